@@ -1,0 +1,142 @@
+//! Per-tenant webhook targets (set, read, remove, rotate secrets), the event catalog, and
+//! the delivery journal with redelivery.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::api::error::ApiError;
+use crate::startup::AppState;
+use crate::webhooks::catalog::{EventType, CATALOG};
+use crate::webhooks::journal::{DeliveryFilter, DeliveryStatus};
+use crate::webhooks::{WebhookError, WebhookTarget};
+
+pub async fn set_target(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+    target: web::Json<WebhookTarget>,
+) -> Result<HttpResponse, ApiError> {
+    let target = target.into_inner();
+    state.store.webhooks.set_target(&tenant, target.clone())?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"tenant": tenant.as_str(), "source": "tenant", "webhook": target})))
+}
+
+pub async fn get_target(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let webhooks = &state.store.webhooks;
+    let (source, target) = match webhooks.target(&tenant) {
+        Some(target) => ("tenant", target),
+        None => (
+            "default",
+            webhooks
+                .default_target()
+                .cloned()
+                .ok_or(WebhookError::NoTarget)?,
+        ),
+    };
+    Ok(HttpResponse::Ok()
+        .json(json!({"tenant": tenant.as_str(), "source": source, "webhook": target})))
+}
+
+pub async fn remove_target(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .store
+        .webhooks
+        .remove_target(&tenant)
+        .ok_or(WebhookError::NoTarget)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn rotate(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let target = state.store.webhooks.rotate(&tenant)?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"tenant": tenant.as_str(), "source": "tenant", "webhook": target})))
+}
+
+pub async fn catalog() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "events": CATALOG }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeliveryQuery {
+    tenant: Option<String>,
+    chat_id: Option<u64>,
+    event_type: Option<String>,
+    status: Option<String>,
+}
+
+impl DeliveryQuery {
+    fn into_filter(self) -> Result<DeliveryFilter, ApiError> {
+        let event_type = self
+            .event_type
+            .map(|name| {
+                EventType::from_name(&name)
+                    .ok_or_else(|| ApiError::BadRequest(format!("Unknown event_type {name:?}")))
+            })
+            .transpose()?;
+        let status = self
+            .status
+            .map(|name| {
+                DeliveryStatus::from_name(&name).ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "Unknown status {name:?} (pending, retrying, delivered, failed, skipped)"
+                    ))
+                })
+            })
+            .transpose()?;
+        Ok(DeliveryFilter {
+            tenant: self.tenant,
+            chat_id: self.chat_id,
+            event_type,
+            status,
+        })
+    }
+}
+
+pub async fn deliveries(
+    state: web::Data<AppState>,
+    query: web::Query<DeliveryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = query.into_inner().into_filter()?;
+    let deliveries = state.store.webhooks.deliveries(&filter);
+    let list: Vec<_> = deliveries
+        .iter()
+        .map(|delivery| delivery.to_json())
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"count": list.len(), "deliveries": list})))
+}
+
+fn parse_id(id: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id).map_err(|_| ApiError::NotFound(format!("No delivery has the id {id:?}")))
+}
+
+pub async fn delivery(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    let delivery = state
+        .store
+        .webhooks
+        .delivery(id)
+        .ok_or(WebhookError::UnknownDelivery(id))?;
+    Ok(HttpResponse::Ok().json(delivery.to_json()))
+}
+
+pub async fn redeliver(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let delivery = state.store.webhooks.redeliver(parse_id(&id)?)?;
+    Ok(HttpResponse::Accepted().json(delivery.to_json()))
+}

@@ -1,0 +1,87 @@
+//! HTTP Basic auth for the Apps API (SPEC B1): the username is the tenant's subdomain, the
+//! password its API token. In `open` mode any non-empty pair is accepted and the tenant is
+//! created on first use, so parallel tests isolate themselves by choosing a subdomain; in
+//! `strict` mode only the configured pairs are.
+
+use std::collections::HashMap;
+use std::future::{ready, Ready};
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use super::error::ApiError;
+use crate::startup::AppState;
+use crate::store::Tenant;
+
+/// Who may use the Apps API.
+#[derive(Debug, Clone)]
+pub enum AuthPolicy {
+    Open,
+    /// Subdomain to token.
+    Strict(HashMap<String, String>),
+}
+
+impl AuthPolicy {
+    fn admits(&self, subdomain: &str, token: &str) -> bool {
+        match self {
+            AuthPolicy::Open => !subdomain.is_empty() && !token.is_empty(),
+            AuthPolicy::Strict(tokens) => tokens
+                .get(subdomain)
+                .is_some_and(|expected| expected == token),
+        }
+    }
+}
+
+/// The tenant a request is authenticated as.
+pub struct AuthenticatedTenant(pub Arc<Tenant>);
+
+impl FromRequest for AuthenticatedTenant {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(request))
+    }
+}
+
+fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> {
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .expect("AppState is registered");
+    let (subdomain, token) = credentials(request)?;
+    if !state.auth.admits(&subdomain, &token) {
+        return Err(ApiError::Unauthorized(
+            "Invalid subdomain or API token".to_owned(),
+        ));
+    }
+    Ok(AuthenticatedTenant(state.store.tenant(&subdomain)))
+}
+
+fn credentials(request: &HttpRequest) -> Result<(String, String), ApiError> {
+    let missing = || {
+        ApiError::Unauthorized(
+            "Missing or malformed Authorization header (HTTP Basic auth expected)".to_owned(),
+        )
+    };
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(missing)?
+        .to_str()
+        .map_err(|_| missing())?;
+    let (scheme, encoded) = value.trim().split_once(' ').ok_or_else(missing)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(missing());
+    }
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| missing())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| missing())?;
+    let (subdomain, token) = decoded.split_once(':').ok_or_else(missing)?;
+    if subdomain.is_empty() || token.is_empty() {
+        return Err(missing());
+    }
+    Ok((subdomain.to_owned(), token.to_owned()))
+}

@@ -1,0 +1,220 @@
+//! The chat endpoints: `POST /chats`, `GET /chats/{id}`, `PATCH /chats/{id}` (ending it)
+//! and `POST /chats/{id}/message`. Field names the platform leaves open are accepted both
+//! flat and nested under `chat`, and a message's `content` both as an object and as a
+//! plain string, because both appear in the platform's documentation.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::AuthenticatedTenant;
+use super::error::ApiError;
+use super::views;
+use crate::domain::routing::EndedBy;
+use crate::domain::MessageBody;
+use crate::startup::AppState;
+use crate::store::ChatRequest;
+use crate::webhooks::catalog::timestamp;
+
+#[derive(Debug, Deserialize)]
+pub struct CreateBody {
+    #[serde(flatten)]
+    flat: ChatFields,
+    chat: Option<ChatFields>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ChatFields {
+    end_user_id: Option<u64>,
+    menu_id: Option<u64>,
+    lang: Option<String>,
+    context: Option<Value>,
+    #[allow(dead_code)]
+    transcript: Option<Value>,
+}
+
+pub async fn create(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    state: web::Data<AppState>,
+    body: web::Json<CreateBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let fields = body.chat.unwrap_or(body.flat);
+    let end_user_id = fields
+        .end_user_id
+        .ok_or_else(|| ApiError::BadRequest("end_user_id is required".to_owned()))?;
+    let context = match fields.context {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(mut context)) => {
+            Some(context.remove("value").unwrap_or(Value::Object(context)))
+        }
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "context must be an object like {\"value\": {...}}".to_owned(),
+            ))
+        }
+    };
+    let chat = state.store.create_chat(
+        &tenant,
+        ChatRequest {
+            end_user_id,
+            lang: fields.lang,
+            menu_id: fields.menu_id,
+            context,
+        },
+    )?;
+    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+}
+
+pub async fn get(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    state: web::Data<AppState>,
+    chat_id: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let chat = state.store.chat(&tenant, chat_id.into_inner())?;
+    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateBody {
+    #[serde(flatten)]
+    flat: UpdateFields,
+    chat: Option<UpdateFields>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UpdateFields {
+    status: Option<String>,
+    finished_by_user_id: Option<u64>,
+    escalation_id: Option<u64>,
+    deflection_channel: Option<String>,
+}
+
+pub async fn update(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    state: web::Data<AppState>,
+    chat_id: web::Path<u64>,
+    body: web::Json<UpdateBody>,
+) -> Result<HttpResponse, ApiError> {
+    let chat_id = chat_id.into_inner();
+    let body = body.into_inner();
+    let fields = body.chat.unwrap_or(body.flat);
+    if let Some(channel) = fields.deflection_channel.as_deref() {
+        if !matches!(channel, "email" | "human_agent" | "external_link") {
+            return Err(ApiError::BadRequest(format!(
+                "deflection_channel {channel:?} is not one of email, human_agent, external_link"
+            )));
+        }
+    }
+    let current = state.store.chat(&tenant, chat_id)?;
+    if let Some(user_id) = fields.finished_by_user_id {
+        if user_id != current.end_user.id {
+            return Err(ApiError::BadRequest(format!(
+                "finished_by_user_id {user_id} is not this chat's end user"
+            )));
+        }
+    }
+    let finishing = match fields.status.as_deref() {
+        Some("finished") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "status {other:?} cannot be set; only \"finished\" can"
+            )))
+        }
+        None => fields.finished_by_user_id.is_some(),
+    };
+    if !finishing {
+        if fields.escalation_id.is_some() || fields.deflection_channel.is_some() {
+            return Err(ApiError::BadRequest(
+                "This chat has no escalation to update".to_owned(),
+            ));
+        }
+        return Err(ApiError::BadRequest(
+            "Nothing to update: send status \"finished\"".to_owned(),
+        ));
+    }
+    let chat = state.store.end_chat(&tenant, chat_id, EndedBy::EndUser)?;
+    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SendMessageBody {
+    from_user_id: u64,
+    message: MessageDto,
+}
+
+#[derive(Debug, Deserialize)]
+struct MessageDto {
+    #[serde(rename = "type", default = "text_type")]
+    kind: String,
+    content: ContentDto,
+}
+
+fn text_type() -> String {
+    "text".to_owned()
+}
+
+/// `content` as the platform documents it in two versions.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ContentDto {
+    Plain(String),
+    Object {
+        text: Option<String>,
+        media_id: Option<u64>,
+    },
+}
+
+impl MessageDto {
+    fn into_body(self) -> Result<MessageBody, ApiError> {
+        let (text, media_id) = match self.content {
+            ContentDto::Plain(text) => (Some(text), None),
+            ContentDto::Object { text, media_id } => (text, media_id),
+        };
+        let need_media = |kind: &str| {
+            media_id.ok_or_else(|| {
+                ApiError::BadRequest(format!("a {kind} message needs content.media_id"))
+            })
+        };
+        match self.kind.as_str() {
+            "text" => match text {
+                Some(text) if !text.trim().is_empty() => Ok(MessageBody::Text { text }),
+                _ => Err(ApiError::BadRequest(
+                    "message.content text must not be empty".to_owned(),
+                )),
+            },
+            "photo" => Ok(MessageBody::Photo {
+                media_id: need_media("photo")?,
+            }),
+            "video" => Ok(MessageBody::Video {
+                media_id: need_media("video")?,
+            }),
+            other => Err(ApiError::BadRequest(format!(
+                "message.type {other:?} is not one of text, photo, video"
+            ))),
+        }
+    }
+}
+
+pub async fn send_message(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    state: web::Data<AppState>,
+    chat_id: web::Path<u64>,
+    body: web::Json<SendMessageBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let message = body.message.into_body()?;
+    let (chat, message_id) =
+        state
+            .store
+            .post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
+    let stored = chat
+        .message(message_id)
+        .expect("the posted message is in the chat");
+    Ok(HttpResponse::Ok().json(json!({
+        "id": message_id,
+        "chat_id": chat.id,
+        "created_at": timestamp(stored.at),
+        "visibility": stored.visibility,
+    })))
+}

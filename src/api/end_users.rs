@@ -1,0 +1,71 @@
+//! `POST /end_users` (upsert by identifier) and `GET /end_users?id=|identifier=`.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::auth::AuthenticatedTenant;
+use super::error::ApiError;
+use super::views;
+use crate::startup::AppState;
+use crate::store::EndUserFields;
+
+/// The fields may come flat or nested under `end_user`.
+#[derive(Debug, Deserialize)]
+pub struct UpsertBody {
+    #[serde(flatten)]
+    flat: EndUserDto,
+    end_user: Option<EndUserDto>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EndUserDto {
+    identifier: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+pub async fn upsert(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    state: web::Data<AppState>,
+    body: web::Json<UpsertBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let dto = body.end_user.unwrap_or(body.flat);
+    let identifier = dto
+        .identifier
+        .ok_or_else(|| ApiError::BadRequest("identifier is required".to_owned()))?;
+    let user = state.store.upsert_end_user(
+        &tenant,
+        EndUserFields {
+            identifier,
+            name: dto.name,
+            email: dto.email,
+            phone: dto.phone,
+        },
+    )?;
+    Ok(HttpResponse::Ok().json(views::end_user(&user)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FindQuery {
+    id: Option<u64>,
+    identifier: Option<String>,
+}
+
+pub async fn find(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    query: web::Query<FindQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let user = match (query.id, query.identifier.as_deref()) {
+        (Some(id), _) => tenant.end_user(id),
+        (None, Some(identifier)) => tenant.end_user_by_identifier(identifier),
+        (None, None) => {
+            return Err(ApiError::BadRequest(
+                "Give id or identifier as a query parameter".to_owned(),
+            ))
+        }
+    };
+    let user = user.ok_or_else(|| ApiError::NotFound("End user not found".to_owned()))?;
+    Ok(HttpResponse::Ok().json(views::end_user(&user)))
+}

@@ -1,0 +1,265 @@
+//! Configuration: command-line flags, each with a `CCAI_EMU_*` environment twin (SPEC B5),
+//! validated into a typed [`Config`]. Every setting has a default, so the emulator runs
+//! with no flags at all; tests build a [`Config`] directly and shrink its delays.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::api::AuthPolicy;
+use crate::webhooks::dispatcher::RetryPolicy;
+use crate::webhooks::WebhookTarget;
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AuthMode {
+    Open,
+    Strict,
+}
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ccai-emulator",
+    version,
+    about = "A local emulator of the CCAI Platform chat Apps API"
+)]
+pub struct Cli {
+    /// Address to listen on (host:port); port 0 picks a free one.
+    #[arg(long, env = "CCAI_EMU_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Fixture folder. Default: ./fixtures if it exists, else the fixtures built into the binary.
+    #[arg(long, env = "CCAI_EMU_FIXTURES")]
+    fixtures: Option<PathBuf>,
+    /// Default webhook URL for tenants that configure none.
+    #[arg(long, env = "CCAI_EMU_WEBHOOK_URL")]
+    webhook_url: Option<String>,
+    /// Primary secret of the default webhook.
+    #[arg(long, env = "CCAI_EMU_WEBHOOK_PRIMARY_SECRET")]
+    webhook_primary_secret: Option<String>,
+    /// Secondary secret of the default webhook.
+    #[arg(long, env = "CCAI_EMU_WEBHOOK_SECONDARY_SECRET")]
+    webhook_secondary_secret: Option<String>,
+    /// `open`: any non-empty Basic credentials make a tenant; `strict`: only --tenant pairs.
+    #[arg(long, env = "CCAI_EMU_AUTH", value_enum, default_value = "open")]
+    auth: AuthMode,
+    /// A `subdomain:token` pair admitted in strict mode (repeat, or comma-separate in the env).
+    #[arg(long = "tenant", env = "CCAI_EMU_TENANTS", value_delimiter = ',')]
+    tenants: Vec<String>,
+    /// Log format.
+    #[arg(
+        long,
+        env = "CCAI_EMU_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty"
+    )]
+    log_format: LogFormat,
+    /// Bearer token required on /__admin (none: the control plane is open).
+    #[arg(long, env = "CCAI_EMU_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "CCAI_EMU_MAX_BODY_BYTES", default_value_t = 1_048_576)]
+    max_body_bytes: usize,
+    /// Waits before each webhook retry, comma-separated (e.g. 100ms,500ms,2s,10s,30s).
+    #[arg(
+        long,
+        env = "CCAI_EMU_WEBHOOK_RETRY_SCHEDULE",
+        default_value = "100ms,500ms,2s,10s,30s"
+    )]
+    webhook_retry_schedule: String,
+    /// How long one webhook attempt may take.
+    #[arg(long, env = "CCAI_EMU_WEBHOOK_TIMEOUT", default_value = "5s")]
+    webhook_timeout: String,
+    /// Overrides the fixtures' agent join delay (e.g. 0 for tests).
+    #[arg(long, env = "CCAI_EMU_AGENT_JOIN_DELAY")]
+    agent_join_delay: Option<String>,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "CCAI_EMU_WORKERS")]
+    workers: Option<usize>,
+}
+
+/// Where the contact-center script comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixtureSource {
+    /// `./fixtures` if present, else the embedded copy.
+    Default,
+    Folder(PathBuf),
+    Embedded,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: String,
+    pub fixtures: FixtureSource,
+    pub default_webhook: Option<WebhookTarget>,
+    pub auth: AuthPolicy,
+    pub log_format: LogFormat,
+    pub admin_token: Option<String>,
+    pub max_body_bytes: usize,
+    pub retry: RetryPolicy,
+    pub agent_join_delay: Option<Duration>,
+    pub workers: Option<usize>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            fixtures: FixtureSource::Default,
+            default_webhook: None,
+            auth: AuthPolicy::Open,
+            log_format: LogFormat::Pretty,
+            admin_token: None,
+            max_body_bytes: 1_048_576,
+            retry: RetryPolicy::default(),
+            agent_join_delay: None,
+            workers: None,
+        }
+    }
+}
+
+impl TryFrom<Cli> for Config {
+    type Error = String;
+
+    fn try_from(cli: Cli) -> Result<Config, String> {
+        let default_webhook = match (cli.webhook_url, cli.webhook_primary_secret) {
+            (None, None) if cli.webhook_secondary_secret.is_none() => None,
+            (Some(url), Some(primary_secret)) => {
+                let target = WebhookTarget {
+                    url,
+                    primary_secret,
+                    secondary_secret: cli.webhook_secondary_secret,
+                };
+                target
+                    .validate()
+                    .map_err(|error| format!("--webhook-url: {error}"))?;
+                Some(target)
+            }
+            (Some(_), None) => return Err("--webhook-url needs --webhook-primary-secret".into()),
+            _ => return Err("webhook secrets need --webhook-url".into()),
+        };
+        let auth = match cli.auth {
+            AuthMode::Open => AuthPolicy::Open,
+            AuthMode::Strict => {
+                let mut tokens = HashMap::new();
+                for pair in cli.tenants.iter().filter(|pair| !pair.is_empty()) {
+                    let (subdomain, token) = pair
+                        .split_once(':')
+                        .filter(|(subdomain, token)| !subdomain.is_empty() && !token.is_empty())
+                        .ok_or_else(|| format!("--tenant {pair:?} must be subdomain:token"))?;
+                    tokens.insert(subdomain.to_owned(), token.to_owned());
+                }
+                if tokens.is_empty() {
+                    return Err("--auth strict needs at least one --tenant subdomain:token".into());
+                }
+                AuthPolicy::Strict(tokens)
+            }
+        };
+        let schedule = cli
+            .webhook_retry_schedule
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(parse_duration)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| format!("--webhook-retry-schedule: {error}"))?;
+        let timeout = parse_duration(&cli.webhook_timeout)
+            .map_err(|error| format!("--webhook-timeout: {error}"))?;
+        if timeout.is_zero() {
+            return Err("--webhook-timeout must be more than 0".into());
+        }
+        let agent_join_delay = cli
+            .agent_join_delay
+            .as_deref()
+            .map(parse_duration)
+            .transpose()
+            .map_err(|error| format!("--agent-join-delay: {error}"))?;
+        if cli.workers == Some(0) {
+            return Err("--workers must be at least 1".into());
+        }
+        Ok(Config {
+            bind: cli.bind,
+            fixtures: cli
+                .fixtures
+                .map_or(FixtureSource::Default, FixtureSource::Folder),
+            default_webhook,
+            auth,
+            log_format: cli.log_format,
+            admin_token: cli.admin_token.filter(|token| !token.is_empty()),
+            max_body_bytes: cli.max_body_bytes,
+            retry: RetryPolicy { schedule, timeout },
+            agent_join_delay,
+            workers: cli.workers,
+        })
+    }
+}
+
+/// Parses `250ms`, `2s`, `1.5s`, `1m` or a bare number of milliseconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 250ms, 2s or 1m"))?;
+    let millis = match unit.trim() {
+        "" | "ms" => value,
+        "s" => value * 1_000.0,
+        "m" => value * 60_000.0,
+        other => return Err(format!("{text:?} has an unknown unit {other:?} (ms, s, m)")),
+    };
+    Ok(Duration::from_micros((millis * 1_000.0).round() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_in_every_unit() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1_500)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("40"), Ok(Duration::from_millis(40)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3h").is_err());
+    }
+
+    #[test]
+    fn no_flags_give_the_documented_defaults() {
+        let config = Config::try_from(Cli::parse_from(["ccai-emulator"])).unwrap();
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.retry.schedule.len(), 5);
+        assert!(config.default_webhook.is_none());
+    }
+
+    #[test]
+    fn strict_mode_needs_well_formed_pairs() {
+        let parse = |args: &[&str]| Config::try_from(Cli::parse_from(args));
+        assert!(parse(&["e", "--auth", "strict"]).is_err());
+        assert!(parse(&["e", "--auth", "strict", "--tenant", "acme"]).is_err());
+        assert!(
+            parse(&["e", "--auth", "strict", "--tenant", "acme:t1", "--tenant", "beta:t2"]).is_ok()
+        );
+        assert!(parse(&[
+            "e",
+            "--webhook-url",
+            "ftp://x",
+            "--webhook-primary-secret",
+            "s"
+        ])
+        .is_err());
+    }
+}

@@ -1,0 +1,148 @@
+//! A chat as the emulator keeps it: the end user, the routing state, every participant
+//! that took part, and the full message record with each message's visibility. The three
+//! views of SPEC B3 (end user, human agent, full record) are filters over that one record,
+//! so a view can never show something the record does not say it may.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::contact_center::HumanAgent;
+use super::routing::RoutingState;
+
+/// An end user of a tenant, upserted by `identifier`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndUser {
+    pub id: u64,
+    pub identifier: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A task virtual agent as a participant of a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VirtualAgentParticipant {
+    pub id: u64,
+    pub key: String,
+    pub name: String,
+    pub avatar_url: Option<String>,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Sender {
+    EndUser { id: u64 },
+    Agent { id: u64, name: String },
+    TaskVirtualAgent { id: u64, key: String, name: String },
+    System,
+}
+
+/// What a message carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MessageBody {
+    Text {
+        text: String,
+    },
+    Photo {
+        media_id: u64,
+    },
+    Video {
+        media_id: u64,
+    },
+    /// A note about the chat itself (agent joined, task finished), not typed by anyone.
+    Notice {
+        text: String,
+    },
+}
+
+/// Who may see a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// The end user and the human agent.
+    Everyone,
+    /// The end user and the task virtual agent, never the human agent.
+    TaskVirtualAgent,
+    /// The human agent only (e.g. a task's outcome).
+    Agent,
+}
+
+impl Visibility {
+    pub fn seen_by_agent(self) -> bool {
+        matches!(self, Visibility::Everyone | Visibility::Agent)
+    }
+
+    pub fn seen_by_end_user(self) -> bool {
+        matches!(self, Visibility::Everyone | Visibility::TaskVirtualAgent)
+    }
+}
+
+/// One entry of the chat record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// 1-based, in the order the chat received them.
+    pub id: u64,
+    pub at: DateTime<Utc>,
+    pub sender: Sender,
+    pub body: MessageBody,
+    pub visibility: Visibility,
+}
+
+/// Whose view of a chat to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    EndUser,
+    Agent,
+    All,
+}
+
+impl View {
+    pub fn shows(self, message: &Message) -> bool {
+        match self {
+            View::EndUser => message.visibility.seen_by_end_user(),
+            View::Agent => message.visibility.seen_by_agent(),
+            View::All => true,
+        }
+    }
+}
+
+/// A chat and everything that happened in it.
+#[derive(Debug, Clone)]
+pub struct Chat {
+    pub id: u64,
+    pub end_user: EndUser,
+    pub lang: String,
+    pub menu: Option<(u64, String)>,
+    /// The `context.value` given at creation, for a queue-selection virtual agent.
+    pub context: Option<Value>,
+    pub created_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub routing: RoutingState,
+    /// Every human agent that joined, in order.
+    pub agents: Vec<HumanAgent>,
+    /// Every task virtual agent that joined, in order (once each).
+    pub virtual_agents: Vec<VirtualAgentParticipant>,
+    pub messages: Vec<Message>,
+}
+
+impl Chat {
+    /// The messages `view` may see, in order.
+    pub fn transcript(&self, view: View) -> impl Iterator<Item = &Message> {
+        self.messages
+            .iter()
+            .filter(move |message| view.shows(message))
+    }
+
+    pub fn message(&self, id: u64) -> Option<&Message> {
+        let index = usize::try_from(id).ok()?.checked_sub(1)?;
+        self.messages.get(index)
+    }
+
+    pub fn is_finished(&self) -> bool {
+        matches!(self.routing, RoutingState::Finished { .. })
+    }
+}

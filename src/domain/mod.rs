@@ -1,0 +1,16 @@
+//! The pure domain of the emulator: chats, their routing state machine, the scripted
+//! contact center (human agents and task virtual agents) and the rules that turn an end
+//! user's message into replies and hand-backs. Nothing here does I/O, reads the clock or
+//! knows about HTTP: callers pass `now` in and get back the effects to carry out
+//! (webhook-worthy happenings and timers), which keeps every rule unit-testable.
+
+pub mod card;
+pub mod chat;
+pub mod contact_center;
+pub mod routing;
+pub mod template;
+pub mod vta;
+
+pub use chat::{Chat, EndUser, Message, MessageBody, Sender, Visibility};
+pub use contact_center::{ContactCenter, HumanAgent, TaskVirtualAgent};
+pub use routing::{ChatError, Effect, Happening, RoutingState, Trigger};

@@ -1,0 +1,495 @@
+//! The routing state machine of a chat (SPEC B3): `queued` → `assigned` (the simulated
+//! human agent joins) → a task virtual agent active (end-user traffic goes to it alone) →
+//! back to `assigned` when it hands back → `finished`. Every transition is a method that
+//! takes the contact-center script and `now`, changes the chat, and returns the
+//! [`Effect`]s the caller must carry out: happenings to publish as webhooks, in order, and
+//! timers to set.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::chat::{
+    Chat, EndUser, Message, MessageBody, Sender, VirtualAgentParticipant, Visibility,
+};
+use super::contact_center::{ContactCenter, HumanAgent, TaskVirtualAgent};
+use super::template;
+use super::vta::{Handback, Outcome, VtaSession, VtaTurn};
+
+/// Where a chat is routed.
+#[derive(Debug, Clone)]
+pub enum RoutingState {
+    /// Waiting for a human agent.
+    Queued,
+    /// A human agent has the chat.
+    Assigned {
+        agent: HumanAgent,
+    },
+    /// The human agent transferred to a task virtual agent, which alone gets end-user traffic.
+    TaskVirtualAgent {
+        agent: HumanAgent,
+        vta: Arc<TaskVirtualAgent>,
+        session: VtaSession,
+    },
+    Finished {
+        by: EndedBy,
+    },
+}
+
+impl RoutingState {
+    /// The state's name as the admin record shows it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RoutingState::Queued => "queued",
+            RoutingState::Assigned { .. } => "assigned",
+            RoutingState::TaskVirtualAgent { .. } => "task_virtual_agent",
+            RoutingState::Finished { .. } => "finished",
+        }
+    }
+
+    pub fn agent(&self) -> Option<&HumanAgent> {
+        match self {
+            RoutingState::Assigned { agent } | RoutingState::TaskVirtualAgent { agent, .. } => {
+                Some(agent)
+            }
+            RoutingState::Queued | RoutingState::Finished { .. } => None,
+        }
+    }
+}
+
+/// Who ended a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndedBy {
+    EndUser,
+    Agent,
+}
+
+/// Something that happened to a chat that the consumer is told about by webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Happening {
+    ChatCreated,
+    /// A message the end user can see was added (by id).
+    MessageAdded {
+        message_id: u64,
+    },
+    AgentJoined {
+        agent: HumanAgent,
+    },
+    VirtualAgentJoined {
+        virtual_agent: VirtualAgentParticipant,
+    },
+    VirtualAgentLeft {
+        virtual_agent: VirtualAgentParticipant,
+        handback: Handback,
+    },
+    ChatEnded {
+        by: EndedBy,
+    },
+}
+
+/// A deferred transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    AgentJoins,
+}
+
+/// What the caller must do after a transition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Publish(Happening),
+    Schedule { after: Duration, trigger: Trigger },
+}
+
+/// A transition that the chat's state does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChatError {
+    #[error("Chat is already ended")]
+    Finished,
+    #[error("from_user_id {given} is not this chat's end user")]
+    NotTheChatsEndUser { given: u64 },
+    #[error("No human agent has joined this chat yet")]
+    NoAgentAssigned,
+    #[error("A task virtual agent is already active in this chat")]
+    TaskVirtualAgentAlreadyActive,
+    #[error("Unknown task virtual agent {0:?}")]
+    UnknownTaskVirtualAgent(String),
+}
+
+/// What a new chat starts from.
+#[derive(Debug, Clone)]
+pub struct NewChat {
+    pub id: u64,
+    pub end_user: EndUser,
+    pub lang: String,
+    pub menu: Option<(u64, String)>,
+    pub context: Option<Value>,
+}
+
+impl Chat {
+    /// Opens a chat in the queue; the agent joins after the script's delay.
+    pub fn open(new: NewChat, script: &ContactCenter, now: DateTime<Utc>) -> (Chat, Vec<Effect>) {
+        let chat = Chat {
+            id: new.id,
+            end_user: new.end_user,
+            lang: new.lang,
+            menu: new.menu,
+            context: new.context,
+            created_at: now,
+            ended_at: None,
+            routing: RoutingState::Queued,
+            agents: Vec::new(),
+            virtual_agents: Vec::new(),
+            messages: Vec::new(),
+        };
+        let effects = vec![
+            Effect::Publish(Happening::ChatCreated),
+            Effect::Schedule {
+                after: script.join_delay,
+                trigger: Trigger::AgentJoins,
+            },
+        ];
+        (chat, effects)
+    }
+
+    /// Carries out a deferred transition.
+    pub fn fire(
+        &mut self,
+        trigger: Trigger,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+    ) -> Vec<Effect> {
+        match trigger {
+            Trigger::AgentJoins => self.agent_joins(script, now),
+        }
+    }
+
+    /// The simulated human agent picks the chat up (a no-op unless it is queued).
+    pub fn agent_joins(&mut self, script: &ContactCenter, now: DateTime<Utc>) -> Vec<Effect> {
+        if !matches!(self.routing, RoutingState::Queued) {
+            return Vec::new();
+        }
+        let agent = script.agent.clone();
+        self.routing = RoutingState::Assigned {
+            agent: agent.clone(),
+        };
+        if !self.agents.contains(&agent) {
+            self.agents.push(agent.clone());
+        }
+        let mut effects = vec![Effect::Publish(Happening::AgentJoined {
+            agent: agent.clone(),
+        })];
+        if let Some(greeting) = &script.agent_script.greeting {
+            let text = template::render(greeting, &self.agent_template_values(&agent));
+            self.push_agent_text(&agent, text, now, &mut effects);
+        }
+        effects
+    }
+
+    /// The end user sends a message: to the active VTA alone, or else to the human agent
+    /// (whose script may answer, transfer or end the chat).
+    pub fn end_user_sends(
+        &mut self,
+        from_user_id: u64,
+        body: MessageBody,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Effect>, ChatError> {
+        if self.is_finished() {
+            return Err(ChatError::Finished);
+        }
+        if from_user_id != self.end_user.id {
+            return Err(ChatError::NotTheChatsEndUser {
+                given: from_user_id,
+            });
+        }
+        let mut effects = Vec::new();
+        let sender = Sender::EndUser { id: from_user_id };
+        let text = match &body {
+            MessageBody::Text { text } => Some(text.clone()),
+            _ => None,
+        };
+        if let RoutingState::TaskVirtualAgent { vta, session, .. } = &mut self.routing {
+            let vta = Arc::clone(vta);
+            let turn = match &text {
+                Some(text) => session.answer(&vta, &script.data, text),
+                None => VtaTurn::default(),
+            };
+            self.push(
+                sender,
+                body,
+                Visibility::TaskVirtualAgent,
+                now,
+                &mut effects,
+            );
+            self.apply_vta_turn(&vta, turn, script, now, &mut effects);
+            return Ok(effects);
+        }
+        self.push(sender, body, Visibility::Everyone, now, &mut effects);
+        if let (Some(agent), Some(text)) = (self.routing.agent().cloned(), text) {
+            self.run_agent_rules(&agent, &text, script, now, &mut effects);
+        }
+        Ok(effects)
+    }
+
+    /// The human agent says something to the end user.
+    pub fn agent_says(
+        &mut self,
+        text: String,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Effect>, ChatError> {
+        let agent = self.require_agent()?.clone();
+        let mut effects = Vec::new();
+        self.push_agent_text(&agent, text, now, &mut effects);
+        Ok(effects)
+    }
+
+    /// The human agent transfers the chat to a task virtual agent.
+    pub fn transfer_to_vta(
+        &mut self,
+        key: &str,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Effect>, ChatError> {
+        let agent = self.require_agent()?.clone();
+        if matches!(self.routing, RoutingState::TaskVirtualAgent { .. }) {
+            return Err(ChatError::TaskVirtualAgentAlreadyActive);
+        }
+        let vta = script
+            .task_virtual_agent(key)
+            .cloned()
+            .ok_or_else(|| ChatError::UnknownTaskVirtualAgent(key.to_owned()))?;
+        let mut effects = Vec::new();
+        self.start_vta(agent, vta, script, now, &mut effects);
+        Ok(effects)
+    }
+
+    /// Ends the chat.
+    pub fn end(&mut self, by: EndedBy, now: DateTime<Utc>) -> Result<Vec<Effect>, ChatError> {
+        if self.is_finished() {
+            return Err(ChatError::Finished);
+        }
+        self.routing = RoutingState::Finished { by };
+        self.ended_at = Some(now);
+        Ok(vec![Effect::Publish(Happening::ChatEnded { by })])
+    }
+
+    fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
+        match &self.routing {
+            RoutingState::Finished { .. } => Err(ChatError::Finished),
+            RoutingState::Queued => Err(ChatError::NoAgentAssigned),
+            RoutingState::Assigned { agent } | RoutingState::TaskVirtualAgent { agent, .. } => {
+                Ok(agent)
+            }
+        }
+    }
+
+    fn run_agent_rules(
+        &mut self,
+        agent: &HumanAgent,
+        text: &str,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some(rule) = script
+            .agent_script
+            .rules
+            .iter()
+            .find(|rule| rule.when.is_match(text))
+        else {
+            return;
+        };
+        if let Some(say) = &rule.say {
+            let reply = template::render(say, &self.agent_template_values(agent));
+            self.push_agent_text(agent, reply, now, effects);
+        }
+        if let Some(vta) = rule
+            .transfer_to
+            .as_deref()
+            .and_then(|key| script.task_virtual_agent(key))
+        {
+            self.start_vta(agent.clone(), Arc::clone(vta), script, now, effects);
+        } else if rule.end_chat {
+            effects.extend(self.end(EndedBy::Agent, now).unwrap_or_default());
+        }
+    }
+
+    fn start_vta(
+        &mut self,
+        agent: HumanAgent,
+        vta: Arc<TaskVirtualAgent>,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let participant = participant(&vta);
+        if !self.virtual_agents.iter().any(|known| known.key == vta.key) {
+            self.virtual_agents.push(participant.clone());
+        }
+        let (session, turn) = VtaSession::start(&vta);
+        self.routing = RoutingState::TaskVirtualAgent {
+            agent,
+            vta: Arc::clone(&vta),
+            session,
+        };
+        effects.push(Effect::Publish(Happening::VirtualAgentJoined {
+            virtual_agent: participant,
+        }));
+        self.apply_vta_turn(&vta, turn, script, now, effects);
+    }
+
+    fn apply_vta_turn(
+        &mut self,
+        vta: &TaskVirtualAgent,
+        turn: VtaTurn,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let sender = Sender::TaskVirtualAgent {
+            id: vta.id,
+            key: vta.key.clone(),
+            name: vta.name.clone(),
+        };
+        for reply in turn.replies {
+            self.push(
+                sender.clone(),
+                MessageBody::Text { text: reply },
+                Visibility::TaskVirtualAgent,
+                now,
+                effects,
+            );
+        }
+        if let Some(handback) = turn.handback {
+            self.hand_back(vta, handback, script, now, effects);
+        }
+    }
+
+    fn hand_back(
+        &mut self,
+        vta: &TaskVirtualAgent,
+        handback: Handback,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some(agent) = self.routing.agent().cloned() else {
+            return;
+        };
+        self.routing = RoutingState::Assigned {
+            agent: agent.clone(),
+        };
+        effects.push(Effect::Publish(Happening::VirtualAgentLeft {
+            virtual_agent: participant(vta),
+            handback: handback.clone(),
+        }));
+        self.push(
+            Sender::System,
+            MessageBody::Notice {
+                text: describe_handback(vta, &handback),
+            },
+            Visibility::Agent,
+            now,
+            effects,
+        );
+        let follow_up = match handback.outcome {
+            Outcome::Success => &script.agent_script.after_success,
+            Outcome::Failure => &script.agent_script.after_failure,
+        };
+        if let Some(follow_up) = follow_up {
+            let mut values = self.agent_template_values(&agent);
+            values.insert("task".into(), json!(vta.name));
+            values.insert("outcome".into(), json!(handback.outcome));
+            values.insert("values".into(), json!(handback.agent_visible_values));
+            let text = template::render(follow_up, &values);
+            self.push_agent_text(&agent, text, now, effects);
+        }
+    }
+
+    fn agent_template_values(&self, agent: &HumanAgent) -> Map<String, Value> {
+        let mut values = Map::new();
+        values.insert(
+            "end_user".into(),
+            json!({"name": self.end_user.name, "identifier": self.end_user.identifier}),
+        );
+        values.insert(
+            "agent".into(),
+            json!({"name": agent.name, "first_name": agent.first_name}),
+        );
+        values
+    }
+
+    fn push_agent_text(
+        &mut self,
+        agent: &HumanAgent,
+        text: String,
+        now: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let sender = Sender::Agent {
+            id: agent.id,
+            name: agent.name.clone(),
+        };
+        self.push(
+            sender,
+            MessageBody::Text { text },
+            Visibility::Everyone,
+            now,
+            effects,
+        );
+    }
+
+    fn push(
+        &mut self,
+        sender: Sender,
+        body: MessageBody,
+        visibility: Visibility,
+        now: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let id = self.messages.len() as u64 + 1;
+        self.messages.push(Message {
+            id,
+            at: now,
+            sender,
+            body,
+            visibility,
+        });
+        if visibility.seen_by_end_user() {
+            effects.push(Effect::Publish(Happening::MessageAdded { message_id: id }));
+        }
+    }
+}
+
+fn participant(vta: &TaskVirtualAgent) -> VirtualAgentParticipant {
+    VirtualAgentParticipant {
+        id: vta.id,
+        key: vta.key.clone(),
+        name: vta.name.clone(),
+        avatar_url: vta.avatar_url.clone(),
+    }
+}
+
+/// The note the human agent sees when a task ends: outcome, captured names, and only the
+/// values the task allows the agent to see.
+fn describe_handback(vta: &TaskVirtualAgent, handback: &Handback) -> String {
+    let outcome = match handback.outcome {
+        Outcome::Success => "success",
+        Outcome::Failure => "failure",
+    };
+    let mut text = format!("{} finished: {outcome}.", vta.name);
+    if !handback.captured.is_empty() {
+        text.push_str(&format!(" Captured: {}.", handback.captured.join(", ")));
+    }
+    for (name, value) in &handback.agent_visible_values {
+        text.push_str(&format!(" {name}: {value}."));
+    }
+    if let Some(step) = &handback.failed_step {
+        text.push_str(&format!(" Failed at: {step}."));
+    }
+    text
+}

@@ -1,0 +1,28 @@
+//! ccai-emulator: a local stand-in for the Contact Center AI Platform chat Apps API.
+//!
+//! The emulator accepts the Apps API under `/apps/api/v1` (Basic auth, one isolated tenant
+//! per subdomain), routes each chat between a simulated human agent and scripted task
+//! virtual agents, and sends signed webhooks; `/__admin` is its control plane. It runs as a
+//! binary or in-process:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), ccai_emulator::StartError> {
+//! use ccai_emulator::{Config, Emulator};
+//! let emulator = Emulator::build(Config { bind: "127.0.0.1:0".into(), ..Config::default() })?.spawn();
+//! println!("Apps API at {}", emulator.api_url());
+//! emulator.stop().await;
+//! # Ok(()) }
+//! ```
+
+pub mod admin;
+pub mod api;
+pub mod config;
+pub mod domain;
+pub mod fixtures;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod webhooks;
+
+pub use config::{Cli, Config, FixtureSource, LogFormat};
+pub use startup::{Emulator, RunningEmulator, StartError};

@@ -1,0 +1,57 @@
+//! The `ccai-emulator` binary: parse flags, start logging, serve until SIGINT or SIGTERM.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use ccai_emulator::{telemetry, Cli, Config, Emulator};
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let config = match Config::try_from(Cli::parse()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("ccai-emulator: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let emulator = match Emulator::build(config) {
+        Ok(emulator) => emulator,
+        Err(error) => {
+            tracing::error!("{error}");
+            eprintln!("ccai-emulator: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(address = %emulator.address(), "ccai-emulator listening");
+    let handle = emulator.handle();
+    actix_web::rt::spawn(async move {
+        wait_for_shutdown_signal().await;
+        tracing::info!("shutdown signal received; stopping");
+        handle.stop(true).await;
+    });
+    match emulator.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("server error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn wait_for_shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

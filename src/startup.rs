@@ -1,0 +1,187 @@
+//! Building and running the emulator. [`Emulator::build`] loads the fixtures and binds
+//! first (so port 0 works and the port is known before serving), then
+//! [`Emulator::spawn`] serves in the background for in-process tests, or
+//! [`Emulator::run_until_stopped`] serves in the foreground for the binary. Shared state
+//! is built once here, outside the per-worker app factory.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::Logger;
+use actix_web::{web, App, HttpServer};
+
+use crate::admin;
+use crate::api::{self, error, AuthPolicy};
+use crate::config::{Config, FixtureSource};
+use crate::domain::ContactCenter;
+use crate::fixtures::{self, FixtureError};
+use crate::store::Store;
+use crate::webhooks::Webhooks;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub auth: AuthPolicy,
+    pub admin_token: Option<String>,
+    pub started: Instant,
+}
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("fixture error: {0}")]
+    Fixtures(#[from] FixtureError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// A bound, not yet serving, emulator.
+pub struct Emulator {
+    server: Server,
+    address: SocketAddr,
+    store: Arc<Store>,
+}
+
+/// An emulator serving in the background of the current runtime.
+pub struct RunningEmulator {
+    address: SocketAddr,
+    handle: ServerHandle,
+    store: Arc<Store>,
+}
+
+/// Loads the contact-center script the configuration points at.
+pub fn load_script(config: &Config) -> Result<ContactCenter, FixtureError> {
+    let mut script = match &config.fixtures {
+        FixtureSource::Folder(folder) => fixtures::load_folder(folder)?,
+        FixtureSource::Embedded => fixtures::embedded()?,
+        FixtureSource::Default if Path::new("fixtures").is_dir() => {
+            fixtures::load_folder(Path::new("fixtures"))?
+        }
+        FixtureSource::Default => fixtures::embedded()?,
+    };
+    if let Some(delay) = config.agent_join_delay {
+        script.join_delay = delay;
+    }
+    Ok(script)
+}
+
+impl Emulator {
+    /// Loads fixtures and binds. Must be called inside an actix (tokio) runtime.
+    pub fn build(config: Config) -> Result<Emulator, StartError> {
+        let script = load_script(&config)?;
+        let webhooks = Webhooks::start(config.default_webhook.clone(), config.retry.clone());
+        let store = Arc::new(Store::new(script, webhooks));
+        let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
+            address: config.bind.clone(),
+            source,
+        })?;
+        let address = listener.local_addr().map_err(|source| StartError::Bind {
+            address: config.bind.clone(),
+            source,
+        })?;
+        let state = web::Data::new(AppState {
+            store: Arc::clone(&store),
+            auth: config.auth.clone(),
+            admin_token: config.admin_token.clone(),
+            started: Instant::now(),
+        });
+        let max_body = config.max_body_bytes;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(Logger::new("%a \"%r\" %s %Dms"))
+                .app_data(state.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(max_body)
+                        .error_handler(error::json_error),
+                )
+                .app_data(web::PathConfig::default().error_handler(error::path_error))
+                .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .configure(api::configure)
+                .configure(admin::configure)
+                .default_service(web::to(error::route_not_found))
+        })
+        .disable_signals()
+        .shutdown_timeout(5);
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        let server = server
+            .listen(listener)
+            .map_err(|source| StartError::Bind {
+                address: config.bind.clone(),
+                source,
+            })?
+            .run();
+        Ok(Emulator {
+            server,
+            address,
+            store,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// A handle that stops the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn store(&self) -> Arc<Store> {
+        Arc::clone(&self.store)
+    }
+
+    /// Serves until the server is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Serves in the background of the current runtime.
+    pub fn spawn(self) -> RunningEmulator {
+        let handle = self.server.handle();
+        let running = RunningEmulator {
+            address: self.address,
+            handle,
+            store: self.store,
+        };
+        actix_web::rt::spawn(self.server);
+        running
+    }
+}
+
+impl RunningEmulator {
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The Apps API base, `http://127.0.0.1:<port>/apps/api/v1`.
+    pub fn api_url(&self) -> String {
+        format!("{}{}", self.base_url(), api::BASE_PATH)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    pub fn store(&self) -> Arc<Store> {
+        Arc::clone(&self.store)
+    }
+
+    /// Stops serving (waiting for requests in flight).
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}

@@ -1,0 +1,99 @@
+//! One tenant's state: its end users and its chats. Chats sit behind their own lock each,
+//! so traffic on one chat never waits for another; the end-user directory has one lock per
+//! tenant because upserts must be atomic on `identifier`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use dashmap::DashMap;
+
+use crate::domain::{Chat, EndUser};
+
+/// The fields of an end-user upsert.
+#[derive(Debug, Clone, Default)]
+pub struct EndUserFields {
+    pub identifier: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Directory {
+    by_id: HashMap<u64, EndUser>,
+    id_by_identifier: HashMap<String, u64>,
+}
+
+/// A tenant (one subdomain).
+#[derive(Debug)]
+pub struct Tenant {
+    pub name: String,
+    end_users: Mutex<Directory>,
+    pub(super) chats: DashMap<u64, Arc<Mutex<Chat>>>,
+}
+
+impl Tenant {
+    pub fn new(name: &str) -> Tenant {
+        Tenant {
+            name: name.to_owned(),
+            end_users: Mutex::default(),
+            chats: DashMap::new(),
+        }
+    }
+
+    /// Creates the end user, or updates the one with the same identifier (keeping its id).
+    pub fn upsert_end_user(
+        &self,
+        fields: EndUserFields,
+        new_id: impl FnOnce() -> u64,
+        now: DateTime<Utc>,
+    ) -> EndUser {
+        let mut directory = self.end_users.lock().expect("directory lock");
+        if let Some(id) = directory.id_by_identifier.get(&fields.identifier).copied() {
+            let user = directory.by_id.get_mut(&id).expect("indexed users exist");
+            user.name = fields.name.or(user.name.take());
+            user.email = fields.email.or(user.email.take());
+            user.phone = fields.phone.or(user.phone.take());
+            return user.clone();
+        }
+        let user = EndUser {
+            id: new_id(),
+            identifier: fields.identifier,
+            name: fields.name,
+            email: fields.email,
+            phone: fields.phone,
+            created_at: now,
+        };
+        directory
+            .id_by_identifier
+            .insert(user.identifier.clone(), user.id);
+        directory.by_id.insert(user.id, user.clone());
+        user
+    }
+
+    pub fn end_user(&self, id: u64) -> Option<EndUser> {
+        self.end_users
+            .lock()
+            .expect("directory lock")
+            .by_id
+            .get(&id)
+            .cloned()
+    }
+
+    pub fn end_user_by_identifier(&self, identifier: &str) -> Option<EndUser> {
+        let directory = self.end_users.lock().expect("directory lock");
+        let id = directory.id_by_identifier.get(identifier)?;
+        directory.by_id.get(id).cloned()
+    }
+
+    pub fn chat(&self, id: u64) -> Option<Arc<Mutex<Chat>>> {
+        self.chats.get(&id).map(|chat| Arc::clone(chat.value()))
+    }
+
+    pub fn chat_ids(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self.chats.iter().map(|entry| *entry.key()).collect();
+        ids.sort_unstable();
+        ids
+    }
+}

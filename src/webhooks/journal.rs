@@ -1,0 +1,160 @@
+//! The delivery journal: every webhook delivery with its status and every attempt made for
+//! it, kept so tests and people can see exactly what was sent, when, and what the receiver
+//! answered, and so an exhausted delivery can be sent again.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::{DateTime, Utc};
+use dashmap::DashMap;
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::catalog::EventType;
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Queued, not yet attempted (or waiting behind an earlier event of its chat).
+    Pending,
+    /// An attempt failed; another is scheduled.
+    Retrying,
+    Delivered,
+    /// Every scheduled attempt failed. It can be redelivered.
+    Failed,
+    /// No webhook URL was configured for the tenant when it was due.
+    Skipped,
+}
+
+impl DeliveryStatus {
+    pub fn from_name(name: &str) -> Option<DeliveryStatus> {
+        match name {
+            "pending" => Some(DeliveryStatus::Pending),
+            "retrying" => Some(DeliveryStatus::Retrying),
+            "delivered" => Some(DeliveryStatus::Delivered),
+            "failed" => Some(DeliveryStatus::Failed),
+            "skipped" => Some(DeliveryStatus::Skipped),
+            _ => None,
+        }
+    }
+}
+
+/// One HTTP attempt at a delivery.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryAttempt {
+    pub at: DateTime<Utc>,
+    pub url: String,
+    /// The `X-Signature-Timestamp` this attempt was signed with.
+    pub signature_timestamp: String,
+    pub status_code: Option<u16>,
+    pub latency_ms: u64,
+    pub error: Option<String>,
+    /// The receiver's response body, truncated.
+    pub response_body: Option<String>,
+}
+
+/// One event on its way to a tenant's webhook.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub tenant: String,
+    pub chat_id: u64,
+    pub event_type: EventType,
+    pub created_at: DateTime<Utc>,
+    pub status: DeliveryStatus,
+    pub attempts: Vec<DeliveryAttempt>,
+    /// The exact bytes sent, kept for redelivery.
+    #[serde(skip)]
+    pub payload: Arc<[u8]>,
+    /// Set when the tenant is reset: the dispatcher drops it.
+    #[serde(skip)]
+    pub cancelled: bool,
+}
+
+impl Delivery {
+    /// The delivery as the control plane shows it, payload included as JSON.
+    pub fn to_json(&self) -> Value {
+        let mut value = serde_json::to_value(self).expect("deliveries serialise");
+        value["payload"] = serde_json::from_slice(&self.payload).unwrap_or(Value::Null);
+        value
+    }
+}
+
+/// A filter over the journal; `None` matches everything.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub tenant: Option<String>,
+    pub chat_id: Option<u64>,
+    pub event_type: Option<EventType>,
+    pub status: Option<DeliveryStatus>,
+}
+
+impl DeliveryFilter {
+    fn matches(&self, delivery: &Delivery) -> bool {
+        self.tenant
+            .as_ref()
+            .is_none_or(|tenant| *tenant == delivery.tenant)
+            && self
+                .chat_id
+                .is_none_or(|chat_id| chat_id == delivery.chat_id)
+            && self
+                .event_type
+                .is_none_or(|event_type| event_type == delivery.event_type)
+            && self.status.is_none_or(|status| status == delivery.status)
+    }
+}
+
+/// A shared handle to one journal entry.
+pub type DeliveryHandle = Arc<Mutex<Delivery>>;
+
+/// All deliveries, in the order they were created.
+#[derive(Debug, Default)]
+pub struct DeliveryJournal {
+    in_order: RwLock<Vec<DeliveryHandle>>,
+    by_id: DashMap<Uuid, DeliveryHandle>,
+}
+
+impl DeliveryJournal {
+    pub fn record(&self, delivery: Delivery) -> DeliveryHandle {
+        let id = delivery.id;
+        let handle = Arc::new(Mutex::new(delivery));
+        self.in_order
+            .write()
+            .expect("journal lock")
+            .push(Arc::clone(&handle));
+        self.by_id.insert(id, Arc::clone(&handle));
+        handle
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<DeliveryHandle> {
+        self.by_id.get(&id).map(|entry| Arc::clone(entry.value()))
+    }
+
+    /// Snapshots of the deliveries that match `filter`, oldest first.
+    pub fn list(&self, filter: &DeliveryFilter) -> Vec<Delivery> {
+        self.in_order
+            .read()
+            .expect("journal lock")
+            .iter()
+            .filter_map(|handle| {
+                let delivery = handle.lock().expect("delivery lock");
+                filter.matches(&delivery).then(|| delivery.clone())
+            })
+            .collect()
+    }
+
+    /// Forgets a tenant's deliveries (all tenants' with `None`) and cancels pending ones.
+    pub fn forget(&self, tenant: Option<&str>) {
+        let mut in_order = self.in_order.write().expect("journal lock");
+        in_order.retain(|handle| {
+            let mut delivery = handle.lock().expect("delivery lock");
+            let forget = tenant.is_none_or(|tenant| tenant == delivery.tenant);
+            if forget {
+                delivery.cancelled = true;
+                self.by_id.remove(&delivery.id);
+            }
+            !forget
+        });
+    }
+}
