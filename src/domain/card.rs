@@ -13,7 +13,7 @@ pub fn passes_luhn(digits: &str) -> bool {
         .enumerate()
         .map(|(position, byte)| {
             let digit = u32::from(byte - b'0');
-            if position % 2 == 1 {
+            if !position.is_multiple_of(2) {
                 let doubled = digit * 2;
                 if doubled > 9 {
                     doubled - 9
@@ -25,7 +25,7 @@ pub fn passes_luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Masks all but the last four characters: `4111111111111111` becomes `**** **** **** 1111`.

@@ -3,7 +3,7 @@
 //! port) that verifies every signature. Waiting is always "until this is true, or fail
 //! after a deadline"; there are no fixed sleeps.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod receiver;
 
