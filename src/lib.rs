@@ -18,6 +18,7 @@ pub mod admin;
 pub mod api;
 pub mod config;
 pub mod domain;
+pub mod events;
 pub mod fixtures;
 pub mod startup;
 pub mod store;

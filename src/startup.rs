@@ -17,6 +17,7 @@ use crate::admin;
 use crate::api::{self, error, AuthPolicy};
 use crate::config::{Config, FixtureSource};
 use crate::domain::ContactCenter;
+use crate::events::EventBus;
 use crate::fixtures::{self, FixtureError};
 use crate::store::Store;
 use crate::webhooks::Webhooks;
@@ -75,8 +76,13 @@ impl Emulator {
     /// Loads fixtures and binds. Must be called inside an actix (tokio) runtime.
     pub fn build(config: Config) -> Result<Emulator, StartError> {
         let script = load_script(&config)?;
-        let webhooks = Webhooks::start(config.default_webhook.clone(), config.retry.clone());
-        let store = Arc::new(Store::new(script, webhooks));
+        let events = Arc::new(EventBus::default());
+        let webhooks = Webhooks::start(
+            config.default_webhook.clone(),
+            config.retry.clone(),
+            Arc::clone(&events),
+        );
+        let store = Arc::new(Store::new(script, webhooks, events));
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
             address: config.bind.clone(),
             source,

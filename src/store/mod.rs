@@ -14,7 +14,10 @@ use dashmap::DashMap;
 use serde_json::Value;
 
 use crate::domain::routing::{EndedBy, NewChat};
-use crate::domain::{Chat, ChatError, ContactCenter, Effect, EndUser, MessageBody, Trigger};
+use crate::domain::{
+    Chat, ChatError, ContactCenter, Effect, EndUser, Happening, MessageBody, Trigger,
+};
+use crate::events::{EventBus, LiveEventKind};
 use crate::webhooks::catalog;
 use crate::webhooks::Webhooks;
 pub use tenant::{EndUserFields, Tenant};
@@ -50,11 +53,13 @@ pub struct Store {
     next_end_user_id: AtomicU64,
     script: RwLock<Arc<ContactCenter>>,
     pub webhooks: Webhooks,
+    pub events: Arc<EventBus>,
 }
 
 impl Store {
-    pub fn new(script: ContactCenter, webhooks: Webhooks) -> Store {
+    pub fn new(script: ContactCenter, webhooks: Webhooks, events: Arc<EventBus>) -> Store {
         Store {
+            events,
             tenants: DashMap::new(),
             chat_owners: DashMap::new(),
             next_chat_id: AtomicU64::new(1),
@@ -256,6 +261,7 @@ impl Store {
         while let Some(effect) = pending.pop_front() {
             match effect {
                 Effect::Publish(happening) => {
+                    self.announce(&tenant.name, chat, &happening);
                     if let Some(event) = catalog::event_for(&happening, chat, Utc::now()) {
                         self.webhooks.publish(&tenant.name, event);
                     }
@@ -271,6 +277,22 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Tells the live event bus. Agent-only messages are announced too: the bus is the
+    /// control plane's, not the consumer's.
+    fn announce(&self, tenant: &str, chat: &Chat, happening: &Happening) {
+        let (kind, data) = match happening {
+            Happening::MessageAdded { message_id } => match chat.message(*message_id) {
+                Some(message) => (LiveEventKind::Message, serde_json::json!(message)),
+                None => return,
+            },
+            _ => (
+                LiveEventKind::Chat,
+                serde_json::json!({"routing_state": chat.routing.name(), "happening": happening_name(happening)}),
+            ),
+        };
+        self.events.publish(kind, tenant, Some(chat.id), data);
     }
 
     fn schedule(
@@ -295,5 +317,16 @@ impl Store {
                 Ok(chat.fire(trigger, script, Utc::now()))
             });
         });
+    }
+}
+
+fn happening_name(happening: &Happening) -> &'static str {
+    match happening {
+        Happening::ChatCreated => "chat_created",
+        Happening::MessageAdded { .. } => "message_added",
+        Happening::AgentJoined { .. } => "agent_joined",
+        Happening::VirtualAgentJoined { .. } => "virtual_agent_joined",
+        Happening::VirtualAgentLeft { .. } => "virtual_agent_left",
+        Happening::ChatEnded { .. } => "chat_ended",
     }
 }

@@ -15,9 +15,10 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use super::catalog::timestamp;
-use super::journal::{DeliveryAttempt, DeliveryHandle, DeliveryStatus};
+use super::journal::{Delivery, DeliveryAttempt, DeliveryHandle, DeliveryStatus};
 use super::signing::signature_header;
 use super::{Targets, WebhookTarget};
+use crate::events::{EventBus, LiveEventKind};
 
 /// When to retry and how long to wait for a receiver.
 #[derive(Debug, Clone)]
@@ -59,12 +60,13 @@ pub struct Dispatcher {
 
 impl Dispatcher {
     /// Starts the dispatcher thread.
-    pub fn start(targets: Arc<Targets>, policy: RetryPolicy) -> Dispatcher {
+    pub fn start(targets: Arc<Targets>, policy: RetryPolicy, events: Arc<EventBus>) -> Dispatcher {
         let (jobs, receiver) = mpsc::unbounded_channel();
         std::thread::Builder::new()
             .name("webhook-dispatcher".into())
             .spawn(move || {
-                actix_web::rt::System::new().block_on(route_jobs(receiver, targets, policy));
+                actix_web::rt::System::new()
+                    .block_on(route_jobs(receiver, targets, policy, events));
             })
             .expect("the dispatcher thread starts");
         Dispatcher { jobs }
@@ -85,12 +87,14 @@ struct Sender {
     client: awc::Client,
     targets: Arc<Targets>,
     policy: RetryPolicy,
+    events: Arc<EventBus>,
 }
 
 async fn route_jobs(
     mut jobs: mpsc::UnboundedReceiver<Job>,
     targets: Arc<Targets>,
     policy: RetryPolicy,
+    events: Arc<EventBus>,
 ) {
     let client = awc::Client::builder()
         .timeout(policy.timeout)
@@ -100,6 +104,7 @@ async fn route_jobs(
         client,
         targets,
         policy,
+        events,
     });
     let queues: ChatQueues = Rc::default();
     while let Some(job) = jobs.recv().await {
@@ -159,7 +164,9 @@ impl Sender {
                 return;
             }
             let Some(target) = self.targets.resolve(tenant) else {
-                set_status(delivery, DeliveryStatus::Skipped);
+                self.update(tenant, delivery, |delivery| {
+                    delivery.status = DeliveryStatus::Skipped
+                });
                 return;
             };
             let attempt = self.attempt(&target, &id.to_string(), &payload).await;
@@ -167,15 +174,14 @@ impl Sender {
                 .status_code
                 .is_some_and(|code| (200..300).contains(&code));
             let next_wait = if succeeded { None } else { retries.next() };
-            {
-                let mut delivery = delivery.lock().expect("delivery lock");
+            self.update(tenant, delivery, |delivery| {
                 delivery.attempts.push(attempt);
                 delivery.status = match (succeeded, next_wait) {
                     (true, _) => DeliveryStatus::Delivered,
                     (false, Some(_)) => DeliveryStatus::Retrying,
                     (false, None) => DeliveryStatus::Failed,
                 };
-            }
+            });
             match next_wait {
                 Some(wait) if !succeeded => actix_web::rt::time::sleep(*wait).await,
                 _ => return,
@@ -232,6 +238,15 @@ impl Sender {
     }
 }
 
-fn set_status(delivery: &DeliveryHandle, status: DeliveryStatus) {
-    delivery.lock().expect("delivery lock").status = status;
+impl Sender {
+    /// Changes a journal entry and tells the live event bus.
+    fn update(&self, tenant: &str, delivery: &DeliveryHandle, change: impl FnOnce(&mut Delivery)) {
+        let (chat_id, summary) = {
+            let mut delivery = delivery.lock().expect("delivery lock");
+            change(&mut delivery);
+            (delivery.chat_id, delivery.summary())
+        };
+        self.events
+            .publish(LiveEventKind::Delivery, tenant, Some(chat_id), summary);
+    }
 }

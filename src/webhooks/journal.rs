@@ -73,6 +73,17 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// A short form for the live event stream.
+    pub fn summary(&self) -> Value {
+        serde_json::json!({
+            "id": self.id,
+            "event_type": self.event_type,
+            "status": self.status,
+            "attempts": self.attempts.len(),
+            "last_status_code": self.attempts.last().and_then(|attempt| attempt.status_code),
+        })
+    }
+
     /// The delivery as the control plane shows it, payload included as JSON.
     pub fn to_json(&self) -> Value {
         let mut value = serde_json::to_value(self).expect("deliveries serialise");

@@ -16,6 +16,7 @@ use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::events::{EventBus, LiveEventKind};
 use catalog::Event;
 use dispatcher::{Dispatcher, Job, RetryPolicy};
 use journal::{Delivery, DeliveryFilter, DeliveryJournal, DeliveryStatus};
@@ -90,19 +91,25 @@ pub struct Webhooks {
     targets: Arc<Targets>,
     journal: Arc<DeliveryJournal>,
     dispatcher: Dispatcher,
+    events: Arc<EventBus>,
 }
 
 impl Webhooks {
-    pub fn start(default: Option<WebhookTarget>, policy: RetryPolicy) -> Webhooks {
+    pub fn start(
+        default: Option<WebhookTarget>,
+        policy: RetryPolicy,
+        events: Arc<EventBus>,
+    ) -> Webhooks {
         let targets = Arc::new(Targets {
             by_tenant: DashMap::new(),
             default,
         });
-        let dispatcher = Dispatcher::start(Arc::clone(&targets), policy);
+        let dispatcher = Dispatcher::start(Arc::clone(&targets), policy, Arc::clone(&events));
         Webhooks {
             targets,
             journal: Arc::default(),
             dispatcher,
+            events,
         }
     }
 
@@ -159,6 +166,13 @@ impl Webhooks {
             payload: event.payload.into(),
             cancelled: false,
         });
+        let summary = delivery.lock().expect("delivery lock").summary();
+        self.events.publish(
+            LiveEventKind::Delivery,
+            tenant,
+            Some(event.chat_id),
+            summary,
+        );
         self.dispatcher.enqueue(Job {
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,
@@ -187,6 +201,12 @@ impl Webhooks {
             delivery.status = DeliveryStatus::Pending;
             (delivery.tenant.clone(), delivery.chat_id, delivery.clone())
         };
+        self.events.publish(
+            LiveEventKind::Delivery,
+            &tenant,
+            Some(chat_id),
+            snapshot.summary(),
+        );
         self.dispatcher.enqueue(Job {
             tenant,
             chat_id,

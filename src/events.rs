@@ -1,0 +1,107 @@
+//! The live event bus: everything that happens in the emulator (chat state changes,
+//! messages, webhook deliveries, and, once the request journal lands, requests) is
+//! published here once. Subscribers get a [`broadcast`] stream (for Server-Sent Events),
+//! and long-poll waiters get a cheap change counter ([`watch`]) that tells them to re-check
+//! their condition, so nothing ever has to sleep and poll.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{broadcast, watch};
+
+/// What kind of thing happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveEventKind {
+    /// An Apps API request was answered.
+    Request,
+    /// A chat changed routing state (created, agent joined, VTA joined/left, ended).
+    Chat,
+    /// A message was added to a chat (any visibility).
+    Message,
+    /// A webhook delivery was created or changed status.
+    Delivery,
+}
+
+/// One published event.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveEvent {
+    /// Increases by one per event, process-wide.
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub kind: LiveEventKind,
+    pub tenant: String,
+    pub chat_id: Option<u64>,
+    pub data: Value,
+}
+
+/// How many events a slow subscriber may fall behind before it misses some.
+const BACKLOG: usize = 4_096;
+
+/// The bus. Publishing never blocks and costs little when nobody listens.
+#[derive(Debug)]
+pub struct EventBus {
+    stream: broadcast::Sender<Arc<LiveEvent>>,
+    changes: watch::Sender<u64>,
+    seq: AtomicU64,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        EventBus {
+            stream: broadcast::channel(BACKLOG).0,
+            changes: watch::channel(0).0,
+            seq: AtomicU64::new(0),
+        }
+    }
+}
+
+impl EventBus {
+    pub fn publish(&self, kind: LiveEventKind, tenant: &str, chat_id: Option<u64>, data: Value) {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.stream.receiver_count() > 0 {
+            let event = LiveEvent {
+                seq,
+                at: Utc::now(),
+                kind,
+                tenant: tenant.to_owned(),
+                chat_id,
+                data,
+            };
+            // An error only means every subscriber left meanwhile.
+            let _ = self.stream.send(Arc::new(event));
+        }
+        self.changes.send_replace(seq);
+    }
+
+    /// A stream of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.stream.subscribe()
+    }
+
+    /// A counter that changes whenever anything is published: wait on it, then re-check.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn subscribers_receive_events_in_order_and_the_counter_moves() {
+        let bus = EventBus::default();
+        let mut stream = bus.subscribe();
+        let changes = bus.changes();
+        bus.publish(LiveEventKind::Chat, "acme", Some(1), json!({"a": 1}));
+        bus.publish(LiveEventKind::Message, "acme", Some(1), json!({"b": 2}));
+        assert_eq!(stream.try_recv().unwrap().seq, 1);
+        assert_eq!(stream.try_recv().unwrap().kind, LiveEventKind::Message);
+        assert_eq!(*changes.borrow(), 2);
+    }
+}
