@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 
 use crate::api::AuthPolicy;
-use crate::webhooks::dispatcher::RetryPolicy;
+use crate::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use crate::webhooks::WebhookTarget;
 
 /// Log output format.
@@ -17,6 +17,12 @@ use crate::webhooks::WebhookTarget;
 pub enum LogFormat {
     Pretty,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OrderingMode {
+    Ordered,
+    Unordered,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,6 +84,23 @@ pub struct Cli {
     /// How long one webhook attempt may take.
     #[arg(long, env = "CCAI_EMU_WEBHOOK_TIMEOUT", default_value = "5s")]
     webhook_timeout: String,
+    /// Random spread of each retry wait, as a fraction (0.2 = ±20%).
+    #[arg(long, env = "CCAI_EMU_WEBHOOK_RETRY_JITTER", default_value_t = 0.2)]
+    webhook_retry_jitter: f64,
+    /// The longest Retry-After a receiver can ask for; longer ones are cut to this.
+    #[arg(long, env = "CCAI_EMU_WEBHOOK_RETRY_AFTER_MAX", default_value = "60s")]
+    webhook_retry_after_max: String,
+    /// `ordered`: a chat's events are delivered one at a time, in order; `unordered`: each on its own.
+    #[arg(
+        long,
+        env = "CCAI_EMU_WEBHOOK_ORDERING",
+        value_enum,
+        default_value = "ordered"
+    )]
+    webhook_ordering: OrderingMode,
+    /// On SIGTERM/SIGINT, how long to keep delivering pending webhooks before exiting.
+    #[arg(long, env = "CCAI_EMU_SHUTDOWN_GRACE", default_value = "10s")]
+    shutdown_grace: String,
     /// Overrides the fixtures' agent join delay (e.g. 0 for tests).
     #[arg(long, env = "CCAI_EMU_AGENT_JOIN_DELAY")]
     agent_join_delay: Option<String>,
@@ -106,6 +129,8 @@ pub struct Config {
     pub admin_token: Option<String>,
     pub max_body_bytes: usize,
     pub retry: RetryPolicy,
+    /// How long a shutdown keeps delivering pending webhooks.
+    pub shutdown_grace: Duration,
     pub agent_join_delay: Option<Duration>,
     pub workers: Option<usize>,
 }
@@ -121,6 +146,7 @@ impl Default for Config {
             admin_token: None,
             max_body_bytes: 1_048_576,
             retry: RetryPolicy::default(),
+            shutdown_grace: Duration::from_secs(10),
             agent_join_delay: None,
             workers: None,
         }
@@ -177,6 +203,17 @@ impl TryFrom<Cli> for Config {
         if timeout.is_zero() {
             return Err("--webhook-timeout must be more than 0".into());
         }
+        if !(0.0..=1.0).contains(&cli.webhook_retry_jitter) {
+            return Err("--webhook-retry-jitter must be between 0 and 1".into());
+        }
+        let max_retry_after = parse_duration(&cli.webhook_retry_after_max)
+            .map_err(|error| format!("--webhook-retry-after-max: {error}"))?;
+        let shutdown_grace = parse_duration(&cli.shutdown_grace)
+            .map_err(|error| format!("--shutdown-grace: {error}"))?;
+        let ordering = match cli.webhook_ordering {
+            OrderingMode::Ordered => DeliveryOrdering::Ordered,
+            OrderingMode::Unordered => DeliveryOrdering::Unordered,
+        };
         let agent_join_delay = cli
             .agent_join_delay
             .as_deref()
@@ -196,7 +233,14 @@ impl TryFrom<Cli> for Config {
             log_format: cli.log_format,
             admin_token: cli.admin_token.filter(|token| !token.is_empty()),
             max_body_bytes: cli.max_body_bytes,
-            retry: RetryPolicy { schedule, timeout },
+            retry: RetryPolicy {
+                schedule,
+                timeout,
+                jitter: cli.webhook_retry_jitter,
+                max_retry_after,
+                ordering,
+            },
+            shutdown_grace,
             agent_join_delay,
             workers: cli.workers,
         })

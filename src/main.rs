@@ -16,6 +16,7 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format);
+    let grace = config.shutdown_grace;
     let emulator = match Emulator::build(config) {
         Ok(emulator) => emulator,
         Err(error) => {
@@ -25,19 +26,25 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(address = %emulator.address(), "ccai-emulator listening");
+    let store = emulator.store();
     let handle = emulator.handle();
     actix_web::rt::spawn(async move {
         wait_for_shutdown_signal().await;
         tracing::info!("shutdown signal received; stopping");
         handle.stop(true).await;
     });
-    match emulator.run_until_stopped().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            tracing::error!("server error: {error}");
-            ExitCode::FAILURE
-        }
+    if let Err(error) = emulator.run_until_stopped().await {
+        tracing::error!("server error: {error}");
+        return ExitCode::FAILURE;
     }
+    tracing::info!(grace = ?grace, "no longer accepting requests; delivering pending webhooks");
+    let report = store.webhooks.drain(grace).await;
+    if report.undelivered == 0 {
+        tracing::info!("shutdown complete: every webhook delivery finished");
+    } else {
+        tracing::warn!(undelivered = report.undelivered, "shutdown: {report}");
+    }
+    ExitCode::SUCCESS
 }
 
 async fn wait_for_shutdown_signal() {

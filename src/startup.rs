@@ -7,7 +7,7 @@
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::Logger;
@@ -20,7 +20,7 @@ use crate::domain::ContactCenter;
 use crate::events::EventBus;
 use crate::fixtures::{self, FixtureError};
 use crate::store::Store;
-use crate::webhooks::Webhooks;
+use crate::webhooks::{DrainReport, Webhooks};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -189,5 +189,12 @@ impl RunningEmulator {
     /// Stops serving (waiting for requests in flight).
     pub async fn stop(self) {
         self.handle.stop(true).await;
+    }
+
+    /// Stops serving, then keeps delivering pending webhooks for up to `grace`, and says
+    /// what is still undelivered: what the binary does on SIGTERM.
+    pub async fn shutdown(&self, grace: Duration) -> DrainReport {
+        self.handle.stop(true).await;
+        self.store.webhooks.drain(grace).await
     }
 }

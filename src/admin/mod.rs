@@ -39,6 +39,13 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 resource("/tenants/{tenant}/webhook/rotate")
                     .route(web::post().to(webhooks::rotate)),
             )
+            .service(
+                resource("/tenants/{tenant}/webhook/faults")
+                    .route(web::put().to(webhooks::set_faults))
+                    .route(web::get().to(webhooks::get_faults))
+                    .route(web::delete().to(webhooks::clear_faults)),
+            )
+            .service(resource("/webhooks/stats").route(web::get().to(webhooks::stats)))
             .service(resource("/webhooks/events").route(web::get().to(webhooks::catalog)))
             .service(resource("/webhooks/deliveries").route(web::get().to(webhooks::deliveries)))
             .service(resource("/webhooks/deliveries/{id}").route(web::get().to(webhooks::delivery)))

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::api::error::ApiError;
 use crate::startup::AppState;
 use crate::webhooks::catalog::{EventType, CATALOG};
+use crate::webhooks::faults::FaultInjection;
 use crate::webhooks::journal::{DeliveryFilter, DeliveryStatus};
 use crate::webhooks::{WebhookError, WebhookTarget};
 
@@ -108,12 +109,17 @@ pub async fn deliveries(
     query: web::Query<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.into_inner().into_filter()?;
-    let deliveries = state.store.webhooks.deliveries(&filter);
-    let list: Vec<_> = deliveries
+    let webhooks = &state.store.webhooks;
+    let list: Vec<_> = webhooks
+        .deliveries(&filter)
         .iter()
         .map(|delivery| delivery.to_json())
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"count": list.len(), "deliveries": list})))
+    Ok(HttpResponse::Ok().json(json!({
+        "count": list.len(),
+        "counters": webhooks.counters(&filter),
+        "deliveries": list,
+    })))
 }
 
 fn parse_id(id: &str) -> Result<Uuid, ApiError> {
@@ -139,4 +145,43 @@ pub async fn redeliver(
 ) -> Result<HttpResponse, ApiError> {
     let delivery = state.store.webhooks.redeliver(parse_id(&id)?)?;
     Ok(HttpResponse::Accepted().json(delivery.to_json()))
+}
+
+/// Counters over the journal, with the same filters as the list.
+pub async fn stats(
+    state: web::Data<AppState>,
+    query: web::Query<DeliveryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = query.into_inner().into_filter()?;
+    Ok(HttpResponse::Ok().json(state.store.webhooks.counters(&filter)))
+}
+
+pub async fn set_faults(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+    faults: web::Json<FaultInjection>,
+) -> Result<HttpResponse, ApiError> {
+    let faults = faults.into_inner();
+    state.store.webhooks.set_faults(&tenant, faults.clone())?;
+    Ok(HttpResponse::Ok().json(json!({"tenant": tenant.as_str(), "faults": faults})))
+}
+
+pub async fn get_faults(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let faults = state
+        .store
+        .webhooks
+        .faults(&tenant)
+        .ok_or(WebhookError::NoFaults)?;
+    Ok(HttpResponse::Ok().json(json!({"tenant": tenant.as_str(), "faults": faults})))
+}
+
+pub async fn clear_faults(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.store.webhooks.clear_faults(&tenant)?;
+    Ok(HttpResponse::NoContent().finish())
 }

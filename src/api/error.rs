@@ -81,10 +81,10 @@ impl From<StoreError> for ApiError {
 impl From<WebhookError> for ApiError {
     fn from(error: WebhookError) -> ApiError {
         match error {
-            WebhookError::InvalidTarget(_) | WebhookError::NoSecondarySecret => {
-                ApiError::BadRequest(error.to_string())
-            }
-            WebhookError::NoTarget | WebhookError::UnknownDelivery(_) => {
+            WebhookError::InvalidTarget(_)
+            | WebhookError::InvalidFaults(_)
+            | WebhookError::NoSecondarySecret => ApiError::BadRequest(error.to_string()),
+            WebhookError::NoTarget | WebhookError::NoFaults | WebhookError::UnknownDelivery(_) => {
                 ApiError::NotFound(error.to_string())
             }
         }

@@ -52,6 +52,20 @@ pub struct DeliveryAttempt {
     pub error: Option<String>,
     /// The receiver's response body, truncated.
     pub response_body: Option<String>,
+    /// The receiver's `Retry-After`, when it sent one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+    /// Faults injected into this attempt (see `faults.rs`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<String>,
+}
+
+impl DeliveryAttempt {
+    /// A 2xx answer.
+    pub fn succeeded(&self) -> bool {
+        self.status_code
+            .is_some_and(|code| (200..300).contains(&code))
+    }
 }
 
 /// One event on its way to a tenant's webhook.
@@ -116,6 +130,43 @@ impl DeliveryFilter {
     }
 }
 
+/// Totals over (part of) the journal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryCounters {
+    pub deliveries: usize,
+    pub pending: usize,
+    pub retrying: usize,
+    pub delivered: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub attempts: usize,
+    pub failed_attempts: usize,
+}
+
+impl DeliveryCounters {
+    fn add(&mut self, delivery: &Delivery) {
+        self.deliveries += 1;
+        match delivery.status {
+            DeliveryStatus::Pending => self.pending += 1,
+            DeliveryStatus::Retrying => self.retrying += 1,
+            DeliveryStatus::Delivered => self.delivered += 1,
+            DeliveryStatus::Failed => self.failed += 1,
+            DeliveryStatus::Skipped => self.skipped += 1,
+        }
+        self.attempts += delivery.attempts.len();
+        self.failed_attempts += delivery
+            .attempts
+            .iter()
+            .filter(|attempt| !attempt.succeeded())
+            .count();
+    }
+
+    /// Deliveries still on their way (pending or retrying).
+    pub fn unfinished(&self) -> usize {
+        self.pending + self.retrying
+    }
+}
+
 /// A shared handle to one journal entry.
 pub type DeliveryHandle = Arc<Mutex<Delivery>>;
 
@@ -153,6 +204,18 @@ impl DeliveryJournal {
                 filter.matches(&delivery).then(|| delivery.clone())
             })
             .collect()
+    }
+
+    /// Counters over the deliveries that match `filter`.
+    pub fn counters(&self, filter: &DeliveryFilter) -> DeliveryCounters {
+        let mut counters = DeliveryCounters::default();
+        for handle in self.in_order.read().expect("journal lock").iter() {
+            let delivery = handle.lock().expect("delivery lock");
+            if filter.matches(&delivery) {
+                counters.add(&delivery);
+            }
+        }
+        counters
     }
 
     /// Forgets a tenant's deliveries (all tenants' with `None`) and cancels pending ones.

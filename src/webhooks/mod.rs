@@ -1,14 +1,20 @@
 //! Webhooks to each tenant's registered URL (SPEC A5, B2): the event [`catalog`], the
-//! [`signing`] scheme, the per-tenant targets (with a process-wide default), the delivery
-//! [`journal`] and the [`dispatcher`] that sends, orders and retries. [`Webhooks`] is the
-//! one entry point the rest of the emulator uses.
+//! [`signing`] scheme, the per-tenant targets (with a process-wide default) and injected
+//! [`faults`], the delivery [`journal`], the retry [`policy`], and the [`dispatcher`] and
+//! [`sender`] that order, send and retry. [`Webhooks`] is the one entry point the rest of
+//! the emulator uses.
 
 pub mod catalog;
 pub mod dispatcher;
+pub mod faults;
 pub mod journal;
+pub mod policy;
+pub mod sender;
 pub mod signing;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use awc::http::Uri;
 use chrono::Utc;
@@ -18,8 +24,10 @@ use uuid::Uuid;
 
 use crate::events::{EventBus, LiveEventKind};
 use catalog::Event;
-use dispatcher::{Dispatcher, Job, RetryPolicy};
-use journal::{Delivery, DeliveryFilter, DeliveryJournal, DeliveryStatus};
+use dispatcher::{Dispatcher, Job};
+use faults::FaultInjection;
+use journal::{Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus};
+use policy::RetryPolicy;
 
 /// Where a tenant's webhooks go and the secrets they are signed with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +49,10 @@ pub enum WebhookError {
     NoSecondarySecret,
     #[error("No delivery has the id {0}")]
     UnknownDelivery(Uuid),
+    #[error("{0}")]
+    InvalidFaults(String),
+    #[error("No faults are configured for this tenant")]
+    NoFaults,
 }
 
 impl WebhookTarget {
@@ -69,26 +81,54 @@ impl WebhookTarget {
     }
 }
 
-/// Per-tenant targets plus the process-wide default.
+/// Per-tenant targets and faults, plus the process-wide default target.
 #[derive(Debug, Default)]
-pub struct Targets {
-    by_tenant: DashMap<String, WebhookTarget>,
+pub struct Settings {
+    targets: DashMap<String, WebhookTarget>,
     default: Option<WebhookTarget>,
+    faults: DashMap<String, FaultInjection>,
 }
 
-impl Targets {
+impl Settings {
     /// The tenant's own target, or else the default.
     pub fn resolve(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.by_tenant
+        self.targets
             .get(tenant)
             .map(|target| target.clone())
             .or_else(|| self.default.clone())
+    }
+
+    pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
+        self.faults.get(tenant).map(|faults| faults.clone())
+    }
+}
+
+/// Deliveries still unfinished when a drain gave up, by tenant and chat.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DrainReport {
+    pub undelivered: usize,
+    /// (tenant, chat id) to the number of its unfinished deliveries.
+    pub by_chat: BTreeMap<(String, u64), usize>,
+}
+
+impl std::fmt::Display for DrainReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} webhook deliveries undelivered", self.undelivered)?;
+        let chats: Vec<String> = self
+            .by_chat
+            .iter()
+            .map(|((tenant, chat_id), count)| format!("tenant {tenant} chat {chat_id}: {count}"))
+            .collect();
+        if !chats.is_empty() {
+            write!(f, " ({})", chats.join("; "))?;
+        }
+        Ok(())
     }
 }
 
 /// The webhook subsystem.
 pub struct Webhooks {
-    targets: Arc<Targets>,
+    settings: Arc<Settings>,
     journal: Arc<DeliveryJournal>,
     dispatcher: Dispatcher,
     events: Arc<EventBus>,
@@ -100,13 +140,13 @@ impl Webhooks {
         policy: RetryPolicy,
         events: Arc<EventBus>,
     ) -> Webhooks {
-        let targets = Arc::new(Targets {
-            by_tenant: DashMap::new(),
+        let settings = Arc::new(Settings {
             default,
+            ..Settings::default()
         });
-        let dispatcher = Dispatcher::start(Arc::clone(&targets), policy, Arc::clone(&events));
+        let dispatcher = Dispatcher::start(Arc::clone(&settings), policy, Arc::clone(&events));
         Webhooks {
-            targets,
+            settings,
             journal: Arc::default(),
             dispatcher,
             events,
@@ -115,25 +155,25 @@ impl Webhooks {
 
     pub fn set_target(&self, tenant: &str, target: WebhookTarget) -> Result<(), WebhookError> {
         target.validate()?;
-        self.targets.by_tenant.insert(tenant.to_owned(), target);
+        self.settings.targets.insert(tenant.to_owned(), target);
         Ok(())
     }
 
     /// The tenant's own target (not the default).
     pub fn target(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.targets
-            .by_tenant
+        self.settings
+            .targets
             .get(tenant)
             .map(|target| target.clone())
     }
 
     pub fn default_target(&self) -> Option<&WebhookTarget> {
-        self.targets.default.as_ref()
+        self.settings.default.as_ref()
     }
 
     pub fn remove_target(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.targets
-            .by_tenant
+        self.settings
+            .targets
             .remove(tenant)
             .map(|(_, target)| target)
     }
@@ -141,8 +181,8 @@ impl Webhooks {
     /// The secondary secret becomes the primary one (and there is no secondary any more).
     pub fn rotate(&self, tenant: &str) -> Result<WebhookTarget, WebhookError> {
         let mut target = self
+            .settings
             .targets
-            .by_tenant
             .get_mut(tenant)
             .ok_or(WebhookError::NoTarget)?;
         let secondary = target
@@ -151,6 +191,24 @@ impl Webhooks {
             .ok_or(WebhookError::NoSecondarySecret)?;
         target.primary_secret = secondary;
         Ok(target.clone())
+    }
+
+    pub fn set_faults(&self, tenant: &str, faults: FaultInjection) -> Result<(), WebhookError> {
+        faults.validate().map_err(WebhookError::InvalidFaults)?;
+        self.settings.faults.insert(tenant.to_owned(), faults);
+        Ok(())
+    }
+
+    pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
+        self.settings.faults(tenant)
+    }
+
+    pub fn clear_faults(&self, tenant: &str) -> Result<(), WebhookError> {
+        self.settings
+            .faults
+            .remove(tenant)
+            .map(|_| ())
+            .ok_or(WebhookError::NoFaults)
     }
 
     /// Journals `event` and queues it behind the chat's earlier events. Never blocks.
@@ -184,6 +242,10 @@ impl Webhooks {
         self.journal.list(filter)
     }
 
+    pub fn counters(&self, filter: &DeliveryFilter) -> DeliveryCounters {
+        self.journal.counters(filter)
+    }
+
     pub fn delivery(&self, id: Uuid) -> Option<Delivery> {
         self.journal
             .get(id)
@@ -215,14 +277,55 @@ impl Webhooks {
         Ok(snapshot)
     }
 
-    /// Forgets one tenant's (or every tenant's) targets and deliveries.
+    /// Forgets one tenant's (or every tenant's) targets, faults and deliveries.
     pub fn forget(&self, tenant: Option<&str>) {
         match tenant {
             Some(tenant) => {
-                self.targets.by_tenant.remove(tenant);
+                self.settings.targets.remove(tenant);
+                self.settings.faults.remove(tenant);
             }
-            None => self.targets.by_tenant.clear(),
+            None => {
+                self.settings.targets.clear();
+                self.settings.faults.clear();
+            }
         }
         self.journal.forget(tenant);
+    }
+
+    /// Waits until no delivery is pending or retrying, or `grace` has passed; reports what
+    /// is still undelivered. Retries go on meanwhile on their normal schedule.
+    pub async fn drain(&self, grace: Duration) -> DrainReport {
+        let mut changes = self.events.changes();
+        let deadline = tokio::time::Instant::now() + grace;
+        loop {
+            let unfinished = self.unfinished();
+            if unfinished.undelivered == 0 {
+                return unfinished;
+            }
+            if tokio::time::timeout_at(deadline, changes.changed())
+                .await
+                .is_err()
+            {
+                return self.unfinished();
+            }
+        }
+    }
+
+    fn unfinished(&self) -> DrainReport {
+        let mut report = DrainReport::default();
+        let all = DeliveryFilter::default();
+        for delivery in self.journal.list(&all) {
+            if matches!(
+                delivery.status,
+                DeliveryStatus::Pending | DeliveryStatus::Retrying
+            ) {
+                report.undelivered += 1;
+                *report
+                    .by_chat
+                    .entry((delivery.tenant, delivery.chat_id))
+                    .or_default() += 1;
+            }
+        }
+        report
     }
 }

@@ -15,7 +15,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use ccai_emulator::webhooks::dispatcher::RetryPolicy;
+use ccai_emulator::webhooks::journal::{Delivery, DeliveryFilter};
+use ccai_emulator::webhooks::policy::RetryPolicy;
 use ccai_emulator::{Config, Emulator, FixtureSource, RunningEmulator};
 pub use receiver::{Received, WebhookReceiver};
 
@@ -32,6 +33,8 @@ pub fn test_config() -> Config {
         retry: RetryPolicy {
             schedule: vec![Duration::from_millis(20); 5],
             timeout: Duration::from_secs(2),
+            jitter: 0.0,
+            ..RetryPolicy::default()
         },
         workers: Some(2),
         ..Config::default()
@@ -90,6 +93,44 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Waits, on the emulator's own change signal (no polling), until the journal entries
+    /// matching `filter` satisfy `done`; fails after `deadline`.
+    pub async fn wait_for_deliveries(
+        &self,
+        filter: &DeliveryFilter,
+        deadline: Duration,
+        what: &str,
+        done: impl Fn(&[Delivery]) -> bool,
+    ) -> Vec<Delivery> {
+        let store = self.emulator.store();
+        let mut changes = store.events.changes();
+        let deadline = tokio::time::Instant::now() + deadline;
+        loop {
+            let deliveries = store.webhooks.deliveries(filter);
+            if done(&deliveries) {
+                return deliveries;
+            }
+            if tokio::time::timeout_at(deadline, changes.changed())
+                .await
+                .is_err()
+            {
+                let statuses: Vec<String> = deliveries
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{}#{}:{:?}/{}",
+                            d.event_type.name(),
+                            d.chat_id,
+                            d.status,
+                            d.attempts.len()
+                        )
+                    })
+                    .collect();
+                panic!("timed out waiting for {what}; journal: {statuses:?}");
+            }
+        }
+    }
+
     pub fn tenant(&self, prefix: &str) -> TenantClient<'_> {
         TenantClient {
             app: self,

@@ -1,15 +1,18 @@
 //! A real webhook receiver for tests: an HTTP server on its own port that verifies each
-//! request's signature independently of the emulator's code, records it, and answers with
-//! a status the test can script ("fail the next N", "fail at random").
+//! request's signature independently of the emulator's code, records it, and answers as
+//! the test scripts it: fail the next N, fail one event type once, fail at random, hang,
+//! or ask for a `Retry-After`. It can also come back on the same port after being down.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use serde_json::Value;
@@ -32,18 +35,45 @@ pub struct Received {
     pub signature_valid: bool,
     /// The status the receiver answered.
     pub answered: u16,
+    /// When the request arrived (wall clock, like the emulator's journal).
+    pub arrived_at: DateTime<Utc>,
 }
 
 impl Received {
     pub fn body(&self) -> &Value {
         &self.envelope["body"]
     }
+
+    pub fn accepted(&self) -> bool {
+        (200..300).contains(&self.answered)
+    }
+}
+
+/// One scripted answer.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    /// Hold the request this long before answering (a hanging receiver).
+    pub hang: Option<Duration>,
+}
+
+impl Answer {
+    pub fn status(status: u16) -> Answer {
+        Answer {
+            status,
+            ..Answer::default()
+        }
+    }
 }
 
 #[derive(Default)]
 struct Behaviour {
-    /// Statuses to answer next, in order; then `fail_ratio` decides.
-    scripted: VecDeque<u16>,
+    /// Answers to give next, in order; then the rules below.
+    scripted: VecDeque<Answer>,
+    /// Event types whose first request is answered 500.
+    fail_first_of: HashSet<String>,
+    /// The share of the remaining requests answered 500 at random.
     fail_ratio: f64,
 }
 
@@ -51,7 +81,10 @@ struct Shared {
     secrets: Vec<String>,
     received: Mutex<Vec<Received>>,
     behaviour: Mutex<Behaviour>,
-    changed: watch::Sender<usize>,
+    /// Moves when a request has been answered and recorded.
+    answered: watch::Sender<usize>,
+    /// Moves when a request arrives, before it is answered.
+    arrived: watch::Sender<usize>,
 }
 
 pub struct WebhookReceiver {
@@ -68,15 +101,21 @@ impl WebhookReceiver {
     }
 
     pub fn start_with_secrets(primary: &str, secondary: Option<&str>) -> WebhookReceiver {
+        Self::start_on(0, primary, secondary)
+    }
+
+    /// Starts on `port` (0: any free one), e.g. to come back after being down.
+    pub fn start_on(port: u16, primary: &str, secondary: Option<&str>) -> WebhookReceiver {
         let mut secrets = vec![primary.to_owned()];
         secrets.extend(secondary.map(str::to_owned));
         let shared = Arc::new(Shared {
             secrets,
             received: Mutex::default(),
             behaviour: Mutex::default(),
-            changed: watch::channel(0).0,
+            answered: watch::channel(0).0,
+            arrived: watch::channel(0).0,
         });
-        let listener = TcpListener::bind("127.0.0.1:0").expect("receiver binds");
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("receiver binds");
         let port = listener.local_addr().expect("address").port();
         let data = web::Data::from(Arc::clone(&shared));
         let server = HttpServer::new(move || {
@@ -106,15 +145,28 @@ impl WebhookReceiver {
 
     /// Answer the next requests with these statuses, in order.
     pub fn respond_next_with(&self, statuses: &[u16]) {
+        for status in statuses {
+            self.answer_next(Answer::status(*status));
+        }
+    }
+
+    /// Give this answer next (after any already scripted).
+    pub fn answer_next(&self, answer: Answer) {
         self.shared
             .behaviour
             .lock()
             .unwrap()
             .scripted
-            .extend(statuses);
+            .push_back(answer);
     }
 
-    /// After the scripted statuses, fail this share of requests with 500 at random.
+    /// Answer the first request of this event type with 500.
+    pub fn fail_first_of(&self, event_type: &str) {
+        let mut behaviour = self.shared.behaviour.lock().unwrap();
+        behaviour.fail_first_of.insert(event_type.to_owned());
+    }
+
+    /// After the scripted answers, fail this share of requests with 500 at random.
     pub fn fail_at_random(&self, ratio: f64) {
         self.shared.behaviour.lock().unwrap().fail_ratio = ratio;
     }
@@ -123,7 +175,7 @@ impl WebhookReceiver {
         self.handle.stop(false).await;
     }
 
-    /// Every request received so far.
+    /// Every request answered so far.
     pub fn received(&self) -> Vec<Received> {
         self.shared.received.lock().unwrap().clone()
     }
@@ -132,25 +184,51 @@ impl WebhookReceiver {
     pub fn accepted(&self) -> Vec<Received> {
         self.received()
             .into_iter()
-            .filter(|received| (200..300).contains(&received.answered))
+            .filter(Received::accepted)
             .collect()
     }
 
-    /// Waits until `done` holds for the requests received so far; fails after the deadline.
+    /// Waits until at least `count` requests have arrived (answered or not).
+    pub async fn wait_for_arrivals(&self, count: usize) {
+        let mut arrived = self.shared.arrived.subscribe();
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        while *arrived.borrow_and_update() < count {
+            if tokio::time::timeout_at(deadline, arrived.changed())
+                .await
+                .is_err()
+            {
+                panic!("timed out waiting for {count} requests to arrive");
+            }
+        }
+    }
+
+    /// Waits until `done` holds for the requests answered so far; fails after the deadline.
     pub async fn wait_until(
         &self,
         what: &str,
         done: impl Fn(&[Received]) -> bool,
     ) -> Vec<Received> {
-        let mut changes = self.shared.changed.subscribe();
-        let deadline = tokio::time::Instant::now() + DEADLINE;
+        self.wait_until_within(DEADLINE, what, done).await
+    }
+
+    /// [`Self::wait_until`] with a deadline of its own, for long scenarios.
+    pub async fn wait_until_within(
+        &self,
+        deadline: Duration,
+        what: &str,
+        done: impl Fn(&[Received]) -> bool,
+    ) -> Vec<Received> {
+        let mut changes = self.shared.answered.subscribe();
+        let deadline = tokio::time::Instant::now() + deadline;
         loop {
             let received = self.received();
             if done(&received) {
                 return received;
             }
-            let waited = tokio::time::timeout_at(deadline, changes.changed()).await;
-            if waited.is_err() {
+            if tokio::time::timeout_at(deadline, changes.changed())
+                .await
+                .is_err()
+            {
                 let seen: Vec<String> = received
                     .iter()
                     .map(|r| format!("{}#{}:{}", r.event_type, r.chat_id, r.answered))
@@ -167,17 +245,17 @@ impl WebhookReceiver {
         what: &str,
         done: impl Fn(&[Received]) -> bool,
     ) -> Vec<Received> {
-        let filter = |received: &[Received]| -> Vec<Received> {
+        let of_chat = |received: &[Received]| -> Vec<Received> {
             received
                 .iter()
-                .filter(|r| r.chat_id == chat_id && (200..300).contains(&r.answered))
+                .filter(|r| r.chat_id == chat_id && r.accepted())
                 .cloned()
                 .collect()
         };
         let all = self
-            .wait_until(what, |received| done(&filter(received)))
+            .wait_until(what, |received| done(&of_chat(received)))
             .await;
-        filter(&all)
+        of_chat(&all)
     }
 }
 
@@ -193,6 +271,8 @@ async fn receive(
     body: web::Bytes,
     shared: web::Data<Shared>,
 ) -> HttpResponse {
+    let arrived_at = Utc::now();
+    shared.arrived.send_modify(|count| *count += 1);
     let header = |name: &str| {
         request
             .headers()
@@ -211,24 +291,30 @@ async fn receive(
                 .any(|secret| sign(secret, &signature_timestamp, &body) == given)
         })
     });
-    let answered = {
+    let envelope: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let event_type = envelope["event_type"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let answer = {
         let mut behaviour = shared.behaviour.lock().unwrap();
         match behaviour.scripted.pop_front() {
-            Some(status) => status,
+            Some(answer) => answer,
+            None if behaviour.fail_first_of.remove(&event_type) => Answer::status(500),
             None if behaviour.fail_ratio > 0.0
                 && rand::thread_rng().gen_bool(behaviour.fail_ratio) =>
             {
-                500
+                Answer::status(500)
             }
-            None => 200,
+            None => Answer::status(200),
         }
     };
-    let envelope: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if let Some(hang) = answer.hang {
+        // A receiver that does not answer: the emulator's timeout must fire first.
+        tokio::time::sleep(hang).await;
+    }
     let received = Received {
-        event_type: envelope["event_type"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
+        event_type,
         chat_id: envelope["chat_id"].as_u64().unwrap_or_default(),
         envelope,
         raw: body.to_vec(),
@@ -236,9 +322,15 @@ async fn receive(
         signature,
         signature_timestamp,
         signature_valid,
-        answered,
+        answered: answer.status,
+        arrived_at,
     };
     shared.received.lock().unwrap().push(received);
-    shared.changed.send_modify(|count| *count += 1);
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(answered).unwrap()).body("ok")
+    shared.answered.send_modify(|count| *count += 1);
+    let mut response =
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(answer.status).unwrap());
+    if let Some(retry_after) = answer.retry_after {
+        response.insert_header(("Retry-After", retry_after));
+    }
+    response.body("ok")
 }
