@@ -71,8 +71,10 @@ pub async fn get(
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state.store.chat(&tenant, chat_id.into_inner())?;
-    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+    let chat = state
+        .store
+        .with_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    Ok(HttpResponse::Ok().json(chat))
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,9 +108,11 @@ pub async fn update(
             )));
         }
     }
-    let current = state.store.chat(&tenant, chat_id)?;
+    let end_user_id = state
+        .store
+        .with_chat(&tenant, chat_id, |chat| chat.end_user.id)?;
     if let Some(user_id) = fields.finished_by_user_id {
-        if user_id != current.end_user.id {
+        if user_id != end_user_id {
             return Err(ApiError::BadRequest(format!(
                 "finished_by_user_id {user_id} is not this chat's end user"
             )));
@@ -204,17 +208,14 @@ pub async fn send_message(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let message = body.message.into_body()?;
-    let (chat, message_id) =
+    let posted =
         state
             .store
             .post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
-    let stored = chat
-        .message(message_id)
-        .expect("the posted message is in the chat");
     Ok(HttpResponse::Ok().json(json!({
-        "id": message_id,
-        "chat_id": chat.id,
-        "created_at": timestamp(stored.at),
-        "visibility": stored.visibility,
+        "id": posted.message_id,
+        "chat_id": posted.chat_id,
+        "created_at": timestamp(posted.at),
+        "visibility": posted.visibility,
     })))
 }

@@ -35,6 +35,15 @@ pub enum StoreError {
     Chat(#[from] ChatError),
 }
 
+/// The stored end-user message, as `POST /chats/{id}/message` answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostedMessage {
+    pub chat_id: u64,
+    pub message_id: u64,
+    pub at: chrono::DateTime<Utc>,
+    pub visibility: crate::domain::Visibility,
+}
+
 /// What a new chat asks for.
 #[derive(Debug, Clone)]
 pub struct ChatRequest {
@@ -159,6 +168,18 @@ impl Store {
         Ok(chat.clone())
     }
 
+    /// `read` applied to a tenant's chat, under its lock (no copy of the messages).
+    pub fn with_chat<R>(
+        &self,
+        tenant: &Tenant,
+        chat_id: u64,
+        read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StoreError> {
+        let handle = tenant.chat(chat_id).ok_or(StoreError::ChatNotFound)?;
+        let chat = handle.lock().expect("chat lock");
+        Ok(read(&chat))
+    }
+
     /// A copy of a tenant's chat.
     pub fn chat(&self, tenant: &Tenant, chat_id: u64) -> Result<Chat, StoreError> {
         let handle = tenant.chat(chat_id).ok_or(StoreError::ChatNotFound)?;
@@ -179,14 +200,30 @@ impl Store {
         chat_id: u64,
         from_user_id: u64,
         body: MessageBody,
-    ) -> Result<(Chat, u64), StoreError> {
-        let mut message_id = 0;
-        let chat = self.transition(tenant, chat_id, |chat, script| {
-            // The end user's message is the first one the transition adds.
-            message_id = chat.messages.len() as u64 + 1;
-            chat.end_user_sends(from_user_id, body, script, Utc::now())
-        })?;
-        Ok((chat, message_id))
+    ) -> Result<PostedMessage, StoreError> {
+        let message_id = std::cell::Cell::new(0);
+        self.transition_then(
+            tenant,
+            chat_id,
+            |chat, script| {
+                // The end user's message is the first one the transition adds.
+                message_id.set(chat.messages.len() as u64 + 1);
+                chat.end_user_sends(from_user_id, body, script, Utc::now())
+            },
+            // Only what the answer needs: copying the chat would cost O(messages) per post.
+            |chat| {
+                let message_id = message_id.get();
+                let message = chat
+                    .message(message_id)
+                    .expect("the posted message is stored");
+                PostedMessage {
+                    chat_id: chat.id,
+                    message_id,
+                    at: message.at,
+                    visibility: message.visibility,
+                }
+            },
+        )
     }
 
     pub fn agent_says(
@@ -240,12 +277,23 @@ impl Store {
         chat_id: u64,
         change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
     ) -> Result<Chat, StoreError> {
+        self.transition_then(tenant, chat_id, change, Chat::clone)
+    }
+
+    /// A transition, then `read` on the changed chat, both under the chat's lock.
+    fn transition_then<R>(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+        read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StoreError> {
         let handle = tenant.chat(chat_id).ok_or(StoreError::ChatNotFound)?;
         let script = self.script();
         let mut chat = handle.lock().expect("chat lock");
         let effects = change(&mut chat, &script)?;
         self.carry_out(tenant, &mut chat, effects, &script);
-        Ok(chat.clone())
+        Ok(read(&chat))
     }
 
     /// Publishes happenings in order and sets timers. Zero-delay triggers fire at once,
