@@ -98,6 +98,9 @@ pub struct Cli {
         default_value = "ordered"
     )]
     webhook_ordering: OrderingMode,
+    /// Deliveries the journal keeps; past it the oldest finished ones are evicted (and counted).
+    #[arg(long, env = "CCAI_EMU_DELIVERY_JOURNAL_CAP", default_value_t = 100_000)]
+    delivery_journal_cap: usize,
     /// On SIGTERM/SIGINT, how long to keep delivering pending webhooks before exiting.
     #[arg(long, env = "CCAI_EMU_SHUTDOWN_GRACE", default_value = "10s")]
     shutdown_grace: String,
@@ -131,6 +134,8 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// How long a shutdown keeps delivering pending webhooks.
     pub shutdown_grace: Duration,
+    /// How many deliveries the journal keeps.
+    pub delivery_journal_cap: usize,
     pub agent_join_delay: Option<Duration>,
     pub workers: Option<usize>,
 }
@@ -147,6 +152,7 @@ impl Default for Config {
             max_body_bytes: 1_048_576,
             retry: RetryPolicy::default(),
             shutdown_grace: Duration::from_secs(10),
+            delivery_journal_cap: 100_000,
             agent_join_delay: None,
             workers: None,
         }
@@ -241,6 +247,7 @@ impl TryFrom<Cli> for Config {
                 ordering,
             },
             shutdown_grace,
+            delivery_journal_cap: cli.delivery_journal_cap,
             agent_join_delay,
             workers: cli.workers,
         })

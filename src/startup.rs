@@ -80,6 +80,7 @@ impl Emulator {
         let webhooks = Webhooks::start(
             config.default_webhook.clone(),
             config.retry.clone(),
+            config.delivery_journal_cap,
             Arc::clone(&events),
         );
         let store = Arc::new(Store::new(script, webhooks, events));

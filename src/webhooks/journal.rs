@@ -2,6 +2,7 @@
 //! it, kept so tests and people can see exactly what was sent, when, and what the receiver
 //! answered, and so an exhausted delivery can be sent again.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -141,6 +142,8 @@ pub struct DeliveryCounters {
     pub skipped: usize,
     pub attempts: usize,
     pub failed_attempts: usize,
+    /// Finished deliveries evicted from the whole journal to respect its capacity.
+    pub evicted: u64,
 }
 
 impl DeliveryCounters {
@@ -170,23 +173,64 @@ impl DeliveryCounters {
 /// A shared handle to one journal entry.
 pub type DeliveryHandle = Arc<Mutex<Delivery>>;
 
-/// All deliveries, in the order they were created.
-#[derive(Debug, Default)]
+/// All deliveries, in the order they were created, up to a capacity: past it the oldest
+/// finished deliveries are evicted (and counted); unfinished ones are never evicted.
+#[derive(Debug)]
 pub struct DeliveryJournal {
     in_order: RwLock<Vec<DeliveryHandle>>,
     by_id: DashMap<Uuid, DeliveryHandle>,
+    capacity: usize,
+    evicted: AtomicU64,
 }
 
 impl DeliveryJournal {
+    pub fn with_capacity(capacity: usize) -> DeliveryJournal {
+        DeliveryJournal {
+            in_order: RwLock::default(),
+            by_id: DashMap::new(),
+            capacity: capacity.max(1),
+            evicted: AtomicU64::new(0),
+        }
+    }
+
     pub fn record(&self, delivery: Delivery) -> DeliveryHandle {
         let id = delivery.id;
         let handle = Arc::new(Mutex::new(delivery));
-        self.in_order
-            .write()
-            .expect("journal lock")
-            .push(Arc::clone(&handle));
+        let mut in_order = self.in_order.write().expect("journal lock");
+        in_order.push(Arc::clone(&handle));
         self.by_id.insert(id, Arc::clone(&handle));
+        // Evict in batches of a tenth of the capacity, so the cost is amortised.
+        if in_order.len() > self.capacity + self.capacity / 10 {
+            self.evict_oldest_finished(&mut in_order);
+        }
         handle
+    }
+
+    fn evict_oldest_finished(&self, in_order: &mut Vec<DeliveryHandle>) {
+        let target = in_order.len().saturating_sub(self.capacity);
+        let mut excess = target;
+        in_order.retain(|handle| {
+            if excess == 0 {
+                return true;
+            }
+            let delivery = handle.lock().expect("delivery lock");
+            let finished = !matches!(
+                delivery.status,
+                DeliveryStatus::Pending | DeliveryStatus::Retrying
+            );
+            if finished {
+                excess -= 1;
+                self.by_id.remove(&delivery.id);
+            }
+            !finished
+        });
+        self.evicted
+            .fetch_add((target - excess) as u64, Ordering::Relaxed);
+    }
+
+    /// Finished deliveries evicted so far to keep the journal within its capacity.
+    pub fn evicted(&self) -> u64 {
+        self.evicted.load(Ordering::Relaxed)
     }
 
     pub fn get(&self, id: Uuid) -> Option<DeliveryHandle> {
@@ -208,7 +252,10 @@ impl DeliveryJournal {
 
     /// Counters over the deliveries that match `filter`.
     pub fn counters(&self, filter: &DeliveryFilter) -> DeliveryCounters {
-        let mut counters = DeliveryCounters::default();
+        let mut counters = DeliveryCounters {
+            evicted: self.evicted(),
+            ..DeliveryCounters::default()
+        };
         for handle in self.in_order.read().expect("journal lock").iter() {
             let delivery = handle.lock().expect("delivery lock");
             if filter.matches(&delivery) {
@@ -230,5 +277,45 @@ impl DeliveryJournal {
             }
             !forget
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(status: DeliveryStatus) -> Delivery {
+        Delivery {
+            id: Uuid::new_v4(),
+            tenant: "t".into(),
+            chat_id: 1,
+            event_type: EventType::MessageReceived,
+            created_at: Utc::now(),
+            status,
+            attempts: Vec::new(),
+            payload: Arc::from(&b"{}"[..]),
+            cancelled: false,
+        }
+    }
+
+    #[test]
+    fn past_its_capacity_the_journal_evicts_the_oldest_finished_deliveries_and_counts_them() {
+        let journal = DeliveryJournal::with_capacity(10);
+        let stuck = journal.record(delivery(DeliveryStatus::Retrying));
+        for _ in 0..30 {
+            journal.record(delivery(DeliveryStatus::Delivered));
+        }
+        let all = journal.list(&DeliveryFilter::default());
+        assert!(all.len() <= 11, "{}", all.len());
+        assert_eq!(journal.evicted() as usize + all.len(), 31);
+        let stuck_id = stuck.lock().unwrap().id;
+        assert!(
+            journal.get(stuck_id).is_some(),
+            "unfinished deliveries are kept"
+        );
+        assert_eq!(
+            journal.counters(&DeliveryFilter::default()).evicted,
+            journal.evicted()
+        );
     }
 }

@@ -138,6 +138,7 @@ impl Webhooks {
     pub fn start(
         default: Option<WebhookTarget>,
         policy: RetryPolicy,
+        journal_capacity: usize,
         events: Arc<EventBus>,
     ) -> Webhooks {
         let settings = Arc::new(Settings {
@@ -147,7 +148,7 @@ impl Webhooks {
         let dispatcher = Dispatcher::start(Arc::clone(&settings), policy, Arc::clone(&events));
         Webhooks {
             settings,
-            journal: Arc::default(),
+            journal: Arc::new(DeliveryJournal::with_capacity(journal_capacity)),
             dispatcher,
             events,
         }
