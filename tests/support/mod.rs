@@ -6,6 +6,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod receiver;
+pub mod sse;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,6 +19,7 @@ use serde_json::{json, Value};
 use ccai_emulator::webhooks::dispatcher::RetryPolicy;
 use ccai_emulator::{Config, Emulator, FixtureSource, RunningEmulator};
 pub use receiver::{Received, WebhookReceiver};
+pub use sse::{EventStream, SseEvent};
 
 /// How long any wait in a test may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(10);
