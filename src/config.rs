@@ -110,6 +110,15 @@ pub struct Cli {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "CCAI_EMU_WORKERS")]
     workers: Option<usize>,
+    /// How many Apps API requests the request journal keeps (the oldest are evicted, counted).
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_CAP", default_value_t = crate::journal::DEFAULT_CAP)]
+    request_journal_cap: usize,
+    /// How many bytes of each request body the journal keeps.
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_BODY_CAP", default_value_t = crate::journal::DEFAULT_BODY_CAP)]
+    request_journal_body_cap: usize,
+    /// Apps API requests per second per tenant before 429 (the platform's limit is 10). Off if unset.
+    #[arg(long, env = "CCAI_EMU_RATE_LIMIT")]
+    rate_limit: Option<u32>,
 }
 
 /// Where the contact-center script comes from.
@@ -138,6 +147,14 @@ pub struct Config {
     pub delivery_journal_cap: usize,
     pub agent_join_delay: Option<Duration>,
     pub workers: Option<usize>,
+    /// Entries the request journal keeps.
+    pub request_journal_cap: usize,
+    /// Body bytes kept per journaled request.
+    pub request_journal_body_cap: usize,
+    /// Apps API requests per second per tenant; `None`: no limit.
+    pub rate_limit: Option<u32>,
+    /// How far a live-event subscriber may fall behind before it misses events (no flag).
+    pub live_event_backlog: usize,
 }
 
 impl Default for Config {
@@ -155,6 +172,10 @@ impl Default for Config {
             delivery_journal_cap: 100_000,
             agent_join_delay: None,
             workers: None,
+            request_journal_cap: crate::journal::DEFAULT_CAP,
+            request_journal_body_cap: crate::journal::DEFAULT_BODY_CAP,
+            rate_limit: None,
+            live_event_backlog: crate::events::DEFAULT_BACKLOG,
         }
     }
 }
@@ -229,6 +250,17 @@ impl TryFrom<Cli> for Config {
         if cli.workers == Some(0) {
             return Err("--workers must be at least 1".into());
         }
+        if cli.request_journal_cap == 0 {
+            return Err("--request-journal-cap must be at least 1".into());
+        }
+        if cli.request_journal_body_cap == 0 {
+            return Err("--request-journal-body-cap must be at least 1".into());
+        }
+        if cli.rate_limit == Some(0) {
+            return Err(
+                "--rate-limit must be at least 1 request per second (omit it for no limit)".into(),
+            );
+        }
         Ok(Config {
             bind: cli.bind,
             fixtures: cli
@@ -250,6 +282,10 @@ impl TryFrom<Cli> for Config {
             delivery_journal_cap: cli.delivery_journal_cap,
             agent_join_delay,
             workers: cli.workers,
+            request_journal_cap: cli.request_journal_cap,
+            request_journal_body_cap: cli.request_journal_body_cap,
+            rate_limit: cli.rate_limit,
+            live_event_backlog: crate::events::DEFAULT_BACKLOG,
         })
     }
 }
@@ -294,6 +330,18 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:8080");
         assert_eq!(config.retry.schedule.len(), 5);
         assert!(config.default_webhook.is_none());
+        assert_eq!(config.request_journal_cap, 10_000);
+        assert_eq!(config.rate_limit, None);
+    }
+
+    #[test]
+    fn journal_cap_and_rate_limit_are_validated() {
+        let parse = |args: &[&str]| Config::try_from(Cli::parse_from(args));
+        assert!(parse(&["e", "--request-journal-cap", "0"]).is_err());
+        assert!(parse(&["e", "--rate-limit", "0"]).is_err());
+        let config = parse(&["e", "--rate-limit", "10", "--request-journal-cap", "50"]).unwrap();
+        assert_eq!(config.rate_limit, Some(10));
+        assert_eq!(config.request_journal_cap, 50);
     }
 
     #[test]

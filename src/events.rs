@@ -1,5 +1,5 @@
-//! The live event bus: everything that happens in the emulator (chat state changes,
-//! messages, webhook deliveries, and, once the request journal lands, requests) is
+//! The live event bus: everything that happens in the emulator (Apps API requests, chat
+//! state changes, messages, webhook deliveries) is
 //! published here once. Subscribers get a [`broadcast`] stream (for Server-Sent Events),
 //! and long-poll waiters get a cheap change counter ([`watch`]) that tells them to re-check
 //! their condition, so nothing ever has to sleep and poll.
@@ -26,6 +26,29 @@ pub enum LiveEventKind {
     Delivery,
 }
 
+impl LiveEventKind {
+    pub const ALL: [LiveEventKind; 4] = [
+        LiveEventKind::Request,
+        LiveEventKind::Chat,
+        LiveEventKind::Message,
+        LiveEventKind::Delivery,
+    ];
+
+    /// The wire name (`request`, `chat`, `message`, `delivery`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LiveEventKind::Request => "request",
+            LiveEventKind::Chat => "chat",
+            LiveEventKind::Message => "message",
+            LiveEventKind::Delivery => "delivery",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<LiveEventKind> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
 /// One published event.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiveEvent {
@@ -39,7 +62,7 @@ pub struct LiveEvent {
 }
 
 /// How many events a slow subscriber may fall behind before it misses some.
-const BACKLOG: usize = 4_096;
+pub const DEFAULT_BACKLOG: usize = 4_096;
 
 /// The bus. Publishing never blocks and costs little when nobody listens.
 #[derive(Debug)]
@@ -51,15 +74,20 @@ pub struct EventBus {
 
 impl Default for EventBus {
     fn default() -> Self {
-        EventBus {
-            stream: broadcast::channel(BACKLOG).0,
-            changes: watch::channel(0).0,
-            seq: AtomicU64::new(0),
-        }
+        EventBus::with_backlog(DEFAULT_BACKLOG)
     }
 }
 
 impl EventBus {
+    /// A bus whose subscribers may fall `backlog` events behind before they miss some.
+    pub fn with_backlog(backlog: usize) -> Self {
+        EventBus {
+            stream: broadcast::channel(backlog.max(1)).0,
+            changes: watch::channel(0).0,
+            seq: AtomicU64::new(0),
+        }
+    }
+
     pub fn publish(&self, kind: LiveEventKind, tenant: &str, chat_id: Option<u64>, data: Value) {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         if self.stream.receiver_count() > 0 {

@@ -20,6 +20,8 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod fixtures;
+pub mod journal;
+pub mod rate_limit;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

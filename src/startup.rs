@@ -19,6 +19,8 @@ use crate::config::{Config, FixtureSource};
 use crate::domain::ContactCenter;
 use crate::events::EventBus;
 use crate::fixtures::{self, FixtureError};
+use crate::journal::RequestJournal;
+use crate::rate_limit::RateLimiter;
 use crate::store::Store;
 use crate::webhooks::{DrainReport, Webhooks};
 
@@ -28,6 +30,12 @@ pub struct AppState {
     pub auth: AuthPolicy,
     pub admin_token: Option<String>,
     pub started: Instant,
+    /// Every Apps API request received.
+    pub requests: Arc<RequestJournal>,
+    /// The per-tenant limit on the Apps API, if on.
+    pub rate_limit: Option<RateLimiter>,
+    /// The largest accepted request body.
+    pub max_body_bytes: usize,
 }
 
 /// Why the emulator could not start.
@@ -76,7 +84,7 @@ impl Emulator {
     /// Loads fixtures and binds. Must be called inside an actix (tokio) runtime.
     pub fn build(config: Config) -> Result<Emulator, StartError> {
         let script = load_script(&config)?;
-        let events = Arc::new(EventBus::default());
+        let events = Arc::new(EventBus::with_backlog(config.live_event_backlog));
         let webhooks = Webhooks::start(
             config.default_webhook.clone(),
             config.retry.clone(),
@@ -97,6 +105,12 @@ impl Emulator {
             auth: config.auth.clone(),
             admin_token: config.admin_token.clone(),
             started: Instant::now(),
+            requests: Arc::new(RequestJournal::new(
+                config.request_journal_cap,
+                config.request_journal_body_cap,
+            )),
+            rate_limit: config.rate_limit.map(RateLimiter::new),
+            max_body_bytes: config.max_body_bytes,
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {

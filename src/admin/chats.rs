@@ -1,6 +1,7 @@
 //! The full record of a chat, its three views (SPEC B3), and what the simulated human
 //! agent does when a test or a person drives it: say something, transfer to a task virtual
-//! agent, end the chat.
+//! agent, end the chat. The record and the transcripts can be long-polled (`wait=` with
+//! `routing_state=`, `status=`, `min_messages=`, `contains=`; see [`super::waiting`]).
 
 use std::sync::Arc;
 
@@ -8,8 +9,9 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::waiting::{parse_wait, respond_when, Check};
 use crate::api::error::ApiError;
-use crate::domain::chat::View;
+use crate::domain::chat::{MessageBody, View};
 use crate::domain::routing::EndedBy;
 use crate::domain::{Chat, RoutingState};
 use crate::startup::AppState;
@@ -48,14 +50,129 @@ pub fn chat_record(chat: &Chat, tenant: &str) -> Value {
     })
 }
 
+/// What a long-poll on a chat waits for; every given condition must hold.
+#[derive(Debug, Default, Deserialize)]
+pub struct ChatCondition {
+    wait: Option<String>,
+    /// The record's `routing_state`: queued, assigned, task_virtual_agent, finished.
+    routing_state: Option<String>,
+    /// The Apps API `status`: queued, assigned, finished.
+    status: Option<String>,
+    /// At least this many messages (in the transcript's view).
+    min_messages: Option<usize>,
+    /// Some message (in the view) contains this text.
+    contains: Option<String>,
+}
+
+const ROUTING_STATES: [&str; 4] = ["queued", "assigned", "task_virtual_agent", "finished"];
+const STATUSES: [&str; 3] = ["queued", "assigned", "finished"];
+
+impl ChatCondition {
+    fn is_empty(&self) -> bool {
+        self.wait.is_none()
+            && self.routing_state.is_none()
+            && self.status.is_none()
+            && self.min_messages.is_none()
+            && self.contains.is_none()
+    }
+
+    fn validate(&self) -> Result<(), ApiError> {
+        let known = |value: &Option<String>, name: &str, allowed: &[&str]| match value {
+            Some(value) if !allowed.contains(&value.as_str()) => Err(ApiError::BadRequest(
+                format!("{name} {value:?} is not one of {}", allowed.join(", ")),
+            )),
+            _ => Ok(()),
+        };
+        known(&self.routing_state, "routing_state", &ROUTING_STATES)?;
+        known(&self.status, "status", &STATUSES)
+    }
+
+    fn holds(&self, chat: &Chat, view: View) -> bool {
+        let routing_state = chat.routing.name();
+        // The Apps API shows a chat with an active VTA as `assigned` (see api::views).
+        let status = match routing_state {
+            "task_virtual_agent" => "assigned",
+            other => other,
+        };
+        let says = |message: &&crate::domain::Message, needle: &str| match &message.body {
+            MessageBody::Text { text } | MessageBody::Notice { text } => text.contains(needle),
+            _ => false,
+        };
+        self.routing_state
+            .as_ref()
+            .is_none_or(|wanted| wanted == routing_state)
+            && self.status.as_ref().is_none_or(|wanted| wanted == status)
+            && self
+                .min_messages
+                .is_none_or(|min| chat.transcript(view).count() >= min)
+            && self
+                .contains
+                .as_ref()
+                .is_none_or(|needle| chat.transcript(view).any(|message| says(&message, needle)))
+    }
+
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(value) = &self.routing_state {
+            parts.push(format!("routing_state={value}"));
+        }
+        if let Some(value) = &self.status {
+            parts.push(format!("status={value}"));
+        }
+        if let Some(value) = self.min_messages {
+            parts.push(format!("min_messages={value}"));
+        }
+        if let Some(value) = &self.contains {
+            parts.push(format!("contains={value:?}"));
+        }
+        if parts.is_empty() {
+            "nothing".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// Answers with `render(chat)` at once, or when `condition` holds (200) or times out (408).
+async fn chat_when(
+    state: &AppState,
+    chat_id: u64,
+    condition: &ChatCondition,
+    view: View,
+    render: impl Fn(&Chat, &str) -> Value,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = owner(state, chat_id)?;
+    if condition.is_empty() {
+        let chat = state.store.chat(&tenant, chat_id)?;
+        return Ok(HttpResponse::Ok().json(render(&chat, &tenant.name)));
+    }
+    condition.validate()?;
+    let wait = parse_wait(condition.wait.as_deref())?;
+    respond_when(&state.store.events, wait, &condition.describe(), || {
+        let chat = state.store.chat(&tenant, chat_id)?;
+        let body = render(&chat, &tenant.name);
+        Ok(if condition.holds(&chat, view) {
+            Check::Met(body)
+        } else {
+            Check::NotYet(body)
+        })
+    })
+    .await
+}
+
 pub async fn record(
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
+    condition: web::Query<ChatCondition>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat_id = chat_id.into_inner();
-    let tenant = owner(&state, chat_id)?;
-    let chat = state.store.chat(&tenant, chat_id)?;
-    Ok(HttpResponse::Ok().json(chat_record(&chat, &tenant.name)))
+    chat_when(
+        &state,
+        chat_id.into_inner(),
+        &condition,
+        View::All,
+        chat_record,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,9 +184,11 @@ pub async fn transcript(
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
     query: web::Query<TranscriptQuery>,
+    // The same query string, read a second time (serde's flatten breaks numbers in queries).
+    condition: web::Query<ChatCondition>,
 ) -> Result<HttpResponse, ApiError> {
-    let view_name = query.view.as_deref().unwrap_or("all");
-    let view = match view_name {
+    let view_name = query.view.clone().unwrap_or_else(|| "all".to_owned());
+    let view = match view_name.as_str() {
         "agent" => View::Agent,
         "end_user" => View::EndUser,
         "all" => View::All,
@@ -79,12 +198,11 @@ pub async fn transcript(
             )))
         }
     };
-    let chat_id = chat_id.into_inner();
-    let tenant = owner(&state, chat_id)?;
-    let chat = state.store.chat(&tenant, chat_id)?;
-    let messages: Vec<_> = chat.transcript(view).collect();
-    Ok(HttpResponse::Ok()
-        .json(json!({"chat_id": chat.id, "view": view_name, "messages": messages})))
+    let render = |chat: &Chat, _: &str| {
+        let messages: Vec<_> = chat.transcript(view).collect();
+        json!({"chat_id": chat.id, "view": view_name, "messages": messages})
+    };
+    chat_when(&state, chat_id.into_inner(), &condition, view, render).await
 }
 
 #[derive(Debug, Deserialize)]

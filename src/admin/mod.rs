@@ -1,10 +1,15 @@
 //! The control plane under `/__admin` (SPEC B4): health, reset, per-tenant webhook
 //! configuration, the delivery journal, the chat record and its three views, the human
-//! agent's actions, and the scripted task virtual agents. It is never part of the emulated
-//! API; when an admin token is configured every call needs `Authorization: Bearer <token>`.
+//! agent's actions, the scripted task virtual agents, the request journal, and live events
+//! (SSE). Lists and chat queries can be long-polled ([`waiting`]). It is never part of the
+//! emulated API (nor rate limited); when an admin token is configured every call needs
+//! `Authorization: Bearer <token>`.
 
 mod chats;
+pub mod live;
+mod requests;
 mod system;
+pub mod waiting;
 mod webhooks;
 
 use actix_web::body::MessageBody;
@@ -29,6 +34,12 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .wrap(from_fn(require_admin_token))
             .service(resource("/health").route(web::get().to(system::health)))
             .service(resource("/reset").route(web::post().to(system::reset)))
+            .service(
+                resource("/requests")
+                    .route(web::get().to(requests::list))
+                    .route(web::delete().to(requests::reset)),
+            )
+            .service(resource("/events").route(web::get().to(live::stream_events)))
             .service(
                 resource("/tenants/{tenant}/webhook")
                     .route(web::put().to(webhooks::set_target))

@@ -18,6 +18,8 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started.elapsed().as_secs(),
         "tenants": state.store.tenant_names().len(),
+        "request_journal": state.requests.stats(),
+        "rate_limit_per_second": state.rate_limit.as_ref().map(|limit| limit.per_second()),
     }))
 }
 
@@ -28,6 +30,7 @@ pub struct ResetQuery {
 
 pub async fn reset(state: web::Data<AppState>, query: web::Query<ResetQuery>) -> HttpResponse {
     state.store.reset(query.tenant.as_deref());
+    state.requests.forget(query.tenant.as_deref());
     HttpResponse::Ok().json(json!({"reset": query.tenant.as_deref().unwrap_or("all")}))
 }
 

@@ -1,11 +1,13 @@
 //! Per-tenant webhook targets (set, read, remove, rotate secrets), the event catalog, and
-//! the delivery journal with redelivery.
+//! the delivery journal with redelivery. The journal can be long-polled
+//! (`min_count=` / `wait=`, see [`super::waiting`]).
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::waiting::{respond_with_list, ListWait};
 use crate::api::error::ApiError;
 use crate::startup::AppState;
 use crate::webhooks::catalog::{EventType, CATALOG};
@@ -74,6 +76,8 @@ pub struct DeliveryQuery {
     chat_id: Option<u64>,
     event_type: Option<String>,
     status: Option<String>,
+    min_count: Option<usize>,
+    wait: Option<String>,
 }
 
 impl DeliveryQuery {
@@ -108,18 +112,23 @@ pub async fn deliveries(
     state: web::Data<AppState>,
     query: web::Query<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = query.into_inner().into_filter()?;
+    let query = query.into_inner();
+    let list_wait = ListWait::from_query(query.wait.as_deref(), query.min_count)?;
+    let filter = query.into_filter()?;
     let webhooks = &state.store.webhooks;
-    let list: Vec<_> = webhooks
-        .deliveries(&filter)
-        .iter()
-        .map(|delivery| delivery.to_json())
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "count": list.len(),
-        "counters": webhooks.counters(&filter),
-        "deliveries": list,
-    })))
+    respond_with_list(&state.store.events, list_wait, || {
+        let list: Vec<_> = webhooks
+            .deliveries(&filter)
+            .iter()
+            .map(|delivery| delivery.to_json())
+            .collect();
+        Ok(json!({
+            "count": list.len(),
+            "counters": webhooks.counters(&filter),
+            "deliveries": list,
+        }))
+    })
+    .await
 }
 
 fn parse_id(id: &str) -> Result<Uuid, ApiError> {

@@ -8,7 +8,7 @@ use std::future::{ready, Ready};
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderMap};
 use actix_web::{web, FromRequest, HttpRequest};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -52,7 +52,7 @@ fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> 
     let state = request
         .app_data::<web::Data<AppState>>()
         .expect("AppState is registered");
-    let (subdomain, token) = credentials(request)?;
+    let (subdomain, token) = credentials(request.headers())?;
     if !state.auth.admits(&subdomain, &token) {
         return Err(ApiError::Unauthorized(
             "Invalid subdomain or API token".to_owned(),
@@ -61,14 +61,19 @@ fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> 
     Ok(AuthenticatedTenant(state.store.tenant(&subdomain)))
 }
 
-fn credentials(request: &HttpRequest) -> Result<(String, String), ApiError> {
+/// The tenant a request names in its Basic credentials, whether or not they are valid:
+/// the request journal and the rate limit key on it.
+pub fn basic_username(headers: &HeaderMap) -> Option<String> {
+    credentials(headers).ok().map(|(subdomain, _)| subdomain)
+}
+
+fn credentials(headers: &HeaderMap) -> Result<(String, String), ApiError> {
     let missing = || {
         ApiError::Unauthorized(
             "Missing or malformed Authorization header (HTTP Basic auth expected)".to_owned(),
         )
     };
-    let value = request
-        .headers()
+    let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(missing)?
         .to_str()

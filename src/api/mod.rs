@@ -8,9 +8,10 @@ mod end_users;
 pub mod error;
 mod views;
 
+use actix_web::middleware::from_fn;
 use actix_web::{web, Resource};
 
-pub use auth::AuthPolicy;
+pub use auth::{basic_username, AuthPolicy};
 use error::{method_not_allowed, route_not_found};
 
 /// The base path of the emulated API.
@@ -25,6 +26,9 @@ fn resource(path: &str) -> Resource {
 pub fn configure(config: &mut web::ServiceConfig) {
     config.service(
         web::scope(BASE_PATH)
+            // The last wrap is the outermost: the journal also sees rate-limited requests.
+            .wrap(from_fn(crate::rate_limit::enforce_rate_limit))
+            .wrap(from_fn(crate::journal::capture::record_requests))
             .service(
                 resource("/end_users")
                     .route(web::post().to(end_users::upsert))

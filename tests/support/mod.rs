@@ -6,6 +6,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod receiver;
+pub mod sse;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use ccai_emulator::webhooks::journal::{Delivery, DeliveryFilter};
 use ccai_emulator::webhooks::policy::RetryPolicy;
 use ccai_emulator::{Config, Emulator, FixtureSource, RunningEmulator};
 pub use receiver::{Received, WebhookReceiver};
+pub use sse::{EventStream, SseEvent};
 
 /// How long any wait in a test may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(10);

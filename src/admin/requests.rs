@@ -1,0 +1,71 @@
+//! The request journal on the control plane: list (filtered, optionally long-polled) and
+//! reset, per tenant or all. Every answer says how full the journal is and how many
+//! entries it evicted, so an incomplete journal is never mistaken for a complete one.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::waiting::{respond_with_list, ListWait};
+use crate::api::error::ApiError;
+use crate::journal::{RecordedRequest, RequestFilter};
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct RequestsQuery {
+    tenant: Option<String>,
+    method: Option<String>,
+    path: Option<String>,
+    path_prefix: Option<String>,
+    status: Option<u16>,
+    after: Option<u64>,
+    min_count: Option<usize>,
+    wait: Option<String>,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<RequestsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let list_wait = ListWait::from_query(query.wait.as_deref(), query.min_count)?;
+    let filter = RequestFilter {
+        tenant: query.tenant,
+        method: query.method,
+        path: query.path,
+        path_prefix: query.path_prefix,
+        status: query.status,
+        after: query.after,
+    };
+    let journal = &state.requests;
+    respond_with_list(&state.store.events, list_wait, || {
+        let requests = journal.list(&filter);
+        let requests: Vec<&RecordedRequest> = requests.iter().map(|request| &**request).collect();
+        let stats = journal.stats();
+        let mut body = json!({
+            "count": requests.len(),
+            "requests": requests,
+            "stored": stats.stored,
+            "cap": stats.cap,
+            "evicted": stats.evicted,
+        });
+        if let Some(tenant) = &filter.tenant {
+            body["evicted_for_tenant"] = json!(journal.evicted_for(tenant));
+        }
+        Ok(body)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetQuery {
+    tenant: Option<String>,
+}
+
+pub async fn reset(state: web::Data<AppState>, query: web::Query<ResetQuery>) -> HttpResponse {
+    let deleted = state.requests.forget(query.tenant.as_deref());
+    HttpResponse::Ok().json(json!({
+        "deleted": deleted,
+        "tenant": query.tenant.as_deref().unwrap_or("all"),
+    }))
+}
