@@ -84,6 +84,12 @@ pub struct Cli {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "CCAI_EMU_WORKERS")]
     workers: Option<usize>,
+    /// Reload the fixture folder when its files change (a broken file keeps the previous version).
+    #[arg(long, env = "CCAI_EMU_WATCH")]
+    watch: bool,
+    /// How often --watch looks at the fixture files.
+    #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
+    watch_interval: String,
 }
 
 /// Where the contact-center script comes from.
@@ -108,6 +114,9 @@ pub struct Config {
     pub retry: RetryPolicy,
     pub agent_join_delay: Option<Duration>,
     pub workers: Option<usize>,
+    /// Reload the fixture folder when its files change, checking every `watch_interval`.
+    pub watch: bool,
+    pub watch_interval: Duration,
 }
 
 impl Default for Config {
@@ -123,6 +132,8 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             agent_join_delay: None,
             workers: None,
+            watch: false,
+            watch_interval: Duration::from_millis(500),
         }
     }
 }
@@ -183,6 +194,11 @@ impl TryFrom<Cli> for Config {
             .map(parse_duration)
             .transpose()
             .map_err(|error| format!("--agent-join-delay: {error}"))?;
+        let watch_interval = parse_duration(&cli.watch_interval)
+            .map_err(|error| format!("--watch-interval: {error}"))?;
+        if watch_interval.is_zero() {
+            return Err("--watch-interval must be more than 0".into());
+        }
         if cli.workers == Some(0) {
             return Err("--workers must be at least 1".into());
         }
@@ -199,6 +215,8 @@ impl TryFrom<Cli> for Config {
             retry: RetryPolicy { schedule, timeout },
             agent_join_delay,
             workers: cli.workers,
+            watch: cli.watch,
+            watch_interval,
         })
     }
 }
@@ -243,6 +261,22 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:8080");
         assert_eq!(config.retry.schedule.len(), 5);
         assert!(config.default_webhook.is_none());
+        assert!(!config.watch);
+        assert_eq!(config.watch_interval, Duration::from_millis(500));
+    }
+
+    #[test]
+    fn watch_takes_an_interval() {
+        let config = Config::try_from(Cli::parse_from([
+            "e",
+            "--watch",
+            "--watch-interval",
+            "50ms",
+        ]))
+        .unwrap();
+        assert!(config.watch);
+        assert_eq!(config.watch_interval, Duration::from_millis(50));
+        assert!(Config::try_from(Cli::parse_from(["e", "--watch-interval", "0"])).is_err());
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //! first (so port 0 works and the port is known before serving), then
 //! [`Emulator::spawn`] serves in the background for in-process tests, or
 //! [`Emulator::run_until_stopped`] serves in the foreground for the binary. Shared state
-//! is built once here, outside the per-worker app factory.
+//! is built once here, outside the per-worker app factory: the script, the seeded tenants
+//! (`seeds/*.json`) and, with `--watch`, the thread that reloads the fixture folder.
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::Logger;
@@ -18,7 +19,8 @@ use crate::api::{self, error, AuthPolicy};
 use crate::config::{Config, FixtureSource};
 use crate::domain::ContactCenter;
 use crate::events::EventBus;
-use crate::fixtures::{self, FixtureError};
+use crate::fixtures::watch::{self, FixtureStatus, FixtureWatcher};
+use crate::fixtures::{self, seeds, FixtureError};
 use crate::store::Store;
 use crate::webhooks::Webhooks;
 
@@ -28,6 +30,10 @@ pub struct AppState {
     pub auth: AuthPolicy,
     pub admin_token: Option<String>,
     pub started: Instant,
+    /// Load and reload status of the fixtures.
+    pub fixtures: Arc<FixtureStatus>,
+    /// `--agent-join-delay`, which wins over any script's own delay.
+    pub agent_join_delay: Option<Duration>,
 }
 
 /// Why the emulator could not start.
@@ -35,6 +41,10 @@ pub struct AppState {
 pub enum StartError {
     #[error("fixture error: {0}")]
     Fixtures(#[from] FixtureError),
+    #[error(
+        "--watch needs a fixture folder (--fixtures DIR, or ./fixtures), not the embedded fixtures"
+    )]
+    WatchNeedsFolder,
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -47,6 +57,7 @@ pub struct Emulator {
     server: Server,
     address: SocketAddr,
     store: Arc<Store>,
+    watcher: Option<FixtureWatcher>,
 }
 
 /// An emulator serving in the background of the current runtime.
@@ -54,28 +65,104 @@ pub struct RunningEmulator {
     address: SocketAddr,
     handle: ServerHandle,
     store: Arc<Store>,
+    /// Stops polling the fixture folder when dropped.
+    _watcher: Option<FixtureWatcher>,
+}
+
+/// Where fixtures come from once `FixtureSource::Default` is decided.
+enum ResolvedSource {
+    Folder(PathBuf),
+    Embedded,
+}
+
+impl ResolvedSource {
+    fn of(source: &FixtureSource) -> ResolvedSource {
+        match source {
+            FixtureSource::Folder(folder) => ResolvedSource::Folder(folder.clone()),
+            FixtureSource::Default if Path::new("fixtures").is_dir() => {
+                ResolvedSource::Folder(PathBuf::from("fixtures"))
+            }
+            FixtureSource::Embedded | FixtureSource::Default => ResolvedSource::Embedded,
+        }
+    }
+
+    fn script(&self, join_delay: Option<Duration>) -> Result<ContactCenter, FixtureError> {
+        let mut script = match self {
+            ResolvedSource::Folder(folder) => fixtures::load_folder(folder)?,
+            ResolvedSource::Embedded => fixtures::embedded()?,
+        };
+        if let Some(delay) = join_delay {
+            script.join_delay = delay;
+        }
+        Ok(script)
+    }
+
+    fn seeds(&self) -> Result<Vec<seeds::Seed>, FixtureError> {
+        match self {
+            ResolvedSource::Folder(folder) => seeds::in_folder(folder),
+            ResolvedSource::Embedded => seeds::embedded(),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            ResolvedSource::Folder(folder) => folder.display().to_string(),
+            ResolvedSource::Embedded => "embedded".to_owned(),
+        }
+    }
 }
 
 /// Loads the contact-center script the configuration points at.
 pub fn load_script(config: &Config) -> Result<ContactCenter, FixtureError> {
-    let mut script = match &config.fixtures {
-        FixtureSource::Folder(folder) => fixtures::load_folder(folder)?,
-        FixtureSource::Embedded => fixtures::embedded()?,
-        FixtureSource::Default if Path::new("fixtures").is_dir() => {
-            fixtures::load_folder(Path::new("fixtures"))?
-        }
-        FixtureSource::Default => fixtures::embedded()?,
-    };
-    if let Some(delay) = config.agent_join_delay {
-        script.join_delay = delay;
+    ResolvedSource::of(&config.fixtures).script(config.agent_join_delay)
+}
+
+/// Loads each seed into its tenant; a problem names the seed file and the place in it.
+fn load_seeds(store: &Arc<Store>, seeds: &[seeds::Seed]) -> Result<(), FixtureError> {
+    for seed in seeds {
+        store
+            .load_tenant(&seed.tenant, &seed.snapshot)
+            .map_err(|error| seed.error(error.place, error.problem))?;
     }
-    Ok(script)
+    Ok(())
+}
+
+/// Starts polling the folder when `--watch` asks for it.
+fn watch_fixtures(
+    config: &Config,
+    source: &ResolvedSource,
+    store: &Arc<Store>,
+    status: &Arc<FixtureStatus>,
+) -> Result<Option<FixtureWatcher>, StartError> {
+    if !config.watch {
+        return Ok(None);
+    }
+    let ResolvedSource::Folder(folder) = source else {
+        return Err(StartError::WatchNeedsFolder);
+    };
+    let store = Arc::clone(store);
+    let reload_from = ResolvedSource::Folder(folder.clone());
+    let join_delay = config.agent_join_delay;
+    Ok(Some(watch::start(
+        folder.clone(),
+        config.watch_interval,
+        Arc::clone(status),
+        move || {
+            store.replace_script(reload_from.script(join_delay)?);
+            Ok(())
+        },
+    )))
 }
 
 impl Emulator {
     /// Loads fixtures and binds. Must be called inside an actix (tokio) runtime.
     pub fn build(config: Config) -> Result<Emulator, StartError> {
-        let script = load_script(&config)?;
+        let source = ResolvedSource::of(&config.fixtures);
+        if config.watch && matches!(source, ResolvedSource::Embedded) {
+            return Err(StartError::WatchNeedsFolder);
+        }
+        let script = source.script(config.agent_join_delay)?;
+        let seeds = source.seeds()?;
         let events = Arc::new(EventBus::default());
         let webhooks = Webhooks::start(
             config.default_webhook.clone(),
@@ -83,6 +170,9 @@ impl Emulator {
             Arc::clone(&events),
         );
         let store = Arc::new(Store::new(script, webhooks, events));
+        load_seeds(&store, &seeds)?;
+        let status = Arc::new(FixtureStatus::new(source.name(), config.watch));
+        let watcher = watch_fixtures(&config, &source, &store, &status)?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
             address: config.bind.clone(),
             source,
@@ -96,6 +186,8 @@ impl Emulator {
             auth: config.auth.clone(),
             admin_token: config.admin_token.clone(),
             started: Instant::now(),
+            fixtures: status,
+            agent_join_delay: config.agent_join_delay,
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {
@@ -129,6 +221,7 @@ impl Emulator {
             server,
             address,
             store,
+            watcher,
         })
     }
 
@@ -151,6 +244,7 @@ impl Emulator {
 
     /// Serves until the server is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _watcher = self.watcher;
         self.server.await
     }
 
@@ -161,6 +255,7 @@ impl Emulator {
             address: self.address,
             handle,
             store: self.store,
+            _watcher: self.watcher,
         };
         actix_web::rt::spawn(self.server);
         running
