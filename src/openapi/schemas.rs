@@ -7,7 +7,12 @@ use serde_json::{json, Map, Value};
 use super::{array_of, schema};
 
 fn object(required: &[&str], properties: Value) -> Value {
-    json!({"type": "object", "required": required, "properties": properties})
+    let mut object = json!({"type": "object", "properties": properties});
+    // OpenAPI 3.0 wants `required` absent rather than empty.
+    if !required.is_empty() {
+        object["required"] = json!(required);
+    }
+    object
 }
 
 fn nullable(kind: &str) -> Value {
