@@ -16,6 +16,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod client;
 pub mod config;
 pub mod domain;
 pub mod events;

@@ -16,6 +16,7 @@ use actix_web::{web, App, HttpServer};
 
 use crate::admin;
 use crate::api::{self, error, AuthPolicy};
+use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
 use crate::domain::ContactCenter;
 use crate::events::EventBus;
@@ -58,6 +59,7 @@ pub struct Emulator {
     address: SocketAddr,
     store: Arc<Store>,
     watcher: Option<FixtureWatcher>,
+    admin_token: Option<String>,
 }
 
 /// An emulator serving in the background of the current runtime.
@@ -65,6 +67,7 @@ pub struct RunningEmulator {
     address: SocketAddr,
     handle: ServerHandle,
     store: Arc<Store>,
+    admin_token: Option<String>,
     /// Stops polling the fixture folder when dropped.
     _watcher: Option<FixtureWatcher>,
 }
@@ -222,6 +225,7 @@ impl Emulator {
             address,
             store,
             watcher,
+            admin_token: config.admin_token,
         })
     }
 
@@ -255,6 +259,7 @@ impl Emulator {
             address: self.address,
             handle,
             store: self.store,
+            admin_token: self.admin_token,
             _watcher: self.watcher,
         };
         actix_web::rt::spawn(self.server);
@@ -279,6 +284,16 @@ impl RunningEmulator {
 
     pub fn store(&self) -> Arc<Store> {
         Arc::clone(&self.store)
+    }
+
+    /// A typed client of this emulator's control plane (with its admin token, if any).
+    pub fn admin_client(&self) -> AdminClient {
+        AdminClient::new(&self.base_url(), self.admin_token.as_deref())
+    }
+
+    /// A typed client of this emulator's Apps API as tenant `subdomain`.
+    pub fn apps_client(&self, subdomain: &str, token: &str) -> AppsClient {
+        AppsClient::new(&self.base_url(), subdomain, token)
     }
 
     /// Stops serving (waiting for requests in flight).
