@@ -83,9 +83,7 @@ async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {
 
     receiver
         .wait_for_chat(chat_id, "chat_ended", |events| {
-            events
-                .iter()
-                .any(|event| event.event_type == "chat_ended")
+            events.iter().any(|event| event.event_type == "chat_ended")
         })
         .await;
     let deliveries = admin.chat_deliveries(chat_id).await.unwrap();
