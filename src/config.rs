@@ -119,6 +119,12 @@ pub struct Cli {
     /// Apps API requests per second per tenant before 429 (the platform's limit is 10). Off if unset.
     #[arg(long, env = "CCAI_EMU_RATE_LIMIT")]
     rate_limit: Option<u32>,
+    /// Reload the fixture folder when its files change (a broken file keeps the previous version).
+    #[arg(long, env = "CCAI_EMU_WATCH")]
+    watch: bool,
+    /// How often --watch looks at the fixture files.
+    #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
+    watch_interval: String,
 }
 
 /// Where the contact-center script comes from.
@@ -155,6 +161,9 @@ pub struct Config {
     pub rate_limit: Option<u32>,
     /// How far a live-event subscriber may fall behind before it misses events (no flag).
     pub live_event_backlog: usize,
+    /// Reload the fixture folder when its files change, checking every `watch_interval`.
+    pub watch: bool,
+    pub watch_interval: Duration,
 }
 
 impl Default for Config {
@@ -176,6 +185,8 @@ impl Default for Config {
             request_journal_body_cap: crate::journal::DEFAULT_BODY_CAP,
             rate_limit: None,
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
+            watch: false,
+            watch_interval: Duration::from_millis(500),
         }
     }
 }
@@ -247,6 +258,11 @@ impl TryFrom<Cli> for Config {
             .map(parse_duration)
             .transpose()
             .map_err(|error| format!("--agent-join-delay: {error}"))?;
+        let watch_interval = parse_duration(&cli.watch_interval)
+            .map_err(|error| format!("--watch-interval: {error}"))?;
+        if watch_interval.is_zero() {
+            return Err("--watch-interval must be more than 0".into());
+        }
         if cli.workers == Some(0) {
             return Err("--workers must be at least 1".into());
         }
@@ -286,6 +302,8 @@ impl TryFrom<Cli> for Config {
             request_journal_body_cap: cli.request_journal_body_cap,
             rate_limit: cli.rate_limit,
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
+            watch: cli.watch,
+            watch_interval,
         })
     }
 }
@@ -342,6 +360,20 @@ mod tests {
         let config = parse(&["e", "--rate-limit", "10", "--request-journal-cap", "50"]).unwrap();
         assert_eq!(config.rate_limit, Some(10));
         assert_eq!(config.request_journal_cap, 50);
+    }
+
+    #[test]
+    fn watch_takes_an_interval() {
+        let config = Config::try_from(Cli::parse_from([
+            "e",
+            "--watch",
+            "--watch-interval",
+            "50ms",
+        ]))
+        .unwrap();
+        assert!(config.watch);
+        assert_eq!(config.watch_interval, Duration::from_millis(50));
+        assert!(Config::try_from(Cli::parse_from(["e", "--watch-interval", "0"])).is_err());
     }
 
     #[test]

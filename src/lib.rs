@@ -2,8 +2,9 @@
 //!
 //! The emulator accepts the Apps API under `/apps/api/v1` (Basic auth, one isolated tenant
 //! per subdomain), routes each chat between a simulated human agent and scripted task
-//! virtual agents, and sends signed webhooks; `/__admin` is its control plane. It runs as a
-//! binary or in-process:
+//! virtual agents, and sends signed webhooks; `/__admin` is its control plane (snapshots of
+//! a tenant's state, fixtures at run time, an OpenAPI document). It runs as a binary or
+//! in-process, driven by the typed clients of [`client`]:
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), ccai_emulator::StartError> {
@@ -16,12 +17,16 @@
 
 pub mod admin;
 pub mod api;
+pub mod client;
 pub mod config;
 pub mod domain;
 pub mod events;
 pub mod fixtures;
 pub mod journal;
+pub mod openapi;
 pub mod rate_limit;
+pub mod routes;
+pub mod snapshot;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -2,10 +2,11 @@
 //! first (so port 0 works and the port is known before serving), then
 //! [`Emulator::spawn`] serves in the background for in-process tests, or
 //! [`Emulator::run_until_stopped`] serves in the foreground for the binary. Shared state
-//! is built once here, outside the per-worker app factory.
+//! is built once here, outside the per-worker app factory: the script, the seeded tenants
+//! (`seeds/*.json`) and, with `--watch`, the thread that reloads the fixture folder.
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,10 +16,12 @@ use actix_web::{web, App, HttpServer};
 
 use crate::admin;
 use crate::api::{self, error, AuthPolicy};
+use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
 use crate::domain::ContactCenter;
 use crate::events::EventBus;
-use crate::fixtures::{self, FixtureError};
+use crate::fixtures::watch::{self, FixtureStatus, FixtureWatcher};
+use crate::fixtures::{self, seeds, FixtureError};
 use crate::journal::RequestJournal;
 use crate::rate_limit::RateLimiter;
 use crate::store::Store;
@@ -36,6 +39,10 @@ pub struct AppState {
     pub rate_limit: Option<RateLimiter>,
     /// The largest accepted request body.
     pub max_body_bytes: usize,
+    /// Load and reload status of the fixtures.
+    pub fixtures: Arc<FixtureStatus>,
+    /// `--agent-join-delay`, which wins over any script's own delay.
+    pub agent_join_delay: Option<Duration>,
 }
 
 /// Why the emulator could not start.
@@ -43,6 +50,10 @@ pub struct AppState {
 pub enum StartError {
     #[error("fixture error: {0}")]
     Fixtures(#[from] FixtureError),
+    #[error(
+        "--watch needs a fixture folder (--fixtures DIR, or ./fixtures), not the embedded fixtures"
+    )]
+    WatchNeedsFolder,
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -55,6 +66,8 @@ pub struct Emulator {
     server: Server,
     address: SocketAddr,
     store: Arc<Store>,
+    watcher: Option<FixtureWatcher>,
+    admin_token: Option<String>,
 }
 
 /// An emulator serving in the background of the current runtime.
@@ -62,28 +75,105 @@ pub struct RunningEmulator {
     address: SocketAddr,
     handle: ServerHandle,
     store: Arc<Store>,
+    admin_token: Option<String>,
+    /// Stops polling the fixture folder when dropped.
+    _watcher: Option<FixtureWatcher>,
+}
+
+/// Where fixtures come from once `FixtureSource::Default` is decided.
+enum ResolvedSource {
+    Folder(PathBuf),
+    Embedded,
+}
+
+impl ResolvedSource {
+    fn of(source: &FixtureSource) -> ResolvedSource {
+        match source {
+            FixtureSource::Folder(folder) => ResolvedSource::Folder(folder.clone()),
+            FixtureSource::Default if Path::new("fixtures").is_dir() => {
+                ResolvedSource::Folder(PathBuf::from("fixtures"))
+            }
+            FixtureSource::Embedded | FixtureSource::Default => ResolvedSource::Embedded,
+        }
+    }
+
+    fn script(&self, join_delay: Option<Duration>) -> Result<ContactCenter, FixtureError> {
+        let mut script = match self {
+            ResolvedSource::Folder(folder) => fixtures::load_folder(folder)?,
+            ResolvedSource::Embedded => fixtures::embedded()?,
+        };
+        if let Some(delay) = join_delay {
+            script.join_delay = delay;
+        }
+        Ok(script)
+    }
+
+    fn seeds(&self) -> Result<Vec<seeds::Seed>, FixtureError> {
+        match self {
+            ResolvedSource::Folder(folder) => seeds::in_folder(folder),
+            ResolvedSource::Embedded => seeds::embedded(),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            ResolvedSource::Folder(folder) => folder.display().to_string(),
+            ResolvedSource::Embedded => "embedded".to_owned(),
+        }
+    }
 }
 
 /// Loads the contact-center script the configuration points at.
 pub fn load_script(config: &Config) -> Result<ContactCenter, FixtureError> {
-    let mut script = match &config.fixtures {
-        FixtureSource::Folder(folder) => fixtures::load_folder(folder)?,
-        FixtureSource::Embedded => fixtures::embedded()?,
-        FixtureSource::Default if Path::new("fixtures").is_dir() => {
-            fixtures::load_folder(Path::new("fixtures"))?
-        }
-        FixtureSource::Default => fixtures::embedded()?,
-    };
-    if let Some(delay) = config.agent_join_delay {
-        script.join_delay = delay;
+    ResolvedSource::of(&config.fixtures).script(config.agent_join_delay)
+}
+
+/// Loads each seed into its tenant; a problem names the seed file and the place in it.
+fn load_seeds(store: &Arc<Store>, seeds: &[seeds::Seed]) -> Result<(), FixtureError> {
+    for seed in seeds {
+        store
+            .load_tenant(&seed.tenant, &seed.snapshot)
+            .map_err(|error| seed.error(error.place, error.problem))?;
     }
-    Ok(script)
+    Ok(())
+}
+
+/// Starts polling the folder when `--watch` asks for it.
+fn watch_fixtures(
+    config: &Config,
+    source: &ResolvedSource,
+    store: &Arc<Store>,
+    status: &Arc<FixtureStatus>,
+) -> Result<Option<FixtureWatcher>, StartError> {
+    if !config.watch {
+        return Ok(None);
+    }
+    let ResolvedSource::Folder(folder) = source else {
+        return Err(StartError::WatchNeedsFolder);
+    };
+    let store = Arc::clone(store);
+    let reload_from = ResolvedSource::Folder(folder.clone());
+    let join_delay = config.agent_join_delay;
+    Ok(Some(watch::start(
+        folder.clone(),
+        config.watch_interval,
+        Arc::clone(status),
+        move || {
+            store.replace_script(reload_from.script(join_delay)?);
+            Ok(())
+        },
+    )))
 }
 
 impl Emulator {
     /// Loads fixtures and binds. Must be called inside an actix (tokio) runtime.
     pub fn build(config: Config) -> Result<Emulator, StartError> {
-        let script = load_script(&config)?;
+        let source = ResolvedSource::of(&config.fixtures);
+        if config.watch && matches!(source, ResolvedSource::Embedded) {
+            return Err(StartError::WatchNeedsFolder);
+        }
+        let script = source.script(config.agent_join_delay)?;
+        let seeds = source.seeds()?;
         let events = Arc::new(EventBus::with_backlog(config.live_event_backlog));
         let webhooks = Webhooks::start(
             config.default_webhook.clone(),
@@ -92,6 +182,9 @@ impl Emulator {
             Arc::clone(&events),
         );
         let store = Arc::new(Store::new(script, webhooks, events));
+        load_seeds(&store, &seeds)?;
+        let status = Arc::new(FixtureStatus::new(source.name(), config.watch));
+        let watcher = watch_fixtures(&config, &source, &store, &status)?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
             address: config.bind.clone(),
             source,
@@ -111,6 +204,8 @@ impl Emulator {
             )),
             rate_limit: config.rate_limit.map(RateLimiter::new),
             max_body_bytes: config.max_body_bytes,
+            fixtures: status,
+            agent_join_delay: config.agent_join_delay,
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {
@@ -144,6 +239,8 @@ impl Emulator {
             server,
             address,
             store,
+            watcher,
+            admin_token: config.admin_token,
         })
     }
 
@@ -166,6 +263,7 @@ impl Emulator {
 
     /// Serves until the server is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _watcher = self.watcher;
         self.server.await
     }
 
@@ -176,6 +274,8 @@ impl Emulator {
             address: self.address,
             handle,
             store: self.store,
+            admin_token: self.admin_token,
+            _watcher: self.watcher,
         };
         actix_web::rt::spawn(self.server);
         running
@@ -199,6 +299,16 @@ impl RunningEmulator {
 
     pub fn store(&self) -> Arc<Store> {
         Arc::clone(&self.store)
+    }
+
+    /// A typed client of this emulator's control plane (with its admin token, if any).
+    pub fn admin_client(&self) -> AdminClient {
+        AdminClient::new(&self.base_url(), self.admin_token.as_deref())
+    }
+
+    /// A typed client of this emulator's Apps API as tenant `subdomain`.
+    pub fn apps_client(&self, subdomain: &str, token: &str) -> AppsClient {
+        AppsClient::new(&self.base_url(), subdomain, token)
     }
 
     /// Stops serving (waiting for requests in flight).

@@ -1,13 +1,16 @@
 //! The control plane under `/__admin` (SPEC B4): health, reset, per-tenant webhook
 //! configuration, the delivery journal, the chat record and its three views, the human
-//! agent's actions, the scripted task virtual agents, the request journal, and live events
-//! (SSE). Lists and chat queries can be long-polled ([`waiting`]). It is never part of the
-//! emulated API (nor rate limited); when an admin token is configured every call needs
+//! agent's actions, tenant snapshots, the fixtures (scripted task virtual agents, the agent
+//! script, reload status), the request journal, live events (SSE) and the OpenAPI
+//! document. Lists and chat queries can be long-polled ([`waiting`]). It is never part of
+//! the emulated API (nor rate limited); when an admin token is configured every call needs
 //! `Authorization: Bearer <token>`.
 
 mod chats;
+mod fixtures;
 pub mod live;
 mod requests;
+mod snapshots;
 mod system;
 pub mod waiting;
 mod webhooks;
@@ -15,81 +18,85 @@ mod webhooks;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, Resource};
+use actix_web::web;
 
-use crate::api::error::{method_not_allowed, route_not_found, ApiError};
+use crate::api::error::ApiError;
+use crate::routes::{delete, get, post, put, RouteTable};
 use crate::startup::AppState;
 
 /// The reserved prefix.
 pub const PREFIX: &str = "/__admin";
 
-fn resource(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(method_not_allowed))
+/// The control plane's routes. A route added here must also be described in
+/// `crate::openapi` (the `openapi` test fails until it is).
+pub fn routes() -> RouteTable {
+    RouteTable::new(PREFIX)
+        .at("/health", [get(system::health)])
+        .at("/reset", [post(system::reset)])
+        .at("/openapi.json", [get(system::openapi)])
+        .at("/requests", [get(requests::list), delete(requests::reset)])
+        .at("/events", [get(live::stream_events)])
+        .at(
+            "/tenants/{tenant}/webhook",
+            [
+                put(webhooks::set_target),
+                get(webhooks::get_target),
+                delete(webhooks::remove_target),
+            ],
+        )
+        .at("/tenants/{tenant}/webhook/rotate", [post(webhooks::rotate)])
+        .at(
+            "/tenants/{tenant}/webhook/faults",
+            [
+                put(webhooks::set_faults),
+                get(webhooks::get_faults),
+                delete(webhooks::clear_faults),
+            ],
+        )
+        .at("/webhooks/stats", [get(webhooks::stats)])
+        .at(
+            "/tenants/{tenant}/snapshot",
+            [get(snapshots::export), put(snapshots::load)],
+        )
+        .at("/webhooks/events", [get(webhooks::catalog)])
+        .at("/webhooks/deliveries", [get(webhooks::deliveries)])
+        .at("/webhooks/deliveries/{id}", [get(webhooks::delivery)])
+        .at(
+            "/webhooks/deliveries/{id}/redeliver",
+            [post(webhooks::redeliver)],
+        )
+        .at("/chats/{chat_id}", [get(chats::record)])
+        .at("/chats/{chat_id}/transcript", [get(chats::transcript)])
+        .at("/chats/{chat_id}/agent/messages", [post(chats::agent_says)])
+        .at(
+            "/chats/{chat_id}/agent/transfer",
+            [post(chats::agent_transfers)],
+        )
+        .at("/chats/{chat_id}/agent/end", [post(chats::agent_ends)])
+        .at(
+            "/task_virtual_agents",
+            [get(system::list_task_virtual_agents)],
+        )
+        .at(
+            "/task_virtual_agents/{key}",
+            [
+                get(system::get_task_virtual_agent),
+                put(system::put_task_virtual_agent),
+            ],
+        )
+        .at(
+            "/contact_center",
+            [
+                get(fixtures::get_contact_center),
+                put(fixtures::put_contact_center),
+            ],
+        )
+        .at("/fixtures", [get(fixtures::status)])
 }
 
 /// Registers the control plane.
 pub fn configure(config: &mut web::ServiceConfig) {
-    config.service(
-        web::scope(PREFIX)
-            .wrap(from_fn(require_admin_token))
-            .service(resource("/health").route(web::get().to(system::health)))
-            .service(resource("/reset").route(web::post().to(system::reset)))
-            .service(
-                resource("/requests")
-                    .route(web::get().to(requests::list))
-                    .route(web::delete().to(requests::reset)),
-            )
-            .service(resource("/events").route(web::get().to(live::stream_events)))
-            .service(
-                resource("/tenants/{tenant}/webhook")
-                    .route(web::put().to(webhooks::set_target))
-                    .route(web::get().to(webhooks::get_target))
-                    .route(web::delete().to(webhooks::remove_target)),
-            )
-            .service(
-                resource("/tenants/{tenant}/webhook/rotate")
-                    .route(web::post().to(webhooks::rotate)),
-            )
-            .service(
-                resource("/tenants/{tenant}/webhook/faults")
-                    .route(web::put().to(webhooks::set_faults))
-                    .route(web::get().to(webhooks::get_faults))
-                    .route(web::delete().to(webhooks::clear_faults)),
-            )
-            .service(resource("/webhooks/stats").route(web::get().to(webhooks::stats)))
-            .service(resource("/webhooks/events").route(web::get().to(webhooks::catalog)))
-            .service(resource("/webhooks/deliveries").route(web::get().to(webhooks::deliveries)))
-            .service(resource("/webhooks/deliveries/{id}").route(web::get().to(webhooks::delivery)))
-            .service(
-                resource("/webhooks/deliveries/{id}/redeliver")
-                    .route(web::post().to(webhooks::redeliver)),
-            )
-            .service(resource("/chats/{chat_id}").route(web::get().to(chats::record)))
-            .service(
-                resource("/chats/{chat_id}/transcript").route(web::get().to(chats::transcript)),
-            )
-            .service(
-                resource("/chats/{chat_id}/agent/messages")
-                    .route(web::post().to(chats::agent_says)),
-            )
-            .service(
-                resource("/chats/{chat_id}/agent/transfer")
-                    .route(web::post().to(chats::agent_transfers)),
-            )
-            .service(
-                resource("/chats/{chat_id}/agent/end").route(web::post().to(chats::agent_ends)),
-            )
-            .service(
-                resource("/task_virtual_agents")
-                    .route(web::get().to(system::list_task_virtual_agents)),
-            )
-            .service(
-                resource("/task_virtual_agents/{key}")
-                    .route(web::get().to(system::get_task_virtual_agent))
-                    .route(web::put().to(system::put_task_virtual_agent)),
-            )
-            .default_service(web::to(route_not_found)),
-    );
+    config.service(routes().into_scope().wrap(from_fn(require_admin_token)));
 }
 
 async fn require_admin_token(

@@ -106,3 +106,8 @@ pub async fn put_task_virtual_agent(
         HttpResponse::Ok().json(body)
     })
 }
+
+/// The OpenAPI 3 document of the Apps API and the control plane.
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(crate::openapi::document())
+}

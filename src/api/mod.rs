@@ -9,40 +9,34 @@ pub mod error;
 mod views;
 
 use actix_web::middleware::from_fn;
-use actix_web::{web, Resource};
+use actix_web::web;
 
 pub use auth::{basic_username, AuthPolicy};
-use error::{method_not_allowed, route_not_found};
+
+use crate::routes::{get, patch, post, RouteTable};
 
 /// The base path of the emulated API.
 pub const BASE_PATH: &str = "/apps/api/v1";
 
-/// A resource that answers a wrong method with 405 in the envelope.
-fn resource(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(method_not_allowed))
+/// The Apps API's routes.
+pub fn routes() -> RouteTable {
+    RouteTable::new(BASE_PATH)
+        .at(
+            "/end_users",
+            [post(end_users::upsert), get(end_users::find)],
+        )
+        .at("/chats", [post(chats::create)])
+        .at("/chats/{chat_id}", [get(chats::get), patch(chats::update)])
+        .at("/chats/{chat_id}/message", [post(chats::send_message)])
 }
 
 /// Registers the Apps API.
 pub fn configure(config: &mut web::ServiceConfig) {
     config.service(
-        web::scope(BASE_PATH)
+        routes()
+            .into_scope()
             // The last wrap is the outermost: the journal also sees rate-limited requests.
             .wrap(from_fn(crate::rate_limit::enforce_rate_limit))
-            .wrap(from_fn(crate::journal::capture::record_requests))
-            .service(
-                resource("/end_users")
-                    .route(web::post().to(end_users::upsert))
-                    .route(web::get().to(end_users::find)),
-            )
-            .service(resource("/chats").route(web::post().to(chats::create)))
-            .service(
-                resource("/chats/{chat_id}")
-                    .route(web::get().to(chats::get))
-                    .route(web::patch().to(chats::update)),
-            )
-            .service(
-                resource("/chats/{chat_id}/message").route(web::post().to(chats::send_message)),
-            )
-            .default_service(web::to(route_not_found)),
+            .wrap(from_fn(crate::journal::capture::record_requests)),
     );
 }

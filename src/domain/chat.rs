@@ -4,14 +4,14 @@
 //! so a view can never show something the record does not say it may.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::contact_center::HumanAgent;
 use super::routing::RoutingState;
 
 /// An end user of a tenant, upserted by `identifier`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndUser {
     pub id: u64,
     pub identifier: String,
@@ -22,7 +22,7 @@ pub struct EndUser {
 }
 
 /// A task virtual agent as a participant of a chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VirtualAgentParticipant {
     pub id: u64,
     pub key: String,
@@ -31,7 +31,7 @@ pub struct VirtualAgentParticipant {
 }
 
 /// Who wrote a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Sender {
     EndUser { id: u64 },
@@ -41,7 +41,7 @@ pub enum Sender {
 }
 
 /// What a message carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MessageBody {
     Text {
@@ -60,7 +60,7 @@ pub enum MessageBody {
 }
 
 /// Who may see a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// The end user and the human agent.
@@ -82,7 +82,7 @@ impl Visibility {
 }
 
 /// One entry of the chat record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// 1-based, in the order the chat received them.
     pub id: u64,

@@ -2,11 +2,13 @@
 //! normalise and check every answer, re-ask in the VTA's own words, look answers up in
 //! fixture data, and finally hand back to the human agent with an outcome. Raw captured
 //! values stay inside the session; the [`Handback`] carries only names, the outcome and
-//! what each step's `agent_view` allows the human agent to see.
+//! what each step's `agent_view` allows the human agent to see. A session serialises in
+//! full (captured values included) so a snapshot can stop a conversation mid-task and
+//! resume it elsewhere; [`VtaSession::fits`] checks a restored session against its VTA.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::card;
@@ -42,17 +44,27 @@ pub struct VtaTurn {
 }
 
 /// A running VTA conversation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VtaSession {
     pub key: String,
     pub step: usize,
     /// Wrong answers given to the current step.
     pub attempts: u32,
     /// Captured values and lookup results, by name: the template context.
-    #[serde(skip)]
+    #[serde(default)]
     values: Map<String, Value>,
-    #[serde(skip)]
-    captured: Vec<(String, AgentView)>,
+    /// The values captured so far, in order, with what the human agent may see of each.
+    #[serde(default)]
+    captured: Vec<CapturedValue>,
+}
+
+/// One captured value's name and how the human agent may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapturedValue {
+    pub name: String,
+    pub agent_view: AgentView,
 }
 
 impl VtaSession {
@@ -78,6 +90,53 @@ impl VtaSession {
             None => session.finish(vta, Outcome::Success, &mut turn),
         }
         (session, turn)
+    }
+
+    /// Checks that a restored session can continue `vta`: same key, a step that exists,
+    /// fewer wrong answers than the step allows, and a captured value for every step before.
+    /// The error names the field at fault.
+    pub fn fits(&self, vta: &TaskVirtualAgent) -> Result<(), (&'static str, String)> {
+        if self.key != vta.key {
+            return Err((
+                "key",
+                format!(
+                    "{:?} does not match the task virtual agent {:?}",
+                    self.key, vta.key
+                ),
+            ));
+        }
+        let Some(step) = vta.steps.get(self.step) else {
+            return Err((
+                "step",
+                format!(
+                    "{:?} has {} steps; step {} does not exist",
+                    vta.key,
+                    vta.steps.len(),
+                    self.step
+                ),
+            ));
+        };
+        if self.attempts >= step.max_attempts {
+            return Err((
+                "attempts",
+                format!(
+                    "{} is not below max_attempts {} of step {}",
+                    self.attempts, step.max_attempts, self.step
+                ),
+            ));
+        }
+        for earlier in &vta.steps[..self.step] {
+            if !self.values.contains_key(&earlier.capture) {
+                return Err((
+                    "values",
+                    format!(
+                        "has no value for {:?}, captured before step {}",
+                        earlier.capture, self.step
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Handles one end-user answer.
@@ -140,7 +199,10 @@ impl VtaSession {
         if let (Some(lookup), Some(record)) = (&step.lookup, record) {
             self.values.insert(lookup.bind_as.clone(), record);
         }
-        self.captured.push((step.capture.clone(), step.agent_view));
+        self.captured.push(CapturedValue {
+            name: step.capture.clone(),
+            agent_view: step.agent_view,
+        });
         if let Some(confirm) = &step.confirm {
             turn.replies.push(template::render(confirm, &self.values));
         }
@@ -189,9 +251,10 @@ impl VtaSession {
         let agent_visible_values = self
             .captured
             .iter()
-            .filter_map(|(name, view)| {
+            .filter_map(|captured| {
+                let name = &captured.name;
                 let raw = self.values.get(name)?.as_str()?;
-                match view {
+                match captured.agent_view {
                     AgentView::Hidden => None,
                     AgentView::Masked => Some((name.clone(), card::mask(raw))),
                     AgentView::Plain => Some((name.clone(), raw.to_owned())),
@@ -201,7 +264,11 @@ impl VtaSession {
         turn.handback = Some(Handback {
             task_virtual_agent: vta.key.clone(),
             outcome,
-            captured: self.captured.iter().map(|(name, _)| name.clone()).collect(),
+            captured: self
+                .captured
+                .iter()
+                .map(|captured| captured.name.clone())
+                .collect(),
             agent_visible_values,
             failed_step: (outcome == Outcome::Failure)
                 .then(|| vta.steps.get(self.step).map(|step| step.capture.clone()))
@@ -260,6 +327,45 @@ mod tests {
             on_success: "Verified {{code|masked}}.".into(),
             on_failure: "Could not verify.".into(),
         }
+    }
+
+    #[test]
+    fn a_session_survives_a_json_round_trip_mid_task() {
+        let mut vta = code_vta(3);
+        vta.steps.push(Step {
+            capture: "pin".into(),
+            ask: "PIN for {{code}}?".into(),
+            ..vta.steps[0].clone()
+        });
+        vta.on_success = "Done {{code}}/{{pin}}.".into();
+        let data = BTreeMap::new();
+        let (mut session, _) = VtaSession::start(&vta);
+        session.answer(&vta, &data, "123456");
+        session.answer(&vta, &data, "nope");
+        let json = serde_json::to_value(&session).unwrap();
+        assert_eq!(json["values"]["code"], "123456");
+        assert_eq!(json["attempts"], 1);
+        let mut restored: VtaSession = serde_json::from_value(json).unwrap();
+        assert_eq!(restored, session);
+        assert!(restored.fits(&vta).is_ok());
+        let turn = restored.answer(&vta, &data, "654321");
+        assert_eq!(turn.replies, vec!["Done 123456/654321."]);
+        assert_eq!(turn.handback.unwrap().captured, vec!["code", "pin"]);
+    }
+
+    #[test]
+    fn a_session_that_does_not_fit_its_vta_names_the_field() {
+        let vta = code_vta(3);
+        let (session, _) = VtaSession::start(&vta);
+        let mut beyond = session.clone();
+        beyond.step = 5;
+        assert_eq!(beyond.fits(&vta).unwrap_err().0, "step");
+        let mut spent = session.clone();
+        spent.attempts = 3;
+        assert_eq!(spent.fits(&vta).unwrap_err().0, "attempts");
+        let mut other = session;
+        other.key = "other".into();
+        assert_eq!(other.fits(&vta).unwrap_err().0, "key");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! in the chat's order (never awaited), and timers are set for deferred transitions. No
 //! method locks all chats, and none waits for the network.
 
+mod snapshot;
 mod tenant;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -61,6 +62,8 @@ pub struct Store {
     next_chat_id: AtomicU64,
     next_end_user_id: AtomicU64,
     script: RwLock<Arc<ContactCenter>>,
+    /// Serialises snapshot loads, so two loads never claim the same free id.
+    loading: Mutex<()>,
     pub webhooks: Webhooks,
     pub events: Arc<EventBus>,
 }
@@ -74,6 +77,7 @@ impl Store {
             next_chat_id: AtomicU64::new(1),
             next_end_user_id: AtomicU64::new(1001),
             script: RwLock::new(Arc::new(script)),
+            loading: Mutex::new(()),
             webhooks,
         }
     }

@@ -81,6 +81,23 @@ impl Tenant {
             .cloned()
     }
 
+    /// Every end user, by id.
+    pub fn end_users(&self) -> Vec<EndUser> {
+        let directory = self.end_users.lock().expect("directory lock");
+        let mut users: Vec<EndUser> = directory.by_id.values().cloned().collect();
+        users.sort_by_key(|user| user.id);
+        users
+    }
+
+    /// Puts back an end user exactly as a snapshot had it (ids are the caller's concern).
+    pub(super) fn restore_end_user(&self, user: EndUser) {
+        let mut directory = self.end_users.lock().expect("directory lock");
+        directory
+            .id_by_identifier
+            .insert(user.identifier.clone(), user.id);
+        directory.by_id.insert(user.id, user);
+    }
+
     pub fn end_user_by_identifier(&self, identifier: &str) -> Option<EndUser> {
         let directory = self.end_users.lock().expect("directory lock");
         let id = directory.id_by_identifier.get(identifier)?;

@@ -1,0 +1,281 @@
+//! [`AdminClient`]: the control plane, one method per endpoint.
+
+use awc::http::Method;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{ClientError, Http};
+use crate::domain::{EndUser, HumanAgent, Message, MessageBody};
+use crate::snapshot::{LoadReport, Snapshot};
+use crate::webhooks::WebhookTarget;
+
+/// A client of `/__admin`.
+#[derive(Clone)]
+pub struct AdminClient {
+    http: Http,
+}
+
+/// `GET /__admin/health`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub uptime_seconds: u64,
+    pub tenants: usize,
+}
+
+/// A tenant's webhook target and whether it is the tenant's own or the default.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookConfig {
+    pub tenant: String,
+    /// `tenant` or `default`.
+    pub source: String,
+    pub webhook: WebhookTarget,
+}
+
+/// The full record of a chat (`GET /__admin/chats/{id}`); unknown keys are ignored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChatRecord {
+    pub id: u64,
+    pub tenant: String,
+    /// `queued`, `assigned`, `task_virtual_agent` or `finished`.
+    pub routing_state: String,
+    pub agent: Option<HumanAgent>,
+    pub task_virtual_agent: Option<TaskState>,
+    pub end_user: EndUser,
+    pub lang: String,
+    pub messages: Vec<Message>,
+}
+
+/// Where an active task virtual agent stands.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TaskState {
+    pub key: String,
+    pub step: usize,
+    pub attempts: u32,
+}
+
+/// Whose view of a chat to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TranscriptView {
+    Agent,
+    EndUser,
+    All,
+}
+
+impl TranscriptView {
+    fn name(self) -> &'static str {
+        match self {
+            TranscriptView::Agent => "agent",
+            TranscriptView::EndUser => "end_user",
+            TranscriptView::All => "all",
+        }
+    }
+}
+
+/// A chat as one party sees it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Transcript {
+    pub chat_id: u64,
+    pub view: String,
+    pub messages: Vec<Message>,
+}
+
+impl Transcript {
+    /// The texts of the text and notice messages, in order.
+    pub fn texts(&self) -> Vec<&str> {
+        self.messages
+            .iter()
+            .filter_map(|message| match &message.body {
+                MessageBody::Text { text } | MessageBody::Notice { text } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[derive(Deserialize)]
+struct DeliveryList {
+    deliveries: Vec<Value>,
+}
+
+/// Percent-encodes a path segment or query value (tenant names are free text).
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+impl AdminClient {
+    /// A client of the emulator at `base_url` (`http://host:port`), with the admin token
+    /// if the emulator requires one.
+    pub fn new(base_url: &str, admin_token: Option<&str>) -> AdminClient {
+        AdminClient {
+            http: Http::new(base_url, admin_token.map(|token| format!("Bearer {token}"))),
+        }
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        self.http
+            .call(Method::GET, &format!("/__admin{path}"), None)
+            .await
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<T, ClientError> {
+        self.http
+            .call(method, &format!("/__admin{path}"), body)
+            .await
+    }
+
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.get("/health").await
+    }
+
+    /// Forgets all state, or one tenant's.
+    pub async fn reset(&self, tenant: Option<&str>) -> Result<(), ClientError> {
+        let path = match tenant {
+            Some(tenant) => format!("/reset?tenant={}", encode(tenant)),
+            None => "/reset".to_owned(),
+        };
+        self.send::<Value>(Method::POST, &path, None)
+            .await
+            .map(drop)
+    }
+
+    pub async fn set_webhook(
+        &self,
+        tenant: &str,
+        target: &WebhookTarget,
+    ) -> Result<WebhookConfig, ClientError> {
+        let path = format!("/tenants/{}/webhook", encode(tenant));
+        self.send(Method::PUT, &path, Some(json!(target))).await
+    }
+
+    pub async fn webhook(&self, tenant: &str) -> Result<WebhookConfig, ClientError> {
+        self.get(&format!("/tenants/{}/webhook", encode(tenant)))
+            .await
+    }
+
+    pub async fn remove_webhook(&self, tenant: &str) -> Result<(), ClientError> {
+        let path = format!("/tenants/{}/webhook", encode(tenant));
+        self.send::<Value>(Method::DELETE, &path, None)
+            .await
+            .map(drop)
+    }
+
+    /// The secondary secret becomes the primary.
+    pub async fn rotate_webhook(&self, tenant: &str) -> Result<WebhookConfig, ClientError> {
+        let path = format!("/tenants/{}/webhook/rotate", encode(tenant));
+        self.send(Method::POST, &path, None).await
+    }
+
+    pub async fn chat(&self, chat_id: u64) -> Result<ChatRecord, ClientError> {
+        self.get(&format!("/chats/{chat_id}")).await
+    }
+
+    pub async fn transcript(
+        &self,
+        chat_id: u64,
+        view: TranscriptView,
+    ) -> Result<Transcript, ClientError> {
+        self.get(&format!("/chats/{chat_id}/transcript?view={}", view.name()))
+            .await
+    }
+
+    /// The human agent says `text`.
+    pub async fn say(&self, chat_id: u64, text: &str) -> Result<ChatRecord, ClientError> {
+        let path = format!("/chats/{chat_id}/agent/messages");
+        self.send(Method::POST, &path, Some(json!({"text": text})))
+            .await
+    }
+
+    /// The human agent transfers to the task virtual agent `key`.
+    pub async fn transfer(&self, chat_id: u64, key: &str) -> Result<ChatRecord, ClientError> {
+        let path = format!("/chats/{chat_id}/agent/transfer");
+        self.send(
+            Method::POST,
+            &path,
+            Some(json!({"task_virtual_agent": key})),
+        )
+        .await
+    }
+
+    /// The human agent ends the chat.
+    pub async fn end(&self, chat_id: u64) -> Result<ChatRecord, ClientError> {
+        self.send(Method::POST, &format!("/chats/{chat_id}/agent/end"), None)
+            .await
+    }
+
+    /// Deliveries of one tenant (all tenants with `None`), each with its attempts.
+    pub async fn deliveries(&self, tenant: Option<&str>) -> Result<Vec<Value>, ClientError> {
+        let path = match tenant {
+            Some(tenant) => format!("/webhooks/deliveries?tenant={}", encode(tenant)),
+            None => "/webhooks/deliveries".to_owned(),
+        };
+        Ok(self.get::<DeliveryList>(&path).await?.deliveries)
+    }
+
+    /// Deliveries of one chat.
+    pub async fn chat_deliveries(&self, chat_id: u64) -> Result<Vec<Value>, ClientError> {
+        let path = format!("/webhooks/deliveries?chat_id={chat_id}");
+        Ok(self.get::<DeliveryList>(&path).await?.deliveries)
+    }
+
+    /// Sends a delivery again (same id, fresh signature).
+    pub async fn redeliver(&self, delivery_id: &str) -> Result<Value, ClientError> {
+        let path = format!("/webhooks/deliveries/{}/redeliver", encode(delivery_id));
+        self.send(Method::POST, &path, None).await
+    }
+
+    /// The tenant's whole state.
+    pub async fn export_snapshot(&self, tenant: &str) -> Result<Snapshot, ClientError> {
+        self.get(&format!("/tenants/{}/snapshot", encode(tenant)))
+            .await
+    }
+
+    /// Replaces the tenant's state; the report maps the snapshot's ids to the new ones.
+    pub async fn import_snapshot(
+        &self,
+        tenant: &str,
+        snapshot: &Snapshot,
+    ) -> Result<LoadReport, ClientError> {
+        let path = format!("/tenants/{}/snapshot", encode(tenant));
+        self.send(Method::PUT, &path, Some(json!(snapshot))).await
+    }
+
+    /// Uploads or replaces a task virtual agent (the fixture file's document).
+    pub async fn put_task_virtual_agent(
+        &self,
+        key: &str,
+        document: Value,
+    ) -> Result<Value, ClientError> {
+        let path = format!("/task_virtual_agents/{}", encode(key));
+        self.send(Method::PUT, &path, Some(document)).await
+    }
+
+    /// The agent script in use, as a `contact_center.json` document.
+    pub async fn contact_center(&self) -> Result<Value, ClientError> {
+        self.get("/contact_center").await
+    }
+
+    /// Replaces the agent script.
+    pub async fn put_contact_center(&self, document: Value) -> Result<Value, ClientError> {
+        self.send(Method::PUT, "/contact_center", Some(document))
+            .await
+    }
+
+    /// Where fixtures came from, reloads, and the last reload error.
+    pub async fn fixtures(&self) -> Result<Value, ClientError> {
+        self.get("/fixtures").await
+    }
+}

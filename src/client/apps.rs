@@ -1,0 +1,83 @@
+//! [`AppsClient`]: the emulated Apps API as one tenant's consumer backend calls it.
+
+use awc::http::Method;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{json, Value};
+
+use super::{ClientError, Http};
+use crate::domain::EndUser;
+
+/// A client of `/apps/api/v1` for one tenant (Basic auth: subdomain and token).
+#[derive(Clone)]
+pub struct AppsClient {
+    http: Http,
+}
+
+impl AppsClient {
+    /// `base_url` is the emulator's (`http://host:port`), without the API path.
+    pub fn new(base_url: &str, subdomain: &str, token: &str) -> AppsClient {
+        let credentials = STANDARD.encode(format!("{subdomain}:{token}"));
+        AppsClient {
+            http: Http::new(
+                &format!(
+                    "{}{}",
+                    base_url.trim_end_matches('/'),
+                    crate::api::BASE_PATH
+                ),
+                Some(format!("Basic {credentials}")),
+            ),
+        }
+    }
+
+    /// Creates the end user, or updates the one with this identifier.
+    pub async fn upsert_end_user(
+        &self,
+        identifier: &str,
+        name: Option<&str>,
+    ) -> Result<EndUser, ClientError> {
+        let body = json!({"identifier": identifier, "name": name});
+        self.http.call(Method::POST, "/end_users", Some(body)).await
+    }
+
+    /// Starts a chat; answers the platform's chat object.
+    pub async fn create_chat(&self, end_user_id: u64) -> Result<Value, ClientError> {
+        let body = json!({"end_user_id": end_user_id});
+        self.http.call(Method::POST, "/chats", Some(body)).await
+    }
+
+    /// The platform's chat object.
+    pub async fn chat(&self, chat_id: u64) -> Result<Value, ClientError> {
+        self.http
+            .call(Method::GET, &format!("/chats/{chat_id}"), None)
+            .await
+    }
+
+    /// The end user sends a text message; answers the stored message's id and visibility.
+    pub async fn send_text(
+        &self,
+        chat_id: u64,
+        from_user_id: u64,
+        text: &str,
+    ) -> Result<Value, ClientError> {
+        let body = json!({
+            "from_user_id": from_user_id,
+            "message": {"type": "text", "content": {"text": text}},
+        });
+        self.http
+            .call(
+                Method::POST,
+                &format!("/chats/{chat_id}/message"),
+                Some(body),
+            )
+            .await
+    }
+
+    /// The end user ends the chat.
+    pub async fn end_chat(&self, chat_id: u64, by_user_id: u64) -> Result<Value, ClientError> {
+        let body = json!({"status": "finished", "finished_by_user_id": by_user_id});
+        self.http
+            .call(Method::PATCH, &format!("/chats/{chat_id}"), Some(body))
+            .await
+    }
+}

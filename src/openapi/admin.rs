@@ -1,0 +1,159 @@
+//! The control plane's operations (SPEC B4 and issue 4). A route added to
+//! `crate::admin::routes` gets one line here.
+
+use serde_json::json;
+
+use super::{array_of, op, schema, Operation};
+
+const TAG: &str = "admin";
+
+fn path(rest: &str) -> String {
+    format!("{}{rest}", crate::admin::PREFIX)
+}
+
+fn get(rest: &str, summary: &str) -> Operation {
+    op("GET", &path(rest), TAG, summary)
+}
+
+fn post(rest: &str, summary: &str) -> Operation {
+    op("POST", &path(rest), TAG, summary)
+}
+
+fn put(rest: &str, summary: &str) -> Operation {
+    op("PUT", &path(rest), TAG, summary)
+}
+
+pub fn operations() -> Vec<Operation> {
+    let object = json!({"type": "object"});
+    let operations = vec![
+        get("/health", "Ready check").answers(200, "Serving", Some(schema("Health"))),
+        post("/reset", "Forget all state, or one tenant's")
+            .query("tenant", "string", "only this tenant")
+            .answers(200, "Reset", Some(object.clone())),
+        get("/openapi.json", "This document").answers(200, "OpenAPI 3", Some(object.clone())),
+        get("/requests", "The request journal of the Apps API")
+            .query("tenant", "string", "only this tenant")
+            .query("method", "string", "only this HTTP method")
+            .query("path", "string", "only this exact path")
+            .query("path_prefix", "string", "only paths starting so")
+            .query("status", "integer", "only this response status")
+            .query("after", "integer", "only entries with a larger id")
+            .query("min_count", "integer", "long-poll: answer once this many match")
+            .query("wait", "string", "long-poll: wait up to this long (e.g. 5s, at most 60s)")
+            .answers(200, "Journaled requests", Some(object.clone()))
+            .answers(408, "The wait ended first; what was seen so far", Some(object.clone()))
+            .rejects(&[400]),
+        op("DELETE", &path("/requests"), TAG, "Empty the request journal (one tenant's, or all)")
+            .query("tenant", "string", "only this tenant")
+            .answers(200, "Emptied", Some(object.clone())),
+        get("/events", "Live events as Server-Sent Events")
+            .query("tenant", "string", "only this tenant")
+            .query("kind", "string", "comma-separated: request, chat, message, delivery")
+            .query("keepalive", "string", "keep-alive comment interval (default 15s)")
+            .answers(200, "A text/event-stream of events", None)
+            .rejects(&[400]),
+        put("/tenants/{tenant}/webhook", "Set the tenant's webhook target")
+            .body(schema("WebhookTarget"))
+            .answers(200, "The target", Some(schema("WebhookConfig")))
+            .rejects(&[400, 415]),
+        get("/tenants/{tenant}/webhook", "The tenant's webhook target (or the default)")
+            .answers(200, "The target", Some(schema("WebhookConfig")))
+            .rejects(&[404]),
+        op("DELETE", &path("/tenants/{tenant}/webhook"), TAG, "Remove the tenant's target")
+            .answers(204, "Removed", None)
+            .rejects(&[404]),
+        post("/tenants/{tenant}/webhook/rotate", "The secondary secret becomes the primary")
+            .answers(200, "The target", Some(schema("WebhookConfig")))
+            .rejects(&[400, 404]),
+        put("/tenants/{tenant}/webhook/faults", "Inject faults into the tenant's webhooks")
+            .body(schema("FaultInjection"))
+            .answers(200, "The faults", Some(object.clone()))
+            .rejects(&[400, 415]),
+        get("/tenants/{tenant}/webhook/faults", "The tenant's injected faults")
+            .answers(200, "The faults", Some(object.clone()))
+            .rejects(&[404]),
+        op("DELETE", &path("/tenants/{tenant}/webhook/faults"), TAG, "Stop injecting faults")
+            .answers(204, "Cleared", None)
+            .rejects(&[404]),
+        get("/webhooks/stats", "Delivery counters")
+            .query("tenant", "string", "only this tenant")
+            .query("chat_id", "integer", "only this chat")
+            .query("event_type", "string", "only this event type")
+            .query("status", "string", "pending, retrying, delivered, failed or skipped")
+            .answers(200, "Counters", Some(schema("DeliveryCounters")))
+            .rejects(&[400]),
+        get("/tenants/{tenant}/snapshot", "Export the tenant's whole state")
+            .answers(200, "The snapshot", Some(schema("Snapshot"))),
+        put("/tenants/{tenant}/snapshot", "Replace the tenant's state with a snapshot")
+            .body(schema("Snapshot"))
+            .answers(200, "Loaded; old ids to new", Some(schema("SnapshotLoaded")))
+            .rejects(&[400, 413, 415]),
+        get("/webhooks/events", "The webhook event catalog")
+            .answers(200, "Events", Some(object.clone())),
+        get("/webhooks/deliveries", "The delivery journal")
+            .query("tenant", "string", "only this tenant")
+            .query("chat_id", "integer", "only this chat")
+            .query("event_type", "string", "only this event type")
+            .query("status", "string", "pending, retrying, delivered, failed or skipped")
+            .query("min_count", "integer", "long-poll: answer once this many match")
+            .query("wait", "string", "long-poll: wait up to this long (e.g. 5s, at most 60s)")
+            .answers(200, "Deliveries", Some(schema("DeliveryList")))
+            .answers(408, "The wait ended first; what was seen so far", Some(schema("DeliveryList")))
+            .rejects(&[400]),
+        get("/webhooks/deliveries/{id}", "One delivery with its attempts")
+            .answers(200, "The delivery", Some(schema("Delivery")))
+            .rejects(&[404]),
+        post("/webhooks/deliveries/{id}/redeliver", "Send a delivery again")
+            .answers(202, "Queued again", Some(schema("Delivery")))
+            .rejects(&[404]),
+        get("/chats/{chat_id}", "The full record of a chat")
+            .answers(200, "The record", Some(schema("ChatRecord")))
+            .rejects(&[404]),
+        get("/chats/{chat_id}/transcript", "The chat as one party sees it")
+            .query("view", "string", "agent, end_user or all (default)")
+            .answers(200, "The transcript", Some(schema("Transcript")))
+            .rejects(&[400, 404]),
+        post("/chats/{chat_id}/agent/messages", "The human agent says something")
+            .body(json!({"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}))
+            .answers(200, "The record", Some(schema("ChatRecord")))
+            .rejects(&[400, 404, 409]),
+        post("/chats/{chat_id}/agent/transfer", "The human agent transfers to a VTA")
+            .body(json!({"type": "object", "required": ["task_virtual_agent"],
+                         "properties": {"task_virtual_agent": {"type": "string"}}}))
+            .answers(200, "The record", Some(schema("ChatRecord")))
+            .rejects(&[400, 404, 409]),
+        post("/chats/{chat_id}/agent/end", "The human agent ends the chat")
+            .answers(200, "The record", Some(schema("ChatRecord")))
+            .rejects(&[400, 404]),
+        get("/task_virtual_agents", "The scripted task virtual agents").answers(
+            200,
+            "VTAs",
+            Some(json!({"type": "object", "properties": {
+                "task_virtual_agents": array_of(schema("TaskVirtualAgent"))}})),
+        ),
+        get("/task_virtual_agents/{key}", "One task virtual agent")
+            .answers(200, "The VTA", Some(schema("TaskVirtualAgent")))
+            .rejects(&[404]),
+        put("/task_virtual_agents/{key}", "Upload or replace a task virtual agent")
+            .body(schema("TaskVirtualAgent"))
+            .answers(200, "Replaced", Some(schema("TaskVirtualAgent")))
+            .answers(201, "Created", Some(schema("TaskVirtualAgent")))
+            .rejects(&[400, 415]),
+        get("/contact_center", "The agent script (contact_center.json) in use")
+            .answers(200, "The document", Some(schema("ContactCenter"))),
+        put("/contact_center", "Replace the agent script")
+            .body(schema("ContactCenter"))
+            .answers(200, "The document now in use", Some(schema("ContactCenter")))
+            .rejects(&[400, 415]),
+        get("/fixtures", "Where fixtures come from and the last reload")
+            .answers(200, "Status", Some(schema("FixtureStatus"))),
+    ];
+    operations
+        .into_iter()
+        .map(|operation| {
+            let mut operation = operation.rejects(&[401]);
+            operation.body["security"] = json!([{}, {"adminToken": []}]);
+            operation
+        })
+        .collect()
+}

@@ -1,0 +1,74 @@
+//! The emulated Apps API's operations (SPEC A2), as implemented.
+
+use serde_json::json;
+
+use super::{op, schema, Operation};
+
+const TAG: &str = "Apps API";
+
+pub fn operations() -> Vec<Operation> {
+    let base = crate::api::BASE_PATH;
+    let path = |rest: &str| format!("{base}{rest}");
+    let secured = |operation: Operation| {
+        let mut operation = operation.rejects(&[401]);
+        operation.body["security"] = json!([{"tenantBasic": []}]);
+        operation
+    };
+    vec![
+        secured(
+            op(
+                "POST",
+                &path("/end_users"),
+                TAG,
+                "Upsert an end user by identifier",
+            )
+            .body(schema("EndUserInput"))
+            .answers(
+                200,
+                "The end user (same identifier, same id)",
+                Some(schema("EndUser")),
+            )
+            .rejects(&[400, 413, 415]),
+        ),
+        secured(
+            op("GET", &path("/end_users"), TAG, "Find one end user")
+                .query("id", "integer", "the end user's id")
+                .query("identifier", "string", "the end user's identifier")
+                .answers(200, "The end user", Some(schema("EndUser")))
+                .rejects(&[400, 404]),
+        ),
+        secured(
+            op("POST", &path("/chats"), TAG, "Start a chat for an end user")
+                .body(schema("ChatInput"))
+                .answers(200, "The new chat (queued)", Some(schema("Chat")))
+                .rejects(&[400, 404, 413, 415]),
+        ),
+        secured(
+            op("GET", &path("/chats/{chat_id}"), TAG, "The chat object")
+                .answers(200, "The chat", Some(schema("Chat")))
+                .rejects(&[404]),
+        ),
+        secured(
+            op(
+                "PATCH",
+                &path("/chats/{chat_id}"),
+                TAG,
+                "Update or end a chat",
+            )
+            .body(schema("ChatUpdate"))
+            .answers(200, "The chat", Some(schema("Chat")))
+            .rejects(&[400, 404, 415]),
+        ),
+        secured(
+            op(
+                "POST",
+                &path("/chats/{chat_id}/message"),
+                TAG,
+                "The end user sends a message",
+            )
+            .body(schema("MessageInput"))
+            .answers(200, "The stored message", Some(schema("MessageAccepted")))
+            .rejects(&[400, 404, 413, 415]),
+        ),
+    ]
+}

@@ -1,0 +1,370 @@
+//! The schemas of `components.schemas`: the objects the Apps API and the control plane
+//! exchange. Objects stay open (`additionalProperties` is not restricted) because clients
+//! must ignore unknown keys, as on the platform.
+
+use serde_json::{json, Map, Value};
+
+use super::{array_of, schema};
+
+fn object(required: &[&str], properties: Value) -> Value {
+    let mut object = json!({"type": "object", "properties": properties});
+    // OpenAPI 3.0 wants `required` absent rather than empty.
+    if !required.is_empty() {
+        object["required"] = json!(required);
+    }
+    object
+}
+
+fn nullable(kind: &str) -> Value {
+    json!({"type": kind, "nullable": true})
+}
+
+fn time() -> Value {
+    json!({"type": "string", "format": "date-time"})
+}
+
+pub fn all() -> Map<String, Value> {
+    let int = json!({"type": "integer"});
+    let string = json!({"type": "string"});
+    let entries = [
+        ("Error", object(&["message"], json!({"message": string}))),
+        (
+            "EndUser",
+            object(
+                &["id", "identifier"],
+                json!({
+            "id": int, "identifier": string, "name": nullable("string"),
+            "email": nullable("string"), "phone": nullable("string"), "created_at": time()}),
+            ),
+        ),
+        (
+            "EndUserInput",
+            object(
+                &["identifier"],
+                json!({
+            "identifier": string, "name": string, "email": string, "phone": string,
+            "end_user": {"type": "object", "description": "the same fields, nested"}}),
+            ),
+        ),
+        (
+            "Agent",
+            object(
+                &["id", "name"],
+                json!({
+            "id": int, "name": string, "first_name": string,
+            "avatar_url": nullable("string"), "status": string}),
+            ),
+        ),
+        (
+            "VirtualAgent",
+            object(
+                &["id", "name"],
+                json!({
+            "id": int, "name": string, "avatar_url": nullable("string"), "status": string}),
+            ),
+        ),
+        (
+            "Chat",
+            object(
+                &["id", "status"],
+                json!({
+            "id": int,
+            "status": {"type": "string", "enum": ["queued", "assigned", "finished", "dismissed", "va_dismissed"]},
+            "status_text": string, "features": array_of(string.clone()),
+            "created_at": time(), "ends_at": nullable("string"), "timeout_at": nullable("string"),
+            "agent": {"allOf": [schema("Agent")], "nullable": true},
+            "virtual_agent": {"allOf": [schema("VirtualAgent")], "nullable": true},
+            "all_agents": array_of(schema("Agent")),
+            "all_virtual_agents": array_of(schema("VirtualAgent")),
+            "lang": string,
+            "menus": array_of(object(&["id", "name"], json!({"id": int, "name": string}))),
+            "end_user": object(&["id", "identifier"], json!({"id": int, "identifier": string}))}),
+            ),
+        ),
+        (
+            "ChatInput",
+            object(
+                &[],
+                json!({
+            "end_user_id": int, "menu_id": int, "lang": string,
+            "context": object(&[], json!({"value": {"type": "object"}})),
+            "transcript": {"description": "a pre-chat transcript (accepted, not used)"},
+            "chat": {"type": "object", "description": "the same fields, nested"}}),
+            ),
+        ),
+        (
+            "ChatUpdate",
+            object(
+                &[],
+                json!({
+            "status": {"type": "string", "enum": ["finished"]}, "finished_by_user_id": int,
+            "escalation_id": int,
+            "deflection_channel": {"type": "string", "enum": ["email", "human_agent", "external_link"]},
+            "chat": {"type": "object", "description": "the same fields, nested"}}),
+            ),
+        ),
+        (
+            "MessageInput",
+            object(
+                &["from_user_id", "message"],
+                json!({
+            "from_user_id": int,
+            "message": object(&["type", "content"], json!({
+                "type": {"type": "string", "enum": ["text", "photo", "video"]},
+                "content": {"oneOf": [string,
+                    object(&[], json!({"text": string, "media_id": int}))]}}))}),
+            ),
+        ),
+        (
+            "MessageAccepted",
+            object(
+                &["id", "chat_id"],
+                json!({
+            "id": int, "chat_id": int, "created_at": time(), "visibility": schema("Visibility")}),
+            ),
+        ),
+        (
+            "Visibility",
+            json!({"type": "string", "enum": ["everyone", "task_virtual_agent", "agent"]}),
+        ),
+        (
+            "Message",
+            object(
+                &["id", "at", "sender", "body", "visibility"],
+                json!({
+            "id": int, "at": time(),
+            "sender": object(&["type"], json!({
+                "type": {"type": "string", "enum": ["end_user", "agent", "task_virtual_agent", "system"]},
+                "id": int, "name": string, "key": string})),
+            "body": object(&["type"], json!({
+                "type": {"type": "string", "enum": ["text", "photo", "video", "notice"]},
+                "text": string, "media_id": int})),
+            "visibility": schema("Visibility")}),
+            ),
+        ),
+        (
+            "ChatRecord",
+            object(
+                &["id", "tenant", "routing_state", "messages"],
+                json!({
+            "id": int, "tenant": string,
+            "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "finished"]},
+            "agent": {"allOf": [schema("Agent")], "nullable": true},
+            "task_virtual_agent": {"type": "object", "nullable": true, "properties": {
+                "key": string, "step": int, "attempts": int}},
+            "end_user": schema("EndUser"), "lang": string, "context": {},
+            "created_at": time(), "ended_at": nullable("string"),
+            "all_agents": array_of(schema("Agent")),
+            "all_virtual_agents": array_of(json!({"type": "object"})),
+            "messages": array_of(schema("Message"))}),
+            ),
+        ),
+        (
+            "Transcript",
+            object(
+                &["chat_id", "view", "messages"],
+                json!({
+            "chat_id": int, "view": {"type": "string", "enum": ["agent", "end_user", "all"]},
+            "messages": array_of(schema("Message"))}),
+            ),
+        ),
+        (
+            "WebhookTarget",
+            object(
+                &["url", "primary_secret"],
+                json!({
+            "url": {"type": "string", "format": "uri"}, "primary_secret": string,
+            "secondary_secret": string}),
+            ),
+        ),
+        (
+            "WebhookConfig",
+            object(
+                &["tenant", "source", "webhook"],
+                json!({
+            "tenant": string, "source": {"type": "string", "enum": ["tenant", "default"]},
+            "webhook": schema("WebhookTarget")}),
+            ),
+        ),
+        (
+            "WebhookEvent",
+            object(
+                &["event_type", "timestamp", "chat_id", "body"],
+                json!({
+            "event_type": string, "timestamp": string, "chat_id": int, "body": {"type": "object"}}),
+            ),
+        ),
+        (
+            "DeliveryAttempt",
+            object(
+                &["at", "url"],
+                json!({
+            "at": time(), "url": string, "signature_timestamp": string,
+            "status_code": nullable("integer"), "latency_ms": int,
+            "error": nullable("string"), "response_body": nullable("string"),
+            "retry_after_ms": int, "faults": array_of(string.clone())}),
+            ),
+        ),
+        (
+            "Delivery",
+            object(
+                &[
+                    "id",
+                    "tenant",
+                    "chat_id",
+                    "event_type",
+                    "status",
+                    "attempts",
+                ],
+                json!({
+            "id": {"type": "string", "format": "uuid"}, "tenant": string, "chat_id": int,
+            "event_type": string, "created_at": time(),
+            "status": {"type": "string", "enum": ["pending", "retrying", "delivered", "failed", "skipped"]},
+            "attempts": array_of(schema("DeliveryAttempt")), "payload": schema("WebhookEvent")}),
+            ),
+        ),
+        (
+            "DeliveryCounters",
+            object(
+                &["deliveries", "attempts"],
+                json!({
+            "deliveries": int, "pending": int, "retrying": int, "delivered": int,
+            "failed": int, "skipped": int, "attempts": int, "failed_attempts": int,
+            "evicted": int}),
+            ),
+        ),
+        (
+            "DeliveryList",
+            object(
+                &["count", "deliveries"],
+                json!({
+            "count": int, "counters": schema("DeliveryCounters"),
+            "deliveries": array_of(schema("Delivery"))}),
+            ),
+        ),
+        (
+            "FaultInjection",
+            object(
+                &[],
+                json!({
+            "delay_ms": int, "delay_jitter_ms": int,
+            "duplicate_probability": {"type": "number", "minimum": 0, "maximum": 1},
+            "bad_signature": {"type": "boolean"}, "stale_timestamp_seconds": int,
+            "primary_only": {"type": "boolean"}}),
+            ),
+        ),
+        (
+            "VtaSession",
+            object(
+                &["key", "step", "attempts"],
+                json!({
+            "key": string, "step": int, "attempts": int,
+            "values": {"type": "object", "description": "captured values and lookup results"},
+            "captured": array_of(object(&["name", "agent_view"], json!({
+                "name": string, "agent_view": {"type": "string", "enum": ["hidden", "masked", "plain"]}})))}),
+            ),
+        ),
+        (
+            "SnapshotChat",
+            object(
+                &["id", "end_user_id", "created_at", "routing"],
+                json!({
+            "id": int, "end_user_id": int, "lang": string,
+            "menu": {"type": "object", "nullable": true, "properties": {"id": int, "name": string}},
+            "context": {}, "created_at": time(), "ended_at": nullable("string"),
+            "routing": object(&["state"], json!({
+                "state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "finished"]},
+                "agent": schema("Agent"), "session": schema("VtaSession"),
+                "by": {"type": "string", "enum": ["end_user", "agent"]}})),
+            "all_agents": array_of(schema("Agent")),
+            "all_virtual_agents": array_of(json!({"type": "object"})),
+            "messages": array_of(schema("Message"))}),
+            ),
+        ),
+        (
+            "Snapshot",
+            object(
+                &["format"],
+                json!({
+            "format": {"type": "string", "enum": [crate::snapshot::FORMAT]},
+            "tenant": string, "exported_at": time(),
+            "webhook": {"allOf": [schema("WebhookTarget")], "nullable": true},
+            "end_users": array_of(schema("EndUser")),
+            "chats": array_of(schema("SnapshotChat"))}),
+            ),
+        ),
+        (
+            "SnapshotLoaded",
+            object(
+                &["tenant", "end_users", "chats", "id_map"],
+                json!({
+            "tenant": string, "end_users": int, "chats": int,
+            "id_map": object(&["chats", "end_users"], json!({
+                "chats": {"type": "object", "additionalProperties": int,
+                          "description": "old id (as a key) to new id"},
+                "end_users": {"type": "object", "additionalProperties": int}}))}),
+            ),
+        ),
+        (
+            "ContactCenter",
+            object(
+                &["agent"],
+                json!({
+            "agent": object(&["id", "name"], json!({"id": int, "name": string,
+                "first_name": string, "avatar_url": string})),
+            "join_delay_ms": int,
+            "menus": array_of(object(&["id", "name"], json!({"id": int, "name": string}))),
+            "agent_script": object(&[], json!({
+                "greeting": string, "after_success": string, "after_failure": string,
+                "rules": array_of(object(&["when"], json!({"when": string, "say": string,
+                    "transfer_to": string, "end_chat": {"type": "boolean"}})))}))}),
+            ),
+        ),
+        (
+            "TaskVirtualAgent",
+            object(
+                &["id", "name", "steps", "on_success", "on_failure"],
+                json!({
+            "key": string, "id": int, "name": string, "avatar_url": string,
+            "description": string, "greeting": string,
+            "steps": array_of(object(&["capture", "ask", "pattern"], json!({
+                "capture": string, "ask": string, "pattern": string,
+                "normalize": array_of(string.clone()), "check": string,
+                "reask": array_of(string.clone()), "max_attempts": int,
+                "agent_view": string, "lookup": {"type": "object"}, "confirm": string}))),
+            "on_success": string, "on_failure": string}),
+            ),
+        ),
+        (
+            "FixtureError",
+            object(
+                &["file", "place", "problem"],
+                json!({
+            "file": string, "place": string, "problem": string}),
+            ),
+        ),
+        (
+            "FixtureStatus",
+            object(
+                &["source", "watching", "loaded_at", "reloads", "last_error"],
+                json!({
+            "source": string, "watching": {"type": "boolean"}, "loaded_at": time(),
+            "reloads": int,
+            "last_error": {"allOf": [schema("FixtureError")], "nullable": true}}),
+            ),
+        ),
+        (
+            "Health",
+            object(
+                &["status"],
+                json!({
+            "status": {"type": "string", "enum": ["ok"]}, "version": string,
+            "uptime_seconds": int, "tenants": int}),
+            ),
+        ),
+    ];
+    entries
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
+}
