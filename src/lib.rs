@@ -20,10 +20,11 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod fixtures;
+pub mod healthcheck;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod webhooks;
 
-pub use config::{Cli, Config, FixtureSource, LogFormat};
+pub use config::{Cli, Config, FixtureSource, Invocation, LogFormat};
 pub use startup::{Emulator, RunningEmulator, StartError};
