@@ -55,22 +55,23 @@ now_ms() { date +%s%3N; }
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("0.0.0.0", 0)); print(s.getsockname()[1])'
 }
-# Runs "$@" up to $1 times, $2 seconds apart, until it succeeds. Never unbounded.
-retry() {
-  local tries=$1 pause=$2
-  shift 2
-  for ((i = 0; i < tries; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep "$pause"
+# within SECONDS COMMAND...: runs COMMAND every 50 ms until it succeeds or SECONDS have
+# passed (a deadline, not a count, so a slow attempt cannot stretch the wait).
+within() {
+  local deadline=$(($(now_ms) + $1 * 1000))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    (($(now_ms) < deadline)) || return 1
+    sleep 0.05
   done
-  return 1
 }
 
 say "building a statically linked emulator ($BINARY)"
 RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/static \
   cargo build --release --locked --target "$TARGET" --bin ccai-emulator
-ldd "$BINARY" 2>&1 | grep -Eq 'not a dynamic executable|statically linked' ||
-  fail "$BINARY is not statically linked: $(ldd "$BINARY" 2>&1)"
+LINKAGE=$(ldd "$BINARY" 2>&1 || true)
+[[ $LINKAGE == *"not a dynamic executable"* || $LINKAGE == *"statically linked"* ]] ||
+  fail "$BINARY is not statically linked: $LINKAGE"
 
 say "building the image from the Dockerfile's runtime stage"
 awk '/^FROM scratch AS runtime/ { on = 1 } on' Dockerfile |
@@ -89,7 +90,7 @@ RECEIVER_PORT=$(free_port)
 WEBHOOK_SECRETS=$(IFS=,; echo "${SECRETS[*]}") \
   python3 -u examples/webhook_receiver.py "$RECEIVER_PORT" >"$WORK/receiver.log" 2>&1 &
 RECEIVER_PID=$!
-retry 100 0.05 curl -fsS --max-time 1 "http://127.0.0.1:$RECEIVER_PORT/" || fail "the receiver did not start"
+within 10 curl -fsS --max-time 1 "http://127.0.0.1:$RECEIVER_PORT/" || fail "the receiver did not start"
 # The container reaches the host at the gateway of podman's bridge network. A numeric IP,
 # because a static glibc binary cannot use NSS to resolve names (the musl image can).
 HOST_IP=$("${PODMAN[@]}" network inspect podman --format '{{range .Subnets}}{{.Gateway}}{{end}}')
@@ -112,18 +113,18 @@ timeout 60 "${PODMAN[@]}" run -d --name "$CONTAINER" "${RUN_LIMITS[@]}" \
   "$IMAGE" >/dev/null 2>"$WORK/run.log" || fail "podman run failed: $(cat "$WORK/run.log")"
 
 # Time to healthy: the first {"status":"ok"} through the published port, polled every 20 ms
-# for at most 30 s.
+# until a 30 s deadline.
 HEALTHY_MS=""
-for ((i = 0; i < 1500; i++)); do
+until [[ -n $HEALTHY_MS ]]; do
   if [[ $(curl -fsS --max-time 1 "$BASE/__admin/health" 2>/dev/null) == *'"status":"ok"'* ]]; then
     HEALTHY_MS=$(($(now_ms) - STARTED_MS))
-    break
+  else
+    (($(now_ms) - STARTED_MS < 30000)) || fail "not healthy within 30 s"
+    [[ $("${PODMAN[@]}" inspect --format '{{.State.Running}}' "$CONTAINER") == true ]] ||
+      fail "the container stopped before it was healthy"
+    sleep 0.02
   fi
-  [[ $("${PODMAN[@]}" inspect --format '{{.State.Running}}' "$CONTAINER") == true ]] ||
-    fail "the container stopped before it was healthy"
-  sleep 0.02
 done
-[[ -n $HEALTHY_MS ]] || fail "not healthy within 30 s"
 # The image's own HEALTHCHECK (`/ccai-emulator healthcheck`, reading CCAI_EMU_BIND=0.0.0.0:8080
 # and probing 127.0.0.1:8080), run by podman inside the container, as docker would.
 HEALTH_STATUS=$(timeout 30 "${PODMAN[@]}" healthcheck run "$CONTAINER" 2>&1) ||
@@ -165,17 +166,17 @@ says() {
 
 USER_ID=$(api POST /end_users '{"identifier":"container-user","name":"Ann"}' | field id)
 CHAT=$(api POST /chats "{\"end_user_id\":$USER_ID}" | field id)
-retry 250 0.02 chat_field_is '"assigned"' status || fail "chat $CHAT: the agent never joined"
+within 10 chat_field_is '"assigned"' status || fail "chat $CHAT: the agent never joined"
 says "Hi, I need to verify my account"
-retry 250 0.02 chat_field_is '"Verification Assistant"' virtual_agent name ||
+within 10 chat_field_is '"Verification Assistant"' virtual_agent name ||
   fail "chat $CHAT: no transfer to the one_time_code VTA"
 webhook_arrived() { python3 tests/container/check_webhooks.py "$WORK/receiver.log" "$CHAT" "$@"; }
-retry 100 0.05 webhook_arrived "6-digit code" || fail "$(webhook_arrived "6-digit code")"
+within 10 webhook_arrived "6-digit code" || fail "$(webhook_arrived "6-digit code")"
 says "12345"
-retry 100 0.05 webhook_arrived "exactly 6 digits" || fail "$(webhook_arrived "exactly 6 digits")"
+within 10 webhook_arrived "exactly 6 digits" || fail "$(webhook_arrived "exactly 6 digits")"
 says "481-516"
-retry 250 0.02 chat_field_is null virtual_agent || fail "chat $CHAT: the VTA never handed back"
-retry 100 0.05 webhook_arrived || fail "$(webhook_arrived)"
+within 10 chat_field_is null virtual_agent || fail "chat $CHAT: the VTA never handed back"
+within 10 webhook_arrived || fail "$(webhook_arrived)"
 say "$(webhook_arrived)"
 
 # The log is JSON lines on stdout (CCAI_EMU_LOG_FORMAT=json is the image's default).
