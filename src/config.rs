@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::api::AuthPolicy;
+use crate::healthcheck::HealthProbe;
 use crate::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use crate::webhooks::WebhookTarget;
 
@@ -31,7 +32,8 @@ enum AuthMode {
     Strict,
 }
 
-/// The command line.
+/// The command line: with no subcommand the emulator serves; `healthcheck` probes a running
+/// one configured by the same `--bind` / `--admin-token` (or their environment twins).
 #[derive(Debug, Parser)]
 #[command(
     name = "ccai-emulator",
@@ -39,8 +41,15 @@ enum AuthMode {
     about = "A local emulator of the CCAI Platform chat Apps API"
 )]
 pub struct Cli {
-    /// Address to listen on (host:port); port 0 picks a free one.
-    #[arg(long, env = "CCAI_EMU_BIND", default_value = "127.0.0.1:8080")]
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Address to listen on (host:port); port 0 picks a free one. `healthcheck` probes it.
+    #[arg(
+        long,
+        env = "CCAI_EMU_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     bind: String,
     /// Fixture folder. Default: ./fixtures if it exists, else the fixtures built into the binary.
     #[arg(long, env = "CCAI_EMU_FIXTURES")]
@@ -69,7 +78,7 @@ pub struct Cli {
     )]
     log_format: LogFormat,
     /// Bearer token required on /__admin (none: the control plane is open).
-    #[arg(long, env = "CCAI_EMU_ADMIN_TOKEN")]
+    #[arg(long, env = "CCAI_EMU_ADMIN_TOKEN", global = true)]
     admin_token: Option<String>,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CCAI_EMU_MAX_BODY_BYTES", default_value_t = 1_048_576)]
@@ -125,6 +134,43 @@ pub struct Cli {
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
+}
+
+/// What the binary can do besides serving.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Probe the emulator at --bind (0.0.0.0 and :: mean loopback): exit 0 when
+    /// GET /__admin/health answers {"status":"ok"}, 1 otherwise. For container healthchecks.
+    Healthcheck {
+        /// How long the probe may take (e.g. 500ms, 2s).
+        #[arg(long, default_value = "2s")]
+        timeout: String,
+    },
+}
+
+/// What one run of the binary does.
+#[derive(Debug)]
+pub enum Invocation {
+    /// Serve with this configuration.
+    Serve(Box<Config>),
+    /// Probe a running emulator and exit.
+    Healthcheck(HealthProbe),
+}
+
+impl Cli {
+    /// Validates the command line into what to do. A healthcheck reads only the bind
+    /// address and admin token, so it works with whatever else the environment holds.
+    pub fn into_invocation(mut self) -> Result<Invocation, String> {
+        match self.command.take() {
+            Some(Command::Healthcheck { timeout }) => {
+                let timeout =
+                    parse_duration(&timeout).map_err(|error| format!("--timeout: {error}"))?;
+                let probe = HealthProbe::new(&self.bind, self.admin_token, timeout)?;
+                Ok(Invocation::Healthcheck(probe))
+            }
+            None => Config::try_from(self).map(|config| Invocation::Serve(Box::new(config))),
+        }
+    }
 }
 
 /// Where the contact-center script comes from.
@@ -374,6 +420,42 @@ mod tests {
         assert!(config.watch);
         assert_eq!(config.watch_interval, Duration::from_millis(50));
         assert!(Config::try_from(Cli::parse_from(["e", "--watch-interval", "0"])).is_err());
+    }
+
+    #[test]
+    fn no_subcommand_serves_and_healthcheck_probes_the_bind_address() {
+        let invocation = |args: &[&str]| Cli::parse_from(args).into_invocation();
+        assert!(matches!(invocation(&["e"]), Ok(Invocation::Serve(_))));
+        let probed_url = |args: &[&str]| match invocation(args) {
+            Ok(Invocation::Healthcheck(probe)) => probe.url().to_owned(),
+            other => panic!("{args:?} gave {other:?}"),
+        };
+        assert_eq!(
+            probed_url(&["e", "healthcheck"]),
+            "http://127.0.0.1:8080/__admin/health"
+        );
+        assert_eq!(
+            probed_url(&["e", "healthcheck", "--bind", "0.0.0.0:9000"]),
+            "http://127.0.0.1:9000/__admin/health"
+        );
+        assert_eq!(
+            probed_url(&[
+                "e",
+                "--bind",
+                "[::]:9001",
+                "healthcheck",
+                "--timeout",
+                "300ms"
+            ]),
+            "http://[::1]:9001/__admin/health"
+        );
+        // Serving flags that would not validate do not stop a probe.
+        assert!(matches!(
+            invocation(&["e", "--auth", "strict", "healthcheck"]),
+            Ok(Invocation::Healthcheck(_))
+        ));
+        assert!(invocation(&["e", "healthcheck", "--timeout", "soon"]).is_err());
+        assert!(invocation(&["e", "healthcheck", "--bind", "0.0.0.0:0"]).is_err());
     }
 
     #[test]

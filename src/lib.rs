@@ -22,6 +22,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod fixtures;
+pub mod healthcheck;
 pub mod journal;
 pub mod openapi;
 pub mod rate_limit;
@@ -32,5 +33,5 @@ pub mod store;
 pub mod telemetry;
 pub mod webhooks;
 
-pub use config::{Cli, Config, FixtureSource, LogFormat};
+pub use config::{Cli, Config, FixtureSource, Invocation, LogFormat};
 pub use startup::{Emulator, RunningEmulator, StartError};

@@ -1,20 +1,39 @@
-//! The `ccai-emulator` binary: parse flags, start logging, serve until SIGINT or SIGTERM.
+//! The `ccai-emulator` binary: parse flags, start logging, serve until SIGINT or SIGTERM;
+//! or, as `ccai-emulator healthcheck`, probe a running emulator and exit 0 (healthy) or 1.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use ccai_emulator::{telemetry, Cli, Config, Emulator};
+use ccai_emulator::healthcheck::HealthProbe;
+use ccai_emulator::{telemetry, Cli, Config, Emulator, Invocation};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    let config = match Config::try_from(Cli::parse()) {
-        Ok(config) => config,
+    match Cli::parse().into_invocation() {
+        Ok(Invocation::Serve(config)) => serve(*config).await,
+        Ok(Invocation::Healthcheck(probe)) => healthcheck(probe).await,
         Err(error) => {
             eprintln!("ccai-emulator: {error}");
-            return ExitCode::from(2);
+            ExitCode::from(2)
         }
-    };
+    }
+}
+
+async fn healthcheck(probe: HealthProbe) -> ExitCode {
+    match probe.check().await {
+        Ok(()) => {
+            println!("healthy: {}", probe.url());
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            eprintln!("unhealthy: {reason}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> ExitCode {
     telemetry::init(config.log_format);
     let grace = config.shutdown_grace;
     let emulator = match Emulator::build(config) {

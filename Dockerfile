@@ -1,0 +1,38 @@
+# syntax=docker/dockerfile:1
+# ccai-emulator image: a statically linked (musl) binary on an empty base, run as non-root.
+#
+#   docker build -t ccai-emulator .
+#   docker run --rm -p 8080:8080 ccai-emulator
+#
+# The runtime stage below is also what tests/container/run.sh builds and runs with podman
+# (it swaps the builder stage for a prebuilt static binary): keep it self-contained.
+
+FROM rust:1-alpine AS builder
+# musl-dev: the C runtime the musl target links statically.
+RUN apk add --no-cache musl-dev
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+COPY fixtures ./fixtures
+# Cache mounts keep the registry and build output between builds; the binary is copied out
+# of the cache in the same step. The musl target links statically by default; the flag
+# makes it explicit.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --bin ccai-emulator \
+ && mkdir -p /out \
+ && cp target/release/ccai-emulator /out/ccai-emulator
+
+FROM scratch AS runtime
+COPY --from=builder /out/ccai-emulator /ccai-emulator
+# Every setting comes from CCAI_EMU_* variables; these are the container's defaults.
+ENV CCAI_EMU_BIND=0.0.0.0:8080 \
+    CCAI_EMU_LOG_FORMAT=json
+# An unprivileged uid/gid (the "nonroot" of distroless images); no passwd file is needed.
+USER 65532:65532
+EXPOSE 8080
+# The binary is its own probe: it reads CCAI_EMU_BIND (0.0.0.0 is probed on 127.0.0.1).
+HEALTHCHECK --interval=5s --timeout=3s --start-period=2s --retries=3 \
+    CMD ["/ccai-emulator", "healthcheck"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/ccai-emulator"]
