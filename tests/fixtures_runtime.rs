@@ -12,23 +12,8 @@ use awc::http::{Method, StatusCode};
 use ccai_emulator::{Config, Emulator, FixtureSource, StartError};
 use serde_json::{json, Value};
 
+use support::fixture_folder::fixture_copy;
 use support::{spawn_app, spawn_app_with, test_config, texts, TestApp, DEADLINE};
-
-fn fixture_copy(name: &str) -> PathBuf {
-    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let folder =
-        std::env::temp_dir().join(format!("ccai-emu-{name}-{}", uuid::Uuid::new_v4().simple()));
-    for sub in ["", "task_virtual_agents", "data"] {
-        fs::create_dir_all(folder.join(sub)).unwrap();
-        for entry in fs::read_dir(source.join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                fs::copy(&path, folder.join(sub).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-    folder
-}
 
 /// Replaces a file in one step (write aside, then rename), as editors do, so the watcher
 /// never reads half a file.

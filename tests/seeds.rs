@@ -5,43 +5,12 @@
 mod support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use ccai_emulator::{Config, Emulator, FixtureSource, StartError};
+use ccai_emulator::{Config, FixtureSource};
 use serde_json::json;
 
+use support::fixture_folder::{fixture_copy, start_error};
 use support::{spawn_app, spawn_app_with, test_config};
-
-fn fixture_copy(name: &str) -> PathBuf {
-    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let folder =
-        std::env::temp_dir().join(format!("ccai-emu-{name}-{}", uuid::Uuid::new_v4().simple()));
-    for sub in ["", "task_virtual_agents", "data", "seeds"] {
-        fs::create_dir_all(folder.join(sub)).unwrap();
-        for entry in fs::read_dir(source.join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                fs::copy(&path, folder.join(sub).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-    folder
-}
-
-fn start_error(folder: &Path) -> String {
-    let config = Config {
-        bind: "127.0.0.1:0".into(),
-        fixtures: FixtureSource::Folder(folder.to_owned()),
-        ..Config::default()
-    };
-    let result = Emulator::build(config);
-    let _ = fs::remove_dir_all(folder);
-    match result {
-        Err(error @ StartError::Fixtures(_)) => error.to_string(),
-        Err(other) => panic!("expected a fixture error, got {other}"),
-        Ok(_) => panic!("a malformed seed must stop start-up"),
-    }
-}
 
 #[actix_web::test]
 async fn the_demo_seed_is_loaded_at_start_up_with_a_chat_mid_task() {
