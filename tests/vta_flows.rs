@@ -341,3 +341,29 @@ async fn end_user_view_shows_vta_traffic_and_agent_view_shows_only_the_outcome()
     let all = texts(&app.transcript(chat, "all").await);
     assert!(all.len() > agent.len() && all.len() > end_user.len());
 }
+
+#[actix_web::test]
+async fn a_question_asked_while_queued_is_answered_when_the_agent_joins() {
+    let app = support::spawn_app_with(ccai_emulator::Config {
+        agent_join_delay: Some(std::time::Duration::from_millis(200)),
+        ..support::test_config()
+    });
+    let tenant = app.tenant("queued");
+    let (chat, user) = tenant.open_chat().await;
+    let queued = app.admin_get(&format!("/chats/{chat}")).await;
+    assert_eq!(queued["routing_state"], "queued");
+    tenant.says(chat, user, "Can you check my order?").await;
+
+    let record = app
+        .admin_get(&format!(
+            "/chats/{chat}?routing_state=task_virtual_agent&wait=5s"
+        ))
+        .await;
+    assert_eq!(record["task_virtual_agent"]["key"], "order_status");
+    let agent_view = texts(&app.transcript(chat, "agent").await);
+    assert_eq!(
+        agent_view[0], "Can you check my order?",
+        "asked before the agent joined"
+    );
+    assert!(agent_view[1].starts_with("Hi, I'm Alex"));
+}

@@ -186,6 +186,18 @@ impl Chat {
             let text = template::render(greeting, &self.agent_template_values(&agent));
             self.push_agent_text(&agent, text, now, &mut effects);
         }
+        // Like a person picking a chat up, the agent answers what was asked while it waited.
+        let waiting_question =
+            self.messages
+                .iter()
+                .rev()
+                .find_map(|message| match (&message.sender, &message.body) {
+                    (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
+                    _ => None,
+                });
+        if let Some(question) = waiting_question {
+            self.run_agent_rules(&agent, &question, script, now, &mut effects);
+        }
         effects
     }
 
