@@ -89,6 +89,18 @@ impl EventBus {
     }
 
     pub fn publish(&self, kind: LiveEventKind, tenant: &str, chat_id: Option<u64>, data: Value) {
+        self.publish_with(kind, tenant, chat_id, || data);
+    }
+
+    /// Like [`Self::publish`], but builds the event's data only when someone is
+    /// subscribed to the stream: the hot paths (every message, every delivery) call this.
+    pub fn publish_with(
+        &self,
+        kind: LiveEventKind,
+        tenant: &str,
+        chat_id: Option<u64>,
+        data: impl FnOnce() -> Value,
+    ) {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         if self.stream.receiver_count() > 0 {
             let event = LiveEvent {
@@ -97,7 +109,7 @@ impl EventBus {
                 kind,
                 tenant: tenant.to_owned(),
                 chat_id,
-                data,
+                data: data(),
             };
             // An error only means every subscriber left meanwhile.
             let _ = self.stream.send(Arc::new(event));

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use awc::http::Method;
-use ccai_emulator::webhooks::journal::{DeliveryFilter, DeliveryStatus};
+use ccai_emulator::webhooks::journal::{Delivery, DeliveryFilter, DeliveryStatus};
 use ccai_emulator::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use ccai_emulator::Config;
 use futures_util::future::join_all;
@@ -34,6 +34,12 @@ fn tenant_filter(tenant: &str) -> DeliveryFilter {
         tenant: Some(tenant.to_owned()),
         ..DeliveryFilter::default()
     }
+}
+
+fn all_delivered(deliveries: &[Delivery]) -> bool {
+    deliveries
+        .iter()
+        .all(|delivery| delivery.status == DeliveryStatus::Delivered)
 }
 
 const CHATS: usize = 50;
@@ -68,12 +74,7 @@ async fn a_thousand_events_across_fifty_chats_all_arrive_in_order_through_a_rece
             &filter,
             Duration::from_secs(120),
             "every delivery delivered",
-            |deliveries| {
-                deliveries.len() == total
-                    && deliveries
-                        .iter()
-                        .all(|d| d.status == DeliveryStatus::Delivered)
-            },
+            |deliveries| deliveries.len() == total && all_delivered(deliveries),
         )
         .await;
     let accepted = receiver.accepted();
@@ -157,11 +158,7 @@ async fn nothing_is_lost_while_the_receiver_is_down_for_two_seconds() {
             &filter,
             Duration::from_secs(20),
             "all delivered after the outage",
-            |deliveries| {
-                deliveries
-                    .iter()
-                    .all(|d| d.status == DeliveryStatus::Delivered)
-            },
+            all_delivered,
         )
         .await;
     let first = &journal[0];
@@ -214,11 +211,7 @@ async fn a_hanging_receiver_times_out_and_is_retried_while_the_api_answers() {
             &filter,
             Duration::from_secs(20),
             "delivery after the timeout",
-            |deliveries| {
-                deliveries
-                    .iter()
-                    .all(|d| d.status == DeliveryStatus::Delivered)
-            },
+            all_delivered,
         )
         .await;
     let first = &journal[0];
@@ -259,11 +252,7 @@ async fn retry_after_is_honoured() {
             &filter,
             Duration::from_secs(10),
             "the retried chat_created",
-            |deliveries| {
-                deliveries
-                    .iter()
-                    .all(|d| d.status == DeliveryStatus::Delivered)
-            },
+            all_delivered,
         )
         .await;
     let attempts = &journal[0].attempts;

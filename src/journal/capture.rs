@@ -85,11 +85,11 @@ pub async fn record_requests(
         status: status.as_u16(),
         response_time_ms: started.elapsed().as_secs_f64() * 1_000.0,
     });
-    state.store.events.publish(
+    state.store.events.publish_with(
         LiveEventKind::Request,
         recorded.tenant.as_deref().unwrap_or_default(),
         chat_id,
-        serde_json::to_value(&*recorded).unwrap_or(Value::Null),
+        || serde_json::to_value(&*recorded).unwrap_or(Value::Null),
     );
     result
 }

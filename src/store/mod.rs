@@ -334,17 +334,18 @@ impl Store {
     /// Tells the live event bus. Agent-only messages are announced too: the bus is the
     /// control plane's, not the consumer's.
     fn announce(&self, tenant: &str, chat: &Chat, happening: &Happening) {
-        let (kind, data) = match happening {
-            Happening::MessageAdded { message_id } => match chat.message(*message_id) {
-                Some(message) => (LiveEventKind::Message, serde_json::json!(message)),
-                None => return,
-            },
-            _ => (
-                LiveEventKind::Chat,
-                serde_json::json!({"routing_state": chat.routing.name(), "happening": happening_name(happening)}),
-            ),
-        };
-        self.events.publish(kind, tenant, Some(chat.id), data);
+        match happening {
+            Happening::MessageAdded { message_id } => {
+                if let Some(message) = chat.message(*message_id) {
+                    self.events.publish_with(LiveEventKind::Message, tenant, Some(chat.id), || {
+                        serde_json::json!(message)
+                    });
+                }
+            }
+            _ => self.events.publish_with(LiveEventKind::Chat, tenant, Some(chat.id), || {
+                serde_json::json!({"routing_state": chat.routing.name(), "happening": happening_name(happening)})
+            }),
+        }
     }
 
     fn schedule(

@@ -225,13 +225,10 @@ impl Webhooks {
             payload: event.payload.into(),
             cancelled: false,
         });
-        let summary = delivery.lock().expect("delivery lock").summary();
-        self.events.publish(
-            LiveEventKind::Delivery,
-            tenant,
-            Some(event.chat_id),
-            summary,
-        );
+        self.events
+            .publish_with(LiveEventKind::Delivery, tenant, Some(event.chat_id), || {
+                delivery.lock().expect("delivery lock").summary()
+            });
         self.dispatcher.enqueue(Job {
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,

@@ -188,12 +188,14 @@ impl Sender {
 
     /// Changes a journal entry and tells the live event bus.
     fn update(&self, tenant: &str, delivery: &DeliveryHandle, change: impl FnOnce(&mut Delivery)) {
-        let (chat_id, summary) = {
+        let chat_id = {
             let mut delivery = delivery.lock().expect("delivery lock");
             change(&mut delivery);
-            (delivery.chat_id, delivery.summary())
+            delivery.chat_id
         };
         self.events
-            .publish(LiveEventKind::Delivery, tenant, Some(chat_id), summary);
+            .publish_with(LiveEventKind::Delivery, tenant, Some(chat_id), || {
+                delivery.lock().expect("delivery lock").summary()
+            });
     }
 }
