@@ -7,6 +7,7 @@
 //! `Authorization: Bearer <token>`.
 
 mod chats;
+mod console;
 mod fixtures;
 pub mod live;
 mod requests;
@@ -32,6 +33,8 @@ pub const PREFIX: &str = "/__admin";
 pub fn routes() -> RouteTable {
     RouteTable::new(PREFIX)
         .at("/health", [get(system::health)])
+        .at("/console", [get(console::page)])
+        .at("/tenants", [get(console::tenants)])
         .at("/reset", [post(system::reset)])
         .at("/openapi.json", [get(system::openapi)])
         .at("/requests", [get(requests::list), delete(requests::reset)])
@@ -96,6 +99,7 @@ pub fn routes() -> RouteTable {
 
 /// Registers the control plane.
 pub fn configure(config: &mut web::ServiceConfig) {
+    config.route("/", web::get().to(console::root));
     config.service(routes().into_scope().wrap(from_fn(require_admin_token)));
 }
 
@@ -106,7 +110,9 @@ async fn require_admin_token(
     let expected = request
         .app_data::<web::Data<AppState>>()
         .and_then(|state| state.admin_token.clone());
-    if let Some(expected) = expected {
+    // The console page holds no data; it asks for the token itself.
+    let console_page = request.path() == "/__admin/console";
+    if let Some(expected) = expected.filter(|_| !console_page) {
         let given = request
             .headers()
             .get("Authorization")

@@ -31,6 +31,9 @@ pub fn operations() -> Vec<Operation> {
             .query("tenant", "string", "only this tenant")
             .answers(200, "Reset", Some(object.clone())),
         get("/openapi.json", "This document").answers(200, "OpenAPI 3", Some(object.clone())),
+        get("/console", "The web console (HTML)").answers(200, "The page", None),
+        get("/tenants", "Every tenant with a summary of its chats")
+            .answers(200, "Tenants", Some(object.clone())),
         get("/requests", "The request journal of the Apps API")
             .query("tenant", "string", "only this tenant")
             .query("method", "string", "only this HTTP method")
