@@ -1,4 +1,6 @@
-//! `POST /end_users` (upsert by identifier) and `GET /end_users?id=|identifier=`.
+//! `POST /end_users` (upsert by identifier), `GET /end_users?id=|identifier=`, and
+//! mid-session authentication, `POST /chats/{id}/end_user`, which re-points a chat at a
+//! verified end user.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -25,25 +27,29 @@ struct EndUserDto {
     phone: Option<String>,
 }
 
+impl UpsertBody {
+    fn into_fields(self) -> Result<EndUserFields, ApiError> {
+        let dto = self.end_user.unwrap_or(self.flat);
+        let identifier = dto
+            .identifier
+            .ok_or_else(|| ApiError::BadRequest("identifier is required".to_owned()))?;
+        Ok(EndUserFields {
+            identifier,
+            name: dto.name,
+            email: dto.email,
+            phone: dto.phone,
+        })
+    }
+}
+
 pub async fn upsert(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let dto = body.end_user.unwrap_or(body.flat);
-    let identifier = dto
-        .identifier
-        .ok_or_else(|| ApiError::BadRequest("identifier is required".to_owned()))?;
-    let user = state.store.upsert_end_user(
-        &tenant,
-        EndUserFields {
-            identifier,
-            name: dto.name,
-            email: dto.email,
-            phone: dto.phone,
-        },
-    )?;
+    let user = state
+        .store
+        .upsert_end_user(&tenant, body.into_inner().into_fields()?)?;
     Ok(HttpResponse::Ok().json(views::end_user(&user)))
 }
 
@@ -68,4 +74,18 @@ pub async fn find(
     };
     let user = user.ok_or_else(|| ApiError::NotFound("End user not found".to_owned()))?;
     Ok(HttpResponse::Ok().json(views::end_user(&user)))
+}
+
+/// Mid-session authentication (SPEC A2): 202 `{"message": "accepted"}`.
+pub async fn authenticate_in_chat(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    state: web::Data<AppState>,
+    chat_id: web::Path<u64>,
+    body: web::Json<UpsertBody>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_inner().into_fields()?;
+    state
+        .store
+        .authenticate_end_user(&tenant, chat_id.into_inner(), fields)?;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({"message": "accepted"})))
 }

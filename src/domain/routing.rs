@@ -279,6 +279,29 @@ impl Chat {
         Ok(effects)
     }
 
+    /// Mid-session authentication: the chat now belongs to a verified end user. The agent
+    /// is told with a note; from now on only that user may send.
+    pub fn authenticate_end_user(
+        &mut self,
+        user: EndUser,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Effect>, ChatError> {
+        if self.is_finished() {
+            return Err(ChatError::Finished);
+        }
+        let note = format!("The end user authenticated as {}.", user.identifier);
+        self.end_user = user;
+        let mut effects = Vec::new();
+        self.push(
+            Sender::System,
+            MessageBody::Notice { text: note },
+            Visibility::Agent,
+            now,
+            &mut effects,
+        );
+        Ok(effects)
+    }
+
     /// Ends the chat.
     pub fn end(&mut self, by: EndedBy, now: DateTime<Utc>) -> Result<Vec<Effect>, ChatError> {
         if self.is_finished() {

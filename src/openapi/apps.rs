@@ -70,5 +70,16 @@ pub fn operations() -> Vec<Operation> {
             .answers(200, "The stored message", Some(schema("MessageAccepted")))
             .rejects(&[400, 404, 413, 415]),
         ),
+        secured(
+            op(
+                "POST",
+                &path("/chats/{chat_id}/end_user"),
+                TAG,
+                "Mid-session authentication: re-point the chat at a verified end user",
+            )
+            .body(schema("EndUserInput"))
+            .answers(202, "Accepted", Some(schema("Error")))
+            .rejects(&[400, 404, 415]),
+        ),
     ]
 }

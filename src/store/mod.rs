@@ -250,6 +250,26 @@ impl Store {
         })
     }
 
+    /// Re-points a chat at a verified end user (upserted by identifier).
+    pub fn authenticate_end_user(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+        fields: EndUserFields,
+    ) -> Result<(), StoreError> {
+        // Check the chat first, so a refused call creates no end user.
+        if self.with_chat(tenant, chat_id, Chat::is_finished)? {
+            return Err(ChatError::Finished.into());
+        }
+        let user = self.upsert_end_user(tenant, fields)?;
+        self.transition_then(
+            tenant,
+            chat_id,
+            |chat, _| chat.authenticate_end_user(user, Utc::now()),
+            |_| (),
+        )
+    }
+
     pub fn end_chat(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
