@@ -243,3 +243,31 @@ async fn without_watch_the_status_says_where_fixtures_came_from() {
     assert_eq!(status["watching"], false);
     assert!(status["loaded_at"].is_string());
 }
+
+#[actix_web::test]
+async fn a_delayed_agent_rule_acts_when_its_timer_fires() {
+    let folder = fixture_copy("rule-delay");
+    let file = folder.join("contact_center.json");
+    let text = fs::read_to_string(&file).unwrap().replace(
+        "\"transfer_to\": \"order_status\"",
+        "\"transfer_to\": \"order_status\", \"delay_ms\": 300",
+    );
+    fs::write(&file, text).unwrap();
+    let app = spawn_app_with(Config {
+        fixtures: FixtureSource::Folder(folder.clone()),
+        ..test_config()
+    });
+    let document = app.admin_get("/contact_center").await;
+    assert_eq!(document["agent_script"]["rules"][2]["delay_ms"], 300);
+
+    let tenant = app.tenant("rule-delay");
+    let (chat, user) = tenant.open_chat().await;
+    tenant.says(chat, user, "Where is my parcel?").await;
+    let record = app
+        .admin_get(&format!(
+            "/chats/{chat}?routing_state=task_virtual_agent&wait=10s"
+        ))
+        .await;
+    assert_eq!(record["task_virtual_agent"]["key"], "order_status");
+    let _ = fs::remove_dir_all(folder);
+}

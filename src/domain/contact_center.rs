@@ -56,6 +56,8 @@ pub struct AgentRule {
     pub say: Option<String>,
     pub transfer_to: Option<String>,
     pub end_chat: bool,
+    /// How long the agent takes ("types") before acting; zero acts at once.
+    pub delay: Duration,
 }
 
 /// A scripted task virtual agent.

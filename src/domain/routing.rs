@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use super::chat::{
     Chat, EndUser, Message, MessageBody, Sender, VirtualAgentParticipant, Visibility,
 };
-use super::contact_center::{ContactCenter, HumanAgent, TaskVirtualAgent};
+use super::contact_center::{AgentRule, ContactCenter, HumanAgent, TaskVirtualAgent};
 use super::template;
 use super::vta::{Handback, Outcome, VtaSession, VtaTurn};
 
@@ -95,6 +95,10 @@ pub enum Happening {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
     AgentJoins,
+    /// A delayed agent rule (by its index in the script) acts now.
+    AgentRule {
+        rule: usize,
+    },
 }
 
 /// What the caller must do after a transition.
@@ -164,6 +168,17 @@ impl Chat {
     ) -> Vec<Effect> {
         match trigger {
             Trigger::AgentJoins => self.agent_joins(script, now),
+            Trigger::AgentRule { rule } => {
+                let mut effects = Vec::new();
+                // Only while the agent still has the chat: not after an end or a transfer.
+                if let (RoutingState::Assigned { agent }, Some(rule)) =
+                    (&self.routing, script.agent_script.rules.get(rule))
+                {
+                    let agent = agent.clone();
+                    self.apply_agent_rule(&agent, rule, script, now, &mut effects);
+                }
+                effects
+            }
         }
     }
 
@@ -330,14 +345,33 @@ impl Chat {
         now: DateTime<Utc>,
         effects: &mut Vec<Effect>,
     ) {
-        let Some(rule) = script
+        let Some((index, rule)) = script
             .agent_script
             .rules
             .iter()
-            .find(|rule| rule.when.is_match(text))
+            .enumerate()
+            .find(|(_, rule)| rule.when.is_match(text))
         else {
             return;
         };
+        if rule.delay.is_zero() {
+            self.apply_agent_rule(agent, rule, script, now, effects);
+        } else {
+            effects.push(Effect::Schedule {
+                after: rule.delay,
+                trigger: Trigger::AgentRule { rule: index },
+            });
+        }
+    }
+
+    fn apply_agent_rule(
+        &mut self,
+        agent: &HumanAgent,
+        rule: &AgentRule,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
         if let Some(say) = &rule.say {
             let reply = template::render(say, &self.agent_template_values(agent));
             self.push_agent_text(agent, reply, now, effects);
@@ -527,4 +561,88 @@ fn describe_handback(vta: &TaskVirtualAgent, handback: &Handback) -> String {
         text.push_str(&format!(" Failed at: {step}."));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::chat::EndUser;
+    use crate::fixtures;
+
+    const USER: u64 = 7;
+
+    fn script_with_rule_delay(delay: Duration) -> ContactCenter {
+        let mut script = fixtures::embedded().expect("embedded fixtures");
+        script.join_delay = Duration::ZERO;
+        for rule in &mut script.agent_script.rules {
+            rule.delay = delay;
+        }
+        script
+    }
+
+    fn assigned_chat(script: &ContactCenter) -> Chat {
+        let now = Utc::now();
+        let end_user = EndUser {
+            id: USER,
+            identifier: "u".into(),
+            name: None,
+            email: None,
+            phone: None,
+            created_at: now,
+        };
+        let new = NewChat {
+            id: 1,
+            end_user,
+            lang: "en".into(),
+            menu: None,
+            context: None,
+        };
+        let (mut chat, _) = Chat::open(new, script, now);
+        chat.fire(Trigger::AgentJoins, script, now);
+        chat
+    }
+
+    fn say(chat: &mut Chat, script: &ContactCenter, text: &str) -> Vec<Effect> {
+        let body = MessageBody::Text { text: text.into() };
+        chat.end_user_sends(USER, body, script, Utc::now()).unwrap()
+    }
+
+    #[test]
+    fn a_delayed_rule_acts_only_when_its_timer_fires() {
+        let script = script_with_rule_delay(Duration::from_secs(2));
+        let mut chat = assigned_chat(&script);
+        let effects = say(&mut chat, &script, "please verify me");
+        assert!(effects.contains(&Effect::Schedule {
+            after: Duration::from_secs(2),
+            trigger: Trigger::AgentRule { rule: 0 },
+        }));
+        assert_eq!(
+            chat.routing.name(),
+            "assigned",
+            "nothing happens before the timer"
+        );
+
+        chat.fire(Trigger::AgentRule { rule: 0 }, &script, Utc::now());
+        assert_eq!(chat.routing.name(), "task_virtual_agent");
+    }
+
+    #[test]
+    fn a_delayed_rule_does_nothing_once_the_agent_no_longer_has_the_chat() {
+        let script = script_with_rule_delay(Duration::from_secs(2));
+        let mut chat = assigned_chat(&script);
+        say(&mut chat, &script, "please verify me");
+        chat.end(EndedBy::EndUser, Utc::now()).unwrap();
+        let messages = chat.messages.len();
+        let effects = chat.fire(Trigger::AgentRule { rule: 0 }, &script, Utc::now());
+        assert!(effects.is_empty());
+        assert_eq!(chat.messages.len(), messages);
+    }
+
+    #[test]
+    fn an_undelayed_rule_acts_at_once() {
+        let script = script_with_rule_delay(Duration::ZERO);
+        let mut chat = assigned_chat(&script);
+        say(&mut chat, &script, "please verify me");
+        assert_eq!(chat.routing.name(), "task_virtual_agent");
+    }
 }

@@ -317,7 +317,7 @@ pub fn all() -> Map<String, Value> {
             "agent_script": object(&[], json!({
                 "greeting": string, "after_success": string, "after_failure": string,
                 "rules": array_of(object(&["when"], json!({"when": string, "say": string,
-                    "transfer_to": string, "end_chat": {"type": "boolean"}})))}))}),
+                    "transfer_to": string, "end_chat": {"type": "boolean"}, "delay_ms": int})))}))}),
             ),
         ),
         (
