@@ -36,6 +36,8 @@ pub fn chat_record(chat: &Chat, tenant: &str) -> Value {
         "id": chat.id,
         "tenant": tenant,
         "routing_state": chat.routing.name(),
+        "status": chat.status(),
+        "dismissed_at": chat.dismissed_at,
         "agent": chat.routing.agent(),
         "task_virtual_agent": task,
         "end_user": chat.end_user,
@@ -56,7 +58,7 @@ pub struct ChatCondition {
     wait: Option<String>,
     /// The record's `routing_state`: queued, assigned, task_virtual_agent, finished.
     routing_state: Option<String>,
-    /// The Apps API `status`: queued, assigned, finished.
+    /// The Apps API `status`: queued, assigned, dismissed, va_dismissed, finished.
     status: Option<String>,
     /// At least this many messages (in the transcript's view).
     min_messages: Option<usize>,
@@ -65,7 +67,13 @@ pub struct ChatCondition {
 }
 
 const ROUTING_STATES: [&str; 4] = ["queued", "assigned", "task_virtual_agent", "finished"];
-const STATUSES: [&str; 3] = ["queued", "assigned", "finished"];
+const STATUSES: [&str; 5] = [
+    "queued",
+    "assigned",
+    "dismissed",
+    "va_dismissed",
+    "finished",
+];
 
 impl ChatCondition {
     fn is_empty(&self) -> bool {
@@ -89,11 +97,7 @@ impl ChatCondition {
 
     fn holds(&self, chat: &Chat, view: View) -> bool {
         let routing_state = chat.routing.name();
-        // The Apps API shows a chat with an active VTA as `assigned` (see api::views).
-        let status = match routing_state {
-            "task_virtual_agent" => "assigned",
-            other => other,
-        };
+        let status = chat.status();
         let says = |message: &&crate::domain::Message, needle: &str| match &message.body {
             MessageBody::Text { text } | MessageBody::Notice { text } => text.contains(needle),
             _ => false,
@@ -240,6 +244,17 @@ pub async fn agent_transfers(
     let chat = state
         .store
         .transfer_to_vta(&tenant, chat_id, &body.task_virtual_agent)?;
+    Ok(HttpResponse::Ok().json(chat_record(&chat, &tenant.name)))
+}
+
+/// Sets the chat aside (`dismissed` / `va_dismissed`), as the platform does on inactivity.
+pub async fn dismiss(
+    state: web::Data<AppState>,
+    chat_id: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let chat_id = chat_id.into_inner();
+    let tenant = owner(&state, chat_id)?;
+    let chat = state.store.dismiss_chat(&tenant, chat_id)?;
     Ok(HttpResponse::Ok().json(chat_record(&chat, &tenant.name)))
 }
 

@@ -76,6 +76,7 @@ pub fn routes() -> RouteTable {
             [post(chats::agent_transfers)],
         )
         .at("/chats/{chat_id}/agent/end", [post(chats::agent_ends)])
+        .at("/chats/{chat_id}/dismiss", [post(chats::dismiss)])
         .at(
             "/task_virtual_agents",
             [get(system::list_task_virtual_agents)],

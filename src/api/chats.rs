@@ -219,3 +219,16 @@ pub async fn send_message(
         "visibility": posted.visibility,
     })))
 }
+
+/// `PATCH /chats/{id}/resume`: a dismissed chat continues where it was; any other chat is
+/// 400 "This chat is not in dismissed state", as on the platform.
+pub async fn resume(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    state: web::Data<AppState>,
+    chat_id: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let chat = state
+        .store
+        .resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    Ok(HttpResponse::Ok().json(chat))
+}

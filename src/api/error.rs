@@ -84,12 +84,12 @@ impl From<StoreError> for ApiError {
             StoreError::Chat(chat_error) => match chat_error {
                 ChatError::Finished
                 | ChatError::NotTheChatsEndUser { .. }
-                | ChatError::UnknownTaskVirtualAgent(_) => {
-                    ApiError::BadRequest(chat_error.to_string())
-                }
-                ChatError::NoAgentAssigned | ChatError::TaskVirtualAgentAlreadyActive => {
-                    ApiError::Conflict(chat_error.to_string())
-                }
+                | ChatError::UnknownTaskVirtualAgent(_)
+                | ChatError::Dismissed
+                | ChatError::NotDismissed => ApiError::BadRequest(chat_error.to_string()),
+                ChatError::NoAgentAssigned
+                | ChatError::TaskVirtualAgentAlreadyActive
+                | ChatError::AlreadyDismissed => ApiError::Conflict(chat_error.to_string()),
             },
         }
     }

@@ -28,6 +28,7 @@ pub fn routes() -> RouteTable {
         .at("/chats", [post(chats::create)])
         .at("/chats/{chat_id}", [get(chats::get), patch(chats::update)])
         .at("/chats/{chat_id}/message", [post(chats::send_message)])
+        .at("/chats/{chat_id}/resume", [patch(chats::resume)])
         .at(
             "/chats/{chat_id}/end_user",
             [post(end_users::authenticate_in_chat)],

@@ -10,11 +10,13 @@ use crate::webhooks::catalog::timestamp;
 
 /// The chat object (SPEC A3).
 pub fn chat(chat: &Chat) -> Value {
-    let (status, status_text) = match &chat.routing {
-        RoutingState::Queued => ("queued", "Waiting for an agent"),
-        RoutingState::Assigned { .. } => ("assigned", "Connected to an agent"),
-        RoutingState::TaskVirtualAgent { .. } => ("assigned", "Connected to a task virtual agent"),
-        RoutingState::Finished { .. } => ("finished", "Chat ended"),
+    let status = chat.status();
+    let status_text = match (status, &chat.routing) {
+        ("queued", _) => "Waiting for an agent",
+        ("assigned", RoutingState::TaskVirtualAgent { .. }) => "Connected to a task virtual agent",
+        ("assigned", _) => "Connected to an agent",
+        ("dismissed" | "va_dismissed", _) => "Dismissed: resume to continue",
+        _ => "Chat ended",
     };
     let active_virtual_agent = match &chat.routing {
         RoutingState::TaskVirtualAgent { vta, .. } => chat

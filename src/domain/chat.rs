@@ -121,6 +121,8 @@ pub struct Chat {
     pub context: Option<Value>,
     pub created_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
+    /// When the chat was dismissed (set aside until the end user resumes it), if it is.
+    pub dismissed_at: Option<DateTime<Utc>>,
     pub routing: RoutingState,
     /// Every human agent that joined, in order.
     pub agents: Vec<HumanAgent>,

@@ -7,6 +7,7 @@
 pub mod card;
 pub mod chat;
 pub mod contact_center;
+pub mod dismissal;
 pub mod routing;
 pub mod template;
 pub mod vta;

@@ -89,6 +89,8 @@ pub enum Happening {
     ChatEnded {
         by: EndedBy,
     },
+    ChatDismissed,
+    ChatResumed,
 }
 
 /// A deferred transition.
@@ -121,6 +123,12 @@ pub enum ChatError {
     TaskVirtualAgentAlreadyActive,
     #[error("Unknown task virtual agent {0:?}")]
     UnknownTaskVirtualAgent(String),
+    #[error("This chat is dismissed: resume it with PATCH /chats/{{id}}/resume first")]
+    Dismissed,
+    #[error("This chat is not in dismissed state")]
+    NotDismissed,
+    #[error("This chat is already dismissed")]
+    AlreadyDismissed,
 }
 
 /// What a new chat starts from.
@@ -144,6 +152,7 @@ impl Chat {
             context: new.context,
             created_at: now,
             ended_at: None,
+            dismissed_at: None,
             routing: RoutingState::Queued,
             agents: Vec::new(),
             virtual_agents: Vec::new(),
@@ -227,6 +236,9 @@ impl Chat {
     ) -> Result<Vec<Effect>, ChatError> {
         if self.is_finished() {
             return Err(ChatError::Finished);
+        }
+        if self.dismissed_at.is_some() {
+            return Err(ChatError::Dismissed);
         }
         if from_user_id != self.end_user.id {
             return Err(ChatError::NotTheChatsEndUser {

@@ -128,6 +128,9 @@ pub fn operations() -> Vec<Operation> {
         post("/chats/{chat_id}/agent/end", "The human agent ends the chat")
             .answers(200, "The record", Some(schema("ChatRecord")))
             .rejects(&[400, 404]),
+        post("/chats/{chat_id}/dismiss", "Dismiss the chat (as the platform does on inactivity)")
+            .answers(200, "The record", Some(schema("ChatRecord")))
+            .rejects(&[400, 404, 409]),
         get("/task_virtual_agents", "The scripted task virtual agents").answers(
             200,
             "VTAs",

@@ -61,6 +61,16 @@ pub fn operations() -> Vec<Operation> {
         ),
         secured(
             op(
+                "PATCH",
+                &path("/chats/{chat_id}/resume"),
+                TAG,
+                "Resume a dismissed chat",
+            )
+            .answers(200, "The chat", Some(schema("Chat")))
+            .rejects(&[400, 404]),
+        ),
+        secured(
+            op(
                 "POST",
                 &path("/chats/{chat_id}/message"),
                 TAG,

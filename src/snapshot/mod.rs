@@ -62,6 +62,8 @@ pub struct ChatSnapshot {
     pub created_at: DateTime<Utc>,
     #[serde(default)]
     pub ended_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dismissed_at: Option<DateTime<Utc>>,
     pub routing: RoutingSnapshot,
     #[serde(default)]
     pub all_agents: Vec<HumanAgent>,
@@ -220,6 +222,7 @@ impl ChatSnapshot {
             context: chat.context.clone(),
             created_at: chat.created_at,
             ended_at: chat.ended_at,
+            dismissed_at: chat.dismissed_at,
             routing: match &chat.routing {
                 RoutingState::Queued => RoutingSnapshot::Queued,
                 RoutingState::Assigned { agent } => RoutingSnapshot::Assigned {

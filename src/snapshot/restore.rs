@@ -192,6 +192,7 @@ fn restore_chat(
         context: chat.context.clone(),
         created_at: chat.created_at,
         ended_at: chat.ended_at,
+        dismissed_at: chat.dismissed_at,
         routing,
         agents: chat.all_agents.clone(),
         virtual_agents: chat.all_virtual_agents.clone(),

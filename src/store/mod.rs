@@ -270,6 +270,24 @@ impl Store {
         )
     }
 
+    pub fn dismiss_chat(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+    ) -> Result<Chat, StoreError> {
+        self.transition(tenant, chat_id, |chat, _| chat.dismiss(Utc::now()))
+    }
+
+    /// Resumes a dismissed chat; answers with `read` of it (no copy of the messages).
+    pub fn resume_chat<R>(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+        read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StoreError> {
+        self.transition_then(tenant, chat_id, |chat, _| chat.resume(), read)
+    }
+
     pub fn end_chat(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
@@ -401,5 +419,7 @@ fn happening_name(happening: &Happening) -> &'static str {
         Happening::VirtualAgentJoined { .. } => "virtual_agent_joined",
         Happening::VirtualAgentLeft { .. } => "virtual_agent_left",
         Happening::ChatEnded { .. } => "chat_ended",
+        Happening::ChatDismissed => "chat_dismissed",
+        Happening::ChatResumed => "chat_resumed",
     }
 }

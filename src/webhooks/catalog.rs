@@ -19,6 +19,8 @@ pub enum EventType {
     VirtualAgentJoined,
     VirtualAgentLeft,
     ChatEnded,
+    ChatDismissed,
+    ChatResumed,
 }
 
 /// One row of the catalog.
@@ -68,6 +70,18 @@ pub const CATALOG: &[EventSpec] = &[
         name: "chat_ended",
         documented: false,
         description: "The chat finished (ended by the end user through PATCH /chats/:id, or by the agent).",
+    },
+    EventSpec {
+        event_type: EventType::ChatDismissed,
+        name: "chat_dismissed",
+        documented: false,
+        description: "The chat was set aside (status dismissed or va_dismissed) until the end user resumes it.",
+    },
+    EventSpec {
+        event_type: EventType::ChatResumed,
+        name: "chat_resumed",
+        documented: false,
+        description: "A dismissed chat was resumed with PATCH /chats/:id/resume.",
     },
 ];
 
@@ -139,6 +153,8 @@ pub fn event_for(happening: &Happening, chat: &Chat, now: DateTime<Utc>) -> Opti
             EventType::ChatEnded,
             json!({"status": "finished", "ended_by": by}),
         ),
+        Happening::ChatDismissed => (EventType::ChatDismissed, json!({"status": chat.status()})),
+        Happening::ChatResumed => (EventType::ChatResumed, json!({"status": chat.status()})),
     };
     let envelope = json!({
         "event_type": event_type.name(),

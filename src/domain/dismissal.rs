@@ -1,0 +1,99 @@
+//! The platform's chat status, and dismissal (SPEC A2/A3: `dismissed`, `va_dismissed`, `PATCH /chats/:id/resume`): a chat
+//! set aside, e.g. after the end user went quiet, keeps its routing state and is resumed
+//! exactly where it was. While dismissed the end user cannot send; resuming is explicit.
+
+use chrono::{DateTime, Utc};
+
+use super::chat::Chat;
+use super::routing::{ChatError, Effect, Happening, RoutingState};
+
+impl Chat {
+    /// Sets the chat aside (the control plane does this; the platform does it on inactivity).
+    pub fn dismiss(&mut self, now: DateTime<Utc>) -> Result<Vec<Effect>, ChatError> {
+        if self.is_finished() {
+            return Err(ChatError::Finished);
+        }
+        if self.dismissed_at.is_some() {
+            return Err(ChatError::AlreadyDismissed);
+        }
+        self.dismissed_at = Some(now);
+        Ok(vec![Effect::Publish(Happening::ChatDismissed)])
+    }
+
+    /// Brings a dismissed chat back, in the routing state it was dismissed in.
+    pub fn resume(&mut self) -> Result<Vec<Effect>, ChatError> {
+        if self.dismissed_at.take().is_none() {
+            return Err(ChatError::NotDismissed);
+        }
+        Ok(vec![Effect::Publish(Happening::ChatResumed)])
+    }
+
+    /// `dismissed`, or `va_dismissed` when a task virtual agent had the chat.
+    pub fn dismissed_status(&self) -> Option<&'static str> {
+        self.dismissed_at?;
+        Some(match self.routing {
+            RoutingState::TaskVirtualAgent { .. } => "va_dismissed",
+            _ => "dismissed",
+        })
+    }
+
+    /// The platform's `status` of the chat (SPEC A3): `queued`, `assigned` (also while a
+    /// task virtual agent is active: its `virtual_agent` is set), `dismissed`,
+    /// `va_dismissed` or `finished`.
+    pub fn status(&self) -> &'static str {
+        if let Some(dismissed) = self.dismissed_status().filter(|_| !self.is_finished()) {
+            return dismissed;
+        }
+        match self.routing {
+            RoutingState::Queued => "queued",
+            RoutingState::Assigned { .. } | RoutingState::TaskVirtualAgent { .. } => "assigned",
+            RoutingState::Finished { .. } => "finished",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::chat::EndUser;
+    use crate::domain::routing::NewChat;
+    use crate::domain::{ContactCenter, MessageBody};
+    use crate::fixtures;
+
+    fn chat() -> (Chat, ContactCenter) {
+        let script = fixtures::embedded().unwrap();
+        let end_user = EndUser {
+            id: 1,
+            identifier: "u".into(),
+            name: None,
+            email: None,
+            phone: None,
+            created_at: Utc::now(),
+        };
+        let new = NewChat {
+            id: 1,
+            end_user,
+            lang: "en".into(),
+            menu: None,
+            context: None,
+        };
+        (Chat::open(new, &script, Utc::now()).0, script)
+    }
+
+    #[test]
+    fn a_dismissed_chat_refuses_the_end_user_until_resumed() {
+        let (mut chat, script) = chat();
+        chat.dismiss(Utc::now()).unwrap();
+        assert_eq!(chat.dismissed_status(), Some("dismissed"));
+        let text = || MessageBody::Text { text: "hi".into() };
+        assert_eq!(
+            chat.end_user_sends(1, text(), &script, Utc::now()),
+            Err(ChatError::Dismissed)
+        );
+        assert_eq!(chat.dismiss(Utc::now()), Err(ChatError::AlreadyDismissed));
+        chat.resume().unwrap();
+        assert_eq!(chat.dismissed_status(), None);
+        assert!(chat.end_user_sends(1, text(), &script, Utc::now()).is_ok());
+        assert_eq!(chat.resume(), Err(ChatError::NotDismissed));
+    }
+}
