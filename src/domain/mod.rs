@@ -4,11 +4,13 @@
 //! knows about HTTP: callers pass `now` in and get back the effects to carry out
 //! (webhook-worthy happenings and timers), which keeps every rule unit-testable.
 
+pub mod agent_script;
 pub mod card;
 pub mod chat;
 pub mod contact_center;
 pub mod dismissal;
 pub mod routing;
+pub mod task_transfer;
 pub mod template;
 pub mod vta;
 

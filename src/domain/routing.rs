@@ -3,21 +3,23 @@
 //! back to `assigned` when it hands back → `finished`. Every transition is a method that
 //! takes the contact-center script and `now`, changes the chat, and returns the
 //! [`Effect`]s the caller must carry out: happenings to publish as webhooks, in order, and
-//! timers to set.
+//! timers to set. The agent's scripted behaviour lives in [`super::agent_script`], the
+//! transfer to a VTA and its hand-back in [`super::task_transfer`], dismissal in
+//! [`super::dismissal`].
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::chat::{
     Chat, EndUser, Message, MessageBody, Sender, VirtualAgentParticipant, Visibility,
 };
-use super::contact_center::{AgentRule, ContactCenter, HumanAgent, TaskVirtualAgent};
+use super::contact_center::{ContactCenter, HumanAgent, TaskVirtualAgent};
 use super::template;
-use super::vta::{Handback, Outcome, VtaSession, VtaTurn};
+use super::vta::{Handback, VtaSession, VtaTurn};
 
 /// Where a chat is routed.
 #[derive(Debug, Clone)]
@@ -349,182 +351,7 @@ impl Chat {
         }
     }
 
-    fn run_agent_rules(
-        &mut self,
-        agent: &HumanAgent,
-        text: &str,
-        script: &ContactCenter,
-        now: DateTime<Utc>,
-        effects: &mut Vec<Effect>,
-    ) {
-        let Some((index, rule)) = script
-            .agent_script
-            .rules
-            .iter()
-            .enumerate()
-            .find(|(_, rule)| rule.when.is_match(text))
-        else {
-            return;
-        };
-        if rule.delay.is_zero() {
-            self.apply_agent_rule(agent, rule, script, now, effects);
-        } else {
-            effects.push(Effect::Schedule {
-                after: rule.delay,
-                trigger: Trigger::AgentRule { rule: index },
-            });
-        }
-    }
-
-    fn apply_agent_rule(
-        &mut self,
-        agent: &HumanAgent,
-        rule: &AgentRule,
-        script: &ContactCenter,
-        now: DateTime<Utc>,
-        effects: &mut Vec<Effect>,
-    ) {
-        if let Some(say) = &rule.say {
-            let reply = template::render(say, &self.agent_template_values(agent));
-            self.push_agent_text(agent, reply, now, effects);
-        }
-        if let Some(vta) = rule
-            .transfer_to
-            .as_deref()
-            .and_then(|key| script.task_virtual_agent(key))
-        {
-            self.start_vta(agent.clone(), Arc::clone(vta), script, now, effects);
-        } else if rule.end_chat {
-            effects.extend(self.end(EndedBy::Agent, now).unwrap_or_default());
-        }
-    }
-
-    fn start_vta(
-        &mut self,
-        agent: HumanAgent,
-        vta: Arc<TaskVirtualAgent>,
-        script: &ContactCenter,
-        now: DateTime<Utc>,
-        effects: &mut Vec<Effect>,
-    ) {
-        let participant = participant(&vta);
-        if !self.virtual_agents.iter().any(|known| known.key == vta.key) {
-            self.virtual_agents.push(participant.clone());
-        }
-        let (session, turn) = VtaSession::start(&vta);
-        self.routing = RoutingState::TaskVirtualAgent {
-            agent,
-            vta: Arc::clone(&vta),
-            session,
-        };
-        effects.push(Effect::Publish(Happening::VirtualAgentJoined {
-            virtual_agent: participant,
-        }));
-        self.apply_vta_turn(&vta, turn, script, now, effects);
-    }
-
-    fn apply_vta_turn(
-        &mut self,
-        vta: &TaskVirtualAgent,
-        turn: VtaTurn,
-        script: &ContactCenter,
-        now: DateTime<Utc>,
-        effects: &mut Vec<Effect>,
-    ) {
-        let sender = Sender::TaskVirtualAgent {
-            id: vta.id,
-            key: vta.key.clone(),
-            name: vta.name.clone(),
-        };
-        for reply in turn.replies {
-            self.push(
-                sender.clone(),
-                MessageBody::Text { text: reply },
-                Visibility::TaskVirtualAgent,
-                now,
-                effects,
-            );
-        }
-        if let Some(handback) = turn.handback {
-            self.hand_back(vta, handback, script, now, effects);
-        }
-    }
-
-    fn hand_back(
-        &mut self,
-        vta: &TaskVirtualAgent,
-        handback: Handback,
-        script: &ContactCenter,
-        now: DateTime<Utc>,
-        effects: &mut Vec<Effect>,
-    ) {
-        let Some(agent) = self.routing.agent().cloned() else {
-            return;
-        };
-        self.routing = RoutingState::Assigned {
-            agent: agent.clone(),
-        };
-        effects.push(Effect::Publish(Happening::VirtualAgentLeft {
-            virtual_agent: participant(vta),
-            handback: handback.clone(),
-        }));
-        self.push(
-            Sender::System,
-            MessageBody::Notice {
-                text: describe_handback(vta, &handback),
-            },
-            Visibility::Agent,
-            now,
-            effects,
-        );
-        let follow_up = match handback.outcome {
-            Outcome::Success => &script.agent_script.after_success,
-            Outcome::Failure => &script.agent_script.after_failure,
-        };
-        if let Some(follow_up) = follow_up {
-            let mut values = self.agent_template_values(&agent);
-            values.insert("task".into(), json!(vta.name));
-            values.insert("outcome".into(), json!(handback.outcome));
-            values.insert("values".into(), json!(handback.agent_visible_values));
-            let text = template::render(follow_up, &values);
-            self.push_agent_text(&agent, text, now, effects);
-        }
-    }
-
-    fn agent_template_values(&self, agent: &HumanAgent) -> Map<String, Value> {
-        let mut values = Map::new();
-        values.insert(
-            "end_user".into(),
-            json!({"name": self.end_user.name, "identifier": self.end_user.identifier}),
-        );
-        values.insert(
-            "agent".into(),
-            json!({"name": agent.name, "first_name": agent.first_name}),
-        );
-        values
-    }
-
-    fn push_agent_text(
-        &mut self,
-        agent: &HumanAgent,
-        text: String,
-        now: DateTime<Utc>,
-        effects: &mut Vec<Effect>,
-    ) {
-        let sender = Sender::Agent {
-            id: agent.id,
-            name: agent.name.clone(),
-        };
-        self.push(
-            sender,
-            MessageBody::Text { text },
-            Visibility::Everyone,
-            now,
-            effects,
-        );
-    }
-
-    fn push(
+    pub(super) fn push(
         &mut self,
         sender: Sender,
         body: MessageBody,
@@ -543,118 +370,5 @@ impl Chat {
         if visibility.seen_by_end_user() {
             effects.push(Effect::Publish(Happening::MessageAdded { message_id: id }));
         }
-    }
-}
-
-fn participant(vta: &TaskVirtualAgent) -> VirtualAgentParticipant {
-    VirtualAgentParticipant {
-        id: vta.id,
-        key: vta.key.clone(),
-        name: vta.name.clone(),
-        avatar_url: vta.avatar_url.clone(),
-    }
-}
-
-/// The note the human agent sees when a task ends: outcome, captured names, and only the
-/// values the task allows the agent to see.
-fn describe_handback(vta: &TaskVirtualAgent, handback: &Handback) -> String {
-    let outcome = match handback.outcome {
-        Outcome::Success => "success",
-        Outcome::Failure => "failure",
-    };
-    let mut text = format!("{} finished: {outcome}.", vta.name);
-    if !handback.captured.is_empty() {
-        text.push_str(&format!(" Captured: {}.", handback.captured.join(", ")));
-    }
-    for (name, value) in &handback.agent_visible_values {
-        text.push_str(&format!(" {name}: {value}."));
-    }
-    if let Some(step) = &handback.failed_step {
-        text.push_str(&format!(" Failed at: {step}."));
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::chat::EndUser;
-    use crate::fixtures;
-
-    const USER: u64 = 7;
-
-    fn script_with_rule_delay(delay: Duration) -> ContactCenter {
-        let mut script = fixtures::embedded().expect("embedded fixtures");
-        script.join_delay = Duration::ZERO;
-        for rule in &mut script.agent_script.rules {
-            rule.delay = delay;
-        }
-        script
-    }
-
-    fn assigned_chat(script: &ContactCenter) -> Chat {
-        let now = Utc::now();
-        let end_user = EndUser {
-            id: USER,
-            identifier: "u".into(),
-            name: None,
-            email: None,
-            phone: None,
-            created_at: now,
-        };
-        let new = NewChat {
-            id: 1,
-            end_user,
-            lang: "en".into(),
-            menu: None,
-            context: None,
-        };
-        let (mut chat, _) = Chat::open(new, script, now);
-        chat.fire(Trigger::AgentJoins, script, now);
-        chat
-    }
-
-    fn say(chat: &mut Chat, script: &ContactCenter, text: &str) -> Vec<Effect> {
-        let body = MessageBody::Text { text: text.into() };
-        chat.end_user_sends(USER, body, script, Utc::now()).unwrap()
-    }
-
-    #[test]
-    fn a_delayed_rule_acts_only_when_its_timer_fires() {
-        let script = script_with_rule_delay(Duration::from_secs(2));
-        let mut chat = assigned_chat(&script);
-        let effects = say(&mut chat, &script, "please verify me");
-        assert!(effects.contains(&Effect::Schedule {
-            after: Duration::from_secs(2),
-            trigger: Trigger::AgentRule { rule: 0 },
-        }));
-        assert_eq!(
-            chat.routing.name(),
-            "assigned",
-            "nothing happens before the timer"
-        );
-
-        chat.fire(Trigger::AgentRule { rule: 0 }, &script, Utc::now());
-        assert_eq!(chat.routing.name(), "task_virtual_agent");
-    }
-
-    #[test]
-    fn a_delayed_rule_does_nothing_once_the_agent_no_longer_has_the_chat() {
-        let script = script_with_rule_delay(Duration::from_secs(2));
-        let mut chat = assigned_chat(&script);
-        say(&mut chat, &script, "please verify me");
-        chat.end(EndedBy::EndUser, Utc::now()).unwrap();
-        let messages = chat.messages.len();
-        let effects = chat.fire(Trigger::AgentRule { rule: 0 }, &script, Utc::now());
-        assert!(effects.is_empty());
-        assert_eq!(chat.messages.len(), messages);
-    }
-
-    #[test]
-    fn an_undelayed_rule_acts_at_once() {
-        let script = script_with_rule_delay(Duration::ZERO);
-        let mut chat = assigned_chat(&script);
-        say(&mut chat, &script, "please verify me");
-        assert_eq!(chat.routing.name(), "task_virtual_agent");
     }
 }
