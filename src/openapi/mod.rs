@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document of the emulated Apps API and the control plane, served at
 //! `GET /__admin/openapi.json`. It is built in code from small builders so each operation
 //! reads as one line of intent. To describe a new route, add one [`Operation`] to
-//! [`apps::operations`] or [`admin::operations`] (and its schemas to [`schemas`]): the
+//! `apps::operations` or `admin::operations` (and its schemas to `schemas`): the
 //! `openapi` integration test compares the document with `crate::routes::all()` in both
 //! directions and calls every operation on a running server.
 
