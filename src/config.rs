@@ -116,6 +116,9 @@ pub struct Cli {
     /// Overrides the fixtures' agent join delay (e.g. 0 for tests).
     #[arg(long, env = "CCAI_EMU_AGENT_JOIN_DELAY")]
     agent_join_delay: Option<String>,
+    /// Dismiss a chat whose end user has been silent this long (off by default).
+    #[arg(long, env = "CCAI_EMU_CHAT_INACTIVITY_TIMEOUT")]
+    chat_inactivity_timeout: Option<String>,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "CCAI_EMU_WORKERS")]
     workers: Option<usize>,
@@ -198,6 +201,8 @@ pub struct Config {
     /// How many deliveries the journal keeps.
     pub delivery_journal_cap: usize,
     pub agent_join_delay: Option<Duration>,
+    /// Dismiss chats whose end user has been silent this long.
+    pub chat_inactivity_timeout: Option<Duration>,
     pub workers: Option<usize>,
     /// Entries the request journal keeps.
     pub request_journal_cap: usize,
@@ -226,6 +231,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(10),
             delivery_journal_cap: 100_000,
             agent_join_delay: None,
+            chat_inactivity_timeout: None,
             workers: None,
             request_journal_cap: crate::journal::DEFAULT_CAP,
             request_journal_body_cap: crate::journal::DEFAULT_BODY_CAP,
@@ -304,6 +310,12 @@ impl TryFrom<Cli> for Config {
             .map(parse_duration)
             .transpose()
             .map_err(|error| format!("--agent-join-delay: {error}"))?;
+        let chat_inactivity_timeout = cli
+            .chat_inactivity_timeout
+            .as_deref()
+            .map(parse_duration)
+            .transpose()
+            .map_err(|error| format!("--chat-inactivity-timeout: {error}"))?;
         let watch_interval = parse_duration(&cli.watch_interval)
             .map_err(|error| format!("--watch-interval: {error}"))?;
         if watch_interval.is_zero() {
@@ -343,6 +355,7 @@ impl TryFrom<Cli> for Config {
             shutdown_grace,
             delivery_journal_cap: cli.delivery_journal_cap,
             agent_join_delay,
+            chat_inactivity_timeout,
             workers: cli.workers,
             request_journal_cap: cli.request_journal_cap,
             request_journal_body_cap: cli.request_journal_body_cap,

@@ -181,7 +181,10 @@ impl Emulator {
             config.delivery_journal_cap,
             Arc::clone(&events),
         );
-        let store = Arc::new(Store::new(script, webhooks, events));
+        let store = Arc::new(
+            Store::new(script, webhooks, events)
+                .with_inactivity_timeout(config.chat_inactivity_timeout),
+        );
         load_seeds(&store, &seeds)?;
         let status = Arc::new(FixtureStatus::new(source.name(), config.watch));
         let watcher = watch_fixtures(&config, &source, &store, &status)?;

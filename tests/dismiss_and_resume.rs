@@ -102,3 +102,41 @@ async fn a_finished_chat_cannot_be_dismissed_or_resumed() {
         404
     );
 }
+
+#[actix_web::test]
+async fn a_silent_end_user_gets_the_chat_dismissed_after_the_inactivity_timeout() {
+    let app = support::spawn_app_with(ccai_emulator::Config {
+        chat_inactivity_timeout: Some(std::time::Duration::from_millis(300)),
+        ..support::test_config()
+    });
+    let tenant = app.tenant("inactive");
+    let (chat, user) = tenant.open_chat().await;
+    let chat_object = tenant
+        .call(Method::GET, &format!("/chats/{chat}"), None)
+        .await
+        .body;
+    assert!(
+        chat_object["timeout_at"].is_string(),
+        "the deadline is shown: {chat_object}"
+    );
+
+    let record = app
+        .admin_get(&format!("/chats/{chat}?status=dismissed&wait=10s"))
+        .await;
+    assert_eq!(record["status"], "dismissed");
+    let chat_object = tenant
+        .call(Method::GET, &format!("/chats/{chat}"), None)
+        .await
+        .body;
+    assert_eq!(chat_object["timeout_at"], serde_json::Value::Null);
+
+    // Resuming starts a new deadline; writing keeps the chat alive until silence again.
+    let resumed = tenant
+        .call(Method::PATCH, &format!("/chats/{chat}/resume"), None)
+        .await;
+    assert_eq!(resumed.status, 200);
+    assert!(resumed.body["timeout_at"].is_string());
+    tenant.says(chat, user, "I'm back").await;
+    app.admin_get(&format!("/chats/{chat}?status=dismissed&wait=10s"))
+        .await;
+}

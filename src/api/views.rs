@@ -38,7 +38,7 @@ pub fn chat(chat: &Chat) -> Value {
         "features": ["text", "photo", "video"],
         "created_at": timestamp(chat.created_at),
         "ends_at": chat.ended_at.map(timestamp),
-        "timeout_at": null,
+        "timeout_at": chat.timeout_at.map(timestamp),
         "agent": chat.routing.agent().map(|agent| agent_json(agent, "connected")),
         "virtual_agent": active_virtual_agent,
         "all_agents": chat.agents.iter().map(|agent| agent_json(agent, agent_status(chat, agent))).collect::<Vec<_>>(),

@@ -123,6 +123,9 @@ pub struct Chat {
     pub ended_at: Option<DateTime<Utc>>,
     /// When the chat was dismissed (set aside until the end user resumes it), if it is.
     pub dismissed_at: Option<DateTime<Utc>>,
+    /// When the chat is dismissed unless the end user writes first (with an inactivity
+    /// timeout configured).
+    pub timeout_at: Option<DateTime<Utc>>,
     pub routing: RoutingState,
     /// Every human agent that joined, in order.
     pub agents: Vec<HumanAgent>,

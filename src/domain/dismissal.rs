@@ -17,6 +17,7 @@ impl Chat {
             return Err(ChatError::AlreadyDismissed);
         }
         self.dismissed_at = Some(now);
+        self.timeout_at = None;
         Ok(vec![Effect::Publish(Happening::ChatDismissed)])
     }
 
@@ -26,6 +27,25 @@ impl Chat {
             return Err(ChatError::NotDismissed);
         }
         Ok(vec![Effect::Publish(Happening::ChatResumed)])
+    }
+
+    /// Sets (or moves) the inactivity deadline: the end user was active now.
+    pub fn end_user_active_until(&mut self, deadline: DateTime<Utc>) {
+        if !self.is_finished() && self.dismissed_at.is_none() {
+            self.timeout_at = Some(deadline);
+        }
+    }
+
+    /// Dismisses the chat if its inactivity deadline has passed (a timer's check; a later
+    /// end-user message has moved the deadline, so an early check does nothing).
+    pub fn dismiss_if_inactive(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        match self.timeout_at {
+            Some(deadline) if deadline <= now => {
+                self.timeout_at = None;
+                self.dismiss(now).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// `dismissed`, or `va_dismissed` when a task virtual agent had the chat.
@@ -78,6 +98,19 @@ mod tests {
             context: None,
         };
         (Chat::open(new, &script, Utc::now()).0, script)
+    }
+
+    #[test]
+    fn an_inactive_chat_is_dismissed_only_once_its_deadline_has_passed() {
+        let (mut chat, _) = chat();
+        let now = Utc::now();
+        chat.end_user_active_until(now + chrono::Duration::seconds(60));
+        assert!(chat.dismiss_if_inactive(now).is_empty(), "not yet");
+        assert_eq!(chat.dismissed_status(), None);
+        let effects = chat.dismiss_if_inactive(now + chrono::Duration::seconds(61));
+        assert_eq!(effects, vec![Effect::Publish(Happening::ChatDismissed)]);
+        assert_eq!(chat.dismissed_status(), Some("dismissed"));
+        assert_eq!(chat.timeout_at, None);
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub enum Trigger {
     AgentRule {
         rule: usize,
     },
+    /// The end user's inactivity deadline may have passed.
+    InactivityCheck,
 }
 
 /// What the caller must do after a transition.
@@ -155,6 +157,7 @@ impl Chat {
             created_at: now,
             ended_at: None,
             dismissed_at: None,
+            timeout_at: None,
             routing: RoutingState::Queued,
             agents: Vec::new(),
             virtual_agents: Vec::new(),
@@ -179,6 +182,7 @@ impl Chat {
     ) -> Vec<Effect> {
         match trigger {
             Trigger::AgentJoins => self.agent_joins(script, now),
+            Trigger::InactivityCheck => self.dismiss_if_inactive(now),
             Trigger::AgentRule { rule } => {
                 let mut effects = Vec::new();
                 // Only while the agent still has the chat: not after an end or a transfer.

@@ -193,6 +193,7 @@ fn restore_chat(
         created_at: chat.created_at,
         ended_at: chat.ended_at,
         dismissed_at: chat.dismissed_at,
+        timeout_at: None,
         routing,
         agents: chat.all_agents.clone(),
         virtual_agents: chat.all_virtual_agents.clone(),

@@ -9,6 +9,7 @@ mod tenant;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use chrono::Utc;
 use dashmap::DashMap;
@@ -66,11 +67,14 @@ pub struct Store {
     loading: Mutex<()>,
     pub webhooks: Webhooks,
     pub events: Arc<EventBus>,
+    /// Dismiss chats whose end user has been silent this long (off when `None`).
+    inactivity_timeout: Option<Duration>,
 }
 
 impl Store {
     pub fn new(script: ContactCenter, webhooks: Webhooks, events: Arc<EventBus>) -> Store {
         Store {
+            inactivity_timeout: None,
             events,
             tenants: DashMap::new(),
             chat_owners: DashMap::new(),
@@ -79,6 +83,25 @@ impl Store {
             script: RwLock::new(Arc::new(script)),
             loading: Mutex::new(()),
             webhooks,
+        }
+    }
+
+    /// Chats whose end user stays silent this long are dismissed, as on the platform.
+    pub fn with_inactivity_timeout(mut self, timeout: Option<Duration>) -> Store {
+        self.inactivity_timeout = timeout.filter(|timeout| !timeout.is_zero());
+        self
+    }
+
+    /// With an inactivity timeout, the end user is active now: move the chat's deadline
+    /// and set a timer to check it.
+    fn end_user_is_active(&self, chat: &mut Chat, effects: &mut Vec<Effect>) {
+        if let Some(timeout) = self.inactivity_timeout {
+            let deadline = Utc::now() + chrono::Duration::from_std(timeout).unwrap_or_default();
+            chat.end_user_active_until(deadline);
+            effects.push(Effect::Schedule {
+                after: timeout,
+                trigger: Trigger::InactivityCheck,
+            });
         }
     }
 
@@ -163,7 +186,8 @@ impl Store {
             menu,
             context: request.context,
         };
-        let (chat, effects) = Chat::open(new, &script, Utc::now());
+        let (mut chat, mut effects) = Chat::open(new, &script, Utc::now());
+        self.end_user_is_active(&mut chat, &mut effects);
         let handle = Arc::new(Mutex::new(chat));
         let mut chat = handle.lock().expect("chat lock");
         self.chat_owners.insert(id, tenant.name.clone());
@@ -212,7 +236,9 @@ impl Store {
             |chat, script| {
                 // The end user's message is the first one the transition adds.
                 message_id.set(chat.messages.len() as u64 + 1);
-                chat.end_user_sends(from_user_id, body, script, Utc::now())
+                let mut effects = chat.end_user_sends(from_user_id, body, script, Utc::now())?;
+                self.end_user_is_active(chat, &mut effects);
+                Ok(effects)
             },
             // Only what the answer needs: copying the chat would cost O(messages) per post.
             |chat| {
@@ -285,7 +311,16 @@ impl Store {
         chat_id: u64,
         read: impl FnOnce(&Chat) -> R,
     ) -> Result<R, StoreError> {
-        self.transition_then(tenant, chat_id, |chat, _| chat.resume(), read)
+        self.transition_then(
+            tenant,
+            chat_id,
+            |chat, _| {
+                let mut effects = chat.resume()?;
+                self.end_user_is_active(chat, &mut effects);
+                Ok(effects)
+            },
+            read,
+        )
     }
 
     pub fn end_chat(
