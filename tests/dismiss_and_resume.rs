@@ -106,19 +106,24 @@ async fn a_finished_chat_cannot_be_dismissed_or_resumed() {
 #[actix_web::test]
 async fn a_silent_end_user_gets_the_chat_dismissed_after_the_inactivity_timeout() {
     let app = support::spawn_app_with(ccai_emulator::Config {
-        chat_inactivity_timeout: Some(std::time::Duration::from_millis(300)),
+        chat_inactivity_timeout: Some(std::time::Duration::from_secs(1)),
         ..support::test_config()
     });
     let tenant = app.tenant("inactive");
-    let (chat, user) = tenant.open_chat().await;
-    let chat_object = tenant
-        .call(Method::GET, &format!("/chats/{chat}"), None)
+    let user = tenant.end_user("silent-user").await;
+    let created = tenant
+        .call(
+            Method::POST,
+            "/chats",
+            Some(serde_json::json!({"end_user_id": user})),
+        )
         .await
         .body;
     assert!(
-        chat_object["timeout_at"].is_string(),
-        "the deadline is shown: {chat_object}"
+        created["timeout_at"].is_string(),
+        "the deadline is shown: {created}"
     );
+    let chat = created["id"].as_u64().unwrap();
 
     let record = app
         .admin_get(&format!("/chats/{chat}?status=dismissed&wait=10s"))
