@@ -4,8 +4,7 @@
 //! and long-poll waiters get a cheap change counter ([`watch`]) that tells them to re-check
 //! their condition, so nothing ever has to sleep and poll.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -69,7 +68,8 @@ pub const DEFAULT_BACKLOG: usize = 4_096;
 pub struct EventBus {
     stream: broadcast::Sender<Arc<LiveEvent>>,
     changes: watch::Sender<u64>,
-    seq: AtomicU64,
+    /// The last sequence number given out.
+    seq: Mutex<u64>,
 }
 
 impl Default for EventBus {
@@ -84,7 +84,7 @@ impl EventBus {
         EventBus {
             stream: broadcast::channel(backlog.max(1)).0,
             changes: watch::channel(0).0,
-            seq: AtomicU64::new(0),
+            seq: Mutex::new(0),
         }
     }
 
@@ -101,15 +101,21 @@ impl EventBus {
         chat_id: Option<u64>,
         data: impl FnOnce() -> Value,
     ) {
-        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.stream.receiver_count() > 0 {
+        // Built outside the lock; only when someone listens.
+        let data = (self.stream.receiver_count() > 0).then(data);
+        // Numbering and sending under one lock, so subscribers see `seq` strictly rising
+        // even when several threads publish at once.
+        let mut last = self.seq.lock().expect("event sequence lock");
+        *last += 1;
+        let seq = *last;
+        if let Some(data) = data {
             let event = LiveEvent {
                 seq,
                 at: Utc::now(),
                 kind,
                 tenant: tenant.to_owned(),
                 chat_id,
-                data: data(),
+                data,
             };
             // An error only means every subscriber left meanwhile.
             let _ = self.stream.send(Arc::new(event));
@@ -143,5 +149,30 @@ mod tests {
         assert_eq!(stream.try_recv().unwrap().seq, 1);
         assert_eq!(stream.try_recv().unwrap().kind, LiveEventKind::Message);
         assert_eq!(*changes.borrow(), 2);
+    }
+
+    #[test]
+    fn events_published_from_many_threads_arrive_numbered_in_order() {
+        let bus = Arc::new(EventBus::with_backlog(100_000));
+        let mut stream = bus.subscribe();
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let bus = Arc::clone(&bus);
+                std::thread::spawn(move || {
+                    for _ in 0..5_000 {
+                        bus.publish(LiveEventKind::Chat, "acme", Some(1), json!({}));
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let mut previous = 0;
+        while let Ok(event) = stream.try_recv() {
+            assert!(event.seq > previous, "{} after {previous}", event.seq);
+            previous = event.seq;
+        }
+        assert_eq!(previous, 20_000);
     }
 }
