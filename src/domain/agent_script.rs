@@ -101,12 +101,9 @@ impl Chat {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::chat::EndUser;
-    use crate::domain::routing::NewChat;
+    use crate::domain::testing::{queued_chat, END_USER as USER};
     use crate::fixtures;
     use std::time::Duration;
-
-    const USER: u64 = 7;
 
     fn script_with_rule_delay(delay: Duration) -> ContactCenter {
         let mut script = fixtures::embedded().expect("embedded fixtures");
@@ -118,24 +115,8 @@ mod tests {
     }
 
     fn assigned_chat(script: &ContactCenter) -> Chat {
-        let now = Utc::now();
-        let end_user = EndUser {
-            id: USER,
-            identifier: "u".into(),
-            name: None,
-            email: None,
-            phone: None,
-            created_at: now,
-        };
-        let new = NewChat {
-            id: 1,
-            end_user,
-            lang: "en".into(),
-            menu: None,
-            context: None,
-        };
-        let (mut chat, _) = Chat::open(new, script, now);
-        chat.fire(Trigger::AgentJoins, script, now);
+        let mut chat = queued_chat(script);
+        chat.fire(Trigger::AgentJoins, script, Utc::now());
         chat
     }
 

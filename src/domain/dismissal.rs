@@ -75,29 +75,13 @@ impl Chat {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::chat::EndUser;
-    use crate::domain::routing::NewChat;
+    use crate::domain::testing::{queued_chat, END_USER};
     use crate::domain::{ContactCenter, MessageBody};
     use crate::fixtures;
 
     fn chat() -> (Chat, ContactCenter) {
         let script = fixtures::embedded().unwrap();
-        let end_user = EndUser {
-            id: 1,
-            identifier: "u".into(),
-            name: None,
-            email: None,
-            phone: None,
-            created_at: Utc::now(),
-        };
-        let new = NewChat {
-            id: 1,
-            end_user,
-            lang: "en".into(),
-            menu: None,
-            context: None,
-        };
-        (Chat::open(new, &script, Utc::now()).0, script)
+        (queued_chat(&script), script)
     }
 
     #[test]
@@ -120,13 +104,15 @@ mod tests {
         assert_eq!(chat.dismissed_status(), Some("dismissed"));
         let text = || MessageBody::Text { text: "hi".into() };
         assert_eq!(
-            chat.end_user_sends(1, text(), &script, Utc::now()),
+            chat.end_user_sends(END_USER, text(), &script, Utc::now()),
             Err(ChatError::Dismissed)
         );
         assert_eq!(chat.dismiss(Utc::now()), Err(ChatError::AlreadyDismissed));
         chat.resume().unwrap();
         assert_eq!(chat.dismissed_status(), None);
-        assert!(chat.end_user_sends(1, text(), &script, Utc::now()).is_ok());
+        assert!(chat
+            .end_user_sends(END_USER, text(), &script, Utc::now())
+            .is_ok());
         assert_eq!(chat.resume(), Err(ChatError::NotDismissed));
     }
 }

@@ -12,6 +12,8 @@ pub mod dismissal;
 pub mod routing;
 pub mod task_transfer;
 pub mod template;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod vta;
 
 pub use chat::{Chat, EndUser, Message, MessageBody, Sender, Visibility};
