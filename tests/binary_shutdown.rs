@@ -52,34 +52,12 @@ fn sigterm_drains_webhooks_then_logs_what_is_undelivered() {
         serde_json::from_str(&next_line_with("ccai-emulator listening")).unwrap();
     let address = listening["address"].as_str().unwrap().to_owned();
 
-    let status = Command::new("curl")
-        .args([
-            "-sf",
-            "-u",
-            "acme:token",
-            "-H",
-            "content-type: application/json",
-        ])
-        .args(["-d", r#"{"identifier":"shutdown-user"}"#])
-        .arg(format!("http://{address}/apps/api/v1/end_users"))
-        .output()
-        .expect("curl runs");
-    assert!(status.status.success());
-    let user: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    let chat = Command::new("curl")
-        .args([
-            "-sf",
-            "-u",
-            "acme:token",
-            "-H",
-            "content-type: application/json",
-        ])
-        .args(["-d", &format!(r#"{{"end_user_id":{}}}"#, user["id"])])
-        .arg(format!("http://{address}/apps/api/v1/chats"))
-        .output()
-        .expect("curl runs");
-    assert!(chat.status.success());
-    let chat: serde_json::Value = serde_json::from_slice(&chat.stdout).unwrap();
+    let user = post_json(&address, "/end_users", r#"{"identifier":"shutdown-user"}"#);
+    let chat = post_json(
+        &address,
+        "/chats",
+        &format!(r#"{{"end_user_id":{}}}"#, user["id"]),
+    );
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -103,4 +81,22 @@ fn sigterm_drains_webhooks_then_logs_what_is_undelivered() {
         .expect("the process exits")
         .unwrap();
     assert!(exit.success(), "{exit:?}");
+}
+
+/// POSTs JSON to the Apps API as tenant `acme` with curl (a client outside the process).
+fn post_json(address: &str, path: &str, body: &str) -> serde_json::Value {
+    let output = Command::new("curl")
+        .args([
+            "-sf",
+            "-u",
+            "acme:token",
+            "-H",
+            "content-type: application/json",
+        ])
+        .args(["-d", body])
+        .arg(format!("http://{address}/apps/api/v1{path}"))
+        .output()
+        .expect("curl runs");
+    assert!(output.status.success(), "POST {path}");
+    serde_json::from_slice(&output.stdout).unwrap()
 }

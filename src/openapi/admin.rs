@@ -23,6 +23,45 @@ fn put(rest: &str, summary: &str) -> Operation {
     op("PUT", &path(rest), TAG, summary)
 }
 
+/// Query parameters shared by several control-plane operations.
+trait SharedParameters {
+    /// The delivery journal's filters.
+    fn delivery_filters(self) -> Self;
+    /// `min_count` and `wait`, and the 408 a wait that runs out answers with `body`.
+    fn long_polled(self, body: serde_json::Value) -> Self;
+}
+
+impl SharedParameters for Operation {
+    fn delivery_filters(self) -> Operation {
+        self.query("tenant", "string", "only this tenant")
+            .query("chat_id", "integer", "only this chat")
+            .query("event_type", "string", "only this event type")
+            .query(
+                "status",
+                "string",
+                "pending, retrying, delivered, failed or skipped",
+            )
+    }
+
+    fn long_polled(self, body: serde_json::Value) -> Operation {
+        self.query(
+            "min_count",
+            "integer",
+            "long-poll: answer once this many match",
+        )
+        .query(
+            "wait",
+            "string",
+            "long-poll: wait up to this long (e.g. 5s, at most 60s)",
+        )
+        .answers(
+            408,
+            "The wait ended first; what was seen so far",
+            Some(body),
+        )
+    }
+}
+
 pub fn operations() -> Vec<Operation> {
     let object = json!({"type": "object"});
     let operations = vec![
@@ -41,10 +80,8 @@ pub fn operations() -> Vec<Operation> {
             .query("path_prefix", "string", "only paths starting so")
             .query("status", "integer", "only this response status")
             .query("after", "integer", "only entries with a larger id")
-            .query("min_count", "integer", "long-poll: answer once this many match")
-            .query("wait", "string", "long-poll: wait up to this long (e.g. 5s, at most 60s)")
             .answers(200, "Journaled requests", Some(object.clone()))
-            .answers(408, "The wait ended first; what was seen so far", Some(object.clone()))
+            .long_polled(object.clone())
             .rejects(&[400]),
         op("DELETE", &path("/requests"), TAG, "Empty the request journal (one tenant's, or all)")
             .query("tenant", "string", "only this tenant")
@@ -79,10 +116,7 @@ pub fn operations() -> Vec<Operation> {
             .answers(204, "Cleared", None)
             .rejects(&[404]),
         get("/webhooks/stats", "Delivery counters")
-            .query("tenant", "string", "only this tenant")
-            .query("chat_id", "integer", "only this chat")
-            .query("event_type", "string", "only this event type")
-            .query("status", "string", "pending, retrying, delivered, failed or skipped")
+            .delivery_filters()
             .answers(200, "Counters", Some(schema("DeliveryCounters")))
             .rejects(&[400]),
         get("/tenants/{tenant}/snapshot", "Export the tenant's whole state")
@@ -94,14 +128,9 @@ pub fn operations() -> Vec<Operation> {
         get("/webhooks/events", "The webhook event catalog")
             .answers(200, "Events", Some(object.clone())),
         get("/webhooks/deliveries", "The delivery journal")
-            .query("tenant", "string", "only this tenant")
-            .query("chat_id", "integer", "only this chat")
-            .query("event_type", "string", "only this event type")
-            .query("status", "string", "pending, retrying, delivered, failed or skipped")
-            .query("min_count", "integer", "long-poll: answer once this many match")
-            .query("wait", "string", "long-poll: wait up to this long (e.g. 5s, at most 60s)")
+            .delivery_filters()
             .answers(200, "Deliveries", Some(schema("DeliveryList")))
-            .answers(408, "The wait ended first; what was seen so far", Some(schema("DeliveryList")))
+            .long_polled(schema("DeliveryList"))
             .rejects(&[400]),
         get("/webhooks/deliveries/{id}", "One delivery with its attempts")
             .answers(200, "The delivery", Some(schema("Delivery")))
