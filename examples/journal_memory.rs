@@ -41,6 +41,7 @@ fn main() {
             path: format!("/apps/api/v1/chats/{index}/message"),
             query: None,
             headers,
+            head_truncated: false,
             body_kind: BodyKind::Text,
             body: Value::String("x".repeat(body_cap)),
             body_bytes: body_cap,

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::api::AuthPolicy;
 use crate::healthcheck::HealthProbe;
+use crate::limits::Limits;
 use crate::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use crate::webhooks::WebhookTarget;
 
@@ -137,6 +138,24 @@ pub struct Cli {
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
+    /// Tenants `open` auth mode may create; past it new subdomains get 403.
+    #[arg(long, env = "CCAI_EMU_MAX_TENANTS", default_value_t = crate::limits::DEFAULT_MAX_TENANTS)]
+    max_tenants: usize,
+    /// Longest subdomain (Basic username) accepted in `open` mode; a DNS label is at most 63.
+    #[arg(long, env = "CCAI_EMU_MAX_SUBDOMAIN_LENGTH", default_value_t = crate::limits::DEFAULT_MAX_SUBDOMAIN_LENGTH)]
+    max_subdomain_length: usize,
+    /// Bytes kept per journaled request: path, query, headers and body together.
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_ENTRY_BYTES", default_value_t = crate::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES)]
+    request_journal_entry_bytes: usize,
+    /// Payload bytes a finished webhook delivery keeps (longer payloads are trimmed).
+    #[arg(long, env = "CCAI_EMU_DELIVERY_PAYLOAD_CAP", default_value_t = crate::limits::DEFAULT_DELIVERY_PAYLOAD_CAP)]
+    delivery_payload_cap: usize,
+    /// Attempts kept per webhook delivery (the oldest are dropped and counted).
+    #[arg(long, env = "CCAI_EMU_DELIVERY_ATTEMPTS_CAP", default_value_t = crate::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP)]
+    delivery_attempts_cap: usize,
+    /// How long a client may take to send a whole request body (then 408).
+    #[arg(long, env = "CCAI_EMU_BODY_READ_TIMEOUT", default_value = "10s")]
+    body_read_timeout: String,
 }
 
 /// What the binary can do besides serving.
@@ -215,6 +234,8 @@ pub struct Config {
     /// Reload the fixture folder when its files change, checking every `watch_interval`.
     pub watch: bool,
     pub watch_interval: Duration,
+    /// The limits added for robustness (see `crate::limits`).
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -239,6 +260,7 @@ impl Default for Config {
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
+            limits: Limits::default(),
         }
     }
 }
@@ -335,6 +357,16 @@ impl TryFrom<Cli> for Config {
                 "--rate-limit must be at least 1 request per second (omit it for no limit)".into(),
             );
         }
+        let limits = Limits {
+            max_tenants: cli.max_tenants,
+            max_subdomain_length: cli.max_subdomain_length,
+            request_journal_entry_bytes: cli.request_journal_entry_bytes,
+            delivery_payload_cap: cli.delivery_payload_cap,
+            delivery_attempts_cap: cli.delivery_attempts_cap,
+            body_read_timeout: parse_duration(&cli.body_read_timeout)
+                .map_err(|error| format!("--body-read-timeout: {error}"))?,
+        };
+        limits.validate()?;
         Ok(Config {
             bind: cli.bind,
             fixtures: cli
@@ -363,6 +395,7 @@ impl TryFrom<Cli> for Config {
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
+            limits,
         })
     }
 }

@@ -17,6 +17,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod body_timeout;
 pub mod client;
 pub mod config;
 pub mod domain;
@@ -24,6 +25,7 @@ pub mod events;
 pub mod fixtures;
 pub mod healthcheck;
 pub mod journal;
+pub mod limits;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::Logger;
+use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, HttpServer};
 
 use crate::admin;
@@ -23,8 +23,10 @@ use crate::events::EventBus;
 use crate::fixtures::watch::{self, FixtureStatus, FixtureWatcher};
 use crate::fixtures::{self, seeds, FixtureError};
 use crate::journal::RequestJournal;
+use crate::limits::Limits;
 use crate::rate_limit::RateLimiter;
 use crate::store::Store;
+use crate::webhooks::journal::DeliveryCaps;
 use crate::webhooks::{DrainReport, Webhooks};
 
 /// What every handler can reach.
@@ -43,6 +45,8 @@ pub struct AppState {
     pub fixtures: Arc<FixtureStatus>,
     /// `--agent-join-delay`, which wins over any script's own delay.
     pub agent_join_delay: Option<Duration>,
+    /// The robustness limits (tenants, subdomains, journals, body read time).
+    pub limits: Limits,
 }
 
 /// Why the emulator could not start.
@@ -54,6 +58,8 @@ pub enum StartError {
         "--watch needs a fixture folder (--fixtures DIR, or ./fixtures), not the embedded fixtures"
     )]
     WatchNeedsFolder,
+    #[error("{0}")]
+    Config(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -179,6 +185,10 @@ impl Emulator {
             config.default_webhook.clone(),
             config.retry.clone(),
             config.delivery_journal_cap,
+            DeliveryCaps {
+                payload_bytes: config.limits.delivery_payload_cap,
+                attempts: config.limits.delivery_attempts_cap,
+            },
             Arc::clone(&events),
         );
         let store = Arc::new(
@@ -196,23 +206,32 @@ impl Emulator {
             address: config.bind.clone(),
             source,
         })?;
+        store.webhooks.set_own_address(address);
+        if let Some(target) = store.webhooks.default_target() {
+            store
+                .webhooks
+                .refuse_loop(target)
+                .map_err(|error| StartError::Config(format!("--webhook-url: {error}")))?;
+        }
         let state = web::Data::new(AppState {
             store: Arc::clone(&store),
             auth: config.auth.clone(),
             admin_token: config.admin_token.clone(),
             started: Instant::now(),
-            requests: Arc::new(RequestJournal::new(
-                config.request_journal_cap,
-                config.request_journal_body_cap,
-            )),
+            requests: Arc::new(
+                RequestJournal::new(config.request_journal_cap, config.request_journal_body_cap)
+                    .with_entry_bytes(config.limits.request_journal_entry_bytes),
+            ),
             rate_limit: config.rate_limit.map(RateLimiter::new),
             max_body_bytes: config.max_body_bytes,
             fixtures: status,
             agent_join_delay: config.agent_join_delay,
+            limits: config.limits.clone(),
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(crate::body_timeout::limit_body_read_time))
                 .wrap(Logger::new("%a \"%r\" %s %Dms"))
                 .app_data(state.clone())
                 .app_data(
@@ -227,7 +246,8 @@ impl Emulator {
                 .default_service(web::to(error::route_not_found))
         })
         .disable_signals()
-        .shutdown_timeout(5);
+        // Connections still open at the end of the grace are closed: the grace is a total.
+        .shutdown_timeout(config.shutdown_grace.as_secs_f64().ceil().max(1.0) as u64);
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }
@@ -319,10 +339,21 @@ impl RunningEmulator {
         self.handle.stop(true).await;
     }
 
-    /// Stops serving, then keeps delivering pending webhooks for up to `grace`, and says
-    /// what is still undelivered: what the binary does on SIGTERM.
+    /// Stops serving, then keeps delivering pending webhooks for up to `grace` in all, and
+    /// says what is still undelivered: what the binary does on SIGTERM.
     pub async fn shutdown(&self, grace: Duration) -> DrainReport {
-        self.handle.stop(true).await;
-        self.store.webhooks.drain(grace).await
+        stop_within(&self.handle, &self.store, grace).await
     }
+}
+
+/// The shutdown sequence, `grace` in total: event streams and long-polls are answered at
+/// once, the server stops accepting and finishes the requests in flight, and pending
+/// webhooks keep being delivered until nothing is pending or the grace is over. Returns
+/// what is still undelivered.
+pub async fn stop_within(handle: &ServerHandle, store: &Store, grace: Duration) -> DrainReport {
+    let deadline = tokio::time::Instant::now() + grace;
+    store.events.close_streams();
+    let _ = tokio::time::timeout_at(deadline, handle.stop(true)).await;
+    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+    store.webhooks.drain(remaining).await
 }

@@ -9,6 +9,7 @@
 mod chats;
 mod console;
 mod fixtures;
+mod limits;
 pub mod live;
 mod requests;
 mod snapshots;
@@ -96,6 +97,7 @@ pub fn routes() -> RouteTable {
             ],
         )
         .at("/fixtures", [get(fixtures::status)])
+        .at("/limits", [get(limits::list)])
 }
 
 /// Registers the control plane.
@@ -119,7 +121,7 @@ async fn require_admin_token(
             .get("Authorization")
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "));
-        if given != Some(expected.as_str()) {
+        if !given.is_some_and(|given| crate::api::constant_time_eq(&expected, given)) {
             return Err(ApiError::Unauthorized(
                 "The control plane needs Authorization: Bearer <admin token>".into(),
             )

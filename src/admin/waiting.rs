@@ -5,6 +5,9 @@
 //! met (200 with the usual body) or the wait is over (408 with the usual body, i.e. what
 //! was seen so far, plus `message` and `waited_ms`). Nothing polls on a timer.
 //!
+//! When shutdown starts every waiting request is answered at once: 503 with what was
+//! seen, plus `message` (so `--shutdown-grace` is never spent waiting for long-polls).
+//!
 //! A condition without `wait` is checked once (an immediate 200 or 408); `wait` on a list
 //! without `min_count` means `min_count=1`. Waits above [`MAX_WAIT`] are refused.
 
@@ -100,6 +103,7 @@ pub async fn respond_when(
     let started = Instant::now();
     let deadline = started + wait;
     let mut changes = events.changes();
+    let mut closing = events.closing();
     loop {
         // Marked seen before checking, so a change during the check wakes the next wait.
         changes.borrow_and_update();
@@ -107,17 +111,33 @@ pub async fn respond_when(
             Check::Met(body) => return Ok(HttpResponse::Ok().json(body)),
             Check::NotYet(seen) => seen,
         };
+        if *closing.borrow_and_update() {
+            return Ok(shutting_down_response(condition, seen));
+        }
         let mut timed_out = Instant::now() >= deadline;
         if !timed_out {
             timed_out = tokio::select! {
                 changed = changes.changed() => changed.is_err(),
                 () = tokio::time::sleep_until(deadline) => true,
+                _ = closing.changed() => return Ok(shutting_down_response(condition, seen)),
             };
         }
         if timed_out {
             return Ok(timed_out_response(condition, started.elapsed(), seen));
         }
     }
+}
+
+/// 503 with what was seen so far, plus `message`: the emulator is stopping.
+fn shutting_down_response(condition: &str, seen: Value) -> HttpResponse {
+    let mut body = match seen {
+        Value::Object(map) => Value::Object(map),
+        other => json!({ "seen": other }),
+    };
+    body["message"] = json!(format!(
+        "The emulator is shutting down; stopped waiting for {condition}"
+    ));
+    HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE).json(body)
 }
 
 /// 408 with what was seen so far, plus `message` and `waited_ms`.

@@ -1,10 +1,14 @@
 //! Per-tenant webhook targets (set, read, remove, rotate secrets), the event catalog, and
 //! the delivery journal with redelivery. The journal can be long-polled
 //! (`min_count=` / `wait=`, see [`super::waiting`]).
+//!
+//! Secrets are answered as `"[redacted]"` unless the call asks with `?reveal_secrets=true`
+//! (emulator's choice, issue 14): a control plane reachable by others should not hand out
+//! the secrets a receiver trusts, while a test that needs them can still read them back.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::waiting::{respond_with_list, ListWait};
@@ -15,20 +19,43 @@ use crate::webhooks::faults::FaultInjection;
 use crate::webhooks::journal::{DeliveryFilter, DeliveryStatus};
 use crate::webhooks::{WebhookError, WebhookTarget};
 
+/// `?reveal_secrets=true` answers a target's secrets in clear.
+#[derive(Debug, Deserialize)]
+pub struct RevealQuery {
+    reveal_secrets: Option<bool>,
+}
+
+/// What replaces a secret in an answer that did not ask for it.
+pub const REDACTED: &str = "[redacted]";
+
+fn target_answer(tenant: &str, source: &str, target: WebhookTarget, reveal: &RevealQuery) -> Value {
+    let reveal = reveal.reveal_secrets.unwrap_or(false);
+    let mut webhook = json!(target);
+    if !reveal {
+        for field in ["primary_secret", "secondary_secret"] {
+            if webhook.get(field).is_some() {
+                webhook[field] = json!(REDACTED);
+            }
+        }
+    }
+    json!({"tenant": tenant, "source": source, "webhook": webhook, "secrets_revealed": reveal})
+}
+
 pub async fn set_target(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
     target: web::Json<WebhookTarget>,
+    reveal: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let target = target.into_inner();
     state.store.webhooks.set_target(&tenant, target.clone())?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"tenant": tenant.as_str(), "source": "tenant", "webhook": target})))
+    Ok(HttpResponse::Ok().json(target_answer(&tenant, "tenant", target, &reveal)))
 }
 
 pub async fn get_target(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
+    reveal: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let webhooks = &state.store.webhooks;
     let (source, target) = match webhooks.target(&tenant) {
@@ -41,8 +68,7 @@ pub async fn get_target(
                 .ok_or(WebhookError::NoTarget)?,
         ),
     };
-    Ok(HttpResponse::Ok()
-        .json(json!({"tenant": tenant.as_str(), "source": source, "webhook": target})))
+    Ok(HttpResponse::Ok().json(target_answer(&tenant, source, target, &reveal)))
 }
 
 pub async fn remove_target(
@@ -60,10 +86,10 @@ pub async fn remove_target(
 pub async fn rotate(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
+    reveal: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let target = state.store.webhooks.rotate(&tenant)?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"tenant": tenant.as_str(), "source": "tenant", "webhook": target})))
+    Ok(HttpResponse::Ok().json(target_answer(&tenant, "tenant", target, &reveal)))
 }
 
 pub async fn catalog() -> HttpResponse {

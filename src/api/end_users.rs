@@ -47,9 +47,12 @@ pub async fn upsert(
     state: web::Data<AppState>,
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = state
+    let fields = body.into_inner().into_fields()?;
+    // The first thing a tenant stores: register it (within --max-tenants) only now.
+    let tenant = state
         .store
-        .upsert_end_user(&tenant, body.into_inner().into_fields()?)?;
+        .admit_tenant(&tenant.name, state.limits.max_tenants)?;
+    let user = state.store.upsert_end_user(&tenant, fields)?;
     Ok(HttpResponse::Ok().json(views::end_user(&user)))
 }
 

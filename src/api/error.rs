@@ -28,6 +28,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A configured limit was reached: the message names it and the flag that raises it.
+    #[error("{message}")]
+    Limit { status: StatusCode, message: String },
     /// Over the per-tenant rate limit; `retry_after_seconds` goes in `Retry-After`.
     #[error("{message}")]
     TooManyRequests {
@@ -53,6 +56,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Limit { status, .. } => *status,
         }
     }
 
@@ -81,6 +85,11 @@ impl From<StoreError> for ApiError {
             StoreError::ChatNotFound => ApiError::not_found(),
             StoreError::EndUserNotFound => ApiError::NotFound(error.to_string()),
             StoreError::Invalid(message) => ApiError::BadRequest(message),
+            StoreError::TooManyTenants { .. } => crate::limits::limit_reached(
+                StatusCode::FORBIDDEN,
+                &error.to_string(),
+                "--max-tenants",
+            ),
             StoreError::Chat(chat_error) => match chat_error {
                 ChatError::Finished
                 | ChatError::NotTheChatsEndUser { .. }
@@ -104,6 +113,11 @@ impl From<WebhookError> for ApiError {
             WebhookError::NoTarget | WebhookError::NoFaults | WebhookError::UnknownDelivery(_) => {
                 ApiError::NotFound(error.to_string())
             }
+            WebhookError::PayloadTrimmed { .. } => crate::limits::limit_reached(
+                StatusCode::CONFLICT,
+                &error.to_string(),
+                "--delivery-payload-cap",
+            ),
         }
     }
 }
@@ -117,6 +131,15 @@ pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error 
         JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!(
             "Request body is larger than the limit of {limit} bytes"
         )),
+        JsonPayloadError::Payload(payload)
+            if crate::body_timeout::timeout_message(payload).is_some() =>
+        {
+            crate::limits::limit_reached(
+                StatusCode::REQUEST_TIMEOUT,
+                &crate::body_timeout::timeout_message(payload).unwrap_or_default(),
+                "--body-read-timeout",
+            )
+        }
         JsonPayloadError::ContentType => {
             ApiError::UnsupportedMediaType("Content-Type must be application/json".to_owned())
         }
@@ -145,7 +168,11 @@ pub async fn route_not_found() -> HttpResponse {
     ApiError::not_found().error_response()
 }
 
-/// For a known route asked with the wrong method.
-pub async fn method_not_allowed() -> HttpResponse {
-    ApiError::MethodNotAllowed.error_response()
+/// For a known route asked with the wrong method: 405 with `Allow: <its methods>`.
+pub fn method_not_allowed(allow: &str) -> HttpResponse {
+    let mut response = ApiError::MethodNotAllowed.error_response();
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }

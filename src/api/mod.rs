@@ -11,7 +11,7 @@ mod views;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-pub use auth::{basic_username, AuthPolicy};
+pub use auth::{basic_username, constant_time_eq, AuthPolicy};
 
 use crate::routes::{get, patch, post, RouteTable};
 

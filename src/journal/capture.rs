@@ -51,19 +51,38 @@ pub async fn record_requests(
         .app_data::<web::Data<AppState>>()
         .cloned()
         .expect("AppState is registered");
-    let body = capture_body(
-        &mut request,
-        state.max_body_bytes,
-        state.requests.body_cap(),
-    )
-    .await;
-    let tenant = basic_username(request.headers());
-    let method = request.method().to_string();
-    let path = request.path().to_owned();
+    // One budget per entry (--request-journal-entry-bytes): a quarter each at most for
+    // the tenant name and path, the query, and the headers; the body gets what is left,
+    // up to --request-journal-body-cap.
+    let entry_bytes = state.requests.entry_bytes();
+    let share = (entry_bytes / 4).max(1);
+    let mut head_truncated = false;
+    let mut clip_to = |text: &str, max: usize| {
+        let (kept, cut) = clip(text, max);
+        head_truncated |= cut;
+        kept
+    };
+    let tenant = basic_username(request.headers()).map(|name| clip_to(&name, share / 2));
+    let method = clip_to(request.method().as_str(), 16);
+    let path = clip_to(request.path(), share / 2);
     let query = Some(request.query_string())
         .filter(|query| !query.is_empty())
-        .map(str::to_owned);
-    let headers = journaled_headers(request.headers());
+        .map(|query| clip_to(query, share));
+    let (headers, headers_cut) = journaled_headers(request.headers(), share);
+    head_truncated |= headers_cut;
+    let head_bytes = tenant.as_ref().map_or(0, String::len)
+        + method.len()
+        + path.len()
+        + query.as_ref().map_or(0, String::len)
+        + headers
+            .iter()
+            .map(|(name, value)| name.len() + value.len())
+            .sum::<usize>();
+    let body_budget = state
+        .requests
+        .body_cap()
+        .min(entry_bytes.saturating_sub(head_bytes));
+    let body = capture_body(&mut request, state.max_body_bytes, body_budget).await;
     let result = next.call(request).await;
     let status = match &result {
         Ok(response) => response.status(),
@@ -78,6 +97,7 @@ pub async fn record_requests(
         path,
         query,
         headers,
+        head_truncated,
         body_kind: body.kind,
         body: body.body,
         body_bytes: body.bytes,
@@ -176,12 +196,31 @@ fn describe_body(chunks: &[Bytes], total: usize, body_cap: usize) -> CapturedBod
     }
 }
 
-/// Lower-case names; repeated headers joined with ", "; credentials redacted.
-fn journaled_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
+/// `text` cut to at most `max` bytes (on a character boundary), and whether it was cut.
+fn clip(text: &str, max: usize) -> (String, bool) {
+    if text.len() <= max {
+        return (text.to_owned(), false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (text[..end].to_owned(), true)
+}
+
+/// Lower-case names; repeated headers joined with ", " up to the per-value cap;
+/// credentials redacted; at most `budget` bytes of names and values in all. Says whether
+/// anything was left out or cut.
+fn journaled_headers(headers: &HeaderMap, budget: usize) -> (BTreeMap<String, String>, bool) {
     let mut kept: BTreeMap<String, String> = BTreeMap::new();
+    let mut used = 0;
+    let mut cut = false;
     for (name, value) in headers.iter() {
         let name = name.as_str();
-        if kept.len() >= MAX_HEADERS && !kept.contains_key(name) {
+        let existing = kept.get(name).map_or(0, String::len);
+        let is_new = !kept.contains_key(name);
+        if is_new && kept.len() >= MAX_HEADERS {
+            cut = true;
             continue;
         }
         let value = String::from_utf8_lossy(value.as_bytes());
@@ -189,8 +228,20 @@ fn journaled_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
             let scheme = value.split_whitespace().next().unwrap_or_default();
             format!("{scheme} [redacted]").trim_start().to_owned()
         } else {
-            value.chars().take(MAX_HEADER_VALUE).collect()
+            value.into_owned()
         };
+        let separator = if is_new { 0 } else { 2 };
+        let name_cost = if is_new { name.len() } else { 0 };
+        let room = MAX_HEADER_VALUE
+            .saturating_sub(existing + separator)
+            .min(budget.saturating_sub(used + name_cost + separator));
+        if room == 0 {
+            cut = true;
+            continue;
+        }
+        let (value, value_cut) = clip(&value, room);
+        cut |= value_cut;
+        used += name_cost + separator + value.len();
         kept.entry(name.to_owned())
             .and_modify(|existing| {
                 existing.push_str(", ");
@@ -198,7 +249,7 @@ fn journaled_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
             })
             .or_insert(value);
     }
-    kept
+    (kept, cut)
 }
 
 /// The chat a path is about: `/apps/api/v1/chats/{id}[/...]`.
@@ -244,9 +295,28 @@ mod tests {
             HeaderName::from_static("x-trace"),
             HeaderValue::from_static("abc"),
         );
-        let kept = journaled_headers(&headers);
+        let (kept, _) = journaled_headers(&headers, 1024);
         assert_eq!(kept["authorization"], "Basic [redacted]");
         assert_eq!(kept["x-trace"], "abc");
+    }
+
+    #[test]
+    fn repeated_headers_stop_at_the_value_cap_and_all_headers_at_the_budget() {
+        let mut headers = HeaderMap::new();
+        for _ in 0..50 {
+            headers.append(
+                HeaderName::from_static("x-repeat"),
+                HeaderValue::from_str(&"v".repeat(100)).unwrap(),
+            );
+        }
+        let (kept, cut) = journaled_headers(&headers, 4096);
+        assert!(cut);
+        assert!(kept["x-repeat"].len() <= MAX_HEADER_VALUE);
+        let (kept, cut) = journaled_headers(&headers, 64);
+        assert!(cut);
+        let total: usize = kept.iter().map(|(n, v)| n.len() + v.len()).sum();
+        assert!(total <= 64, "{total}");
+        assert_eq!(clip("héllo", 2), ("h".to_owned(), true));
     }
 
     #[test]

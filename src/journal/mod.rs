@@ -47,6 +47,8 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     /// Header names in lower case; `authorization` is redacted.
     pub headers: BTreeMap<String, String>,
+    /// The tenant, path, query or headers were cut to fit `--request-journal-entry-bytes`.
+    pub head_truncated: bool,
     pub body_kind: BodyKind,
     /// JSON, text, or null (see `body_kind`).
     pub body: Value,
@@ -120,6 +122,8 @@ pub struct JournalStats {
     pub stored: usize,
     pub cap: usize,
     pub body_cap: usize,
+    /// Bytes kept per entry (tenant, path, query, headers and body together).
+    pub entry_bytes: usize,
     /// Entries evicted to stay under the cap since start (or the last full reset).
     pub evicted: u64,
 }
@@ -139,6 +143,7 @@ pub struct RequestJournal {
     entries: Mutex<Entries>,
     cap: usize,
     body_cap: usize,
+    entry_bytes: usize,
 }
 
 impl RequestJournal {
@@ -148,7 +153,18 @@ impl RequestJournal {
             entries: Mutex::default(),
             cap: cap.max(1),
             body_cap: body_cap.max(1),
+            entry_bytes: crate::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES,
         }
+    }
+
+    /// Keeps at most `entry_bytes` of each request: tenant, path, query, headers and body.
+    pub fn with_entry_bytes(mut self, entry_bytes: usize) -> RequestJournal {
+        self.entry_bytes = entry_bytes.max(1);
+        self
+    }
+
+    pub fn entry_bytes(&self) -> usize {
+        self.entry_bytes
     }
 
     pub fn body_cap(&self) -> usize {
@@ -190,6 +206,7 @@ impl RequestJournal {
             stored: entries.in_order.len(),
             cap: self.cap,
             body_cap: self.body_cap,
+            entry_bytes: self.entry_bytes,
             evicted: entries.evicted,
         }
     }
@@ -239,6 +256,7 @@ mod tests {
             path: path.into(),
             query: None,
             headers: BTreeMap::new(),
+            head_truncated: false,
             body_kind: BodyKind::None,
             body: Value::Null,
             body_bytes: 0,

@@ -73,13 +73,14 @@ impl Operation {
         self
     }
 
-    /// A JSON request body.
+    /// A JSON request body: such an operation also answers 400 (malformed), 413 (over
+    /// --max-body-bytes), 415 (not application/json) and 408 (body too slow).
     pub fn body(mut self, body_schema: Value) -> Operation {
         self.body["requestBody"] = json!({
             "required": true,
             "content": {"application/json": {"schema": body_schema}},
         });
-        self
+        self.rejects(&[400, 408, 413, 415])
     }
 
     /// A success answer with a JSON body (`None`: no body).
@@ -129,18 +130,31 @@ pub fn document() -> Value {
         (400, "Malformed or invalid request"),
         (401, "Missing or wrong credentials"),
         (404, "No such object (or route)"),
-        (405, "The route exists but not with this method"),
+        (
+            403,
+            "A limit was reached (the message names the flag that raises it)",
+        ),
+        (
+            405,
+            "The route exists but not with this method (Allow lists the ones it has)",
+        ),
+        (
+            408,
+            "The request body did not arrive within --body-read-timeout",
+        ),
         (409, "The chat's state does not allow this"),
         (413, "Request body too large"),
         (415, "Content-Type must be application/json"),
     ]
     .into_iter()
     .map(|(status, description)| {
-        (
-            format!("Error{status}"),
-            json!({"description": description,
-                   "content": {"application/json": {"schema": schema("Error")}}}),
-        )
+        let mut response = json!({"description": description,
+               "content": {"application/json": {"schema": schema("Error")}}});
+        if status == 405 {
+            response["headers"] = json!({"Allow": {"description": "the methods the route has",
+                                                   "schema": {"type": "string"}}});
+        }
+        (format!("Error{status}"), response)
     })
     .collect();
     json!({

@@ -29,6 +29,17 @@ pub fn all() -> Map<String, Value> {
     let entries = [
         ("Error", object(&["message"], json!({"message": string}))),
         (
+            "Limits",
+            object(
+                &["limits"],
+                json!({"limits": array_of(object(
+                    &["name", "flag", "env", "limit", "when_reached"],
+                    json!({"name": string, "flag": string, "env": string,
+                           "limit": nullable("integer"), "used": nullable("integer"),
+                           "when_reached": string})))}),
+            ),
+        ),
+        (
             "EndUser",
             object(
                 &["id", "identifier"],
@@ -183,7 +194,9 @@ pub fn all() -> Map<String, Value> {
                 &["tenant", "source", "webhook"],
                 json!({
             "tenant": string, "source": {"type": "string", "enum": ["tenant", "default"]},
-            "webhook": schema("WebhookTarget")}),
+            "webhook": schema("WebhookTarget"),
+            "secrets_revealed": {"type": "boolean",
+                "description": "false: the secrets read \"[redacted]\" (ask with ?reveal_secrets=true)"}}),
             ),
         ),
         (
@@ -311,11 +324,12 @@ pub fn all() -> Map<String, Value> {
                 &["agent"],
                 json!({
             "agent": object(&["id", "name"], json!({"id": int, "name": string,
-                "first_name": string, "avatar_url": string})),
+                "first_name": nullable("string"), "avatar_url": nullable("string")})),
             "join_delay_ms": int,
             "menus": array_of(object(&["id", "name"], json!({"id": int, "name": string}))),
             "agent_script": object(&[], json!({
-                "greeting": string, "after_success": string, "after_failure": string,
+                "greeting": nullable("string"), "after_success": nullable("string"),
+                "after_failure": nullable("string"),
                 "rules": array_of(object(&["when"], json!({"when": string, "say": string,
                     "transfer_to": string, "end_chat": {"type": "boolean"}, "delay_ms": int})))}))}),
             ),
@@ -325,13 +339,14 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["id", "name", "steps", "on_success", "on_failure"],
                 json!({
-            "key": string, "id": int, "name": string, "avatar_url": string,
-            "description": string, "greeting": string,
+            "key": string, "id": int, "name": string, "avatar_url": nullable("string"),
+            "description": nullable("string"), "greeting": nullable("string"),
             "steps": array_of(object(&["capture", "ask", "pattern"], json!({
                 "capture": string, "ask": string, "pattern": string,
-                "normalize": array_of(string.clone()), "check": string,
+                "normalize": array_of(string.clone()), "check": nullable("string"),
                 "reask": array_of(string.clone()), "max_attempts": int,
-                "agent_view": string, "lookup": {"type": "object"}, "confirm": string}))),
+                "agent_view": string, "lookup": {"type": "object", "nullable": true},
+                "confirm": nullable("string")}))),
             "on_success": string, "on_failure": string}),
             ),
         ),

@@ -35,6 +35,8 @@ pub enum StoreError {
     Invalid(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    #[error("Tenant limit reached: {existing} tenants exist and {allowed} are allowed; POST /__admin/reset frees them")]
+    TooManyTenants { existing: usize, allowed: usize },
 }
 
 /// The stored end-user message, as `POST /chats/{id}/message` answers it.
@@ -65,6 +67,8 @@ pub struct Store {
     script: RwLock<Arc<ContactCenter>>,
     /// Serialises snapshot loads, so two loads never claim the same free id.
     loading: Mutex<()>,
+    /// Serialises tenant admissions, so concurrent new subdomains respect the limit.
+    admitting: Mutex<()>,
     pub webhooks: Webhooks,
     pub events: Arc<EventBus>,
     /// Dismiss chats whose end user has been silent this long (off when `None`).
@@ -82,6 +86,7 @@ impl Store {
             next_end_user_id: AtomicU64::new(1001),
             script: RwLock::new(Arc::new(script)),
             loading: Mutex::new(()),
+            admitting: Mutex::new(()),
             webhooks,
         }
     }
@@ -126,6 +131,27 @@ impl Store {
                 .or_insert_with(|| Arc::new(Tenant::new(name)))
                 .value(),
         )
+    }
+
+    /// The tenant, registered now if it is new and fewer than `max_tenants` exist; past
+    /// the limit a new subdomain is refused (403) and nothing is created.
+    pub fn admit_tenant(&self, name: &str, max_tenants: usize) -> Result<Arc<Tenant>, StoreError> {
+        if let Some(tenant) = self.existing_tenant(name) {
+            return Ok(tenant);
+        }
+        let _admitting = self.admitting.lock().expect("admission lock");
+        if self.tenants.len() >= max_tenants && !self.tenants.contains_key(name) {
+            return Err(StoreError::TooManyTenants {
+                existing: self.tenants.len(),
+                allowed: max_tenants,
+            });
+        }
+        Ok(self.tenant(name))
+    }
+
+    /// How many tenants exist.
+    pub fn tenant_count(&self) -> usize {
+        self.tenants.len()
     }
 
     pub fn existing_tenant(&self, name: &str) -> Option<Arc<Tenant>> {

@@ -62,10 +62,12 @@ pub struct DeliveryAttempt {
 }
 
 impl DeliveryAttempt {
-    /// A 2xx answer.
+    /// A 2xx answer received whole, within the timeout.
     pub fn succeeded(&self) -> bool {
-        self.status_code
-            .is_some_and(|code| (200..300).contains(&code))
+        self.error.is_none()
+            && self
+                .status_code
+                .is_some_and(|code| (200..300).contains(&code))
     }
 }
 
@@ -79,15 +81,52 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
     pub status: DeliveryStatus,
     pub attempts: Vec<DeliveryAttempt>,
-    /// The exact bytes sent, kept for redelivery.
+    /// The exact bytes sent, kept for redelivery; trimmed to `--delivery-payload-cap`
+    /// bytes once the delivery is finished.
     #[serde(skip)]
     pub payload: Arc<[u8]>,
+    /// The payload's full length.
+    pub payload_bytes: usize,
+    /// The kept payload is only its first `--delivery-payload-cap` bytes.
+    pub payload_truncated: bool,
+    /// Oldest attempts dropped to keep at most `--delivery-attempts-cap`.
+    pub attempts_dropped: u64,
     /// Set when the tenant is reset: the dispatcher drops it.
     #[serde(skip)]
     pub cancelled: bool,
 }
 
+/// What one delivery may keep (`--delivery-payload-cap`, `--delivery-attempts-cap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryCaps {
+    pub payload_bytes: usize,
+    pub attempts: usize,
+}
+
 impl Delivery {
+    /// Not pending nor retrying.
+    pub fn is_finished(&self) -> bool {
+        !matches!(
+            self.status,
+            DeliveryStatus::Pending | DeliveryStatus::Retrying
+        )
+    }
+
+    /// Drops the oldest attempts past the cap and, once finished, trims the payload.
+    /// An unfinished delivery keeps its whole payload: it still has to be sent.
+    pub fn keep_within(&mut self, caps: DeliveryCaps) {
+        let attempts = caps.attempts.max(1);
+        if self.attempts.len() > attempts {
+            let excess = self.attempts.len() - attempts;
+            self.attempts.drain(..excess);
+            self.attempts_dropped += excess as u64;
+        }
+        if self.is_finished() && self.payload.len() > caps.payload_bytes {
+            self.payload = Arc::from(&self.payload[..caps.payload_bytes]);
+            self.payload_truncated = true;
+        }
+    }
+
     /// A short form for the live event stream.
     pub fn summary(&self) -> Value {
         serde_json::json!({
@@ -102,7 +141,11 @@ impl Delivery {
     /// The delivery as the control plane shows it, payload included as JSON.
     pub fn to_json(&self) -> Value {
         let mut value = serde_json::to_value(self).expect("deliveries serialise");
-        value["payload"] = serde_json::from_slice(&self.payload).unwrap_or(Value::Null);
+        value["payload"] = if self.payload_truncated {
+            Value::String(String::from_utf8_lossy(&self.payload).into_owned())
+        } else {
+            serde_json::from_slice(&self.payload).unwrap_or(Value::Null)
+        };
         value
     }
 }
@@ -142,6 +185,10 @@ pub struct DeliveryCounters {
     pub skipped: usize,
     pub attempts: usize,
     pub failed_attempts: usize,
+    /// Attempts dropped from deliveries that reached `--delivery-attempts-cap`.
+    pub attempts_dropped: u64,
+    /// Finished deliveries whose payload was trimmed to `--delivery-payload-cap`.
+    pub payloads_trimmed: usize,
     /// Finished deliveries evicted from the whole journal to respect its capacity.
     pub evicted: u64,
 }
@@ -157,6 +204,8 @@ impl DeliveryCounters {
             DeliveryStatus::Skipped => self.skipped += 1,
         }
         self.attempts += delivery.attempts.len();
+        self.attempts_dropped += delivery.attempts_dropped;
+        self.payloads_trimmed += usize::from(delivery.payload_truncated);
         self.failed_attempts += delivery
             .attempts
             .iter()
@@ -228,6 +277,14 @@ impl DeliveryJournal {
             .fetch_add((target - excess) as u64, Ordering::Relaxed);
     }
 
+    /// The deliveries kept, and the cap (eviction is batched: up to 110% of it are kept).
+    pub fn size(&self) -> (usize, usize) {
+        (
+            self.in_order.read().expect("journal lock").len(),
+            self.capacity,
+        )
+    }
+
     /// Finished deliveries evicted so far to keep the journal within its capacity.
     pub fn evicted(&self) -> u64 {
         self.evicted.load(Ordering::Relaxed)
@@ -294,6 +351,9 @@ mod tests {
             status,
             attempts: Vec::new(),
             payload: Arc::from(&b"{}"[..]),
+            payload_bytes: 2,
+            payload_truncated: false,
+            attempts_dropped: 0,
             cancelled: false,
         }
     }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod dispatcher;
 pub mod faults;
 pub mod journal;
+pub mod loopback;
 pub mod policy;
 pub mod sender;
 pub mod signing;
@@ -26,7 +27,9 @@ use crate::events::{EventBus, LiveEventKind};
 use catalog::Event;
 use dispatcher::{Dispatcher, Job};
 use faults::FaultInjection;
-use journal::{Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus};
+use journal::{
+    Delivery, DeliveryCaps, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus,
+};
 use policy::RetryPolicy;
 
 /// Where a tenant's webhooks go and the secrets they are signed with.
@@ -53,6 +56,8 @@ pub enum WebhookError {
     InvalidFaults(String),
     #[error("No faults are configured for this tenant")]
     NoFaults,
+    #[error("Delivery {id} cannot be sent again: its payload of {bytes} bytes was trimmed to {kept} bytes when it finished")]
+    PayloadTrimmed { id: Uuid, bytes: usize, kept: usize },
 }
 
 impl WebhookTarget {
@@ -87,6 +92,10 @@ pub struct Settings {
     targets: DashMap<String, WebhookTarget>,
     default: Option<WebhookTarget>,
     faults: DashMap<String, FaultInjection>,
+    /// The emulator's own address, to refuse targets that loop back into it.
+    own_address: loopback::OwnAddress,
+    /// What each delivery may keep.
+    caps: Option<DeliveryCaps>,
 }
 
 impl Settings {
@@ -100,6 +109,14 @@ impl Settings {
 
     pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
         self.faults.get(tenant).map(|faults| faults.clone())
+    }
+
+    /// What each delivery may keep.
+    pub fn caps(&self) -> DeliveryCaps {
+        self.caps.unwrap_or(DeliveryCaps {
+            payload_bytes: crate::limits::DEFAULT_DELIVERY_PAYLOAD_CAP,
+            attempts: crate::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP,
+        })
     }
 }
 
@@ -139,10 +156,12 @@ impl Webhooks {
         default: Option<WebhookTarget>,
         policy: RetryPolicy,
         journal_capacity: usize,
+        caps: DeliveryCaps,
         events: Arc<EventBus>,
     ) -> Webhooks {
         let settings = Arc::new(Settings {
             default,
+            caps: Some(caps),
             ..Settings::default()
         });
         let dispatcher = Dispatcher::start(Arc::clone(&settings), policy, Arc::clone(&events));
@@ -154,8 +173,19 @@ impl Webhooks {
         }
     }
 
+    /// Records where the emulator listens, so targets pointing at it are refused.
+    pub fn set_own_address(&self, address: std::net::SocketAddr) {
+        self.settings.own_address.set(address);
+    }
+
+    /// Refuses a target that points at the emulator itself (its deliveries would loop).
+    pub fn refuse_loop(&self, target: &WebhookTarget) -> Result<(), WebhookError> {
+        self.settings.own_address.refuse_loop(target)
+    }
+
     pub fn set_target(&self, tenant: &str, target: WebhookTarget) -> Result<(), WebhookError> {
         target.validate()?;
+        self.refuse_loop(&target)?;
         self.settings.targets.insert(tenant.to_owned(), target);
         Ok(())
     }
@@ -222,7 +252,10 @@ impl Webhooks {
             created_at: Utc::now(),
             status: DeliveryStatus::Pending,
             attempts: Vec::new(),
+            payload_bytes: event.payload.len(),
             payload: event.payload.into(),
+            payload_truncated: false,
+            attempts_dropped: 0,
             cancelled: false,
         });
         self.events
@@ -244,6 +277,16 @@ impl Webhooks {
         self.journal.counters(filter)
     }
 
+    /// Deliveries kept and the journal's cap.
+    pub fn journal_size(&self) -> (usize, usize) {
+        self.journal.size()
+    }
+
+    /// What each delivery may keep.
+    pub fn caps(&self) -> DeliveryCaps {
+        self.settings.caps()
+    }
+
     pub fn delivery(&self, id: Uuid) -> Option<Delivery> {
         self.journal
             .get(id)
@@ -258,6 +301,13 @@ impl Webhooks {
             .ok_or(WebhookError::UnknownDelivery(id))?;
         let (tenant, chat_id, snapshot) = {
             let mut delivery = handle.lock().expect("delivery lock");
+            if delivery.payload_truncated {
+                return Err(WebhookError::PayloadTrimmed {
+                    id,
+                    bytes: delivery.payload_bytes,
+                    kept: delivery.payload.len(),
+                });
+            }
             delivery.status = DeliveryStatus::Pending;
             (delivery.tenant.clone(), delivery.chat_id, delivery.clone())
         };

@@ -136,19 +136,10 @@ impl Sender {
         };
         let signature = signature_header(primary, secondary, &signature_timestamp, payload);
         let started = Instant::now();
-        let result = self
-            .client
-            .post(&target.url)
-            .insert_header(("Content-Type", "application/json"))
-            .insert_header(("X-Signature-Timestamp", signature_timestamp.as_str()))
-            .insert_header(("X-Signature", signature))
-            .insert_header((DELIVERY_ID_HEADER, delivery_id))
-            .send_body(payload.to_vec())
-            .await;
         let mut attempt = DeliveryAttempt {
             at,
             url: target.url.clone(),
-            signature_timestamp,
+            signature_timestamp: signature_timestamp.clone(),
             status_code: None,
             latency_ms: 0,
             error: None,
@@ -157,27 +148,46 @@ impl Sender {
             faults: faults.describe(),
         };
         let mut retry_after = None;
-        match result {
-            Ok(mut response) => {
-                attempt.status_code = Some(response.status().as_u16());
-                retry_after = response
-                    .headers()
-                    .get("Retry-After")
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| parse_retry_after(value, Utc::now()));
-                attempt.retry_after_ms = retry_after.map(|wait| wait.as_millis() as u64);
-                match response.body().limit(64 * 1024).await {
-                    Ok(body) => {
-                        let end = body.len().min(RESPONSE_BODY_LIMIT);
-                        attempt.response_body =
-                            Some(String::from_utf8_lossy(&body[..end]).into_owned());
-                    }
-                    Err(error) => {
-                        attempt.error = Some(format!("reading the response body: {error}"))
-                    }
-                }
+        // --webhook-timeout covers the whole exchange: connecting, sending, the response
+        // head and the part of the body that is kept (awc's own timeout stops at the head).
+        let exchange = async {
+            let mut response = self
+                .client
+                .post(&target.url)
+                .insert_header(("Content-Type", "application/json"))
+                .insert_header(("X-Signature-Timestamp", signature_timestamp.as_str()))
+                .insert_header(("X-Signature", signature))
+                .insert_header((DELIVERY_ID_HEADER, delivery_id))
+                .send_body(payload.to_vec())
+                .await
+                .map_err(|error| error.to_string())?;
+            attempt.status_code = Some(response.status().as_u16());
+            retry_after = response
+                .headers()
+                .get("Retry-After")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| parse_retry_after(value, Utc::now()));
+            attempt.retry_after_ms = retry_after.map(|wait| wait.as_millis() as u64);
+            let kept = read_body_start(&mut response)
+                .await
+                .map_err(|error| format!("reading the response body: {error}"))?;
+            attempt.response_body = Some(String::from_utf8_lossy(&kept).into_owned());
+            Ok::<(), String>(())
+        };
+        match tokio::time::timeout(self.policy.timeout, exchange).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => attempt.error = Some(error),
+            Err(_) => {
+                let stage = if attempt.status_code.is_some() {
+                    "the response body"
+                } else {
+                    "the response"
+                };
+                attempt.error = Some(format!(
+                    "timed out after {}ms waiting for {stage} (--webhook-timeout)",
+                    self.policy.timeout.as_millis()
+                ));
             }
-            Err(error) => attempt.error = Some(error.to_string()),
         }
         attempt.latency_ms = started.elapsed().as_millis() as u64;
         Outcome {
@@ -191,6 +201,7 @@ impl Sender {
         let chat_id = {
             let mut delivery = delivery.lock().expect("delivery lock");
             change(&mut delivery);
+            delivery.keep_within(self.settings.caps());
             delivery.chat_id
         };
         self.events
@@ -198,4 +209,27 @@ impl Sender {
                 delivery.lock().expect("delivery lock").summary()
             });
     }
+}
+
+/// The first [`RESPONSE_BODY_LIMIT`] bytes of a response body (or all of a shorter one);
+/// the rest is never read, so a long body cannot hold the attempt.
+async fn read_body_start<S>(
+    response: &mut awc::ClientResponse<S>,
+) -> Result<Vec<u8>, awc::error::PayloadError>
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+{
+    use futures_util::StreamExt;
+    let mut kept = Vec::new();
+    while kept.len() < RESPONSE_BODY_LIMIT {
+        match response.next().await {
+            Some(chunk) => {
+                let chunk = chunk?;
+                let room = RESPONSE_BODY_LIMIT - kept.len();
+                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            None => break,
+        }
+    }
+    Ok(kept)
 }

@@ -1,0 +1,110 @@
+//! `GET /__admin/limits`: every limit the emulator enforces, the flag (and environment
+//! twin) that sets it, its value, and how much of it is in use right now, so a test or a
+//! person can see how close a shared instance is to refusing something.
+
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+use crate::limits::env_twin;
+use crate::startup::AppState;
+use crate::webhooks::journal::DeliveryFilter;
+
+fn limit(name: &str, flag: &str, value: Value, used: Value, when_reached: &str) -> Value {
+    json!({
+        "name": name,
+        "flag": flag,
+        "env": env_twin(flag),
+        "limit": value,
+        "used": used,
+        "when_reached": when_reached,
+    })
+}
+
+pub async fn list(state: web::Data<AppState>) -> HttpResponse {
+    let limits = &state.limits;
+    let journal = state.requests.stats();
+    let webhooks = &state.store.webhooks;
+    let (deliveries_kept, delivery_cap) = webhooks.journal_size();
+    let counters = webhooks.counters(&DeliveryFilter::default());
+    let caps = webhooks.caps();
+    let list = vec![
+        limit(
+            "tenants",
+            "--max-tenants",
+            json!(limits.max_tenants),
+            json!(state.store.tenant_count()),
+            "open mode: 403 for a new subdomain's first end-user upsert; nothing is created",
+        ),
+        limit(
+            "subdomain_length",
+            "--max-subdomain-length",
+            json!(limits.max_subdomain_length),
+            Value::Null,
+            "open mode: 400 for a longer Basic username; nothing is created",
+        ),
+        limit(
+            "request_body_bytes",
+            "--max-body-bytes",
+            json!(state.max_body_bytes),
+            Value::Null,
+            "413",
+        ),
+        limit(
+            "body_read_timeout_ms",
+            "--body-read-timeout",
+            json!(limits.body_read_timeout.as_millis() as u64),
+            Value::Null,
+            "408 when the body has not arrived in time",
+        ),
+        limit(
+            "request_journal_entries",
+            "--request-journal-cap",
+            json!(journal.cap),
+            json!(journal.stored),
+            "the oldest entries are evicted and counted (evicted)",
+        ),
+        limit(
+            "request_journal_entry_bytes",
+            "--request-journal-entry-bytes",
+            json!(journal.entry_bytes),
+            Value::Null,
+            "the entry's head is cut (head_truncated) and its body truncated (body_truncated)",
+        ),
+        limit(
+            "request_journal_body_bytes",
+            "--request-journal-body-cap",
+            json!(journal.body_cap),
+            Value::Null,
+            "the journaled body is truncated (body_truncated)",
+        ),
+        limit(
+            "delivery_journal_entries",
+            "--delivery-journal-cap",
+            json!(delivery_cap),
+            json!(deliveries_kept),
+            "eviction is batched: up to 110% of the cap is kept, then the oldest finished deliveries are evicted down to the cap and counted (evicted); unfinished ones are never evicted",
+        ),
+        limit(
+            "delivery_payload_bytes",
+            "--delivery-payload-cap",
+            json!(caps.payload_bytes),
+            json!(counters.payloads_trimmed),
+            "a finished delivery keeps only this many payload bytes (payload_truncated); redelivering it answers 409",
+        ),
+        limit(
+            "delivery_attempts",
+            "--delivery-attempts-cap",
+            json!(caps.attempts),
+            json!(counters.attempts_dropped),
+            "the oldest attempts are dropped and counted (attempts_dropped)",
+        ),
+        limit(
+            "rate_limit_per_second",
+            "--rate-limit",
+            json!(state.rate_limit.as_ref().map(|limit| limit.per_second())),
+            Value::Null,
+            "429 with Retry-After (off unless set)",
+        ),
+    ];
+    HttpResponse::Ok().json(json!({ "limits": list }))
+}
