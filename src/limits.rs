@@ -1,15 +1,11 @@
 //! The emulator's resource limits in one place (issue 14): each one has a flag with a
 //! `CCAI_EMU_*` twin, is reported with its current use by `GET /__admin/limits`, and is
 //! answered, when reached, with a 4xx in the platform's envelope that names the limit and
-//! the flag that raises it ([`limit_reached`]). The limits that older modules own (body
+//! the flag that raises it (`http::error::limit_reached`). Nothing here knows about HTTP. The limits that older modules own (body
 //! size, journal caps, rate limit) are reported here too, so one call shows how close the
 //! emulator is to every one of them.
 
 use std::time::Duration;
-
-use actix_web::http::StatusCode;
-
-use crate::api::error::ApiError;
 
 /// Default number of tenants open mode creates before refusing new subdomains.
 pub const DEFAULT_MAX_TENANTS: usize = 1_000;
@@ -89,27 +85,13 @@ pub fn env_twin(flag: &str) -> String {
     )
 }
 
-/// The rejection for a reached limit: `what` happened, and how to raise it.
-pub fn limit_reached(status: StatusCode, what: &str, flag: &str) -> ApiError {
-    ApiError::Limit {
-        status,
-        message: format!(
-            "{what} (limit set by {flag} / {}; raise it to allow more)",
-            env_twin(flag)
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_reached_limit_names_its_flag_and_environment_twin() {
-        let error = limit_reached(StatusCode::FORBIDDEN, "Too many tenants", "--max-tenants");
-        let text = error.to_string();
-        assert!(text.contains("--max-tenants"), "{text}");
-        assert!(text.contains("CCAI_EMU_MAX_TENANTS"), "{text}");
+    fn flags_have_environment_twins_and_zero_limits_are_refused() {
+        assert_eq!(env_twin("--max-tenants"), "CCAI_EMU_MAX_TENANTS");
         assert!(Limits::default().validate().is_ok());
         let zero = Limits {
             delivery_attempts_cap: 0,

@@ -45,13 +45,13 @@ async fn serve(config: Config) -> ExitCode {
         }
     };
     tracing::info!(address = %emulator.address(), "ccai-emulator listening");
-    let store = emulator.store();
+    let state = emulator.state();
     let handle = emulator.handle();
     let (report_sender, report) = tokio::sync::oneshot::channel();
     actix_web::rt::spawn(async move {
         wait_for_shutdown_signal().await;
         tracing::info!(grace = ?grace, "shutdown signal received; stopping, delivering pending webhooks");
-        let report = ccai_emulator::startup::stop_within(&handle, &store, grace).await;
+        let report = ccai_emulator::startup::stop_within(&handle, &state, grace).await;
         let _ = report_sender.send(report);
     });
     if let Err(error) = emulator.run_until_stopped().await {

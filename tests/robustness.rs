@@ -14,7 +14,7 @@ use awc::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use ccai_emulator::limits::Limits;
-use ccai_emulator::webhooks::journal::{DeliveryFilter, DeliveryStatus};
+use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use ccai_emulator::webhooks::policy::RetryPolicy;
 use support::{basic, spawn_app, spawn_app_with, test_config, TestApp, WebhookReceiver, DEADLINE};
 

@@ -85,7 +85,7 @@ fn concrete(path: &str) -> String {
 async fn every_405_names_the_methods_the_route_has_in_allow() {
     let app = spawn_app();
     let mut by_path: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for endpoint in ccai_emulator::routes::all() {
+    for endpoint in ccai_emulator::startup::all_endpoints() {
         by_path
             .entry(endpoint.path)
             .or_default()

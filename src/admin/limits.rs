@@ -5,9 +5,10 @@
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
+use crate::http::HttpSettings;
 use crate::limits::env_twin;
-use crate::startup::AppState;
-use crate::webhooks::journal::DeliveryFilter;
+use crate::state::AppState;
+use crate::webhooks::delivery_journal::DeliveryFilter;
 
 fn limit(name: &str, flag: &str, value: Value, used: Value, when_reached: &str) -> Value {
     json!({
@@ -20,19 +21,19 @@ fn limit(name: &str, flag: &str, value: Value, used: Value, when_reached: &str) 
     })
 }
 
-pub async fn list(state: web::Data<AppState>) -> HttpResponse {
-    let limits = &state.limits;
-    let journal = state.requests.stats();
-    let webhooks = &state.store.webhooks;
-    let (deliveries_kept, delivery_cap) = webhooks.journal_size();
-    let counters = webhooks.counters(&DeliveryFilter::default());
-    let caps = webhooks.caps();
+pub async fn list(state: web::Data<AppState>, settings: web::Data<HttpSettings>) -> HttpResponse {
+    let limits = state.limits();
+    let health = state.health();
+    let journal = health.request_journal;
+    let (deliveries_kept, delivery_cap) = state.delivery_journal_size();
+    let counters = state.delivery_counters(&DeliveryFilter::default());
+    let caps = state.delivery_caps();
     let list = vec![
         limit(
             "tenants",
             "--max-tenants",
             json!(limits.max_tenants),
-            json!(state.store.tenant_count()),
+            json!(state.tenant_count()),
             "open mode: 403 for a new subdomain's first end-user upsert; nothing is created",
         ),
         limit(
@@ -45,7 +46,7 @@ pub async fn list(state: web::Data<AppState>) -> HttpResponse {
         limit(
             "request_body_bytes",
             "--max-body-bytes",
-            json!(state.max_body_bytes),
+            json!(settings.max_body_bytes),
             Value::Null,
             "413",
         ),
@@ -101,7 +102,7 @@ pub async fn list(state: web::Data<AppState>) -> HttpResponse {
         limit(
             "rate_limit_per_second",
             "--rate-limit",
-            json!(state.rate_limit.as_ref().map(|limit| limit.per_second())),
+            json!(health.rate_limit_per_second),
             Value::Null,
             "429 with Retry-After (off unless set)",
         ),

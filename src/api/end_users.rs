@@ -5,11 +5,11 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::AuthenticatedTenant;
-use super::error::ApiError;
 use super::views;
-use crate::startup::AppState;
-use crate::store::EndUserFields;
+use crate::http::basic_auth::AuthenticatedTenant;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::state::EndUserFields;
 
 /// The fields may come flat or nested under `end_user`.
 #[derive(Debug, Deserialize)]
@@ -49,10 +49,8 @@ pub async fn upsert(
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().into_fields()?;
     // The first thing a tenant stores: register it (within --max-tenants) only now.
-    let tenant = state
-        .store
-        .admit_tenant(&tenant.name, state.limits.max_tenants)?;
-    let user = state.store.upsert_end_user(&tenant, fields)?;
+    let tenant = state.admit_tenant(&tenant.name)?;
+    let user = state.upsert_end_user(&tenant, fields)?;
     Ok(HttpResponse::Ok().json(views::end_user(&user)))
 }
 
@@ -87,8 +85,6 @@ pub async fn authenticate_in_chat(
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().into_fields()?;
-    state
-        .store
-        .authenticate_end_user(&tenant, chat_id.into_inner(), fields)?;
+    state.authenticate_end_user(&tenant, chat_id.into_inner(), fields)?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"message": "accepted"})))
 }

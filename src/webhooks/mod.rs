@@ -1,124 +1,37 @@
 //! Webhooks to each tenant's registered URL (SPEC A5, B2): the event [`catalog`], the
-//! [`signing`] scheme, the per-tenant targets (with a process-wide default) and injected
-//! [`faults`], the delivery [`journal`], the retry [`policy`], and the [`dispatcher`] and
-//! [`sender`] that order, send and retry. [`Webhooks`] is the one entry point the rest of
-//! the emulator uses.
+//! [`signing`] scheme, the per-tenant targets (with a process-wide default, `targets`) and
+//! injected [`faults`], the [`delivery_journal`], the retry [`policy`], and the
+//! [`dispatcher`] and [`poster`] that order, send and retry. [`Webhooks`] is the one entry
+//! point the rest of the emulator uses (through `crate::state`).
 
 pub mod catalog;
+pub mod delivery_journal;
 pub mod dispatcher;
 pub mod faults;
-pub mod journal;
 pub mod loopback;
 pub mod policy;
-pub mod sender;
+pub mod poster;
 pub mod signing;
+mod targets;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use awc::http::Uri;
 use chrono::Utc;
-use dashmap::DashMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::events::{EventBus, LiveEventKind};
+use crate::live_events::{LiveEventBus, LiveEventKind};
 use catalog::Event;
-use dispatcher::{Dispatcher, Job};
-use faults::FaultInjection;
-use journal::{
+use delivery_journal::{
     Delivery, DeliveryCaps, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus,
 };
+use dispatcher::{Dispatcher, Job};
+use faults::FaultInjection;
 use policy::RetryPolicy;
-
-/// Where a tenant's webhooks go and the secrets they are signed with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookTarget {
-    pub url: String,
-    pub primary_secret: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secondary_secret: Option<String>,
-}
-
-/// Why a webhook target or delivery request was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WebhookError {
-    #[error("{0}")]
-    InvalidTarget(String),
-    #[error("No webhook is configured for this tenant")]
-    NoTarget,
-    #[error("There is no secondary secret to rotate to")]
-    NoSecondarySecret,
-    #[error("No delivery has the id {0}")]
-    UnknownDelivery(Uuid),
-    #[error("{0}")]
-    InvalidFaults(String),
-    #[error("No faults are configured for this tenant")]
-    NoFaults,
-    #[error("Delivery {id} cannot be sent again: its payload of {bytes} bytes was trimmed to {kept} bytes when it finished")]
-    PayloadTrimmed { id: Uuid, bytes: usize, kept: usize },
-}
-
-impl WebhookTarget {
-    /// Checks the URL is absolute HTTP(S) and the primary secret is not empty.
-    pub fn validate(&self) -> Result<(), WebhookError> {
-        let uri: Uri = self.url.parse().map_err(|_| {
-            WebhookError::InvalidTarget(format!("url {:?} is not a valid URL", self.url))
-        })?;
-        if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
-            return Err(WebhookError::InvalidTarget(format!(
-                "url {:?} must be an absolute http:// or https:// URL",
-                self.url
-            )));
-        }
-        if self.primary_secret.is_empty() {
-            return Err(WebhookError::InvalidTarget(
-                "primary_secret must not be empty".into(),
-            ));
-        }
-        if self.secondary_secret.as_deref() == Some("") {
-            return Err(WebhookError::InvalidTarget(
-                "secondary_secret must not be empty when given".into(),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Per-tenant targets and faults, plus the process-wide default target.
-#[derive(Debug, Default)]
-pub struct Settings {
-    targets: DashMap<String, WebhookTarget>,
-    default: Option<WebhookTarget>,
-    faults: DashMap<String, FaultInjection>,
-    /// The emulator's own address, to refuse targets that loop back into it.
-    own_address: loopback::OwnAddress,
-    /// What each delivery may keep.
-    caps: Option<DeliveryCaps>,
-}
-
-impl Settings {
-    /// The tenant's own target, or else the default.
-    pub fn resolve(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.targets
-            .get(tenant)
-            .map(|target| target.clone())
-            .or_else(|| self.default.clone())
-    }
-
-    pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
-        self.faults.get(tenant).map(|faults| faults.clone())
-    }
-
-    /// What each delivery may keep.
-    pub fn caps(&self) -> DeliveryCaps {
-        self.caps.unwrap_or(DeliveryCaps {
-            payload_bytes: crate::limits::DEFAULT_DELIVERY_PAYLOAD_CAP,
-            attempts: crate::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP,
-        })
-    }
-}
+use targets::WebhookTargets;
+pub use targets::{WebhookError, WebhookTarget};
 
 /// Deliveries still unfinished when a drain gave up, by tenant and chat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -145,10 +58,10 @@ impl std::fmt::Display for DrainReport {
 
 /// The webhook subsystem.
 pub struct Webhooks {
-    settings: Arc<Settings>,
+    webhook_targets: Arc<WebhookTargets>,
     journal: Arc<DeliveryJournal>,
     dispatcher: Dispatcher,
-    events: Arc<EventBus>,
+    events: Arc<LiveEventBus>,
 }
 
 impl Webhooks {
@@ -157,16 +70,17 @@ impl Webhooks {
         policy: RetryPolicy,
         journal_capacity: usize,
         caps: DeliveryCaps,
-        events: Arc<EventBus>,
+        events: Arc<LiveEventBus>,
     ) -> Webhooks {
-        let settings = Arc::new(Settings {
+        let webhook_targets = Arc::new(WebhookTargets {
             default,
             caps: Some(caps),
-            ..Settings::default()
+            ..WebhookTargets::default()
         });
-        let dispatcher = Dispatcher::start(Arc::clone(&settings), policy, Arc::clone(&events));
+        let dispatcher =
+            Dispatcher::start(Arc::clone(&webhook_targets), policy, Arc::clone(&events));
         Webhooks {
-            settings,
+            webhook_targets,
             journal: Arc::new(DeliveryJournal::with_capacity(journal_capacity)),
             dispatcher,
             events,
@@ -175,35 +89,40 @@ impl Webhooks {
 
     /// Records where the emulator listens, so targets pointing at it are refused.
     pub fn set_own_address(&self, address: std::net::SocketAddr) {
-        self.settings.own_address.set(address);
+        self.webhook_targets.own_address.set(address);
     }
 
     /// Refuses a target that points at the emulator itself (its deliveries would loop).
     pub fn refuse_loop(&self, target: &WebhookTarget) -> Result<(), WebhookError> {
-        self.settings.own_address.refuse_loop(target)
+        self.webhook_targets
+            .own_address
+            .refuse_loop(&target.url)
+            .map_err(WebhookError::InvalidTarget)
     }
 
     pub fn set_target(&self, tenant: &str, target: WebhookTarget) -> Result<(), WebhookError> {
         target.validate()?;
         self.refuse_loop(&target)?;
-        self.settings.targets.insert(tenant.to_owned(), target);
+        self.webhook_targets
+            .targets
+            .insert(tenant.to_owned(), target);
         Ok(())
     }
 
     /// The tenant's own target (not the default).
     pub fn target(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.settings
+        self.webhook_targets
             .targets
             .get(tenant)
             .map(|target| target.clone())
     }
 
     pub fn default_target(&self) -> Option<&WebhookTarget> {
-        self.settings.default.as_ref()
+        self.webhook_targets.default.as_ref()
     }
 
     pub fn remove_target(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.settings
+        self.webhook_targets
             .targets
             .remove(tenant)
             .map(|(_, target)| target)
@@ -212,7 +131,7 @@ impl Webhooks {
     /// The secondary secret becomes the primary one (and there is no secondary any more).
     pub fn rotate(&self, tenant: &str) -> Result<WebhookTarget, WebhookError> {
         let mut target = self
-            .settings
+            .webhook_targets
             .targets
             .get_mut(tenant)
             .ok_or(WebhookError::NoTarget)?;
@@ -226,16 +145,18 @@ impl Webhooks {
 
     pub fn set_faults(&self, tenant: &str, faults: FaultInjection) -> Result<(), WebhookError> {
         faults.validate().map_err(WebhookError::InvalidFaults)?;
-        self.settings.faults.insert(tenant.to_owned(), faults);
+        self.webhook_targets
+            .faults
+            .insert(tenant.to_owned(), faults);
         Ok(())
     }
 
     pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
-        self.settings.faults(tenant)
+        self.webhook_targets.faults(tenant)
     }
 
     pub fn clear_faults(&self, tenant: &str) -> Result<(), WebhookError> {
-        self.settings
+        self.webhook_targets
             .faults
             .remove(tenant)
             .map(|_| ())
@@ -284,7 +205,7 @@ impl Webhooks {
 
     /// What each delivery may keep.
     pub fn caps(&self) -> DeliveryCaps {
-        self.settings.caps()
+        self.webhook_targets.caps()
     }
 
     pub fn delivery(&self, id: Uuid) -> Option<Delivery> {
@@ -329,12 +250,12 @@ impl Webhooks {
     pub fn forget(&self, tenant: Option<&str>) {
         match tenant {
             Some(tenant) => {
-                self.settings.targets.remove(tenant);
-                self.settings.faults.remove(tenant);
+                self.webhook_targets.targets.remove(tenant);
+                self.webhook_targets.faults.remove(tenant);
             }
             None => {
-                self.settings.targets.clear();
-                self.settings.faults.clear();
+                self.webhook_targets.targets.clear();
+                self.webhook_targets.faults.clear();
             }
         }
         self.journal.forget(tenant);

@@ -19,7 +19,7 @@ use actix_web::HttpMessage;
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::time::Instant;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 type PayloadStream = Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>>;
 
@@ -35,7 +35,7 @@ pub async fn limit_body_read_time(
             .is_some_and(|length| length.as_bytes() != b"0");
     let timeout = request
         .app_data::<web::Data<AppState>>()
-        .map(|state| state.limits.body_read_timeout);
+        .map(|state| state.limits().body_read_timeout);
     if let (true, Some(timeout)) = (declares_body, timeout) {
         let payload = request.take_payload();
         request.set_payload(Payload::from(with_deadline(payload, timeout)));

@@ -8,24 +8,24 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::catalog::timestamp;
+use super::delivery_journal::{Delivery, DeliveryAttempt, DeliveryHandle, DeliveryStatus};
 use super::faults::AppliedFaults;
-use super::journal::{Delivery, DeliveryAttempt, DeliveryHandle, DeliveryStatus};
 use super::policy::{parse_retry_after, RetryPolicy};
 use super::signing::signature_header;
-use super::{Settings, WebhookTarget};
-use crate::events::{EventBus, LiveEventKind};
+use super::targets::{WebhookTarget, WebhookTargets};
+use crate::formats::timestamp;
+use crate::live_events::{LiveEventBus, LiveEventKind};
 
 /// The header that carries a delivery's id, unchanged across retries and redeliveries.
 pub const DELIVERY_ID_HEADER: &str = "X-Emulator-Delivery-Id";
 const RESPONSE_BODY_LIMIT: usize = 1_024;
 
 /// Sends deliveries; lives on the dispatcher thread (awc's client is not `Send`).
-pub struct Sender {
+pub struct WebhookPoster {
     client: awc::Client,
-    settings: Arc<Settings>,
+    targets: Arc<WebhookTargets>,
     policy: RetryPolicy,
-    events: Arc<EventBus>,
+    events: Arc<LiveEventBus>,
 }
 
 /// What one HTTP exchange gave.
@@ -34,15 +34,19 @@ struct Outcome {
     retry_after: Option<Duration>,
 }
 
-impl Sender {
-    pub fn new(settings: Arc<Settings>, policy: RetryPolicy, events: Arc<EventBus>) -> Sender {
+impl WebhookPoster {
+    pub fn new(
+        targets: Arc<WebhookTargets>,
+        policy: RetryPolicy,
+        events: Arc<LiveEventBus>,
+    ) -> WebhookPoster {
         let client = awc::Client::builder()
             .timeout(policy.timeout)
             .disable_redirects()
             .finish();
-        Sender {
+        WebhookPoster {
             client,
-            settings,
+            targets,
             policy,
             events,
         }
@@ -63,19 +67,19 @@ impl Sender {
             if cancelled {
                 return;
             }
-            let Some(target) = self.settings.resolve(tenant) else {
+            let Some(target) = self.targets.resolve(tenant) else {
                 self.update(tenant, delivery, |delivery| {
                     delivery.status = DeliveryStatus::Skipped
                 });
                 return;
             };
             let faults = self
-                .settings
+                .targets
                 .faults(tenant)
                 .map(|faults| faults.draw())
                 .unwrap_or_default();
             if let Some(delay) = faults.delay {
-                actix_web::rt::time::sleep(delay).await;
+                actix_rt::time::sleep(delay).await;
             }
             let id = id.to_string();
             let first = self.attempt(&target, &id, &payload, &faults).await;
@@ -102,7 +106,7 @@ impl Sender {
                 };
             });
             match wait {
-                Some(wait) => actix_web::rt::time::sleep(wait).await,
+                Some(wait) => actix_rt::time::sleep(wait).await,
                 None => return,
             }
             retry += 1;
@@ -168,10 +172,15 @@ impl Sender {
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| parse_retry_after(value, Utc::now()));
             attempt.retry_after_ms = retry_after.map(|wait| wait.as_millis() as u64);
-            let kept = read_body_start(&mut response)
-                .await
-                .map_err(|error| format!("reading the response body: {error}"))?;
-            attempt.response_body = Some(String::from_utf8_lossy(&kept).into_owned());
+            match response.body().limit(64 * 1024).await {
+                Ok(body) => {
+                    let kept = &body[..body.len().min(RESPONSE_BODY_LIMIT)];
+                    attempt.response_body = Some(String::from_utf8_lossy(kept).into_owned());
+                }
+                // A long answer is still an answer; only its first KiB would be kept.
+                Err(awc::error::PayloadError::Overflow) => {}
+                Err(error) => return Err(format!("reading the response body: {error}")),
+            }
             Ok::<(), String>(())
         };
         match tokio::time::timeout(self.policy.timeout, exchange).await {
@@ -201,7 +210,7 @@ impl Sender {
         let chat_id = {
             let mut delivery = delivery.lock().expect("delivery lock");
             change(&mut delivery);
-            delivery.keep_within(self.settings.caps());
+            delivery.keep_within(self.targets.caps());
             delivery.chat_id
         };
         self.events
@@ -209,27 +218,4 @@ impl Sender {
                 delivery.lock().expect("delivery lock").summary()
             });
     }
-}
-
-/// The first [`RESPONSE_BODY_LIMIT`] bytes of a response body (or all of a shorter one);
-/// the rest is never read, so a long body cannot hold the attempt.
-async fn read_body_start<S>(
-    response: &mut awc::ClientResponse<S>,
-) -> Result<Vec<u8>, awc::error::PayloadError>
-where
-    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
-{
-    use futures_util::StreamExt;
-    let mut kept = Vec::new();
-    while kept.len() < RESPONSE_BODY_LIMIT {
-        match response.next().await {
-            Some(chunk) => {
-                let chunk = chunk?;
-                let room = RESPONSE_BODY_LIMIT - kept.len();
-                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            }
-            None => break,
-        }
-    }
-    Ok(kept)
 }

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::domain::ChatError;
-use crate::store::StoreError;
+use crate::state::StateError;
 use crate::webhooks::WebhookError;
 
 /// An API rejection.
@@ -42,6 +42,17 @@ pub enum ApiError {
 impl ApiError {
     pub fn not_found() -> ApiError {
         ApiError::NotFound("Not Found".to_owned())
+    }
+}
+
+/// The rejection for a reached limit: `what` happened, and the flag that raises it.
+pub fn limit_reached(status: StatusCode, what: &str, flag: &str) -> ApiError {
+    ApiError::Limit {
+        status,
+        message: format!(
+            "{what} (limit set by {flag} / {}; raise it to allow more)",
+            crate::limits::env_twin(flag)
+        ),
     }
 }
 
@@ -79,18 +90,16 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> ApiError {
+impl From<StateError> for ApiError {
+    fn from(error: StateError) -> ApiError {
         match error {
-            StoreError::ChatNotFound => ApiError::not_found(),
-            StoreError::EndUserNotFound => ApiError::NotFound(error.to_string()),
-            StoreError::Invalid(message) => ApiError::BadRequest(message),
-            StoreError::TooManyTenants { .. } => crate::limits::limit_reached(
-                StatusCode::FORBIDDEN,
-                &error.to_string(),
-                "--max-tenants",
-            ),
-            StoreError::Chat(chat_error) => match chat_error {
+            StateError::ChatNotFound => ApiError::not_found(),
+            StateError::EndUserNotFound => ApiError::NotFound(error.to_string()),
+            StateError::Invalid(message) => ApiError::BadRequest(message),
+            StateError::TooManyTenants { .. } => {
+                limit_reached(StatusCode::FORBIDDEN, &error.to_string(), "--max-tenants")
+            }
+            StateError::Chat(chat_error) => match chat_error {
                 ChatError::Finished
                 | ChatError::NotTheChatsEndUser { .. }
                 | ChatError::UnknownTaskVirtualAgent(_)
@@ -113,7 +122,7 @@ impl From<WebhookError> for ApiError {
             WebhookError::NoTarget | WebhookError::NoFaults | WebhookError::UnknownDelivery(_) => {
                 ApiError::NotFound(error.to_string())
             }
-            WebhookError::PayloadTrimmed { .. } => crate::limits::limit_reached(
+            WebhookError::PayloadTrimmed { .. } => limit_reached(
                 StatusCode::CONFLICT,
                 &error.to_string(),
                 "--delivery-payload-cap",
@@ -132,11 +141,11 @@ pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error 
             "Request body is larger than the limit of {limit} bytes"
         )),
         JsonPayloadError::Payload(payload)
-            if crate::body_timeout::timeout_message(payload).is_some() =>
+            if super::body_timeout::timeout_message(payload).is_some() =>
         {
-            crate::limits::limit_reached(
+            limit_reached(
                 StatusCode::REQUEST_TIMEOUT,
-                &crate::body_timeout::timeout_message(payload).unwrap_or_default(),
+                &super::body_timeout::timeout_message(payload).unwrap_or_default(),
                 "--body-read-timeout",
             )
         }
