@@ -3,8 +3,6 @@
 //! document agrees with live answers (nullable fields, 415s), a slow body gets 408, and
 //! the HTTP parser's own rejections carry the `{"message"}` envelope.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -13,8 +11,8 @@ use std::time::Duration;
 use awc::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::support::{spawn_app, spawn_app_with, test_config, DEADLINE};
 use ccai_emulator::limits::Limits;
-use support::{spawn_app, spawn_app_with, test_config, DEADLINE};
 
 #[actix_web::test]
 async fn webhook_secrets_are_redacted_unless_the_caller_asks_for_them() {
@@ -120,7 +118,7 @@ async fn every_405_names_the_methods_the_route_has_in_allow() {
             .map(|method| method.trim().to_owned())
             .collect();
         assert_eq!(allow, methods, "{path}");
-        let reply = support::read(response).await;
+        let reply = crate::support::read(response).await;
         assert_eq!(reply.message(), "Method Not Allowed");
     }
 }
@@ -234,7 +232,7 @@ async fn the_openapi_document_agrees_with_what_the_server_answers() {
             .send_body("hello")
             .await
             .unwrap();
-        let reply = support::read(response).await;
+        let reply = crate::support::read(response).await;
         assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path}");
         let template = format!("/__admin/chats/{{chat_id}}/agent/{action}");
         let schema = documented_response(&document, "POST", &template, 415);
@@ -297,7 +295,7 @@ async fn a_body_that_does_not_arrive_in_time_gets_408_naming_the_flag() {
         .base_url()
         .trim_start_matches("http://")
         .to_owned();
-    let auth = support::basic("slowloris", "token");
+    let auth = crate::support::basic("slowloris", "token");
     let request = format!(
         "POST /apps/api/v1/end_users HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"ident"
     );

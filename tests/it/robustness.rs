@@ -4,8 +4,6 @@
 //! request and stops at `--max-tenants`, the request and delivery journals are bounded in
 //! bytes and attempts, and a webhook pointing at the emulator itself is refused.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
@@ -13,10 +11,12 @@ use std::time::Duration;
 use awc::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::support::{
+    basic, spawn_app, spawn_app_with, test_config, TestApp, WebhookReceiver, DEADLINE,
+};
 use ccai_emulator::limits::Limits;
 use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use ccai_emulator::webhooks::policy::RetryPolicy;
-use support::{basic, spawn_app, spawn_app_with, test_config, TestApp, WebhookReceiver, DEADLINE};
 
 /// A receiver that answers `200` with a 1,000-byte body, then sends it one byte every
 /// 100 ms (pacing the sender, not a wait of the test) until the emulator hangs up.
@@ -107,7 +107,7 @@ async fn tenant_names(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-async fn upsert_as(app: &TestApp, subdomain: &str) -> support::Reply {
+async fn upsert_as(app: &TestApp, subdomain: &str) -> crate::support::Reply {
     app.send(
         Method::POST,
         "/apps/api/v1/end_users",
@@ -210,7 +210,7 @@ async fn the_request_journal_keeps_at_most_its_entry_bytes_per_request() {
     for _ in 0..80 {
         request = request.append_header(("X-Repeated", "r".repeat(500)));
     }
-    let reply = support::read(request.send().await.unwrap()).await;
+    let reply = crate::support::read(request.send().await.unwrap()).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     let big_body = json!({"identifier": "x".repeat(100_000)});
     tenant
@@ -277,7 +277,6 @@ async fn finished_deliveries_keep_a_capped_payload_and_capped_attempts() {
         .expect("the long message's delivery");
     assert_eq!(long.status, DeliveryStatus::Delivered);
     assert!(long.payload_truncated);
-    assert_eq!(long.payload.len(), 2_048);
     // The receiver got the whole payload before it was trimmed.
     let arrived = receiver
         .received()
@@ -287,7 +286,7 @@ async fn finished_deliveries_keep_a_capped_payload_and_capped_attempts() {
     let shown = app
         .admin_get(&format!("/webhooks/deliveries/{}", long.id))
         .await;
-    assert!(shown["payload"].as_str().unwrap().len() <= 2_048);
+    assert_eq!(shown["payload"].as_str().unwrap().len(), 2_048);
     let redeliver = app
         .admin(
             Method::POST,
