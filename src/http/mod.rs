@@ -6,6 +6,7 @@
 pub mod basic_auth;
 pub mod body_timeout;
 pub mod error;
+pub mod front_door;
 pub mod rate_limit;
 pub mod request_capture;
 pub mod route_table;

@@ -7,6 +7,7 @@
 //! [`routes`] assembles the two HTTP surfaces.
 
 mod routes;
+mod serve;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -14,13 +15,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{from_fn, Logger};
-use actix_web::{web, App, HttpServer};
+use actix_web::web;
 
 use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
 use crate::domain::ContactCenter;
-use crate::http::body_timeout::limit_body_read_time;
 use crate::http::HttpSettings;
 use crate::script_loader::watch::{self, FixtureWatcher};
 use crate::script_loader::{self, seeds, FixtureError};
@@ -182,27 +181,21 @@ impl Emulator {
             max_body_bytes: config.max_body_bytes,
         });
         let mount = routes::configure(config.max_body_bytes);
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .wrap(from_fn(limit_body_read_time))
-                .wrap(Logger::new("%a \"%r\" %s %Dms"))
-                .app_data(data.clone())
-                .app_data(settings.clone())
-                .configure(mount.clone())
-        })
-        .disable_signals()
         // Connections still open at the end of the grace are closed: the grace is a total.
-        .shutdown_timeout(config.shutdown_grace.as_secs_f64().ceil().max(1.0) as u64);
-        if let Some(workers) = config.workers {
-            server = server.workers(workers);
-        }
-        let server = server
-            .listen(listener)
-            .map_err(|source| StartError::Bind {
-                address: config.bind.clone(),
-                source,
-            })?
-            .run();
+        let shutdown_timeout = config.shutdown_grace.as_secs_f64().ceil().max(1.0) as u64;
+        let server = serve::serve(
+            listener,
+            address,
+            config.workers,
+            shutdown_timeout,
+            data,
+            settings,
+            mount,
+        )
+        .map_err(|source| StartError::Bind {
+            address: config.bind.clone(),
+            source,
+        })?;
         Ok(Emulator {
             server,
             address,

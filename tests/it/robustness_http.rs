@@ -308,3 +308,59 @@ async fn a_body_that_does_not_arrive_in_time_gets_408_naming_the_flag() {
     assert!(message.contains("--body-read-timeout"), "{body}");
     assert!(message.contains("CCAI_EMU_BODY_READ_TIMEOUT"), "{body}");
 }
+
+/// Everything the server sends until it closes the connection.
+fn read_until_closed(address: &str, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    stream
+        .read_to_end(&mut answer)
+        .expect("the server answers and closes");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[actix_web::test]
+async fn the_http_parsers_own_rejections_carry_the_envelope() {
+    let app = spawn_app();
+    let address = app
+        .emulator
+        .base_url()
+        .trim_start_matches("http://")
+        .to_owned();
+    let many_headers: String = (0..100).map(|index| format!("X-H{index}: v\r\n")).collect();
+    let cases: Vec<(u16, String)> = vec![
+        (431, format!("GET /__admin/health HTTP/1.1\r\nHost: x\r\n{many_headers}\r\n")),
+        (431, format!("GET /__admin/health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "b".repeat(140_000))),
+        (400, "GET /__admin/health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n".to_owned()),
+        (400, "POST /apps/api/v1/end_users HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n".to_owned()),
+        (400, "POST /apps/api/v1/end_users HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab".to_owned()),
+        (400, format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(70_000))),
+    ];
+    for (status, request) in cases {
+        let address = address.clone();
+        let (answered, body) =
+            actix_web::rt::task::spawn_blocking(move || raw_exchange(&address, request.as_bytes()))
+                .await
+                .unwrap();
+        assert_eq!(answered, status, "{body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(!message.is_empty(), "{status}: no envelope: {body}");
+    }
+    // A good request answered before a bad one on the same connection is left as it was.
+    let pipelined =
+        "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nBad Header\r\n\r\n";
+    let answer = actix_web::rt::task::spawn_blocking(move || {
+        read_until_closed(&address, pipelined.as_bytes())
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.contains(r#""status":"ok""#), "{answer}");
+    let rejection = &answer[answer.find("HTTP/1.1 400").expect("the 400")..];
+    assert!(
+        rejection.contains(r#"{"message":"Malformed HTTP request"#),
+        "{rejection}"
+    );
+}
