@@ -57,6 +57,11 @@ impl SharedParameters for Operation {
         .answers(
             408,
             "The wait ended first; what was seen so far",
+            Some(body.clone()),
+        )
+        .answers(
+            503,
+            "The emulator began shutting down during the wait; what was seen so far",
             Some(body),
         )
     }
