@@ -137,6 +137,8 @@ pub struct Cli {
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
+    #[command(flatten)]
+    media: crate::media::MediaFlags,
 }
 
 /// What the binary can do besides serving.
@@ -215,6 +217,8 @@ pub struct Config {
     /// Reload the fixture folder when its files change, checking every `watch_interval`.
     pub watch: bool,
     pub watch_interval: Duration,
+    /// Upload-form expiry and the memory budgets of stored media.
+    pub media: crate::media::MediaConfig,
 }
 
 impl Default for Config {
@@ -239,6 +243,7 @@ impl Default for Config {
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
+            media: crate::media::MediaConfig::default(),
         }
     }
 }
@@ -363,6 +368,7 @@ impl TryFrom<Cli> for Config {
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
+            media: cli.media.try_into()?,
         })
     }
 }

@@ -24,6 +24,7 @@ pub mod events;
 pub mod fixtures;
 pub mod healthcheck;
 pub mod journal;
+pub mod media;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;

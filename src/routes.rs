@@ -73,7 +73,7 @@ impl RouteTable {
         for MethodRoute { method, route } in routes {
             self.endpoints.push(Endpoint {
                 method: method.to_string(),
-                path: format!("{}{path}", self.prefix),
+                path: format!("{}{}", self.prefix, without_patterns(path)),
             });
             resource = resource.route(route);
         }
@@ -96,9 +96,23 @@ impl RouteTable {
     }
 }
 
-/// Every operation the server registers, Apps API and control plane.
+/// `/{key:.*}` as OpenAPI writes it, `/{key}`.
+fn without_patterns(path: &str) -> String {
+    path.split('/')
+        .map(
+            |segment| match (segment.starts_with('{'), segment.find(':')) {
+                (true, Some(colon)) => format!("{}}}", &segment[..colon]),
+                _ => segment.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every operation the server registers: Apps API, storage endpoint and control plane.
 pub fn all() -> Vec<Endpoint> {
     let mut endpoints = crate::api::routes().endpoints().to_vec();
+    endpoints.extend_from_slice(crate::media::storage::routes().endpoints());
     endpoints.extend_from_slice(crate::admin::routes().endpoints());
     endpoints.sort();
     endpoints

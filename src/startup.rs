@@ -23,6 +23,7 @@ use crate::events::EventBus;
 use crate::fixtures::watch::{self, FixtureStatus, FixtureWatcher};
 use crate::fixtures::{self, seeds, FixtureError};
 use crate::journal::RequestJournal;
+use crate::media::{self, MediaStore};
 use crate::rate_limit::RateLimiter;
 use crate::store::Store;
 use crate::webhooks::{DrainReport, Webhooks};
@@ -183,7 +184,8 @@ impl Emulator {
         );
         let store = Arc::new(
             Store::new(script, webhooks, events)
-                .with_inactivity_timeout(config.chat_inactivity_timeout),
+                .with_inactivity_timeout(config.chat_inactivity_timeout)
+                .with_media(MediaStore::new(config.media.clone())),
         );
         load_seeds(&store, &seeds)?;
         let status = Arc::new(FixtureStatus::new(source.name(), config.watch));
@@ -223,6 +225,7 @@ impl Emulator {
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
                 .configure(api::configure)
+                .configure(media::storage::configure)
                 .configure(admin::configure)
                 .default_service(web::to(error::route_not_found))
         })

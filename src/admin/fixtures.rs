@@ -22,8 +22,9 @@ pub async fn put_contact_center(
 ) -> Result<HttpResponse, ApiError> {
     let mut script = (*state.store.script()).clone();
     let known: BTreeSet<String> = script.task_virtual_agents.keys().cloned().collect();
-    let compiled =
-        fixtures::compile_contact_center(document.into_inner(), &known).map_err(|error| {
+    let media: BTreeSet<String> = script.media_files.keys().cloned().collect();
+    let compiled = fixtures::compile_contact_center(document.into_inner(), &known, &media)
+        .map_err(|error| {
             ApiError::BadRequest(format!(
                 "Invalid contact center: {}: {}",
                 error.place, error.problem

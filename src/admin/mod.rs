@@ -10,6 +10,7 @@ mod chats;
 mod console;
 mod fixtures;
 pub mod live;
+mod media;
 mod requests;
 mod snapshots;
 mod system;
@@ -77,6 +78,12 @@ pub fn routes() -> RouteTable {
         )
         .at("/chats/{chat_id}/agent/end", [post(chats::agent_ends)])
         .at("/chats/{chat_id}/dismiss", [post(chats::dismiss)])
+        .at(
+            "/chats/{chat_id}/agent/attachments",
+            [post(media::agent_attaches)],
+        )
+        .at("/media", [get(media::usage)])
+        .at("/media/{media_id}", [get(media::file)])
         .at(
             "/task_virtual_agents",
             [get(system::list_task_virtual_agents)],

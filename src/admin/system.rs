@@ -19,6 +19,7 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
         "uptime_seconds": state.started.elapsed().as_secs(),
         "tenants": state.store.tenant_names().len(),
         "request_journal": state.requests.stats(),
+        "media": state.store.media.usage(),
         "rate_limit_per_second": state.rate_limit.as_ref().map(|limit| limit.per_second()),
     }))
 }

@@ -111,7 +111,15 @@ pub enum Trigger {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Publish(Happening),
-    Schedule { after: Duration, trigger: Trigger },
+    Schedule {
+        after: Duration,
+        trigger: Trigger,
+    },
+    /// The agent attaches the script's media file `file`: the store holds the bytes, gives
+    /// them a media id, then adds the message ([`Chat::agent_attaches`]).
+    AttachFile {
+        file: String,
+    },
 }
 
 /// A transition that the chat's state does not allow.
@@ -345,7 +353,8 @@ impl Chat {
         Ok(vec![Effect::Publish(Happening::ChatEnded { by })])
     }
 
-    fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
+    /// The agent that has the chat, if one does and the chat is not finished.
+    pub fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
         match &self.routing {
             RoutingState::Finished { .. } => Err(ChatError::Finished),
             RoutingState::Queued => Err(ChatError::NoAgentAssigned),

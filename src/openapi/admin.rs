@@ -183,6 +183,9 @@ pub fn operations() -> Vec<Operation> {
         get("/fixtures", "Where fixtures come from and the last reload")
             .answers(200, "Status", Some(schema("FixtureStatus"))),
     ];
+    let operations = operations
+        .into_iter()
+        .chain(super::media::admin_operations(path, TAG));
     operations
         .into_iter()
         .map(|operation| {

@@ -7,6 +7,7 @@
 
 mod admin;
 mod apps;
+mod media;
 mod schemas;
 
 use serde_json::{json, Map, Value};
@@ -34,7 +35,7 @@ pub fn op(method: &'static str, path: &str, tag: &str, summary: &str) -> Operati
         .split('/')
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| {
-            let kind = if name == "chat_id" {
+            let kind = if name == "chat_id" || name == "media_id" {
                 "integer"
             } else {
                 "string"
@@ -112,6 +113,7 @@ impl Operation {
 /// Every documented operation.
 pub fn operations() -> Vec<Operation> {
     let mut operations = apps::operations();
+    operations.extend(media::storage_operations());
     operations.extend(admin::operations());
     operations
 }
@@ -133,6 +135,10 @@ pub fn document() -> Value {
         (409, "The chat's state does not allow this"),
         (413, "Request body too large"),
         (415, "Content-Type must be application/json"),
+        (
+            507,
+            "Past a media budget: the message names the flag to raise",
+        ),
     ]
     .into_iter()
     .map(|(status, description)| {
@@ -153,6 +159,7 @@ pub fn document() -> Value {
         "tags": [
             {"name": "Apps API", "description": "The emulated platform API"},
             {"name": "admin", "description": "The emulator's control plane"},
+            {"name": "storage", "description": "The emulator's S3-style storage endpoint for pre-signed uploads"},
         ],
         "paths": paths,
         "components": {

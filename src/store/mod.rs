@@ -4,6 +4,7 @@
 //! in the chat's order (never awaited), and timers are set for deferred transitions. No
 //! method locks all chats, and none waits for the network.
 
+mod media;
 mod snapshot;
 mod tenant;
 
@@ -35,6 +36,10 @@ pub enum StoreError {
     Invalid(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    #[error("Media not found")]
+    MediaNotFound,
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaError),
 }
 
 /// The stored end-user message, as `POST /chats/{id}/message` answers it.
@@ -69,6 +74,8 @@ pub struct Store {
     pub events: Arc<EventBus>,
     /// Dismiss chats whose end user has been silent this long (off when `None`).
     inactivity_timeout: Option<Duration>,
+    /// Every uploaded and attached file, within its budgets.
+    pub media: crate::media::MediaStore,
 }
 
 impl Store {
@@ -83,7 +90,14 @@ impl Store {
             script: RwLock::new(Arc::new(script)),
             loading: Mutex::new(()),
             webhooks,
+            media: crate::media::MediaStore::new(crate::media::MediaConfig::default()),
         }
+    }
+
+    /// Uses `media` (its budgets and expiry) for uploads and attachments.
+    pub fn with_media(mut self, media: crate::media::MediaStore) -> Store {
+        self.media = media;
+        self
     }
 
     /// Chats whose end user stays silent this long are dismissed, as on the platform.
@@ -229,6 +243,7 @@ impl Store {
         from_user_id: u64,
         body: MessageBody,
     ) -> Result<PostedMessage, StoreError> {
+        self.check_message_media(tenant, chat_id, &body)?;
         let message_id = std::cell::Cell::new(0);
         self.transition_then(
             tenant,
@@ -346,6 +361,7 @@ impl Store {
             }
         }
         self.webhooks.forget(tenant);
+        self.media.forget(tenant);
     }
 
     fn transition(
@@ -399,6 +415,12 @@ impl Store {
                 }
                 Effect::Schedule { after, trigger } => {
                     self.schedule(tenant, chat.id, after, trigger)
+                }
+                Effect::AttachFile { file } => {
+                    let more = self.attach_script_file(tenant, chat, &file, script);
+                    for (index, effect) in more.into_iter().enumerate() {
+                        pending.insert(index, effect);
+                    }
                 }
             }
         }

@@ -205,6 +205,13 @@ fn message_body(message: &Message) -> Value {
         }
         MessageBody::Photo { media_id } => json!({"type": "photo", "media_id": media_id}),
         MessageBody::Video { media_id } => json!({"type": "video", "media_id": media_id}),
+        MessageBody::Attachment {
+            media_id,
+            content_type,
+            filename,
+            size,
+        } => json!({"type": "attachment", "media_id": media_id, "content_type": content_type,
+                    "filename": filename, "size": size}),
     };
     let message_type = content["type"].clone();
     json!({
