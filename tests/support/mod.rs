@@ -6,6 +6,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod fixture_folder;
+pub mod media;
 pub mod receiver;
 pub mod sse;
 
