@@ -12,13 +12,13 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::error::ApiError;
+use crate::http::error::ApiError;
 use crate::media::kinds::{
     attachable_content_type, attachable_list, content_type_for_filename, ATTACHMENT_MAX_BYTES,
 };
-use crate::media::storage::{download_url, file_response};
-use crate::media::upload::{read_file, Form};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::storage::multipart::{read_file, Form};
+use crate::storage::{download_url, file_response};
 
 #[derive(Debug, Deserialize)]
 pub struct AttachQuery {
@@ -97,10 +97,9 @@ pub async fn agent_attaches(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let chat_id = chat_id.into_inner();
-    let tenant = state
-        .store
-        .owner_of(chat_id)
-        .ok_or_else(ApiError::not_found)?;
+    if !state.chat_exists(chat_id) {
+        return Err(ApiError::not_found());
+    }
     let header_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -148,10 +147,7 @@ pub async fn agent_attaches(
     if bytes.is_empty() {
         return Err(ApiError::BadRequest("The file is empty".to_owned()));
     }
-    let (record, message_id) =
-        state
-            .store
-            .agent_attaches(&tenant, chat_id, &filename, content_type, bytes)?;
+    let (record, message_id) = state.agent_attaches(chat_id, &filename, content_type, bytes)?;
     Ok(HttpResponse::Ok().json(json!({
         "media_id": record.media_id,
         "message_id": message_id,
@@ -165,7 +161,7 @@ pub async fn agent_attaches(
 
 /// `GET /media`: budgets, expiry, and what each tenant holds.
 pub async fn usage(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(state.store.media.usage())
+    HttpResponse::Ok().json(state.media_usage())
 }
 
 /// `GET /media/{media_id}`: any stored media file.
@@ -173,10 +169,6 @@ pub async fn file(
     state: web::Data<AppState>,
     media_id: web::Path<u64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (record, bytes) = state
-        .store
-        .media
-        .media_by_id(media_id.into_inner())
-        .ok_or_else(|| ApiError::NotFound("Media not found".to_owned()))?;
+    let (record, bytes) = state.media_by_id(media_id.into_inner())?;
     Ok(file_response(&record, bytes))
 }

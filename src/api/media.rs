@@ -9,12 +9,12 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use super::auth::AuthenticatedTenant;
-use super::error::ApiError;
-use crate::media::storage::{download_url, file_response, upload_url};
+use crate::formats::timestamp;
+use crate::http::basic_auth::AuthenticatedTenant;
+use crate::http::error::ApiError;
 use crate::media::{MediaKind, MediaRecord};
-use crate::startup::AppState;
-use crate::webhooks::catalog::timestamp;
+use crate::state::AppState;
+use crate::storage::{download_url, file_response, upload_url};
 
 async fn upload_form(
     request: HttpRequest,
@@ -23,7 +23,7 @@ async fn upload_form(
     chat_id: u64,
     kind: MediaKind,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = state.store.issue_upload(&tenant.0, chat_id, kind)?;
+    let fields = state.issue_upload(&tenant.0, chat_id, kind)?;
     Ok(HttpResponse::Ok().json(json!({"url": upload_url(&request), "fields": fields})))
 }
 
@@ -110,10 +110,7 @@ pub async fn register_photos(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let paths = s3_paths(&body, MediaKind::Photo)?;
-    let records =
-        state
-            .store
-            .register_media(&tenant, chat_id.into_inner(), MediaKind::Photo, &paths)?;
+    let records = state.register_media(&tenant, chat_id.into_inner(), MediaKind::Photo, &paths)?;
     let answer: Vec<Value> = records
         .iter()
         .map(|record| media_json(&request, &state, record))
@@ -135,10 +132,7 @@ pub async fn register_video(
             "A video is registered one at a time: send one s3_path".to_owned(),
         ));
     }
-    let records =
-        state
-            .store
-            .register_media(&tenant, chat_id.into_inner(), MediaKind::Video, &paths)?;
+    let records = state.register_media(&tenant, chat_id.into_inner(), MediaKind::Video, &paths)?;
     Ok(HttpResponse::Ok().json(media_json(&request, &state, &records[0])))
 }
 
@@ -149,7 +143,7 @@ async fn list(
     chat_id: u64,
     kind: MediaKind,
 ) -> Result<HttpResponse, ApiError> {
-    let records = state.store.chat_media(&tenant.0, chat_id, kind)?;
+    let records = state.chat_media(&tenant.0, chat_id, kind)?;
     let answer: Vec<Value> = records
         .iter()
         .map(|record| media_json(&request, &state, record))
@@ -196,6 +190,6 @@ pub async fn download(
     path: web::Path<(u64, u64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (chat_id, media_id) = path.into_inner();
-    let (record, bytes) = state.store.media_file(&tenant, chat_id, media_id)?;
+    let (record, bytes) = state.media_file(&tenant, chat_id, media_id)?;
     Ok(file_response(&record, bytes))
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::config::parse_duration;
+use crate::formats::parse_duration;
 
 /// The media settings, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]

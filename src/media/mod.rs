@@ -1,17 +1,15 @@
-//! Media in both directions: end users' photos and videos uploaded through a pre-signed,
-//! S3-style POST form that the emulator serves itself ([`policy`], [`upload`]), files the
-//! agent attaches, and the in-memory store that holds them all within a budget per tenant
-//! and in total ([`store`]). What the platform allows (types, sizes, expiry) is in
-//! [`kinds`] and [`config`]; refusals of the storage endpoint speak S3's XML
-//! ([`storage_error`]).
+//! Media in both directions, below HTTP: what the platform allows (types, sizes, expiry:
+//! [`kinds`], [`config`]), the pre-signed S3-style POST policy that lets an end user upload
+//! one photo or video ([`policy`]), the refusals in S3's own terms ([`storage_error`]), and
+//! the in-memory store that holds every uploaded and attached file within a budget per
+//! tenant and in total ([`store`]). The storage endpoint that speaks HTTP is
+//! `crate::storage`; the use cases that tie files to tenants and chats are in `crate::state`.
 
 pub mod config;
 pub mod kinds;
 pub mod policy;
-pub mod storage;
 pub mod storage_error;
 pub mod store;
-pub mod upload;
 
 pub use config::{MediaConfig, MediaFlags};
 pub use kinds::MediaKind;

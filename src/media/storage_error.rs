@@ -1,10 +1,7 @@
-//! Refusals of the emulator's S3-style storage endpoint, answered the way a storage
-//! service answers them: an XML `<Error>` document with a `Code` (`EntityTooLarge`,
+//! Refusals of the emulator's S3-style storage endpoint, in the terms a storage service
+//! uses: an XML `<Error>` document with a `Code` (`EntityTooLarge`,
 //! `AccessDenied`, `InvalidPolicyDocument`, ...), a `Message` and the status S3 uses, so an
 //! upload client's error handling meets what it will meet in production.
-
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 
 /// One refusal of the storage endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,16 +64,4 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-impl ResponseError for StorageError {
-    fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST)
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
-            .content_type("application/xml")
-            .body(self.to_xml())
-    }
 }

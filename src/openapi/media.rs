@@ -4,8 +4,9 @@
 
 use serde_json::{json, Value};
 
-use super::{array_of, op, Operation};
-use crate::media::storage::PREFIX as STORAGE;
+use super::builder::{array_of, op};
+use super::Operation;
+use crate::wire::STORAGE_PREFIX as STORAGE;
 
 fn media() -> Value {
     json!({"type": "object", "required": ["media_id", "url"], "properties": {
