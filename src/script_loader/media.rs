@@ -1,7 +1,7 @@
 //! The files of `fixtures/media/` that agent rules may `attach`, read as bytes (the folder
 //! or the copies embedded in the binary). Each must be of a type an agent can attach on
 //! the platform (by its extension) and within the 100 MB limit; hidden files (`.gitkeep`)
-//! are skipped. A problem is `(file, problem)`; the caller makes it a fixture error.
+//! are skipped. A problem names the file; the caller makes it a fixture error.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,12 +16,24 @@ pub(crate) const EMBEDDED_MEDIA: &[(&str, &[u8])] = &[(
 )];
 
 /// The attachable files of `folder` by name (none if it does not exist).
-pub(crate) fn load_folder(folder: &Path) -> Result<BTreeMap<String, Arc<[u8]>>, (String, String)> {
+/// Files by name.
+pub(crate) type MediaFiles = BTreeMap<String, Arc<[u8]>>;
+
+/// A file that cannot be used: its path and the problem.
+pub(crate) struct MediaProblem {
+    pub(crate) file: String,
+    pub(crate) problem: String,
+}
+
+pub(crate) fn load_folder(folder: &Path) -> Result<MediaFiles, MediaProblem> {
     let mut files = BTreeMap::new();
     if !folder.exists() {
         return Ok(files);
     }
-    let problem = |path: &Path, problem: String| (path.display().to_string(), problem);
+    let problem = |path: &Path, problem: String| MediaProblem {
+        file: path.display().to_string(),
+        problem,
+    };
     let entries = std::fs::read_dir(folder)
         .map_err(|error| problem(folder, format!("cannot be listed: {error}")))?;
     for entry in entries.filter_map(Result::ok) {
