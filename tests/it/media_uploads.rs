@@ -4,8 +4,6 @@
 //! then every refusal, each in the format its side speaks (S3 XML for the upload, the
 //! platform's `{"message"}` envelope for the API).
 
-mod support;
-
 use std::time::Duration;
 
 use awc::http::{Method, StatusCode};
@@ -13,8 +11,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use support::media::{file_of, multipart, JPEG, MP4};
-use support::{spawn_app, spawn_app_with, test_config, Reply, WebhookReceiver, DEADLINE};
+use crate::support::media::{file_of, multipart, JPEG, MP4};
+use crate::support::{spawn_app, spawn_app_with, test_config, Reply, WebhookReceiver, DEADLINE};
 
 /// The S3 error code of an XML answer.
 fn s3_code(reply: &Reply) -> String {
@@ -101,7 +99,7 @@ async fn a_photo_goes_from_upload_to_registration_to_message_to_webhook() {
 
     let sent = tenant.send_media(chat, user, "photo", media_id).await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-    let is_photo = |event: &support::Received| event.body()["message"]["type"] == "photo";
+    let is_photo = |event: &crate::support::Received| event.body()["message"]["type"] == "photo";
     let events = receiver
         .wait_for_chat(chat, "the photo message", |events| {
             events.iter().any(is_photo)

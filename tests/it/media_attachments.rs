@@ -4,13 +4,11 @@
 //! `GET /chats/{id}/media/{media_id}`. Then the memory budget: past it a request is
 //! refused with 507 naming the flag, nothing else is lost, and a tenant reset frees it.
 
-mod support;
-
 use awc::http::{Method, StatusCode};
 use serde_json::Value;
 
-use support::media::{file_of, multipart, JPEG};
-use support::{spawn_app, spawn_app_with, test_config, Reply, TestApp, WebhookReceiver};
+use crate::support::media::{file_of, multipart, JPEG};
+use crate::support::{spawn_app, spawn_app_with, test_config, Reply, TestApp, WebhookReceiver};
 
 async fn attach(
     app: &TestApp,
@@ -25,7 +23,7 @@ async fn attach(
     app.post_body(&url, content_type, bytes.to_vec()).await
 }
 
-fn attachment_events(events: &[support::Received]) -> Vec<Value> {
+fn attachment_events(events: &[crate::support::Received]) -> Vec<Value> {
     events
         .iter()
         .filter(|event| event.body()["message"]["type"] == "attachment")
