@@ -16,6 +16,7 @@ mod healthcheck;
 mod live_events;
 mod long_poll;
 mod media_attachments;
+mod media_refusals;
 mod media_uploads;
 mod mid_session_authentication;
 mod openapi;
