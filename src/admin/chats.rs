@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::waiting::{parse_wait, respond_when, Check};
 use crate::domain::chat::{MessageBody, View};
-use crate::domain::{Chat, RoutingState};
+use crate::domain::{Chat, ChatId, RoutingState};
 use crate::http::error::ApiError;
 use crate::state::{AppState, OwnedChat};
 
@@ -129,7 +129,7 @@ impl ChatCondition {
 /// Answers with `render(chat)` at once, or when `condition` holds (200) or times out (408).
 async fn chat_when(
     state: &AppState,
-    chat_id: u64,
+    chat_id: ChatId,
     condition: &ChatCondition,
     view: View,
     render: impl Fn(&Chat, &str) -> Value,
@@ -154,7 +154,7 @@ async fn chat_when(
 
 pub async fn record(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     condition: web::Query<ChatCondition>,
 ) -> Result<HttpResponse, ApiError> {
     chat_when(
@@ -174,7 +174,7 @@ pub struct TranscriptQuery {
 
 pub async fn transcript(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     query: web::Query<TranscriptQuery>,
     // The same query string, read a second time (serde's flatten breaks numbers in queries).
     condition: web::Query<ChatCondition>,
@@ -204,7 +204,7 @@ pub struct SayBody {
 
 pub async fn agent_says(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<SayBody>,
 ) -> Result<HttpResponse, ApiError> {
     let text = body.into_inner().text;
@@ -222,7 +222,7 @@ pub struct TransferBody {
 
 pub async fn agent_transfers(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<TransferBody>,
 ) -> Result<HttpResponse, ApiError> {
     let owned =
@@ -233,7 +233,7 @@ pub async fn agent_transfers(
 /// Sets the chat aside (`dismissed` / `va_dismissed`), as the platform does on inactivity.
 pub async fn dismiss(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     let owned = state.dismiss_chat(chat_id.into_inner())?;
     Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))
@@ -241,7 +241,7 @@ pub async fn dismiss(
 
 pub async fn agent_ends(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     let owned = state.agent_finishes_chat(chat_id.into_inner())?;
     Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))

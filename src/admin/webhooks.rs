@@ -5,9 +5,9 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::waiting::{respond_with_list, ListWait};
+use crate::domain::{ChatId, DeliveryId};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::webhooks::catalog::{EventType, CATALOG};
@@ -62,7 +62,7 @@ pub async fn catalog() -> HttpResponse {
 #[derive(Debug, Deserialize)]
 pub struct DeliveryQuery {
     tenant: Option<String>,
-    chat_id: Option<u64>,
+    chat_id: Option<ChatId>,
     event_type: Option<String>,
     status: Option<String>,
     min_count: Option<usize>,
@@ -119,8 +119,9 @@ pub async fn deliveries(
     .await
 }
 
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::NotFound(format!("No delivery has the id {id:?}")))
+fn parse_id(id: &str) -> Result<DeliveryId, ApiError> {
+    DeliveryId::parse(id)
+        .ok_or_else(|| ApiError::NotFound(format!("No delivery has the id {id:?}")))
 }
 
 pub async fn delivery(

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::views;
-use crate::domain::MessageBody;
+use crate::domain::{ChatId, EndUserId, MessageBody};
 use crate::formats::timestamp;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
@@ -24,7 +24,7 @@ pub struct CreateBody {
 
 #[derive(Debug, Default, Deserialize)]
 struct ChatFields {
-    end_user_id: Option<u64>,
+    end_user_id: Option<EndUserId>,
     menu_id: Option<u64>,
     lang: Option<String>,
     context: Option<Value>,
@@ -68,7 +68,7 @@ pub async fn create(
 pub async fn get(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     let chat = state.with_chat(&tenant, chat_id.into_inner(), views::chat)?;
     Ok(HttpResponse::Ok().json(chat))
@@ -84,7 +84,7 @@ pub struct UpdateBody {
 #[derive(Debug, Default, Deserialize)]
 struct UpdateFields {
     status: Option<String>,
-    finished_by_user_id: Option<u64>,
+    finished_by_user_id: Option<EndUserId>,
     escalation_id: Option<u64>,
     deflection_channel: Option<String>,
 }
@@ -92,7 +92,7 @@ struct UpdateFields {
 pub async fn update(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<UpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let chat_id = chat_id.into_inner();
@@ -138,7 +138,7 @@ pub async fn update(
 
 #[derive(Debug, Deserialize)]
 pub struct SendMessageBody {
-    from_user_id: u64,
+    from_user_id: EndUserId,
     message: MessageDto,
 }
 
@@ -198,7 +198,7 @@ impl MessageDto {
 pub async fn send_message(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<SendMessageBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -217,7 +217,7 @@ pub async fn send_message(
 pub async fn resume(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     let chat = state.resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
     Ok(HttpResponse::Ok().json(chat))

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::views;
+use crate::domain::{ChatId, EndUserId};
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -53,7 +54,7 @@ pub async fn upsert(
 
 #[derive(Debug, Deserialize)]
 pub struct FindQuery {
-    id: Option<u64>,
+    id: Option<EndUserId>,
     identifier: Option<String>,
 }
 
@@ -78,7 +79,7 @@ pub async fn find(
 pub async fn authenticate_in_chat(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().into_fields()?;

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{ClientError, Http};
-use crate::domain::{EndUser, HumanAgent, Message, MessageBody};
+use crate::domain::{ChatId, EndUser, HumanAgent, Message, MessageBody};
 use crate::tenant_snapshot::{LoadReport, Snapshot};
 use crate::webhooks::delivery_journal::{Delivery, DeliveryFilter};
 use crate::webhooks::WebhookTarget;
@@ -37,7 +37,7 @@ pub struct WebhookConfig {
 /// The full record of a chat (`GET /__admin/chats/{id}`); unknown keys are ignored.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChatRecord {
-    pub id: u64,
+    pub id: ChatId,
     pub tenant: String,
     /// `queued`, `assigned`, `task_virtual_agent` or `finished`.
     pub routing_state: String,
@@ -77,7 +77,7 @@ impl TranscriptView {
 /// A chat as one party sees it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Transcript {
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     pub view: String,
     pub messages: Vec<Message>,
 }
@@ -202,28 +202,40 @@ impl AdminClient {
         self.send(Method::POST, &path, None).await
     }
 
-    pub async fn chat(&self, chat_id: u64) -> Result<ChatRecord, ClientError> {
+    pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.get(&format!("/chats/{chat_id}")).await
     }
 
     pub async fn transcript(
         &self,
-        chat_id: u64,
+        chat_id: impl Into<ChatId>,
         view: TranscriptView,
     ) -> Result<Transcript, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.get(&format!("/chats/{chat_id}/transcript?view={}", view.name()))
             .await
     }
 
     /// The human agent says `text`.
-    pub async fn say(&self, chat_id: u64, text: &str) -> Result<ChatRecord, ClientError> {
+    pub async fn say(
+        &self,
+        chat_id: impl Into<ChatId>,
+        text: &str,
+    ) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         let path = format!("/chats/{chat_id}/agent/messages");
         self.send(Method::POST, &path, Some(json!({"text": text})))
             .await
     }
 
     /// The human agent transfers to the task virtual agent `key`.
-    pub async fn transfer(&self, chat_id: u64, key: &str) -> Result<ChatRecord, ClientError> {
+    pub async fn transfer(
+        &self,
+        chat_id: impl Into<ChatId>,
+        key: &str,
+    ) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         let path = format!("/chats/{chat_id}/agent/transfer");
         self.send(
             Method::POST,
@@ -234,7 +246,8 @@ impl AdminClient {
     }
 
     /// The human agent ends the chat.
-    pub async fn end(&self, chat_id: u64) -> Result<ChatRecord, ClientError> {
+    pub async fn end(&self, chat_id: impl Into<ChatId>) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.send(Method::POST, &format!("/chats/{chat_id}/agent/end"), None)
             .await
     }
@@ -258,7 +271,11 @@ impl AdminClient {
     }
 
     /// Deliveries of one chat.
-    pub async fn chat_deliveries(&self, chat_id: u64) -> Result<Vec<Value>, ClientError> {
+    pub async fn chat_deliveries(
+        &self,
+        chat_id: impl Into<ChatId>,
+    ) -> Result<Vec<Value>, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         let path = format!("/webhooks/deliveries?chat_id={chat_id}");
         Ok(self.get::<DeliveryList<Value>>(&path).await?.deliveries)
     }

@@ -28,7 +28,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{broadcast, watch};
 
-use crate::domain::{ChatError, ContactCenter, TaskVirtualAgent};
+use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
 use crate::live_events::{LiveEvent, LiveEventBus, LiveEventKind};
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
@@ -77,7 +77,7 @@ pub struct StateOptions {
     pub chat_inactivity_timeout: Option<Duration>,
 }
 
-/// Start-up settings that change how use cases behave.
+/// Start-up settings that change the script every use case runs on.
 #[derive(Debug, Clone, Copy)]
 struct Overrides {
     agent_join_delay: Option<Duration>,
@@ -88,7 +88,7 @@ struct Overrides {
 pub struct AppState {
     tenants: DashMap<String, Arc<Tenant>>,
     /// Which tenant owns each chat id (ids are unique across tenants).
-    chat_owners: DashMap<u64, String>,
+    chat_owners: DashMap<ChatId, String>,
     next_chat_id: AtomicU64,
     next_end_user_id: AtomicU64,
     /// Written only under its write lock, read-modify-write included.
@@ -237,7 +237,7 @@ impl AppState {
         &self,
         kind: LiveEventKind,
         tenant: &str,
-        chat_id: Option<u64>,
+        chat_id: Option<ChatId>,
         data: Value,
     ) {
         self.live_events.publish(kind, tenant, chat_id, data);
@@ -259,6 +259,7 @@ impl Overrides {
         if let Some(delay) = self.agent_join_delay {
             script.join_delay = delay;
         }
+        script.end_user_inactivity_timeout = self.inactivity_timeout;
         script
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::domain::chat::VirtualAgentParticipant;
+use crate::domain::ChatId;
 use crate::domain::{Chat, Happening, Message, MessageBody, Sender, Visibility};
 use crate::formats::timestamp;
 
@@ -110,7 +111,7 @@ fn spec(event_type: EventType) -> &'static EventSpec {
 #[derive(Debug, Clone)]
 pub struct Event {
     pub event_type: EventType,
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     /// The exact bytes of the envelope `{event_type, timestamp, chat_id, body}`.
     pub payload: Vec<u8>,
 }

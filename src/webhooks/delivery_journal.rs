@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::catalog::EventType;
+use crate::domain::{ChatId, DeliveryId};
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,9 +85,9 @@ impl DeliveryAttempt {
 /// aside: the client reads it back with this type too).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
-    pub id: Uuid,
+    pub id: DeliveryId,
     pub tenant: String,
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     pub event_type: EventType,
     pub created_at: DateTime<Utc>,
     pub status: DeliveryStatus,
@@ -124,7 +124,7 @@ impl Delivery {
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
     pub tenant: Option<String>,
-    pub chat_id: Option<u64>,
+    pub chat_id: Option<ChatId>,
     pub event_type: Option<EventType>,
     pub status: Option<DeliveryStatus>,
 }
@@ -191,7 +191,7 @@ pub type DeliveryHandle = Arc<Mutex<Delivery>>;
 #[derive(Debug)]
 pub struct DeliveryJournal {
     in_order: RwLock<Vec<DeliveryHandle>>,
-    by_id: DashMap<Uuid, DeliveryHandle>,
+    by_id: DashMap<DeliveryId, DeliveryHandle>,
     capacity: usize,
     evicted: AtomicU64,
 }
@@ -246,7 +246,7 @@ impl DeliveryJournal {
         self.evicted.load(Ordering::Relaxed)
     }
 
-    pub fn get(&self, id: Uuid) -> Option<DeliveryHandle> {
+    pub fn get(&self, id: DeliveryId) -> Option<DeliveryHandle> {
         self.by_id.get(&id).map(|entry| Arc::clone(entry.value()))
     }
 
@@ -299,9 +299,9 @@ mod tests {
 
     fn delivery(status: DeliveryStatus) -> Delivery {
         Delivery {
-            id: Uuid::new_v4(),
+            id: DeliveryId::new(),
             tenant: "t".into(),
-            chat_id: 1,
+            chat_id: ChatId(1),
             event_type: EventType::MessageReceived,
             created_at: Utc::now(),
             status,
