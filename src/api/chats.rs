@@ -5,15 +5,15 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::views;
 use crate::domain::{ChatId, EndUserId, MessageBody};
 use crate::formats::timestamp;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::state::ChatRequest;
+use crate::wire::apps::{self, MessageAccepted};
 
 #[derive(Debug, Deserialize)]
 pub struct CreateBody {
@@ -62,7 +62,7 @@ pub async fn create(
             context,
         },
     )?;
-    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+    Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 
 pub async fn get(
@@ -70,7 +70,7 @@ pub async fn get(
     state: web::Data<AppState>,
     chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state.with_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.with_chat(&tenant, chat_id.into_inner(), apps::Chat::of)?;
     Ok(HttpResponse::Ok().json(chat))
 }
 
@@ -133,7 +133,7 @@ pub async fn update(
         ));
     }
     let chat = state.finish_chat(&tenant, chat_id)?;
-    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+    Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,12 +204,12 @@ pub async fn send_message(
     let body = body.into_inner();
     let message = body.message.into_body()?;
     let posted = state.post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "id": posted.message_id,
-        "chat_id": posted.chat_id,
-        "created_at": timestamp(posted.at),
-        "visibility": posted.visibility,
-    })))
+    Ok(HttpResponse::Ok().json(MessageAccepted {
+        id: posted.message_id,
+        chat_id: posted.chat_id,
+        created_at: timestamp(posted.at),
+        visibility: posted.visibility,
+    }))
 }
 
 /// `PATCH /chats/{id}/resume`: a dismissed chat continues where it was; any other chat is
@@ -219,6 +219,6 @@ pub async fn resume(
     state: web::Data<AppState>,
     chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state.resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.resume_chat(&tenant, chat_id.into_inner(), apps::Chat::of)?;
     Ok(HttpResponse::Ok().json(chat))
 }

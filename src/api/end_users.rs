@@ -5,12 +5,12 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::views;
 use crate::domain::{ChatId, EndUserId};
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::state::EndUserFields;
+use crate::wire::apps::EndUser;
 
 /// The fields may come flat or nested under `end_user`.
 #[derive(Debug, Deserialize)]
@@ -49,7 +49,7 @@ pub async fn upsert(
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
     let user = state.upsert_end_user(&tenant, body.into_inner().into_fields()?)?;
-    Ok(HttpResponse::Ok().json(views::end_user(&user)))
+    Ok(HttpResponse::Ok().json(EndUser::of(&user)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,7 +72,7 @@ pub async fn find(
         }
     };
     let user = user.ok_or_else(|| ApiError::NotFound("End user not found".to_owned()))?;
-    Ok(HttpResponse::Ok().json(views::end_user(&user)))
+    Ok(HttpResponse::Ok().json(EndUser::of(&user)))
 }
 
 /// Mid-session authentication (SPEC A2): 202 `{"message": "accepted"}`.

@@ -6,7 +6,8 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use super::{ClientError, Http};
-use crate::domain::{ChatId, EndUser, EndUserId};
+use crate::domain::{ChatId, EndUserId};
+use crate::wire::apps::EndUser;
 
 /// A client of `/apps/api/v1` for one tenant (Basic auth: subdomain and token).
 #[derive(Clone)]

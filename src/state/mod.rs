@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{broadcast, watch};
 
@@ -105,11 +105,11 @@ pub struct AppState {
     started: Instant,
 }
 
-/// What `GET /__admin/health` reports.
-#[derive(Debug, Clone, Serialize)]
+/// What `GET /__admin/health` reports (`Health`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Health {
-    pub status: &'static str,
-    pub version: &'static str,
+    pub status: String,
+    pub version: String,
     pub uptime_seconds: u64,
     pub tenants: usize,
     pub request_journal: JournalStats,
@@ -208,8 +208,8 @@ impl AppState {
 
     pub fn health(&self) -> Health {
         Health {
-            status: "ok",
-            version: env!("CARGO_PKG_VERSION"),
+            status: "ok".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
             uptime_seconds: self.started.elapsed().as_secs(),
             tenants: self.tenant_names().len(),
             request_journal: self.request_journal.stats(),

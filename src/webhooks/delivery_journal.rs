@@ -92,8 +92,8 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
     pub status: DeliveryStatus,
     pub attempts: Vec<DeliveryAttempt>,
-    /// The exact bytes sent, kept for redelivery.
-    #[serde(skip)]
+    /// The exact bytes sent, kept for redelivery; shown as the JSON they are.
+    #[serde(serialize_with = "payload_as_json", skip_deserializing)]
     pub payload: Arc<[u8]>,
     /// Set when the tenant is reset: the dispatcher drops it.
     #[serde(skip)]
@@ -111,13 +111,23 @@ impl Delivery {
             "last_status_code": self.attempts.last().and_then(|attempt| attempt.status_code),
         })
     }
+}
 
-    /// The delivery as the control plane shows it, payload included as JSON.
-    pub fn to_json(&self) -> Value {
-        let mut value = serde_json::to_value(self).expect("deliveries serialise");
-        value["payload"] = serde_json::from_slice(&self.payload).unwrap_or(Value::Null);
-        value
-    }
+fn payload_as_json<S: serde::Serializer>(
+    payload: &Arc<[u8]>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde_json::from_slice::<Value>(payload)
+        .unwrap_or(Value::Null)
+        .serialize(serializer)
+}
+
+/// `GET /__admin/webhooks/deliveries`' answer (`DeliveryList`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryList {
+    pub count: usize,
+    pub counters: DeliveryCounters,
+    pub deliveries: Vec<Delivery>,
 }
 
 /// A filter over the journal; `None` matches everything.
@@ -145,7 +155,7 @@ impl DeliveryFilter {
 }
 
 /// Totals over (part of) the journal.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryCounters {
     pub deliveries: usize,
     pub pending: usize,

@@ -30,7 +30,7 @@ use dispatcher::{Dispatcher, Job};
 use faults::FaultInjection;
 use policy::RetryPolicy;
 use targets::WebhookTargets;
-pub use targets::{WebhookError, WebhookTarget};
+pub use targets::{WebhookConfig, WebhookError, WebhookTarget};
 
 /// Deliveries still unfinished when a drain gave up, by tenant and chat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

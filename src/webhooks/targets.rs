@@ -61,6 +61,16 @@ impl WebhookTarget {
     }
 }
 
+/// A tenant's webhook target and whether it is the tenant's own or the default, as the
+/// control plane answers it (`WebhookConfig`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookConfig {
+    pub tenant: String,
+    /// `tenant` or `default`.
+    pub source: String,
+    pub webhook: WebhookTarget,
+}
+
 /// Per-tenant targets and faults, plus the process-wide default target.
 #[derive(Debug, Default)]
 pub struct WebhookTargets {
