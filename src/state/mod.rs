@@ -25,11 +25,10 @@ use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tokio::sync::{broadcast, watch};
 
 use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
-use crate::live_events::{LiveEvent, LiveEventBus, LiveEventKind};
+use crate::live_events::{LiveEvent, LiveEventBus};
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
@@ -230,17 +229,6 @@ impl AppState {
     /// A counter that moves whenever anything is published: long-polls wait on it.
     pub fn watch_changes(&self) -> watch::Receiver<u64> {
         self.live_events.changes()
-    }
-
-    /// Publishes a live event on the control plane's bus.
-    pub fn publish_live_event(
-        &self,
-        kind: LiveEventKind,
-        tenant: &str,
-        chat_id: Option<ChatId>,
-        data: Value,
-    ) {
-        self.live_events.publish(kind, tenant, chat_id, data);
     }
 
     /// The task virtual agents of the running script.

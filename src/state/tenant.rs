@@ -34,7 +34,7 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    pub fn new(name: &str) -> Tenant {
+    pub(super) fn new(name: &str) -> Tenant {
         Tenant {
             name: name.to_owned(),
             end_users: Mutex::default(),
@@ -43,7 +43,7 @@ impl Tenant {
     }
 
     /// Creates the end user, or updates the one with the same identifier (keeping its id).
-    pub fn upsert_end_user(
+    pub(super) fn upsert_end_user(
         &self,
         fields: EndUserFields,
         new_id: impl FnOnce() -> EndUserId,
