@@ -12,6 +12,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::domain::ChatId;
 use crate::http::error::ApiError;
 use crate::media::kinds::{
     attachable_content_type, attachable_list, content_type_for_filename, ATTACHMENT_MAX_BYTES,
@@ -92,7 +93,7 @@ async fn read_multipart(request: &HttpRequest, payload: web::Payload) -> Result<
 pub async fn agent_attaches(
     request: HttpRequest,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     query: web::Query<AttachQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {

@@ -9,6 +9,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
+use crate::domain::ChatId;
 use crate::formats::timestamp;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
@@ -20,7 +21,7 @@ async fn upload_form(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: u64,
+    chat_id: ChatId,
     kind: MediaKind,
 ) -> Result<HttpResponse, ApiError> {
     let fields = state.issue_upload(&tenant.0, chat_id, kind)?;
@@ -31,7 +32,7 @@ pub async fn photo_upload_form(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     upload_form(
         request,
@@ -47,7 +48,7 @@ pub async fn video_upload_form(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     upload_form(
         request,
@@ -106,7 +107,7 @@ pub async fn register_photos(
     request: HttpRequest,
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let paths = s3_paths(&body, MediaKind::Photo)?;
@@ -123,7 +124,7 @@ pub async fn register_video(
     request: HttpRequest,
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let paths = s3_paths(&body, MediaKind::Video)?;
@@ -140,7 +141,7 @@ async fn list(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: u64,
+    chat_id: ChatId,
     kind: MediaKind,
 ) -> Result<HttpResponse, ApiError> {
     let records = state.chat_media(&tenant.0, chat_id, kind)?;
@@ -155,7 +156,7 @@ pub async fn list_photos(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     list(
         request,
@@ -171,7 +172,7 @@ pub async fn list_videos(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     list(
         request,
@@ -187,7 +188,7 @@ pub async fn list_videos(
 pub async fn download(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    path: web::Path<(u64, u64)>,
+    path: web::Path<(ChatId, u64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (chat_id, media_id) = path.into_inner();
     let (record, bytes) = state.media_file(&tenant, chat_id, media_id)?;

@@ -36,6 +36,9 @@ pub struct ContactCenter {
     pub data: BTreeMap<String, BTreeMap<String, Value>>,
     /// Files the agent script may attach, by file name (from `fixtures/media/`).
     pub media_files: BTreeMap<String, Arc<[u8]>>,
+    /// Dismiss a chat whose end user stays silent this long (`--chat-inactivity-timeout`;
+    /// not part of the fixture files).
+    pub end_user_inactivity_timeout: Option<Duration>,
 }
 
 /// What the simulated human agent does on its own.

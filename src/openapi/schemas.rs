@@ -137,8 +137,9 @@ pub fn all() -> Map<String, Value> {
                 "type": {"type": "string", "enum": ["end_user", "agent", "task_virtual_agent", "system"]},
                 "id": int, "name": string, "key": string})),
             "body": object(&["type"], json!({
-                "type": {"type": "string", "enum": ["text", "photo", "video", "notice"]},
-                "text": string, "media_id": int})),
+                "type": {"type": "string", "enum": ["text", "photo", "video", "attachment", "notice"]},
+                "text": string, "media_id": int,
+                "content_type": string, "filename": string, "size": int})),
             "visibility": schema("Visibility")}),
             ),
         ),
@@ -149,10 +150,14 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "id": int, "tenant": string,
             "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "finished"]},
+            "status": {"type": "string", "enum": ["queued", "assigned", "finished", "dismissed", "va_dismissed"]},
+            "dismissed_at": nullable("string"),
             "agent": {"allOf": [schema("Agent")], "nullable": true},
             "task_virtual_agent": {"type": "object", "nullable": true, "properties": {
                 "key": string, "step": int, "attempts": int}},
-            "end_user": schema("EndUser"), "lang": string, "context": {},
+            "end_user": schema("EndUser"), "lang": string,
+            "menu": {"type": "object", "nullable": true, "properties": {"id": int, "name": string}},
+            "context": {},
             "created_at": time(), "ended_at": nullable("string"),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
@@ -191,7 +196,8 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["event_type", "timestamp", "chat_id", "body"],
                 json!({
-            "event_type": string, "timestamp": string, "chat_id": int, "body": {"type": "object"}}),
+            "event_type": string, "timestamp": string, "chat_id": int,
+            "body": {"oneOf": super::event_schemas::NAMES.iter().map(|name| schema(name)).collect::<Vec<_>>()}}),
             ),
         ),
         (
@@ -359,12 +365,20 @@ pub fn all() -> Map<String, Value> {
                 &["status"],
                 json!({
             "status": {"type": "string", "enum": ["ok"]}, "version": string,
-            "uptime_seconds": int, "tenants": int}),
+            "uptime_seconds": int, "tenants": int,
+            "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int, "evicted": int})),
+            "rate_limit_per_second": nullable("integer"),
+            "media": object(&[], json!({
+                "budget_per_tenant_bytes": int, "budget_total_bytes": int,
+                "upload_url_expiry_ms": int, "used_bytes": int, "files": int,
+                "tenants": {"type": "object", "additionalProperties":
+                    object(&[], json!({"bytes": int, "files": int}))}}))}),
             ),
         ),
     ];
     entries
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
+        .chain(super::event_schemas::all())
         .collect()
 }

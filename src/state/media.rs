@@ -11,7 +11,7 @@ use bytes::Bytes;
 use chrono::Utc;
 
 use super::{AppState, StateError, Tenant};
-use crate::domain::{Chat, ChatError, ContactCenter, Effect, MessageBody};
+use crate::domain::{Chat, ChatError, ChatId, ContactCenter, Effect, MessageBody};
 use crate::media::kinds::content_type_for_filename;
 use crate::media::policy::{UploadTarget, VerifiedUpload, BUCKET};
 use crate::media::{MediaConfig, MediaError, MediaKind, MediaRecord, StorageError};
@@ -21,7 +21,7 @@ impl AppState {
     pub fn issue_upload(
         &self,
         tenant: &Tenant,
-        chat_id: u64,
+        chat_id: ChatId,
         kind: MediaKind,
     ) -> Result<BTreeMap<String, String>, StateError> {
         if self.with_chat(tenant, chat_id, Chat::is_finished)? {
@@ -32,7 +32,7 @@ impl AppState {
             .unwrap_or_else(|_| chrono::Duration::minutes(5));
         let target = UploadTarget {
             tenant: tenant.name.clone(),
-            chat_id,
+            chat_id: chat_id.get(),
             kind,
         };
         Ok(self.media.signer.grant(&target, now, now + expiry))
@@ -42,7 +42,7 @@ impl AppState {
     pub fn register_media(
         &self,
         tenant: &Tenant,
-        chat_id: u64,
+        chat_id: ChatId,
         kind: MediaKind,
         paths: &[String],
     ) -> Result<Vec<MediaRecord>, StateError> {
@@ -51,7 +51,11 @@ impl AppState {
         }
         paths
             .iter()
-            .map(|path| Ok(self.media.register(&tenant.name, chat_id, kind, path)?))
+            .map(|path| {
+                Ok(self
+                    .media
+                    .register(&tenant.name, chat_id.get(), kind, path)?)
+            })
             .collect()
     }
 
@@ -59,23 +63,23 @@ impl AppState {
     pub fn chat_media(
         &self,
         tenant: &Tenant,
-        chat_id: u64,
+        chat_id: ChatId,
         kind: MediaKind,
     ) -> Result<Vec<MediaRecord>, StateError> {
         self.with_chat(tenant, chat_id, |_| ())?;
-        Ok(self.media.list(&tenant.name, chat_id, kind))
+        Ok(self.media.list(&tenant.name, chat_id.get(), kind))
     }
 
     /// One media file of the chat, with its bytes.
     pub fn media_file(
         &self,
         tenant: &Tenant,
-        chat_id: u64,
+        chat_id: ChatId,
         media_id: u64,
     ) -> Result<(MediaRecord, Bytes), StateError> {
         self.with_chat(tenant, chat_id, |_| ())?;
         self.media
-            .media(&tenant.name, chat_id, media_id)
+            .media(&tenant.name, chat_id.get(), media_id)
             .ok_or(StateError::MediaNotFound)
     }
 
@@ -83,7 +87,7 @@ impl AppState {
     pub(super) fn check_message_media(
         &self,
         tenant: &Tenant,
-        chat_id: u64,
+        chat_id: ChatId,
         body: &MessageBody,
     ) -> Result<(), StateError> {
         let (kind, media_id) = match body {
@@ -92,7 +96,7 @@ impl AppState {
             _ => return Ok(()),
         };
         self.with_chat(tenant, chat_id, |_| ())?;
-        match self.media.media(&tenant.name, chat_id, media_id) {
+        match self.media.media(&tenant.name, chat_id.get(), media_id) {
             Some((record, _)) if record.kind == kind => Ok(()),
             _ => Err(StateError::Invalid(format!(
                 "media_id {media_id} is not a {} registered on chat {chat_id} (register it with POST /chats/{chat_id}/{}s first)",
@@ -106,7 +110,7 @@ impl AppState {
     /// message. Answers the media record and the message id.
     pub fn agent_attaches(
         self: &Arc<Self>,
-        chat_id: u64,
+        chat_id: ChatId,
         filename: &str,
         content_type: &str,
         bytes: Bytes,
@@ -116,7 +120,7 @@ impl AppState {
         self.with_chat(&tenant, chat_id, |chat| chat.require_agent().map(|_| ()))??;
         let record = self.media.attach(
             &tenant.name,
-            chat_id,
+            chat_id.get(),
             filename,
             content_type,
             bytes,
@@ -139,7 +143,7 @@ impl AppState {
     }
 
     /// Whether a chat id exists (for the control plane, before it reads a body).
-    pub fn chat_exists(&self, chat_id: u64) -> bool {
+    pub fn chat_exists(&self, chat_id: ChatId) -> bool {
         self.owner_of(chat_id).is_ok()
     }
 
@@ -244,15 +248,20 @@ impl AppState {
         };
         let content_type = content_type_for_filename(file).unwrap_or("application/octet-stream");
         let bytes = Bytes::copy_from_slice(bytes);
-        let stored =
-            self.media
-                .attach(&tenant.name, chat.id, file, content_type, bytes, Utc::now());
+        let stored = self.media.attach(
+            &tenant.name,
+            chat.id.get(),
+            file,
+            content_type,
+            bytes,
+            Utc::now(),
+        );
         match stored {
             Ok(record) => chat
                 .agent_attaches(attachment_body(&record), Utc::now())
                 .unwrap_or_default(),
             Err(error) => {
-                tracing::warn!(tenant = %tenant.name, chat_id = chat.id, %error, "script attachment not sent");
+                tracing::warn!(tenant = %tenant.name, chat_id = chat.id.get(), %error, "script attachment not sent");
                 let note = format!("The attachment {file} was not sent: {error}");
                 chat.note_to_agent(note, Utc::now())
             }
