@@ -10,7 +10,6 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::domain::ChatId;
 use crate::http::error::ApiError;
@@ -20,6 +19,7 @@ use crate::media::kinds::{
 use crate::state::AppState;
 use crate::storage::multipart::{read_file, Form};
 use crate::storage::{download_url, file_response};
+use crate::wire::media::AttachmentStored;
 
 #[derive(Debug, Deserialize)]
 pub struct AttachQuery {
@@ -149,15 +149,15 @@ pub async fn agent_attaches(
         return Err(ApiError::BadRequest("The file is empty".to_owned()));
     }
     let (record, message_id) = state.agent_attaches(chat_id, &filename, content_type, bytes)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "media_id": record.media_id,
-        "message_id": message_id,
-        "chat_id": chat_id,
-        "filename": filename,
-        "content_type": record.content_type,
-        "size": record.size,
-        "url": download_url(&request, &state, &record.key),
-    })))
+    Ok(HttpResponse::Ok().json(AttachmentStored {
+        media_id: record.media_id.unwrap_or_default(),
+        message_id,
+        chat_id,
+        url: download_url(&request, &state, &record.key),
+        filename,
+        content_type: record.content_type,
+        size: record.size,
+    }))
 }
 
 /// `GET /media`: budgets, expiry, and what each tenant holds.

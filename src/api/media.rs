@@ -7,15 +7,15 @@
 //! are all accepted.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::domain::ChatId;
-use crate::formats::timestamp;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
 use crate::media::{MediaKind, MediaRecord};
 use crate::state::AppState;
 use crate::storage::{download_url, file_response, upload_url};
+use crate::wire::media::{Media, UploadForm};
 
 async fn upload_form(
     request: HttpRequest,
@@ -25,7 +25,10 @@ async fn upload_form(
     kind: MediaKind,
 ) -> Result<HttpResponse, ApiError> {
     let fields = state.issue_upload(&tenant.0, chat_id, kind)?;
-    Ok(HttpResponse::Ok().json(json!({"url": upload_url(&request), "fields": fields})))
+    Ok(HttpResponse::Ok().json(UploadForm {
+        url: upload_url(&request),
+        fields,
+    }))
 }
 
 pub async fn photo_upload_form(
@@ -91,15 +94,8 @@ fn s3_paths(body: &Value, kind: MediaKind) -> Result<Vec<String>, ApiError> {
     }
 }
 
-fn media_json(request: &HttpRequest, state: &AppState, record: &MediaRecord) -> Value {
-    json!({
-        "media_id": record.media_id,
-        "url": download_url(request, state, &record.key),
-        "s3_path": record.key,
-        "content_type": record.content_type,
-        "size": record.size,
-        "created_at": timestamp(record.stored_at),
-    })
+fn media_json(request: &HttpRequest, state: &AppState, record: &MediaRecord) -> Media {
+    Media::of(record, download_url(request, state, &record.key))
 }
 
 /// `POST /chats/{id}/photos`: one or several uploads at once; answers a list.
@@ -112,7 +108,7 @@ pub async fn register_photos(
 ) -> Result<HttpResponse, ApiError> {
     let paths = s3_paths(&body, MediaKind::Photo)?;
     let records = state.register_media(&tenant, chat_id.into_inner(), MediaKind::Photo, &paths)?;
-    let answer: Vec<Value> = records
+    let answer: Vec<Media> = records
         .iter()
         .map(|record| media_json(&request, &state, record))
         .collect();
@@ -145,7 +141,7 @@ async fn list(
     kind: MediaKind,
 ) -> Result<HttpResponse, ApiError> {
     let records = state.chat_media(&tenant.0, chat_id, kind)?;
-    let answer: Vec<Value> = records
+    let answer: Vec<Media> = records
         .iter()
         .map(|record| media_json(&request, &state, record))
         .collect();

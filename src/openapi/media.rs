@@ -1,19 +1,44 @@
 //! The media operations: the Apps API's upload forms, registration, listing and download,
 //! the emulator's S3-style storage endpoint, and the control plane's attachments and
-//! usage. Their schemas are inline: they are used here only.
+//! usage; and the schemas of `crate::wire::media` ([`schemas`]).
 
 use serde_json::{json, Value};
 
-use super::builder::{array_of, op};
+use super::builder::{array_of, op, schema};
 use super::Operation;
 use crate::wire::STORAGE_PREFIX as STORAGE;
 
+/// The schemas of `crate::wire::media`, for `components.schemas`.
+pub fn schemas() -> Vec<(String, Value)> {
+    let int = json!({"type": "integer"});
+    let string = json!({"type": "string"});
+    vec![
+        (
+            "UploadForm".to_owned(),
+            json!({"type": "object", "required": ["url", "fields"], "properties": {
+            "url": {"type": "string", "description": "POST the fields, then the file as `file`, as multipart/form-data"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                       "description": "key, Content-Type, policy, x-amz-signature, ...; register the upload with s3_path = fields.key"}}}),
+        ),
+        (
+            "Media".to_owned(),
+            json!({"type": "object", "required": ["media_id", "url"], "properties": {
+            "media_id": int, "url": {"type": "string", "description": "a signed link that downloads the bytes"},
+            "s3_path": string, "content_type": string, "size": int,
+            "created_at": {"type": "string", "format": "date-time"}}}),
+        ),
+        (
+            "AttachmentStored".to_owned(),
+            json!({"type": "object",
+            "required": ["media_id", "message_id", "chat_id", "url"], "properties": {
+            "media_id": int, "message_id": int, "chat_id": int, "filename": string,
+            "content_type": string, "size": int, "url": string}}),
+        ),
+    ]
+}
+
 fn media() -> Value {
-    json!({"type": "object", "required": ["media_id", "url"], "properties": {
-        "media_id": {"type": "integer"},
-        "url": {"type": "string", "description": "a signed link that downloads the bytes"},
-        "s3_path": {"type": "string"}, "content_type": {"type": "string"},
-        "size": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}}})
+    schema("Media")
 }
 
 fn register_body() -> Value {
@@ -45,10 +70,7 @@ impl Operation {
 
 /// The Apps API's media operations (secured like the rest of the Apps API by the caller).
 pub fn apps_operations(path: impl Fn(&str) -> String, tag: &str) -> Vec<Operation> {
-    let form = json!({"type": "object", "required": ["url", "fields"], "properties": {
-        "url": {"type": "string", "description": "POST the fields, then the file as `file`, as multipart/form-data"},
-        "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                   "description": "key, Content-Type, policy, x-amz-signature, ...; register the upload with s3_path = fields.key"}}});
+    let form = schema("UploadForm");
     let mut operations = Vec::new();
     for (kind, limit) in [
         ("photo", "image/jpeg up to 2 MB"),
@@ -142,9 +164,7 @@ pub fn admin_operations(path: impl Fn(&str) -> String, tag: &str) -> Vec<Operati
             .query("filename", "string", "the file's name (its extension gives the type when the body has none)")
             .content_body(json!({"*/*": {"schema": {"type": "string", "format": "binary"}},
                                  "multipart/form-data": {"schema": {"type": "object"}}}))
-            .answers(200, "The stored attachment and its message", Some(json!({"type": "object", "properties": {
-                "media_id": {"type": "integer"}, "message_id": {"type": "integer"}, "url": {"type": "string"},
-                "content_type": {"type": "string"}, "filename": {"type": "string"}, "size": {"type": "integer"}}})))
+            .answers(200, "The stored attachment and its message", Some(schema("AttachmentStored")))
             .rejects(&[400, 404, 409, 413, 507]),
         op("GET", &path("/media"), tag, "Media budgets and what each tenant holds")
             .answers(200, "Usage", Some(json!({"type": "object"}))),

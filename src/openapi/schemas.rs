@@ -380,5 +380,6 @@ pub fn all() -> Map<String, Value> {
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
         .chain(super::event_schemas::all())
+        .chain(super::media::schemas())
         .collect()
 }
