@@ -83,7 +83,9 @@ class WebhookReceiver:
 
     def start(self) -> WebhookReceiver:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, name="webhook-receiver", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="webhook-receiver", daemon=True
+            )
             self._thread.start()
         return self
 
