@@ -28,11 +28,16 @@ def test_both_content_shapes_and_media_reach_the_transcript(ccai_tenant: TestTen
     ccai_tenant.apps.send_media(chat, user, "photo", 314)
     record = ccai_tenant.wait_for_chat(chat, contains="as a plain string")
     end_user_messages = [m["body"] for m in record["messages"] if m["sender"]["type"] == "end_user"]
-    assert end_user_messages[:2] == [{"type": "text", "text": "as an object"}, {"type": "text", "text": "as a plain string"}]
+    assert end_user_messages[:2] == [
+        {"type": "text", "text": "as an object"},
+        {"type": "text", "text": "as a plain string"},
+    ]
     assert end_user_messages[2]["type"] == "photo" and end_user_messages[2]["media_id"] == 314
 
 
-def test_rejections_raise_the_typed_error_with_the_platforms_message(ccai_tenant: TestTenant, ccai_emulator: Emulator) -> None:
+def test_rejections_raise_the_typed_error_with_the_platforms_message(
+    ccai_tenant: TestTenant, ccai_emulator: Emulator
+) -> None:
     user, chat = ccai_tenant.start_chat()
     with pytest.raises(EmulatorError) as wrong_user:
         ccai_tenant.apps.send_text(chat, user + 1000, "hello")

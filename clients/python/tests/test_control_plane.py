@@ -61,7 +61,7 @@ def test_a_long_poll_that_times_out_raises_with_the_state_last_seen(ccai_tenant:
     assert timeout.value.status == 408 and "routing_state" in timeout.value.message
     assert timeout.value.body["routing_state"] == "assigned"
     with pytest.raises(EmulatorError) as malformed:
-        ccai_tenant.admin.chat(chat, routing_state="sleeping", wait=1)
+        ccai_tenant.admin.chat(chat, routing_state="sleeping", wait=1)  # type: ignore[arg-type]
     assert malformed.value.status == 400
 
 
@@ -82,9 +82,14 @@ def test_the_agent_speaks_transfers_and_ends(ccai_tenant: TestTenant) -> None:
     tenant = ccai_tenant
     _, chat = tenant.start_chat()
     tenant.agent_say(chat, "Anything else?")
-    said = tenant.wait_for_webhook("message_received", chat_id=chat, predicate=lambda hook: "Anything else?" in hook.raw_body.decode())
+    said = tenant.wait_for_webhook(
+        "message_received", chat_id=chat, predicate=lambda hook: "Anything else?" in hook.raw_body.decode()
+    )
     assert said.body["sender"]["type"] == "agent"
-    assert "Anything else?" in tenant.wait_for_transcript(chat, "end_user", contains="Anything else?")["messages"][-1]["body"]["text"]
+    assert (
+        "Anything else?"
+        in tenant.wait_for_transcript(chat, "end_user", contains="Anything else?")["messages"][-1]["body"]["text"]
+    )
     tenant.agent_transfer(chat, "order_status")
     assert tenant.wait_for_chat(chat, state="task_virtual_agent")["task_virtual_agent"]["key"] == "order_status"
     tenant.agent_end(chat)

@@ -6,7 +6,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -21,7 +21,9 @@ def receiver() -> Iterator[WebhookReceiver]:
         yield receiver
 
 
-def post(url: str, event: dict[str, object], *, secret: str = SECRET, delivery_id: str = "d-1", tamper: bool = False) -> int:
+def post(
+    url: str, event: dict[str, object], *, secret: str = SECRET, delivery_id: str = "d-1", tamper: bool = False
+) -> int:
     body = json.dumps(event).encode()
     timestamp = "2026-01-01T00:00:00Z"
     headers = {
@@ -33,7 +35,7 @@ def post(url: str, event: dict[str, object], *, secret: str = SECRET, delivery_i
     request = urllib.request.Request(url, data=body + (b" " if tamper else b""), headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
+            return int(response.status)
     except urllib.error.HTTPError as error:
         return error.code
 

@@ -16,7 +16,7 @@ VECTORS_FILE = Path(__file__).resolve().parents[3] / "tests" / "signing_vectors.
 
 
 def vectors(kind: str) -> list[dict[str, Any]]:
-    cases = json.loads(VECTORS_FILE.read_text())[kind]
+    cases: list[dict[str, Any]] = json.loads(VECTORS_FILE.read_text())[kind]
     assert cases, f"{VECTORS_FILE} has no {kind}"
     return cases
 
@@ -30,7 +30,10 @@ def test_sign_matches_every_known_answer(case: dict[str, Any]) -> None:
 def test_every_header_vector_is_built_and_verified(case: dict[str, Any]) -> None:
     body = case["body"].encode()
     secrets = [case["primary_secret"], case["secondary_secret"]]
-    assert signature_header(case["primary_secret"], case["secondary_secret"], case["timestamp"], body) == case["x_signature"]
+    assert (
+        signature_header(case["primary_secret"], case["secondary_secret"], case["timestamp"], body)
+        == case["x_signature"]
+    )
     assert verify(case["x_signature"], case["timestamp"], body, [s for s in secrets if s])
     # Either secret alone is enough, as in the platform's sample.
     for secret in filter(None, secrets):

@@ -25,7 +25,9 @@ def test_one_time_code_flow_with_verified_webhooks_never_shows_the_code_to_the_a
     assert tenant.apps.get_chat(chat)["virtual_agent"]["name"] == "Verification Assistant"
 
     # The VTA's question reaches the consumer as a signed server_message webhook.
-    question = tenant.wait_for_webhook("message_received", chat_id=chat, predicate=lambda hook: "6-digit" in server_text(hook))
+    question = tenant.wait_for_webhook(
+        "message_received", chat_id=chat, predicate=lambda hook: "6-digit" in server_text(hook)
+    )
     assert question.verified and question.body["sender"]["type"] == "task_virtual_agent"
     assert question.headers["x-signature"].startswith("primary=")
 

@@ -12,7 +12,8 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 JSON = Any
 """A decoded JSON value (the emulator's bodies are objects, so usually ``dict[str, Any]``)."""
@@ -98,6 +99,22 @@ class Transport:
                 message = str(payload) if payload is not None else error.reason
             kind = WaitTimeout if error.code == 408 else EmulatorError
             raise kind(method, url, error.code, message, payload) from None
+
+    def request_object(
+        self,
+        method: str,
+        path: str,
+        body: JSON | None = None,
+        *,
+        params: Mapping[str, object | None] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """:meth:`request` for an answer that must be a JSON object."""
+        answer = self.request(method, path, body, params=params, timeout=timeout)
+        if not isinstance(answer, dict):
+            url = self.base_url + path
+            raise EmulatorError(method, url, 200, f"expected a JSON object, got {answer!r}", answer)
+        return answer
 
 
 def _decode(raw: bytes) -> JSON:

@@ -11,12 +11,15 @@ emulator's 60 s cap are re-asked until the deadline, so any ``wait`` works.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Literal, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar
 
 from ._http import JSON, Transport, WaitTimeout
 
 View = Literal["agent", "end_user", "all"]
 RoutingState = Literal["queued", "assigned", "task_virtual_agent", "finished"]
+
+T = TypeVar("T")
 
 LONG_POLL_CAP_SECONDS = 60.0
 """The longest single ``wait=`` the emulator accepts."""
@@ -33,7 +36,7 @@ class AdminClient:
     # --- system ----------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        return self._http.request("GET", "/health")
+        return self._http.request_object("GET", "/health")
 
     def tenants(self) -> JSON:
         return self._http.request("GET", "/tenants")
@@ -43,16 +46,14 @@ class AdminClient:
         return self._http.request("POST", "/reset", params={"tenant": tenant})
 
     def openapi(self) -> dict[str, Any]:
-        return self._http.request("GET", "/openapi.json")
+        return self._http.request_object("GET", "/openapi.json")
 
     def task_virtual_agents(self) -> JSON:
         return self._http.request("GET", "/task_virtual_agents")
 
     # --- webhook target and faults ---------------------------------------------------------
 
-    def set_webhook(
-        self, tenant: str, url: str, primary_secret: str, secondary_secret: str | None = None
-    ) -> JSON:
+    def set_webhook(self, tenant: str, url: str, primary_secret: str, secondary_secret: str | None = None) -> JSON:
         body: dict[str, Any] = {"url": url, "primary_secret": primary_secret}
         if secondary_secret is not None:
             body["secondary_secret"] = secondary_secret
@@ -60,7 +61,7 @@ class AdminClient:
 
     def webhook(self, tenant: str) -> dict[str, Any]:
         """The tenant's target, ``source`` ``tenant`` or ``default``."""
-        return self._http.request("GET", f"/tenants/{tenant}/webhook")
+        return self._http.request_object("GET", f"/tenants/{tenant}/webhook")
 
     def delete_webhook(self, tenant: str) -> JSON:
         return self._http.request("DELETE", f"/tenants/{tenant}/webhook")
@@ -150,14 +151,14 @@ class AdminClient:
         return self._long_poll("/webhooks/deliveries", params, wait)
 
     def delivery(self, delivery_id: str) -> dict[str, Any]:
-        return self._http.request("GET", f"/webhooks/deliveries/{delivery_id}")
+        return self._http.request_object("GET", f"/webhooks/deliveries/{delivery_id}")
 
     def redeliver(self, delivery_id: str) -> JSON:
         """Send a delivery again: same id, fresh signature."""
         return self._http.request("POST", f"/webhooks/deliveries/{delivery_id}/redeliver")
 
     def webhook_stats(self, **filters: Any) -> dict[str, Any]:
-        return self._http.request("GET", "/webhooks/stats", params=filters)
+        return self._http.request_object("GET", "/webhooks/stats", params=filters)
 
     def requests(
         self,
@@ -188,11 +189,11 @@ class AdminClient:
 
     # --- long-polls ------------------------------------------------------------------------
 
-    def _long_poll(self, path: str, params: Mapping[str, object | None], wait: float | None) -> Any:
+    def _long_poll(self, path: str, params: Mapping[str, object | None], wait: float | None) -> dict[str, Any]:
         if wait is None:
-            return self._http.request("GET", path, params=params)
+            return self._http.request_object("GET", path, params=params)
         return _until_deadline(
-            lambda remaining: self._http.request(
+            lambda remaining: self._http.request_object(
                 "GET",
                 path,
                 params={**params, "wait": f"{max(1, int(remaining * 1000))}ms"},
@@ -202,7 +203,7 @@ class AdminClient:
         )
 
 
-def _until_deadline(ask: Callable[[float], Any], wait: float) -> Any:
+def _until_deadline(ask: Callable[[float], T], wait: float) -> T:
     """Ask with ``wait`` capped at the emulator's limit, again until the whole wait is over."""
     deadline = time.monotonic() + wait
     while True:

@@ -35,11 +35,11 @@ class AppsClient:
     ) -> dict[str, Any]:
         """``POST /end_users``: the same identifier always answers the same end user."""
         body = _without_none(identifier=identifier, name=name, email=email, phone=phone)
-        return self._http.request("POST", "/end_users", body)
+        return self._http.request_object("POST", "/end_users", body)
 
     def find_end_user(self, *, id: int | None = None, identifier: str | None = None) -> dict[str, Any]:
         """``GET /end_users?id=`` or ``?identifier=``; 404 raises."""
-        return self._http.request("GET", "/end_users", params={"id": id, "identifier": identifier})
+        return self._http.request_object("GET", "/end_users", params={"id": id, "identifier": identifier})
 
     # --- chats -----------------------------------------------------------------------------
 
@@ -60,11 +60,11 @@ class AppsClient:
             context={"value": context} if context is not None else None,
             transcript=transcript,
         )
-        return self._http.request("POST", "/chats", body)
+        return self._http.request_object("POST", "/chats", body)
 
     def get_chat(self, chat_id: int) -> dict[str, Any]:
         """``GET /chats/{id}``: the chat object as the platform returns it."""
-        return self._http.request("GET", f"/chats/{chat_id}")
+        return self._http.request_object("GET", f"/chats/{chat_id}")
 
     def update_chat(self, chat_id: int, **fields: Any) -> JSON:
         """``PATCH /chats/{id}`` with any documented fields (e.g. ``status="finished"``)."""
@@ -97,11 +97,9 @@ class AppsClient:
     def send_message(self, chat_id: int, from_user_id: int, message: dict[str, Any]) -> dict[str, Any]:
         """``POST /chats/{id}/message`` with a ``message`` object of your own making."""
         body = {"from_user_id": from_user_id, "message": message}
-        return self._http.request("POST", f"/chats/{chat_id}/message", body)
+        return self._http.request_object("POST", f"/chats/{chat_id}/message", body)
 
-    def send_text(
-        self, chat_id: int, from_user_id: int, text: str, *, plain_content: bool = False
-    ) -> dict[str, Any]:
+    def send_text(self, chat_id: int, from_user_id: int, text: str, *, plain_content: bool = False) -> dict[str, Any]:
         """The end user says ``text``.
 
         The platform takes ``content`` as ``{"text": ...}`` (the default) or, with

@@ -46,8 +46,14 @@ class EmulatorStartError(RuntimeError):
 class Emulator:
     """A running emulator: its URLs and clients (and its process, when this started it)."""
 
-    def __init__(self, base_url: str, *, process: subprocess.Popen[bytes] | None = None,
-                 output: collections.deque[str] | None = None, admin_token: str | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        process: subprocess.Popen[bytes] | None = None,
+        output: collections.deque[str] | None = None,
+        admin_token: str | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.api_url = self.base_url + "/apps/api/v1"
         self.admin = AdminClient(self.base_url, admin_token=admin_token)
@@ -98,7 +104,9 @@ def start_emulator(
     output: collections.deque[str] = collections.deque(maxlen=200)
     bound: dict[str, str] = {}
     settled = threading.Event()  # set once the address is seen, or the output ended
-    threading.Thread(target=_drain, args=(process, output, bound, settled), name="ccai-emulator-output", daemon=True).start()
+    threading.Thread(
+        target=_drain, args=(process, output, bound, settled), name="ccai-emulator-output", daemon=True
+    ).start()
     deadline = time.monotonic() + startup_timeout
     if not settled.wait(startup_timeout) or "url" not in bound:
         _give_up(process)
@@ -150,7 +158,9 @@ def build_with_cargo(repository: Path) -> str:
         raise EmulatorStartError(f"cargo is not on PATH, so the emulator in {repository} cannot be built")
     built = subprocess.run(
         [cargo, "build", "--bin", "ccai-emulator", "--message-format=json-render-diagnostics"],
-        cwd=repository, stdout=subprocess.PIPE, check=False,
+        cwd=repository,
+        stdout=subprocess.PIPE,
+        check=False,
     )
     executable = None
     for line in built.stdout.decode(errors="replace").splitlines():

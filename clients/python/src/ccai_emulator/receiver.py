@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .signing import verify
 
@@ -79,7 +80,7 @@ class WebhookReceiver:
     def url(self) -> str:
         """Where to point the webhook, e.g. ``http://127.0.0.1:41234/webhook``."""
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/webhook"
+        return f"http://{host if isinstance(host, str) else host.decode()}:{port}/webhook"
 
     def start(self) -> WebhookReceiver:
         if self._thread is None:
@@ -169,7 +170,9 @@ class WebhookReceiver:
 
         with self._journal.condition:
             if not self._journal.condition.wait_for(lambda: len(matching()) >= count, timeout=timeout):
-                arrived = [f"{hook.event_type} chat {hook.chat_id} verified={hook.verified}" for hook in self._journal.received]
+                arrived = [
+                    f"{hook.event_type} chat {hook.chat_id} verified={hook.verified}" for hook in self._journal.received
+                ]
                 raise WebhookTimeout(
                     f"no {count} webhook(s) with event_type={event_type!r} chat_id={chat_id!r}"
                     f"{' and the predicate' if predicate else ''} (verified={verified}) within {timeout}s; "
@@ -182,7 +185,9 @@ class WebhookReceiver:
     def _record(self, path: str, headers: dict[str, str], raw_body: bytes) -> bool:
         lowered = {name.lower(): value for name, value in headers.items()}
         with self._journal.condition:
-            ok = verify(lowered.get("x-signature", ""), lowered.get("x-signature-timestamp", ""), raw_body, self._secrets)
+            ok = verify(
+                lowered.get("x-signature", ""), lowered.get("x-signature-timestamp", ""), raw_body, self._secrets
+            )
             delivery_id = lowered.get("x-emulator-delivery-id", "")
             duplicate = bool(delivery_id) and ok and delivery_id in self._journal.delivery_ids
             if ok and delivery_id:
@@ -211,12 +216,12 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            def do_POST(self) -> None:
                 raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 ok = receiver._record(self.path, dict(self.headers.items()), raw_body)
                 self._answer(receiver.status_for_valid if ok else 401, b"ok" if ok else b"bad signature")
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._answer(200, b"receiver up")
 
             def _answer(self, status: int, text: bytes) -> None:
@@ -226,7 +231,7 @@ class WebhookReceiver:
                 self.end_headers()
                 self.wfile.write(text)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         return Handler

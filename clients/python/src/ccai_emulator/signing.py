@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Iterable
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

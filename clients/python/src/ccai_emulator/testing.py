@@ -54,7 +54,9 @@ class TestTenant:
 
     # --- starting a conversation -----------------------------------------------------------
 
-    def start_chat(self, identifier: str = "customer-1", *, wait_for_agent: bool = True, **chat: Any) -> tuple[int, int]:
+    def start_chat(
+        self, identifier: str = "customer-1", *, wait_for_agent: bool = True, **chat: Any
+    ) -> tuple[int, int]:
         """Upsert an end user and open a chat for them; ``(end_user_id, chat_id)``.
 
         With ``wait_for_agent`` (the default) it returns once the simulated agent has joined,
@@ -133,7 +135,9 @@ class TestTenant:
         ``wait_for_transcript(chat_id, "agent", contains="finished successfully")`` answered.
         """
         transcript = self.admin.transcript(chat_id, "agent")
-        leaks = [message for message in transcript.get("messages", []) if value in json.dumps(message, ensure_ascii=False)]
+        leaks = [
+            message for message in transcript.get("messages", []) if value in json.dumps(message, ensure_ascii=False)
+        ]
         if leaks:
             shown = "\n".join(json.dumps(message, ensure_ascii=False) for message in leaks)
             raise AssertionError(f"the agent's view of chat {chat_id} contains {value!r}:\n{shown}")
