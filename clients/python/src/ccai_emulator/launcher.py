@@ -90,7 +90,8 @@ class Emulator:
 def start_emulator(
     *, extra_args: list[str] | None = None, startup_timeout: float = 60.0, admin_token: str | None = None
 ) -> Emulator:
-    """The emulator at ``$CCAI_EMULATOR_URL``, or a fresh process on a free port."""
+    """The emulator at ``$CCAI_EMULATOR_URL`` (``extra_args`` then do not apply), or a fresh
+    process on a free port started with ``DEFAULT_ARGS``, ``$CCAI_EMULATOR_ARGS`` and ``extra_args``."""
     admin_token = admin_token or os.environ.get("CCAI_EMU_ADMIN_TOKEN")
     url = os.environ.get(URL_ENV)
     if url:
