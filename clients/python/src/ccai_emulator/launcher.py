@@ -4,7 +4,7 @@ The binary is ``$CCAI_EMULATOR_BIN``, else ``ccai-emulator`` on ``PATH``, else b
 ``cargo build`` from the repository (``$CCAI_EMULATOR_REPO``, or the first folder above the
 current directory or this package whose ``Cargo.toml`` names the ``ccai-emulator`` package).
 It is started with ``--bind 127.0.0.1:0``; the bound address is read from its start-up
-output, then ``/__admin/health`` must answer before it is handed out. ``$CCAI_EMULATOR_URL``
+output, then ``/__admin/health`` must answer ``ok`` before it is handed out. ``$CCAI_EMULATOR_URL``
 skips all of that and uses the emulator at that URL.
 """
 
@@ -19,7 +19,6 @@ import shutil
 import signal
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -96,7 +95,7 @@ def start_emulator(
     url = os.environ.get(URL_ENV)
     if url:
         emulator = Emulator(url, admin_token=admin_token)
-        _wait_for_health(emulator, None, time.monotonic() + startup_timeout)
+        _check_health(emulator, None)
         return emulator
     binary = find_binary()
     args = [binary, "--bind", "127.0.0.1:0", *DEFAULT_ARGS, *shlex.split(os.environ.get(ARGS_ENV, ""))]
@@ -108,7 +107,6 @@ def start_emulator(
     threading.Thread(
         target=_drain, args=(process, output, bound, settled), name="ccai-emulator-output", daemon=True
     ).start()
-    deadline = time.monotonic() + startup_timeout
     if not settled.wait(startup_timeout) or "url" not in bound:
         _give_up(process)
         raise EmulatorStartError(
@@ -116,7 +114,7 @@ def start_emulator(
         )
     emulator = Emulator(bound["url"], process=process, output=output, admin_token=admin_token)
     try:
-        _wait_for_health(emulator, process, deadline)
+        _check_health(emulator, process)
     except EmulatorStartError:
         emulator.stop()
         raise
@@ -192,19 +190,16 @@ def _drain(
     settled.set()
 
 
-def _wait_for_health(emulator: Emulator, process: subprocess.Popen[bytes] | None, deadline: float) -> None:
-    """Ask ``/__admin/health`` until it answers ``ok`` (a fresh process needs a moment)."""
-    last_error: object = None
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise EmulatorStartError(f"the emulator exited ({process.returncode}):\n{emulator.output}")
-        try:
-            if emulator.admin.health().get("status") == "ok":
-                return
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            last_error = error
-        time.sleep(0.05)  # the socket is not accepting yet: nothing to wait on but time
-    raise EmulatorStartError(f"{emulator.base_url}/__admin/health did not answer ok: {last_error}")
+def _check_health(emulator: Emulator, process: subprocess.Popen[bytes] | None) -> None:
+    """``/__admin/health`` must answer ``ok``. The address is printed once the socket is
+    bound, so a fresh process answers this first request; there is nothing to retry."""
+    try:
+        health = emulator.admin.health()
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        exited = f" (exited {process.returncode})" if process is not None and process.poll() is not None else ""
+        raise EmulatorStartError(f"{emulator.base_url}/__admin/health: {error}{exited}\n{emulator.output}") from None
+    if health.get("status") != "ok":
+        raise EmulatorStartError(f"{emulator.base_url}/__admin/health answered {health}")
 
 
 def _give_up(process: subprocess.Popen[bytes]) -> None:
