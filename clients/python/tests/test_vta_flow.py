@@ -40,6 +40,7 @@ def test_one_time_code_flow_with_verified_webhooks_never_shows_the_code_to_the_a
     tenant.assert_agent_never_saw(chat, "481516")
     tenant.assert_agent_never_saw(chat, "12345")
     assert "481516" in message_texts(tenant.admin.transcript(chat, "all"))
+    assert "481516" in message_texts(tenant.admin.transcript(chat, "end_user"))  # their own message
     assert tenant.wait_for_chat(chat, state="assigned")["task_virtual_agent"] is None
 
     left = tenant.wait_for_webhook("virtual_agent_left", chat_id=chat)

@@ -37,7 +37,11 @@ class TestTenant:
         self.apps: AppsClient = emulator.apps(self.name, token)
         self.webhook_secret = secrets.token_urlsafe(24)
         self.webhooks = WebhookReceiver([self.webhook_secret]).start()
-        self.admin.set_webhook(self.name, self.webhooks.url, self.webhook_secret)
+        try:
+            self.admin.set_webhook(self.name, self.webhooks.url, self.webhook_secret)
+        except BaseException:
+            self.webhooks.stop()
+            raise
 
     def close(self) -> None:
         """Forget the tenant's state on the emulator (its webhook target too), stop the receiver."""
