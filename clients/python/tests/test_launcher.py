@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ccai_emulator import Emulator, EmulatorStartError, find_binary, start_emulator
-from ccai_emulator.launcher import build_with_cargo, find_repository
+from ccai_emulator.launcher import _ANSI, _BOUND, build_with_cargo, find_repository
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 
@@ -59,3 +59,23 @@ def test_the_repository_is_found_from_inside_it(monkeypatch: pytest.MonkeyPatch)
 def test_cargo_builds_the_binary_when_none_is_configured() -> None:
     executable = Path(build_with_cargo(REPOSITORY))
     assert executable.name == "ccai-emulator" and os.access(executable, os.X_OK)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "\x1b[2m2026-11-27T06:55:29Z\x1b[0m \x1b[32m INFO\x1b[0m ccai_emulator: ccai-emulator listening "
+        "\x1b[3maddress\x1b[0m\x1b[2m=\x1b[0m127.0.0.1:46545",
+        '{"level":"INFO","fields":{"message":"ccai-emulator listening","address":"127.0.0.1:46545"}}',
+        "ccai-emulator ready: API http://127.0.0.1:46545/apps/api/v1, console http://127.0.0.1:46545/",
+    ],
+    ids=["pretty", "json", "api-url"],
+)
+def test_the_bound_port_is_read_from_the_start_up_line(line: str) -> None:
+    # The pretty and JSON log formats of today, and the API URL a start-up line may print.
+    match = _BOUND.search(_ANSI.sub("", line))
+    assert match and "46545" in match.groups()
+
+
+def test_a_default_webhook_url_is_not_mistaken_for_the_bound_address() -> None:
+    assert _BOUND.search("default webhook http://127.0.0.1:9000/ (secrets not shown)") is None
