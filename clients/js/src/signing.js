@@ -27,7 +27,7 @@ export function parseSignatureHeader(header) {
   const parts = {};
   for (const token of header.trim().split(/[\s,]+/)) {
     const equals = token.indexOf("=");
-    if (equals <= 0) continue;
+    if (equals <= 0 || equals === token.length - 1) continue; // needs `name=value`
     parts[token.slice(0, equals)] = token.slice(equals + 1);
   }
   return Object.keys(parts).length ? parts : null;
