@@ -46,10 +46,10 @@ export class Emulator {
   readonly admin: AdminClient;
   /** An Apps API client for that tenant (created on first use in `open` auth mode). */
   apps(subdomain: string, token?: string): AppsClient;
-  /** A tenant of its own with its webhook pointed at a fresh verifying receiver. */
+  /** A tenant of its own with its webhook pointed at a fresh verifying receiver (closed by `stop`). */
   newTenant(options?: NewTenantOptions): Promise<Tenant>;
   /** The emulator's output so far (the last 64 KiB). */
   logs(): string;
-  /** SIGTERM (SIGKILL after `timeoutMs`, default 10 000); resolves with the exit. */
+  /** Closes the receivers of its `newTenant` tenants, then SIGTERM (SIGKILL after `timeoutMs`, default 10 000). */
   stop(options?: { timeoutMs?: number }): Promise<{ code: number | null; signal: string | null; error?: Error }>;
 }

@@ -81,6 +81,7 @@ export class Emulator {
     this.workDir = workDir;
     this.adminToken = adminToken;
     this.output = "";
+    this.tenants = [];
     this.outputEvents = new EventEmitter();
     this.exit = new Promise(resolveExit => {
       child.once("exit", (code, signal) => resolveExit({ code, signal }));
@@ -169,13 +170,19 @@ export class Emulator {
     return new AppsClient({ baseUrl: this.url, subdomain, token });
   }
 
-  /** A tenant of its own with its webhook pointed at a fresh verifying receiver. */
-  newTenant(options = {}) {
-    return newTenant(this, options);
+  /** A tenant of its own with its webhook pointed at a fresh verifying receiver (closed by `stop`). */
+  async newTenant(options = {}) {
+    const tenant = await newTenant(this, options);
+    this.tenants.push(tenant);
+    return tenant;
   }
 
-  /** SIGTERM, then SIGKILL after `timeoutMs`; resolves with the exit `{code, signal}`. */
+  /**
+   * Closes the receivers of the tenants made by `newTenant`, then SIGTERM (SIGKILL after
+   * `timeoutMs`); resolves with the exit `{code, signal}`.
+   */
   async stop({ timeoutMs = 10_000 } = {}) {
+    await Promise.all(this.tenants.map(tenant => tenant.receiver.close()));
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.ref(); // keep Node alive until the exit is seen
       this.child.kill("SIGTERM");

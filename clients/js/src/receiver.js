@@ -44,6 +44,7 @@ export class WebhookReceiver {
     this.url = "";
     this.waiters = new Set();
     this.scriptedFailures = [];
+    this.closed = false;
     this.server = createServer((request, response) => this.handle(request, response));
   }
 
@@ -98,6 +99,8 @@ export class WebhookReceiver {
 
   /** Stops listening; pending waits are rejected. */
   async close() {
+    if (this.closed) return;
+    this.closed = true;
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer);
       waiter.reject(new Error(`webhook receiver closed while waiting for ${waiter.describe}`));
