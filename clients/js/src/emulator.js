@@ -64,7 +64,7 @@ export async function startEmulator({
   try {
     const address = await emulator.boundAddress(startTimeoutMs);
     emulator.setAddress(address);
-    await emulator.waitUntilHealthy(startTimeoutMs);
+    await emulator.checkHealth(startTimeoutMs);
     emulator.unref();
   } catch (error) {
     await emulator.stop();
@@ -141,21 +141,25 @@ export class Emulator {
     this.admin = new AdminClient({ baseUrl: this.url, adminToken: this.adminToken });
   }
 
-  /** The address is logged once bound, so health normally answers at the first try. */
-  async waitUntilHealthy(timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    let lastError;
-    while (Date.now() < deadline) {
-      try {
-        const health = await this.admin.health();
-        if (health && health.status === "ok") return health;
-        lastError = new Error(`health answered ${JSON.stringify(health)}`);
-      } catch (error) {
-        lastError = error;
-      }
-      await new Promise(resolveRetry => setTimeout(resolveRetry, 50));
+  /**
+   * The address is logged once the socket listens, so connections queue even before the
+   * server accepts them: one health request (answered when served) is the readiness check.
+   */
+  async checkHealth(timeoutMs) {
+    const health = await Promise.race([
+      this.admin.health(),
+      new Promise((_, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
+        timer.unref();
+      }),
+      this.exit.then(({ code, signal }) => Promise.reject(new Error(`the process exited (code ${code}, signal ${signal})`))),
+    ]).catch(error => {
+      throw new Error(`ccai-emulator at ${this.url} failed its health check: ${error.message}; output:\n${this.output}`);
+    });
+    if (!health || health.status !== "ok") {
+      throw new Error(`ccai-emulator at ${this.url} is not healthy: ${JSON.stringify(health)}`);
     }
-    throw new Error(`ccai-emulator at ${this.url} was not healthy within ${timeoutMs}ms: ${lastError?.message}`);
+    return health;
   }
 
   /** A forgotten emulator does not keep Node running (the exit hook then kills it). */
