@@ -200,13 +200,19 @@ export class Emulator {
   }
 }
 
-/** `host:port` from the start-up log: the JSON `address` field, else any loopback address. */
+/**
+ * `host:port` from the start-up log: the JSON `address` field, else the host of an
+ * `http://host:port/apps/api/v1` or `/__admin` URL, else any loopback `host:port` (never a
+ * webhook URL when the API's own URL is there).
+ */
 export function parseBoundAddress(output) {
   const json = output.match(/"address":"([^"]+:[1-9]\d*)"/);
   if (json) return json[1];
-  // eslint-disable-next-line no-control-regex
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, "").match(/\b(127\.0\.0\.1|localhost|\[::1\]):([1-9]\d{0,4})\b/);
-  return plain ? `${plain[1]}:${plain[2]}` : null;
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const loopback = "(127\\.0\\.0\\.1|localhost|\\[::1\\]):([1-9]\\d{0,4})";
+  const ownUrl = plain.match(new RegExp(`http://${loopback}/(?:apps/api/v1|__admin)`));
+  const any = ownUrl || plain.match(new RegExp(`\\b${loopback}\\b`));
+  return any ? `${any[1]}:${any[2]}` : null;
 }
 
 function isExecutable(path) {

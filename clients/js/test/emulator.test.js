@@ -32,6 +32,7 @@ describe("parseBoundAddress", () => {
     assert.equal(parseBoundAddress('{"message":"ccai-emulator listening","address":"127.0.0.1:41247"}\n'), "127.0.0.1:41247");
     assert.equal(parseBoundAddress("\x1b[32m INFO\x1b[0m listening address\x1b[2m=\x1b[0m127.0.0.1:43717"), "127.0.0.1:43717");
     assert.equal(parseBoundAddress("API http://127.0.0.1:9001/apps/api/v1"), "127.0.0.1:9001");
+    assert.equal(parseBoundAddress("webhook http://127.0.0.1:9000/ api http://127.0.0.1:9001/apps/api/v1"), "127.0.0.1:9001");
     assert.equal(parseBoundAddress("binding 127.0.0.1:0"), null);
     assert.equal(parseBoundAddress(""), null);
   });
