@@ -84,7 +84,8 @@ export class Emulator {
     this.tenants = [];
     this.outputEvents = new EventEmitter();
     this.exit = new Promise(resolveExit => {
-      child.once("exit", (code, signal) => resolveExit({ code, signal }));
+      // `close` (not `exit`) comes after the output streams end: an error message is complete.
+      child.once("close", (code, signal) => resolveExit({ code, signal }));
       child.once("error", error => resolveExit({ code: null, signal: null, error }));
     });
     for (const stream of [child.stdout, child.stderr]) {
