@@ -137,6 +137,9 @@ pub struct Cli {
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
+    /// Log one line per HTTP request (off by default; the request journal keeps them all).
+    #[arg(long, env = "CCAI_EMU_ACCESS_LOG")]
+    access_log: bool,
 }
 
 /// What the binary can do besides serving.
@@ -215,6 +218,8 @@ pub struct Config {
     /// Reload the fixture folder when its files change, checking every `watch_interval`.
     pub watch: bool,
     pub watch_interval: Duration,
+    /// Log one line per HTTP request (`--access-log`).
+    pub access_log: bool,
 }
 
 impl Default for Config {
@@ -239,6 +244,7 @@ impl Default for Config {
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
+            access_log: false,
         }
     }
 }
@@ -247,6 +253,8 @@ impl TryFrom<Cli> for Config {
     type Error = String;
 
     fn try_from(cli: Cli) -> Result<Config, String> {
+        crate::cli_errors::check_bind_address(&cli.bind)
+            .map_err(|error| format!("--bind: {error}"))?;
         let default_webhook = match (cli.webhook_url, cli.webhook_primary_secret) {
             (None, None) if cli.webhook_secondary_secret.is_none() => None,
             (Some(url), Some(primary_secret)) => {
@@ -363,6 +371,7 @@ impl TryFrom<Cli> for Config {
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
+            access_log: cli.access_log,
         })
     }
 }

@@ -17,6 +17,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod cli_errors;
 pub mod client;
 pub mod config;
 pub mod domain;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::Logger;
+use actix_web::middleware::{Condition, Logger};
 use actix_web::{web, App, HttpServer};
 
 use crate::admin;
@@ -68,6 +68,8 @@ pub struct Emulator {
     store: Arc<Store>,
     watcher: Option<FixtureWatcher>,
     admin_token: Option<String>,
+    /// `embedded`, or the fixture folder's path.
+    fixture_source: String,
 }
 
 /// An emulator serving in the background of the current runtime.
@@ -211,9 +213,10 @@ impl Emulator {
             agent_join_delay: config.agent_join_delay,
         });
         let max_body = config.max_body_bytes;
+        let access_log = config.access_log;
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(Logger::new("%a \"%r\" %s %Dms"))
+                .wrap(Condition::new(access_log, Logger::new("%a \"%r\" %s %Dms")))
                 .app_data(state.clone())
                 .app_data(
                     web::JsonConfig::default()
@@ -244,7 +247,13 @@ impl Emulator {
             store,
             watcher,
             admin_token: config.admin_token,
+            fixture_source: source.name(),
         })
+    }
+
+    /// Where the fixtures were loaded from: `embedded`, or the folder's path.
+    pub fn fixture_source(&self) -> &str {
+        &self.fixture_source
     }
 
     pub fn address(&self) -> SocketAddr {
