@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::api::AuthPolicy;
+use crate::formats::parse_duration;
 use crate::healthcheck::HealthProbe;
+use crate::state::AuthPolicy;
 use crate::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use crate::webhooks::WebhookTarget;
 
@@ -123,10 +124,10 @@ pub struct Cli {
     #[arg(long, env = "CCAI_EMU_WORKERS")]
     workers: Option<usize>,
     /// How many Apps API requests the request journal keeps (the oldest are evicted, counted).
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_CAP", default_value_t = crate::journal::DEFAULT_CAP)]
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_CAP", default_value_t = crate::request_journal::DEFAULT_CAP)]
     request_journal_cap: usize,
     /// How many bytes of each request body the journal keeps.
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_BODY_CAP", default_value_t = crate::journal::DEFAULT_BODY_CAP)]
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_BODY_CAP", default_value_t = crate::request_journal::DEFAULT_BODY_CAP)]
     request_journal_body_cap: usize,
     /// Apps API requests per second per tenant before 429 (the platform's limit is 10). Off if unset.
     #[arg(long, env = "CCAI_EMU_RATE_LIMIT")]
@@ -238,10 +239,10 @@ impl Default for Config {
             agent_join_delay: None,
             chat_inactivity_timeout: None,
             workers: None,
-            request_journal_cap: crate::journal::DEFAULT_CAP,
-            request_journal_body_cap: crate::journal::DEFAULT_BODY_CAP,
+            request_journal_cap: crate::request_journal::DEFAULT_CAP,
+            request_journal_body_cap: crate::request_journal::DEFAULT_BODY_CAP,
             rate_limit: None,
-            live_event_backlog: crate::events::DEFAULT_BACKLOG,
+            live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
             access_log: false,
@@ -253,8 +254,7 @@ impl TryFrom<Cli> for Config {
     type Error = String;
 
     fn try_from(cli: Cli) -> Result<Config, String> {
-        crate::cli_errors::check_bind_address(&cli.bind)
-            .map_err(|error| format!("--bind: {error}"))?;
+        check_bind_address(&cli.bind).map_err(|error| format!("--bind: {error}"))?;
         let default_webhook = match (cli.webhook_url, cli.webhook_primary_secret) {
             (None, None) if cli.webhook_secondary_secret.is_none() => None,
             (Some(url), Some(primary_secret)) => {
@@ -368,7 +368,7 @@ impl TryFrom<Cli> for Config {
             request_journal_cap: cli.request_journal_cap,
             request_journal_body_cap: cli.request_journal_body_cap,
             rate_limit: cli.rate_limit,
-            live_event_backlog: crate::events::DEFAULT_BACKLOG,
+            live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
             access_log: cli.access_log,
@@ -376,23 +376,24 @@ impl TryFrom<Cli> for Config {
     }
 }
 
-/// Parses `250ms`, `2s`, `1.5s`, `1m` or a bare number of milliseconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 250ms, 2s or 1m"))?;
-    let millis = match unit.trim() {
-        "" | "ms" => value,
-        "s" => value * 1_000.0,
-        "m" => value * 60_000.0,
-        other => return Err(format!("{text:?} has an unknown unit {other:?} (ms, s, m)")),
-    };
-    Ok(Duration::from_micros((millis * 1_000.0).round() as u64))
+/// The form of a `--bind` value, for error messages.
+pub const BIND_FORM: &str = "host:port such as 127.0.0.1:8080 (port 0 picks any free port)";
+
+/// Checks a `--bind` value: an IP `host:port`, or a name and a port (`localhost:8080`).
+pub fn check_bind_address(bind: &str) -> Result<(), String> {
+    let well_formed = bind.parse::<std::net::SocketAddr>().is_ok()
+        || bind.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty()
+                && !host.contains(|c: char| c.is_whitespace() || "/[]".contains(c))
+                && port.parse::<u16>().is_ok()
+        });
+    if well_formed {
+        Ok(())
+    } else {
+        Err(format!(
+            "{bind:?} is not an address to listen on: expected {BIND_FORM}"
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -400,14 +401,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_parse_in_every_unit() {
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1_500)));
-        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
-        assert_eq!(parse_duration("40"), Ok(Duration::from_millis(40)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("3h").is_err());
+    fn bind_addresses_need_a_host_and_a_port() {
+        assert!(check_bind_address("127.0.0.1:8080").is_ok());
+        assert!(check_bind_address("[::1]:0").is_ok());
+        assert!(check_bind_address("localhost:8080").is_ok());
+        let error = check_bind_address("19305").unwrap_err();
+        assert!(
+            error.contains("host:port such as 127.0.0.1:8080"),
+            "{error}"
+        );
+        assert!(check_bind_address(":8080").is_err());
+        assert!(check_bind_address("localhost:http").is_err());
+        assert!(check_bind_address("127.0.0.1:99999").is_err());
     }
 
     #[test]
