@@ -7,7 +7,8 @@
 # pointed at those ports through the block's own EMU and HOOK variables. It fails on any
 # error, on a webhook the receiver could not verify, or when the human agent's view shows
 # the one-time code. Then it runs examples/integration_test.sh (docs/testing.md's shell
-# example, which must be its verbatim copy) against the same emulator. Needs: curl, jq, python3, target/debug/ccai-emulator (`cargo build`).
+# example, which must be its verbatim copy) against the same emulator, and checks that the
+# README's Python and TypeScript examples are those of the packages' READMEs (tested there). Needs: curl, jq, python3, target/debug/ccai-emulator (`cargo build`).
 # No fixed ports, no sleeps: it waits on the programs' first output lines, with deadlines.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -84,6 +85,13 @@ pids+=($!)
   done
 } >"$work/twice.sh"
 bash "$work/twice.sh" || fail "the walkthrough block failed (emulator log: $(tail -5 "$work/emulator.log"))"
+
+# The README's Python and TypeScript examples are the client packages' tested ones, verbatim.
+block_of() { awk -v lang="$2" '$0 == "```" lang { on = 1; next } on && /^```$/ { exit } on' "$1"; }
+[ "$(block_of README.md python)" = "$(block_of clients/python/README.md python)" ] ||
+  fail "README.md's Python example differs from clients/python/README.md's first one"
+[ "$(block_of README.md js)" = "$(block_of clients/js/README.md js)" ] ||
+  fail "README.md's TypeScript example differs from clients/js/README.md's first one"
 
 # The shell example of docs/testing.md is examples/integration_test.sh, verbatim; run it too.
 sed -n '/^#!\/usr\/bin\/env bash$/,/^```$/p' docs/testing.md | sed '$d' | cmp -s - examples/integration_test.sh ||
