@@ -43,6 +43,11 @@ grep -qF 'EMU=${EMU:-http://127.0.0.1:8080}' "$work/block-3.sh" ||
 grep -qF 'HOOK=${HOOK:-http://127.0.0.1:9000/}' "$work/block-3.sh" ||
   fail "the pasted block does not default HOOK to the receiver's port 9000"
 
+# An interactive zsh takes `#` as a word, not a comment: the pasted block must have none.
+if grep -nE '(^|[[:space:]])#' "$work/block-3.sh"; then
+  fail "the pasted block has a # comment (an interactive zsh would run it as a word)"
+fi
+
 # first_line FD PID WHAT: the first line a program prints, waiting at most 30 s for it.
 first_line() {
   local line
