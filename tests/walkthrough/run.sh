@@ -3,8 +3,9 @@
 # ```sh blocks of README.md's "## Walkthrough" section: the first must be
 # `cargo run --release` (replaced by the built binary on a free port), the second starts the
 # example webhook receiver (run as written, on a free port instead of 9000), the third is
-# the block a reader pastes: it runs twice in a row in one bash with `set -euo pipefail`,
-# pointed at those ports through the block's own EMU and HOOK variables. It fails on any
+# the block a reader pastes: it runs twice in a row in one bash with `set -euo pipefail`
+# (then once in zsh, if installed), pointed at those ports through the block's own EMU and
+# HOOK variables. It fails on any
 # error, on a webhook the receiver could not verify, or when the human agent's view shows
 # the one-time code. Then it runs examples/integration_test.sh (docs/testing.md's shell
 # example, which must be its verbatim copy) against the same emulator, and checks that the
@@ -79,17 +80,25 @@ pids+=($!)
 
 # 3. The pasted block, twice in one shell; after each run, the chat it made ($CHAT) must
 #    not show the code in the agent's view, and must show the VTA's successful hand-back.
-{
+#    The README says bash or zsh: it runs twice in bash, then once in zsh when installed.
+checked_runs() {  # checked_runs SHELL RUNS...: the script that pastes the block once per run
   echo 'set -euo pipefail'
-  for run in 1 2; do
+  for run in "${@:2}"; do
     cat "$work/block-3.sh"
     echo "agent_view=\$(curl -sS --fail-with-body \"\$EMU/__admin/chats/\$CHAT/transcript?view=agent\")"
-    echo "grep -q 481516 <<<\"\$agent_view\" && { echo \"run $run: the agent's view of chat \$CHAT shows the code: \$agent_view\" >&2; exit 1; }"
-    echo "grep -q 'finished successfully' <<<\"\$agent_view\" || { echo \"run $run: no hand-back in chat \$CHAT\" >&2; exit 1; }"
-    echo "echo \"walkthrough: run $run passed (chat \$CHAT)\""
+    echo "if grep -q 481516 <<<\"\$agent_view\"; then echo \"$1 run $run: the agent's view of chat \$CHAT shows the code: \$agent_view\" >&2; exit 1; fi"
+    echo "grep -q 'finished successfully' <<<\"\$agent_view\" || { echo \"$1 run $run: no hand-back in chat \$CHAT\" >&2; exit 1; }"
+    echo "echo \"walkthrough: $1 run $run passed (chat \$CHAT)\""
   done
-} >"$work/twice.sh"
-bash "$work/twice.sh" || fail "the walkthrough block failed (emulator log: $(tail -5 "$work/emulator.log"))"
+}
+checked_runs bash 1 2 >"$work/twice.sh"
+bash "$work/twice.sh" || fail "the walkthrough block failed in bash (emulator log: $(tail -5 "$work/emulator.log"))"
+if command -v zsh >/dev/null; then
+  checked_runs zsh 3 >"$work/zsh.sh"
+  zsh "$work/zsh.sh" || fail "the walkthrough block failed in zsh"
+else
+  echo "walkthrough: zsh is not installed; the block ran in bash only"
+fi
 
 # The README's Python and TypeScript examples are the client packages' tested ones, verbatim.
 block_of() { awk -v lang="$2" '$0 == "```" lang { on = 1; next } on && /^```$/ { exit } on' "$1"; }
@@ -111,4 +120,4 @@ verified=$(grep -c '"verified": true' "$work/receiver.log" || true)
 if grep -q '"verified": false' "$work/receiver.log"; then
   fail "the receiver rejected a signature: $(grep -m1 '"verified": false' "$work/receiver.log")"
 fi
-echo "walkthrough: PASS (twice; $verified verified webhooks)"
+echo "walkthrough: PASS ($verified verified webhooks)"
