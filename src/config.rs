@@ -172,6 +172,7 @@ impl Cli {
             Some(Command::Healthcheck { timeout }) => {
                 let timeout =
                     parse_duration(&timeout).map_err(|error| format!("--timeout: {error}"))?;
+                check_bind_address(&self.bind).map_err(|error| format!("--bind: {error}"))?;
                 let probe = HealthProbe::new(&self.bind, self.admin_token, timeout)?;
                 Ok(Invocation::Healthcheck(probe))
             }

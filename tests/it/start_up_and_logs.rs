@@ -244,6 +244,18 @@ fn a_bind_address_from_the_environment_is_named_with_the_expected_form() {
 }
 
 #[test]
+fn the_healthcheck_names_the_bind_variable_too() {
+    let output = failed_start(&[("CCAI_EMU_BIND", "19305")], &["healthcheck"]);
+    assert_eq!(output.status.code(), Some(2));
+    let error = the_one_error_line(&output);
+    assert!(error.contains("CCAI_EMU_BIND"), "{error}");
+    assert!(
+        error.contains("host:port such as 127.0.0.1:8080"),
+        "{error}"
+    );
+}
+
+#[test]
 fn values_clap_rejects_name_their_environment_variable_and_form() {
     let error = the_one_error_line(&failed_start(&[("CCAI_EMU_MAX_BODY_BYTES", "lots")], &[]));
     assert!(
