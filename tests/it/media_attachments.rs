@@ -277,3 +277,53 @@ async fn the_media_budget_refuses_past_its_limit_keeps_everything_else_and_recov
         again.body
     );
 }
+
+#[actix_web::test]
+async fn an_attach_rule_must_name_a_media_file_and_round_trips_through_the_control_plane() {
+    let app = spawn_app();
+    let document = app.admin_get("/contact_center").await;
+    let rules = document["agent_script"]["rules"].as_array().unwrap();
+    assert!(
+        rules.iter().any(|rule| rule["attach"] == "user_guide.pdf"),
+        "GET shows the shipped attach rule: {document}"
+    );
+    let same = app
+        .admin(Method::PUT, "/contact_center", Some(document.clone()))
+        .await;
+    assert_eq!(
+        same.status,
+        StatusCode::OK,
+        "what GET answers can be PUT back: {}",
+        same.body
+    );
+
+    let mut missing = document.clone();
+    missing["agent_script"]["rules"] = serde_json::json!([{"when": "x", "attach": "nope.pdf"}]);
+    let reply = app
+        .admin(Method::PUT, "/contact_center", Some(missing))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reply.message().contains("agent_script.rules[0].attach"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.message().contains("user_guide.pdf"),
+        "names the files it has: {}",
+        reply.body
+    );
+
+    let mut with_end = document;
+    with_end["agent_script"]["rules"] =
+        serde_json::json!([{"when": "x", "attach": "user_guide.pdf", "end_chat": true}]);
+    let reply = app
+        .admin(Method::PUT, "/contact_center", Some(with_end))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reply.message().contains("cannot be combined"),
+        "{}",
+        reply.body
+    );
+}
