@@ -8,16 +8,16 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
-use uuid::Uuid;
+use serde_json::json;
 
-use super::waiting::{respond_with_list, ListWait};
+use super::waiting::{respond_with_list, ListWait, Listed};
+use crate::domain::{ChatId, DeliveryId};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::webhooks::catalog::{EventType, CATALOG};
-use crate::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
+use crate::webhooks::delivery_journal::{DeliveryFilter, DeliveryList, DeliveryStatus};
 use crate::webhooks::faults::FaultInjection;
-use crate::webhooks::WebhookTarget;
+use crate::webhooks::{WebhookConfig, WebhookTarget};
 
 /// `?reveal_secrets=true` answers a target's secrets in clear.
 #[derive(Debug, Deserialize)]
@@ -25,20 +25,10 @@ pub struct RevealQuery {
     reveal_secrets: Option<bool>,
 }
 
-/// What replaces a secret in an answer that did not ask for it.
-pub const REDACTED: &str = "[redacted]";
-
-fn target_answer(tenant: &str, source: &str, target: WebhookTarget, reveal: &RevealQuery) -> Value {
-    let reveal = reveal.reveal_secrets.unwrap_or(false);
-    let mut webhook = json!(target);
-    if !reveal {
-        for field in ["primary_secret", "secondary_secret"] {
-            if webhook.get(field).is_some() {
-                webhook[field] = json!(REDACTED);
-            }
-        }
+impl RevealQuery {
+    fn revealed(&self) -> bool {
+        self.reveal_secrets.unwrap_or(false)
     }
-    json!({"tenant": tenant, "source": source, "webhook": webhook, "secrets_revealed": reveal})
 }
 
 pub async fn set_target(
@@ -49,7 +39,12 @@ pub async fn set_target(
 ) -> Result<HttpResponse, ApiError> {
     let target = target.into_inner();
     state.set_webhook_target(&tenant, target.clone())?;
-    Ok(HttpResponse::Ok().json(target_answer(&tenant, "tenant", target, &reveal)))
+    Ok(HttpResponse::Ok().json(WebhookConfig::answer(
+        &tenant,
+        "tenant",
+        target,
+        reveal.revealed(),
+    )))
 }
 
 pub async fn get_target(
@@ -58,11 +53,11 @@ pub async fn get_target(
     reveal: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let webhook = state.webhook_target(&tenant)?;
-    Ok(HttpResponse::Ok().json(target_answer(
+    Ok(HttpResponse::Ok().json(WebhookConfig::answer(
         &tenant,
         webhook.source.name(),
         webhook.target,
-        &reveal,
+        reveal.revealed(),
     )))
 }
 
@@ -80,7 +75,12 @@ pub async fn rotate(
     reveal: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let target = state.rotate_webhook_secret(&tenant)?;
-    Ok(HttpResponse::Ok().json(target_answer(&tenant, "tenant", target, &reveal)))
+    Ok(HttpResponse::Ok().json(WebhookConfig::answer(
+        &tenant,
+        "tenant",
+        target,
+        reveal.revealed(),
+    )))
 }
 
 pub async fn catalog() -> HttpResponse {
@@ -90,7 +90,7 @@ pub async fn catalog() -> HttpResponse {
 #[derive(Debug, Deserialize)]
 pub struct DeliveryQuery {
     tenant: Option<String>,
-    chat_id: Option<u64>,
+    chat_id: Option<ChatId>,
     event_type: Option<String>,
     status: Option<String>,
     min_count: Option<usize>,
@@ -133,22 +133,22 @@ pub async fn deliveries(
     let list_wait = ListWait::from_query(query.wait.as_deref(), query.min_count)?;
     let filter = query.into_filter()?;
     respond_with_list(&state, list_wait, || {
-        let list: Vec<_> = state
-            .deliveries(&filter)
-            .iter()
-            .map(|delivery| delivery.to_json())
-            .collect();
-        Ok(json!({
-            "count": list.len(),
-            "counters": state.delivery_counters(&filter),
-            "deliveries": list,
-        }))
+        let deliveries = state.deliveries(&filter);
+        Ok(Listed {
+            count: deliveries.len(),
+            body: DeliveryList {
+                count: deliveries.len(),
+                counters: state.delivery_counters(&filter),
+                deliveries,
+            },
+        })
     })
     .await
 }
 
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::NotFound(format!("No delivery has the id {id:?}")))
+fn parse_id(id: &str) -> Result<DeliveryId, ApiError> {
+    DeliveryId::parse(id)
+        .ok_or_else(|| ApiError::NotFound(format!("No delivery has the id {id:?}")))
 }
 
 pub async fn delivery(
@@ -157,7 +157,7 @@ pub async fn delivery(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     let delivery = state.delivery(id)?;
-    Ok(HttpResponse::Ok().json(delivery.to_json()))
+    Ok(HttpResponse::Ok().json(&delivery))
 }
 
 pub async fn redeliver(
@@ -165,7 +165,7 @@ pub async fn redeliver(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let delivery = state.redeliver(parse_id(&id)?)?;
-    Ok(HttpResponse::Accepted().json(delivery.to_json()))
+    Ok(HttpResponse::Accepted().json(&delivery))
 }
 
 /// Counters over the journal, with the same filters as the list.

@@ -46,14 +46,18 @@ pub async fn limit_body_read_time(
 /// The same chunks, or a `TimedOut` error once `timeout` has passed.
 fn with_deadline(payload: Payload, timeout: Duration) -> PayloadStream {
     let deadline = Instant::now() + timeout;
-    Box::pin(stream::unfold(Some(payload), move |payload| async move {
-        let mut payload = payload?;
-        match tokio::time::timeout_at(deadline, payload.next()).await {
-            Ok(Some(chunk)) => Some((chunk, Some(payload))),
-            Ok(None) => None,
-            Err(_) => Some((Err(PayloadError::Io(timed_out(timeout))), None)),
-        }
-    }))
+    Box::pin(
+        stream::unfold(Some(payload), move |payload| async move {
+            let mut payload = payload?;
+            match tokio::time::timeout_at(deadline, payload.next()).await {
+                Ok(Some(chunk)) => Some((chunk, Some(payload))),
+                Ok(None) => None,
+                Err(_) => Some((Err(PayloadError::Io(timed_out(timeout))), None)),
+            }
+        })
+        // Readers such as multipart poll again after the end: a fused stream keeps answering None.
+        .fuse(),
+    )
 }
 
 fn timed_out(timeout: Duration) -> io::Error {

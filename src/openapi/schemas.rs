@@ -148,8 +148,9 @@ pub fn all() -> Map<String, Value> {
                 "type": {"type": "string", "enum": ["end_user", "agent", "task_virtual_agent", "system"]},
                 "id": int, "name": string, "key": string})),
             "body": object(&["type"], json!({
-                "type": {"type": "string", "enum": ["text", "photo", "video", "notice"]},
-                "text": string, "media_id": int})),
+                "type": {"type": "string", "enum": ["text", "photo", "video", "attachment", "notice"]},
+                "text": string, "media_id": int,
+                "content_type": string, "filename": string, "size": int})),
             "visibility": schema("Visibility")}),
             ),
         ),
@@ -160,10 +161,14 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "id": int, "tenant": string,
             "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "finished"]},
+            "status": {"type": "string", "enum": ["queued", "assigned", "finished", "dismissed", "va_dismissed"]},
+            "dismissed_at": nullable("string"),
             "agent": {"allOf": [schema("Agent")], "nullable": true},
             "task_virtual_agent": {"type": "object", "nullable": true, "properties": {
                 "key": string, "step": int, "attempts": int}},
-            "end_user": schema("EndUser"), "lang": string, "context": {},
+            "end_user": schema("EndUser"), "lang": string,
+            "menu": {"type": "object", "nullable": true, "properties": {"id": int, "name": string}},
+            "context": {},
             "created_at": time(), "ended_at": nullable("string"),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
@@ -204,7 +209,8 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["event_type", "timestamp", "chat_id", "body"],
                 json!({
-            "event_type": string, "timestamp": string, "chat_id": int, "body": {"type": "object"}}),
+            "event_type": string, "timestamp": string, "chat_id": int,
+            "body": {"oneOf": super::event_schemas::NAMES.iter().map(|name| schema(name)).collect::<Vec<_>>()}}),
             ),
         ),
         (
@@ -233,7 +239,11 @@ pub fn all() -> Map<String, Value> {
             "id": {"type": "string", "format": "uuid"}, "tenant": string, "chat_id": int,
             "event_type": string, "created_at": time(),
             "status": {"type": "string", "enum": ["pending", "retrying", "delivered", "failed", "skipped"]},
-            "attempts": array_of(schema("DeliveryAttempt")), "payload": schema("WebhookEvent")}),
+            "attempts": array_of(schema("DeliveryAttempt")),
+            "payload": {"oneOf": [schema("WebhookEvent"), {"type": "string",
+                "description": "a finished delivery's payload over --delivery-payload-cap: its first bytes, as text"}]},
+            "payload_bytes": int, "payload_truncated": {"type": "boolean"},
+            "attempts_dropped": int}),
             ),
         ),
         (
@@ -243,7 +253,7 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "deliveries": int, "pending": int, "retrying": int, "delivered": int,
             "failed": int, "skipped": int, "attempts": int, "failed_attempts": int,
-            "evicted": int}),
+            "attempts_dropped": int, "payloads_trimmed": int, "evicted": int}),
             ),
         ),
         (
@@ -374,12 +384,22 @@ pub fn all() -> Map<String, Value> {
                 &["status"],
                 json!({
             "status": {"type": "string", "enum": ["ok"]}, "version": string,
-            "uptime_seconds": int, "tenants": int}),
+            "uptime_seconds": int, "tenants": int,
+            "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int,
+                "entry_bytes": int, "evicted": int})),
+            "rate_limit_per_second": nullable("integer"),
+            "media": object(&[], json!({
+                "budget_per_tenant_bytes": int, "budget_total_bytes": int,
+                "upload_url_expiry_ms": int, "used_bytes": int, "files": int,
+                "tenants": {"type": "object", "additionalProperties":
+                    object(&[], json!({"bytes": int, "files": int}))}}))}),
             ),
         ),
     ];
     entries
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
+        .chain(super::event_schemas::all())
+        .chain(super::media::schemas())
         .collect()
 }

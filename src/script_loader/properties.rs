@@ -117,7 +117,11 @@ proptest! {
     fn arbitrary_documents_never_panic_the_compilers(document in json()) {
         let tables = BTreeSet::from(["orders".to_owned()]);
         let _ = compile_task_virtual_agent("fuzzed", document.clone(), &tables);
-        let _ = compile_contact_center(document, &BTreeSet::from(["fuzzed".to_owned()]));
+        let _ = compile_contact_center(
+            document,
+            &BTreeSet::from(["fuzzed".to_owned()]),
+            &BTreeSet::new(),
+        );
     }
 
     #[test]
@@ -143,7 +147,7 @@ proptest! {
         let known = BTreeSet::from([
             "one_time_code".to_owned(), "payment_card".to_owned(), "order_status".to_owned(),
         ]);
-        if let Err(error) = compile_contact_center(document, &known) {
+        if let Err(error) = compile_contact_center(document, &known, &BTreeSet::new()) {
             prop_assert!(!error.place.is_empty() && !error.problem.is_empty());
         }
     }

@@ -54,6 +54,8 @@ pub struct Emulator {
     state: Arc<AppState>,
     watcher: Option<FixtureWatcher>,
     admin_token: Option<String>,
+    /// `embedded`, or the fixture folder's path.
+    fixture_source: String,
 }
 
 /// An emulator serving in the background of the current runtime.
@@ -161,6 +163,7 @@ impl Emulator {
             agent_join_delay: config.agent_join_delay,
             chat_inactivity_timeout: config.chat_inactivity_timeout,
             limits: config.limits.clone(),
+            media: config.media.clone(),
         }));
         load_seeds(&state, &seeds)?;
         let watcher = watch_fixtures(&config, &source, &state)?;
@@ -186,8 +189,11 @@ impl Emulator {
         let server = serve::serve(
             listener,
             address,
-            config.workers,
-            shutdown_timeout,
+            serve::ServeOptions {
+                workers: config.workers,
+                shutdown_timeout_seconds: shutdown_timeout,
+                access_log: config.access_log,
+            },
             data,
             settings,
             mount,
@@ -202,7 +208,13 @@ impl Emulator {
             state,
             watcher,
             admin_token: config.admin_token,
+            fixture_source: source.name(),
         })
+    }
+
+    /// Where the fixtures were loaded from: `embedded`, or the folder's path.
+    pub fn fixture_source(&self) -> &str {
+        &self.fixture_source
     }
 
     pub fn address(&self) -> SocketAddr {

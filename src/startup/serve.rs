@@ -14,7 +14,7 @@ use actix_rt::net::TcpStream;
 use actix_server::Server;
 use actix_service::{fn_service, map_config, ServiceFactoryExt};
 use actix_web::dev::AppConfig;
-use actix_web::middleware::{from_fn, Logger};
+use actix_web::middleware::{from_fn, Condition, Logger};
 use actix_web::{web, App};
 
 use crate::http::body_timeout::limit_body_read_time;
@@ -22,29 +22,38 @@ use crate::http::front_door::EnvelopeStream;
 use crate::http::HttpSettings;
 use crate::state::AppState;
 
+/// How the server runs.
+pub struct ServeOptions {
+    pub workers: Option<usize>,
+    /// How long a graceful stop waits for open connections.
+    pub shutdown_timeout_seconds: u64,
+    /// Log one line per request (`--access-log`).
+    pub access_log: bool,
+}
+
 /// Serves the emulator's app on `listener`.
 pub fn serve(
     listener: TcpListener,
     address: SocketAddr,
-    workers: Option<usize>,
-    shutdown_timeout_seconds: u64,
+    options: ServeOptions,
     data: web::Data<AppState>,
     settings: web::Data<HttpSettings>,
     mount: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
 ) -> std::io::Result<Server> {
     let mut builder = Server::build()
         .disable_signals()
-        .shutdown_timeout(shutdown_timeout_seconds);
-    if let Some(workers) = workers {
+        .shutdown_timeout(options.shutdown_timeout_seconds);
+    if let Some(workers) = options.workers {
         builder = builder.workers(workers);
     }
     let graceful = builder.graceful_shutdown_signal();
+    let access_log = options.access_log;
     Ok(builder
         .listen("ccai-emulator", listener, move || {
             let (data, settings, mount) = (data.clone(), settings.clone(), mount.clone());
             let app = App::new()
                 .wrap(from_fn(limit_body_read_time))
-                .wrap(Logger::new("%a \"%r\" %s %Dms"))
+                .wrap(Condition::new(access_log, Logger::new("%a \"%r\" %s %Dms")))
                 .app_data(data)
                 .app_data(settings)
                 .configure(mount);

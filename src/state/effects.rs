@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::tenant::Tenant;
 use super::AppState;
-use crate::domain::{Chat, ContactCenter, Effect, Happening, Trigger};
+use crate::domain::{Chat, ChatId, ContactCenter, Effect, Happening, Trigger};
 use crate::live_events::LiveEventKind;
 use crate::webhooks::catalog;
 
@@ -44,6 +44,12 @@ impl AppState {
                 Effect::Schedule { after, trigger } => {
                     self.schedule(tenant, chat.id, after, trigger)
                 }
+                Effect::AttachFile { file } => {
+                    let more = self.attach_script_file(tenant, chat, &file, script);
+                    for (index, effect) in more.into_iter().enumerate() {
+                        pending.insert(index, effect);
+                    }
+                }
             }
         }
     }
@@ -72,7 +78,7 @@ impl AppState {
     pub(super) fn schedule(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         after: Duration,
         trigger: Trigger,
     ) {

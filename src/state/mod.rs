@@ -13,6 +13,7 @@
 mod access;
 mod chats;
 mod effects;
+mod media;
 mod requests;
 mod script;
 mod tenant;
@@ -24,13 +25,13 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 
-use crate::domain::{ChatError, ContactCenter, TaskVirtualAgent};
+use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
 use crate::limits::Limits;
-use crate::live_events::{LiveEvent, LiveEventBus, LiveEventKind};
+use crate::live_events::{LiveEvent, LiveEventBus};
+use crate::media::{MediaConfig, MediaError, MediaStore};
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
@@ -58,6 +59,10 @@ pub enum StateError {
     Chat(#[from] ChatError),
     #[error("Tenant limit reached: {existing} tenants exist and {allowed} are allowed; POST /__admin/reset frees them")]
     TooManyTenants { existing: usize, allowed: usize },
+    #[error("Media not found")]
+    MediaNotFound,
+    #[error(transparent)]
+    Media(#[from] MediaError),
 }
 
 /// What the state is built from (the parts of the configuration it owns).
@@ -81,9 +86,11 @@ pub struct StateOptions {
     pub chat_inactivity_timeout: Option<Duration>,
     /// The robustness limits (tenants, journals, deliveries, body read time).
     pub limits: Limits,
+    /// Upload-form expiry and the media budgets.
+    pub media: MediaConfig,
 }
 
-/// Start-up settings that change how use cases behave.
+/// Start-up settings that change the script every use case runs on.
 #[derive(Debug, Clone, Copy)]
 struct Overrides {
     agent_join_delay: Option<Duration>,
@@ -94,7 +101,7 @@ struct Overrides {
 pub struct AppState {
     tenants: DashMap<String, Arc<Tenant>>,
     /// Which tenant owns each chat id (ids are unique across tenants).
-    chat_owners: DashMap<u64, String>,
+    chat_owners: DashMap<ChatId, String>,
     next_chat_id: AtomicU64,
     next_end_user_id: AtomicU64,
     /// Written only under its write lock, read-modify-write included.
@@ -112,17 +119,21 @@ pub struct AppState {
     auth: AuthPolicy,
     overrides: Overrides,
     started: Instant,
+    /// Every uploaded and attached file, within its budgets.
+    media: MediaStore,
 }
 
-/// What `GET /__admin/health` reports.
-#[derive(Debug, Clone, Serialize)]
+/// What `GET /__admin/health` reports (`Health`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Health {
-    pub status: &'static str,
-    pub version: &'static str,
+    pub status: String,
+    pub version: String,
     pub uptime_seconds: u64,
     pub tenants: usize,
     pub request_journal: JournalStats,
     pub rate_limit_per_second: Option<u32>,
+    /// Media budgets and usage.
+    pub media: serde_json::Value,
 }
 
 impl AppState {
@@ -166,6 +177,7 @@ impl AppState {
             overrides,
             started: Instant::now(),
             limits: options.limits,
+            media: MediaStore::new(options.media),
         }
     }
 
@@ -255,16 +267,18 @@ impl AppState {
         }
         self.webhooks.forget(tenant);
         self.request_journal.forget(tenant);
+        self.media.forget(tenant);
     }
 
     pub fn health(&self) -> Health {
         Health {
-            status: "ok",
-            version: env!("CARGO_PKG_VERSION"),
+            status: "ok".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
             uptime_seconds: self.started.elapsed().as_secs(),
             tenants: self.tenant_names().len(),
             request_journal: self.request_journal.stats(),
             rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
+            media: self.media.usage(),
         }
     }
 
@@ -293,17 +307,6 @@ impl AppState {
         self.live_events.changes()
     }
 
-    /// Publishes a live event on the control plane's bus.
-    pub fn publish_live_event(
-        &self,
-        kind: LiveEventKind,
-        tenant: &str,
-        chat_id: Option<u64>,
-        data: Value,
-    ) {
-        self.live_events.publish(kind, tenant, chat_id, data);
-    }
-
     /// The task virtual agents of the running script.
     pub fn task_virtual_agents(&self) -> Vec<Arc<TaskVirtualAgent>> {
         self.script()
@@ -320,6 +323,7 @@ impl Overrides {
         if let Some(delay) = self.agent_join_delay {
             script.join_delay = delay;
         }
+        script.end_user_inactivity_timeout = self.inactivity_timeout;
         script
     }
 }

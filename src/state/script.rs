@@ -36,10 +36,12 @@ impl AppState {
                 *self.script.write().expect("script lock") =
                     Arc::new(self.overrides.applied_to(script));
                 self.fixture_status.reloaded();
+                self.live_events.notify_change();
                 Ok(())
             }
             Err(error) => {
                 self.fixture_status.failed(error.clone());
+                self.live_events.notify_change();
                 Err(error)
             }
         }
@@ -54,7 +56,8 @@ impl AppState {
     ) -> Result<Arc<ContactCenter>, FixtureError> {
         let mut current = self.script.write().expect("script lock");
         let known: BTreeSet<String> = current.task_virtual_agents.keys().cloned().collect();
-        let compiled = script_loader::compile_contact_center(document, &known)?;
+        let media: BTreeSet<String> = current.media_files.keys().cloned().collect();
+        let compiled = script_loader::compile_contact_center(document, &known, &media)?;
         let mut script = (**current).clone();
         script.agent = compiled.agent;
         script.join_delay = compiled.join_delay;

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::catalog::EventType;
+use crate::domain::{ChatId, DeliveryId};
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,16 +87,17 @@ impl DeliveryAttempt {
 /// aside: the client reads it back with this type too).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
-    pub id: Uuid,
+    pub id: DeliveryId,
     pub tenant: String,
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     pub event_type: EventType,
     pub created_at: DateTime<Utc>,
     pub status: DeliveryStatus,
     pub attempts: Vec<DeliveryAttempt>,
-    /// The exact bytes sent, kept for redelivery; trimmed to `--delivery-payload-cap`
-    /// bytes once the delivery is finished.
-    #[serde(skip)]
+    /// The exact bytes sent, kept for redelivery, shown as the JSON they are; once the
+    /// delivery is finished, a payload over `--delivery-payload-cap` is replaced by its
+    /// first bytes as one JSON string.
+    #[serde(serialize_with = "payload_as_json", skip_deserializing)]
     pub payload: Arc<[u8]>,
     /// The payload's full length.
     pub payload_bytes: usize,
@@ -134,8 +135,11 @@ impl Delivery {
             self.attempts.drain(..excess);
             self.attempts_dropped += excess as u64;
         }
-        if self.is_finished() && self.payload.len() > caps.payload_bytes {
-            self.payload = Arc::from(&self.payload[..caps.payload_bytes]);
+        if self.is_finished() && !self.payload_truncated && self.payload.len() > caps.payload_bytes
+        {
+            let kept = String::from_utf8_lossy(&self.payload[..caps.payload_bytes]);
+            let as_json_string = serde_json::to_vec(&kept).expect("a string serialises");
+            self.payload = Arc::from(as_json_string);
             self.payload_truncated = true;
         }
     }
@@ -150,24 +154,30 @@ impl Delivery {
             "last_status_code": self.attempts.last().and_then(|attempt| attempt.status_code),
         })
     }
+}
 
-    /// The delivery as the control plane shows it, payload included as JSON.
-    pub fn to_json(&self) -> Value {
-        let mut value = serde_json::to_value(self).expect("deliveries serialise");
-        value["payload"] = if self.payload_truncated {
-            Value::String(String::from_utf8_lossy(&self.payload).into_owned())
-        } else {
-            serde_json::from_slice(&self.payload).unwrap_or(Value::Null)
-        };
-        value
-    }
+fn payload_as_json<S: serde::Serializer>(
+    payload: &Arc<[u8]>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde_json::from_slice::<Value>(payload)
+        .unwrap_or(Value::Null)
+        .serialize(serializer)
+}
+
+/// `GET /__admin/webhooks/deliveries`' answer (`DeliveryList`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryList {
+    pub count: usize,
+    pub counters: DeliveryCounters,
+    pub deliveries: Vec<Delivery>,
 }
 
 /// A filter over the journal; `None` matches everything.
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
     pub tenant: Option<String>,
-    pub chat_id: Option<u64>,
+    pub chat_id: Option<ChatId>,
     pub event_type: Option<EventType>,
     pub status: Option<DeliveryStatus>,
 }
@@ -188,7 +198,7 @@ impl DeliveryFilter {
 }
 
 /// Totals over (part of) the journal.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryCounters {
     pub deliveries: usize,
     pub pending: usize,
@@ -240,7 +250,7 @@ pub type DeliveryHandle = Arc<Mutex<Delivery>>;
 #[derive(Debug)]
 pub struct DeliveryJournal {
     in_order: RwLock<Vec<DeliveryHandle>>,
-    by_id: DashMap<Uuid, DeliveryHandle>,
+    by_id: DashMap<DeliveryId, DeliveryHandle>,
     capacity: usize,
     evicted: AtomicU64,
 }
@@ -303,7 +313,7 @@ impl DeliveryJournal {
         self.evicted.load(Ordering::Relaxed)
     }
 
-    pub fn get(&self, id: Uuid) -> Option<DeliveryHandle> {
+    pub fn get(&self, id: DeliveryId) -> Option<DeliveryHandle> {
         self.by_id.get(&id).map(|entry| Arc::clone(entry.value()))
     }
 
@@ -356,9 +366,9 @@ mod tests {
 
     fn delivery(status: DeliveryStatus) -> Delivery {
         Delivery {
-            id: Uuid::new_v4(),
+            id: DeliveryId::new(),
             tenant: "t".into(),
-            chat_id: 1,
+            chat_id: ChatId(1),
             event_type: EventType::MessageReceived,
             created_at: Utc::now(),
             status,

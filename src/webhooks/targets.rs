@@ -5,11 +5,11 @@
 use awc::http::Uri;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::delivery_journal::DeliveryCaps;
 use super::faults::FaultInjection;
 use super::loopback::OwnAddress;
+use crate::domain::DeliveryId;
 
 /// Where a tenant's webhooks go and the secrets they are signed with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,13 +30,17 @@ pub enum WebhookError {
     #[error("There is no secondary secret to rotate to")]
     NoSecondarySecret,
     #[error("No delivery has the id {0}")]
-    UnknownDelivery(Uuid),
+    UnknownDelivery(DeliveryId),
     #[error("{0}")]
     InvalidFaults(String),
     #[error("No faults are configured for this tenant")]
     NoFaults,
     #[error("Delivery {id} cannot be sent again: its payload of {bytes} bytes was trimmed to {kept} bytes when it finished")]
-    PayloadTrimmed { id: Uuid, bytes: usize, kept: usize },
+    PayloadTrimmed {
+        id: DeliveryId,
+        bytes: usize,
+        kept: usize,
+    },
 }
 
 impl WebhookTarget {
@@ -62,6 +66,40 @@ impl WebhookTarget {
             ));
         }
         Ok(())
+    }
+}
+
+/// A tenant's webhook target and whether it is the tenant's own or the default, as the
+/// control plane answers it (`WebhookConfig`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookConfig {
+    pub tenant: String,
+    /// `tenant` or `default`.
+    pub source: String,
+    pub webhook: WebhookTarget,
+    /// `false`: the secrets read `"[redacted]"` (ask with `?reveal_secrets=true`).
+    #[serde(default)]
+    pub secrets_revealed: bool,
+}
+
+/// What replaces a secret in an answer that did not ask for it.
+pub const REDACTED: &str = "[redacted]";
+
+impl WebhookConfig {
+    /// The answer for `target`, its secrets redacted unless `reveal` (emulator's choice).
+    pub fn answer(tenant: &str, source: &str, mut target: WebhookTarget, reveal: bool) -> Self {
+        if !reveal {
+            target.primary_secret = REDACTED.to_owned();
+            if let Some(secondary) = target.secondary_secret.as_mut() {
+                *secondary = REDACTED.to_owned();
+            }
+        }
+        WebhookConfig {
+            tenant: tenant.to_owned(),
+            source: source.to_owned(),
+            webhook: target,
+            secrets_revealed: reveal,
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::support::{
     basic, spawn_app, spawn_app_with, test_config, TestApp, WebhookReceiver, DEADLINE,
 };
+use ccai_emulator::domain::ChatId;
 use ccai_emulator::limits::Limits;
 use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use ccai_emulator::webhooks::policy::RetryPolicy;
@@ -71,7 +72,7 @@ async fn webhook_timeout_covers_a_slowly_sent_response_body() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let (chat_id, _) = tenant.open_chat().await;
     let filter = DeliveryFilter {
-        chat_id: Some(chat_id),
+        chat_id: Some(ChatId(chat_id)),
         ..DeliveryFilter::default()
     };
     // The trickle would take 100 s; the 400 ms timeout must end each attempt long before.
@@ -263,7 +264,7 @@ async fn finished_deliveries_keep_a_capped_payload_and_capped_attempts() {
     let long_text = "y".repeat(200_000);
     tenant.says(chat_id, user, &long_text).await;
     let filter = DeliveryFilter {
-        chat_id: Some(chat_id),
+        chat_id: Some(ChatId(chat_id)),
         ..DeliveryFilter::default()
     };
     let deliveries = app
