@@ -16,6 +16,7 @@ use crate::domain::routing::EndedBy;
 use crate::domain::{Chat, RoutingState};
 use crate::startup::AppState;
 use crate::store::Tenant;
+use crate::webhooks::catalog::escalation_json;
 
 fn owner(state: &AppState, chat_id: u64) -> Result<Arc<Tenant>, ApiError> {
     state
@@ -48,15 +49,28 @@ pub fn chat_record(chat: &Chat, tenant: &str) -> Value {
         "ended_at": chat.ended_at,
         "all_agents": chat.agents,
         "all_virtual_agents": chat.virtual_agents,
+        "queue": chat.queue,
+        "escalations": chat.escalations.iter().map(|escalation| escalation_json(escalation, chat.id)).collect::<Vec<_>>(),
+        "pre_chat": pre_chat_json(chat),
         "messages": chat.messages,
     })
+}
+
+/// The pre-chat transcript, each entry marked `pre_chat: true`, to show before the live
+/// messages (the agent view and the full record).
+pub fn pre_chat_json(chat: &Chat) -> Vec<Value> {
+    chat.pre_chat
+        .iter()
+        .map(|entry| json!({"pre_chat": true, "sender": entry.sender, "at": entry.timestamp, "content": entry.content}))
+        .collect()
 }
 
 /// What a long-poll on a chat waits for; every given condition must hold.
 #[derive(Debug, Default, Deserialize)]
 pub struct ChatCondition {
     wait: Option<String>,
-    /// The record's `routing_state`: queued, assigned, task_virtual_agent, finished.
+    /// The record's `routing_state`: queued, assigned, task_virtual_agent, virtual_agent,
+    /// finished.
     routing_state: Option<String>,
     /// The Apps API `status`: queued, assigned, dismissed, va_dismissed, finished.
     status: Option<String>,
@@ -66,10 +80,17 @@ pub struct ChatCondition {
     contains: Option<String>,
 }
 
-const ROUTING_STATES: [&str; 4] = ["queued", "assigned", "task_virtual_agent", "finished"];
-const STATUSES: [&str; 5] = [
+const ROUTING_STATES: [&str; 5] = [
     "queued",
     "assigned",
+    "task_virtual_agent",
+    "virtual_agent",
+    "finished",
+];
+const STATUSES: [&str; 6] = [
+    "queued",
+    "assigned",
+    "va_assigned",
     "dismissed",
     "va_dismissed",
     "finished",
@@ -204,7 +225,11 @@ pub async fn transcript(
     };
     let render = |chat: &Chat, _: &str| {
         let messages: Vec<_> = chat.transcript(view).collect();
-        json!({"chat_id": chat.id, "view": view_name, "messages": messages})
+        let pre_chat = match view {
+            View::EndUser => Vec::new(),
+            View::Agent | View::All => pre_chat_json(chat),
+        };
+        json!({"chat_id": chat.id, "view": view_name, "pre_chat": pre_chat, "messages": messages})
     };
     chat_when(&state, chat_id.into_inner(), &condition, view, render).await
 }

@@ -15,7 +15,8 @@ pub async fn get_contact_center(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(describe::contact_center(&state.store.script()))
 }
 
-/// Replaces the agent, menus, join delay and agent script; VTAs and data tables stay.
+/// Replaces the agent, menus, join delay, agent script, queues and queue selection; VTAs
+/// and data tables stay.
 pub async fn put_contact_center(
     state: web::Data<AppState>,
     document: web::Json<Value>,
@@ -33,6 +34,8 @@ pub async fn put_contact_center(
     script.join_delay = state.agent_join_delay.unwrap_or(compiled.join_delay);
     script.menus = compiled.menus;
     script.agent_script = compiled.agent_script;
+    script.queues = compiled.queues;
+    script.queue_selection = compiled.queue_selection;
     let body = describe::contact_center(&script);
     state.store.replace_script(script);
     Ok(HttpResponse::Ok().json(body))

@@ -1,7 +1,7 @@
 //! The control plane under `/__admin` (SPEC B4): health, reset, per-tenant webhook
 //! configuration, the delivery journal, the chat record and its three views, the human
 //! agent's actions, tenant snapshots, the fixtures (scripted task virtual agents, the agent
-//! script, reload status), the request journal, live events (SSE) and the OpenAPI
+//! script, reload status), queues and escalations, the request journal, live events (SSE) and the OpenAPI
 //! document. Lists and chat queries can be long-polled ([`waiting`]). It is never part of
 //! the emulated API (nor rate limited); when an admin token is configured every call needs
 //! `Authorization: Bearer <token>`.
@@ -10,6 +10,7 @@ mod chats;
 mod console;
 mod fixtures;
 pub mod live;
+mod queues;
 mod requests;
 mod snapshots;
 mod system;
@@ -96,6 +97,12 @@ pub fn routes() -> RouteTable {
             ],
         )
         .at("/fixtures", [get(fixtures::status)])
+        .at("/tenants/{tenant}/queues", [get(queues::list)])
+        .at(
+            "/tenants/{tenant}/queues/{queue_id}",
+            [put(queues::set_availability)],
+        )
+        .at("/escalations", [get(queues::escalations)])
 }
 
 /// Registers the control plane.

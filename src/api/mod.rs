@@ -6,6 +6,7 @@ mod auth;
 mod chats;
 mod end_users;
 pub mod error;
+mod escalations;
 mod views;
 
 use actix_web::middleware::from_fn;
@@ -29,6 +30,11 @@ pub fn routes() -> RouteTable {
         .at("/chats/{chat_id}", [get(chats::get), patch(chats::update)])
         .at("/chats/{chat_id}/message", [post(chats::send_message)])
         .at("/chats/{chat_id}/resume", [patch(chats::resume)])
+        .at("/chats/{chat_id}/escalations", [post(escalations::create)])
+        .at(
+            "/chats/{chat_id}/escalations/{escalation_id}",
+            [patch(escalations::update)],
+        )
         .at(
             "/chats/{chat_id}/end_user",
             [post(end_users::authenticate_in_chat)],

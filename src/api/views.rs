@@ -15,6 +15,7 @@ pub fn chat(chat: &Chat) -> Value {
         ("queued", _) => "Waiting for an agent",
         ("assigned", RoutingState::TaskVirtualAgent { .. }) => "Connected to a task virtual agent",
         ("assigned", _) => "Connected to an agent",
+        ("va_assigned", _) => "Connected to a virtual agent",
         ("dismissed" | "va_dismissed", _) => "Dismissed: resume to continue",
         _ => "Chat ended",
     };
@@ -24,6 +25,10 @@ pub fn chat(chat: &Chat) -> Value {
             .iter()
             .find(|participant| participant.key == vta.key)
             .map(|participant| virtual_agent(participant, "connected")),
+        RoutingState::VirtualAgent {
+            virtual_agent: participant,
+            ..
+        } => Some(virtual_agent(participant, "connected")),
         _ => None,
     };
     let menus: Vec<Value> = chat

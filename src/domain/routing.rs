@@ -36,6 +36,12 @@ pub enum RoutingState {
         vta: Arc<TaskVirtualAgent>,
         session: VtaSession,
     },
+    /// The queue-selection virtual agent holds the chat (issue 9).
+    VirtualAgent {
+        virtual_agent: VirtualAgentParticipant,
+        /// Answers to its question that matched no rule so far.
+        unmatched_answers: u32,
+    },
     Finished {
         by: EndedBy,
     },
@@ -48,6 +54,7 @@ impl RoutingState {
             RoutingState::Queued => "queued",
             RoutingState::Assigned { .. } => "assigned",
             RoutingState::TaskVirtualAgent { .. } => "task_virtual_agent",
+            RoutingState::VirtualAgent { .. } => "virtual_agent",
             RoutingState::Finished { .. } => "finished",
         }
     }
@@ -57,7 +64,9 @@ impl RoutingState {
             RoutingState::Assigned { agent } | RoutingState::TaskVirtualAgent { agent, .. } => {
                 Some(agent)
             }
-            RoutingState::Queued | RoutingState::Finished { .. } => None,
+            RoutingState::Queued
+            | RoutingState::VirtualAgent { .. }
+            | RoutingState::Finished { .. } => None,
         }
     }
 }
@@ -93,6 +102,14 @@ pub enum Happening {
     },
     ChatDismissed,
     ChatResumed,
+    /// The queue could not take the chat; the end user is offered deflection options.
+    EscalationDeflected {
+        escalation_id: u64,
+    },
+    /// An escalation changed (taken by an agent, a deflection chosen, canceled).
+    EscalationUpdated {
+        escalation_id: u64,
+    },
 }
 
 /// A deferred transition.
@@ -133,6 +150,9 @@ pub enum ChatError {
     NotDismissed,
     #[error("This chat is already dismissed")]
     AlreadyDismissed,
+    /// A request the chat's escalation state does not allow, with a message naming why.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// What a new chat starts from.
@@ -162,6 +182,9 @@ impl Chat {
             agents: Vec::new(),
             virtual_agents: Vec::new(),
             messages: Vec::new(),
+            queue: None,
+            escalations: Vec::new(),
+            pre_chat: Vec::new(),
         };
         let effects = vec![
             Effect::Publish(Happening::ChatCreated),
@@ -212,19 +235,25 @@ impl Chat {
         let mut effects = vec![Effect::Publish(Happening::AgentJoined {
             agent: agent.clone(),
         })];
+        self.mark_escalated(now, &mut effects);
         if let Some(greeting) = &script.agent_script.greeting {
             let text = template::render(greeting, &self.agent_template_values(&agent));
             self.push_agent_text(&agent, text, now, &mut effects);
         }
         // Like a person picking a chat up, the agent answers what was asked while it waited.
-        let waiting_question =
-            self.messages
-                .iter()
-                .rev()
-                .find_map(|message| match (&message.sender, &message.body) {
-                    (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
-                    _ => None,
-                });
+        // A chat routed by the queue-selection virtual agent was answered by it already.
+        let waiting_question = self
+            .queue
+            .is_none()
+            .then(|| {
+                self.messages.iter().rev().find_map(|message| {
+                    match (&message.sender, &message.body) {
+                        (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
+                        _ => None,
+                    }
+                })
+            })
+            .flatten();
         if let Some(question) = waiting_question {
             self.run_agent_rules(&agent, &question, script, now, &mut effects);
         }
@@ -348,7 +377,9 @@ impl Chat {
     fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
         match &self.routing {
             RoutingState::Finished { .. } => Err(ChatError::Finished),
-            RoutingState::Queued => Err(ChatError::NoAgentAssigned),
+            RoutingState::Queued | RoutingState::VirtualAgent { .. } => {
+                Err(ChatError::NoAgentAssigned)
+            }
             RoutingState::Assigned { agent } | RoutingState::TaskVirtualAgent { agent, .. } => {
                 Ok(agent)
             }

@@ -7,6 +7,7 @@
 
 mod admin;
 mod apps;
+mod escalations;
 mod schemas;
 
 use serde_json::{json, Map, Value};
@@ -113,6 +114,7 @@ impl Operation {
 pub fn operations() -> Vec<Operation> {
     let mut operations = apps::operations();
     operations.extend(admin::operations());
+    operations.extend(escalations::operations());
     operations
 }
 
@@ -143,6 +145,8 @@ pub fn document() -> Value {
         )
     })
     .collect();
+    let mut schemas = schemas::all();
+    schemas.extend(escalations::schemas());
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -162,7 +166,7 @@ pub fn document() -> Value {
                 "adminToken": {"type": "http", "scheme": "bearer",
                                "description": "only when the emulator runs with --admin-token"},
             },
-            "schemas": schemas::all(),
+            "schemas": schemas,
             "responses": error_responses,
         },
     })

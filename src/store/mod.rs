@@ -4,6 +4,7 @@
 //! in the chat's order (never awaited), and timers are set for deferred transitions. No
 //! method locks all chats, and none waits for the network.
 
+pub mod escalations;
 mod snapshot;
 mod tenant;
 
@@ -15,6 +16,7 @@ use chrono::Utc;
 use dashmap::DashMap;
 use serde_json::Value;
 
+use crate::domain::pre_chat::PreChatMessage;
 use crate::domain::routing::{EndedBy, NewChat};
 use crate::domain::{
     Chat, ChatError, ContactCenter, Effect, EndUser, Happening, MessageBody, Trigger,
@@ -53,6 +55,8 @@ pub struct ChatRequest {
     pub lang: Option<String>,
     pub menu_id: Option<u64>,
     pub context: Option<Value>,
+    /// The pre-chat transcript, already validated.
+    pub transcript: Vec<PreChatMessage>,
 }
 
 /// All tenants, the script they share, and the webhook subsystem.
@@ -62,6 +66,7 @@ pub struct Store {
     chat_owners: DashMap<u64, String>,
     next_chat_id: AtomicU64,
     next_end_user_id: AtomicU64,
+    next_escalation_id: AtomicU64,
     script: RwLock<Arc<ContactCenter>>,
     /// Serialises snapshot loads, so two loads never claim the same free id.
     loading: Mutex<()>,
@@ -80,6 +85,7 @@ impl Store {
             chat_owners: DashMap::new(),
             next_chat_id: AtomicU64::new(1),
             next_end_user_id: AtomicU64::new(1001),
+            next_escalation_id: AtomicU64::new(1),
             script: RwLock::new(Arc::new(script)),
             loading: Mutex::new(()),
             webhooks,
@@ -186,7 +192,12 @@ impl Store {
             menu,
             context: request.context,
         };
-        let (mut chat, mut effects) = Chat::open(new, &script, Utc::now());
+        let now = Utc::now();
+        let (mut chat, mut effects) = Chat::open(new, &script, now);
+        chat.pre_chat = request.transcript;
+        self.with_desk(tenant, |desk| {
+            chat.start_queue_selection(&script, desk, now, &mut effects)
+        });
         self.end_user_is_active(&mut chat, &mut effects);
         let handle = Arc::new(Mutex::new(chat));
         let mut chat = handle.lock().expect("chat lock");
@@ -236,7 +247,9 @@ impl Store {
             |chat, script| {
                 // The end user's message is the first one the transition adds.
                 message_id.set(chat.messages.len() as u64 + 1);
-                let mut effects = chat.end_user_sends(from_user_id, body, script, Utc::now())?;
+                let mut effects = self.with_desk(tenant, |desk| {
+                    chat.end_user_sends_routed(from_user_id, body, script, desk, Utc::now())
+                })?;
                 self.end_user_is_active(chat, &mut effects);
                 Ok(effects)
             },
@@ -440,6 +453,12 @@ impl Store {
                 return;
             }
             let _ = store.transition(&tenant, chat_id, |chat, script| {
+                // A queue closed while the agent was on its way: the chat keeps waiting.
+                if trigger == Trigger::AgentJoins
+                    && !escalations::queue_is_open(&tenant, chat, script)
+                {
+                    return Ok(Vec::new());
+                }
                 Ok(chat.fire(trigger, script, Utc::now()))
             });
         });
@@ -456,5 +475,7 @@ fn happening_name(happening: &Happening) -> &'static str {
         Happening::ChatEnded { .. } => "chat_ended",
         Happening::ChatDismissed => "chat_dismissed",
         Happening::ChatResumed => "chat_resumed",
+        Happening::EscalationDeflected { .. } => "escalation_deflected",
+        Happening::EscalationUpdated { .. } => "escalation_updated",
     }
 }

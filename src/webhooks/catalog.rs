@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::domain::chat::VirtualAgentParticipant;
+use crate::domain::escalation::Escalation;
 use crate::domain::{Chat, Happening, Message, MessageBody, Sender, Visibility};
 
 /// Every event the emulator can send.
@@ -21,6 +22,7 @@ pub enum EventType {
     ChatEnded,
     ChatDismissed,
     ChatResumed,
+    EscalationDeflected,
 }
 
 /// One row of the catalog.
@@ -82,6 +84,12 @@ pub const CATALOG: &[EventSpec] = &[
         name: "chat_resumed",
         documented: false,
         description: "A dismissed chat was resumed with PATCH /chats/:id/resume.",
+    },
+    EventSpec {
+        event_type: EventType::EscalationDeflected,
+        name: "escalation_deflected",
+        documented: false,
+        description: "An escalation to a human-agent queue was deflected (reason over_capacity or after_hours): body.escalation carries its id, deflection_reason and deflection_options.",
     },
 ];
 
@@ -155,6 +163,11 @@ pub fn event_for(happening: &Happening, chat: &Chat, now: DateTime<Utc>) -> Opti
         ),
         Happening::ChatDismissed => (EventType::ChatDismissed, json!({"status": chat.status()})),
         Happening::ChatResumed => (EventType::ChatResumed, json!({"status": chat.status()})),
+        Happening::EscalationDeflected { escalation_id } => (
+            EventType::EscalationDeflected,
+            json!({"escalation": escalation_json(chat.escalation(*escalation_id)?, chat.id)}),
+        ),
+        Happening::EscalationUpdated { .. } => return None,
     };
     let envelope = json!({
         "event_type": event_type.name(),
@@ -166,6 +179,23 @@ pub fn event_for(happening: &Happening, chat: &Chat, now: DateTime<Utc>) -> Opti
         event_type,
         chat_id: chat.id,
         payload: serde_json::to_vec(&envelope).expect("JSON values always serialise"),
+    })
+}
+
+/// The escalation object (emulator's shape; status and reason values are the platform's).
+pub fn escalation_json(escalation: &Escalation, chat_id: u64) -> Value {
+    json!({
+        "id": escalation.id,
+        "chat_id": chat_id,
+        "status": escalation.status,
+        "reason": escalation.reason,
+        "queue": {"id": escalation.queue_id, "name": escalation.queue_name},
+        "deflection_reason": escalation.deflection_reason,
+        "deflection_options": escalation.deflection_options,
+        "deflection_channel": escalation.deflection_channel,
+        "external_link_url": escalation.external_link_url,
+        "created_at": timestamp(escalation.created_at),
+        "updated_at": timestamp(escalation.updated_at),
     })
 }
 
@@ -187,6 +217,9 @@ fn message_body(message: &Message) -> Value {
         Sender::Agent { id, .. } => json!({"id": id, "type": "agent", "status": "connected"}),
         Sender::TaskVirtualAgent { id, .. } => {
             json!({"id": id, "type": "task_virtual_agent", "status": "connected"})
+        }
+        Sender::VirtualAgent { id, .. } => {
+            json!({"id": id, "type": "virtual_agent", "status": "connected"})
         }
         Sender::System => json!({"type": "system"}),
     };
