@@ -199,7 +199,7 @@ impl Chat {
         })?;
         if escalation.status != EscalationStatus::Deflecting {
             return Err(invalid(format!(
-                "Escalation {id} is {}, not deflected: there is no deflection to choose",
+                "Escalation {id} is {}: it is not waiting for a deflection choice",
                 escalation.status.name()
             )));
         }

@@ -5,6 +5,7 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod escalations;
 pub mod fixture_folder;
 pub mod receiver;
 pub mod sse;
