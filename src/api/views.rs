@@ -47,7 +47,10 @@ pub fn chat(chat: &Chat) -> Value {
         "agent": chat.routing.agent().map(|agent| agent_json(agent, "connected")),
         "virtual_agent": active_virtual_agent,
         "all_agents": chat.agents.iter().map(|agent| agent_json(agent, agent_status(chat, agent))).collect::<Vec<_>>(),
-        "all_virtual_agents": chat.virtual_agents.iter().map(|participant| virtual_agent(participant, "finished")).collect::<Vec<_>>(),
+        "all_virtual_agents": chat.virtual_agents.iter().map(|participant| {
+            let active = active_virtual_agent.as_ref().is_some_and(|active| active["id"] == participant.id);
+            virtual_agent(participant, if active { "connected" } else { "finished" })
+        }).collect::<Vec<_>>(),
         "lang": chat.lang,
         "menus": menus,
         "end_user": {"id": chat.end_user.id, "identifier": chat.end_user.identifier},
