@@ -8,11 +8,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::waiting::{respond_with_list, ListWait};
-use crate::api::error::ApiError;
 use crate::domain::escalation::EscalationStatus;
 use crate::domain::queues::Availability;
-use crate::startup::AppState;
-use crate::store::escalations::TenantQueue;
+use crate::http::error::ApiError;
+use crate::state::escalations::TenantQueue;
+use crate::state::AppState;
 use crate::webhooks::catalog::escalation_json;
 
 fn queue_json(entry: &TenantQueue) -> Value {
@@ -33,8 +33,8 @@ pub async fn list(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = state.store.tenant(&tenant);
-    let queues: Vec<Value> = state.store.queues(&owner).iter().map(queue_json).collect();
+    let owner = state.tenant(&tenant);
+    let queues: Vec<Value> = state.queues(&owner).iter().map(queue_json).collect();
     Ok(HttpResponse::Ok().json(json!({"tenant": tenant.as_str(), "queues": queues})))
 }
 
@@ -61,10 +61,8 @@ pub async fn set_availability(
             ))
         })?),
     };
-    let owner = state.store.tenant(&tenant);
-    let entry = state
-        .store
-        .set_queue_availability(&owner, &queue_id, availability)?;
+    let owner = state.tenant(&tenant);
+    let entry = state.set_queue_availability(&owner, &queue_id, availability)?;
     Ok(HttpResponse::Ok().json(queue_json(&entry)))
 }
 
@@ -93,9 +91,8 @@ pub async fn escalations(
         })?),
     };
     let list_wait = ListWait::from_query(query.wait.as_deref(), query.min_count)?;
-    respond_with_list(&state.store.events, list_wait, || {
+    respond_with_list(&state, list_wait, || {
         let escalations: Vec<Value> = state
-            .store
             .escalations(query.tenant.as_deref())
             .into_iter()
             .filter(|entry| query.chat_id.is_none_or(|id| id == entry.chat_id))

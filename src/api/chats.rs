@@ -8,15 +8,15 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::AuthenticatedTenant;
-use super::error::ApiError;
 use super::escalations;
 use super::views;
 use crate::domain::pre_chat::parse_transcript;
 use crate::domain::MessageBody;
-use crate::startup::AppState;
-use crate::store::ChatRequest;
-use crate::webhooks::catalog::timestamp;
+use crate::formats::timestamp;
+use crate::http::basic_auth::AuthenticatedTenant;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::state::ChatRequest;
 
 #[derive(Debug, Deserialize)]
 pub struct CreateBody {
@@ -60,7 +60,7 @@ pub async fn create(
         Some(transcript) => parse_transcript(transcript)
             .map_err(|problem| ApiError::BadRequest(format!("Invalid {problem}")))?,
     };
-    let chat = state.store.create_chat(
+    let chat = state.create_chat(
         &tenant,
         ChatRequest {
             end_user_id,
@@ -78,9 +78,7 @@ pub async fn get(
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state
-        .store
-        .with_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.with_chat(&tenant, chat_id.into_inner(), views::chat)?;
     Ok(HttpResponse::Ok().json(chat))
 }
 
@@ -113,9 +111,7 @@ pub async fn update(
         .as_deref()
         .map(escalations::parse_channel)
         .transpose()?;
-    let end_user_id = state
-        .store
-        .with_chat(&tenant, chat_id, |chat| chat.end_user.id)?;
+    let end_user_id = state.with_chat(&tenant, chat_id, |chat| chat.end_user.id)?;
     if let Some(user_id) = fields.finished_by_user_id {
         if user_id != end_user_id {
             return Err(ApiError::BadRequest(format!(
@@ -135,12 +131,9 @@ pub async fn update(
     let choice =
         escalations::deflection_choice(&state, &tenant, chat_id, fields.escalation_id, channel)?;
     let chat = match (finishing, choice) {
-        (true, choice) => state
-            .store
-            .end_chat_with_deflection(&tenant, chat_id, choice)?,
+        (true, choice) => state.end_chat_with_deflection(&tenant, chat_id, choice)?,
         (false, Some((escalation_id, channel))) => {
             state
-                .store
                 .choose_deflection(&tenant, chat_id, escalation_id, channel)?
                 .0
         }
@@ -219,10 +212,7 @@ pub async fn send_message(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let message = body.message.into_body()?;
-    let posted =
-        state
-            .store
-            .post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
+    let posted = state.post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
     Ok(HttpResponse::Ok().json(json!({
         "id": posted.message_id,
         "chat_id": posted.chat_id,
@@ -238,8 +228,6 @@ pub async fn resume(
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state
-        .store
-        .resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
     Ok(HttpResponse::Ok().json(chat))
 }

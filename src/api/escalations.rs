@@ -9,11 +9,11 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::AuthenticatedTenant;
-use super::error::ApiError;
 use crate::domain::queues::DeflectionChannel;
-use crate::startup::AppState;
-use crate::store::Tenant;
+use crate::http::basic_auth::AuthenticatedTenant;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::state::Tenant;
 use crate::webhooks::catalog::escalation_json;
 
 /// Reads a `deflection_channel`.
@@ -36,7 +36,7 @@ pub fn deflection_choice(
     channel: Option<DeflectionChannel>,
 ) -> Result<Option<(u64, DeflectionChannel)>, ApiError> {
     let pending = || {
-        state.store.with_chat(tenant, chat_id, |chat| {
+        state.with_chat(tenant, chat_id, |chat| {
             (
                 chat.escalations.is_empty(),
                 chat.deflecting_escalation().map(|escalation| escalation.id),
@@ -95,9 +95,7 @@ pub async fn create(
             .map_err(|error| ApiError::BadRequest(format!("Invalid request body: {error}")))?;
         body.escalation.unwrap_or(body.flat)
     };
-    let escalation = state
-        .store
-        .escalate(&tenant, chat_id, fields.queue_id.as_deref())?;
+    let escalation = state.escalate(&tenant, chat_id, fields.queue_id.as_deref())?;
     Ok(HttpResponse::Ok().json(escalation_json(&escalation, chat_id)))
 }
 
@@ -130,9 +128,6 @@ pub async fn update(
         ))
     })?;
     let channel = parse_channel(&name)?;
-    let (_, escalation) =
-        state
-            .store
-            .choose_deflection(&tenant, chat_id, escalation_id, channel)?;
+    let (_, escalation) = state.choose_deflection(&tenant, chat_id, escalation_id, channel)?;
     Ok(HttpResponse::Ok().json(escalation_json(&escalation, chat_id)))
 }

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::contact_center::HumanAgent;
-use super::escalation::Escalation;
+use super::escalation_record::Escalation;
+pub use super::participants::VirtualAgentParticipant;
 use super::pre_chat::PreChatMessage;
-use super::routing::RoutingState;
+use super::routing_state::RoutingState;
 
 /// An end user of a tenant, upserted by `identifier`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,15 +22,6 @@ pub struct EndUser {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub created_at: DateTime<Utc>,
-}
-
-/// A task virtual agent as a participant of a chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VirtualAgentParticipant {
-    pub id: u64,
-    pub key: String,
-    pub name: String,
-    pub avatar_url: Option<String>,
 }
 
 /// Who wrote a message.

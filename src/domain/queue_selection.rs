@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 
 use super::chat::{Chat, MessageBody, Sender, Visibility};
 use super::contact_center::ContactCenter;
+use super::effects::{ChatError, Effect, Trigger};
 use super::escalation::{EscalationReason, QueueDesk};
 use super::queues::QueueSelection;
-use super::routing::{ChatError, Effect, RoutingState, Trigger};
+use super::routing_state::RoutingState;
 
 impl Chat {
     /// Right after [`Chat::open`]: when the script has a queue selection and the chat a

@@ -13,7 +13,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::chat::VirtualAgentParticipant;
+use super::participants::VirtualAgentParticipant;
 
 /// Whether a queue takes chats now, and if not, why (the deflection reason).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

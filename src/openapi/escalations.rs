@@ -4,13 +4,13 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{array_of, op, schema, Operation};
+use super::builder::{array_of, op, schema, Operation};
 
 pub fn operations() -> Vec<Operation> {
     let apps = |method: &'static str, rest: &str, summary: &str| {
         let mut operation = op(
             method,
-            &format!("{}{rest}", crate::api::BASE_PATH),
+            &format!("{}{rest}", crate::wire::APPS_API_BASE),
             "Apps API",
             summary,
         )
@@ -21,7 +21,7 @@ pub fn operations() -> Vec<Operation> {
     let admin = |method: &'static str, rest: &str, summary: &str| {
         let mut operation = op(
             method,
-            &format!("{}{rest}", crate::admin::PREFIX),
+            &format!("{}{rest}", crate::wire::ADMIN_PREFIX),
             "admin",
             summary,
         )
