@@ -170,3 +170,46 @@ pub struct QueueSelection {
 /// The key under which the queue-selection virtual agent appears among a chat's
 /// `all_virtual_agents`.
 pub const QUEUE_SELECTION_KEY: &str = "queue_selection";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keep_waiting_is_offered_only_when_the_queue_is_over_capacity() {
+        let queue = Queue {
+            id: "q".into(),
+            name: "Q".into(),
+            availability: Availability::Available,
+            deflection_options: vec![DeflectionChannel::Email, DeflectionChannel::HumanAgent],
+            external_link_url: None,
+        };
+        assert_eq!(
+            queue.options_for(Availability::OverCapacity),
+            vec![DeflectionChannel::Email, DeflectionChannel::HumanAgent]
+        );
+        assert_eq!(
+            queue.options_for(Availability::AfterHours),
+            vec![DeflectionChannel::Email]
+        );
+    }
+
+    #[test]
+    fn a_context_rule_needs_every_pair_to_match() {
+        let rule = QueueRule {
+            context: [
+                ("department".to_owned(), json!("billing")),
+                ("vip".to_owned(), json!(true)),
+            ]
+            .into_iter()
+            .collect(),
+            message: None,
+            queue: "billing".into(),
+        };
+        assert!(rule.context_matches(Some(&json!({"department": "billing", "vip": true, "x": 1}))));
+        assert!(!rule.context_matches(Some(&json!({"department": "billing"}))));
+        assert!(!rule.context_matches(Some(&json!({"department": "billing", "vip": "true"}))));
+        assert!(!rule.context_matches(None));
+    }
+}

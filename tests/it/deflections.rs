@@ -253,3 +253,42 @@ async fn every_invalid_deflection_is_a_400_naming_the_problem() {
         "is deflected: it is not waiting for a deflection choice",
     );
 }
+
+#[actix_web::test]
+async fn a_deflected_chat_keeps_its_escalation_through_a_snapshot() {
+    let app = spawn_app();
+    let source = app.tenant("snap-from");
+    let copy = app.tenant("snap-to");
+    let (_, _, escalation) = deflected(&source, "billing").await;
+    let snapshot = app
+        .admin_get(&format!("/tenants/{}/snapshot", source.subdomain))
+        .await;
+    let loaded = app
+        .admin(
+            Method::PUT,
+            &format!("/tenants/{}/snapshot", copy.subdomain),
+            Some(snapshot),
+        )
+        .await;
+    assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.body);
+    let chat = loaded.body["id_map"]["chats"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert_eq!(copy.chat_object(chat).await["status"], "va_assigned");
+    let reply = copy
+        .update_chat(
+            chat,
+            json!({"status": "finished", "escalation_id": escalation, "deflection_channel": "email"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        copy.last_escalation(chat).await["deflection_channel"],
+        "email"
+    );
+}
