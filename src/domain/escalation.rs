@@ -231,32 +231,41 @@ impl Chat {
             }
             self.check_deflection(id, channel)?;
         }
-        let mut effects = self.end(EndedBy::EndUser, now)?;
-        let mut changed = Vec::new();
-        for escalation in &mut self.escalations {
-            let chosen = choice.filter(|(id, _)| *id == escalation.id);
-            match (chosen, escalation.status) {
-                (Some((_, channel)), _) => {
-                    escalation.status = EscalationStatus::Deflected;
-                    escalation.deflection_channel = Some(channel);
-                }
-                (None, EscalationStatus::Escalating | EscalationStatus::Deflecting) => {
-                    escalation.status = EscalationStatus::Canceled;
-                }
-                _ => continue,
-            }
+        if let Some((id, channel)) = choice {
+            let escalation = self.escalation_mut(id);
+            escalation.status = EscalationStatus::Deflected;
+            escalation.deflection_channel = Some(channel);
             escalation.updated_at = now;
-            changed.push(escalation.id);
         }
-        // The update is told before the chat's end, in the order it happened.
-        let ended = effects.pop();
-        effects.extend(
-            changed.into_iter().map(|escalation_id| {
+        let mut effects: Vec<Effect> = choice
+            .map(|(escalation_id, _)| {
                 Effect::Publish(Happening::EscalationUpdated { escalation_id })
-            }),
-        );
-        effects.extend(ended);
+            })
+            .into_iter()
+            .collect();
+        effects.extend(self.end(EndedBy::EndUser, now)?);
         Ok(effects)
+    }
+
+    /// The chat ended: an escalation nobody took (or whose deflection was never chosen)
+    /// is `canceled`.
+    pub(super) fn cancel_pending_escalations(
+        &mut self,
+        now: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        for escalation in &mut self.escalations {
+            if matches!(
+                escalation.status,
+                EscalationStatus::Escalating | EscalationStatus::Deflecting
+            ) {
+                escalation.status = EscalationStatus::Canceled;
+                escalation.updated_at = now;
+                effects.push(Effect::Publish(Happening::EscalationUpdated {
+                    escalation_id: escalation.id,
+                }));
+            }
+        }
     }
 
     /// The chat's queue can take chats again: a chat waiting in it gets the agent after the

@@ -235,7 +235,10 @@ impl Chat {
         }
         self.routing = RoutingState::Finished { by };
         self.ended_at = Some(now);
-        Ok(vec![Effect::Publish(Happening::ChatEnded { by })])
+        let mut effects = Vec::new();
+        self.cancel_pending_escalations(now, &mut effects);
+        effects.push(Effect::Publish(Happening::ChatEnded { by }));
+        Ok(effects)
     }
 
     fn require_agent(&self) -> Result<&HumanAgent, ChatError> {

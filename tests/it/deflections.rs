@@ -292,3 +292,26 @@ async fn a_deflected_chat_keeps_its_escalation_through_a_snapshot() {
         "email"
     );
 }
+
+#[actix_web::test]
+async fn ending_the_chat_without_choosing_cancels_the_escalation() {
+    let app = spawn_app();
+    let tenant = app.tenant("cancel");
+    let (chat, _, _) = deflected(&tenant, "orders").await;
+    let reply = tenant
+        .update_chat(chat, json!({"status": "finished"}))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let escalation = tenant.last_escalation(chat).await;
+    assert_eq!(escalation["status"], "canceled");
+    assert_eq!(escalation["deflection_channel"], json!(null));
+    assert_400(
+        &tenant
+            .update_chat(
+                chat,
+                json!({"status": "finished", "escalation_id": escalation["id"], "deflection_channel": "email"}),
+            )
+            .await,
+        "Chat is already ended",
+    );
+}
