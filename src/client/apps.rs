@@ -46,6 +46,16 @@ impl AppsClient {
         self.http.call(Method::POST, "/chats", Some(body)).await
     }
 
+    /// Starts a chat with a `context` for the queue-selection virtual agent.
+    pub async fn create_chat_with_context(
+        &self,
+        end_user_id: u64,
+        context: Value,
+    ) -> Result<Value, ClientError> {
+        let body = json!({"end_user_id": end_user_id, "context": {"value": context}});
+        self.http.call(Method::POST, "/chats", Some(body)).await
+    }
+
     /// The platform's chat object.
     pub async fn chat(&self, chat_id: u64) -> Result<Value, ClientError> {
         self.http
@@ -76,6 +86,46 @@ impl AppsClient {
     /// The end user ends the chat.
     pub async fn end_chat(&self, chat_id: u64, by_user_id: u64) -> Result<Value, ClientError> {
         let body = json!({"status": "finished", "finished_by_user_id": by_user_id});
+        self.http
+            .call(Method::PATCH, &format!("/chats/{chat_id}"), Some(body))
+            .await
+    }
+
+    /// Asks the queue-selection virtual agent to escalate (to `queue_id`, or the default
+    /// queue); answers the escalation.
+    pub async fn escalate(
+        &self,
+        chat_id: u64,
+        queue_id: Option<&str>,
+    ) -> Result<Value, ClientError> {
+        let body = queue_id.map(|queue_id| json!({ "queue_id": queue_id }));
+        self.http
+            .call(Method::POST, &format!("/chats/{chat_id}/escalations"), body)
+            .await
+    }
+
+    /// Answers a deflected escalation with `human_agent` (keep waiting) or `virtual_agent`.
+    pub async fn choose_deflection(
+        &self,
+        chat_id: u64,
+        escalation_id: u64,
+        channel: &str,
+    ) -> Result<Value, ClientError> {
+        let path = format!("/chats/{chat_id}/escalations/{escalation_id}");
+        let body = json!({ "deflection_channel": channel });
+        self.http.call(Method::PATCH, &path, Some(body)).await
+    }
+
+    /// The end user ends the chat choosing a deflection that ends it (`email`,
+    /// `external_link`).
+    pub async fn end_chat_deflected(
+        &self,
+        chat_id: u64,
+        escalation_id: u64,
+        channel: &str,
+    ) -> Result<Value, ClientError> {
+        let body = json!({"chat": {"status": "finished", "escalation_id": escalation_id,
+                                   "deflection_channel": channel}});
         self.http
             .call(Method::PATCH, &format!("/chats/{chat_id}"), Some(body))
             .await
