@@ -6,7 +6,8 @@
 //! so they go through `PATCH /chats/{id}` with `status: "finished"`; the checks shared
 //! with that call live here. Bodies are accepted flat or nested under `escalation`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::queues::DeflectionChannel;
@@ -84,18 +85,28 @@ pub async fn create(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+    request: HttpRequest,
+    body: Result<web::Json<EscalateBody>, actix_web::Error>,
+) -> Result<HttpResponse, actix_web::Error> {
     let chat_id = chat_id.into_inner();
-    // The body is optional, so an empty one is fine; anything else must be valid.
-    let fields = if body.iter().all(u8::is_ascii_whitespace) {
-        EscalateFields::default()
-    } else {
-        let body: EscalateBody = serde_json::from_slice(&body)
-            .map_err(|error| ApiError::BadRequest(format!("Invalid request body: {error}")))?;
-        body.escalation.unwrap_or(body.flat)
+    // The body is optional: none at all means the default queue; a body given must be
+    // JSON (the usual 400, 413 and 415 otherwise).
+    let headers = request.headers();
+    let no_body = match headers.get(header::CONTENT_LENGTH) {
+        Some(length) => length.to_str().ok() == Some("0"),
+        None => !headers.contains_key(header::TRANSFER_ENCODING),
     };
-    let escalation = state.escalate(&tenant, chat_id, fields.queue_id.as_deref())?;
+    let fields = match body {
+        Ok(body) => {
+            let body = body.into_inner();
+            body.escalation.unwrap_or(body.flat)
+        }
+        Err(_) if no_body => EscalateFields::default(),
+        Err(error) => return Err(error),
+    };
+    let escalation = state
+        .escalate(&tenant, chat_id, fields.queue_id.as_deref())
+        .map_err(ApiError::from)?;
     Ok(HttpResponse::Ok().json(escalation_json(&escalation, chat_id)))
 }
 

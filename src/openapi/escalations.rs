@@ -34,7 +34,7 @@ pub fn operations() -> Vec<Operation> {
              "Ask the virtual agent to escalate the chat to a human-agent queue")
             .body(schema("EscalationInput"))
             .answers(200, "The escalation (escalating, or deflecting with its options)", Some(schema("Escalation")))
-            .rejects(&[400, 404]),
+            .rejects(&[400, 404, 413, 415]),
         apps("PATCH", "/chats/{chat_id}/escalations/{escalation_id}",
              "Answer a deflected escalation: keep waiting (human_agent) or continue with the virtual agent")
             .body(schema("DeflectionChoice"))

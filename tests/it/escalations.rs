@@ -153,6 +153,16 @@ async fn the_consumer_can_ask_the_virtual_agent_to_escalate() {
         unknown.body
     );
 
+    let wrong_type = tenant
+        .call(Method::POST, &path, Some(json!({"queue_id": 5})))
+        .await;
+    assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong_type.message().contains("invalid type"),
+        "{}",
+        wrong_type.body
+    );
+
     let reply = tenant
         .call(Method::POST, &path, Some(json!({"queue_id": "billing"})))
         .await;
