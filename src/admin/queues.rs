@@ -5,28 +5,13 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::waiting::{respond_with_list, ListWait};
+use super::waiting::{respond_with_list, ListWait, Listed};
 use crate::domain::escalation::EscalationStatus;
 use crate::domain::queues::Availability;
 use crate::http::error::ApiError;
-use crate::state::escalations::TenantQueue;
 use crate::state::AppState;
-use crate::webhooks::catalog::escalation_json;
-
-fn queue_json(entry: &TenantQueue) -> Value {
-    let queue = &entry.queue;
-    json!({
-        "id": queue.id,
-        "name": queue.name,
-        "availability": entry.availability.name(),
-        "default_availability": queue.availability.name(),
-        "deflection_options": queue.deflection_options,
-        "external_link_url": queue.external_link_url,
-        "waiting_chats": entry.waiting_chats,
-    })
-}
+use crate::wire::escalations::{EscalationList, QueueList};
 
 /// `GET /__admin/tenants/{tenant}/queues`.
 pub async fn list(
@@ -34,8 +19,10 @@ pub async fn list(
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = state.tenant(&tenant);
-    let queues: Vec<Value> = state.queues(&owner).iter().map(queue_json).collect();
-    Ok(HttpResponse::Ok().json(json!({"tenant": tenant.as_str(), "queues": queues})))
+    Ok(HttpResponse::Ok().json(QueueList {
+        tenant: tenant.into_inner(),
+        queues: state.queues(&owner),
+    }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,7 +50,7 @@ pub async fn set_availability(
     };
     let owner = state.tenant(&tenant);
     let entry = state.set_queue_availability(&owner, &queue_id, availability)?;
-    Ok(HttpResponse::Ok().json(queue_json(&entry)))
+    Ok(HttpResponse::Ok().json(entry))
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,18 +79,23 @@ pub async fn escalations(
     };
     let list_wait = ListWait::from_query(query.wait.as_deref(), query.min_count)?;
     respond_with_list(&state, list_wait, || {
-        let escalations: Vec<Value> = state
+        let escalations: Vec<_> = state
             .escalations(query.tenant.as_deref())
             .into_iter()
-            .filter(|entry| query.chat_id.is_none_or(|id| id == entry.chat_id))
-            .filter(|entry| status.is_none_or(|status| status == entry.escalation.status))
-            .map(|entry| {
-                let mut body = escalation_json(&entry.escalation, entry.chat_id);
-                body["tenant"] = json!(entry.tenant);
-                body
+            .filter(|entry| {
+                query
+                    .chat_id
+                    .is_none_or(|id| id == entry.escalation.chat_id.get())
             })
+            .filter(|entry| status.is_none_or(|status| status == entry.escalation.status))
             .collect();
-        Ok(json!({"count": escalations.len(), "escalations": escalations}))
+        Ok(Listed {
+            count: escalations.len(),
+            body: EscalationList {
+                count: escalations.len(),
+                escalations,
+            },
+        })
     })
     .await
 }

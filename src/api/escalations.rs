@@ -11,11 +11,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::queues::DeflectionChannel;
+use crate::domain::ChatId;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::state::Tenant;
-use crate::webhooks::catalog::escalation_json;
+use crate::wire::escalations::Escalation;
 
 /// Reads a `deflection_channel`.
 pub fn parse_channel(name: &str) -> Result<DeflectionChannel, ApiError> {
@@ -32,7 +33,7 @@ pub fn parse_channel(name: &str) -> Result<DeflectionChannel, ApiError> {
 pub fn deflection_choice(
     state: &AppState,
     tenant: &Tenant,
-    chat_id: u64,
+    chat_id: ChatId,
     escalation_id: Option<u64>,
     channel: Option<DeflectionChannel>,
 ) -> Result<Option<(u64, DeflectionChannel)>, ApiError> {
@@ -84,7 +85,7 @@ pub struct EscalateBody {
 pub async fn create(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     request: HttpRequest,
     body: Result<web::Json<EscalateBody>, actix_web::Error>,
 ) -> Result<HttpResponse, actix_web::Error> {
@@ -107,7 +108,7 @@ pub async fn create(
     let escalation = state
         .escalate(&tenant, chat_id, fields.queue_id.as_deref())
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::Ok().json(escalation_json(&escalation, chat_id)))
+    Ok(HttpResponse::Ok().json(Escalation::of(&escalation, chat_id)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,7 +127,7 @@ pub struct ChooseBody {
 pub async fn update(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    path: web::Path<(u64, u64)>,
+    path: web::Path<(ChatId, u64)>,
     body: web::Json<ChooseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (chat_id, escalation_id) = path.into_inner();
@@ -140,5 +141,5 @@ pub async fn update(
     })?;
     let channel = parse_channel(&name)?;
     let (_, escalation) = state.choose_deflection(&tenant, chat_id, escalation_id, channel)?;
-    Ok(HttpResponse::Ok().json(escalation_json(&escalation, chat_id)))
+    Ok(HttpResponse::Ok().json(Escalation::of(&escalation, chat_id)))
 }

@@ -5,7 +5,6 @@
 mod chats;
 mod end_users;
 mod escalations;
-mod views;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::contact_center::HumanAgent;
 use super::escalation_record::Escalation;
+use super::ids::{ChatId, EndUserId, MessageId};
 pub use super::participants::VirtualAgentParticipant;
 use super::pre_chat::PreChatMessage;
 use super::routing_state::RoutingState;
@@ -16,7 +17,7 @@ use super::routing_state::RoutingState;
 /// An end user of a tenant, upserted by `identifier`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndUser {
-    pub id: u64,
+    pub id: EndUserId,
     pub identifier: String,
     pub name: Option<String>,
     pub email: Option<String>,
@@ -29,7 +30,7 @@ pub struct EndUser {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Sender {
     EndUser {
-        id: u64,
+        id: EndUserId,
     },
     Agent {
         id: u64,
@@ -93,7 +94,7 @@ impl Visibility {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// 1-based, in the order the chat received them.
-    pub id: u64,
+    pub id: MessageId,
     pub at: DateTime<Utc>,
     pub sender: Sender,
     pub body: MessageBody,
@@ -121,7 +122,7 @@ impl View {
 /// A chat and everything that happened in it.
 #[derive(Debug, Clone)]
 pub struct Chat {
-    pub id: u64,
+    pub id: ChatId,
     pub end_user: EndUser,
     pub lang: String,
     pub menu: Option<(u64, String)>,
@@ -156,8 +157,8 @@ impl Chat {
             .filter(move |message| view.shows(message))
     }
 
-    pub fn message(&self, id: u64) -> Option<&Message> {
-        let index = usize::try_from(id).ok()?.checked_sub(1)?;
+    pub fn message(&self, id: MessageId) -> Option<&Message> {
+        let index = usize::try_from(id.get()).ok()?.checked_sub(1)?;
         self.messages.get(index)
     }
 

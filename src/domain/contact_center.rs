@@ -36,6 +36,9 @@ pub struct ContactCenter {
     pub task_virtual_agents: BTreeMap<String, Arc<TaskVirtualAgent>>,
     /// Lookup tables by name (from `fixtures/data/<name>.json`): key to record.
     pub data: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Dismiss a chat whose end user stays silent this long (`--chat-inactivity-timeout`;
+    /// not part of the fixture files).
+    pub end_user_inactivity_timeout: Option<Duration>,
     /// Human-agent queues, in the file's order (issue 9).
     pub queues: Vec<Queue>,
     /// The queue-selection virtual agent, if the script has one.

@@ -318,7 +318,7 @@ impl Chat {
             id: selection.virtual_agent.id,
             name: selection.virtual_agent.name.clone(),
         };
-        self.push(
+        let _ = self.push(
             sender,
             MessageBody::Text { text },
             Visibility::Everyone,

@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 
 use super::chat::{Chat, MessageBody, Sender, Visibility};
 use super::contact_center::ContactCenter;
-use super::effects::{ChatError, Effect, Trigger};
+use super::effects::{ChatError, Effect, MessageSent, Trigger};
 use super::escalation::{EscalationReason, QueueDesk};
+use super::ids::EndUserId;
 use super::queues::QueueSelection;
 use super::routing_state::RoutingState;
 
@@ -77,12 +78,12 @@ impl Chat {
     /// the chat, otherwise as [`Chat::end_user_sends`] does.
     pub fn end_user_sends_routed(
         &mut self,
-        from_user_id: u64,
+        from_user_id: EndUserId,
         body: MessageBody,
         script: &ContactCenter,
         desk: &QueueDesk,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Effect>, ChatError> {
+    ) -> Result<MessageSent, ChatError> {
         let (RoutingState::VirtualAgent { .. }, Some(selection)) =
             (&self.routing, script.queue_selection.as_ref())
         else {
@@ -104,7 +105,7 @@ impl Chat {
             MessageBody::Text { text } => Some(text.clone()),
             _ => None,
         };
-        self.push(
+        let message_id = self.push(
             Sender::EndUser { id: from_user_id },
             body,
             Visibility::Everyone,
@@ -112,13 +113,14 @@ impl Chat {
             &mut effects,
         );
         // While the end user has a deflection to choose, the consumer's call decides.
-        if self.deflecting_escalation().is_some() {
-            return Ok(effects);
-        }
-        if let Some(text) = text {
+        if let (None, Some(text)) = (self.deflecting_escalation(), text) {
             self.answer_queue_selection(selection, &text, script, desk, now, &mut effects);
         }
-        Ok(effects)
+        self.end_user_was_active(script, now, &mut effects);
+        Ok(MessageSent {
+            message_id,
+            effects,
+        })
     }
 
     fn answer_queue_selection(

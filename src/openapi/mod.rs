@@ -6,9 +6,12 @@
 //! directions and calls every operation on a running server.
 
 mod admin;
+#[cfg(test)]
+mod agreement;
 mod apps;
 mod builder;
 mod escalations;
+mod event_schemas;
 mod schemas;
 
 use serde_json::{json, Map, Value};

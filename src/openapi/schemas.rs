@@ -149,15 +149,20 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "id": int, "tenant": string,
             "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "virtual_agent", "finished"]},
-            "queue": nullable("string"), "escalations": array_of(schema("Escalation")),
-            "pre_chat": array_of(json!({"type": "object", "description": "pre-chat entries, pre_chat: true"})),
+            "status": {"type": "string", "enum": ["queued", "assigned", "va_assigned", "finished", "dismissed", "va_dismissed"]},
+            "dismissed_at": nullable("string"),
             "agent": {"allOf": [schema("Agent")], "nullable": true},
             "task_virtual_agent": {"type": "object", "nullable": true, "properties": {
                 "key": string, "step": int, "attempts": int}},
-            "end_user": schema("EndUser"), "lang": string, "context": {},
+            "end_user": schema("EndUser"), "lang": string,
+            "menu": {"type": "object", "nullable": true, "properties": {"id": int, "name": string}},
+            "context": {},
             "created_at": time(), "ended_at": nullable("string"),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
+            "queue": nullable("string"),
+            "escalations": array_of(schema("Escalation")),
+            "pre_chat": array_of(schema("PreChatEntry")),
             "messages": array_of(schema("Message"))}),
             ),
         ),
@@ -167,7 +172,7 @@ pub fn all() -> Map<String, Value> {
                 &["chat_id", "view", "messages"],
                 json!({
             "chat_id": int, "view": {"type": "string", "enum": ["agent", "end_user", "all"]},
-            "pre_chat": array_of(json!({"type": "object", "description": "the pre-chat transcript (agent and all views), before the messages"})),
+            "pre_chat": array_of(schema("PreChatEntry")),
             "messages": array_of(schema("Message"))}),
             ),
         ),
@@ -194,7 +199,8 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["event_type", "timestamp", "chat_id", "body"],
                 json!({
-            "event_type": string, "timestamp": string, "chat_id": int, "body": {"type": "object"}}),
+            "event_type": string, "timestamp": string, "chat_id": int,
+            "body": {"oneOf": super::event_schemas::NAMES.iter().map(|name| schema(name)).collect::<Vec<_>>()}}),
             ),
         ),
         (
@@ -281,6 +287,9 @@ pub fn all() -> Map<String, Value> {
                 "by": {"type": "string", "enum": ["end_user", "agent"]}})),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
+            "queue": nullable("string"),
+            "escalations": array_of(schema("Escalation")),
+            "pre_chat": array_of(schema("PreChatEntry")),
             "messages": array_of(schema("Message"))}),
             ),
         ),
@@ -364,12 +373,15 @@ pub fn all() -> Map<String, Value> {
                 &["status"],
                 json!({
             "status": {"type": "string", "enum": ["ok"]}, "version": string,
-            "uptime_seconds": int, "tenants": int}),
+            "uptime_seconds": int, "tenants": int,
+            "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int, "evicted": int})),
+            "rate_limit_per_second": nullable("integer")}),
             ),
         ),
     ];
     entries
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
+        .chain(super::event_schemas::all())
         .collect()
 }

@@ -10,27 +10,11 @@ use chrono::Utc;
 
 use super::tenant::Tenant;
 use super::{AppState, StateError};
-use crate::domain::escalation::{Escalation, EscalationStatus, QueueDesk};
+use crate::domain::escalation::{self, EscalationStatus, QueueDesk};
 use crate::domain::queues::{Availability, DeflectionChannel, Queue};
 use crate::domain::RoutingState;
-use crate::domain::{Chat, ContactCenter};
-
-/// A queue as one tenant sees it.
-#[derive(Debug, Clone)]
-pub struct TenantQueue {
-    pub queue: Queue,
-    pub availability: Availability,
-    /// Chats queued in it, waiting for the agent.
-    pub waiting_chats: Vec<u64>,
-}
-
-/// An escalation with where it belongs.
-#[derive(Debug, Clone)]
-pub struct EscalationEntry {
-    pub tenant: String,
-    pub chat_id: u64,
-    pub escalation: Escalation,
-}
+use crate::domain::{Chat, ChatId, ContactCenter};
+use crate::wire::escalations::{Escalation, TenantEscalation, TenantQueue};
 
 /// Whether the chat's queue (if it has one) takes chats now.
 pub(super) fn queue_is_open(tenant: &Tenant, chat: &Chat, script: &ContactCenter) -> bool {
@@ -59,22 +43,19 @@ impl AppState {
     pub fn escalate(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         queue_id: Option<&str>,
-    ) -> Result<Escalation, StateError> {
-        let escalation_id = std::cell::Cell::new(0);
-        self.transition_then(
+    ) -> Result<escalation::Escalation, StateError> {
+        self.transition_answering(
             tenant,
             chat_id,
             |chat, script| {
-                let (id, effects) = self.with_desk(tenant, |desk| {
+                self.with_desk(tenant, |desk| {
                     chat.escalate_on_request(queue_id, script, desk, Utc::now())
-                })?;
-                escalation_id.set(id);
-                Ok(effects)
+                })
             },
-            |chat| {
-                chat.escalation(escalation_id.get())
+            |chat, id| {
+                chat.escalation(id)
                     .cloned()
                     .expect("the escalation was just added")
             },
@@ -86,10 +67,10 @@ impl AppState {
     pub fn choose_deflection(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         escalation_id: u64,
         channel: DeflectionChannel,
-    ) -> Result<(Chat, Escalation), StateError> {
+    ) -> Result<(Chat, escalation::Escalation), StateError> {
         self.transition_then(
             tenant,
             chat_id,
@@ -110,7 +91,7 @@ impl AppState {
     pub fn end_chat_with_deflection(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         choice: Option<(u64, DeflectionChannel)>,
     ) -> Result<Chat, StateError> {
         self.transition(tenant, chat_id, |chat, _| {
@@ -121,7 +102,7 @@ impl AppState {
     /// The tenant's queues with their availability and waiting chats.
     pub fn queues(&self, tenant: &Tenant) -> Vec<TenantQueue> {
         let script = self.script();
-        let chats: Vec<(u64, Option<String>, bool)> = tenant
+        let chats: Vec<(ChatId, Option<String>, bool)> = tenant
             .chat_ids()
             .into_iter()
             .filter_map(|id| {
@@ -135,16 +116,15 @@ impl AppState {
         script
             .queues
             .iter()
-            .map(|queue| TenantQueue {
-                availability: tenant.availability(queue),
-                waiting_chats: chats
+            .map(|queue| {
+                let waiting = chats
                     .iter()
                     .filter(|(_, chat_queue, queued)| {
                         *queued && chat_queue.as_deref() == Some(&queue.id)
                     })
                     .map(|(id, _, _)| *id)
-                    .collect(),
-                queue: queue.clone(),
+                    .collect();
+                TenantQueue::of(queue, tenant.availability(queue), waiting)
             })
             .collect()
     }
@@ -186,20 +166,20 @@ impl AppState {
                 );
             }
         }
-        self.publish_live_event(
+        self.live_events.publish_with(
             crate::live_events::LiveEventKind::Chat,
             &tenant.name,
             None,
-            serde_json::json!({"happening": "queue_availability_changed", "queue": queue_id}),
+            || serde_json::json!({"happening": "queue_availability_changed", "queue": queue_id}),
         );
         self.queues(tenant)
             .into_iter()
-            .find(|entry| entry.queue.id == queue_id)
+            .find(|entry| entry.id == queue_id)
             .ok_or(StateError::ChatNotFound)
     }
 
     /// Every escalation of every tenant (or one), oldest chat first.
-    pub fn escalations(&self, tenant: Option<&str>) -> Vec<EscalationEntry> {
+    pub fn escalations(&self, tenant: Option<&str>) -> Vec<TenantEscalation> {
         let mut entries = Vec::new();
         for name in self.tenant_names() {
             if tenant.is_some_and(|wanted| wanted != name) {
@@ -210,10 +190,11 @@ impl AppState {
             };
             for chat_id in owner.chat_ids() {
                 let _ = self.with_chat(&owner, chat_id, |chat| {
-                    entries.extend(chat.escalations.iter().map(|escalation| EscalationEntry {
-                        tenant: name.clone(),
-                        chat_id,
-                        escalation: escalation.clone(),
+                    entries.extend(Escalation::all_of(chat).into_iter().map(|escalation| {
+                        TenantEscalation {
+                            tenant: name.clone(),
+                            escalation,
+                        }
                     }))
                 });
             }
