@@ -3,11 +3,12 @@
 use awc::http::Method;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{ClientError, Http};
 use crate::domain::{ChatId, EndUserId};
-use crate::wire::apps::EndUser;
+use crate::wire::apps::{Chat, EndUser, MessageAccepted};
+use crate::wire::escalations::Escalation;
 
 /// A client of `/apps/api/v1` for one tenant (Basic auth: subdomain and token).
 #[derive(Clone)]
@@ -45,7 +46,7 @@ impl AppsClient {
     pub async fn create_chat(
         &self,
         end_user_id: impl Into<EndUserId>,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<Chat, ClientError> {
         let end_user_id: EndUserId = end_user_id.into();
         let body = json!({"end_user_id": end_user_id});
         self.http.call(Method::POST, "/chats", Some(body)).await
@@ -55,15 +56,15 @@ impl AppsClient {
     pub async fn create_chat_with_context(
         &self,
         end_user_id: impl Into<EndUserId>,
-        context: Value,
-    ) -> Result<Value, ClientError> {
+        context: serde_json::Value,
+    ) -> Result<Chat, ClientError> {
         let end_user_id: EndUserId = end_user_id.into();
         let body = json!({"end_user_id": end_user_id, "context": {"value": context}});
         self.http.call(Method::POST, "/chats", Some(body)).await
     }
 
     /// The platform's chat object.
-    pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<Value, ClientError> {
+    pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<Chat, ClientError> {
         let chat_id: ChatId = chat_id.into();
         self.http
             .call(Method::GET, &format!("/chats/{chat_id}"), None)
@@ -76,7 +77,7 @@ impl AppsClient {
         chat_id: impl Into<ChatId>,
         from_user_id: impl Into<EndUserId>,
         text: &str,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<MessageAccepted, ClientError> {
         let chat_id: ChatId = chat_id.into();
         let from_user_id: EndUserId = from_user_id.into();
         let body = json!({
@@ -97,7 +98,7 @@ impl AppsClient {
         &self,
         chat_id: impl Into<ChatId>,
         by_user_id: impl Into<EndUserId>,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<Chat, ClientError> {
         let chat_id: ChatId = chat_id.into();
         let by_user_id: EndUserId = by_user_id.into();
         let body = json!({"status": "finished", "finished_by_user_id": by_user_id});
@@ -112,7 +113,7 @@ impl AppsClient {
         &self,
         chat_id: impl Into<ChatId>,
         queue_id: Option<&str>,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<Escalation, ClientError> {
         let chat_id: ChatId = chat_id.into();
         let body = queue_id.map(|queue_id| json!({ "queue_id": queue_id }));
         self.http
@@ -126,7 +127,7 @@ impl AppsClient {
         chat_id: impl Into<ChatId>,
         escalation_id: u64,
         channel: &str,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<Escalation, ClientError> {
         let chat_id: ChatId = chat_id.into();
         let path = format!("/chats/{chat_id}/escalations/{escalation_id}");
         let body = json!({ "deflection_channel": channel });
@@ -140,7 +141,7 @@ impl AppsClient {
         chat_id: impl Into<ChatId>,
         escalation_id: u64,
         channel: &str,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<Chat, ClientError> {
         let chat_id: ChatId = chat_id.into();
         let body = json!({"chat": {"status": "finished", "escalation_id": escalation_id,
                                    "deflection_channel": channel}});

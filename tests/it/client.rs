@@ -2,6 +2,8 @@
 //! only through the crate's public API, as another crate's tests would use them.
 
 use ccai_emulator::client::{AdminClient, ClientError, TranscriptView};
+use ccai_emulator::domain::escalation::EscalationStatus;
+use ccai_emulator::domain::queues::{Availability, DeflectionChannel};
 use ccai_emulator::webhooks::WebhookTarget;
 use ccai_emulator::{Config, Emulator};
 
@@ -30,8 +32,8 @@ async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {
         .await
         .unwrap();
     let chat = apps.create_chat(user.id).await.unwrap();
-    let chat_id = chat["id"].as_u64().unwrap();
-    assert_eq!(apps.chat(chat_id).await.unwrap()["status"], "assigned");
+    let chat_id = chat.id;
+    assert_eq!(apps.chat(chat_id).await.unwrap().status, "assigned");
 
     admin
         .say(chat_id, "Let me check that for you.")
@@ -80,7 +82,7 @@ async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {
     admin.end(chat_id).await.unwrap();
 
     receiver
-        .wait_for_chat(chat_id, "chat_ended", |events| {
+        .wait_for_chat(chat_id.get(), "chat_ended", |events| {
             events.iter().any(|event| event.event_type == "chat_ended")
         })
         .await;
@@ -109,9 +111,7 @@ async fn rejections_come_back_as_status_errors_with_the_envelope_message() {
     let emulator = Emulator::build(test_config()).unwrap().spawn();
     let apps = emulator.apps_client(&unique_subdomain("client-err"), "token");
     let user = apps.upsert_end_user("someone", None).await.unwrap();
-    let chat_id = apps.create_chat(user.id).await.unwrap()["id"]
-        .as_u64()
-        .unwrap();
+    let chat_id = apps.create_chat(user.id).await.unwrap().id;
     apps.end_chat(chat_id, user.id).await.unwrap();
     match apps.send_text(chat_id, user.id, "hello?").await {
         Err(ClientError::Status {
@@ -156,21 +156,20 @@ async fn the_clients_escalate_and_answer_deflections() {
         .create_chat_with_context(user.id, serde_json::json!({"tier": "gold"}))
         .await
         .unwrap();
-    let chat_id = chat["id"].as_u64().unwrap();
-    assert_eq!(chat["status"], "va_assigned");
+    let chat_id = chat.id;
+    assert_eq!(chat.status, "va_assigned");
 
     let busy = apps.escalate(chat_id, Some("billing")).await.unwrap();
-    assert_eq!(busy["deflection_reason"], "over_capacity");
-    let id = busy["id"].as_u64().unwrap();
+    assert_eq!(busy.deflection_reason, Some(Availability::OverCapacity));
     let kept = apps
-        .choose_deflection(chat_id, id, "virtual_agent")
+        .choose_deflection(chat_id, busy.id, "virtual_agent")
         .await
         .unwrap();
-    assert_eq!(kept["status"], "deflected");
+    assert_eq!(kept.status, EscalationStatus::Deflected);
 
     let closed = apps.escalate(chat_id, Some("orders")).await.unwrap();
     let refused = apps
-        .choose_deflection(chat_id, closed["id"].as_u64().unwrap(), "human_agent")
+        .choose_deflection(chat_id, closed.id, "human_agent")
         .await
         .unwrap_err();
     assert!(
@@ -178,18 +177,21 @@ async fn the_clients_escalate_and_answer_deflections() {
         "{refused:?}"
     );
     let ended = apps
-        .end_chat_deflected(chat_id, closed["id"].as_u64().unwrap(), "email")
+        .end_chat_deflected(chat_id, closed.id, "email")
         .await
         .unwrap();
-    assert_eq!(ended["status"], "finished");
+    assert_eq!(ended.status, "finished");
 
     let listed = admin.escalations(Some(&tenant)).await.unwrap();
-    assert_eq!(listed["count"], 2);
-    assert_eq!(listed["escalations"][1]["deflection_channel"], "email");
+    assert_eq!(listed.count, 2);
+    assert_eq!(
+        listed.escalations[1].escalation.deflection_channel,
+        Some(DeflectionChannel::Email)
+    );
     let queue = admin
         .set_queue_availability(&tenant, "orders", Some("available"))
         .await
         .unwrap();
-    assert_eq!(queue["availability"], "available");
+    assert_eq!(queue.availability, Availability::Available);
     emulator.stop().await;
 }
