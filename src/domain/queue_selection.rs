@@ -1,9 +1,10 @@
-//! The queue-selection virtual agent at work (issue 9): it takes a chat opened with a
-//! `context`, routes it at once when a rule matches the context, or asks the end user and
-//! routes by the answer (re-asking, then the default queue after `max_attempts` answers
-//! that match nothing). While it holds the chat, the consumer may also ask it to escalate
-//! (`POST /chats/{id}/escalations`). A chat opened without a context, or on a script
-//! without queue selection, goes to the human agent as before.
+//! The queue-selection virtual agent at work (issue 9): it takes a chat whose `context`
+//! names a key its rules look at, routes it at once when a rule matches the context, or
+//! asks the end user and routes by the answer (re-asking, then the default queue after
+//! `max_attempts` answers that match nothing). While it holds the chat, the consumer may
+//! also ask it to escalate (`POST /chats/{id}/escalations`). Any other chat (no context,
+//! a context about something else, or a script without queue selection) goes to the
+//! human agent as before.
 
 use chrono::{DateTime, Utc};
 
@@ -28,7 +29,7 @@ impl Chat {
         let Some(selection) = script.queue_selection.as_ref() else {
             return;
         };
-        if self.context.is_none() {
+        if !selection.takes(self.context.as_ref()) {
             return;
         }
         effects.retain(|effect| {

@@ -167,6 +167,26 @@ pub struct QueueSelection {
     pub continue_with_virtual_agent: String,
 }
 
+impl QueueSelection {
+    /// Whether the virtual agent takes a chat opened with `context`: when the context
+    /// names a key some rule looks at (or, if no rule looks at the context, whenever there
+    /// is one). A context about something else leaves the chat to the human agent.
+    pub fn takes(&self, context: Option<&Value>) -> bool {
+        let Some(context) = context else {
+            return false;
+        };
+        let mut keys = self
+            .rules
+            .iter()
+            .flat_map(|rule| rule.context.keys())
+            .peekable();
+        if keys.peek().is_none() {
+            return true;
+        }
+        keys.any(|key| context.get(key).is_some())
+    }
+}
+
 /// The key under which the queue-selection virtual agent appears among a chat's
 /// `all_virtual_agents`.
 pub const QUEUE_SELECTION_KEY: &str = "queue_selection";
@@ -211,5 +231,41 @@ mod tests {
         assert!(!rule.context_matches(Some(&json!({"department": "billing"}))));
         assert!(!rule.context_matches(Some(&json!({"department": "billing", "vip": "true"}))));
         assert!(!rule.context_matches(None));
+    }
+
+    #[test]
+    fn the_virtual_agent_takes_only_contexts_that_name_a_rule_key() {
+        let rule = |context: Option<(&str, Value)>| QueueRule {
+            context: context
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            message: None,
+            queue: "q".into(),
+        };
+        let selection = |rules: Vec<QueueRule>| QueueSelection {
+            virtual_agent: VirtualAgentParticipant {
+                id: 1,
+                key: QUEUE_SELECTION_KEY.into(),
+                name: "R".into(),
+                avatar_url: None,
+            },
+            ask: "?".into(),
+            reask: Vec::new(),
+            max_attempts: 1,
+            rules,
+            default_queue: "q".into(),
+            connecting: String::new(),
+            over_capacity: String::new(),
+            after_hours: String::new(),
+            keep_waiting: String::new(),
+            continue_with_virtual_agent: String::new(),
+        };
+        let by_department = selection(vec![rule(Some(("department", json!("billing"))))]);
+        assert!(by_department.takes(Some(&json!({"department": "unsure"}))));
+        assert!(!by_department.takes(Some(&json!({"plan": "gold"}))));
+        assert!(!by_department.takes(None));
+        let by_message = selection(vec![rule(None)]);
+        assert!(by_message.takes(Some(&json!({"plan": "gold"}))));
     }
 }

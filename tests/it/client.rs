@@ -153,7 +153,7 @@ async fn the_clients_escalate_and_answer_deflections() {
     let apps = emulator.apps_client(&tenant, "token");
     let user = apps.upsert_end_user("escalating-user", None).await.unwrap();
     let chat = apps
-        .create_chat_with_context(user.id, serde_json::json!({"tier": "gold"}))
+        .create_chat_with_context(user.id, serde_json::json!({"department": "not sure"}))
         .await
         .unwrap();
     let chat_id = chat.id;

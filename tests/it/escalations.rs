@@ -40,7 +40,9 @@ async fn a_matching_context_routes_the_chat_to_an_available_queue_and_the_agent_
 async fn without_a_context_match_the_virtual_agent_asks_and_the_answer_routes_the_chat() {
     let app = spawn_app();
     let tenant = app.tenant("ask");
-    let (chat, user) = tenant.open_chat_with_context(json!({"tier": "gold"})).await;
+    let (chat, user) = tenant
+        .open_chat_with_context(json!({"department": "not sure"}))
+        .await;
 
     let object = tenant.chat_object(chat).await;
     assert_eq!(object["status"], "va_assigned");
@@ -140,7 +142,9 @@ async fn an_over_capacity_deflection_is_a_signed_and_journaled_webhook() {
 async fn the_consumer_can_ask_the_virtual_agent_to_escalate() {
     let app = spawn_app();
     let tenant = app.tenant("ask-escalate");
-    let (chat, _) = tenant.open_chat_with_context(json!({"tier": "gold"})).await;
+    let (chat, _) = tenant
+        .open_chat_with_context(json!({"department": "not sure"}))
+        .await;
     let path = format!("/chats/{chat}/escalations");
 
     let unknown = tenant
@@ -192,7 +196,9 @@ async fn the_consumer_can_ask_the_virtual_agent_to_escalate() {
         "{}",
         refused.body
     );
-    let (other, _) = tenant.open_chat_with_context(json!({"tier": "gold"})).await;
+    let (other, _) = tenant
+        .open_chat_with_context(json!({"department": "not sure"}))
+        .await;
     let default = tenant
         .call(Method::POST, &format!("/chats/{other}/escalations"), None)
         .await;
@@ -259,4 +265,15 @@ async fn two_tenants_see_different_availability_of_the_same_queue_at_once() {
         "{}",
         bad.body
     );
+}
+
+#[actix_web::test]
+async fn a_context_about_something_else_leaves_the_chat_to_the_human_agent() {
+    let app = spawn_app();
+    let tenant = app.tenant("other-context");
+    let (chat, _) = tenant.open_chat_with_context(json!({"plan": "gold"})).await;
+    let record = tenant.wait_for_record(chat, "routing_state=assigned").await;
+    assert_eq!(record["queue"], json!(null));
+    assert_eq!(record["escalations"], json!([]));
+    assert_eq!(record["context"], json!({"plan": "gold"}));
 }
