@@ -137,8 +137,9 @@ pub fn all() -> Map<String, Value> {
                 "type": {"type": "string", "enum": ["end_user", "agent", "task_virtual_agent", "system"]},
                 "id": int, "name": string, "key": string})),
             "body": object(&["type"], json!({
-                "type": {"type": "string", "enum": ["text", "photo", "video", "notice"]},
-                "text": string, "media_id": int})),
+                "type": {"type": "string", "enum": ["text", "photo", "video", "attachment", "notice"]},
+                "text": string, "media_id": int,
+                "content_type": string, "filename": string, "size": int})),
             "visibility": schema("Visibility")}),
             ),
         ),
@@ -375,7 +376,12 @@ pub fn all() -> Map<String, Value> {
             "status": {"type": "string", "enum": ["ok"]}, "version": string,
             "uptime_seconds": int, "tenants": int,
             "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int, "evicted": int})),
-            "rate_limit_per_second": nullable("integer")}),
+            "rate_limit_per_second": nullable("integer"),
+            "media": object(&[], json!({
+                "budget_per_tenant_bytes": int, "budget_total_bytes": int,
+                "upload_url_expiry_ms": int, "used_bytes": int, "files": int,
+                "tenants": {"type": "object", "additionalProperties":
+                    object(&[], json!({"bytes": int, "files": int}))}}))}),
             ),
         ),
     ];
@@ -383,5 +389,6 @@ pub fn all() -> Map<String, Value> {
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
         .chain(super::event_schemas::all())
+        .chain(super::media::schemas())
         .collect()
 }

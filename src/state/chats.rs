@@ -149,7 +149,7 @@ impl AppState {
     }
 
     /// The tenant that owns a chat id, for the control plane.
-    fn owner_of(&self, chat_id: ChatId) -> Result<Arc<Tenant>, StateError> {
+    pub(super) fn owner_of(&self, chat_id: ChatId) -> Result<Arc<Tenant>, StateError> {
         let name = self
             .chat_owners
             .get(&chat_id)
@@ -176,6 +176,7 @@ impl AppState {
         from_user_id: EndUserId,
         body: MessageBody,
     ) -> Result<PostedMessage, StateError> {
+        self.check_message_media(tenant, chat_id, &body)?;
         self.transition_answering(
             tenant,
             chat_id,

@@ -15,6 +15,7 @@ mod access;
 mod chats;
 mod effects;
 pub mod escalations;
+mod media;
 mod requests;
 mod script;
 mod tenant;
@@ -31,6 +32,7 @@ use tokio::sync::{broadcast, watch};
 
 use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
 use crate::live_events::{LiveEvent, LiveEventBus};
+use crate::media::{MediaConfig, MediaError, MediaStore};
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
@@ -55,6 +57,10 @@ pub enum StateError {
     Invalid(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    #[error("Media not found")]
+    MediaNotFound,
+    #[error(transparent)]
+    Media(#[from] MediaError),
 }
 
 /// What the state is built from (the parts of the configuration it owns).
@@ -76,6 +82,8 @@ pub struct StateOptions {
     pub agent_join_delay: Option<Duration>,
     /// Dismiss chats whose end user has been silent this long.
     pub chat_inactivity_timeout: Option<Duration>,
+    /// Upload-form expiry and the media budgets.
+    pub media: MediaConfig,
 }
 
 /// Start-up settings that change the script every use case runs on.
@@ -105,6 +113,8 @@ pub struct AppState {
     auth: AuthPolicy,
     overrides: Overrides,
     started: Instant,
+    /// Every uploaded and attached file, within its budgets.
+    media: MediaStore,
 }
 
 /// What `GET /__admin/health` reports (`Health`).
@@ -116,6 +126,8 @@ pub struct Health {
     pub tenants: usize,
     pub request_journal: JournalStats,
     pub rate_limit_per_second: Option<u32>,
+    /// Media budgets and usage.
+    pub media: serde_json::Value,
 }
 
 impl AppState {
@@ -153,6 +165,7 @@ impl AppState {
             auth: options.auth,
             overrides,
             started: Instant::now(),
+            media: MediaStore::new(options.media),
         }
     }
 
@@ -207,6 +220,7 @@ impl AppState {
         }
         self.webhooks.forget(tenant);
         self.request_journal.forget(tenant);
+        self.media.forget(tenant);
     }
 
     pub fn health(&self) -> Health {
@@ -217,6 +231,7 @@ impl AppState {
             tenants: self.tenant_names().len(),
             request_journal: self.request_journal.stats(),
             rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
+            media: self.media.usage(),
         }
     }
 

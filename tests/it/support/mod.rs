@@ -5,6 +5,7 @@
 
 mod escalations;
 pub mod fixture_folder;
+pub mod media;
 pub mod receiver;
 mod scenario;
 pub mod sse;
