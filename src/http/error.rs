@@ -116,7 +116,8 @@ impl From<StateError> for ApiError {
                 | ChatError::NotTheChatsEndUser { .. }
                 | ChatError::UnknownTaskVirtualAgent(_)
                 | ChatError::Dismissed
-                | ChatError::NotDismissed => ApiError::BadRequest(chat_error.to_string()),
+                | ChatError::NotDismissed
+                | ChatError::Invalid(_) => ApiError::BadRequest(chat_error.to_string()),
                 ChatError::NoAgentAssigned
                 | ChatError::TaskVirtualAgentAlreadyActive
                 | ChatError::AlreadyDismissed => ApiError::Conflict(chat_error.to_string()),
