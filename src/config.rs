@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::api::AuthPolicy;
+use crate::fidelity::{Fidelity, FidelityArgs};
 use crate::healthcheck::HealthProbe;
 use crate::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use crate::webhooks::WebhookTarget;
@@ -137,6 +138,8 @@ pub struct Cli {
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
+    #[command(flatten)]
+    fidelity: FidelityArgs,
 }
 
 /// What the binary can do besides serving.
@@ -215,6 +218,8 @@ pub struct Config {
     /// Reload the fixture folder when its files change, checking every `watch_interval`.
     pub watch: bool,
     pub watch_interval: Duration,
+    /// Where the emulator may differ from the platform (defaults follow the platform).
+    pub fidelity: Fidelity,
 }
 
 impl Default for Config {
@@ -239,6 +244,7 @@ impl Default for Config {
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
+            fidelity: Fidelity::default(),
         }
     }
 }
@@ -363,6 +369,7 @@ impl TryFrom<Cli> for Config {
             live_event_backlog: crate::events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
+            fidelity: Fidelity::try_from(cli.fidelity)?,
         })
     }
 }

@@ -16,11 +16,13 @@
 //! ```
 
 pub mod admin;
+pub mod after_hours;
 pub mod api;
 pub mod client;
 pub mod config;
 pub mod domain;
 pub mod events;
+pub mod fidelity;
 pub mod fixtures;
 pub mod healthcheck;
 pub mod journal;

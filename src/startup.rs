@@ -15,6 +15,8 @@ use actix_web::middleware::Logger;
 use actix_web::{web, App, HttpServer};
 
 use crate::admin;
+use crate::after_hours::AfterHours;
+use crate::api::mid_session::DuplicateGuard;
 use crate::api::{self, error, AuthPolicy};
 use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
@@ -43,6 +45,10 @@ pub struct AppState {
     pub fixtures: Arc<FixtureStatus>,
     /// `--agent-join-delay`, which wins over any script's own delay.
     pub agent_join_delay: Option<Duration>,
+    /// Which tenants are after hours (`PATCH /chats/{id}/resume` answers their message).
+    pub after_hours: Arc<AfterHours>,
+    /// Refuses a repeated mid-session authentication within the duplicate interval.
+    pub mid_session: DuplicateGuard,
 }
 
 /// Why the emulator could not start.
@@ -175,11 +181,12 @@ impl Emulator {
         let script = source.script(config.agent_join_delay)?;
         let seeds = source.seeds()?;
         let events = Arc::new(EventBus::with_backlog(config.live_event_backlog));
-        let webhooks = Webhooks::start(
+        let webhooks = Webhooks::start_with(
             config.default_webhook.clone(),
             config.retry.clone(),
             config.delivery_journal_cap,
             Arc::clone(&events),
+            config.fidelity.webhooks.clone(),
         );
         let store = Arc::new(
             Store::new(script, webhooks, events)
@@ -209,6 +216,8 @@ impl Emulator {
             max_body_bytes: config.max_body_bytes,
             fixtures: status,
             agent_join_delay: config.agent_join_delay,
+            after_hours: Arc::new(AfterHours::default()),
+            mid_session: DuplicateGuard::new(config.fidelity.mid_session_duplicate_interval),
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {

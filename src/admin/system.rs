@@ -20,6 +20,7 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
         "tenants": state.store.tenant_names().len(),
         "request_journal": state.requests.stats(),
         "rate_limit_per_second": state.rate_limit.as_ref().map(|limit| limit.per_second()),
+        "fidelity": state.store.webhooks.options_json(state.mid_session.interval()),
     }))
 }
 
@@ -31,6 +32,7 @@ pub struct ResetQuery {
 pub async fn reset(state: web::Data<AppState>, query: web::Query<ResetQuery>) -> HttpResponse {
     state.store.reset(query.tenant.as_deref());
     state.requests.forget(query.tenant.as_deref());
+    state.after_hours.forget(query.tenant.as_deref());
     HttpResponse::Ok().json(json!({"reset": query.tenant.as_deref().unwrap_or("all")}))
 }
 

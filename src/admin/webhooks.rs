@@ -94,7 +94,7 @@ impl DeliveryQuery {
             .map(|name| {
                 DeliveryStatus::from_name(&name).ok_or_else(|| {
                     ApiError::BadRequest(format!(
-                        "Unknown status {name:?} (pending, retrying, delivered, failed, skipped)"
+                        "Unknown status {name:?} (pending, retrying, delivered, failed, skipped, suppressed)"
                     ))
                 })
             })

@@ -63,6 +63,15 @@ pub async fn create(
             context,
         },
     )?;
+    // The platform's chat_created may arrive before or after this answer; the tenant's
+    // order decides which one a consumer gets here (see webhooks::creation_order).
+    let webhooks = &state.store.webhooks;
+    if webhooks.chat_created_order(&tenant.name).0.answer_waits() {
+        let limit = webhooks.attempt_timeout() + std::time::Duration::from_secs(1);
+        webhooks
+            .wait_for_chat_created(&tenant.name, chat.id, limit)
+            .await;
+    }
     Ok(HttpResponse::Ok().json(views::chat(&chat)))
 }
 
@@ -220,15 +229,24 @@ pub async fn send_message(
     })))
 }
 
-/// `PATCH /chats/{id}/resume`: a dismissed chat continues where it was; any other chat is
-/// 400 "This chat is not in dismissed state", as on the platform.
+/// `PATCH /chats/{id}/resume` (page "Resume a chat"): a dismissed chat is queued for an
+/// agent again, who joins with its history; any other chat is 400 "This chat is not in
+/// dismissed state"; a dismissed chat of a tenant that is after hours is 400 with the
+/// tenant's after-hours message. Neither refusal changes the chat.
 pub async fn resume(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state
-        .store
-        .resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat_id = chat_id.into_inner();
+    let dismissed = state.store.with_chat(&tenant, chat_id, |chat| {
+        chat.dismissed_status().is_some() && !chat.is_finished()
+    })?;
+    if dismissed {
+        if let Some(message) = state.after_hours.message_for(&tenant.name) {
+            return Err(ApiError::BadRequest(message));
+        }
+    }
+    let chat = state.store.resume_chat(&tenant, chat_id, views::chat)?;
     Ok(HttpResponse::Ok().json(chat))
 }

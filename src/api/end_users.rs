@@ -1,6 +1,5 @@
-//! `POST /end_users` (upsert by identifier), `GET /end_users?id=|identifier=`, and
-//! mid-session authentication, `POST /chats/{id}/end_user`, which re-points a chat at a
-//! verified end user.
+//! `POST /end_users` (upsert by identifier) and `GET /end_users?id=|identifier=`. The
+//! body also serves mid-session authentication ([`super::mid_session`]).
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -29,10 +28,16 @@ struct EndUserDto {
 
 impl UpsertBody {
     fn into_fields(self) -> Result<EndUserFields, ApiError> {
+        self.into_fields_or(|| ApiError::BadRequest("identifier is required".to_owned()))
+    }
+
+    /// The fields, or `missing()` when there is no identifier.
+    pub(super) fn into_fields_or(
+        self,
+        missing: impl FnOnce() -> ApiError,
+    ) -> Result<EndUserFields, ApiError> {
         let dto = self.end_user.unwrap_or(self.flat);
-        let identifier = dto
-            .identifier
-            .ok_or_else(|| ApiError::BadRequest("identifier is required".to_owned()))?;
+        let identifier = dto.identifier.ok_or_else(missing)?;
         Ok(EndUserFields {
             identifier,
             name: dto.name,
@@ -74,18 +79,4 @@ pub async fn find(
     };
     let user = user.ok_or_else(|| ApiError::NotFound("End user not found".to_owned()))?;
     Ok(HttpResponse::Ok().json(views::end_user(&user)))
-}
-
-/// Mid-session authentication (SPEC A2): 202 `{"message": "accepted"}`.
-pub async fn authenticate_in_chat(
-    AuthenticatedTenant(tenant): AuthenticatedTenant,
-    state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
-    body: web::Json<UpsertBody>,
-) -> Result<HttpResponse, ApiError> {
-    let fields = body.into_inner().into_fields()?;
-    state
-        .store
-        .authenticate_end_user(&tenant, chat_id.into_inner(), fields)?;
-    Ok(HttpResponse::Accepted().json(serde_json::json!({"message": "accepted"})))
 }

@@ -85,7 +85,6 @@ impl From<StoreError> for ApiError {
                 ChatError::Finished
                 | ChatError::NotTheChatsEndUser { .. }
                 | ChatError::UnknownTaskVirtualAgent(_)
-                | ChatError::Dismissed
                 | ChatError::NotDismissed => ApiError::BadRequest(chat_error.to_string()),
                 ChatError::NoAgentAssigned
                 | ChatError::TaskVirtualAgentAlreadyActive

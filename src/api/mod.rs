@@ -6,6 +6,7 @@ mod auth;
 mod chats;
 mod end_users;
 pub mod error;
+pub mod mid_session;
 mod views;
 
 use actix_web::middleware::from_fn;
@@ -31,7 +32,7 @@ pub fn routes() -> RouteTable {
         .at("/chats/{chat_id}/resume", [patch(chats::resume)])
         .at(
             "/chats/{chat_id}/end_user",
-            [post(end_users::authenticate_in_chat)],
+            [post(mid_session::authenticate_in_chat)],
         )
 }
 

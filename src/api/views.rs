@@ -15,17 +15,18 @@ pub fn chat(chat: &Chat) -> Value {
         ("queued", _) => "Waiting for an agent",
         ("assigned", RoutingState::TaskVirtualAgent { .. }) => "Connected to a task virtual agent",
         ("assigned", _) => "Connected to an agent",
-        ("dismissed" | "va_dismissed", _) => "Dismissed: resume to continue",
+        ("dismissed" | "va_dismissed", _) => "Dismissed: waiting for the end user",
         _ => "Chat ended",
     };
-    let active_virtual_agent = match &chat.routing {
-        RoutingState::TaskVirtualAgent { vta, .. } => chat
-            .virtual_agents
-            .iter()
-            .find(|participant| participant.key == vta.key)
-            .map(|participant| virtual_agent(participant, "connected")),
+    let active_vta_key = match &chat.routing {
+        RoutingState::TaskVirtualAgent { vta, .. } => Some(vta.key.as_str()),
         _ => None,
     };
+    let active_virtual_agent = chat
+        .virtual_agents
+        .iter()
+        .find(|participant| Some(participant.key.as_str()) == active_vta_key)
+        .map(|participant| virtual_agent(participant, CONNECTED));
     let menus: Vec<Value> = chat
         .menu
         .iter()
@@ -39,20 +40,31 @@ pub fn chat(chat: &Chat) -> Value {
         "created_at": timestamp(chat.created_at),
         "ends_at": chat.ended_at.map(timestamp),
         "timeout_at": chat.timeout_at.map(timestamp),
-        "agent": chat.routing.agent().map(|agent| agent_json(agent, "connected")),
+        "agent": chat.routing.agent().map(|agent| agent_json(agent, CONNECTED)),
         "virtual_agent": active_virtual_agent,
         "all_agents": chat.agents.iter().map(|agent| agent_json(agent, agent_status(chat, agent))).collect::<Vec<_>>(),
-        "all_virtual_agents": chat.virtual_agents.iter().map(|participant| virtual_agent(participant, "finished")).collect::<Vec<_>>(),
+        "all_virtual_agents": chat.virtual_agents.iter().map(|participant| {
+            let active = Some(participant.key.as_str()) == active_vta_key;
+            virtual_agent(participant, if active { CONNECTED } else { DISCONNECTED })
+        }).collect::<Vec<_>>(),
         "lang": chat.lang,
         "menus": menus,
         "end_user": {"id": chat.end_user.id, "identifier": chat.end_user.identifier},
     })
 }
 
+/// A participant's `status`: `connected` while it takes part, `disconnected` once it left
+/// (dismissal, transfer back, end of chat). Emulator's choice: the platform documents
+/// `connected` (page "Use virtual task assistants with the chat API platform") and uses
+/// `disconnected` for participants that left in its session events (page "External session
+/// events"), but does not enumerate the chat object's participant statuses.
+const CONNECTED: &str = "connected";
+const DISCONNECTED: &str = "disconnected";
+
 fn agent_status(chat: &Chat, agent: &HumanAgent) -> &'static str {
     match chat.routing.agent() {
-        Some(current) if current.id == agent.id => "connected",
-        _ => "finished",
+        Some(current) if current.id == agent.id => CONNECTED,
+        _ => DISCONNECTED,
     }
 }
 

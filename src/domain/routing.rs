@@ -127,8 +127,6 @@ pub enum ChatError {
     TaskVirtualAgentAlreadyActive,
     #[error("Unknown task virtual agent {0:?}")]
     UnknownTaskVirtualAgent(String),
-    #[error("This chat is dismissed: resume it with PATCH /chats/{{id}}/resume first")]
-    Dismissed,
     #[error("This chat is not in dismissed state")]
     NotDismissed,
     #[error("This chat is already dismissed")]
@@ -157,6 +155,8 @@ impl Chat {
             created_at: now,
             ended_at: None,
             dismissed_at: None,
+            dismissed_from_virtual_agent: false,
+            reactivated_after_message: 0,
             timeout_at: None,
             routing: RoutingState::Queued,
             agents: Vec::new(),
@@ -197,9 +197,10 @@ impl Chat {
         }
     }
 
-    /// The simulated human agent picks the chat up (a no-op unless it is queued).
+    /// The simulated human agent picks the chat up (a no-op unless it is queued and not
+    /// dismissed: a dismissed chat waits for the end user).
     pub fn agent_joins(&mut self, script: &ContactCenter, now: DateTime<Utc>) -> Vec<Effect> {
-        if !matches!(self.routing, RoutingState::Queued) {
+        if !matches!(self.routing, RoutingState::Queued) || self.dismissed_at.is_some() {
             return Vec::new();
         }
         let agent = script.agent.clone();
@@ -216,15 +217,15 @@ impl Chat {
             let text = template::render(greeting, &self.agent_template_values(&agent));
             self.push_agent_text(&agent, text, now, &mut effects);
         }
-        // Like a person picking a chat up, the agent answers what was asked while it waited.
-        let waiting_question =
-            self.messages
-                .iter()
-                .rev()
-                .find_map(|message| match (&message.sender, &message.body) {
-                    (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
-                    _ => None,
-                });
+        // Like a person picking a chat up, the agent answers what was asked while it waited
+        // (since the chat was last reactivated: not a question answered before a dismissal).
+        let since = usize::try_from(self.reactivated_after_message).unwrap_or(usize::MAX);
+        let waiting_question = self.messages.iter().skip(since).rev().find_map(|message| {
+            match (&message.sender, &message.body) {
+                (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
+                _ => None,
+            }
+        });
         if let Some(question) = waiting_question {
             self.run_agent_rules(&agent, &question, script, now, &mut effects);
         }
@@ -232,7 +233,9 @@ impl Chat {
     }
 
     /// The end user sends a message: to the active VTA alone, or else to the human agent
-    /// (whose script may answer, transfer or end the chat).
+    /// (whose script may answer, transfer or end the chat). A message to a dismissed chat
+    /// reactivates it: it is queued and an agent joins with the whole history (page
+    /// "Dismiss Inactive Chats").
     pub fn end_user_sends(
         &mut self,
         from_user_id: u64,
@@ -243,15 +246,23 @@ impl Chat {
         if self.is_finished() {
             return Err(ChatError::Finished);
         }
-        if self.dismissed_at.is_some() {
-            return Err(ChatError::Dismissed);
-        }
         if from_user_id != self.end_user.id {
             return Err(ChatError::NotTheChatsEndUser {
                 given: from_user_id,
             });
         }
         let mut effects = Vec::new();
+        if self.dismissed_at.is_some() {
+            effects.push(self.reactivate());
+            // The message joins the history before the agent does, who then answers it.
+            let sender = Sender::EndUser { id: from_user_id };
+            self.push(sender, body, Visibility::Everyone, now, &mut effects);
+            effects.push(Effect::Schedule {
+                after: script.join_delay,
+                trigger: Trigger::AgentJoins,
+            });
+            return Ok(effects);
+        }
         let sender = Sender::EndUser { id: from_user_id };
         let text = match &body {
             MessageBody::Text { text } => Some(text.clone()),

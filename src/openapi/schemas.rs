@@ -219,7 +219,7 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "id": {"type": "string", "format": "uuid"}, "tenant": string, "chat_id": int,
             "event_type": string, "created_at": time(),
-            "status": {"type": "string", "enum": ["pending", "retrying", "delivered", "failed", "skipped"]},
+            "status": {"type": "string", "enum": ["pending", "retrying", "delivered", "failed", "skipped", "suppressed"]},
             "attempts": array_of(schema("DeliveryAttempt")), "payload": schema("WebhookEvent")}),
             ),
         ),
@@ -229,7 +229,7 @@ pub fn all() -> Map<String, Value> {
                 &["deliveries", "attempts"],
                 json!({
             "deliveries": int, "pending": int, "retrying": int, "delivered": int,
-            "failed": int, "skipped": int, "attempts": int, "failed_attempts": int,
+            "failed": int, "skipped": int, "suppressed": int, "attempts": int, "failed_attempts": int,
             "evicted": int}),
             ),
         ),

@@ -67,7 +67,8 @@ pub struct Store {
     loading: Mutex<()>,
     pub webhooks: Webhooks,
     pub events: Arc<EventBus>,
-    /// Dismiss chats whose end user has been silent this long (off when `None`).
+    /// Dismiss chats whose end user has left an agent's message unanswered this long (off
+    /// when `None`).
     inactivity_timeout: Option<Duration>,
 }
 
@@ -86,22 +87,27 @@ impl Store {
         }
     }
 
-    /// Chats whose end user stays silent this long are dismissed, as on the platform.
+    /// Chats whose end user leaves an agent's message unanswered this long are dismissed,
+    /// as on the platform (page "Dismiss Inactive Chats").
     pub fn with_inactivity_timeout(mut self, timeout: Option<Duration>) -> Store {
         self.inactivity_timeout = timeout.filter(|timeout| !timeout.is_zero());
         self
     }
 
-    /// With an inactivity timeout, the end user is active now: move the chat's deadline
-    /// and set a timer to check it.
-    fn end_user_is_active(&self, chat: &mut Chat, effects: &mut Vec<Effect>) {
-        if let Some(timeout) = self.inactivity_timeout {
-            let deadline = Utc::now() + chrono::Duration::from_std(timeout).unwrap_or_default();
-            chat.end_user_active_until(deadline);
-            effects.push(Effect::Schedule {
-                after: timeout,
-                trigger: Trigger::InactivityCheck,
-            });
+    /// With an inactivity timeout, moves the chat's dismissal deadline to what its messages
+    /// now say (or clears it) and sets a timer for a new one.
+    fn refresh_dismissal_deadline(self: &Arc<Self>, tenant: &Arc<Tenant>, chat: &mut Chat) {
+        let Some(threshold) = self.inactivity_timeout else {
+            return;
+        };
+        let deadline = chat.dismissal_deadline(threshold);
+        if deadline == chat.timeout_at {
+            return;
+        }
+        chat.timeout_at = deadline;
+        if let Some(deadline) = deadline {
+            let after = (deadline - Utc::now()).to_std().unwrap_or_default();
+            self.schedule(tenant, chat.id, after, Trigger::InactivityCheck);
         }
     }
 
@@ -186,8 +192,7 @@ impl Store {
             menu,
             context: request.context,
         };
-        let (mut chat, mut effects) = Chat::open(new, &script, Utc::now());
-        self.end_user_is_active(&mut chat, &mut effects);
+        let (chat, effects) = Chat::open(new, &script, Utc::now());
         let handle = Arc::new(Mutex::new(chat));
         let mut chat = handle.lock().expect("chat lock");
         self.chat_owners.insert(id, tenant.name.clone());
@@ -236,9 +241,7 @@ impl Store {
             |chat, script| {
                 // The end user's message is the first one the transition adds.
                 message_id.set(chat.messages.len() as u64 + 1);
-                let mut effects = chat.end_user_sends(from_user_id, body, script, Utc::now())?;
-                self.end_user_is_active(chat, &mut effects);
-                Ok(effects)
+                chat.end_user_sends(from_user_id, body, script, Utc::now())
             },
             // Only what the answer needs: copying the chat would cost O(messages) per post.
             |chat| {
@@ -314,11 +317,7 @@ impl Store {
         self.transition_then(
             tenant,
             chat_id,
-            |chat, _| {
-                let mut effects = chat.resume()?;
-                self.end_user_is_active(chat, &mut effects);
-                Ok(effects)
-            },
+            |chat, script| chat.resume(script.join_delay),
             read,
         )
     }
@@ -402,6 +401,7 @@ impl Store {
                 }
             }
         }
+        self.refresh_dismissal_deadline(tenant, chat);
     }
 
     /// Tells the live event bus. Agent-only messages are announced too: the bus is the

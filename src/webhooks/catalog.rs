@@ -1,6 +1,8 @@
 //! The one table of webhook events: each event's name, whether the platform documents it
-//! or the emulator defines it, and how its `body` is built from a chat. Every webhook the
-//! emulator sends is made here, so names and payload shapes cannot drift apart.
+//! (and on which public page) or the emulator defines it, and how its `body` is built from
+//! a chat. Every webhook the emulator sends is made here, so names and payload shapes
+//! cannot drift apart. Only documented events are sent by default (see
+//! [`super::event_selection`]); `docs/fidelity.md` keeps the same table, checked by a test.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -30,8 +32,12 @@ pub struct EventSpec {
     pub name: &'static str,
     /// True when the platform's public documentation describes the event.
     pub documented: bool,
+    /// The title of the platform's public page that documents it (`None`: emulator-defined).
+    pub source: Option<&'static str>,
     pub description: &'static str,
 }
+
+const EMULATOR_DEFINED: Option<&str> = None;
 
 /// The catalog. The README's event table mirrors it.
 pub const CATALOG: &[EventSpec] = &[
@@ -39,55 +45,68 @@ pub const CATALOG: &[EventSpec] = &[
         event_type: EventType::ChatCreated,
         name: "chat_created",
         documented: true,
+        source: Some("Chat platform API Guide"),
         description: "A chat was created by POST /chats.",
     },
     EventSpec {
         event_type: EventType::MessageReceived,
         name: "message_received",
         documented: true,
-        description: "Any message the end user can see: their own, the human agent's, and a task virtual agent's (as server_message).",
+        source: Some("Use virtual task assistants with the chat API platform"),
+        description: "Any message the end user can see: their own (to a task virtual agent: a server_message), the human agent's, and a task virtual agent's (as server_message).",
     },
     EventSpec {
         event_type: EventType::AgentJoined,
         name: "agent_joined",
         documented: false,
+        source: EMULATOR_DEFINED,
         description: "The simulated human agent picked the chat up (queued -> assigned).",
     },
     EventSpec {
         event_type: EventType::VirtualAgentJoined,
         name: "virtual_agent_joined",
         documented: false,
+        source: EMULATOR_DEFINED,
         description: "The human agent transferred the chat to a task virtual agent.",
     },
     EventSpec {
         event_type: EventType::VirtualAgentLeft,
         name: "virtual_agent_left",
         documented: false,
+        source: EMULATOR_DEFINED,
         description: "The task virtual agent handed the chat back, with its outcome and the names (never values) of what it captured.",
     },
     EventSpec {
         event_type: EventType::ChatEnded,
         name: "chat_ended",
         documented: false,
+        source: EMULATOR_DEFINED,
         description: "The chat finished (ended by the end user through PATCH /chats/:id, or by the agent).",
     },
     EventSpec {
         event_type: EventType::ChatDismissed,
         name: "chat_dismissed",
         documented: false,
-        description: "The chat was set aside (status dismissed or va_dismissed) until the end user resumes it.",
+        source: EMULATOR_DEFINED,
+        description: "The chat was dismissed (status dismissed or va_dismissed): the agent was removed; it waits for the end user.",
     },
     EventSpec {
         event_type: EventType::ChatResumed,
         name: "chat_resumed",
         documented: false,
-        description: "A dismissed chat was resumed with PATCH /chats/:id/resume.",
+        source: EMULATOR_DEFINED,
+        description: "A dismissed chat was reactivated, by an end-user message or PATCH /chats/:id/resume; an agent joins again.",
     },
 ];
 
 impl EventType {
     pub fn name(self) -> &'static str {
         spec(self).name
+    }
+
+    /// Whether the platform's public documentation describes this event.
+    pub fn is_documented(self) -> bool {
+        spec(self).documented
     }
 
     pub fn from_name(name: &str) -> Option<EventType> {
@@ -175,7 +194,9 @@ fn virtual_agent_json(virtual_agent: &VirtualAgentParticipant, status: &str) -> 
 }
 
 /// `message_received`'s body. A task virtual agent's text travels in `server_message`,
-/// exactly as the platform documents it (SPEC A4).
+/// exactly as the platform documents it (page "Use virtual task assistants with the chat
+/// API platform"); so does the end user's message to an active task virtual agent, which
+/// the platform designates a `server_message` hidden from the human agent.
 fn message_body(message: &Message) -> Value {
     let visibility = match message.visibility {
         Visibility::Everyone => "everyone",
@@ -190,27 +211,31 @@ fn message_body(message: &Message) -> Value {
         }
         Sender::System => json!({"type": "system"}),
     };
-    if let (Sender::TaskVirtualAgent { .. }, MessageBody::Text { text }) =
-        (&message.sender, &message.body)
-    {
+    let server_message = matches!(message.sender, Sender::TaskVirtualAgent { .. })
+        || message.visibility == Visibility::TaskVirtualAgent;
+    if server_message {
         return json!({
             "sender": sender,
             "message": {"type": "server_message", "message_id": message.id, "visibility": visibility},
-            "server_message": {"content": {"type": "text", "content": text}},
+            "server_message": {"content": content_json(&message.body)},
         });
     }
-    let content = match &message.body {
-        MessageBody::Text { text } | MessageBody::Notice { text } => {
-            json!({"type": "text", "content": text})
-        }
-        MessageBody::Photo { media_id } => json!({"type": "photo", "media_id": media_id}),
-        MessageBody::Video { media_id } => json!({"type": "video", "media_id": media_id}),
-    };
+    let content = content_json(&message.body);
     let message_type = content["type"].clone();
     json!({
         "sender": sender,
         "message": {"type": message_type, "message_id": message.id, "visibility": visibility, "content": content},
     })
+}
+
+fn content_json(body: &MessageBody) -> Value {
+    match body {
+        MessageBody::Text { text } | MessageBody::Notice { text } => {
+            json!({"type": "text", "content": text})
+        }
+        MessageBody::Photo { media_id } => json!({"type": "photo", "media_id": media_id}),
+        MessageBody::Video { media_id } => json!({"type": "video", "media_id": media_id}),
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,9 @@ pub enum DeliveryStatus {
     Failed,
     /// No webhook URL was configured for the tenant when it was due.
     Skipped,
+    /// Not sent: the tenant's event selection leaves this event type out (by default the
+    /// emulator-defined events). Journaled so it stays visible; it can be redelivered.
+    Suppressed,
 }
 
 impl DeliveryStatus {
@@ -36,6 +39,7 @@ impl DeliveryStatus {
             "delivered" => Some(DeliveryStatus::Delivered),
             "failed" => Some(DeliveryStatus::Failed),
             "skipped" => Some(DeliveryStatus::Skipped),
+            "suppressed" => Some(DeliveryStatus::Suppressed),
             _ => None,
         }
     }
@@ -140,6 +144,7 @@ pub struct DeliveryCounters {
     pub delivered: usize,
     pub failed: usize,
     pub skipped: usize,
+    pub suppressed: usize,
     pub attempts: usize,
     pub failed_attempts: usize,
     /// Finished deliveries evicted from the whole journal to respect its capacity.
@@ -155,6 +160,7 @@ impl DeliveryCounters {
             DeliveryStatus::Delivered => self.delivered += 1,
             DeliveryStatus::Failed => self.failed += 1,
             DeliveryStatus::Skipped => self.skipped += 1,
+            DeliveryStatus::Suppressed => self.suppressed += 1,
         }
         self.attempts += delivery.attempts.len();
         self.failed_attempts += delivery

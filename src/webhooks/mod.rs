@@ -1,11 +1,14 @@
 //! Webhooks to each tenant's registered URL (SPEC A5, B2): the event [`catalog`], the
 //! [`signing`] scheme, the per-tenant targets (with a process-wide default) and injected
 //! [`faults`], the delivery [`journal`], the retry [`policy`], and the [`dispatcher`] and
-//! [`sender`] that order, send and retry. [`Webhooks`] is the one entry point the rest of
-//! the emulator uses.
+//! [`sender`] that order, send and retry, which events a tenant receives
+//! ([`event_selection`]) and when `chat_created` goes out ([`creation_order`]).
+//! [`Webhooks`] is the one entry point the rest of the emulator uses.
 
 pub mod catalog;
+pub mod creation_order;
 pub mod dispatcher;
+pub mod event_selection;
 pub mod faults;
 pub mod journal;
 pub mod policy;
@@ -24,7 +27,9 @@ use uuid::Uuid;
 
 use crate::events::{EventBus, LiveEventKind};
 use catalog::Event;
+use creation_order::ChatCreatedOrder;
 use dispatcher::{Dispatcher, Job};
+use event_selection::EventSelection;
 use faults::FaultInjection;
 use journal::{Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus};
 use policy::RetryPolicy;
@@ -81,12 +86,37 @@ impl WebhookTarget {
     }
 }
 
-/// Per-tenant targets and faults, plus the process-wide default target.
+/// Process-wide delivery options that differ from what the platform does only on request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookOptions {
+    /// Which events tenants receive unless they choose (`--webhook-events`).
+    pub events: EventSelection,
+    /// When `chat_created` goes out unless a tenant chooses (`--chat-created-order`).
+    pub chat_created_order: ChatCreatedOrder,
+    /// Send `X-Emulator-Delivery-Id` (the platform sends no such header).
+    pub delivery_id_header: bool,
+}
+
+impl Default for WebhookOptions {
+    fn default() -> Self {
+        WebhookOptions {
+            events: EventSelection::Documented,
+            chat_created_order: ChatCreatedOrder::AfterResponse,
+            delivery_id_header: true,
+        }
+    }
+}
+
+/// Per-tenant targets, faults, event selections and `chat_created` orders, plus the
+/// process-wide defaults.
 #[derive(Debug, Default)]
 pub struct Settings {
     targets: DashMap<String, WebhookTarget>,
     default: Option<WebhookTarget>,
     faults: DashMap<String, FaultInjection>,
+    options: WebhookOptions,
+    event_selections: DashMap<String, EventSelection>,
+    chat_created_orders: DashMap<String, ChatCreatedOrder>,
 }
 
 impl Settings {
@@ -100,6 +130,10 @@ impl Settings {
 
     pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
         self.faults.get(tenant).map(|faults| faults.clone())
+    }
+
+    pub fn delivery_id_header(&self) -> bool {
+        self.options.delivery_id_header
     }
 }
 
@@ -132,6 +166,7 @@ pub struct Webhooks {
     journal: Arc<DeliveryJournal>,
     dispatcher: Dispatcher,
     events: Arc<EventBus>,
+    attempt_timeout: Duration,
 }
 
 impl Webhooks {
@@ -141,16 +176,36 @@ impl Webhooks {
         journal_capacity: usize,
         events: Arc<EventBus>,
     ) -> Webhooks {
+        Webhooks::start_with(
+            default,
+            policy,
+            journal_capacity,
+            events,
+            WebhookOptions::default(),
+        )
+    }
+
+    /// [`Webhooks::start`] with non-default [`WebhookOptions`].
+    pub fn start_with(
+        default: Option<WebhookTarget>,
+        policy: RetryPolicy,
+        journal_capacity: usize,
+        events: Arc<EventBus>,
+        options: WebhookOptions,
+    ) -> Webhooks {
         let settings = Arc::new(Settings {
             default,
+            options,
             ..Settings::default()
         });
+        let attempt_timeout = policy.timeout;
         let dispatcher = Dispatcher::start(Arc::clone(&settings), policy, Arc::clone(&events));
         Webhooks {
             settings,
             journal: Arc::new(DeliveryJournal::with_capacity(journal_capacity)),
             dispatcher,
             events,
+            attempt_timeout,
         }
     }
 
@@ -212,15 +267,79 @@ impl Webhooks {
             .ok_or(WebhookError::NoFaults)
     }
 
-    /// Journals `event` and queues it behind the chat's earlier events. Never blocks.
+    /// The events the tenant receives, and whether that is its own choice (`tenant`) or
+    /// the process default (`default`).
+    pub fn event_selection(&self, tenant: &str) -> (EventSelection, &'static str) {
+        match self.settings.event_selections.get(tenant) {
+            Some(selection) => (selection.clone(), "tenant"),
+            None => (self.settings.options.events.clone(), "default"),
+        }
+    }
+
+    pub fn set_event_selection(&self, tenant: &str, selection: EventSelection) {
+        self.settings
+            .event_selections
+            .insert(tenant.to_owned(), selection);
+    }
+
+    /// Back to the process default; false when the tenant had no choice of its own.
+    pub fn clear_event_selection(&self, tenant: &str) -> bool {
+        self.settings.event_selections.remove(tenant).is_some()
+    }
+
+    /// The tenant's `chat_created` order, and whether it is its own (`tenant`) or the
+    /// process default (`default`).
+    pub fn chat_created_order(&self, tenant: &str) -> (ChatCreatedOrder, &'static str) {
+        match self.settings.chat_created_orders.get(tenant) {
+            Some(order) => (*order, "tenant"),
+            None => (self.settings.options.chat_created_order, "default"),
+        }
+    }
+
+    pub fn set_chat_created_order(&self, tenant: &str, order: ChatCreatedOrder) {
+        self.settings
+            .chat_created_orders
+            .insert(tenant.to_owned(), order);
+    }
+
+    /// Back to the process default; false when the tenant had no order of its own.
+    pub fn clear_chat_created_order(&self, tenant: &str) -> bool {
+        self.settings.chat_created_orders.remove(tenant).is_some()
+    }
+
+    /// The process-wide options as the control plane reports them, with the mid-session
+    /// duplicate interval (kept by the API).
+    pub fn options_json(&self, mid_session_duplicate_interval: Duration) -> serde_json::Value {
+        let options = &self.settings.options;
+        serde_json::json!({
+            "webhook_events": options.events.name(),
+            "chat_created_order": options.chat_created_order,
+            "webhook_delivery_id_header": options.delivery_id_header,
+            "mid_session_duplicate_interval_ms": mid_session_duplicate_interval.as_millis() as u64,
+        })
+    }
+
+    /// How long one attempt may take (`--webhook-timeout`).
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout
+    }
+
+    /// Journals `event` and queues it behind the chat's earlier events, unless the
+    /// tenant's event selection leaves it out (then it is journaled as `suppressed`).
+    /// Never blocks.
     pub fn publish(&self, tenant: &str, event: Event) {
+        let selected = self.event_selection(tenant).0.includes(event.event_type);
         let delivery = self.journal.record(Delivery {
             id: Uuid::new_v4(),
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,
             event_type: event.event_type,
             created_at: Utc::now(),
-            status: DeliveryStatus::Pending,
+            status: if selected {
+                DeliveryStatus::Pending
+            } else {
+                DeliveryStatus::Suppressed
+            },
             attempts: Vec::new(),
             payload: event.payload.into(),
             cancelled: false,
@@ -229,6 +348,9 @@ impl Webhooks {
             .publish_with(LiveEventKind::Delivery, tenant, Some(event.chat_id), || {
                 delivery.lock().expect("delivery lock").summary()
             });
+        if !selected {
+            return;
+        }
         self.dispatcher.enqueue(Job {
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,
@@ -281,10 +403,14 @@ impl Webhooks {
             Some(tenant) => {
                 self.settings.targets.remove(tenant);
                 self.settings.faults.remove(tenant);
+                self.settings.event_selections.remove(tenant);
+                self.settings.chat_created_orders.remove(tenant);
             }
             None => {
                 self.settings.targets.clear();
                 self.settings.faults.clear();
+                self.settings.event_selections.clear();
+                self.settings.chat_created_orders.clear();
             }
         }
         self.journal.forget(tenant);

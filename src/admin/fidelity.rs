@@ -1,0 +1,133 @@
+//! Per-tenant choices where the emulator can differ from the platform: which webhook
+//! events the tenant receives (`/tenants/{sub}/webhook/events`; by default only the
+//! documented ones), when `chat_created` goes out relative to the `POST /chats` answer
+//! (`/tenants/{sub}/chat_created_order`), and the tenant's "after hours" switch
+//! (`/tenants/{sub}/after_hours`), which `PATCH /chats/{id}/resume` obeys. `DELETE` goes
+//! back to the process default (the flags) or, for the switch, to within hours.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::error::ApiError;
+use crate::startup::AppState;
+use crate::webhooks::creation_order::ChatCreatedOrder;
+use crate::webhooks::event_selection::{EventSelection, EventSelectionDto};
+
+fn events_json(state: &AppState, tenant: &str) -> serde_json::Value {
+    let (selection, source) = state.store.webhooks.event_selection(tenant);
+    json!({"tenant": tenant, "source": source, "selection": selection.name(), "events": selection.names()})
+}
+
+pub async fn get_events(state: web::Data<AppState>, tenant: web::Path<String>) -> HttpResponse {
+    HttpResponse::Ok().json(events_json(&state, &tenant))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EventsBody {
+    events: EventSelectionDto,
+}
+
+pub async fn set_events(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+    body: web::Json<EventsBody>,
+) -> Result<HttpResponse, ApiError> {
+    let selection =
+        EventSelection::try_from(body.into_inner().events).map_err(ApiError::BadRequest)?;
+    state.store.webhooks.set_event_selection(&tenant, selection);
+    Ok(HttpResponse::Ok().json(events_json(&state, &tenant)))
+}
+
+pub async fn clear_events(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.store.webhooks.clear_event_selection(&tenant) {
+        return Err(ApiError::NotFound(
+            "This tenant has no event selection of its own".into(),
+        ));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn order_json(state: &AppState, tenant: &str) -> serde_json::Value {
+    let (order, source) = state.store.webhooks.chat_created_order(tenant);
+    json!({"tenant": tenant, "source": source, "order": order})
+}
+
+pub async fn get_order(state: web::Data<AppState>, tenant: web::Path<String>) -> HttpResponse {
+    HttpResponse::Ok().json(order_json(&state, &tenant))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OrderBody {
+    order: String,
+}
+
+pub async fn set_order(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+    body: web::Json<OrderBody>,
+) -> Result<HttpResponse, ApiError> {
+    let order: ChatCreatedOrder = serde_json::from_value(json!(body.order)).map_err(|_| {
+        ApiError::BadRequest(format!(
+            "order {:?} must be after_response, before_response or random",
+            body.order
+        ))
+    })?;
+    state.store.webhooks.set_chat_created_order(&tenant, order);
+    Ok(HttpResponse::Ok().json(order_json(&state, &tenant)))
+}
+
+pub async fn clear_order(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.store.webhooks.clear_chat_created_order(&tenant) {
+        return Err(ApiError::NotFound(
+            "This tenant has no chat_created order of its own".into(),
+        ));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn hours_json(state: &AppState, tenant: &str) -> serde_json::Value {
+    let message = state.after_hours.message_for(tenant);
+    json!({"tenant": tenant, "after_hours": message.is_some(), "message": message})
+}
+
+pub async fn get_after_hours(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> HttpResponse {
+    HttpResponse::Ok().json(hours_json(&state, &tenant))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AfterHoursBody {
+    after_hours: bool,
+    message: Option<String>,
+}
+
+pub async fn set_after_hours(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+    body: web::Json<AfterHoursBody>,
+) -> HttpResponse {
+    let body = body.into_inner();
+    if body.after_hours {
+        state.after_hours.close(&tenant, body.message);
+    } else {
+        state.after_hours.open(&tenant);
+    }
+    HttpResponse::Ok().json(hours_json(&state, &tenant))
+}
+
+pub async fn clear_after_hours(
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> HttpResponse {
+    state.after_hours.open(&tenant);
+    HttpResponse::NoContent().finish()
+}

@@ -1,0 +1,65 @@
+//! When `chat_created` goes out relative to the `POST /chats` answer. The platform says it
+//! may arrive before or after the answer (page "Chat platform API Guide"), so a consumer
+//! must cope with both. `after_response` (the default) answers at once and delivers in the
+//! background; `before_response` holds the answer until the webhook has been delivered, or
+//! its first attempt has finished or been given up (at most the webhook timeout);
+//! `random` picks one of the two for each chat. Set for the process
+//! (`--chat-created-order`) or per tenant (`PUT /__admin/tenants/{sub}/chat_created_order`).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::catalog::EventType;
+use super::journal::{DeliveryFilter, DeliveryStatus};
+use super::Webhooks;
+
+/// The `chat_created` ordering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatCreatedOrder {
+    #[default]
+    AfterResponse,
+    BeforeResponse,
+    Random,
+}
+
+impl ChatCreatedOrder {
+    /// Whether this chat's answer waits for the webhook (`random` draws).
+    pub fn answer_waits(self) -> bool {
+        match self {
+            ChatCreatedOrder::AfterResponse => false,
+            ChatCreatedOrder::BeforeResponse => true,
+            ChatCreatedOrder::Random => rand::random(),
+        }
+    }
+}
+
+impl Webhooks {
+    /// Waits until the chat's `chat_created` delivery has had its first attempt (or needs
+    /// none: skipped, suppressed), or `limit` has passed.
+    pub async fn wait_for_chat_created(&self, tenant: &str, chat_id: u64, limit: Duration) {
+        let filter = DeliveryFilter {
+            tenant: Some(tenant.to_owned()),
+            chat_id: Some(chat_id),
+            event_type: Some(EventType::ChatCreated),
+            status: None,
+        };
+        let mut changes = self.events.changes();
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let attempted = self.journal.list(&filter).iter().all(|delivery| {
+                delivery.status != DeliveryStatus::Pending || !delivery.attempts.is_empty()
+            });
+            if attempted {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, changes.changed())
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+}
