@@ -12,7 +12,7 @@ use support::{spawn_app, spawn_app_with, test_config, texts, WebhookReceiver};
 
 #[actix_web::test]
 async fn deliveries_long_poll_answers_once_enough_are_delivered() {
-    let app = spawn_app();
+    let app = support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("deliveries");
     tenant.use_receiver(&receiver).await;

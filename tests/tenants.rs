@@ -5,11 +5,11 @@ mod support;
 
 use awc::http::Method;
 use serde_json::json;
-use support::{spawn_app, WebhookReceiver};
+use support::WebhookReceiver;
 
 #[actix_web::test]
 async fn two_tenants_running_the_same_flow_see_only_their_own_data_and_webhooks() {
-    let app = spawn_app();
+    let app = support::spawn_app_with_all_events();
     let receiver_a = WebhookReceiver::start_with_secrets("secret-a", None);
     let receiver_b = WebhookReceiver::start_with_secrets("secret-b", None);
     let a = app.tenant("alpha");

@@ -44,6 +44,19 @@ pub fn test_config() -> Config {
     }
 }
 
+/// [`test_config`] with every webhook event sent, the emulator-defined ones included
+/// (`--webhook-events all`), for tests that follow those events.
+pub fn all_events_config() -> Config {
+    let mut config = test_config();
+    config.fidelity.webhooks.events = ccai_emulator::webhooks::event_selection::EventSelection::All;
+    config
+}
+
+/// An app that sends every webhook event (see [`all_events_config`]).
+pub fn spawn_app_with_all_events() -> TestApp {
+    spawn_app_with(all_events_config())
+}
+
 pub struct TestApp {
     pub emulator: RunningEmulator,
     pub client: awc::Client,
