@@ -51,7 +51,7 @@ async fn the_console_is_served_and_calls_only_registered_routes() {
             .map(|found| ("POST".to_owned(), found[1].to_owned())),
     );
     assert!(used.len() >= 8, "{used:?}");
-    let registered = ccai_emulator::routes::all();
+    let registered = ccai_emulator::startup::all_endpoints();
     for (method, path) in used {
         let path = format!("/__admin{}", placeholder.replace_all(&path, "{x}"));
         assert!(

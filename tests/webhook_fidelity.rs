@@ -9,7 +9,7 @@ mod support;
 
 use awc::http::Method;
 use ccai_emulator::webhooks::creation_order::ChatCreatedOrder;
-use ccai_emulator::webhooks::journal::{DeliveryFilter, DeliveryStatus};
+use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use serde_json::{json, Value};
 use support::receiver::Answer;
 use support::{spawn_app, spawn_app_with, test_config, texts, Received, WebhookReceiver};

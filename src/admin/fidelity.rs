@@ -9,13 +9,13 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::error::ApiError;
-use crate::startup::AppState;
+use crate::http::error::ApiError;
+use crate::state::AppState;
 use crate::webhooks::creation_order::ChatCreatedOrder;
 use crate::webhooks::event_selection::{EventSelection, EventSelectionDto};
 
 fn events_json(state: &AppState, tenant: &str) -> serde_json::Value {
-    let (selection, source) = state.store.webhooks.event_selection(tenant);
+    let (selection, source) = state.event_selection(tenant);
     json!({"tenant": tenant, "source": source, "selection": selection.name(), "events": selection.names()})
 }
 
@@ -35,7 +35,7 @@ pub async fn set_events(
 ) -> Result<HttpResponse, ApiError> {
     let selection =
         EventSelection::try_from(body.into_inner().events).map_err(ApiError::BadRequest)?;
-    state.store.webhooks.set_event_selection(&tenant, selection);
+    state.set_event_selection(&tenant, selection);
     Ok(HttpResponse::Ok().json(events_json(&state, &tenant)))
 }
 
@@ -43,7 +43,7 @@ pub async fn clear_events(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if !state.store.webhooks.clear_event_selection(&tenant) {
+    if !state.clear_event_selection(&tenant) {
         return Err(ApiError::NotFound(
             "This tenant has no event selection of its own".into(),
         ));
@@ -52,7 +52,7 @@ pub async fn clear_events(
 }
 
 fn order_json(state: &AppState, tenant: &str) -> serde_json::Value {
-    let (order, source) = state.store.webhooks.chat_created_order(tenant);
+    let (order, source) = state.chat_created_order(tenant);
     json!({"tenant": tenant, "source": source, "order": order})
 }
 
@@ -76,7 +76,7 @@ pub async fn set_order(
             body.order
         ))
     })?;
-    state.store.webhooks.set_chat_created_order(&tenant, order);
+    state.set_chat_created_order(&tenant, order);
     Ok(HttpResponse::Ok().json(order_json(&state, &tenant)))
 }
 
@@ -84,7 +84,7 @@ pub async fn clear_order(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if !state.store.webhooks.clear_chat_created_order(&tenant) {
+    if !state.clear_chat_created_order(&tenant) {
         return Err(ApiError::NotFound(
             "This tenant has no chat_created order of its own".into(),
         ));
@@ -93,7 +93,7 @@ pub async fn clear_order(
 }
 
 fn hours_json(state: &AppState, tenant: &str) -> serde_json::Value {
-    let message = state.after_hours.message_for(tenant);
+    let message = state.after_hours_message(tenant);
     json!({"tenant": tenant, "after_hours": message.is_some(), "message": message})
 }
 
@@ -116,11 +116,7 @@ pub async fn set_after_hours(
     body: web::Json<AfterHoursBody>,
 ) -> HttpResponse {
     let body = body.into_inner();
-    if body.after_hours {
-        state.after_hours.close(&tenant, body.message);
-    } else {
-        state.after_hours.open(&tenant);
-    }
+    state.set_after_hours(&tenant, body.after_hours, body.message);
     HttpResponse::Ok().json(hours_json(&state, &tenant))
 }
 
@@ -128,6 +124,6 @@ pub async fn clear_after_hours(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> HttpResponse {
-    state.after_hours.open(&tenant);
+    state.set_after_hours(&tenant, false, None);
     HttpResponse::NoContent().finish()
 }

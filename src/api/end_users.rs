@@ -4,11 +4,12 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::AuthenticatedTenant;
-use super::error::ApiError;
 use super::views;
-use crate::startup::AppState;
-use crate::store::EndUserFields;
+use crate::http::basic_auth::AuthenticatedTenant;
+use crate::http::error::ApiError;
+use crate::state::mid_session::MISSING_IDENTIFIER;
+use crate::state::AppState;
+use crate::state::EndUserFields;
 
 /// The fields may come flat or nested under `end_user`.
 #[derive(Debug, Deserialize)]
@@ -52,9 +53,7 @@ pub async fn upsert(
     state: web::Data<AppState>,
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = state
-        .store
-        .upsert_end_user(&tenant, body.into_inner().into_fields()?)?;
+    let user = state.upsert_end_user(&tenant, body.into_inner().into_fields()?)?;
     Ok(HttpResponse::Ok().json(views::end_user(&user)))
 }
 
@@ -79,4 +78,19 @@ pub async fn find(
     };
     let user = user.ok_or_else(|| ApiError::NotFound("End user not found".to_owned()))?;
     Ok(HttpResponse::Ok().json(views::end_user(&user)))
+}
+
+/// Mid-session authentication (page "Mid-Session authentication by API"): 202
+/// `{"message": "accepted"}`; the documented 400s (see `crate::state::mid_session`).
+pub async fn authenticate_in_chat(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    state: web::Data<AppState>,
+    chat_id: web::Path<u64>,
+    body: web::Json<UpsertBody>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body
+        .into_inner()
+        .into_fields_or(|| ApiError::BadRequest(MISSING_IDENTIFIER.to_owned()))?;
+    state.authenticate_in_chat(&tenant, chat_id.into_inner(), fields)?;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({"message": "accepted"})))
 }

@@ -11,7 +11,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::chat::{Chat, Sender};
-use super::routing::{ChatError, Effect, Happening, RoutingState, Trigger};
+use super::effects::{ChatError, Effect, Happening, Trigger};
+use super::routing_state::RoutingState;
 
 impl Chat {
     /// Dismisses the chat (by hand from the control plane, or on inactivity): the agent (and
@@ -124,12 +125,12 @@ mod tests {
     use super::*;
     use crate::domain::testing::{queued_chat, END_USER};
     use crate::domain::{ContactCenter, MessageBody};
-    use crate::fixtures;
+    use crate::script_loader;
 
     const THRESHOLD: Duration = Duration::from_secs(60);
 
     fn assigned_chat() -> (Chat, ContactCenter) {
-        let script = fixtures::embedded().unwrap();
+        let script = script_loader::embedded().unwrap();
         let mut chat = queued_chat(&script);
         chat.agent_joins(&script, Utc::now());
         (chat, script)

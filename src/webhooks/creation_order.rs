@@ -6,13 +6,7 @@
 //! `random` picks one of the two for each chat. Set for the process
 //! (`--chat-created-order`) or per tenant (`PUT /__admin/tenants/{sub}/chat_created_order`).
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
-
-use super::catalog::EventType;
-use super::journal::{DeliveryFilter, DeliveryStatus};
-use super::Webhooks;
 
 /// The `chat_created` ordering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -31,35 +25,6 @@ impl ChatCreatedOrder {
             ChatCreatedOrder::AfterResponse => false,
             ChatCreatedOrder::BeforeResponse => true,
             ChatCreatedOrder::Random => rand::random(),
-        }
-    }
-}
-
-impl Webhooks {
-    /// Waits until the chat's `chat_created` delivery has had its first attempt (or needs
-    /// none: skipped, suppressed), or `limit` has passed.
-    pub async fn wait_for_chat_created(&self, tenant: &str, chat_id: u64, limit: Duration) {
-        let filter = DeliveryFilter {
-            tenant: Some(tenant.to_owned()),
-            chat_id: Some(chat_id),
-            event_type: Some(EventType::ChatCreated),
-            status: None,
-        };
-        let mut changes = self.events.changes();
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            let attempted = self.journal.list(&filter).iter().all(|delivery| {
-                delivery.status != DeliveryStatus::Pending || !delivery.attempts.is_empty()
-            });
-            if attempted {
-                return;
-            }
-            if tokio::time::timeout_at(deadline, changes.changed())
-                .await
-                .is_err()
-            {
-                return;
-            }
         }
     }
 }

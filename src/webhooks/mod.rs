@@ -1,141 +1,40 @@
 //! Webhooks to each tenant's registered URL (SPEC A5, B2): the event [`catalog`], the
-//! [`signing`] scheme, the per-tenant targets (with a process-wide default) and injected
-//! [`faults`], the delivery [`journal`], the retry [`policy`], and the [`dispatcher`] and
-//! [`sender`] that order, send and retry, which events a tenant receives
+//! [`signing`] scheme, the per-tenant targets (with a process-wide default, `targets`) and
+//! injected [`faults`], the [`delivery_journal`], the retry [`policy`], and the
+//! [`dispatcher`] and [`poster`] that order, send and retry, which events a tenant receives
 //! ([`event_selection`]) and when `chat_created` goes out ([`creation_order`]).
-//! [`Webhooks`] is the one entry point the rest of the emulator uses.
+//! [`Webhooks`] is the one entry point the rest of the emulator uses (through `crate::state`).
 
 pub mod catalog;
 pub mod creation_order;
+pub mod delivery_journal;
 pub mod dispatcher;
 pub mod event_selection;
 pub mod faults;
-pub mod journal;
 pub mod policy;
-pub mod sender;
+pub mod poster;
 pub mod signing;
+mod targets;
+mod tenant_choices;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use awc::http::Uri;
 use chrono::Utc;
-use dashmap::DashMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::events::{EventBus, LiveEventKind};
+use crate::live_events::{LiveEventBus, LiveEventKind};
 use catalog::Event;
-use creation_order::ChatCreatedOrder;
+use delivery_journal::{
+    Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus,
+};
 use dispatcher::{Dispatcher, Job};
-use event_selection::EventSelection;
 use faults::FaultInjection;
-use journal::{Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus};
 use policy::RetryPolicy;
-
-/// Where a tenant's webhooks go and the secrets they are signed with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookTarget {
-    pub url: String,
-    pub primary_secret: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secondary_secret: Option<String>,
-}
-
-/// Why a webhook target or delivery request was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WebhookError {
-    #[error("{0}")]
-    InvalidTarget(String),
-    #[error("No webhook is configured for this tenant")]
-    NoTarget,
-    #[error("There is no secondary secret to rotate to")]
-    NoSecondarySecret,
-    #[error("No delivery has the id {0}")]
-    UnknownDelivery(Uuid),
-    #[error("{0}")]
-    InvalidFaults(String),
-    #[error("No faults are configured for this tenant")]
-    NoFaults,
-}
-
-impl WebhookTarget {
-    /// Checks the URL is absolute HTTP(S) and the primary secret is not empty.
-    pub fn validate(&self) -> Result<(), WebhookError> {
-        let uri: Uri = self.url.parse().map_err(|_| {
-            WebhookError::InvalidTarget(format!("url {:?} is not a valid URL", self.url))
-        })?;
-        if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
-            return Err(WebhookError::InvalidTarget(format!(
-                "url {:?} must be an absolute http:// or https:// URL",
-                self.url
-            )));
-        }
-        if self.primary_secret.is_empty() {
-            return Err(WebhookError::InvalidTarget(
-                "primary_secret must not be empty".into(),
-            ));
-        }
-        if self.secondary_secret.as_deref() == Some("") {
-            return Err(WebhookError::InvalidTarget(
-                "secondary_secret must not be empty when given".into(),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Process-wide delivery options that differ from what the platform does only on request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebhookOptions {
-    /// Which events tenants receive unless they choose (`--webhook-events`).
-    pub events: EventSelection,
-    /// When `chat_created` goes out unless a tenant chooses (`--chat-created-order`).
-    pub chat_created_order: ChatCreatedOrder,
-    /// Send `X-Emulator-Delivery-Id` (the platform sends no such header).
-    pub delivery_id_header: bool,
-}
-
-impl Default for WebhookOptions {
-    fn default() -> Self {
-        WebhookOptions {
-            events: EventSelection::Documented,
-            chat_created_order: ChatCreatedOrder::AfterResponse,
-            delivery_id_header: true,
-        }
-    }
-}
-
-/// Per-tenant targets, faults, event selections and `chat_created` orders, plus the
-/// process-wide defaults.
-#[derive(Debug, Default)]
-pub struct Settings {
-    targets: DashMap<String, WebhookTarget>,
-    default: Option<WebhookTarget>,
-    faults: DashMap<String, FaultInjection>,
-    options: WebhookOptions,
-    event_selections: DashMap<String, EventSelection>,
-    chat_created_orders: DashMap<String, ChatCreatedOrder>,
-}
-
-impl Settings {
-    /// The tenant's own target, or else the default.
-    pub fn resolve(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.targets
-            .get(tenant)
-            .map(|target| target.clone())
-            .or_else(|| self.default.clone())
-    }
-
-    pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
-        self.faults.get(tenant).map(|faults| faults.clone())
-    }
-
-    pub fn delivery_id_header(&self) -> bool {
-        self.options.delivery_id_header
-    }
-}
+use targets::WebhookTargets;
+pub use targets::{WebhookError, WebhookOptions, WebhookTarget};
 
 /// Deliveries still unfinished when a drain gave up, by tenant and chat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -162,10 +61,10 @@ impl std::fmt::Display for DrainReport {
 
 /// The webhook subsystem.
 pub struct Webhooks {
-    settings: Arc<Settings>,
+    webhook_targets: Arc<WebhookTargets>,
     journal: Arc<DeliveryJournal>,
     dispatcher: Dispatcher,
-    events: Arc<EventBus>,
+    events: Arc<LiveEventBus>,
     attempt_timeout: Duration,
 }
 
@@ -174,7 +73,7 @@ impl Webhooks {
         default: Option<WebhookTarget>,
         policy: RetryPolicy,
         journal_capacity: usize,
-        events: Arc<EventBus>,
+        events: Arc<LiveEventBus>,
     ) -> Webhooks {
         Webhooks::start_with(
             default,
@@ -190,18 +89,19 @@ impl Webhooks {
         default: Option<WebhookTarget>,
         policy: RetryPolicy,
         journal_capacity: usize,
-        events: Arc<EventBus>,
+        events: Arc<LiveEventBus>,
         options: WebhookOptions,
     ) -> Webhooks {
-        let settings = Arc::new(Settings {
+        let webhook_targets = Arc::new(WebhookTargets {
             default,
             options,
-            ..Settings::default()
+            ..WebhookTargets::default()
         });
         let attempt_timeout = policy.timeout;
-        let dispatcher = Dispatcher::start(Arc::clone(&settings), policy, Arc::clone(&events));
+        let dispatcher =
+            Dispatcher::start(Arc::clone(&webhook_targets), policy, Arc::clone(&events));
         Webhooks {
-            settings,
+            webhook_targets,
             journal: Arc::new(DeliveryJournal::with_capacity(journal_capacity)),
             dispatcher,
             events,
@@ -209,26 +109,33 @@ impl Webhooks {
         }
     }
 
+    /// How long one attempt may take (`--webhook-timeout`).
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout
+    }
+
     pub fn set_target(&self, tenant: &str, target: WebhookTarget) -> Result<(), WebhookError> {
         target.validate()?;
-        self.settings.targets.insert(tenant.to_owned(), target);
+        self.webhook_targets
+            .targets
+            .insert(tenant.to_owned(), target);
         Ok(())
     }
 
     /// The tenant's own target (not the default).
     pub fn target(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.settings
+        self.webhook_targets
             .targets
             .get(tenant)
             .map(|target| target.clone())
     }
 
     pub fn default_target(&self) -> Option<&WebhookTarget> {
-        self.settings.default.as_ref()
+        self.webhook_targets.default.as_ref()
     }
 
     pub fn remove_target(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.settings
+        self.webhook_targets
             .targets
             .remove(tenant)
             .map(|(_, target)| target)
@@ -237,7 +144,7 @@ impl Webhooks {
     /// The secondary secret becomes the primary one (and there is no secondary any more).
     pub fn rotate(&self, tenant: &str) -> Result<WebhookTarget, WebhookError> {
         let mut target = self
-            .settings
+            .webhook_targets
             .targets
             .get_mut(tenant)
             .ok_or(WebhookError::NoTarget)?;
@@ -251,77 +158,22 @@ impl Webhooks {
 
     pub fn set_faults(&self, tenant: &str, faults: FaultInjection) -> Result<(), WebhookError> {
         faults.validate().map_err(WebhookError::InvalidFaults)?;
-        self.settings.faults.insert(tenant.to_owned(), faults);
+        self.webhook_targets
+            .faults
+            .insert(tenant.to_owned(), faults);
         Ok(())
     }
 
     pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
-        self.settings.faults(tenant)
+        self.webhook_targets.faults(tenant)
     }
 
     pub fn clear_faults(&self, tenant: &str) -> Result<(), WebhookError> {
-        self.settings
+        self.webhook_targets
             .faults
             .remove(tenant)
             .map(|_| ())
             .ok_or(WebhookError::NoFaults)
-    }
-
-    /// The events the tenant receives, and whether that is its own choice (`tenant`) or
-    /// the process default (`default`).
-    pub fn event_selection(&self, tenant: &str) -> (EventSelection, &'static str) {
-        match self.settings.event_selections.get(tenant) {
-            Some(selection) => (selection.clone(), "tenant"),
-            None => (self.settings.options.events.clone(), "default"),
-        }
-    }
-
-    pub fn set_event_selection(&self, tenant: &str, selection: EventSelection) {
-        self.settings
-            .event_selections
-            .insert(tenant.to_owned(), selection);
-    }
-
-    /// Back to the process default; false when the tenant had no choice of its own.
-    pub fn clear_event_selection(&self, tenant: &str) -> bool {
-        self.settings.event_selections.remove(tenant).is_some()
-    }
-
-    /// The tenant's `chat_created` order, and whether it is its own (`tenant`) or the
-    /// process default (`default`).
-    pub fn chat_created_order(&self, tenant: &str) -> (ChatCreatedOrder, &'static str) {
-        match self.settings.chat_created_orders.get(tenant) {
-            Some(order) => (*order, "tenant"),
-            None => (self.settings.options.chat_created_order, "default"),
-        }
-    }
-
-    pub fn set_chat_created_order(&self, tenant: &str, order: ChatCreatedOrder) {
-        self.settings
-            .chat_created_orders
-            .insert(tenant.to_owned(), order);
-    }
-
-    /// Back to the process default; false when the tenant had no order of its own.
-    pub fn clear_chat_created_order(&self, tenant: &str) -> bool {
-        self.settings.chat_created_orders.remove(tenant).is_some()
-    }
-
-    /// The process-wide options as the control plane reports them, with the mid-session
-    /// duplicate interval (kept by the API).
-    pub fn options_json(&self, mid_session_duplicate_interval: Duration) -> serde_json::Value {
-        let options = &self.settings.options;
-        serde_json::json!({
-            "webhook_events": options.events.name(),
-            "chat_created_order": options.chat_created_order,
-            "webhook_delivery_id_header": options.delivery_id_header,
-            "mid_session_duplicate_interval_ms": mid_session_duplicate_interval.as_millis() as u64,
-        })
-    }
-
-    /// How long one attempt may take (`--webhook-timeout`).
-    pub fn attempt_timeout(&self) -> Duration {
-        self.attempt_timeout
     }
 
     /// Journals `event` and queues it behind the chat's earlier events, unless the
@@ -397,20 +249,21 @@ impl Webhooks {
         Ok(snapshot)
     }
 
-    /// Forgets one tenant's (or every tenant's) targets, faults and deliveries.
+    /// Forgets one tenant's (or every tenant's) targets, faults, event selection,
+    /// `chat_created` order and deliveries.
     pub fn forget(&self, tenant: Option<&str>) {
         match tenant {
             Some(tenant) => {
-                self.settings.targets.remove(tenant);
-                self.settings.faults.remove(tenant);
-                self.settings.event_selections.remove(tenant);
-                self.settings.chat_created_orders.remove(tenant);
+                self.webhook_targets.targets.remove(tenant);
+                self.webhook_targets.faults.remove(tenant);
+                self.webhook_targets.event_selections.remove(tenant);
+                self.webhook_targets.chat_created_orders.remove(tenant);
             }
             None => {
-                self.settings.targets.clear();
-                self.settings.faults.clear();
-                self.settings.event_selections.clear();
-                self.settings.chat_created_orders.clear();
+                self.webhook_targets.targets.clear();
+                self.webhook_targets.faults.clear();
+                self.webhook_targets.event_selections.clear();
+                self.webhook_targets.chat_created_orders.clear();
             }
         }
         self.journal.forget(tenant);

@@ -1,0 +1,68 @@
+//! HTTP Basic auth for the Apps API (SPEC B1): the username is the tenant's subdomain, the
+//! password its API token. The credentials are read here; whether they are admitted is the
+//! state's [`crate::state::AuthPolicy`].
+
+use std::future::{ready, Ready};
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{web, FromRequest, HttpRequest};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use super::error::ApiError;
+use crate::state::{AppState, Tenant};
+
+/// The tenant a request is authenticated as.
+pub struct AuthenticatedTenant(pub Arc<Tenant>);
+
+impl FromRequest for AuthenticatedTenant {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(request))
+    }
+}
+
+fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> {
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .expect("AppState is registered");
+    let (subdomain, token) = credentials(request.headers())?;
+    state
+        .authenticate(&subdomain, &token)
+        .map(AuthenticatedTenant)
+        .ok_or_else(|| ApiError::Unauthorized("Invalid subdomain or API token".to_owned()))
+}
+
+/// The tenant a request names in its Basic credentials, whether or not they are valid:
+/// the request journal and the rate limit key on it.
+pub fn basic_username(headers: &HeaderMap) -> Option<String> {
+    credentials(headers).ok().map(|(subdomain, _)| subdomain)
+}
+
+fn credentials(headers: &HeaderMap) -> Result<(String, String), ApiError> {
+    let missing = || {
+        ApiError::Unauthorized(
+            "Missing or malformed Authorization header (HTTP Basic auth expected)".to_owned(),
+        )
+    };
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(missing)?
+        .to_str()
+        .map_err(|_| missing())?;
+    let (scheme, encoded) = value.trim().split_once(' ').ok_or_else(missing)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(missing());
+    }
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| missing())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| missing())?;
+    let (subdomain, token) = decoded.split_once(':').ok_or_else(missing)?;
+    if subdomain.is_empty() || token.is_empty() {
+        return Err(missing());
+    }
+    Ok((subdomain.to_owned(), token.to_owned()))
+}

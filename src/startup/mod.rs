@@ -1,0 +1,288 @@
+//! Building and running the emulator. [`Emulator::build`] loads the fixtures and binds
+//! first (so port 0 works and the port is known before serving), then
+//! [`Emulator::spawn`] serves in the background for in-process tests, or
+//! [`Emulator::run_until_stopped`] serves in the foreground for the binary. Shared state
+//! is built once here, outside the per-worker app factory: the script, the seeded tenants
+//! (`seeds/*.json`) and, with `--watch`, the thread that reloads the fixture folder.
+//! [`routes`] assembles the two HTTP surfaces.
+
+mod routes;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::Logger;
+use actix_web::{web, App, HttpServer};
+
+use crate::client::{AdminClient, AppsClient};
+use crate::config::{Config, FixtureSource};
+use crate::domain::ContactCenter;
+use crate::http::HttpSettings;
+use crate::script_loader::watch::{self, FixtureWatcher};
+use crate::script_loader::{self, seeds, FixtureError};
+use crate::state::{AppState, StateOptions};
+use crate::webhooks::DrainReport;
+use crate::wire::APPS_API_BASE;
+
+pub use routes::all_endpoints;
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("fixture error: {0}")]
+    Fixtures(#[from] FixtureError),
+    #[error(
+        "--watch needs a fixture folder (--fixtures DIR, or ./fixtures), not the embedded fixtures"
+    )]
+    WatchNeedsFolder,
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// A bound, not yet serving, emulator.
+pub struct Emulator {
+    server: Server,
+    address: SocketAddr,
+    state: Arc<AppState>,
+    watcher: Option<FixtureWatcher>,
+    admin_token: Option<String>,
+}
+
+/// An emulator serving in the background of the current runtime.
+pub struct RunningEmulator {
+    address: SocketAddr,
+    handle: ServerHandle,
+    state: Arc<AppState>,
+    admin_token: Option<String>,
+    /// Stops polling the fixture folder when dropped.
+    _watcher: Option<FixtureWatcher>,
+}
+
+/// Where fixtures come from once `FixtureSource::Default` is decided.
+enum ResolvedSource {
+    Folder(PathBuf),
+    Embedded,
+}
+
+impl ResolvedSource {
+    fn of(source: &FixtureSource) -> ResolvedSource {
+        match source {
+            FixtureSource::Folder(folder) => ResolvedSource::Folder(folder.clone()),
+            FixtureSource::Default if Path::new("fixtures").is_dir() => {
+                ResolvedSource::Folder(PathBuf::from("fixtures"))
+            }
+            FixtureSource::Embedded | FixtureSource::Default => ResolvedSource::Embedded,
+        }
+    }
+
+    /// The script as the fixtures have it (the state applies the start-up overrides).
+    fn script(&self) -> Result<ContactCenter, FixtureError> {
+        match self {
+            ResolvedSource::Folder(folder) => script_loader::load_folder(folder),
+            ResolvedSource::Embedded => script_loader::embedded(),
+        }
+    }
+
+    fn seeds(&self) -> Result<Vec<seeds::Seed>, FixtureError> {
+        match self {
+            ResolvedSource::Folder(folder) => seeds::in_folder(folder),
+            ResolvedSource::Embedded => seeds::embedded(),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            ResolvedSource::Folder(folder) => folder.display().to_string(),
+            ResolvedSource::Embedded => "embedded".to_owned(),
+        }
+    }
+}
+
+/// Loads each seed into its tenant; a problem names the seed file and the place in it.
+fn load_seeds(state: &Arc<AppState>, seeds: &[seeds::Seed]) -> Result<(), FixtureError> {
+    for seed in seeds {
+        state
+            .load_tenant(&seed.tenant, &seed.snapshot)
+            .map_err(|error| seed.error(error.place, error.problem))?;
+    }
+    Ok(())
+}
+
+/// Starts polling the folder when `--watch` asks for it.
+fn watch_fixtures(
+    config: &Config,
+    source: &ResolvedSource,
+    state: &Arc<AppState>,
+) -> Result<Option<FixtureWatcher>, StartError> {
+    if !config.watch {
+        return Ok(None);
+    }
+    let ResolvedSource::Folder(folder) = source else {
+        return Err(StartError::WatchNeedsFolder);
+    };
+    let state = Arc::clone(state);
+    let reload_from = ResolvedSource::Folder(folder.clone());
+    Ok(Some(watch::start(
+        folder.clone(),
+        config.watch_interval,
+        move || state.reload_script(reload_from.script()),
+    )))
+}
+
+impl Emulator {
+    /// Loads fixtures and binds. Must be called inside an actix (tokio) runtime.
+    pub fn build(config: Config) -> Result<Emulator, StartError> {
+        let source = ResolvedSource::of(&config.fixtures);
+        if config.watch && matches!(source, ResolvedSource::Embedded) {
+            return Err(StartError::WatchNeedsFolder);
+        }
+        let script = source.script()?;
+        let seeds = source.seeds()?;
+        let state = Arc::new(AppState::new(StateOptions {
+            script,
+            auth: config.auth.clone(),
+            default_webhook: config.default_webhook.clone(),
+            retry: config.retry.clone(),
+            delivery_journal_cap: config.delivery_journal_cap,
+            live_event_backlog: config.live_event_backlog,
+            request_journal_cap: config.request_journal_cap,
+            request_journal_body_cap: config.request_journal_body_cap,
+            rate_limit: config.rate_limit,
+            fixture_source: source.name(),
+            watching_fixtures: config.watch,
+            agent_join_delay: config.agent_join_delay,
+            chat_inactivity_timeout: config.chat_inactivity_timeout,
+            webhook_options: config.fidelity.webhooks.clone(),
+            mid_session_duplicate_interval: config.fidelity.mid_session_duplicate_interval,
+        }));
+        load_seeds(&state, &seeds)?;
+        let watcher = watch_fixtures(&config, &source, &state)?;
+        let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
+            address: config.bind.clone(),
+            source,
+        })?;
+        let address = listener.local_addr().map_err(|source| StartError::Bind {
+            address: config.bind.clone(),
+            source,
+        })?;
+        let data = web::Data::from(Arc::clone(&state));
+        let settings = web::Data::new(HttpSettings {
+            admin_token: config.admin_token.clone(),
+            max_body_bytes: config.max_body_bytes,
+        });
+        let mount = routes::configure(config.max_body_bytes);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(Logger::new("%a \"%r\" %s %Dms"))
+                .app_data(data.clone())
+                .app_data(settings.clone())
+                .configure(mount.clone())
+        })
+        .disable_signals()
+        .shutdown_timeout(5);
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        let server = server
+            .listen(listener)
+            .map_err(|source| StartError::Bind {
+                address: config.bind.clone(),
+                source,
+            })?
+            .run();
+        Ok(Emulator {
+            server,
+            address,
+            state,
+            watcher,
+            admin_token: config.admin_token,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// A handle that stops the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// The emulator's state (the binary drains its webhooks at shutdown).
+    pub fn state(&self) -> Arc<AppState> {
+        Arc::clone(&self.state)
+    }
+
+    /// Serves until the server is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _watcher = self.watcher;
+        self.server.await
+    }
+
+    /// Serves in the background of the current runtime.
+    pub fn spawn(self) -> RunningEmulator {
+        let handle = self.server.handle();
+        let running = RunningEmulator {
+            address: self.address,
+            handle,
+            state: self.state,
+            admin_token: self.admin_token,
+            _watcher: self.watcher,
+        };
+        actix_web::rt::spawn(self.server);
+        running
+    }
+}
+
+impl RunningEmulator {
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The Apps API base, `http://127.0.0.1:<port>/apps/api/v1`.
+    pub fn api_url(&self) -> String {
+        format!("{}{APPS_API_BASE}", self.base_url())
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The emulator's state, for in-process callers that drive it directly.
+    pub fn state(&self) -> Arc<AppState> {
+        Arc::clone(&self.state)
+    }
+
+    /// A typed client of this emulator's control plane (with its admin token, if any).
+    pub fn admin_client(&self) -> AdminClient {
+        AdminClient::new(&self.base_url(), self.admin_token.as_deref())
+    }
+
+    /// A typed client of this emulator's Apps API as tenant `subdomain`.
+    pub fn apps_client(&self, subdomain: &str, token: &str) -> AppsClient {
+        AppsClient::new(&self.base_url(), subdomain, token)
+    }
+
+    /// Stops serving (waiting for requests in flight).
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+
+    /// Stops serving, then keeps delivering pending webhooks for up to `grace`, and says
+    /// what is still undelivered: what the binary does on SIGTERM.
+    pub async fn shutdown(&self, grace: Duration) -> DrainReport {
+        self.handle.stop(true).await;
+        self.state.drain_webhooks(grace).await
+    }
+}

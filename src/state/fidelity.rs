@@ -1,0 +1,75 @@
+//! The per-tenant choices where the emulator may differ from the platform (see
+//! `docs/fidelity.md`): the webhook event selection, the `chat_created` order, and the
+//! "after hours" switch that `PATCH /chats/{id}/resume` obeys; and the process-wide
+//! options as `/__admin/health` reports them.
+
+use serde_json::{json, Value};
+
+use super::AppState;
+use crate::webhooks::creation_order::ChatCreatedOrder;
+use crate::webhooks::event_selection::EventSelection;
+
+impl AppState {
+    /// The events the tenant receives, and `tenant` or `default` for where that comes from.
+    pub fn event_selection(&self, tenant: &str) -> (EventSelection, &'static str) {
+        self.webhooks.event_selection(tenant)
+    }
+
+    pub fn set_event_selection(&self, tenant: &str, selection: EventSelection) {
+        self.webhooks.set_event_selection(tenant, selection);
+    }
+
+    /// Back to the default; false when the tenant had no selection of its own.
+    pub fn clear_event_selection(&self, tenant: &str) -> bool {
+        self.webhooks.clear_event_selection(tenant)
+    }
+
+    /// The tenant's `chat_created` order, and `tenant` or `default`.
+    pub fn chat_created_order(&self, tenant: &str) -> (ChatCreatedOrder, &'static str) {
+        self.webhooks.chat_created_order(tenant)
+    }
+
+    pub fn set_chat_created_order(&self, tenant: &str, order: ChatCreatedOrder) {
+        self.webhooks.set_chat_created_order(tenant, order);
+    }
+
+    /// Back to the default; false when the tenant had no order of its own.
+    pub fn clear_chat_created_order(&self, tenant: &str) -> bool {
+        self.webhooks.clear_chat_created_order(tenant)
+    }
+
+    /// With the tenant's order `before_response` (or `random` drawing it), waits until the
+    /// chat's `chat_created` has been delivered or its first attempt has ended (at most the
+    /// webhook timeout and a second), so that `POST /chats` answers after it.
+    pub async fn chat_created_before_answer(&self, tenant: &str, chat_id: u64) {
+        if self.webhooks.chat_created_order(tenant).0.answer_waits() {
+            let limit = self.webhooks.attempt_timeout() + std::time::Duration::from_secs(1);
+            self.webhooks
+                .wait_for_chat_created(tenant, chat_id, limit)
+                .await;
+        }
+    }
+
+    /// The tenant's after-hours message, when it is after hours.
+    pub fn after_hours_message(&self, tenant: &str) -> Option<String> {
+        self.after_hours.message_for(tenant)
+    }
+
+    /// Puts the tenant after hours (`Some(message)`, or the default message) or back within
+    /// hours (`None` with `after_hours` false).
+    pub fn set_after_hours(&self, tenant: &str, after_hours: bool, message: Option<String>) {
+        if after_hours {
+            self.after_hours.close(tenant, message);
+        } else {
+            self.after_hours.open(tenant);
+        }
+    }
+
+    /// The process-wide options, as `/__admin/health` reports them.
+    pub fn fidelity_options(&self) -> Value {
+        let mut options = self.webhooks.options_json();
+        options["mid_session_duplicate_interval_ms"] =
+            json!(self.mid_session.interval().as_millis() as u64);
+        options
+    }
+}

@@ -1,0 +1,128 @@
+//! Export and load of a tenant's whole state (the format lives in `crate::tenant_snapshot`).
+//! A load is validated completely, then built as a fresh [`Tenant`] and swapped in, so a
+//! refused load changes nothing and chats never see a half-loaded tenant. Chat and end-user
+//! ids stay unique across tenants: an id another tenant holds is replaced by a fresh one,
+//! and the id counters move past every id kept.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+
+use super::{AppState, Tenant};
+use crate::domain::{RoutingState, Trigger};
+use crate::tenant_snapshot::{error, IdMap, LoadReport, Snapshot, SnapshotError};
+
+impl AppState {
+    /// The tenant's state (empty for a tenant never used).
+    pub fn export_tenant(&self, name: &str) -> Snapshot {
+        let webhook = self.webhooks.target(name);
+        let Some(tenant) = self.existing_tenant(name) else {
+            return Snapshot::export(name, webhook, Vec::new(), &[], Utc::now());
+        };
+        let chats: Vec<_> = tenant
+            .chat_ids()
+            .into_iter()
+            .filter_map(|id| tenant.chat(id))
+            .map(|handle| handle.lock().expect("chat lock").clone())
+            .collect();
+        Snapshot::export(name, webhook, tenant.end_users(), &chats, Utc::now())
+    }
+
+    /// Replaces the tenant's state with the snapshot's (chats, end users, webhook target;
+    /// its delivery journal is forgotten). Queued chats are picked up after the join delay.
+    pub fn load_tenant(
+        self: &Arc<Self>,
+        name: &str,
+        snapshot: &Snapshot,
+    ) -> Result<LoadReport, SnapshotError> {
+        if name.is_empty() {
+            return Err(error("tenant", "must not be empty"));
+        }
+        let script = self.script();
+        snapshot.validate(&script)?;
+        let _loading = self.loading.lock().expect("loading lock");
+        let ids = self.claim_ids(name, snapshot);
+        let (end_users, chats) = snapshot.restore(&script, &ids)?;
+        let fresh = Arc::new(Tenant::new(name));
+        for user in end_users {
+            fresh.restore_end_user(user);
+        }
+        let mut queued = Vec::new();
+        for chat in chats {
+            if matches!(chat.routing, RoutingState::Queued) {
+                queued.push(chat.id);
+            }
+            fresh.chats.insert(chat.id, Arc::new(Mutex::new(chat)));
+        }
+        self.tenants.insert(name.to_owned(), Arc::clone(&fresh));
+        self.chat_owners.retain(|_, owner| owner != name);
+        for id in ids.chats.values() {
+            self.chat_owners.insert(*id, name.to_owned());
+        }
+        self.webhooks.forget(Some(name));
+        if let Some(target) = &snapshot.webhook {
+            self.webhooks
+                .set_target(name, target.clone())
+                .map_err(|problem| error("webhook", problem.to_string()))?;
+        }
+        for id in queued {
+            self.schedule(&fresh, id, script.join_delay, Trigger::AgentJoins);
+        }
+        Ok(LoadReport {
+            tenant: name.to_owned(),
+            end_users: snapshot.end_users.len(),
+            chats: snapshot.chats.len(),
+            id_map: ids,
+        })
+    }
+
+    /// Keeps each id unless another tenant holds it; the counters move past the kept ones.
+    fn claim_ids(&self, name: &str, snapshot: &Snapshot) -> IdMap {
+        let held_elsewhere: HashSet<u64> = self
+            .tenants
+            .iter()
+            .filter(|entry| entry.key() != name)
+            .flat_map(|entry| entry.value().end_users())
+            .map(|user| user.id)
+            .collect();
+        let mut ids = IdMap::default();
+        move_past(
+            &self.next_end_user_id,
+            snapshot.end_users.iter().map(|user| user.id),
+        );
+        for user in &snapshot.end_users {
+            let id = if held_elsewhere.contains(&user.id) {
+                self.next_end_user_id.fetch_add(1, Ordering::Relaxed)
+            } else {
+                user.id
+            };
+            ids.end_users.insert(user.id, id);
+        }
+        move_past(
+            &self.next_chat_id,
+            snapshot.chats.iter().map(|chat| chat.id),
+        );
+        for chat in &snapshot.chats {
+            let taken = self
+                .chat_owners
+                .get(&chat.id)
+                .is_some_and(|owner| owner.value() != name);
+            let id = if taken {
+                self.next_chat_id.fetch_add(1, Ordering::Relaxed)
+            } else {
+                chat.id
+            };
+            ids.chats.insert(chat.id, id);
+        }
+        ids
+    }
+}
+
+/// Makes sure the counter never hands out one of `ids` again.
+fn move_past(counter: &AtomicU64, ids: impl Iterator<Item = u64>) {
+    if let Some(highest) = ids.max() {
+        counter.fetch_max(highest.saturating_add(1), Ordering::Relaxed);
+    }
+}
