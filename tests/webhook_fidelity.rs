@@ -271,3 +271,61 @@ async fn the_delivery_id_header_can_be_turned_off() {
         false
     );
 }
+
+/// The rows between the event-catalog markers of docs/fidelity.md: (name, documented, source).
+fn documented_event_rows() -> Vec<(String, bool, Option<String>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/fidelity.md");
+    let text = std::fs::read_to_string(path).expect("docs/fidelity.md exists");
+    let start = text
+        .find("<!-- event-catalog:start -->")
+        .expect("the start marker");
+    let end = text
+        .find("<!-- event-catalog:end -->")
+        .expect("the end marker");
+    text[start..end]
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let name = cells[1].trim_matches('`').to_owned();
+            let documented = match cells[2] {
+                "documented" => true,
+                "emulator's choice" => false,
+                other => {
+                    panic!("{name}: fidelity {other:?} is neither documented nor emulator's choice")
+                }
+            };
+            let source = Some(cells[3].to_owned()).filter(|source| source != "—");
+            (name, documented, source)
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_event_catalog_served_and_docs_fidelity_md_agree() {
+    let app = spawn_app();
+    let catalog = app.admin_get("/webhooks/events").await;
+    let mut served: Vec<(String, bool, Option<String>)> = catalog["events"]
+        .as_array()
+        .expect("a list of events")
+        .iter()
+        .map(|event| {
+            (
+                event["name"].as_str().unwrap().to_owned(),
+                event["documented"].as_bool().unwrap(),
+                event["source"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    let mut written = documented_event_rows();
+    served.sort();
+    written.sort();
+    assert!(!written.is_empty());
+    assert_eq!(
+        served, written,
+        "GET /__admin/webhooks/events and docs/fidelity.md's event table must agree"
+    );
+    assert!(served
+        .iter()
+        .all(|(_, documented, source)| *documented == source.is_some()));
+}
