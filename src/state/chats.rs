@@ -273,7 +273,7 @@ impl AppState {
         self.owned_transition(chat_id, |chat, _| chat.end(EndedBy::Agent, Utc::now()))
     }
 
-    /// Sets the chat aside, as the platform does on inactivity.
+    /// Dismisses the chat: the agent is removed, the history kept (page "Dismiss Inactive Chats").
     pub fn dismiss_chat(self: &Arc<Self>, chat_id: u64) -> Result<OwnedChat, StateError> {
         self.owned_transition(chat_id, |chat, _| chat.dismiss(Utc::now()))
     }
