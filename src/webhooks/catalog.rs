@@ -5,7 +5,7 @@
 //! [`super::event_selection`]); `docs/fidelity.md` keeps the same table, checked by a test.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::domain::chat::VirtualAgentParticipant;
@@ -13,7 +13,7 @@ use crate::domain::{Chat, Happening, Message, MessageBody, Sender, Visibility};
 use crate::formats::timestamp;
 
 /// Every event the emulator can send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventType {
     ChatCreated,

@@ -3,11 +3,9 @@
 //! may send from then on; the documented error texts, and the duplicate-request 400 within
 //! `--mid-session-duplicate-interval`.
 
-mod support;
-
+use crate::support::{spawn_app, texts};
 use awc::http::Method;
 use serde_json::json;
-use support::{spawn_app, texts};
 
 #[actix_web::test]
 async fn a_chat_is_re_pointed_at_the_verified_end_user() {
@@ -155,9 +153,9 @@ async fn the_same_request_within_the_interval_is_a_duplicate() {
 
 #[actix_web::test]
 async fn a_zero_interval_accepts_repeated_requests() {
-    let mut config = support::test_config();
+    let mut config = crate::support::test_config();
     config.fidelity.mid_session_duplicate_interval = std::time::Duration::ZERO;
-    let app = support::spawn_app_with(config);
+    let app = crate::support::spawn_app_with(config);
     let tenant = app.tenant("midauth-nodup");
     let (chat, _) = tenant.open_chat().await;
     for _ in 0..2 {

@@ -4,14 +4,12 @@
 //! while the chat is not eligible), and after a reactivation only once the end user has
 //! written again.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{spawn_app_with, test_config, TenantClient, TestApp};
 use awc::http::Method;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
-use support::{spawn_app_with, test_config, TenantClient, TestApp};
 
 const THRESHOLD: Duration = Duration::from_secs(3);
 

@@ -4,11 +4,9 @@
 //! again with everything said before; resume refuses a chat that is not dismissed, and a
 //! tenant that is after hours, without changing the chat.
 
-mod support;
-
+use crate::support::{spawn_app, texts, TenantClient, TestApp, WebhookReceiver};
 use awc::http::Method;
 use serde_json::{json, Value};
-use support::{spawn_app, texts, TenantClient, TestApp, WebhookReceiver};
 
 async fn chat_object(tenant: &TenantClient<'_>, chat: u64) -> Value {
     tenant

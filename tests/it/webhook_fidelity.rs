@@ -5,14 +5,12 @@
 //! `X-Emulator-Delivery-Id` when it is turned off. Also the participants' statuses in the
 //! chat object.
 
-mod support;
-
+use crate::support::receiver::Answer;
+use crate::support::{spawn_app, spawn_app_with, test_config, texts, Received, WebhookReceiver};
 use awc::http::Method;
 use ccai_emulator::webhooks::creation_order::ChatCreatedOrder;
 use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use serde_json::{json, Value};
-use support::receiver::Answer;
-use support::{spawn_app, spawn_app_with, test_config, texts, Received, WebhookReceiver};
 
 fn names(events: &[Received]) -> Vec<&str> {
     events
@@ -34,15 +32,20 @@ async fn only_documented_events_are_sent_by_default_and_the_others_are_journaled
         ..DeliveryFilter::default()
     };
     let journal = app
-        .wait_for_deliveries(&filter, support::DEADLINE, "every event settled", |all| {
-            all.iter().any(|d| d.event_type.name() == "chat_ended")
-                && all.iter().all(|d| {
-                    matches!(
-                        d.status,
-                        DeliveryStatus::Delivered | DeliveryStatus::Suppressed
-                    )
-                })
-        })
+        .wait_for_deliveries(
+            &filter,
+            crate::support::DEADLINE,
+            "every event settled",
+            |all| {
+                all.iter().any(|d| d.event_type.name() == "chat_ended")
+                    && all.iter().all(|d| {
+                        matches!(
+                            d.status,
+                            DeliveryStatus::Delivered | DeliveryStatus::Suppressed
+                        )
+                    })
+            },
+        )
         .await;
     for delivery in &journal {
         let documented = delivery.event_type.is_documented();
@@ -120,7 +123,7 @@ async fn a_tenant_opts_in_to_emulator_defined_events() {
 
 #[actix_web::test]
 async fn the_webhook_events_flag_sends_every_event() {
-    let app = support::spawn_app_with_all_events();
+    let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("all-events");
     tenant.use_receiver(&receiver).await;

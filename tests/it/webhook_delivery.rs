@@ -2,26 +2,24 @@
 //! per-chat ordering, `Retry-After`, redelivery, and graceful shutdown. Everything goes
 //! through real HTTP to a receiver whose behaviour the test controls.
 
-mod support;
-
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::time::Duration;
 
+use crate::support::receiver::Answer;
+use crate::support::{spawn_app_with, test_config, WebhookReceiver};
 use awc::http::Method;
 use ccai_emulator::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryStatus};
 use ccai_emulator::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use ccai_emulator::Config;
 use futures_util::future::join_all;
 use serde_json::json;
-use support::receiver::Answer;
-use support::{spawn_app_with, test_config, WebhookReceiver};
 
 /// [`config_with_retries`] with every event sent: these tests follow the emulator-defined
 /// events (`agent_joined`, ...) too.
 fn config_with_all_events_and_retries(schedule: Vec<Duration>, timeout: Duration) -> Config {
     let mut config = config_with_retries(schedule, timeout);
-    config.fidelity = support::all_events_config().fidelity;
+    config.fidelity = crate::support::all_events_config().fidelity;
     config
 }
 
@@ -211,7 +209,12 @@ async fn a_hanging_receiver_times_out_and_is_retried_while_the_api_answers() {
             .await;
     }
     let filter = tenant_filter(&tenant.subdomain);
-    let journal = app.emulator.state().deliveries(&filter);
+    let journal = app
+        .emulator
+        .admin_client()
+        .deliveries_matching(&filter)
+        .await
+        .unwrap();
     assert!(
         journal[0].attempts.is_empty(),
         "the API answered while the first attempt was still waiting for the receiver"
@@ -418,7 +421,7 @@ async fn shutdown_keeps_delivering_until_the_grace_period_then_reports_what_rema
 
 #[actix_web::test]
 async fn shutdown_finishes_quickly_when_everything_is_delivered() {
-    let app = spawn_app_with(support::all_events_config());
+    let app = spawn_app_with(crate::support::all_events_config());
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("drained");
     tenant.use_receiver(&receiver).await;

@@ -1,12 +1,10 @@
 //! Fault injection, per tenant through /__admin: each kind is observed at a real receiver,
 //! so a consumer can test its own verification and de-duplication code.
 
-mod support;
-
+use crate::support::{spawn_app, TenantClient, TestApp, WebhookReceiver, DEADLINE};
 use awc::http::{Method, StatusCode};
 use ccai_emulator::webhooks::delivery_journal::DeliveryFilter;
 use serde_json::{json, Value};
-use support::{spawn_app, TenantClient, TestApp, WebhookReceiver, DEADLINE};
 
 async fn set_faults(app: &TestApp, tenant: &TenantClient<'_>, faults: Value) {
     let reply = app
@@ -75,7 +73,7 @@ async fn delayed_webhooks_arrive_late() {
 
 #[actix_web::test]
 async fn duplicated_webhooks_arrive_twice_with_the_same_delivery_id() {
-    let app = support::spawn_app_with_all_events();
+    let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
         chat_with_faults(&app, "twice", json!({"duplicate_probability": 1.0})).await;
     let events = receiver
@@ -95,7 +93,7 @@ async fn duplicated_webhooks_arrive_twice_with_the_same_delivery_id() {
 
 #[actix_web::test]
 async fn bad_signatures_fail_verification() {
-    let app = support::spawn_app_with_all_events();
+    let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
         chat_with_faults(&app, "badsig", json!({"bad_signature": true})).await;
     let events = receiver
@@ -112,7 +110,7 @@ async fn bad_signatures_fail_verification() {
 
 #[actix_web::test]
 async fn stale_timestamps_are_old_but_correctly_signed() {
-    let app = support::spawn_app_with_all_events();
+    let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
         chat_with_faults(&app, "stale", json!({"stale_timestamp_seconds": 900})).await;
     let events = receiver
@@ -131,7 +129,7 @@ async fn stale_timestamps_are_old_but_correctly_signed() {
 
 #[actix_web::test]
 async fn primary_only_signatures_omit_the_secondary() {
-    let app = support::spawn_app_with_all_events();
+    let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
         chat_with_faults(&app, "primary", json!({"primary_only": true})).await;
     let events = receiver

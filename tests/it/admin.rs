@@ -2,11 +2,9 @@
 //! bad URLs), reset, the chat record, agent actions, the VTA list, and the delivery journal
 //! with redelivery.
 
-mod support;
-
+use crate::support::{spawn_app, spawn_app_with, test_config, WebhookReceiver};
 use awc::http::{Method, StatusCode};
 use serde_json::json;
-use support::{spawn_app, spawn_app_with, test_config, WebhookReceiver};
 
 #[actix_web::test]
 async fn health_is_ok_once_serving() {
@@ -249,7 +247,7 @@ async fn the_shipped_task_virtual_agents_are_listed_and_one_can_be_uploaded() {
 #[actix_web::test]
 async fn exhausted_deliveries_stay_in_the_journal_and_redeliver_with_the_same_id() {
     // It follows the emulator-defined agent_joined, so it opts in to every event.
-    let app = support::spawn_app_with_all_events();
+    let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("journal");
     tenant.use_receiver(&receiver).await;
