@@ -28,3 +28,19 @@ impl ChatCreatedOrder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_after_response_never_waits_and_random_draws_both() {
+        assert!(!ChatCreatedOrder::AfterResponse.answer_waits());
+        assert!(ChatCreatedOrder::BeforeResponse.answer_waits());
+        let draws: Vec<bool> = (0..200)
+            .map(|_| ChatCreatedOrder::Random.answer_waits())
+            .collect();
+        assert!(draws.contains(&true) && draws.contains(&false));
+        assert_eq!(ChatCreatedOrder::default(), ChatCreatedOrder::AfterResponse);
+    }
+}
