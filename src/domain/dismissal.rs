@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::chat::{Chat, Sender};
+use super::contact_center::ContactCenter;
 use super::effects::{ChatError, Effect, Happening, Trigger};
 use super::routing_state::RoutingState;
 
@@ -84,6 +85,27 @@ impl Chat {
             return None;
         }
         Some(last_agent_message.at + chrono::Duration::from_std(threshold).ok()?)
+    }
+
+    /// The inactivity rule (page "Dismiss Inactive Chats"), run after every transition
+    /// once its effects are carried out: with `--chat-inactivity-timeout`, the chat's
+    /// deadline becomes what its messages now give ([`Chat::dismissal_deadline`], or none),
+    /// and a new deadline comes with the timer that checks it.
+    pub fn inactivity_timer(
+        &mut self,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+    ) -> Option<Effect> {
+        let threshold = script.end_user_inactivity_timeout?;
+        let deadline = self.dismissal_deadline(threshold);
+        if deadline == self.timeout_at {
+            return None;
+        }
+        self.timeout_at = deadline;
+        Some(Effect::Schedule {
+            after: (deadline? - now).to_std().unwrap_or_default(),
+            trigger: Trigger::InactivityCheck,
+        })
     }
 
     /// Dismisses the chat if its inactivity deadline has passed (a timer's check; a later
@@ -165,7 +187,8 @@ mod tests {
         assert_eq!(chat.dismiss(Utc::now()), Err(ChatError::AlreadyDismissed));
         let effects = chat
             .end_user_sends(END_USER, text("back"), &script, Utc::now())
-            .unwrap();
+            .unwrap()
+            .effects;
         assert!(effects.contains(&Effect::Publish(Happening::ChatResumed)));
         assert!(effects.iter().any(|effect| matches!(
             effect,
@@ -203,5 +226,41 @@ mod tests {
         let effects = chat.dismiss_if_inactive(now + chrono::Duration::seconds(61));
         assert_eq!(effects, vec![Effect::Publish(Happening::ChatDismissed)]);
         assert_eq!(chat.timeout_at, None);
+    }
+
+    #[test]
+    fn the_inactivity_timer_follows_the_agents_latest_message_once_both_sides_wrote() {
+        let (mut chat, mut script) = assigned_chat();
+        script.end_user_inactivity_timeout = Some(THRESHOLD);
+        let now = Utc::now();
+        assert_eq!(chat.inactivity_timer(&script, now), None, "not eligible");
+        chat.end_user_sends(END_USER, text("hi"), &script, now)
+            .unwrap();
+        chat.agent_says("Anything else?".into(), now).unwrap();
+        assert_eq!(
+            chat.inactivity_timer(&script, now),
+            Some(Effect::Schedule {
+                after: THRESHOLD,
+                trigger: Trigger::InactivityCheck
+            })
+        );
+        assert_eq!(chat.timeout_at, Some(now + chrono::Duration::seconds(60)));
+        assert_eq!(chat.inactivity_timer(&script, now), None, "unchanged");
+        chat.end_user_sends(END_USER, text("no"), &script, now)
+            .unwrap();
+        assert_eq!(chat.inactivity_timer(&script, now), None, "the agent owes");
+        assert_eq!(chat.timeout_at, None);
+    }
+
+    #[test]
+    fn sending_answers_the_new_message_id() {
+        let (mut chat, script) = assigned_chat();
+        let sent = chat
+            .end_user_sends(END_USER, text("hi"), &script, Utc::now())
+            .unwrap();
+        let message = chat
+            .message(sent.message_id)
+            .expect("the answered id exists");
+        assert_eq!(message.body, text("hi"));
     }
 }

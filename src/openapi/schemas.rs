@@ -23,6 +23,11 @@ fn time() -> Value {
     json!({"type": "string", "format": "date-time"})
 }
 
+/// A participant's status in the chat object (`crate::wire::apps::CONNECTED`).
+fn participant_status() -> Value {
+    json!({"type": "string", "enum": ["connected", "disconnected"]})
+}
+
 pub fn all() -> Map<String, Value> {
     let int = json!({"type": "integer"});
     let string = json!({"type": "string"});
@@ -52,7 +57,7 @@ pub fn all() -> Map<String, Value> {
                 &["id", "name"],
                 json!({
             "id": int, "name": string, "first_name": string,
-            "avatar_url": nullable("string"), "status": string}),
+            "avatar_url": nullable("string"), "status": participant_status()}),
             ),
         ),
         (
@@ -60,7 +65,7 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["id", "name"],
                 json!({
-            "id": int, "name": string, "avatar_url": nullable("string"), "status": string}),
+            "id": int, "name": string, "avatar_url": nullable("string"), "status": participant_status()}),
             ),
         ),
         (
@@ -149,10 +154,14 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "id": int, "tenant": string,
             "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "finished"]},
+            "status": {"type": "string", "enum": ["queued", "assigned", "finished", "dismissed", "va_dismissed"]},
+            "dismissed_at": nullable("string"),
             "agent": {"allOf": [schema("Agent")], "nullable": true},
             "task_virtual_agent": {"type": "object", "nullable": true, "properties": {
                 "key": string, "step": int, "attempts": int}},
-            "end_user": schema("EndUser"), "lang": string, "context": {},
+            "end_user": schema("EndUser"), "lang": string,
+            "menu": {"type": "object", "nullable": true, "properties": {"id": int, "name": string}},
+            "context": {},
             "created_at": time(), "ended_at": nullable("string"),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
@@ -191,7 +200,8 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["event_type", "timestamp", "chat_id", "body"],
                 json!({
-            "event_type": string, "timestamp": string, "chat_id": int, "body": {"type": "object"}}),
+            "event_type": string, "timestamp": string, "chat_id": int,
+            "body": {"oneOf": super::event_schemas::NAMES.iter().map(|name| schema(name)).collect::<Vec<_>>()}}),
             ),
         ),
         (
@@ -359,12 +369,20 @@ pub fn all() -> Map<String, Value> {
                 &["status"],
                 json!({
             "status": {"type": "string", "enum": ["ok"]}, "version": string,
-            "uptime_seconds": int, "tenants": int}),
+            "uptime_seconds": int, "tenants": int,
+            "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int, "evicted": int})),
+            "rate_limit_per_second": nullable("integer"),
+            "fidelity": object(&[], json!({
+                "webhook_events": {"type": "string", "enum": ["documented", "all", "custom"]},
+                "chat_created_order": {"type": "string", "enum": ["after_response", "before_response", "random"]},
+                "webhook_delivery_id_header": {"type": "boolean"},
+                "mid_session_duplicate_interval_ms": int}))}),
             ),
         ),
     ];
     entries
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
+        .chain(super::event_schemas::all())
         .collect()
 }

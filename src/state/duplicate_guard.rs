@@ -5,11 +5,13 @@ use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 
+use crate::domain::ChatId;
+
 /// The last accepted authentication of each chat, to refuse duplicates.
 #[derive(Debug)]
 pub struct DuplicateGuard {
     interval: Duration,
-    accepted: DashMap<u64, (String, Instant)>,
+    accepted: DashMap<ChatId, (String, Instant)>,
 }
 
 impl DuplicateGuard {
@@ -25,14 +27,14 @@ impl DuplicateGuard {
         self.interval
     }
 
-    pub(super) fn is_duplicate(&self, chat_id: u64, identifier: &str) -> bool {
+    pub(super) fn is_duplicate(&self, chat_id: ChatId, identifier: &str) -> bool {
         self.accepted.get(&chat_id).is_some_and(|entry| {
             let (previous, at) = entry.value();
             previous == identifier && at.elapsed() < self.interval
         })
     }
 
-    pub(super) fn accepted(&self, chat_id: u64, identifier: String) {
+    pub(super) fn accepted(&self, chat_id: ChatId, identifier: String) {
         if !self.interval.is_zero() {
             self.accepted.insert(chat_id, (identifier, Instant::now()));
         }

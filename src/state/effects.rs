@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::tenant::Tenant;
 use super::AppState;
-use crate::domain::{Chat, ContactCenter, Effect, Happening, Trigger};
+use crate::domain::{Chat, ChatId, ContactCenter, Effect, Happening, Trigger};
 use crate::live_events::LiveEventKind;
 use crate::webhooks::catalog;
 
@@ -46,24 +46,10 @@ impl AppState {
                 }
             }
         }
-        self.refresh_dismissal_deadline(tenant, chat);
-    }
-
-    /// With an inactivity timeout, moves the chat's dismissal deadline to what its messages
-    /// now say (or clears it) and sets a timer for a new one (page "Dismiss Inactive
-    /// Chats": timed from the agent's latest message, once both sides wrote).
-    fn refresh_dismissal_deadline(self: &Arc<Self>, tenant: &Arc<Tenant>, chat: &mut Chat) {
-        let Some(threshold) = self.overrides.inactivity_timeout else {
-            return;
-        };
-        let deadline = chat.dismissal_deadline(threshold);
-        if deadline == chat.timeout_at {
-            return;
-        }
-        chat.timeout_at = deadline;
-        if let Some(deadline) = deadline {
-            let after = (deadline - Utc::now()).to_std().unwrap_or_default();
-            self.schedule(tenant, chat.id, after, Trigger::InactivityCheck);
+        // The inactivity rule, once the chat is as the transition left it.
+        if let Some(Effect::Schedule { after, trigger }) = chat.inactivity_timer(script, Utc::now())
+        {
+            self.schedule(tenant, chat.id, after, trigger);
         }
     }
 
@@ -91,7 +77,7 @@ impl AppState {
     pub(super) fn schedule(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         after: Duration,
         trigger: Trigger,
     ) {

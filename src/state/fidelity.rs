@@ -3,9 +3,10 @@
 //! "after hours" switch that `PATCH /chats/{id}/resume` obeys; and the process-wide
 //! options as `/__admin/health` reports them.
 
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use crate::domain::ChatId;
 use crate::webhooks::creation_order::ChatCreatedOrder;
 use crate::webhooks::event_selection::EventSelection;
 
@@ -41,7 +42,7 @@ impl AppState {
     /// With the tenant's order `before_response` (or `random` drawing it), waits until the
     /// chat's `chat_created` has been delivered or its first attempt has ended (at most the
     /// webhook timeout and a second), so that `POST /chats` answers after it.
-    pub async fn chat_created_before_answer(&self, tenant: &str, chat_id: u64) {
+    pub async fn chat_created_before_answer(&self, tenant: &str, chat_id: ChatId) {
         if self.webhooks.chat_created_order(tenant).0.answer_waits() {
             let limit = self.webhooks.attempt_timeout() + std::time::Duration::from_secs(1);
             self.webhooks
@@ -66,10 +67,24 @@ impl AppState {
     }
 
     /// The process-wide options, as `/__admin/health` reports them.
-    pub fn fidelity_options(&self) -> Value {
-        let mut options = self.webhooks.options_json();
-        options["mid_session_duplicate_interval_ms"] =
-            json!(self.mid_session.interval().as_millis() as u64);
-        options
+    pub fn fidelity_options(&self) -> FidelityOptions {
+        let options = self.webhooks.options();
+        FidelityOptions {
+            webhook_events: options.events.name().to_owned(),
+            chat_created_order: options.chat_created_order,
+            webhook_delivery_id_header: options.delivery_id_header,
+            mid_session_duplicate_interval_ms: self.mid_session.interval().as_millis() as u64,
+        }
     }
+}
+
+/// Where the emulator differs from the platform only on request, process-wide
+/// (`/__admin/health`'s `fidelity`, `FidelityOptions`; see `docs/fidelity.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FidelityOptions {
+    /// `documented`, `all` or `custom` (`--webhook-events`).
+    pub webhook_events: String,
+    pub chat_created_order: ChatCreatedOrder,
+    pub webhook_delivery_id_header: bool,
+    pub mid_session_duplicate_interval_ms: u64,
 }

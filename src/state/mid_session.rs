@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::tenant::{EndUserFields, Tenant};
 use super::{AppState, StateError};
+use crate::domain::ChatId;
 
 pub const MISSING_IDENTIFIER: &str = "param is missing or the value is empty: identifier";
 pub const DUPLICATE_REQUEST: &str = "Duplicate request: Please wait for the interval to expire";
@@ -20,7 +21,7 @@ impl AppState {
     pub fn authenticate_in_chat(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         fields: EndUserFields,
     ) -> Result<(), StateError> {
         if fields.identifier.trim().is_empty() {

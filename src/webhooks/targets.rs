@@ -5,11 +5,11 @@
 use awc::http::Uri;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::creation_order::ChatCreatedOrder;
 use super::event_selection::EventSelection;
 use super::faults::FaultInjection;
+use crate::domain::DeliveryId;
 
 /// Where a tenant's webhooks go and the secrets they are signed with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +30,7 @@ pub enum WebhookError {
     #[error("There is no secondary secret to rotate to")]
     NoSecondarySecret,
     #[error("No delivery has the id {0}")]
-    UnknownDelivery(Uuid),
+    UnknownDelivery(DeliveryId),
     #[error("{0}")]
     InvalidFaults(String),
     #[error("No faults are configured for this tenant")]
@@ -82,6 +82,16 @@ impl Default for WebhookOptions {
             delivery_id_header: true,
         }
     }
+}
+
+/// A tenant's webhook target and whether it is the tenant's own or the default, as the
+/// control plane answers it (`WebhookConfig`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookConfig {
+    pub tenant: String,
+    /// `tenant` or `default`.
+    pub source: String,
+    pub webhook: WebhookTarget,
 }
 
 /// Per-tenant targets, faults, event selections and `chat_created` orders, plus the

@@ -9,7 +9,8 @@ use super::catalog::EventType;
 use super::creation_order::ChatCreatedOrder;
 use super::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use super::event_selection::EventSelection;
-use super::Webhooks;
+use super::{WebhookOptions, Webhooks};
+use crate::domain::ChatId;
 
 impl Webhooks {
     /// The events the tenant receives, and whether that is its own choice (`tenant`) or
@@ -35,14 +36,9 @@ impl Webhooks {
             .is_some()
     }
 
-    /// The process-wide options as the control plane reports them.
-    pub fn options_json(&self) -> serde_json::Value {
-        let options = &self.webhook_targets.options;
-        serde_json::json!({
-            "webhook_events": options.events.name(),
-            "chat_created_order": options.chat_created_order,
-            "webhook_delivery_id_header": options.delivery_id_header,
-        })
+    /// The process-wide options (the defaults tenants have not overridden).
+    pub fn options(&self) -> &WebhookOptions {
+        &self.webhook_targets.options
     }
 }
 
@@ -72,7 +68,7 @@ impl Webhooks {
 
     /// Waits until the chat's `chat_created` delivery has had its first attempt (or needs
     /// none: skipped, suppressed), or `limit` has passed.
-    pub async fn wait_for_chat_created(&self, tenant: &str, chat_id: u64, limit: Duration) {
+    pub async fn wait_for_chat_created(&self, tenant: &str, chat_id: ChatId, limit: Duration) {
         let filter = DeliveryFilter {
             tenant: Some(tenant.to_owned()),
             chat_id: Some(chat_id),

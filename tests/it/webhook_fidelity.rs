@@ -8,6 +8,7 @@
 use crate::support::receiver::Answer;
 use crate::support::{spawn_app, spawn_app_with, test_config, texts, Received, WebhookReceiver};
 use awc::http::Method;
+use ccai_emulator::domain::ChatId;
 use ccai_emulator::webhooks::creation_order::ChatCreatedOrder;
 use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use serde_json::{json, Value};
@@ -28,7 +29,7 @@ async fn only_documented_events_are_sent_by_default_and_the_others_are_journaled
     let (chat, user) = tenant.open_chat().await;
     tenant.says(chat, user, "bye").await; // the agent's script ends the chat
     let filter = DeliveryFilter {
-        chat_id: Some(chat),
+        chat_id: Some(ChatId(chat)),
         ..DeliveryFilter::default()
     };
     let journal = app
