@@ -14,13 +14,8 @@ use crate::state::AppState;
 use crate::webhooks::creation_order::ChatCreatedOrder;
 use crate::webhooks::event_selection::{EventSelection, EventSelectionDto};
 
-fn events_json(state: &AppState, tenant: &str) -> serde_json::Value {
-    let (selection, source) = state.event_selection(tenant);
-    json!({"tenant": tenant, "source": source, "selection": selection.name(), "events": selection.names()})
-}
-
 pub async fn get_events(state: web::Data<AppState>, tenant: web::Path<String>) -> HttpResponse {
-    HttpResponse::Ok().json(events_json(&state, &tenant))
+    HttpResponse::Ok().json(state.tenant_event_selection(&tenant))
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,7 +31,7 @@ pub async fn set_events(
     let selection =
         EventSelection::try_from(body.into_inner().events).map_err(ApiError::BadRequest)?;
     state.set_event_selection(&tenant, selection);
-    Ok(HttpResponse::Ok().json(events_json(&state, &tenant)))
+    Ok(HttpResponse::Ok().json(state.tenant_event_selection(&tenant)))
 }
 
 pub async fn clear_events(
@@ -51,13 +46,8 @@ pub async fn clear_events(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn order_json(state: &AppState, tenant: &str) -> serde_json::Value {
-    let (order, source) = state.chat_created_order(tenant);
-    json!({"tenant": tenant, "source": source, "order": order})
-}
-
 pub async fn get_order(state: web::Data<AppState>, tenant: web::Path<String>) -> HttpResponse {
-    HttpResponse::Ok().json(order_json(&state, &tenant))
+    HttpResponse::Ok().json(state.tenant_chat_created_order(&tenant))
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,7 +67,7 @@ pub async fn set_order(
         ))
     })?;
     state.set_chat_created_order(&tenant, order);
-    Ok(HttpResponse::Ok().json(order_json(&state, &tenant)))
+    Ok(HttpResponse::Ok().json(state.tenant_chat_created_order(&tenant)))
 }
 
 pub async fn clear_order(
@@ -92,16 +82,11 @@ pub async fn clear_order(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn hours_json(state: &AppState, tenant: &str) -> serde_json::Value {
-    let message = state.after_hours_message(tenant);
-    json!({"tenant": tenant, "after_hours": message.is_some(), "message": message})
-}
-
 pub async fn get_after_hours(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> HttpResponse {
-    HttpResponse::Ok().json(hours_json(&state, &tenant))
+    HttpResponse::Ok().json(state.tenant_after_hours(&tenant))
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,7 +102,7 @@ pub async fn set_after_hours(
 ) -> HttpResponse {
     let body = body.into_inner();
     state.set_after_hours(&tenant, body.after_hours, body.message);
-    HttpResponse::Ok().json(hours_json(&state, &tenant))
+    HttpResponse::Ok().json(state.tenant_after_hours(&tenant))
 }
 
 pub async fn clear_after_hours(

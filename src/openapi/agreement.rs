@@ -15,7 +15,9 @@ use crate::domain::{
 use crate::request_journal::JournalStats;
 use crate::script_loader::watch::StatusReport;
 use crate::script_loader::{self, FixtureError};
-use crate::state::{FidelityOptions, Health};
+use crate::state::{
+    FidelityOptions, Health, TenantAfterHours, TenantChatCreatedOrder, TenantEventSelection,
+};
 use crate::webhooks::catalog::{self, EventType};
 use crate::webhooks::creation_order::ChatCreatedOrder;
 use crate::webhooks::delivery_journal::{
@@ -322,6 +324,31 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
         }),
     };
     agree(&schemas, "FixtureStatus", status, &mut problems);
+    agree(
+        &schemas,
+        "EventCatalog",
+        catalog::EVENT_CATALOG,
+        &mut problems,
+    );
+    let selection = TenantEventSelection {
+        tenant: "acme".into(),
+        source: "default".into(),
+        selection: "documented".into(),
+        events: vec!["chat_created".into()],
+    };
+    agree(&schemas, "TenantEventSelection", selection, &mut problems);
+    let order = TenantChatCreatedOrder {
+        tenant: "acme".into(),
+        source: "tenant".into(),
+        order: ChatCreatedOrder::Random,
+    };
+    agree(&schemas, "TenantChatCreatedOrder", order, &mut problems);
+    let hours = TenantAfterHours {
+        tenant: "acme".into(),
+        after_hours: true,
+        message: Some("We are closed".into()),
+    };
+    agree(&schemas, "TenantAfterHours", hours, &mut problems);
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

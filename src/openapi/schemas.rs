@@ -364,6 +364,50 @@ pub fn all() -> Map<String, Value> {
             ),
         ),
         (
+            "EventSpec",
+            object(
+                &["event_type", "name", "documented", "source", "description"],
+                json!({
+            "event_type": string, "name": string,
+            "documented": {"type": "boolean", "description": "whether the platform's public documentation describes the event"},
+            "source": {"type": "string", "nullable": true, "description": "the title of the platform page that documents it (null: emulator-defined)"},
+            "description": string}),
+            ),
+        ),
+        (
+            "EventCatalog",
+            object(
+                &["events"],
+                json!({"events": array_of(schema("EventSpec"))}),
+            ),
+        ),
+        (
+            "TenantEventSelection",
+            object(
+                &["tenant", "source", "selection", "events"],
+                json!({
+            "tenant": string, "source": {"type": "string", "enum": ["tenant", "default"]},
+            "selection": {"type": "string", "enum": ["documented", "all", "custom"]},
+            "events": array_of(string.clone())}),
+            ),
+        ),
+        (
+            "TenantChatCreatedOrder",
+            object(
+                &["tenant", "source", "order"],
+                json!({
+            "tenant": string, "source": {"type": "string", "enum": ["tenant", "default"]},
+            "order": {"type": "string", "enum": ["after_response", "before_response", "random"]}}),
+            ),
+        ),
+        (
+            "TenantAfterHours",
+            object(
+                &["tenant", "after_hours"],
+                json!({"tenant": string, "after_hours": {"type": "boolean"}, "message": nullable("string")}),
+            ),
+        ),
+        (
             "Health",
             object(
                 &["status"],

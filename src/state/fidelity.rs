@@ -10,10 +10,73 @@ use crate::domain::ChatId;
 use crate::webhooks::creation_order::ChatCreatedOrder;
 use crate::webhooks::event_selection::EventSelection;
 
+/// A tenant's webhook event selection as the control plane answers it
+/// (`TenantEventSelection`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantEventSelection {
+    pub tenant: String,
+    /// `tenant` (its own) or `default` (`--webhook-events`).
+    pub source: String,
+    /// `documented`, `all` or `custom`.
+    pub selection: String,
+    /// The selected event names, in catalog order.
+    pub events: Vec<String>,
+}
+
+/// A tenant's `chat_created` order as the control plane answers it
+/// (`TenantChatCreatedOrder`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantChatCreatedOrder {
+    pub tenant: String,
+    /// `tenant` (its own) or `default` (`--chat-created-order`).
+    pub source: String,
+    pub order: ChatCreatedOrder,
+}
+
+/// A tenant's after-hours switch as the control plane answers it (`TenantAfterHours`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantAfterHours {
+    pub tenant: String,
+    pub after_hours: bool,
+    /// The message `PATCH /chats/{id}/resume` answers while after hours.
+    pub message: Option<String>,
+}
+
 impl AppState {
     /// The events the tenant receives, and `tenant` or `default` for where that comes from.
     pub fn event_selection(&self, tenant: &str) -> (EventSelection, &'static str) {
         self.webhooks.event_selection(tenant)
+    }
+
+    /// The tenant's event selection, as the control plane answers it.
+    pub fn tenant_event_selection(&self, tenant: &str) -> TenantEventSelection {
+        let (selection, source) = self.event_selection(tenant);
+        TenantEventSelection {
+            tenant: tenant.to_owned(),
+            source: source.to_owned(),
+            selection: selection.name().to_owned(),
+            events: selection.names().into_iter().map(str::to_owned).collect(),
+        }
+    }
+
+    /// The tenant's `chat_created` order, as the control plane answers it.
+    pub fn tenant_chat_created_order(&self, tenant: &str) -> TenantChatCreatedOrder {
+        let (order, source) = self.chat_created_order(tenant);
+        TenantChatCreatedOrder {
+            tenant: tenant.to_owned(),
+            source: source.to_owned(),
+            order,
+        }
+    }
+
+    /// The tenant's after-hours switch, as the control plane answers it.
+    pub fn tenant_after_hours(&self, tenant: &str) -> TenantAfterHours {
+        let message = self.after_hours_message(tenant);
+        TenantAfterHours {
+            tenant: tenant.to_owned(),
+            after_hours: message.is_some(),
+            message,
+        }
     }
 
     pub fn set_event_selection(&self, tenant: &str, selection: EventSelection) {

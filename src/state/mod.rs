@@ -43,7 +43,9 @@ use duplicate_guard::DuplicateGuard;
 
 pub use access::AuthPolicy;
 pub use chats::{ChatRequest, OwnedChat, PostedMessage, TenantOverview};
-pub use fidelity::FidelityOptions;
+pub use fidelity::{
+    FidelityOptions, TenantAfterHours, TenantChatCreatedOrder, TenantEventSelection,
+};
 pub use requests::RateLimited;
 pub use script::StoredTaskVirtualAgent;
 pub use tenant::{EndUserFields, Tenant};

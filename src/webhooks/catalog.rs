@@ -39,6 +39,15 @@ pub struct EventSpec {
 
 const EMULATOR_DEFINED: Option<&str> = None;
 
+/// What `GET /__admin/webhooks/events` answers (`EventCatalog`): every row of [`CATALOG`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct EventCatalog {
+    pub events: &'static [EventSpec],
+}
+
+/// The catalog as the control plane answers it.
+pub const EVENT_CATALOG: EventCatalog = EventCatalog { events: CATALOG };
+
 /// The catalog. The README's event table mirrors it.
 pub const CATALOG: &[EventSpec] = &[
     EventSpec {
