@@ -3,9 +3,11 @@
 
 import { startEmulator } from "../src/index.js";
 
-/** Starts the emulator for one test file; the caller stops it in `after`. */
+/** Starts the emulator for one test file; the caller stops it in `after`. The tests follow
+ * emulator-defined events too (agent_joined, chat_ended, ...), which are opt-in. */
 export function startTestEmulator(options = {}) {
-  return startEmulator({ env: { CCAI_EMU_WEBHOOK_RETRY_SCHEDULE: "50ms,100ms,200ms" }, ...options });
+  const env = { CCAI_EMU_WEBHOOK_RETRY_SCHEDULE: "50ms,100ms,200ms", CCAI_EMU_WEBHOOK_EVENTS: "all" };
+  return startEmulator({ env, ...options });
 }
 
 /** The texts of a transcript's messages. */

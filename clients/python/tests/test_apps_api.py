@@ -71,13 +71,15 @@ def test_a_dismissed_chat_is_resumed_and_only_a_dismissed_one(ccai_tenant: TestT
         ccai_tenant.apps.resume_chat(chat)
     assert (not_dismissed.value.status, not_dismissed.value.message) == (400, "This chat is not in dismissed state")
     ccai_tenant.admin.dismiss(chat)
-    assert ccai_tenant.apps.get_chat(chat)["status"] == "dismissed"
-    with pytest.raises(EmulatorError):
-        ccai_tenant.apps.send_text(chat, user, "hello?")
-    ccai_tenant.apps.resume_chat(chat)
-    assert ccai_tenant.apps.get_chat(chat)["status"] == "assigned"
+    dismissed = ccai_tenant.apps.get_chat(chat)
+    assert (dismissed["status"], dismissed["agent"]) == ("dismissed", None)  # the agent is removed
+    ccai_tenant.apps.resume_chat(chat)  # queued again; an agent joins with the history
     ccai_tenant.wait_for_webhook("chat_resumed", chat_id=chat)
+    ccai_tenant.wait_for_chat(chat, state="assigned", status="assigned")
+    # Dismissed again, the end user's own message brings it back to an agent, as on the platform.
+    ccai_tenant.admin.dismiss(chat)
     ccai_tenant.apps.send_text(chat, user, "back again")
+    ccai_tenant.wait_for_chat(chat, state="assigned", status="assigned")
     ccai_tenant.wait_for_transcript(chat, "agent", contains="back again")
 
 
