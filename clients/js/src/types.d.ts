@@ -99,7 +99,7 @@ export interface Transcript {
   [key: string]: unknown;
 }
 
-export type DeliveryStatus = "pending" | "retrying" | "delivered" | "failed" | "skipped";
+export type DeliveryStatus = "pending" | "retrying" | "delivered" | "failed" | "skipped" | "suppressed";
 
 /** The webhook request body: `{event_type, timestamp, chat_id, body}`. */
 export interface WebhookPayload {
