@@ -147,6 +147,8 @@ pub struct Cli {
     /// Log one line per HTTP request (off by default; the request journal keeps them all).
     #[arg(long, env = "CCAI_EMU_ACCESS_LOG")]
     access_log: bool,
+    #[command(flatten)]
+    media: crate::media::MediaFlags,
 }
 
 /// What the binary can do besides serving.
@@ -230,6 +232,8 @@ pub struct Config {
     pub fidelity: Fidelity,
     /// Log one line per HTTP request (`--access-log`).
     pub access_log: bool,
+    /// Upload-form expiry and the memory budgets of stored media.
+    pub media: crate::media::MediaConfig,
 }
 
 impl Default for Config {
@@ -256,6 +260,7 @@ impl Default for Config {
             watch_interval: Duration::from_millis(500),
             fidelity: Fidelity::default(),
             access_log: false,
+            media: crate::media::MediaConfig::default(),
         }
     }
 }
@@ -383,6 +388,7 @@ impl TryFrom<Cli> for Config {
             watch_interval,
             fidelity: Fidelity::try_from(cli.fidelity)?,
             access_log: cli.access_log,
+            media: cli.media.try_into()?,
         })
     }
 }

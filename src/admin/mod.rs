@@ -12,6 +12,7 @@ mod contact_center;
 mod fidelity;
 mod health;
 pub mod live;
+mod media;
 mod requests;
 mod snapshots;
 mod task_virtual_agents;
@@ -101,6 +102,12 @@ pub fn routes() -> RouteTable {
         )
         .at("/chats/{chat_id}/agent/end", [post(chats::agent_ends)])
         .at("/chats/{chat_id}/dismiss", [post(chats::dismiss)])
+        .at(
+            "/chats/{chat_id}/agent/attachments",
+            [post(media::agent_attaches)],
+        )
+        .at("/media", [get(media::usage)])
+        .at("/media/{media_id}", [get(media::file)])
         .at("/task_virtual_agents", [get(task_virtual_agents::list)])
         .at(
             "/task_virtual_agents/{key}",

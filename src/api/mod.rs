@@ -4,6 +4,7 @@
 
 mod chats;
 mod end_users;
+mod media;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
@@ -28,6 +29,23 @@ pub fn routes() -> RouteTable {
             "/chats/{chat_id}/end_user",
             [post(end_users::authenticate_in_chat)],
         )
+        .at(
+            "/chats/{chat_id}/photos/upload",
+            [post(media::photo_upload_form)],
+        )
+        .at(
+            "/chats/{chat_id}/videos/upload",
+            [post(media::video_upload_form)],
+        )
+        .at(
+            "/chats/{chat_id}/photos",
+            [post(media::register_photos), get(media::list_photos)],
+        )
+        .at(
+            "/chats/{chat_id}/videos",
+            [post(media::register_video), get(media::list_videos)],
+        )
+        .at("/chats/{chat_id}/media/{media_id}", [get(media::download)])
 }
 
 /// Registers the Apps API.

@@ -54,6 +54,13 @@ pub enum MessageBody {
     Video {
         media_id: u64,
     },
+    /// A file the human agent attached (stored by the media store under `media_id`).
+    Attachment {
+        media_id: u64,
+        content_type: String,
+        filename: String,
+        size: u64,
+    },
     /// A note about the chat itself (agent joined, task finished), not typed by anyone.
     Notice {
         text: String,

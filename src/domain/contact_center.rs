@@ -34,6 +34,8 @@ pub struct ContactCenter {
     pub task_virtual_agents: BTreeMap<String, Arc<TaskVirtualAgent>>,
     /// Lookup tables by name (from `fixtures/data/<name>.json`): key to record.
     pub data: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Files the agent script may attach, by file name (from `fixtures/media/`).
+    pub media_files: BTreeMap<String, Arc<[u8]>>,
     /// Dismiss an eligible chat this long after the agent's latest message unanswered
     /// (`--chat-inactivity-timeout`; not part of the fixture files).
     pub end_user_inactivity_timeout: Option<Duration>,
@@ -59,6 +61,8 @@ pub struct AgentRule {
     pub say: Option<String>,
     pub transfer_to: Option<String>,
     pub end_chat: bool,
+    /// A file of [`ContactCenter::media_files`] the agent attaches (after `say`).
+    pub attach: Option<String>,
     /// How long the agent takes ("types") before acting; zero acts at once.
     pub delay: Duration,
 }

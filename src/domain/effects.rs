@@ -57,7 +57,15 @@ pub struct MessageSent {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Publish(Happening),
-    Schedule { after: Duration, trigger: Trigger },
+    Schedule {
+        after: Duration,
+        trigger: Trigger,
+    },
+    /// The agent attaches the script's media file `file`: the state stores the bytes,
+    /// gives them a media id, then adds the message (`Chat::agent_attaches`).
+    AttachFile {
+        file: String,
+    },
 }
 
 /// A transition that the chat's state does not allow.

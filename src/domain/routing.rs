@@ -255,7 +255,8 @@ impl Chat {
         Ok(vec![Effect::Publish(Happening::ChatEnded { by })])
     }
 
-    fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
+    /// The agent that has the chat, if one does and the chat is not finished.
+    pub fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
         match &self.routing {
             RoutingState::Finished { .. } => Err(ChatError::Finished),
             RoutingState::Queued => Err(ChatError::NoAgentAssigned),

@@ -154,10 +154,56 @@ fn a_full_chat() -> (Chat, Vec<Happening>, Vec<(Chat, &'static str)>) {
         .into_iter()
         .filter_map(|effect| match effect {
             Effect::Publish(happening) => Some(happening),
-            Effect::Schedule { .. } => None,
+            Effect::Schedule { .. } | Effect::AttachFile { .. } => None,
         })
         .collect();
     (chat, happenings, states)
+}
+
+/// The media wire structs, from a real upload form and stored record.
+fn media_shapes(schemas: &Value, problems: &mut Vec<String>) {
+    use crate::media::policy::{PolicySigner, UploadTarget};
+    use crate::media::{MediaKind, MediaRecord};
+    use crate::wire::media::{AttachmentStored, Media, UploadForm};
+    let target = UploadTarget {
+        tenant: "acme".into(),
+        chat_id: 3,
+        kind: MediaKind::Photo,
+    };
+    let now = Utc::now();
+    let fields = PolicySigner::random().grant(&target, now, now);
+    let form = UploadForm {
+        url: "http://emulator/__storage/bucket".into(),
+        fields,
+    };
+    agree(schemas, "UploadForm", form, problems);
+    let record = MediaRecord {
+        media_id: Some(1),
+        tenant: "acme".into(),
+        chat_id: 3,
+        kind: MediaKind::Photo,
+        key: "chats/3/photos/a.jpg".into(),
+        content_type: "image/jpeg".into(),
+        filename: Some("a.jpg".into()),
+        size: 10,
+        stored_at: now,
+    };
+    agree(
+        schemas,
+        "Media",
+        Media::of(&record, "http://x".into()),
+        problems,
+    );
+    let stored = AttachmentStored {
+        media_id: 2,
+        message_id: 4,
+        chat_id: ChatId(3),
+        filename: "guide.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 10,
+        url: "http://x".into(),
+    };
+    agree(schemas, "AttachmentStored", stored, problems);
 }
 
 fn body_schema(event_type: EventType) -> &'static str {
@@ -292,6 +338,7 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
         primary_only: true,
     };
     agree(&schemas, "FaultInjection", faults, &mut problems);
+    media_shapes(&schemas, &mut problems);
     let health = Health {
         status: "ok".into(),
         version: "0".into(),
@@ -310,6 +357,7 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
             webhook_delivery_id_header: true,
             mid_session_duplicate_interval_ms: 1000,
         },
+        media: crate::media::MediaStore::new(crate::media::MediaConfig::default()).usage(),
     };
     agree(&schemas, "Health", health, &mut problems);
     let status = StatusReport {

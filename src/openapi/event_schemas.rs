@@ -25,8 +25,9 @@ pub fn all() -> Vec<(String, Value)> {
     let string = json!({"type": "string"});
     let content = object(
         &["type"],
-        json!({"type": {"type": "string", "enum": ["text", "photo", "video"]},
-               "content": string, "media_id": int}),
+        json!({"type": {"type": "string", "enum": ["text", "photo", "video", "attachment"]},
+               "content": string, "media_id": int,
+               "content_type": string, "filename": string, "size": int}),
     );
     let entries = [
         (

@@ -11,6 +11,7 @@ mod agreement;
 mod apps;
 mod builder;
 mod event_schemas;
+mod media;
 mod schemas;
 
 use serde_json::{json, Map, Value};
@@ -21,6 +22,7 @@ pub use builder::Operation;
 /// Every documented operation.
 pub fn operations() -> Vec<Operation> {
     let mut operations = apps::operations();
+    operations.extend(media::storage_operations());
     operations.extend(admin::operations());
     operations
 }
@@ -42,6 +44,10 @@ pub fn document() -> Value {
         (409, "The chat's state does not allow this"),
         (413, "Request body too large"),
         (415, "Content-Type must be application/json"),
+        (
+            507,
+            "Past a media budget: the message names the flag to raise",
+        ),
     ]
     .into_iter()
     .map(|(status, description)| {
@@ -62,6 +68,7 @@ pub fn document() -> Value {
         "tags": [
             {"name": "Apps API", "description": "The emulated platform API"},
             {"name": "admin", "description": "The emulator's control plane"},
+            {"name": "storage", "description": "The emulator's S3-style storage endpoint for pre-signed uploads"},
         ],
         "paths": paths,
         "components": {

@@ -142,8 +142,9 @@ pub fn all() -> Map<String, Value> {
                 "type": {"type": "string", "enum": ["end_user", "agent", "task_virtual_agent", "system"]},
                 "id": int, "name": string, "key": string})),
             "body": object(&["type"], json!({
-                "type": {"type": "string", "enum": ["text", "photo", "video", "notice"]},
-                "text": string, "media_id": int})),
+                "type": {"type": "string", "enum": ["text", "photo", "video", "attachment", "notice"]},
+                "text": string, "media_id": int,
+                "content_type": string, "filename": string, "size": int})),
             "visibility": schema("Visibility")}),
             ),
         ),
@@ -420,7 +421,12 @@ pub fn all() -> Map<String, Value> {
                 "webhook_events": {"type": "string", "enum": ["documented", "all", "custom"]},
                 "chat_created_order": {"type": "string", "enum": ["after_response", "before_response", "random"]},
                 "webhook_delivery_id_header": {"type": "boolean"},
-                "mid_session_duplicate_interval_ms": int}))}),
+                "mid_session_duplicate_interval_ms": int})),
+            "media": object(&[], json!({
+                "budget_per_tenant_bytes": int, "budget_total_bytes": int,
+                "upload_url_expiry_ms": int, "used_bytes": int, "files": int,
+                "tenants": {"type": "object", "additionalProperties":
+                    object(&[], json!({"bytes": int, "files": int}))}}))}),
             ),
         ),
     ];
@@ -428,5 +434,6 @@ pub fn all() -> Map<String, Value> {
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
         .chain(super::event_schemas::all())
+        .chain(super::media::schemas())
         .collect()
 }

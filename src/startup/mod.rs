@@ -162,6 +162,7 @@ impl Emulator {
             chat_inactivity_timeout: config.chat_inactivity_timeout,
             webhook_options: config.fidelity.webhooks.clone(),
             mid_session_duplicate_interval: config.fidelity.mid_session_duplicate_interval,
+            media: config.media.clone(),
         }));
         load_seeds(&state, &seeds)?;
         let watcher = watch_fixtures(&config, &source, &state)?;

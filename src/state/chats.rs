@@ -141,7 +141,7 @@ impl AppState {
     }
 
     /// The tenant that owns a chat id, for the control plane.
-    fn owner_of(&self, chat_id: ChatId) -> Result<Arc<Tenant>, StateError> {
+    pub(super) fn owner_of(&self, chat_id: ChatId) -> Result<Arc<Tenant>, StateError> {
         let name = self
             .chat_owners
             .get(&chat_id)
@@ -168,6 +168,7 @@ impl AppState {
         from_user_id: EndUserId,
         body: MessageBody,
     ) -> Result<PostedMessage, StateError> {
+        self.check_message_media(tenant, chat_id, &body)?;
         self.transition_answering(
             tenant,
             chat_id,
@@ -301,7 +302,7 @@ impl AppState {
     }
 
     /// A transition, then `read` on the changed chat, both under the chat's lock.
-    fn transition_then<R>(
+    pub(super) fn transition_then<R>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,

@@ -44,6 +44,12 @@ impl AppState {
                 Effect::Schedule { after, trigger } => {
                     self.schedule(tenant, chat.id, after, trigger)
                 }
+                Effect::AttachFile { file } => {
+                    let more = self.attach_script_file(tenant, chat, &file, script);
+                    for (index, effect) in more.into_iter().enumerate() {
+                        pending.insert(index, effect);
+                    }
+                }
             }
         }
         // The inactivity rule, once the chat is as the transition left it.

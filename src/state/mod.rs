@@ -16,6 +16,7 @@ mod chats;
 mod duplicate_guard;
 mod effects;
 mod fidelity;
+mod media;
 pub mod mid_session;
 mod requests;
 mod script;
@@ -33,6 +34,7 @@ use tokio::sync::{broadcast, watch};
 
 use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
 use crate::live_events::{LiveEvent, LiveEventBus};
+use crate::media::{MediaConfig, MediaError, MediaStore};
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
@@ -62,6 +64,10 @@ pub enum StateError {
     Invalid(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    #[error("Media not found")]
+    MediaNotFound,
+    #[error(transparent)]
+    Media(#[from] MediaError),
 }
 
 /// What the state is built from (the parts of the configuration it owns).
@@ -87,6 +93,8 @@ pub struct StateOptions {
     pub webhook_options: WebhookOptions,
     /// A repeated mid-session authentication within this is a duplicate (zero: off).
     pub mid_session_duplicate_interval: Duration,
+    /// Upload-form expiry and the media budgets.
+    pub media: MediaConfig,
 }
 
 /// Start-up settings that change the script every use case runs on.
@@ -119,6 +127,8 @@ pub struct AppState {
     after_hours: AfterHours,
     /// Refuses a repeated mid-session authentication within the duplicate interval.
     mid_session: DuplicateGuard,
+    /// Every uploaded and attached file, within its budgets.
+    media: MediaStore,
 }
 
 /// What `GET /__admin/health` reports (`Health`).
@@ -132,6 +142,8 @@ pub struct Health {
     pub rate_limit_per_second: Option<u32>,
     /// Where the emulator differs from the platform only on request (see docs/fidelity.md).
     pub fidelity: FidelityOptions,
+    /// Media budgets and usage.
+    pub media: serde_json::Value,
 }
 
 impl AppState {
@@ -171,6 +183,7 @@ impl AppState {
             started: Instant::now(),
             after_hours: AfterHours::default(),
             mid_session: DuplicateGuard::new(options.mid_session_duplicate_interval),
+            media: MediaStore::new(options.media),
         }
     }
 
@@ -226,6 +239,7 @@ impl AppState {
         self.webhooks.forget(tenant);
         self.request_journal.forget(tenant);
         self.after_hours.forget(tenant);
+        self.media.forget(tenant);
     }
 
     pub fn health(&self) -> Health {
@@ -237,6 +251,7 @@ impl AppState {
             request_journal: self.request_journal.stats(),
             rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
             fidelity: self.fidelity_options(),
+            media: self.media.usage(),
         }
     }
 

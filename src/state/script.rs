@@ -56,7 +56,8 @@ impl AppState {
     ) -> Result<Arc<ContactCenter>, FixtureError> {
         let mut current = self.script.write().expect("script lock");
         let known: BTreeSet<String> = current.task_virtual_agents.keys().cloned().collect();
-        let compiled = script_loader::compile_contact_center(document, &known)?;
+        let media: BTreeSet<String> = current.media_files.keys().cloned().collect();
+        let compiled = script_loader::compile_contact_center(document, &known, &media)?;
         let mut script = (**current).clone();
         script.agent = compiled.agent;
         script.join_delay = compiled.join_delay;

@@ -62,6 +62,8 @@ impl AppState {
             self.chat_owners.insert(*id, name.to_owned());
         }
         self.webhooks.forget(Some(name));
+        // Snapshots carry no file bytes: the tenant's old media goes with its old chats.
+        self.media.forget(Some(name));
         if let Some(target) = &snapshot.webhook {
             self.webhooks
                 .set_target(name, target.clone())

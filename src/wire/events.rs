@@ -126,7 +126,8 @@ pub struct EventMessage<'a> {
     pub content: Option<Content<'a>>,
 }
 
-/// A message's content: text, or a photo or video by media id.
+/// A message's content: text, a photo or video by media id, or a file the agent attached
+/// (by media id, with its type, name and size).
 #[derive(Debug, Clone, Serialize)]
 pub struct Content<'a> {
     #[serde(rename = "type")]
@@ -135,6 +136,12 @@ pub struct Content<'a> {
     pub content: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filename: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 impl<'a> Content<'a> {
@@ -143,15 +150,32 @@ impl<'a> Content<'a> {
             kind,
             content: None,
             media_id: Some(media_id),
+            content_type: None,
+            filename: None,
+            size: None,
         };
         match body {
             MessageBody::Text { text } | MessageBody::Notice { text } => Content {
                 kind: "text",
                 content: Some(text),
                 media_id: None,
+                content_type: None,
+                filename: None,
+                size: None,
             },
             MessageBody::Photo { media_id } => media("photo", *media_id),
             MessageBody::Video { media_id } => media("video", *media_id),
+            MessageBody::Attachment {
+                media_id,
+                content_type,
+                filename,
+                size,
+            } => Content {
+                content_type: Some(content_type),
+                filename: Some(filename),
+                size: Some(*size),
+                ..media("attachment", *media_id)
+            },
         }
     }
 }

@@ -4,6 +4,7 @@
 //! after a deadline"; there are no fixed sleeps.
 
 pub mod fixture_folder;
+pub mod media;
 pub mod receiver;
 mod scenario;
 pub mod sse;
