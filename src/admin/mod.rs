@@ -1,7 +1,7 @@
 //! The control plane under `/__admin` (SPEC B4): health, reset, per-tenant webhook
 //! configuration, the delivery journal, the chat record and its three views, the human
 //! agent's actions, tenant snapshots, the fixtures (scripted task virtual agents, the agent
-//! script, reload status), the request journal, live events (SSE) and the OpenAPI
+//! script, reload status), queues and escalations, the request journal, live events (SSE) and the OpenAPI
 //! document. Lists and chat queries can be long-polled ([`waiting`]). It is never part of
 //! the emulated API (nor rate limited); when an admin token is configured every call needs
 //! `Authorization: Bearer <token>`.
@@ -13,6 +13,7 @@ mod fidelity;
 mod health;
 pub mod live;
 mod media;
+mod queues;
 mod requests;
 mod snapshots;
 mod task_virtual_agents;
@@ -118,6 +119,12 @@ pub fn routes() -> RouteTable {
             [get(contact_center::get), put(contact_center::put)],
         )
         .at("/fixtures", [get(contact_center::fixture_status)])
+        .at("/tenants/{tenant}/queues", [get(queues::list)])
+        .at(
+            "/tenants/{tenant}/queues/{queue_id}",
+            [put(queues::set_availability)],
+        )
+        .at("/escalations", [get(queues::escalations)])
 }
 
 /// Registers the control plane.

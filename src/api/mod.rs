@@ -4,6 +4,7 @@
 
 mod chats;
 mod end_users;
+mod escalations;
 mod media;
 
 use actix_web::middleware::from_fn;
@@ -25,6 +26,11 @@ pub fn routes() -> RouteTable {
         .at("/chats/{chat_id}", [get(chats::get), patch(chats::update)])
         .at("/chats/{chat_id}/message", [post(chats::send_message)])
         .at("/chats/{chat_id}/resume", [patch(chats::resume)])
+        .at("/chats/{chat_id}/escalations", [post(escalations::create)])
+        .at(
+            "/chats/{chat_id}/escalations/{escalation_id}",
+            [patch(escalations::update)],
+        )
         .at(
             "/chats/{chat_id}/end_user",
             [post(end_users::authenticate_in_chat)],

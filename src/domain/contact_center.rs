@@ -12,6 +12,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::queues::{Queue, QueueSelection};
+
 /// A simulated human agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HumanAgent {
@@ -39,6 +41,10 @@ pub struct ContactCenter {
     /// Dismiss an eligible chat this long after the agent's latest message unanswered
     /// (`--chat-inactivity-timeout`; not part of the fixture files).
     pub end_user_inactivity_timeout: Option<Duration>,
+    /// Human-agent queues, in the file's order (issue 9).
+    pub queues: Vec<Queue>,
+    /// The queue-selection virtual agent, if the script has one.
+    pub queue_selection: Option<QueueSelection>,
 }
 
 /// What the simulated human agent does on its own.
@@ -141,5 +147,9 @@ pub struct Lookup {
 impl ContactCenter {
     pub fn task_virtual_agent(&self, key: &str) -> Option<&Arc<TaskVirtualAgent>> {
         self.task_virtual_agents.get(key)
+    }
+
+    pub fn queue(&self, id: &str) -> Option<&Queue> {
+        self.queues.iter().find(|queue| queue.id == id)
     }
 }

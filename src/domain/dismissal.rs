@@ -25,8 +25,10 @@ impl Chat {
         if self.dismissed_at.is_some() {
             return Err(ChatError::AlreadyDismissed);
         }
-        self.dismissed_from_virtual_agent =
-            matches!(self.routing, RoutingState::TaskVirtualAgent { .. });
+        self.dismissed_from_virtual_agent = matches!(
+            self.routing,
+            RoutingState::TaskVirtualAgent { .. } | RoutingState::VirtualAgent { .. }
+        );
         self.dismissed_at = Some(now);
         self.timeout_at = None;
         self.routing = RoutingState::Queued;
@@ -137,6 +139,7 @@ impl Chat {
         match self.routing {
             RoutingState::Queued => "queued",
             RoutingState::Assigned { .. } | RoutingState::TaskVirtualAgent { .. } => "assigned",
+            RoutingState::VirtualAgent { .. } => "va_assigned",
             RoutingState::Finished { .. } => "finished",
         }
     }

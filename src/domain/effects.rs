@@ -32,6 +32,14 @@ pub enum Happening {
     },
     ChatDismissed,
     ChatResumed,
+    /// The queue could not take the chat; the end user is offered deflection options.
+    EscalationDeflected {
+        escalation_id: u64,
+    },
+    /// An escalation changed (taken by an agent, a deflection chosen, canceled).
+    EscalationUpdated {
+        escalation_id: u64,
+    },
 }
 
 /// A deferred transition.
@@ -88,4 +96,7 @@ pub enum ChatError {
     AfterHours(String),
     #[error("This chat is already dismissed")]
     AlreadyDismissed,
+    /// A request the chat's escalation state does not allow, with a message naming why.
+    #[error("{0}")]
+    Invalid(String),
 }

@@ -98,7 +98,8 @@ impl From<StateError> for ApiError {
                 | ChatError::NotTheChatsEndUser { .. }
                 | ChatError::UnknownTaskVirtualAgent(_)
                 | ChatError::NotDismissed
-                | ChatError::AfterHours(_) => ApiError::BadRequest(chat_error.to_string()),
+                | ChatError::AfterHours(_)
+                | ChatError::Invalid(_) => ApiError::BadRequest(chat_error.to_string()),
                 ChatError::NoAgentAssigned
                 | ChatError::TaskVirtualAgentAlreadyActive
                 | ChatError::AlreadyDismissed => ApiError::Conflict(chat_error.to_string()),

@@ -215,6 +215,7 @@ fn body_schema(event_type: EventType) -> &'static str {
         EventType::VirtualAgentLeft => "VirtualAgentLeft",
         EventType::ChatEnded => "ChatEnded",
         EventType::ChatDismissed | EventType::ChatResumed => "StatusChanged",
+        EventType::EscalationDeflected => "EscalationDeflected",
     }
 }
 
@@ -423,4 +424,97 @@ fn a_field_renamed_on_one_side_only_is_caught() {
     assert!(disagreements(&schemas, "ChatRecord", &nested)
         .iter()
         .any(|problem| problem.contains("end_user.nickname")));
+}
+
+/// Issue 9's shapes: a chat routed by its context to an over-capacity queue (deflected,
+/// with a pre-chat transcript), and its escalation object, webhook body and lists.
+#[test]
+fn the_escalation_shapes_agree_with_their_schemas() {
+    use crate::domain::escalation::QueueDesk;
+    use crate::domain::pre_chat::parse_transcript;
+    use crate::wire::escalations::{
+        Escalation, EscalationList, QueueList, TenantEscalation, TenantQueue,
+    };
+
+    let schemas = schemas();
+    let script: ContactCenter = script_loader::embedded().expect("embedded fixtures");
+    let now = Utc::now();
+    let end_user = EndUser {
+        id: EndUserId(7),
+        identifier: "ann".into(),
+        name: None,
+        email: None,
+        phone: None,
+        created_at: now,
+    };
+    let new = NewChat {
+        id: ChatId(2),
+        end_user,
+        lang: "en".into(),
+        menu: None,
+        context: Some(json!({"department": "billing"})),
+    };
+    let (mut chat, mut effects) = Chat::open(new, &script, now);
+    chat.pre_chat = parse_transcript(&json!([{"sender": "end_user", "timestamp": "2021-03-15 12:00:00Z",
+        "content": [{"type": "text", "text": "hi"},
+                    {"type": "media", "media": {"type": "image", "url": "https://x.invalid/a.jpg"}}]}]))
+    .unwrap();
+    let availability = |queue: &crate::domain::queues::Queue| queue.availability;
+    let next_id = || 1;
+    let desk = QueueDesk {
+        availability: &availability,
+        next_escalation_id: &next_id,
+    };
+    chat.start_queue_selection(&script, &desk, now, &mut effects);
+    assert_eq!(chat.status(), "va_assigned");
+
+    let mut problems = Vec::new();
+    agree(&schemas, "Chat", apps::Chat::of(&chat), &mut problems);
+    agree(
+        &schemas,
+        "ChatRecord",
+        ChatRecord::of(&chat, "acme"),
+        &mut problems,
+    );
+    let transcript = Transcript::of(&chat, crate::domain::chat::View::Agent, "agent");
+    agree(&schemas, "Transcript", transcript, &mut problems);
+    let escalation = Escalation::of(&chat.escalations[0], chat.id);
+    agree(&schemas, "Escalation", &escalation, &mut problems);
+    let deflected = effects
+        .iter()
+        .find_map(|effect| match effect {
+            Effect::Publish(happening @ Happening::EscalationDeflected { .. }) => Some(happening),
+            _ => None,
+        })
+        .expect("the escalation was deflected");
+    let event = catalog::event_for(deflected, &chat, now).expect("an event");
+    let envelope: Value = serde_json::from_slice(&event.payload).unwrap();
+    problems.extend(disagreements(&schemas, "WebhookEvent", &envelope));
+    problems.extend(disagreements(
+        &schemas,
+        "EscalationDeflected",
+        &envelope["body"],
+    ));
+    let listed = TenantEscalation {
+        tenant: "acme".into(),
+        escalation,
+    };
+    agree(&schemas, "TenantEscalation", &listed, &mut problems);
+    let list = EscalationList {
+        count: 1,
+        escalations: vec![listed],
+    };
+    agree(&schemas, "EscalationList", list, &mut problems);
+    let queue = TenantQueue::of(
+        &script.queues[1],
+        script.queues[1].availability,
+        vec![chat.id],
+    );
+    agree(&schemas, "Queue", &queue, &mut problems);
+    let queues = QueueList {
+        tenant: "acme".into(),
+        queues: vec![queue],
+    };
+    agree(&schemas, "QueueList", queues, &mut problems);
+    assert!(problems.is_empty(), "{problems:#?}");
 }

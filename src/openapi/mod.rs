@@ -10,6 +10,7 @@ mod admin;
 mod agreement;
 mod apps;
 mod builder;
+mod escalations;
 mod event_schemas;
 mod media;
 mod schemas;
@@ -24,6 +25,7 @@ pub fn operations() -> Vec<Operation> {
     let mut operations = apps::operations();
     operations.extend(media::storage_operations());
     operations.extend(admin::operations());
+    operations.extend(escalations::operations());
     operations
 }
 
@@ -58,6 +60,8 @@ pub fn document() -> Value {
         )
     })
     .collect();
+    let mut schemas = schemas::all();
+    schemas.extend(escalations::schemas());
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -78,7 +82,7 @@ pub fn document() -> Value {
                 "adminToken": {"type": "http", "scheme": "bearer",
                                "description": "only when the emulator runs with --admin-token"},
             },
-            "schemas": schemas::all(),
+            "schemas": schemas,
             "responses": error_responses,
         },
     })

@@ -74,7 +74,7 @@ pub fn all() -> Map<String, Value> {
                 &["id", "status"],
                 json!({
             "id": int,
-            "status": {"type": "string", "enum": ["queued", "assigned", "finished", "dismissed", "va_dismissed"]},
+            "status": {"type": "string", "enum": ["queued", "assigned", "va_assigned", "finished", "dismissed", "va_dismissed"]},
             "status_text": string, "features": array_of(string.clone()),
             "created_at": time(), "ends_at": nullable("string"), "timeout_at": nullable("string"),
             "agent": {"allOf": [schema("Agent")], "nullable": true},
@@ -93,7 +93,7 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "end_user_id": int, "menu_id": int, "lang": string,
             "context": object(&[], json!({"value": {"type": "object"}})),
-            "transcript": {"description": "a pre-chat transcript (accepted, not used)"},
+            "transcript": array_of(schema("PreChatMessage")),
             "chat": {"type": "object", "description": "the same fields, nested"}}),
             ),
         ),
@@ -104,7 +104,7 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "status": {"type": "string", "enum": ["finished"]}, "finished_by_user_id": int,
             "escalation_id": int,
-            "deflection_channel": {"type": "string", "enum": ["email", "human_agent", "external_link"]},
+            "deflection_channel": {"type": "string", "enum": ["email", "human_agent", "external_link", "virtual_agent"]},
             "chat": {"type": "object", "description": "the same fields, nested"}}),
             ),
         ),
@@ -154,8 +154,8 @@ pub fn all() -> Map<String, Value> {
                 &["id", "tenant", "routing_state", "messages"],
                 json!({
             "id": int, "tenant": string,
-            "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "finished"]},
-            "status": {"type": "string", "enum": ["queued", "assigned", "finished", "dismissed", "va_dismissed"]},
+            "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "virtual_agent", "finished"]},
+            "status": {"type": "string", "enum": ["queued", "assigned", "va_assigned", "finished", "dismissed", "va_dismissed"]},
             "dismissed_at": nullable("string"),
             "agent": {"allOf": [schema("Agent")], "nullable": true},
             "task_virtual_agent": {"type": "object", "nullable": true, "properties": {
@@ -166,6 +166,9 @@ pub fn all() -> Map<String, Value> {
             "created_at": time(), "ended_at": nullable("string"),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
+            "queue": nullable("string"),
+            "escalations": array_of(schema("Escalation")),
+            "pre_chat": array_of(schema("PreChatEntry")),
             "messages": array_of(schema("Message"))}),
             ),
         ),
@@ -175,6 +178,7 @@ pub fn all() -> Map<String, Value> {
                 &["chat_id", "view", "messages"],
                 json!({
             "chat_id": int, "view": {"type": "string", "enum": ["agent", "end_user", "all"]},
+            "pre_chat": array_of(schema("PreChatEntry")),
             "messages": array_of(schema("Message"))}),
             ),
         ),
@@ -289,6 +293,9 @@ pub fn all() -> Map<String, Value> {
                 "by": {"type": "string", "enum": ["end_user", "agent"]}})),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
+            "queue": nullable("string"),
+            "escalations": array_of(schema("Escalation")),
+            "pre_chat": array_of(schema("PreChatEntry")),
             "messages": array_of(schema("Message"))}),
             ),
         ),
@@ -328,7 +335,9 @@ pub fn all() -> Map<String, Value> {
             "agent_script": object(&[], json!({
                 "greeting": string, "after_success": string, "after_failure": string,
                 "rules": array_of(object(&["when"], json!({"when": string, "say": string,
-                    "transfer_to": string, "end_chat": {"type": "boolean"}, "delay_ms": int})))}))}),
+                    "transfer_to": string, "end_chat": {"type": "boolean"}, "delay_ms": int})))})),
+            "queues": array_of(json!({"type": "object", "description": "{id, name, availability, deflection_options, external_link_url}"})),
+            "queue_selection": {"type": "object", "description": "{virtual_agent, ask, reask, max_attempts, rules: [{context?, message?, queue}], default_queue, texts}"}}),
             ),
         ),
         (

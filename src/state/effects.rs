@@ -99,6 +99,12 @@ impl AppState {
                 return;
             }
             let _ = state.transition(&tenant, chat_id, |chat, script| {
+                // A queue closed while the agent was on its way: the chat keeps waiting.
+                if trigger == Trigger::AgentJoins
+                    && !super::escalations::queue_is_open(&tenant, chat, script)
+                {
+                    return Ok(Vec::new());
+                }
                 Ok(chat.fire(trigger, script, Utc::now()))
             });
         });
@@ -115,5 +121,7 @@ fn happening_name(happening: &Happening) -> &'static str {
         Happening::ChatEnded { .. } => "chat_ended",
         Happening::ChatDismissed => "chat_dismissed",
         Happening::ChatResumed => "chat_resumed",
+        Happening::EscalationDeflected { .. } => "escalation_deflected",
+        Happening::EscalationUpdated { .. } => "escalation_updated",
     }
 }

@@ -7,7 +7,8 @@
 //! The methods are grouped by what they concern: [`chats`] (the chat transitions, which lock
 //! the one chat they change and carry out the domain's effects under that lock, see
 //! [`effects`]), [`script`]
-//! (the contact-center script), [`webhook_settings`], [`requests`] (request journal and
+//! (the contact-center script), [`escalations`] (queues, escalations, deflections),
+//! [`webhook_settings`], [`requests`] (request journal and
 //! rate limit) and [`tenant_snapshots`].
 
 mod access;
@@ -15,6 +16,7 @@ pub mod after_hours;
 mod chats;
 mod duplicate_guard;
 mod effects;
+pub mod escalations;
 mod fidelity;
 mod media;
 pub mod mid_session;
@@ -111,6 +113,7 @@ pub struct AppState {
     chat_owners: DashMap<ChatId, String>,
     next_chat_id: AtomicU64,
     next_end_user_id: AtomicU64,
+    next_escalation_id: AtomicU64,
     /// Written only under its write lock, read-modify-write included.
     script: RwLock<Arc<ContactCenter>>,
     /// Serialises snapshot loads, so two loads never claim the same free id.
@@ -168,6 +171,7 @@ impl AppState {
             chat_owners: DashMap::new(),
             next_chat_id: AtomicU64::new(1),
             next_end_user_id: AtomicU64::new(1001),
+            next_escalation_id: AtomicU64::new(1),
             script: RwLock::new(Arc::new(overrides.applied_to(options.script))),
             loading: Mutex::new(()),
             webhooks,

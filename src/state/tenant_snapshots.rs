@@ -51,6 +51,16 @@ impl AppState {
         }
         let mut queued = Vec::new();
         for chat in chats {
+            // Escalation ids stay unique: new ones start above every loaded one.
+            if let Some(highest) = chat
+                .escalations
+                .iter()
+                .map(|escalation| escalation.id)
+                .max()
+            {
+                self.next_escalation_id
+                    .fetch_max(highest + 1, std::sync::atomic::Ordering::Relaxed);
+            }
             if matches!(chat.routing, RoutingState::Queued) {
                 queued.push(chat.id);
             }

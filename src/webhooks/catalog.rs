@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Chat, ChatId, Happening};
 use crate::wire::apps::{Agent, EndUserRef};
+use crate::wire::escalations::{Escalation, EscalationDeflected};
 use crate::wire::events::{self, EventVirtualAgent};
 
 /// Every event the emulator can send.
@@ -23,6 +24,7 @@ pub enum EventType {
     ChatEnded,
     ChatDismissed,
     ChatResumed,
+    EscalationDeflected,
 }
 
 /// One row of the catalog.
@@ -105,6 +107,13 @@ pub const CATALOG: &[EventSpec] = &[
         documented: false,
         source: EMULATOR_DEFINED,
         description: "A dismissed chat was reactivated, by an end-user message or PATCH /chats/:id/resume; an agent joins again.",
+    },
+    EventSpec {
+        event_type: EventType::EscalationDeflected,
+        name: "escalation_deflected",
+        documented: false,
+        source: EMULATOR_DEFINED,
+        description: "An escalation to a human-agent queue was deflected (reason over_capacity or after_hours): body.escalation carries its id, deflection_reason and deflection_options.",
     },
 ];
 
@@ -215,6 +224,13 @@ pub fn event_for(happening: &Happening, chat: &Chat, now: DateTime<Utc>) -> Opti
                 status: chat.status(),
             },
         ),
+        Happening::EscalationDeflected { escalation_id } => envelope(
+            EventType::EscalationDeflected,
+            &EscalationDeflected {
+                escalation: Escalation::of(chat.escalation(*escalation_id)?, chat.id),
+            },
+        ),
+        Happening::EscalationUpdated { .. } => return None,
     })
 }
 

@@ -104,25 +104,22 @@ impl Chat {
                 "Connected to a task virtual agent"
             }
             ("assigned", _) => "Connected to an agent",
+            ("va_assigned", _) => "Connected to a virtual agent",
             ("dismissed" | "va_dismissed", _) => "Dismissed: waiting for the end user",
             _ => "Chat ended",
         };
-        let active_vta_key = match &chat.routing {
-            RoutingState::TaskVirtualAgent { vta, .. } => Some(vta.key.as_str()),
+        let virtual_agent = match &chat.routing {
+            RoutingState::TaskVirtualAgent { vta, .. } => chat
+                .virtual_agents
+                .iter()
+                .find(|participant| participant.key == vta.key)
+                .map(|participant| VirtualAgent::of(participant, CONNECTED)),
+            RoutingState::VirtualAgent { virtual_agent, .. } => {
+                Some(VirtualAgent::of(virtual_agent, CONNECTED))
+            }
             _ => None,
         };
-        let vta_status = |participant: &VirtualAgentParticipant| {
-            if Some(participant.key.as_str()) == active_vta_key {
-                CONNECTED
-            } else {
-                DISCONNECTED
-            }
-        };
-        let virtual_agent = chat
-            .virtual_agents
-            .iter()
-            .find(|participant| Some(participant.key.as_str()) == active_vta_key)
-            .map(|participant| VirtualAgent::of(participant, CONNECTED));
+        let active_id = virtual_agent.as_ref().map(|active| active.id);
         let agent_status = |agent: &HumanAgent| match chat.routing.agent() {
             Some(current) if current.id == agent.id => CONNECTED,
             _ => DISCONNECTED,
@@ -148,7 +145,10 @@ impl Chat {
             all_virtual_agents: chat
                 .virtual_agents
                 .iter()
-                .map(|participant| VirtualAgent::of(participant, vta_status(participant)))
+                .map(|participant| {
+                    let active = active_id == Some(participant.id);
+                    VirtualAgent::of(participant, if active { CONNECTED } else { DISCONNECTED })
+                })
                 .collect(),
             lang: chat.lang.clone(),
             menus: chat

@@ -201,6 +201,7 @@ impl<'a> MessageReceived<'a> {
             },
             Sender::Agent { id, .. } => connected(*id, "agent"),
             Sender::TaskVirtualAgent { id, .. } => connected(*id, "task_virtual_agent"),
+            Sender::VirtualAgent { id, .. } => connected(*id, "virtual_agent"),
             Sender::System => EventSender {
                 id: None,
                 kind: "system",

@@ -1,10 +1,12 @@
 //! The emulator's wire shapes, shared by the handlers, the webhook catalog, the in-process
 //! client and the OpenAPI document (each struct named like its schema; a test checks they
 //! agree): what the Apps API answers ([`apps`]), what the control plane answers about
-//! chats ([`admin`]), the webhook events ([`events`]), media ([`media`]), and where the HTTP surfaces live.
+//! chats ([`admin`]), queues and escalations ([`escalations`]), the webhook events
+//! ([`events`]), media ([`media`]), and where the HTTP surfaces live.
 
 pub mod admin;
 pub mod apps;
+pub mod escalations;
 pub mod events;
 pub mod media;
 

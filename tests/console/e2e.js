@@ -74,6 +74,19 @@ async function admin(path) {
     await page.waitForFunction(() => [...document.querySelectorAll('[data-view="end_user"] img.thumb')]
       .some(img => img.complete && img.naturalWidth > 0));
     await page.screenshot({ path: screenshot, fullPage: true });
+
+    // Issue 9: a chat routed by its context to the over-capacity billing queue, with a
+    // pre-chat transcript: the page shows the deflected escalation and the pre-chat entry.
+    const routed = await apps("POST", "/chats", { end_user_id: user.id, context: { value: { department: "billing" } },
+      transcript: [{ sender: "end_user", timestamp: "2021-03-15 12:00:00Z", content: [{ type: "text", text: "asked before the chat" }] }] });
+    await page.click(`nav button[data-chat="${routed.id}"]`);
+    await page.locator('[data-field="escalations"]', { hasText: "over_capacity" }).waitFor();
+    await page.locator('[data-field="escalations"]', { hasText: "deflecting" }).waitFor();
+    await page.locator('[data-view="agent"] .pre_chat', { hasText: "asked before the chat" }).waitFor();
+    await page.selectOption('select[data-queue="billing"]', "available");
+    await page.locator('[data-field="queues"] select[data-queue="billing"]').waitFor();
+    const queues = await admin("/tenants/console-e2e/queues");
+    assert.equal(queues.queues.find(queue => queue.id === "billing").availability, "available", "the page set the availability");
   } finally {
     await browser.close();
   }
