@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::tenant::{EndUserFields, Tenant};
 use super::{AppState, StateError};
 use crate::domain::pre_chat::PreChatMessage;
+use crate::domain::queues::Availability;
 use crate::domain::{
     Chat, ChatError, ChatId, ContactCenter, Effect, EndUser, EndUserId, EndedBy, MessageBody,
     MessageId, NewChat, Visibility,
@@ -233,11 +234,14 @@ impl AppState {
             tenant,
             chat_id,
             |chat, script| {
-                // Outside operating hours the platform answers its after-hours message and
-                // does not resume the chat (page "Resume a chat").
+                // Outside operating hours (the tenant's switch, or the chat's queue set
+                // `after_hours`) the platform answers its after-hours message and does not
+                // resume the chat (page "Resume a chat").
                 let resumable = chat.dismissed_status().is_some() && !chat.is_finished();
-                if let Some(message) = self.after_hours_message(&tenant.name).filter(|_| resumable)
-                {
+                let message = self
+                    .after_hours_message(&tenant.name)
+                    .or_else(|| queue_after_hours(tenant, chat, script));
+                if let Some(message) = message.filter(|_| resumable) {
                     return Err(ChatError::AfterHours(message));
                 }
                 chat.resume(script.join_delay)
@@ -343,4 +347,12 @@ impl AppState {
         self.carry_out(tenant, &mut chat, effects, &script);
         Ok(read(&chat, answer))
     }
+}
+
+/// The after-hours message when the chat's queue is `after_hours` for the tenant (the
+/// default message: the platform's wording is each tenant's own configuration).
+fn queue_after_hours(tenant: &Tenant, chat: &Chat, script: &ContactCenter) -> Option<String> {
+    let queue = script.queue(chat.queue.as_deref()?)?;
+    (tenant.availability(queue) == Availability::AfterHours)
+        .then(|| super::after_hours::DEFAULT_MESSAGE.to_owned())
 }

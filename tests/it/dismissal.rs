@@ -158,6 +158,33 @@ async fn resume_reconnects_a_dismissed_chat_unless_the_tenant_is_after_hours() {
 }
 
 #[actix_web::test]
+async fn resume_answers_the_after_hours_message_while_the_chats_queue_is_after_hours() {
+    let app = spawn_app();
+    let tenant = app.tenant("queue-hours");
+    let (chat, _) = tenant
+        .open_chat_with_context(json!({"department": "general"}))
+        .await;
+    tenant.wait_for_record(chat, "routing_state=assigned").await;
+    dismiss(&app, chat).await;
+    let resume_path = format!("/chats/{chat}/resume");
+    let resume = || tenant.call(Method::PATCH, &resume_path, None);
+
+    tenant.set_availability("general", "after_hours").await;
+    let refused = resume().await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(
+        refused.message(),
+        ccai_emulator::state::after_hours::DEFAULT_MESSAGE
+    );
+    assert_eq!(chat_object(&tenant, chat).await["status"], "dismissed");
+
+    tenant.set_availability("general", "available").await;
+    let resumed = resume().await;
+    assert_eq!(resumed.status, 200, "{}", resumed.body);
+    assert_ne!(resumed.body["status"], "dismissed");
+}
+
+#[actix_web::test]
 async fn a_finished_chat_cannot_be_dismissed_or_resumed() {
     let app = spawn_app();
     let tenant = app.tenant("dismiss-ended");
