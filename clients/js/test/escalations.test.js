@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
-import { startTestEmulator } from "./support.js";
+import { readmeBlock, runReadmeCode, startTestEmulator } from "./support.js";
 
 /** Resolves with the error a promise rejects with (fails if it resolves). */
 async function failure(promise) {
@@ -116,5 +116,12 @@ describe("queues, escalations and deflections", () => {
     const refused = await failure(tenant.apps.createChat({ endUserId: endUser.id, transcript: bad }));
     assert.equal(refused.status, 400);
     assert.match(refused.serverMessage, /^Invalid transcript\[0\]\.content\[0\]/);
+  });
+
+  it("runs the README's escalation example as written", async () => {
+    const code = `${await readmeBlock("Queues, escalations and deflections")}\nreturn chat;`;
+    const chat = await runReadmeCode(code, { tenant });
+    const escalation = await tenant.waitForEscalation(chat.id, { status: "escalated" });
+    assert.equal(escalation.queue.id, "billing");
   });
 });

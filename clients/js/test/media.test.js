@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { EmulatorError, StorageError, uploadFile } from "../src/index.js";
-import { startTestEmulator } from "./support.js";
+import { readmeBlock, runReadmeCode, startTestEmulator } from "./support.js";
 
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...Array.from({ length: 2048 }, (_, i) => i % 256), 0xff, 0xd9]);
 const MP4 = new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode("ftypmp42"), ...Array.from({ length: 800 }, (_, i) => i % 200)]);
@@ -125,5 +125,15 @@ describe("media: photos, videos and the agent's attachments", () => {
     assert.match(download.contentDisposition ?? "", /invoice\.pdf/);
     const nameless = await failure(tenant.admin.attachFile(chat.id, pdf, { filename: "" }));
     assert.equal(nameless.status, 400);
+  });
+
+  it("runs the README's media example as written", async () => {
+    const { endUser, chat } = await assignedChat();
+    const jpegBytes = JPEG;
+    const pdfBytes = new TextEncoder().encode("%PDF-1.4 readme %%EOF");
+    const code = `${await readmeBlock("Media: photos, videos, attachments")}\nreturn { photo, data, contentType };`;
+    const { photo, data, contentType } = await runReadmeCode(code, { tenant, chat, endUser, uploadFile, jpegBytes, pdfBytes });
+    assert.deepEqual((await tenant.apps.photos(chat.id)).map(media => media.media_id), [photo.media_id]);
+    assert.deepEqual([data, contentType], [pdfBytes, "application/pdf"]);
   });
 });
