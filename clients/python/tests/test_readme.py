@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,7 +56,7 @@ def test_the_example_without_pytest_runs(capsys: pytest.CaptureFixture[str]) -> 
 def test_the_media_example_runs(ccai_tenant: TestTenant) -> None:
     user, chat = ccai_tenant.start_chat()
     jpeg_bytes, pdf_bytes = b"\xff\xd8\xff\xe0 readme \xff\xd9", b"%PDF-1.4 readme %%EOF"
-    namespace = {"apps": ccai_tenant.apps, "admin": ccai_tenant.admin, "chat": chat, "user": user}
+    namespace: dict[str, Any] = {"apps": ccai_tenant.apps, "admin": ccai_tenant.admin, "chat": chat, "user": user}
     namespace |= {"jpeg_bytes": jpeg_bytes, "pdf_bytes": pdf_bytes, "upload_file": upload_file}
     exec(compile(python_block("Media: photos, videos, attachments"), str(README), "exec"), namespace)
     assert [photo["media_id"] for photo in ccai_tenant.apps.photos(chat)] == [namespace["photo"]["media_id"]]

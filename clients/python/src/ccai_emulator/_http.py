@@ -96,9 +96,7 @@ class Transport:
     ) -> JSON:
         """Send one request; return the decoded JSON body (``None`` for an empty one)."""
         data = None if body is None else json.dumps(body).encode()
-        raw = self.request_raw(
-            method, path, data, content_type="application/json", params=params, timeout=timeout
-        )
+        raw = self.request_raw(method, path, data, content_type="application/json", params=params, timeout=timeout)
         return _decode(raw.data)
 
     def request_raw(

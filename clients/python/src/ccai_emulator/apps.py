@@ -166,7 +166,9 @@ class AppsClient:
         """``GET /chats/{id}/videos``: the registered videos, oldest first."""
         return list(self._http.request("GET", f"/chats/{chat_id}/videos"))
 
-    def upload_media(self, chat_id: int, kind: MediaType, data: bytes, *, filename: str | None = None) -> dict[str, Any]:
+    def upload_media(
+        self, chat_id: int, kind: MediaType, data: bytes, *, filename: str | None = None
+    ) -> dict[str, Any]:
         """The whole flow for one file: form, upload to storage, registration; the registered media.
 
         ``data`` must be what the form allows (``image/jpeg`` up to 2 MiB for a photo,

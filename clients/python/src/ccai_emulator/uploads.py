@@ -13,10 +13,10 @@ from __future__ import annotations
 import secrets
 import urllib.error
 import urllib.request
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 from ._http import EmulatorError
 
@@ -58,7 +58,9 @@ def multipart_body(fields: Mapping[str, str], data: bytes, filename: str, conten
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def upload_file(form: Mapping[str, Any], data: bytes, *, filename: str = "upload", timeout: float = 60.0) -> StoredUpload:
+def upload_file(
+    form: Mapping[str, Any], data: bytes, *, filename: str = "upload", timeout: float = 60.0
+) -> StoredUpload:
     """Post ``data`` with a pre-signed ``form`` (``{"url", "fields"}``); 204 answers a :class:`StoredUpload`.
 
     The file part's type is the form's ``Content-Type`` field (``image/jpeg``, ``video/mp4``).
