@@ -92,7 +92,7 @@ describe("media: photos, videos and the agent's attachments", () => {
     assert.ok(unknownPath.serverMessage);
   });
 
-  it("storage refuses a used form and an empty file in S3's terms", async () => {
+  it("storage refuses a used form, an empty and a too large file in S3's terms", async () => {
     const { chat } = await assignedChat();
     const form = await tenant.apps.uploadForm(chat.id, "photo");
     await uploadFile(form, JPEG);
@@ -102,6 +102,9 @@ describe("media: photos, videos and the agent's attachments", () => {
     assert.match(used.serverMessage, /already used/);
     const empty = await failure(uploadFile(await tenant.apps.uploadForm(chat.id, "photo"), new Uint8Array(0)));
     assert.deepEqual([empty.status, empty.code], [400, "EntityTooSmall"]);
+    const tooLarge = new Uint8Array(2 * 1024 * 1024 + 1).fill(0xff);
+    const large = await failure(uploadFile(await tenant.apps.uploadForm(chat.id, "photo"), tooLarge));
+    assert.deepEqual([large.status, large.code], [400, "EntityTooLarge"]);
   });
 
   it("delivers the agent's attachment to the end user, who downloads it", async () => {

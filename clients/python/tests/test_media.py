@@ -64,7 +64,7 @@ def test_a_video_registers_as_one_object_and_is_sent(ccai_tenant: TestTenant) ->
     assert unknown_path.value.status == 400 and unknown_path.value.message
 
 
-def test_storage_refuses_a_used_form_and_an_empty_file_in_s3s_terms(ccai_tenant: TestTenant) -> None:
+def test_storage_refuses_a_used_form_an_empty_and_a_too_large_file_in_s3s_terms(ccai_tenant: TestTenant) -> None:
     _, chat = ccai_tenant.start_chat()
     form = ccai_tenant.apps.upload_form(chat, "photo")
     upload_file(form, JPEG)
@@ -75,6 +75,10 @@ def test_storage_refuses_a_used_form_and_an_empty_file_in_s3s_terms(ccai_tenant:
     with pytest.raises(StorageError) as empty:
         upload_file(ccai_tenant.apps.upload_form(chat, "photo"), b"")
     assert (empty.value.status, empty.value.code) == (400, "EntityTooSmall")
+    too_large = b"\xff" * (2 * 1024 * 1024 + 1)
+    with pytest.raises(StorageError) as large:
+        upload_file(ccai_tenant.apps.upload_form(chat, "photo"), too_large)
+    assert (large.value.status, large.value.code) == (400, "EntityTooLarge")
 
 
 def test_the_agents_attachment_reaches_the_end_user_who_downloads_it(ccai_tenant: TestTenant) -> None:
