@@ -44,7 +44,8 @@ describe("AppsClient", () => {
     await tenant.waitForChat(chat.id, { state: "assigned" });
     await tenant.apps.sendText(chat.id, endUser.id, "as an object");
     await tenant.apps.sendText(chat.id, endUser.id, "as a string", { contentShape: "string" });
-    await tenant.apps.sendMedia(chat.id, endUser.id, "photo", 77);
+    const photo = await tenant.apps.uploadMedia(chat.id, "photo", new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]));
+    await tenant.apps.sendMedia(chat.id, endUser.id, "photo", photo.media_id);
     const view = await tenant.waitForTranscript(chat.id, "all", { contains: "as a string" });
     assert.ok(texts(view).includes("as an object") && texts(view).includes("as a string"));
     const fromUser = await tenant.waitForWebhooks({
@@ -55,7 +56,7 @@ describe("AppsClient", () => {
     });
     assert.deepEqual(
       fromUser.map(event => event.body.message.content),
-      [{ type: "text", content: "as an object" }, { type: "text", content: "as a string" }, { type: "photo", media_id: 77 }],
+      [{ type: "text", content: "as an object" }, { type: "text", content: "as a string" }, { type: "photo", media_id: photo.media_id }],
     );
   });
 

@@ -14,3 +14,19 @@ export function startTestEmulator(options = {}) {
 export function texts(transcript) {
   return transcript.messages.map(message => message.body.text);
 }
+
+/** The first ```js block under a `### <heading>` of the README, to run it as written. */
+export async function readmeBlock(heading) {
+  const { readFileSync } = await import("node:fs");
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const section = readme.split(`\n### ${heading}\n`)[1];
+  const match = section && /```js\n([\s\S]*?)```/.exec(section);
+  if (!match) throw new Error(`no js block under "### ${heading}" in README.md`);
+  return match[1];
+}
+
+/** Runs README code as the body of an async function whose parameters are `scope`'s keys. */
+export function runReadmeCode(code, scope) {
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+  return new AsyncFunction(...Object.keys(scope), code)(...Object.values(scope));
+}

@@ -25,14 +25,15 @@ def test_both_content_shapes_and_media_reach_the_transcript(ccai_tenant: TestTen
     accepted = ccai_tenant.apps.send_text(chat, user, "as an object")
     assert accepted["chat_id"] == chat and isinstance(accepted["id"], int)
     ccai_tenant.apps.send_text(chat, user, "as a plain string", plain_content=True)
-    ccai_tenant.apps.send_media(chat, user, "photo", 314)
+    photo = ccai_tenant.apps.upload_media(chat, "photo", b"\xff\xd8\xff\xe0 a small jpeg \xff\xd9")
+    ccai_tenant.apps.send_media(chat, user, "photo", photo["media_id"])
     record = ccai_tenant.wait_for_chat(chat, contains="as a plain string")
     end_user_messages = [m["body"] for m in record["messages"] if m["sender"]["type"] == "end_user"]
     assert end_user_messages[:2] == [
         {"type": "text", "text": "as an object"},
         {"type": "text", "text": "as a plain string"},
     ]
-    assert end_user_messages[2]["type"] == "photo" and end_user_messages[2]["media_id"] == 314
+    assert end_user_messages[2]["type"] == "photo" and end_user_messages[2]["media_id"] == photo["media_id"]
 
 
 def test_rejections_raise_the_typed_error_with_the_platforms_message(
