@@ -8,6 +8,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod fidelity;
+
+use fidelity::{Fidelity, FidelityArgs};
+
 use crate::formats::parse_duration;
 use crate::healthcheck::HealthProbe;
 use crate::limits::Limits;
@@ -157,6 +161,8 @@ pub struct Cli {
     /// How long a client may take to send a whole request body (then 408).
     #[arg(long, env = "CCAI_EMU_BODY_READ_TIMEOUT", default_value = "10s")]
     body_read_timeout: String,
+    #[command(flatten)]
+    fidelity: FidelityArgs,
     /// Log one line per HTTP request (off by default; the request journal keeps them all).
     #[arg(long, env = "CCAI_EMU_ACCESS_LOG")]
     access_log: bool,
@@ -243,6 +249,8 @@ pub struct Config {
     pub watch_interval: Duration,
     /// The limits added for robustness (see `crate::limits`).
     pub limits: Limits,
+    /// Where the emulator may differ from the platform (defaults follow the platform).
+    pub fidelity: Fidelity,
     /// Log one line per HTTP request (`--access-log`).
     pub access_log: bool,
     /// Upload-form expiry and the memory budgets of stored media.
@@ -272,6 +280,7 @@ impl Default for Config {
             watch: false,
             watch_interval: Duration::from_millis(500),
             limits: Limits::default(),
+            fidelity: Fidelity::default(),
             access_log: false,
             media: crate::media::MediaConfig::default(),
         }
@@ -410,6 +419,7 @@ impl TryFrom<Cli> for Config {
             watch: cli.watch,
             watch_interval,
             limits,
+            fidelity: Fidelity::try_from(cli.fidelity)?,
             access_log: cli.access_log,
             media: cli.media.try_into()?,
         })

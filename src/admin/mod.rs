@@ -9,6 +9,7 @@
 mod chats;
 mod console;
 mod contact_center;
+mod fidelity;
 mod health;
 mod limits;
 pub mod live;
@@ -57,6 +58,30 @@ pub fn routes() -> RouteTable {
                 put(webhooks::set_faults),
                 get(webhooks::get_faults),
                 delete(webhooks::clear_faults),
+            ],
+        )
+        .at(
+            "/tenants/{tenant}/webhook/events",
+            [
+                put(fidelity::set_events),
+                get(fidelity::get_events),
+                delete(fidelity::clear_events),
+            ],
+        )
+        .at(
+            "/tenants/{tenant}/chat_created_order",
+            [
+                put(fidelity::set_order),
+                get(fidelity::get_order),
+                delete(fidelity::clear_order),
+            ],
+        )
+        .at(
+            "/tenants/{tenant}/after_hours",
+            [
+                put(fidelity::set_after_hours),
+                get(fidelity::get_after_hours),
+                delete(fidelity::clear_after_hours),
             ],
         )
         .at("/webhooks/stats", [get(webhooks::stats)])

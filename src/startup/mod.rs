@@ -163,6 +163,8 @@ impl Emulator {
             agent_join_delay: config.agent_join_delay,
             chat_inactivity_timeout: config.chat_inactivity_timeout,
             limits: config.limits.clone(),
+            webhook_options: config.fidelity.webhooks.clone(),
+            mid_session_duplicate_interval: config.fidelity.mid_session_duplicate_interval,
             media: config.media.clone(),
         }));
         load_seeds(&state, &seeds)?;

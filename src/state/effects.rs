@@ -52,6 +52,11 @@ impl AppState {
                 }
             }
         }
+        // The inactivity rule, once the chat is as the transition left it.
+        if let Some(Effect::Schedule { after, trigger }) = chat.inactivity_timer(script, Utc::now())
+        {
+            self.schedule(tenant, chat.id, after, trigger);
+        }
     }
 
     /// Tells the live event bus. Agent-only messages are announced too: the bus is the

@@ -16,7 +16,8 @@ use super::targets::{WebhookTarget, WebhookTargets};
 use crate::formats::timestamp;
 use crate::live_events::{LiveEventBus, LiveEventKind};
 
-/// The header that carries a delivery's id, unchanged across retries and redeliveries.
+/// The header that carries a delivery's id, unchanged across retries and redeliveries. The
+/// platform sends no such header: `--webhook-delivery-id-header false` leaves it out.
 pub const DELIVERY_ID_HEADER: &str = "X-Emulator-Delivery-Id";
 const RESPONSE_BODY_LIMIT: usize = 1_024;
 
@@ -155,13 +156,16 @@ impl WebhookPoster {
         // --webhook-timeout covers the whole exchange: connecting, sending, the response
         // head and the part of the body that is kept (awc's own timeout stops at the head).
         let exchange = async {
-            let mut response = self
+            let mut request = self
                 .client
                 .post(&target.url)
                 .insert_header(("Content-Type", "application/json"))
                 .insert_header(("X-Signature-Timestamp", signature_timestamp.as_str()))
-                .insert_header(("X-Signature", signature))
-                .insert_header((DELIVERY_ID_HEADER, delivery_id))
+                .insert_header(("X-Signature", signature));
+            if self.targets.delivery_id_header() {
+                request = request.insert_header((DELIVERY_ID_HEADER, delivery_id));
+            }
+            let mut response = request
                 .send_body(payload.to_vec())
                 .await
                 .map_err(|error| error.to_string())?;

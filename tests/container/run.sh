@@ -110,6 +110,7 @@ timeout 60 "${PODMAN[@]}" run -d --name "$CONTAINER" "${RUN_LIMITS[@]}" \
   -e CCAI_EMU_WEBHOOK_PRIMARY_SECRET="${SECRETS[0]}" \
   -e CCAI_EMU_WEBHOOK_SECONDARY_SECRET="${SECRETS[1]}" \
   -e CCAI_EMU_AGENT_JOIN_DELAY=0 \
+  -e CCAI_EMU_WEBHOOK_EVENTS=all \
   "$IMAGE" >/dev/null 2>"$WORK/run.log" || fail "podman run failed: $(cat "$WORK/run.log")"
 
 # Time to healthy: the first {"status":"ok"} through the published port, polled every 20 ms
