@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the console's end-to-end test: starts the emulator binary on a free port, drives the
-# console in headless Chromium (Debian's `chromium`) with playwright-core, then stops the
-# emulator. Needs: cargo, node/npm, chromium (`.ci/run` installs them).
+# console in headless Chromium (Debian's `chromium`) with playwright-core (as the agent and as
+# the end user, switching chats by `#chat=`, blank sends, the icon, delivery payloads), then
+# stops the emulator. Needs: cargo, node/npm, chromium (`.ci/run` installs them).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
