@@ -109,7 +109,7 @@ for source in pathlib.Path("src").rglob("*.rs"):
         path = (source.parent / embedded).resolve().relative_to(root)
         if path.parts[0] != "tests" and path.parts[0] not in copied:
             missing.append(f"{source} embeds {path}")
-print("\n".join(missing) or f"the builder copies {sorted(copied)}: everything the binary embeds")
+print("\n".join(missing) or f"[container-test] the builder copies {sorted(copied)}: everything the binary embeds")
 raise SystemExit(1 if missing else 0)
 PY
 
