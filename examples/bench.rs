@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use ccai_emulator::webhooks::journal::{DeliveryFilter, DeliveryStatus};
+use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use ccai_emulator::{Config, Emulator, FixtureSource};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
@@ -170,16 +170,16 @@ async fn main() {
     let (elapsed, latencies) = send_messages(&api, &targets[..1], hot, concurrency).await;
     report("all on one chat", hot, elapsed, &latencies);
 
-    let store = emulator.store();
+    let state = emulator.state();
     let filter = DeliveryFilter {
         tenant: Some("bench".into()),
         ..DeliveryFilter::default()
     };
-    let expected = store.webhooks.counters(&filter).deliveries;
+    let expected = state.delivery_counters(&filter).deliveries;
     let started = Instant::now();
-    let mut changes = store.events.changes();
+    let mut changes = state.watch_changes();
     loop {
-        let counters = store.webhooks.counters(&filter);
+        let counters = state.delivery_counters(&filter);
         if counters.delivered + counters.failed >= expected {
             break;
         }
@@ -191,9 +191,8 @@ async fn main() {
             break;
         }
     }
-    let counters = store.webhooks.counters(&filter);
-    let failed = store
-        .webhooks
+    let counters = state.delivery_counters(&filter);
+    let failed = state
         .deliveries(&filter)
         .iter()
         .filter(|d| d.status == DeliveryStatus::Failed)

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use ccai_emulator::journal::{BodyKind, RecordedRequest, RequestFilter, RequestJournal};
+use ccai_emulator::request_journal::{BodyKind, RecordedRequest, RequestFilter, RequestJournal};
 use serde_json::Value;
 
 fn resident_mib() -> Option<f64> {
@@ -20,10 +20,12 @@ fn main() {
         .skip(1)
         .map(|arg| arg.parse::<usize>().expect("a number"));
     let requests = args.next().unwrap_or(200_000);
-    let cap = args.next().unwrap_or(ccai_emulator::journal::DEFAULT_CAP);
+    let cap = args
+        .next()
+        .unwrap_or(ccai_emulator::request_journal::DEFAULT_CAP);
     let body_cap = args
         .next()
-        .unwrap_or(ccai_emulator::journal::DEFAULT_BODY_CAP);
+        .unwrap_or(ccai_emulator::request_journal::DEFAULT_BODY_CAP);
     let journal = RequestJournal::new(cap, body_cap);
     let before = resident_mib();
     let started = std::time::Instant::now();

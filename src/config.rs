@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::api::AuthPolicy;
+use crate::formats::parse_duration;
 use crate::healthcheck::HealthProbe;
+use crate::state::AuthPolicy;
 use crate::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use crate::webhooks::WebhookTarget;
 
@@ -123,10 +124,10 @@ pub struct Cli {
     #[arg(long, env = "CCAI_EMU_WORKERS")]
     workers: Option<usize>,
     /// How many Apps API requests the request journal keeps (the oldest are evicted, counted).
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_CAP", default_value_t = crate::journal::DEFAULT_CAP)]
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_CAP", default_value_t = crate::request_journal::DEFAULT_CAP)]
     request_journal_cap: usize,
     /// How many bytes of each request body the journal keeps.
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_BODY_CAP", default_value_t = crate::journal::DEFAULT_BODY_CAP)]
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_BODY_CAP", default_value_t = crate::request_journal::DEFAULT_BODY_CAP)]
     request_journal_body_cap: usize,
     /// Apps API requests per second per tenant before 429 (the platform's limit is 10). Off if unset.
     #[arg(long, env = "CCAI_EMU_RATE_LIMIT")]
@@ -233,10 +234,10 @@ impl Default for Config {
             agent_join_delay: None,
             chat_inactivity_timeout: None,
             workers: None,
-            request_journal_cap: crate::journal::DEFAULT_CAP,
-            request_journal_body_cap: crate::journal::DEFAULT_BODY_CAP,
+            request_journal_cap: crate::request_journal::DEFAULT_CAP,
+            request_journal_body_cap: crate::request_journal::DEFAULT_BODY_CAP,
             rate_limit: None,
-            live_event_backlog: crate::events::DEFAULT_BACKLOG,
+            live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
         }
@@ -360,46 +361,16 @@ impl TryFrom<Cli> for Config {
             request_journal_cap: cli.request_journal_cap,
             request_journal_body_cap: cli.request_journal_body_cap,
             rate_limit: cli.rate_limit,
-            live_event_backlog: crate::events::DEFAULT_BACKLOG,
+            live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
         })
     }
 }
 
-/// Parses `250ms`, `2s`, `1.5s`, `1m` or a bare number of milliseconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 250ms, 2s or 1m"))?;
-    let millis = match unit.trim() {
-        "" | "ms" => value,
-        "s" => value * 1_000.0,
-        "m" => value * 60_000.0,
-        other => return Err(format!("{text:?} has an unknown unit {other:?} (ms, s, m)")),
-    };
-    Ok(Duration::from_micros((millis * 1_000.0).round() as u64))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_parse_in_every_unit() {
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1_500)));
-        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
-        assert_eq!(parse_duration("40"), Ok(Duration::from_millis(40)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("3h").is_err());
-    }
 
     #[test]
     fn no_flags_give_the_documented_defaults() {

@@ -15,23 +15,27 @@
 //! # Ok(()) }
 //! ```
 
+// In layer order, lowest first: a module imports only from the modules above it (and its
+// own layer); `tests/it/architecture.rs` checks this. See README, "How the code is laid out".
 pub mod admin;
 pub mod api;
 pub mod client;
 pub mod config;
 pub mod domain;
-pub mod events;
-pub mod fixtures;
+pub mod formats;
 pub mod healthcheck;
-pub mod journal;
+pub mod http;
+pub mod live_events;
 pub mod openapi;
-pub mod rate_limit;
-pub mod routes;
-pub mod snapshot;
+pub mod rate_limiter;
+pub mod request_journal;
+pub mod script_loader;
 pub mod startup;
-pub mod store;
+pub mod state;
 pub mod telemetry;
+pub mod tenant_snapshot;
 pub mod webhooks;
+pub mod wire;
 
 pub use config::{Cli, Config, FixtureSource, Invocation, LogFormat};
 pub use startup::{Emulator, RunningEmulator, StartError};

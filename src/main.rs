@@ -45,7 +45,7 @@ async fn serve(config: Config) -> ExitCode {
         }
     };
     tracing::info!(address = %emulator.address(), "ccai-emulator listening");
-    let store = emulator.store();
+    let state = emulator.state();
     let handle = emulator.handle();
     actix_web::rt::spawn(async move {
         wait_for_shutdown_signal().await;
@@ -57,7 +57,7 @@ async fn serve(config: Config) -> ExitCode {
         return ExitCode::FAILURE;
     }
     tracing::info!(grace = ?grace, "no longer accepting requests; delivering pending webhooks");
-    let report = store.webhooks.drain(grace).await;
+    let report = state.drain_webhooks(grace).await;
     if report.undelivered == 0 {
         tracing::info!("shutdown complete: every webhook delivery finished");
     } else {

@@ -72,7 +72,7 @@ async fn the_console_is_served_and_calls_only_registered_routes() {
     assert_eq!(icons, ["/__admin/console/favicon.svg"]);
     used.extend(icons.into_iter().map(|icon| ("GET".to_owned(), icon)));
     assert!(used.len() >= 10, "{used:?}");
-    let registered = ccai_emulator::routes::all();
+    let registered = ccai_emulator::startup::all_endpoints();
     for (method, path) in used {
         let path = placeholder.replace_all(&path, "{x}");
         assert!(

@@ -4,7 +4,7 @@
 mod support;
 
 use awc::http::{Method, StatusCode};
-use ccai_emulator::webhooks::journal::DeliveryFilter;
+use ccai_emulator::webhooks::delivery_journal::DeliveryFilter;
 use serde_json::{json, Value};
 use support::{spawn_app, TenantClient, TestApp, WebhookReceiver, DEADLINE};
 

@@ -94,11 +94,11 @@ async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
         ..test_config()
     });
     let mut stream = EventStream::open(&app, "tenant=flood").await;
-    let events = std::sync::Arc::clone(&app.emulator.store().events);
+    let events = app.emulator.state();
     // Far faster than any subscriber can write to a socket: it must fall 4 behind.
     for index in 0..20_000 {
-        events.publish(
-            ccai_emulator::events::LiveEventKind::Chat,
+        events.publish_live_event(
+            ccai_emulator::live_events::LiveEventKind::Chat,
             "flood",
             None,
             json!({ "index": index }),
@@ -113,8 +113,8 @@ async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
         "{:?}",
         lagged.data
     );
-    events.publish(
-        ccai_emulator::events::LiveEventKind::Chat,
+    events.publish_live_event(
+        ccai_emulator::live_events::LiveEventKind::Chat,
         "flood",
         None,
         json!({ "marker": "after the flood" }),

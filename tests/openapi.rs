@@ -1,5 +1,5 @@
 //! The OpenAPI document at `/__admin/openapi.json` against the routes the server has:
-//! the document and the route table (`ccai_emulator::routes::all`, recorded as routes are
+//! the document and the route table (`ccai_emulator::startup::all_endpoints`, recorded as routes are
 //! registered) list the same operations, every `$ref` resolves, and every documented
 //! operation, called on a running server with real ids, is answered by a route (never
 //! the unknown-route 404 or a 405).
@@ -43,7 +43,7 @@ async fn the_document_lists_exactly_the_registered_routes() {
     let app = spawn_app();
     let document = app.admin_get("/openapi.json").await;
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
-    let registered: BTreeSet<(String, String)> = ccai_emulator::routes::all()
+    let registered: BTreeSet<(String, String)> = ccai_emulator::startup::all_endpoints()
         .into_iter()
         .map(|endpoint| (endpoint.method, endpoint.path))
         .collect();

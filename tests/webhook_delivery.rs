@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use awc::http::Method;
-use ccai_emulator::webhooks::journal::{Delivery, DeliveryFilter, DeliveryStatus};
+use ccai_emulator::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryStatus};
 use ccai_emulator::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use ccai_emulator::Config;
 use futures_util::future::join_all;
@@ -201,7 +201,7 @@ async fn a_hanging_receiver_times_out_and_is_retried_while_the_api_answers() {
             .await;
     }
     let filter = tenant_filter(&tenant.subdomain);
-    let journal = app.emulator.store().webhooks.deliveries(&filter);
+    let journal = app.emulator.state().deliveries(&filter);
     assert!(
         journal[0].attempts.is_empty(),
         "the API answered while the first attempt was still waiting for the receiver"

@@ -3,26 +3,15 @@
 //! agent, end the chat. The record and the transcripts can be long-polled (`wait=` with
 //! `routing_state=`, `status=`, `min_messages=`, `contains=`; see [`super::waiting`]).
 
-use std::sync::Arc;
-
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::waiting::{parse_wait, respond_when, Check};
-use crate::api::error::ApiError;
 use crate::domain::chat::{MessageBody, View};
-use crate::domain::routing::EndedBy;
 use crate::domain::{Chat, RoutingState};
-use crate::startup::AppState;
-use crate::store::Tenant;
-
-fn owner(state: &AppState, chat_id: u64) -> Result<Arc<Tenant>, ApiError> {
-    state
-        .store
-        .owner_of(chat_id)
-        .ok_or_else(ApiError::not_found)
-}
+use crate::http::error::ApiError;
+use crate::state::{AppState, OwnedChat};
 
 /// The full internal record of a chat.
 pub fn chat_record(chat: &Chat, tenant: &str) -> Value {
@@ -145,16 +134,15 @@ async fn chat_when(
     view: View,
     render: impl Fn(&Chat, &str) -> Value,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = owner(state, chat_id)?;
+    let owned = state.owned_chat(chat_id)?;
     if condition.is_empty() {
-        let chat = state.store.chat(&tenant, chat_id)?;
-        return Ok(HttpResponse::Ok().json(render(&chat, &tenant.name)));
+        return Ok(HttpResponse::Ok().json(render(&owned.chat, &owned.tenant)));
     }
     condition.validate()?;
     let wait = parse_wait(condition.wait.as_deref())?;
-    respond_when(&state.store.events, wait, &condition.describe(), || {
-        let chat = state.store.chat(&tenant, chat_id)?;
-        let body = render(&chat, &tenant.name);
+    respond_when(state, wait, &condition.describe(), || {
+        let OwnedChat { tenant, chat } = state.owned_chat(chat_id)?;
+        let body = render(&chat, &tenant);
         Ok(if condition.holds(&chat, view) {
             Check::Met(body)
         } else {
@@ -223,10 +211,8 @@ pub async fn agent_says(
     if text.trim().is_empty() {
         return Err(ApiError::BadRequest("text must not be empty".into()));
     }
-    let chat_id = chat_id.into_inner();
-    let tenant = owner(&state, chat_id)?;
-    let chat = state.store.agent_says(&tenant, chat_id, text)?;
-    Ok(HttpResponse::Ok().json(chat_record(&chat, &tenant.name)))
+    let owned = state.agent_says(chat_id.into_inner(), text)?;
+    Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -239,12 +225,9 @@ pub async fn agent_transfers(
     chat_id: web::Path<u64>,
     body: web::Json<TransferBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat_id = chat_id.into_inner();
-    let tenant = owner(&state, chat_id)?;
-    let chat = state
-        .store
-        .transfer_to_vta(&tenant, chat_id, &body.task_virtual_agent)?;
-    Ok(HttpResponse::Ok().json(chat_record(&chat, &tenant.name)))
+    let owned =
+        state.transfer_to_task_virtual_agent(chat_id.into_inner(), &body.task_virtual_agent)?;
+    Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))
 }
 
 /// Sets the chat aside (`dismissed` / `va_dismissed`), as the platform does on inactivity.
@@ -252,18 +235,14 @@ pub async fn dismiss(
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat_id = chat_id.into_inner();
-    let tenant = owner(&state, chat_id)?;
-    let chat = state.store.dismiss_chat(&tenant, chat_id)?;
-    Ok(HttpResponse::Ok().json(chat_record(&chat, &tenant.name)))
+    let owned = state.dismiss_chat(chat_id.into_inner())?;
+    Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))
 }
 
 pub async fn agent_ends(
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat_id = chat_id.into_inner();
-    let tenant = owner(&state, chat_id)?;
-    let chat = state.store.end_chat(&tenant, chat_id, EndedBy::Agent)?;
-    Ok(HttpResponse::Ok().json(chat_record(&chat, &tenant.name)))
+    let owned = state.agent_finishes_chat(chat_id.into_inner())?;
+    Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))
 }

@@ -5,9 +5,9 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const PAGE: &str = include_str!("../../assets/console/index.html");
 const ICON: &str = include_str!("../../assets/console/favicon.svg");
@@ -39,31 +39,5 @@ pub async fn root() -> HttpResponse {
 
 /// Every tenant with a one-line summary of each of its chats.
 pub async fn tenants(state: web::Data<AppState>) -> HttpResponse {
-    let store = &state.store;
-    let tenants: Vec<Value> = store
-        .tenant_names()
-        .into_iter()
-        .filter_map(|name| store.existing_tenant(&name))
-        .map(|tenant| {
-            let chats: Vec<Value> = tenant
-                .chat_ids()
-                .into_iter()
-                .filter_map(|id| {
-                    store
-                        .with_chat(&tenant, id, |chat| {
-                            json!({
-                                "id": chat.id,
-                                "routing_state": chat.routing.name(),
-                                "end_user": chat.end_user.identifier,
-                                "messages": chat.messages.len(),
-                                "created_at": chat.created_at,
-                            })
-                        })
-                        .ok()
-                })
-                .collect();
-            json!({"name": tenant.name, "chats": chats})
-        })
-        .collect();
-    HttpResponse::Ok().json(json!({ "tenants": tenants }))
+    HttpResponse::Ok().json(json!({ "tenants": state.tenant_overview() }))
 }

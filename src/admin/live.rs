@@ -18,10 +18,10 @@ use serde_json::json;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 
-use crate::api::error::ApiError;
-use crate::config::parse_duration;
-use crate::events::{LiveEvent, LiveEventKind};
-use crate::startup::AppState;
+use crate::formats::parse_duration;
+use crate::http::error::ApiError;
+use crate::live_events::{LiveEvent, LiveEventKind};
+use crate::state::AppState;
 
 const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(15);
 const MAX_KEEPALIVE: Duration = Duration::from_secs(60);
@@ -85,7 +85,7 @@ pub async fn stream_events(
         tenant: query.tenant,
         kinds: kinds.unwrap_or_default(),
     };
-    let body = event_stream(state.store.events.subscribe(), filter, keepalive);
+    let body = event_stream(state.subscribe_live_events(), filter, keepalive);
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
@@ -155,7 +155,7 @@ fn lagged_frame(missed: u64) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::EventBus;
+    use crate::live_events::LiveEventBus;
 
     async fn next_text(
         stream: &mut (impl Stream<Item = Result<Bytes, Infallible>> + Unpin),
@@ -166,7 +166,7 @@ mod tests {
 
     #[actix_web::test]
     async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
-        let bus = EventBus::with_backlog(2);
+        let bus = LiveEventBus::with_backlog(2);
         let receiver = bus.subscribe();
         for index in 0..5 {
             bus.publish(LiveEventKind::Chat, "acme", Some(1), json!({ "n": index }));
@@ -186,7 +186,7 @@ mod tests {
 
     #[actix_web::test]
     async fn filters_keep_only_the_tenant_and_kinds_asked_for() {
-        let bus = EventBus::default();
+        let bus = LiveEventBus::default();
         let filter = EventFilter {
             tenant: Some("acme".into()),
             kinds: parse_kinds("message, delivery").unwrap(),

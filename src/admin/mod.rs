@@ -8,11 +8,12 @@
 
 mod chats;
 mod console;
-mod fixtures;
+mod contact_center;
+mod health;
 pub mod live;
 mod requests;
 mod snapshots;
-mod system;
+mod task_virtual_agents;
 pub mod waiting;
 mod webhooks;
 
@@ -21,23 +22,21 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
-use crate::api::error::ApiError;
-use crate::routes::{delete, get, post, put, RouteTable};
-use crate::startup::AppState;
-
-/// The reserved prefix.
-pub const PREFIX: &str = "/__admin";
+use crate::http::error::ApiError;
+use crate::http::route_table::{delete, get, post, put, RouteTable};
+use crate::http::HttpSettings;
+use crate::wire::ADMIN_PREFIX;
 
 /// The control plane's routes. A route added here must also be described in
 /// `crate::openapi` (the `openapi` test fails until it is).
 pub fn routes() -> RouteTable {
-    RouteTable::new(PREFIX)
-        .at("/health", [get(system::health)])
+    RouteTable::new(ADMIN_PREFIX)
+        .at("/health", [get(health::health)])
         .at("/console", [get(console::page)])
         .at("/console/favicon.svg", [get(console::icon)])
         .at("/tenants", [get(console::tenants)])
-        .at("/reset", [post(system::reset)])
-        .at("/openapi.json", [get(system::openapi)])
+        .at("/reset", [post(health::reset)])
+        .at("/openapi.json", [get(health::openapi)])
         .at("/requests", [get(requests::list), delete(requests::reset)])
         .at("/events", [get(live::stream_events)])
         .at(
@@ -78,25 +77,16 @@ pub fn routes() -> RouteTable {
         )
         .at("/chats/{chat_id}/agent/end", [post(chats::agent_ends)])
         .at("/chats/{chat_id}/dismiss", [post(chats::dismiss)])
-        .at(
-            "/task_virtual_agents",
-            [get(system::list_task_virtual_agents)],
-        )
+        .at("/task_virtual_agents", [get(task_virtual_agents::list)])
         .at(
             "/task_virtual_agents/{key}",
-            [
-                get(system::get_task_virtual_agent),
-                put(system::put_task_virtual_agent),
-            ],
+            [get(task_virtual_agents::get), put(task_virtual_agents::put)],
         )
         .at(
             "/contact_center",
-            [
-                get(fixtures::get_contact_center),
-                put(fixtures::put_contact_center),
-            ],
+            [get(contact_center::get), put(contact_center::put)],
         )
-        .at("/fixtures", [get(fixtures::status)])
+        .at("/fixtures", [get(contact_center::fixture_status)])
 }
 
 /// Registers the control plane.
@@ -111,8 +101,8 @@ async fn require_admin_token(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let expected = request
-        .app_data::<web::Data<AppState>>()
-        .and_then(|state| state.admin_token.clone());
+        .app_data::<web::Data<HttpSettings>>()
+        .and_then(|settings| settings.admin_token.clone());
     // The console page and its icon hold no data; the page asks for the token itself.
     let console_page = matches!(request.path(), "/__admin/console" | console::ICON_PATH);
     if let Some(expected) = expected.filter(|_| !console_page) {

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::waiting::{respond_with_list, ListWait};
-use crate::api::error::ApiError;
-use crate::journal::{RecordedRequest, RequestFilter};
-use crate::startup::AppState;
+use crate::http::error::ApiError;
+use crate::request_journal::{RecordedRequest, RequestFilter};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct RequestsQuery {
@@ -37,11 +37,10 @@ pub async fn list(
         status: query.status,
         after: query.after,
     };
-    let journal = &state.requests;
-    respond_with_list(&state.store.events, list_wait, || {
-        let requests = journal.list(&filter);
+    respond_with_list(&state, list_wait, || {
+        let requests = state.requests(&filter);
         let requests: Vec<&RecordedRequest> = requests.iter().map(|request| &**request).collect();
-        let stats = journal.stats();
+        let stats = state.request_journal_stats();
         let mut body = json!({
             "count": requests.len(),
             "requests": requests,
@@ -50,7 +49,7 @@ pub async fn list(
             "evicted": stats.evicted,
         });
         if let Some(tenant) = &filter.tenant {
-            body["evicted_for_tenant"] = json!(journal.evicted_for(tenant));
+            body["evicted_for_tenant"] = json!(state.evicted_requests_for(tenant));
         }
         Ok(body)
     })
@@ -63,7 +62,7 @@ pub struct ResetQuery {
 }
 
 pub async fn reset(state: web::Data<AppState>, query: web::Query<ResetQuery>) -> HttpResponse {
-    let deleted = state.requests.forget(query.tenant.as_deref());
+    let deleted = state.forget_requests(query.tenant.as_deref());
     HttpResponse::Ok().json(json!({
         "deleted": deleted,
         "tenant": query.tenant.as_deref().unwrap_or("all"),

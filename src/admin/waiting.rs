@@ -1,7 +1,7 @@
 //! Waiting without sleeping: the one long-poll mechanism behind every `wait=` query on the
 //! control plane (request journal, webhook deliveries, chat record, transcripts). A handler
 //! gives a check that reads the current state and says whether its condition is met; the
-//! check runs now and again after every change published on the [`EventBus`], until it is
+//! check runs now and again after every change published on the live event bus, until it is
 //! met (200 with the usual body) or the wait is over (408 with the usual body, i.e. what
 //! was seen so far, plus `message` and `waited_ms`). Nothing polls on a timer.
 //!
@@ -15,9 +15,9 @@ use actix_web::HttpResponse;
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
-use crate::api::error::ApiError;
-use crate::config::parse_duration;
-use crate::events::EventBus;
+use crate::formats::parse_duration;
+use crate::http::error::ApiError;
+use crate::state::AppState;
 
 /// The longest a single request may wait.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -69,7 +69,7 @@ impl ListWait {
 
 /// Answers a list query (a body with a `count`), waiting for `min_count` items if asked.
 pub async fn respond_with_list(
-    events: &EventBus,
+    state: &AppState,
     list_wait: Option<ListWait>,
     mut list: impl FnMut() -> Result<Value, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
@@ -77,7 +77,7 @@ pub async fn respond_with_list(
         return Ok(HttpResponse::Ok().json(list()?));
     };
     let condition = format!("min_count={min_count}");
-    respond_when(events, wait, &condition, || {
+    respond_when(state, wait, &condition, || {
         let body = list()?;
         let count = body["count"].as_u64().unwrap_or_default() as usize;
         Ok(if count >= min_count {
@@ -92,14 +92,14 @@ pub async fn respond_with_list(
 /// Runs `check` now and after every published change until it is met or `wait` is over.
 /// `condition` names what was awaited, for the 408 message.
 pub async fn respond_when(
-    events: &EventBus,
+    state: &AppState,
     wait: Duration,
     condition: &str,
     mut check: impl FnMut() -> Result<Check, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     let deadline = started + wait;
-    let mut changes = events.changes();
+    let mut changes = state.watch_changes();
     loop {
         // Marked seen before checking, so a change during the check wakes the next wait.
         changes.borrow_and_update();

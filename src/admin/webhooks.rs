@@ -8,12 +8,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::waiting::{respond_with_list, ListWait};
-use crate::api::error::ApiError;
-use crate::startup::AppState;
+use crate::http::error::ApiError;
+use crate::state::AppState;
 use crate::webhooks::catalog::{EventType, CATALOG};
+use crate::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use crate::webhooks::faults::FaultInjection;
-use crate::webhooks::journal::{DeliveryFilter, DeliveryStatus};
-use crate::webhooks::{WebhookError, WebhookTarget};
+use crate::webhooks::WebhookTarget;
 
 pub async fn set_target(
     state: web::Data<AppState>,
@@ -21,7 +21,7 @@ pub async fn set_target(
     target: web::Json<WebhookTarget>,
 ) -> Result<HttpResponse, ApiError> {
     let target = target.into_inner();
-    state.store.webhooks.set_target(&tenant, target.clone())?;
+    state.set_webhook_target(&tenant, target.clone())?;
     Ok(HttpResponse::Ok()
         .json(json!({"tenant": tenant.as_str(), "source": "tenant", "webhook": target})))
 }
@@ -30,30 +30,19 @@ pub async fn get_target(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let webhooks = &state.store.webhooks;
-    let (source, target) = match webhooks.target(&tenant) {
-        Some(target) => ("tenant", target),
-        None => (
-            "default",
-            webhooks
-                .default_target()
-                .cloned()
-                .ok_or(WebhookError::NoTarget)?,
-        ),
-    };
-    Ok(HttpResponse::Ok()
-        .json(json!({"tenant": tenant.as_str(), "source": source, "webhook": target})))
+    let webhook = state.webhook_target(&tenant)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "tenant": tenant.as_str(),
+        "source": webhook.source.name(),
+        "webhook": webhook.target,
+    })))
 }
 
 pub async fn remove_target(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .store
-        .webhooks
-        .remove_target(&tenant)
-        .ok_or(WebhookError::NoTarget)?;
+    state.remove_webhook_target(&tenant)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -61,7 +50,7 @@ pub async fn rotate(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let target = state.store.webhooks.rotate(&tenant)?;
+    let target = state.rotate_webhook_secret(&tenant)?;
     Ok(HttpResponse::Ok()
         .json(json!({"tenant": tenant.as_str(), "source": "tenant", "webhook": target})))
 }
@@ -115,16 +104,15 @@ pub async fn deliveries(
     let query = query.into_inner();
     let list_wait = ListWait::from_query(query.wait.as_deref(), query.min_count)?;
     let filter = query.into_filter()?;
-    let webhooks = &state.store.webhooks;
-    respond_with_list(&state.store.events, list_wait, || {
-        let list: Vec<_> = webhooks
+    respond_with_list(&state, list_wait, || {
+        let list: Vec<_> = state
             .deliveries(&filter)
             .iter()
             .map(|delivery| delivery.to_json())
             .collect();
         Ok(json!({
             "count": list.len(),
-            "counters": webhooks.counters(&filter),
+            "counters": state.delivery_counters(&filter),
             "deliveries": list,
         }))
     })
@@ -140,11 +128,7 @@ pub async fn delivery(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
-    let delivery = state
-        .store
-        .webhooks
-        .delivery(id)
-        .ok_or(WebhookError::UnknownDelivery(id))?;
+    let delivery = state.delivery(id)?;
     Ok(HttpResponse::Ok().json(delivery.to_json()))
 }
 
@@ -152,7 +136,7 @@ pub async fn redeliver(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let delivery = state.store.webhooks.redeliver(parse_id(&id)?)?;
+    let delivery = state.redeliver(parse_id(&id)?)?;
     Ok(HttpResponse::Accepted().json(delivery.to_json()))
 }
 
@@ -162,7 +146,7 @@ pub async fn stats(
     query: web::Query<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.into_inner().into_filter()?;
-    Ok(HttpResponse::Ok().json(state.store.webhooks.counters(&filter)))
+    Ok(HttpResponse::Ok().json(state.delivery_counters(&filter)))
 }
 
 pub async fn set_faults(
@@ -171,7 +155,7 @@ pub async fn set_faults(
     faults: web::Json<FaultInjection>,
 ) -> Result<HttpResponse, ApiError> {
     let faults = faults.into_inner();
-    state.store.webhooks.set_faults(&tenant, faults.clone())?;
+    state.set_webhook_faults(&tenant, faults.clone())?;
     Ok(HttpResponse::Ok().json(json!({"tenant": tenant.as_str(), "faults": faults})))
 }
 
@@ -179,11 +163,7 @@ pub async fn get_faults(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let faults = state
-        .store
-        .webhooks
-        .faults(&tenant)
-        .ok_or(WebhookError::NoFaults)?;
+    let faults = state.webhook_faults(&tenant)?;
     Ok(HttpResponse::Ok().json(json!({"tenant": tenant.as_str(), "faults": faults})))
 }
 
@@ -191,6 +171,6 @@ pub async fn clear_faults(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state.store.webhooks.clear_faults(&tenant)?;
+    state.clear_webhook_faults(&tenant)?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,14 +7,13 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::AuthenticatedTenant;
-use super::error::ApiError;
 use super::views;
-use crate::domain::routing::EndedBy;
 use crate::domain::MessageBody;
-use crate::startup::AppState;
-use crate::store::ChatRequest;
-use crate::webhooks::catalog::timestamp;
+use crate::formats::timestamp;
+use crate::http::basic_auth::AuthenticatedTenant;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::state::ChatRequest;
 
 #[derive(Debug, Deserialize)]
 pub struct CreateBody {
@@ -54,7 +53,7 @@ pub async fn create(
             ))
         }
     };
-    let chat = state.store.create_chat(
+    let chat = state.create_chat(
         &tenant,
         ChatRequest {
             end_user_id,
@@ -71,9 +70,7 @@ pub async fn get(
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state
-        .store
-        .with_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.with_chat(&tenant, chat_id.into_inner(), views::chat)?;
     Ok(HttpResponse::Ok().json(chat))
 }
 
@@ -108,9 +105,7 @@ pub async fn update(
             )));
         }
     }
-    let end_user_id = state
-        .store
-        .with_chat(&tenant, chat_id, |chat| chat.end_user.id)?;
+    let end_user_id = state.with_chat(&tenant, chat_id, |chat| chat.end_user.id)?;
     if let Some(user_id) = fields.finished_by_user_id {
         if user_id != end_user_id {
             return Err(ApiError::BadRequest(format!(
@@ -137,7 +132,7 @@ pub async fn update(
             "Nothing to update: send status \"finished\"".to_owned(),
         ));
     }
-    let chat = state.store.end_chat(&tenant, chat_id, EndedBy::EndUser)?;
+    let chat = state.finish_chat(&tenant, chat_id)?;
     Ok(HttpResponse::Ok().json(views::chat(&chat)))
 }
 
@@ -208,10 +203,7 @@ pub async fn send_message(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let message = body.message.into_body()?;
-    let posted =
-        state
-            .store
-            .post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
+    let posted = state.post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
     Ok(HttpResponse::Ok().json(json!({
         "id": posted.message_id,
         "chat_id": posted.chat_id,
@@ -227,8 +219,6 @@ pub async fn resume(
     state: web::Data<AppState>,
     chat_id: web::Path<u64>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state
-        .store
-        .resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
     Ok(HttpResponse::Ok().json(chat))
 }

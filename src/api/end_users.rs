@@ -5,11 +5,11 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::AuthenticatedTenant;
-use super::error::ApiError;
 use super::views;
-use crate::startup::AppState;
-use crate::store::EndUserFields;
+use crate::http::basic_auth::AuthenticatedTenant;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::state::EndUserFields;
 
 /// The fields may come flat or nested under `end_user`.
 #[derive(Debug, Deserialize)]
@@ -47,9 +47,7 @@ pub async fn upsert(
     state: web::Data<AppState>,
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = state
-        .store
-        .upsert_end_user(&tenant, body.into_inner().into_fields()?)?;
+    let user = state.upsert_end_user(&tenant, body.into_inner().into_fields()?)?;
     Ok(HttpResponse::Ok().json(views::end_user(&user)))
 }
 
@@ -84,8 +82,6 @@ pub async fn authenticate_in_chat(
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().into_fields()?;
-    state
-        .store
-        .authenticate_end_user(&tenant, chat_id.into_inner(), fields)?;
+    state.authenticate_end_user(&tenant, chat_id.into_inner(), fields)?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"message": "accepted"})))
 }

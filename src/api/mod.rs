@@ -1,26 +1,22 @@
 //! The emulated Apps API under `/apps/api/v1` (SPEC A2): thin handlers that authenticate
-//! the tenant, translate JSON to store calls and back, and answer every rejection in the
+//! the tenant, translate JSON to state calls and back, and answer every rejection in the
 //! platform's envelope.
 
-mod auth;
 mod chats;
 mod end_users;
-pub mod error;
 mod views;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-pub use auth::{basic_username, AuthPolicy};
-
-use crate::routes::{get, patch, post, RouteTable};
-
-/// The base path of the emulated API.
-pub const BASE_PATH: &str = "/apps/api/v1";
+use crate::http::rate_limit::enforce_rate_limit;
+use crate::http::request_capture::record_requests;
+use crate::http::route_table::{get, patch, post, RouteTable};
+use crate::wire::APPS_API_BASE;
 
 /// The Apps API's routes.
 pub fn routes() -> RouteTable {
-    RouteTable::new(BASE_PATH)
+    RouteTable::new(APPS_API_BASE)
         .at(
             "/end_users",
             [post(end_users::upsert), get(end_users::find)],
@@ -41,7 +37,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         routes()
             .into_scope()
             // The last wrap is the outermost: the journal also sees rate-limited requests.
-            .wrap(from_fn(crate::rate_limit::enforce_rate_limit))
-            .wrap(from_fn(crate::journal::capture::record_requests)),
+            .wrap(from_fn(enforce_rate_limit))
+            .wrap(from_fn(record_requests)),
     );
 }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::domain::chat::VirtualAgentParticipant;
 use crate::domain::{Chat, EndUser, HumanAgent, RoutingState};
-use crate::webhooks::catalog::timestamp;
+use crate::formats::timestamp;
 
 /// The chat object (SPEC A3).
 pub fn chat(chat: &Chat) -> Value {

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{ClientError, Http};
 use crate::domain::{EndUser, HumanAgent, Message, MessageBody};
-use crate::snapshot::{LoadReport, Snapshot};
+use crate::tenant_snapshot::{LoadReport, Snapshot};
 use crate::webhooks::WebhookTarget;
 
 /// A client of `/__admin`.

@@ -23,7 +23,7 @@ impl AppsClient {
                 &format!(
                     "{}{}",
                     base_url.trim_end_matches('/'),
-                    crate::api::BASE_PATH
+                    crate::wire::APPS_API_BASE
                 ),
                 Some(format!("Basic {credentials}")),
             ),

@@ -9,7 +9,8 @@ use serde_json::{json, Map, Value};
 
 use super::chat::{Chat, MessageBody, Sender, Visibility};
 use super::contact_center::{AgentRule, ContactCenter, HumanAgent};
-use super::routing::{Effect, EndedBy, Trigger};
+use super::effects::{Effect, Trigger};
+use super::routing_state::EndedBy;
 use super::template;
 
 impl Chat {
@@ -102,11 +103,11 @@ impl Chat {
 mod tests {
     use super::*;
     use crate::domain::testing::{queued_chat, END_USER as USER};
-    use crate::fixtures;
+    use crate::script_loader;
     use std::time::Duration;
 
     fn script_with_rule_delay(delay: Duration) -> ContactCenter {
-        let mut script = fixtures::embedded().expect("embedded fixtures");
+        let mut script = script_loader::embedded().expect("embedded fixtures");
         script.join_delay = Duration::ZERO;
         for rule in &mut script.agent_script.rules {
             rule.delay = delay;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::contact_center::HumanAgent;
-use super::routing::RoutingState;
+use super::routing_state::RoutingState;
 
 /// An end user of a tenant, upserted by `identifier`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::chat::Chat;
-use super::routing::{ChatError, Effect, Happening, RoutingState};
+use super::effects::{ChatError, Effect, Happening};
+use super::routing_state::RoutingState;
 
 impl Chat {
     /// Sets the chat aside (the control plane does this; the platform does it on inactivity).
@@ -77,10 +78,10 @@ mod tests {
     use super::*;
     use crate::domain::testing::{queued_chat, END_USER};
     use crate::domain::{ContactCenter, MessageBody};
-    use crate::fixtures;
+    use crate::script_loader;
 
     fn chat() -> (Chat, ContactCenter) {
-        let script = fixtures::embedded().unwrap();
+        let script = script_loader::embedded().unwrap();
         (queued_chat(&script), script)
     }
 

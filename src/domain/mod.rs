@@ -9,7 +9,9 @@ pub mod card;
 pub mod chat;
 pub mod contact_center;
 pub mod dismissal;
+pub mod effects;
 pub mod routing;
+pub mod routing_state;
 pub mod task_transfer;
 pub mod template;
 #[cfg(test)]
@@ -18,4 +20,6 @@ pub mod vta;
 
 pub use chat::{Chat, EndUser, Message, MessageBody, Sender, Visibility};
 pub use contact_center::{ContactCenter, HumanAgent, TaskVirtualAgent};
-pub use routing::{ChatError, Effect, Happening, RoutingState, Trigger};
+pub use effects::{ChatError, Effect, Happening, Trigger};
+pub use routing::NewChat;
+pub use routing_state::{EndedBy, RoutingState};

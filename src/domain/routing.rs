@@ -8,132 +8,16 @@
 //! [`super::dismissal`].
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::chat::{
-    Chat, EndUser, Message, MessageBody, Sender, VirtualAgentParticipant, Visibility,
-};
-use super::contact_center::{ContactCenter, HumanAgent, TaskVirtualAgent};
+use super::chat::{Chat, EndUser, Message, MessageBody, Sender, Visibility};
+use super::contact_center::{ContactCenter, HumanAgent};
+use super::effects::{ChatError, Effect, Happening, Trigger};
+use super::routing_state::{EndedBy, RoutingState};
 use super::template;
-use super::vta::{Handback, VtaSession, VtaTurn};
-
-/// Where a chat is routed.
-#[derive(Debug, Clone)]
-pub enum RoutingState {
-    /// Waiting for a human agent.
-    Queued,
-    /// A human agent has the chat.
-    Assigned {
-        agent: HumanAgent,
-    },
-    /// The human agent transferred to a task virtual agent, which alone gets end-user traffic.
-    TaskVirtualAgent {
-        agent: HumanAgent,
-        vta: Arc<TaskVirtualAgent>,
-        session: VtaSession,
-    },
-    Finished {
-        by: EndedBy,
-    },
-}
-
-impl RoutingState {
-    /// The state's name as the admin record shows it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            RoutingState::Queued => "queued",
-            RoutingState::Assigned { .. } => "assigned",
-            RoutingState::TaskVirtualAgent { .. } => "task_virtual_agent",
-            RoutingState::Finished { .. } => "finished",
-        }
-    }
-
-    pub fn agent(&self) -> Option<&HumanAgent> {
-        match self {
-            RoutingState::Assigned { agent } | RoutingState::TaskVirtualAgent { agent, .. } => {
-                Some(agent)
-            }
-            RoutingState::Queued | RoutingState::Finished { .. } => None,
-        }
-    }
-}
-
-/// Who ended a chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EndedBy {
-    EndUser,
-    Agent,
-}
-
-/// Something that happened to a chat that the consumer is told about by webhook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Happening {
-    ChatCreated,
-    /// A message the end user can see was added (by id).
-    MessageAdded {
-        message_id: u64,
-    },
-    AgentJoined {
-        agent: HumanAgent,
-    },
-    VirtualAgentJoined {
-        virtual_agent: VirtualAgentParticipant,
-    },
-    VirtualAgentLeft {
-        virtual_agent: VirtualAgentParticipant,
-        handback: Handback,
-    },
-    ChatEnded {
-        by: EndedBy,
-    },
-    ChatDismissed,
-    ChatResumed,
-}
-
-/// A deferred transition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    AgentJoins,
-    /// A delayed agent rule (by its index in the script) acts now.
-    AgentRule {
-        rule: usize,
-    },
-    /// The end user's inactivity deadline may have passed.
-    InactivityCheck,
-}
-
-/// What the caller must do after a transition.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    Publish(Happening),
-    Schedule { after: Duration, trigger: Trigger },
-}
-
-/// A transition that the chat's state does not allow.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ChatError {
-    #[error("Chat is already ended")]
-    Finished,
-    #[error("from_user_id {given} is not this chat's end user")]
-    NotTheChatsEndUser { given: u64 },
-    #[error("No human agent has joined this chat yet")]
-    NoAgentAssigned,
-    #[error("A task virtual agent is already active in this chat")]
-    TaskVirtualAgentAlreadyActive,
-    #[error("Unknown task virtual agent {0:?}")]
-    UnknownTaskVirtualAgent(String),
-    #[error("This chat is dismissed: resume it with PATCH /chats/{{id}}/resume first")]
-    Dismissed,
-    #[error("This chat is not in dismissed state")]
-    NotDismissed,
-    #[error("This chat is already dismissed")]
-    AlreadyDismissed,
-}
+use super::vta::VtaTurn;
 
 /// What a new chat starts from.
 #[derive(Debug, Clone)]

@@ -10,7 +10,8 @@ use serde_json::json;
 
 use super::chat::{Chat, MessageBody, Sender, VirtualAgentParticipant, Visibility};
 use super::contact_center::{ContactCenter, HumanAgent, TaskVirtualAgent};
-use super::routing::{Effect, Happening, RoutingState};
+use super::effects::{Effect, Happening};
+use super::routing_state::RoutingState;
 use super::template;
 use super::vta::{Handback, Outcome, VtaSession, VtaTurn};
 

@@ -3,12 +3,12 @@
 
 use serde_json::json;
 
-use super::{array_of, op, schema, Operation};
+use super::builder::{array_of, op, schema, Operation};
 
 const TAG: &str = "admin";
 
 fn path(rest: &str) -> String {
-    format!("{}{rest}", crate::admin::PREFIX)
+    format!("{}{rest}", crate::wire::ADMIN_PREFIX)
 }
 
 fn get(rest: &str, summary: &str) -> Operation {

@@ -2,12 +2,12 @@
 
 use serde_json::json;
 
-use super::{op, schema, Operation};
+use super::builder::{op, schema, Operation};
 
 const TAG: &str = "Apps API";
 
 pub fn operations() -> Vec<Operation> {
-    let base = crate::api::BASE_PATH;
+    let base = crate::wire::APPS_API_BASE;
     let path = |rest: &str| format!("{base}{rest}");
     let secured = |operation: Operation| {
         let mut operation = operation.rejects(&[401]);

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{array_of, schema};
+use super::builder::{array_of, schema};
 
 fn object(required: &[&str], properties: Value) -> Value {
     let mut object = json!({"type": "object", "properties": properties});
@@ -286,7 +286,7 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["format"],
                 json!({
-            "format": {"type": "string", "enum": [crate::snapshot::FORMAT]},
+            "format": {"type": "string", "enum": [crate::tenant_snapshot::FORMAT]},
             "tenant": string, "exported_at": time(),
             "webhook": {"allOf": [schema("WebhookTarget")], "nullable": true},
             "end_users": array_of(schema("EndUser")),

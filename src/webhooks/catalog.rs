@@ -2,12 +2,13 @@
 //! or the emulator defines it, and how its `body` is built from a chat. Every webhook the
 //! emulator sends is made here, so names and payload shapes cannot drift apart.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::domain::chat::VirtualAgentParticipant;
 use crate::domain::{Chat, Happening, Message, MessageBody, Sender, Visibility};
+use crate::formats::timestamp;
 
 /// Every event the emulator can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -112,11 +113,6 @@ pub struct Event {
     pub chat_id: u64,
     /// The exact bytes of the envelope `{event_type, timestamp, chat_id, body}`.
     pub payload: Vec<u8>,
-}
-
-/// Platform timestamps: ISO-8601 UTC to the second, as in the documentation's examples.
-pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// The event for `happening` in `chat`, or `None` when it is not the consumer's business.

@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::journal::DeliveryHandle;
+use super::delivery_journal::DeliveryHandle;
 use super::policy::{DeliveryOrdering, RetryPolicy};
-use super::sender::Sender;
-use super::Settings;
-use crate::events::EventBus;
+use super::poster::WebhookPoster;
+use super::targets::WebhookTargets;
+use crate::live_events::LiveEventBus;
 
 /// One delivery to send.
 pub struct Job {
@@ -34,17 +34,17 @@ pub struct Dispatcher {
 impl Dispatcher {
     /// Starts the dispatcher thread.
     pub fn start(
-        settings: Arc<Settings>,
+        targets: Arc<WebhookTargets>,
         policy: RetryPolicy,
-        events: Arc<EventBus>,
+        events: Arc<LiveEventBus>,
     ) -> Dispatcher {
         let (jobs, receiver) = mpsc::unbounded_channel();
         std::thread::Builder::new()
             .name("webhook-dispatcher".into())
             .spawn(move || {
                 let ordering = policy.ordering;
-                let sender = Rc::new(Sender::new(settings, policy, events));
-                actix_web::rt::System::new().block_on(route_jobs(receiver, sender, ordering));
+                let sender = Rc::new(WebhookPoster::new(targets, policy, events));
+                actix_rt::System::new().block_on(route_jobs(receiver, sender, ordering));
             })
             .expect("the dispatcher thread starts");
         Dispatcher { jobs }
@@ -63,14 +63,14 @@ type ChatQueues = Rc<RefCell<HashMap<ChatKey, mpsc::UnboundedSender<DeliveryHand
 
 async fn route_jobs(
     mut jobs: mpsc::UnboundedReceiver<Job>,
-    sender: Rc<Sender>,
+    sender: Rc<WebhookPoster>,
     ordering: DeliveryOrdering,
 ) {
     let queues: ChatQueues = Rc::default();
     while let Some(job) = jobs.recv().await {
         if ordering == DeliveryOrdering::Unordered {
             let sender = Rc::clone(&sender);
-            actix_web::rt::spawn(async move { sender.deliver(&job.tenant, &job.delivery).await });
+            actix_rt::spawn(async move { sender.deliver(&job.tenant, &job.delivery).await });
             continue;
         }
         let key = (job.tenant, job.chat_id);
@@ -85,7 +85,7 @@ async fn route_jobs(
         let (queue, receiver) = mpsc::unbounded_channel();
         queue.send(delivery).expect("receiver is alive");
         queues.borrow_mut().insert(key.clone(), queue);
-        actix_web::rt::spawn(drain_chat_queue(
+        actix_rt::spawn(drain_chat_queue(
             key,
             receiver,
             Rc::clone(&queues),
@@ -99,7 +99,7 @@ async fn drain_chat_queue(
     key: ChatKey,
     mut receiver: mpsc::UnboundedReceiver<DeliveryHandle>,
     queues: ChatQueues,
-    sender: Rc<Sender>,
+    sender: Rc<WebhookPoster>,
 ) {
     loop {
         match receiver.try_recv() {

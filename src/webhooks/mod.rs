@@ -1,107 +1,36 @@
 //! Webhooks to each tenant's registered URL (SPEC A5, B2): the event [`catalog`], the
-//! [`signing`] scheme, the per-tenant targets (with a process-wide default) and injected
-//! [`faults`], the delivery [`journal`], the retry [`policy`], and the [`dispatcher`] and
-//! [`sender`] that order, send and retry. [`Webhooks`] is the one entry point the rest of
-//! the emulator uses.
+//! [`signing`] scheme, the per-tenant targets (with a process-wide default, `targets`) and
+//! injected [`faults`], the [`delivery_journal`], the retry [`policy`], and the
+//! [`dispatcher`] and [`poster`] that order, send and retry. [`Webhooks`] is the one entry
+//! point the rest of the emulator uses (through `crate::state`).
 
 pub mod catalog;
+pub mod delivery_journal;
 pub mod dispatcher;
 pub mod faults;
-pub mod journal;
 pub mod policy;
-pub mod sender;
+pub mod poster;
 pub mod signing;
+mod targets;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use awc::http::Uri;
 use chrono::Utc;
-use dashmap::DashMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::events::{EventBus, LiveEventKind};
+use crate::live_events::{LiveEventBus, LiveEventKind};
 use catalog::Event;
+use delivery_journal::{
+    Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus,
+};
 use dispatcher::{Dispatcher, Job};
 use faults::FaultInjection;
-use journal::{Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus};
 use policy::RetryPolicy;
-
-/// Where a tenant's webhooks go and the secrets they are signed with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookTarget {
-    pub url: String,
-    pub primary_secret: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secondary_secret: Option<String>,
-}
-
-/// Why a webhook target or delivery request was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WebhookError {
-    #[error("{0}")]
-    InvalidTarget(String),
-    #[error("No webhook is configured for this tenant")]
-    NoTarget,
-    #[error("There is no secondary secret to rotate to")]
-    NoSecondarySecret,
-    #[error("No delivery has the id {0}")]
-    UnknownDelivery(Uuid),
-    #[error("{0}")]
-    InvalidFaults(String),
-    #[error("No faults are configured for this tenant")]
-    NoFaults,
-}
-
-impl WebhookTarget {
-    /// Checks the URL is absolute HTTP(S) and the primary secret is not empty.
-    pub fn validate(&self) -> Result<(), WebhookError> {
-        let uri: Uri = self.url.parse().map_err(|_| {
-            WebhookError::InvalidTarget(format!("url {:?} is not a valid URL", self.url))
-        })?;
-        if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
-            return Err(WebhookError::InvalidTarget(format!(
-                "url {:?} must be an absolute http:// or https:// URL",
-                self.url
-            )));
-        }
-        if self.primary_secret.is_empty() {
-            return Err(WebhookError::InvalidTarget(
-                "primary_secret must not be empty".into(),
-            ));
-        }
-        if self.secondary_secret.as_deref() == Some("") {
-            return Err(WebhookError::InvalidTarget(
-                "secondary_secret must not be empty when given".into(),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Per-tenant targets and faults, plus the process-wide default target.
-#[derive(Debug, Default)]
-pub struct Settings {
-    targets: DashMap<String, WebhookTarget>,
-    default: Option<WebhookTarget>,
-    faults: DashMap<String, FaultInjection>,
-}
-
-impl Settings {
-    /// The tenant's own target, or else the default.
-    pub fn resolve(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.targets
-            .get(tenant)
-            .map(|target| target.clone())
-            .or_else(|| self.default.clone())
-    }
-
-    pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
-        self.faults.get(tenant).map(|faults| faults.clone())
-    }
-}
+use targets::WebhookTargets;
+pub use targets::{WebhookError, WebhookTarget};
 
 /// Deliveries still unfinished when a drain gave up, by tenant and chat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -128,10 +57,10 @@ impl std::fmt::Display for DrainReport {
 
 /// The webhook subsystem.
 pub struct Webhooks {
-    settings: Arc<Settings>,
+    webhook_targets: Arc<WebhookTargets>,
     journal: Arc<DeliveryJournal>,
     dispatcher: Dispatcher,
-    events: Arc<EventBus>,
+    events: Arc<LiveEventBus>,
 }
 
 impl Webhooks {
@@ -139,15 +68,16 @@ impl Webhooks {
         default: Option<WebhookTarget>,
         policy: RetryPolicy,
         journal_capacity: usize,
-        events: Arc<EventBus>,
+        events: Arc<LiveEventBus>,
     ) -> Webhooks {
-        let settings = Arc::new(Settings {
+        let webhook_targets = Arc::new(WebhookTargets {
             default,
-            ..Settings::default()
+            ..WebhookTargets::default()
         });
-        let dispatcher = Dispatcher::start(Arc::clone(&settings), policy, Arc::clone(&events));
+        let dispatcher =
+            Dispatcher::start(Arc::clone(&webhook_targets), policy, Arc::clone(&events));
         Webhooks {
-            settings,
+            webhook_targets,
             journal: Arc::new(DeliveryJournal::with_capacity(journal_capacity)),
             dispatcher,
             events,
@@ -156,24 +86,26 @@ impl Webhooks {
 
     pub fn set_target(&self, tenant: &str, target: WebhookTarget) -> Result<(), WebhookError> {
         target.validate()?;
-        self.settings.targets.insert(tenant.to_owned(), target);
+        self.webhook_targets
+            .targets
+            .insert(tenant.to_owned(), target);
         Ok(())
     }
 
     /// The tenant's own target (not the default).
     pub fn target(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.settings
+        self.webhook_targets
             .targets
             .get(tenant)
             .map(|target| target.clone())
     }
 
     pub fn default_target(&self) -> Option<&WebhookTarget> {
-        self.settings.default.as_ref()
+        self.webhook_targets.default.as_ref()
     }
 
     pub fn remove_target(&self, tenant: &str) -> Option<WebhookTarget> {
-        self.settings
+        self.webhook_targets
             .targets
             .remove(tenant)
             .map(|(_, target)| target)
@@ -182,7 +114,7 @@ impl Webhooks {
     /// The secondary secret becomes the primary one (and there is no secondary any more).
     pub fn rotate(&self, tenant: &str) -> Result<WebhookTarget, WebhookError> {
         let mut target = self
-            .settings
+            .webhook_targets
             .targets
             .get_mut(tenant)
             .ok_or(WebhookError::NoTarget)?;
@@ -196,16 +128,18 @@ impl Webhooks {
 
     pub fn set_faults(&self, tenant: &str, faults: FaultInjection) -> Result<(), WebhookError> {
         faults.validate().map_err(WebhookError::InvalidFaults)?;
-        self.settings.faults.insert(tenant.to_owned(), faults);
+        self.webhook_targets
+            .faults
+            .insert(tenant.to_owned(), faults);
         Ok(())
     }
 
     pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
-        self.settings.faults(tenant)
+        self.webhook_targets.faults(tenant)
     }
 
     pub fn clear_faults(&self, tenant: &str) -> Result<(), WebhookError> {
-        self.settings
+        self.webhook_targets
             .faults
             .remove(tenant)
             .map(|_| ())
@@ -279,12 +213,12 @@ impl Webhooks {
     pub fn forget(&self, tenant: Option<&str>) {
         match tenant {
             Some(tenant) => {
-                self.settings.targets.remove(tenant);
-                self.settings.faults.remove(tenant);
+                self.webhook_targets.targets.remove(tenant);
+                self.webhook_targets.faults.remove(tenant);
             }
             None => {
-                self.settings.targets.clear();
-                self.settings.faults.clear();
+                self.webhook_targets.targets.clear();
+                self.webhook_targets.faults.clear();
             }
         }
         self.journal.forget(tenant);

@@ -17,7 +17,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use ccai_emulator::webhooks::journal::{Delivery, DeliveryFilter};
+use ccai_emulator::webhooks::delivery_journal::{Delivery, DeliveryFilter};
 use ccai_emulator::webhooks::policy::RetryPolicy;
 use ccai_emulator::{Config, Emulator, FixtureSource, RunningEmulator};
 pub use receiver::{Received, WebhookReceiver};
@@ -105,11 +105,11 @@ impl TestApp {
         what: &str,
         done: impl Fn(&[Delivery]) -> bool,
     ) -> Vec<Delivery> {
-        let store = self.emulator.store();
-        let mut changes = store.events.changes();
+        let state = self.emulator.state();
+        let mut changes = state.watch_changes();
         let deadline = tokio::time::Instant::now() + deadline;
         loop {
-            let deliveries = store.webhooks.deliveries(filter);
+            let deliveries = state.deliveries(filter);
             if done(&deliveries) {
                 return deliveries;
             }

@@ -1,5 +1,5 @@
 //! The platform's rate limit (SPEC A1: 10 requests per second per tenant), off by default
-//! and on with `--rate-limit N`. What the platform does beyond it is not documented; the
+//! and on with `--rate-limit N`; the middleware that applies it is `crate::http::rate_limit`. What the platform does beyond it is not documented; the
 //! emulator answers 429 with `Retry-After` (whole seconds) and the usual envelope. The
 //! window slides: a tenant may send N requests in any one second, counted per Basic-auth
 //! username, so tenants never affect each other. Rejected requests do not count. Only the
@@ -8,15 +8,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::web;
 use dashmap::DashMap;
-
-use crate::api::basic_username;
-use crate::api::error::ApiError;
-use crate::startup::AppState;
 
 /// The platform's documented limit, per tenant.
 pub const PLATFORM_REQUESTS_PER_SECOND: u32 = 10;
@@ -63,32 +55,6 @@ impl RateLimiter {
         let oldest = *times.front().expect("the window is full");
         Err(WINDOW.saturating_sub(now.saturating_duration_since(oldest)))
     }
-}
-
-/// The middleware on the Apps API scope. Requests without parseable Basic credentials
-/// pass through (they get 401 from the handler).
-pub async fn enforce_rate_limit(
-    request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let limiter = request
-        .app_data::<web::Data<AppState>>()
-        .and_then(|state| state.rate_limit.as_ref());
-    if let Some(limiter) = limiter {
-        if let Some(tenant) = basic_username(request.headers()) {
-            if let Err(wait) = limiter.admit(&tenant, Instant::now()) {
-                return Err(ApiError::TooManyRequests {
-                    message: format!(
-                        "Too many requests: the limit is {} requests per second per tenant",
-                        limiter.per_second()
-                    ),
-                    retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
-                }
-                .into());
-            }
-        }
-    }
-    next.call(request).await
 }
 
 #[cfg(test)]

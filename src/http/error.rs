@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::domain::ChatError;
-use crate::store::StoreError;
+use crate::state::StateError;
 use crate::webhooks::WebhookError;
 
 /// An API rejection.
@@ -75,13 +75,13 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> ApiError {
+impl From<StateError> for ApiError {
+    fn from(error: StateError) -> ApiError {
         match error {
-            StoreError::ChatNotFound => ApiError::not_found(),
-            StoreError::EndUserNotFound => ApiError::NotFound(error.to_string()),
-            StoreError::Invalid(message) => ApiError::BadRequest(message),
-            StoreError::Chat(chat_error) => match chat_error {
+            StateError::ChatNotFound => ApiError::not_found(),
+            StateError::EndUserNotFound => ApiError::NotFound(error.to_string()),
+            StateError::Invalid(message) => ApiError::BadRequest(message),
+            StateError::Chat(chat_error) => match chat_error {
                 ChatError::Finished
                 | ChatError::NotTheChatsEndUser { .. }
                 | ChatError::UnknownTaskVirtualAgent(_)

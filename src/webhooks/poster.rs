@@ -8,24 +8,24 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::catalog::timestamp;
+use super::delivery_journal::{Delivery, DeliveryAttempt, DeliveryHandle, DeliveryStatus};
 use super::faults::AppliedFaults;
-use super::journal::{Delivery, DeliveryAttempt, DeliveryHandle, DeliveryStatus};
 use super::policy::{parse_retry_after, RetryPolicy};
 use super::signing::signature_header;
-use super::{Settings, WebhookTarget};
-use crate::events::{EventBus, LiveEventKind};
+use super::targets::{WebhookTarget, WebhookTargets};
+use crate::formats::timestamp;
+use crate::live_events::{LiveEventBus, LiveEventKind};
 
 /// The header that carries a delivery's id, unchanged across retries and redeliveries.
 pub const DELIVERY_ID_HEADER: &str = "X-Emulator-Delivery-Id";
 const RESPONSE_BODY_LIMIT: usize = 1_024;
 
 /// Sends deliveries; lives on the dispatcher thread (awc's client is not `Send`).
-pub struct Sender {
+pub struct WebhookPoster {
     client: awc::Client,
-    settings: Arc<Settings>,
+    targets: Arc<WebhookTargets>,
     policy: RetryPolicy,
-    events: Arc<EventBus>,
+    events: Arc<LiveEventBus>,
 }
 
 /// What one HTTP exchange gave.
@@ -34,15 +34,19 @@ struct Outcome {
     retry_after: Option<Duration>,
 }
 
-impl Sender {
-    pub fn new(settings: Arc<Settings>, policy: RetryPolicy, events: Arc<EventBus>) -> Sender {
+impl WebhookPoster {
+    pub fn new(
+        targets: Arc<WebhookTargets>,
+        policy: RetryPolicy,
+        events: Arc<LiveEventBus>,
+    ) -> WebhookPoster {
         let client = awc::Client::builder()
             .timeout(policy.timeout)
             .disable_redirects()
             .finish();
-        Sender {
+        WebhookPoster {
             client,
-            settings,
+            targets,
             policy,
             events,
         }
@@ -63,19 +67,19 @@ impl Sender {
             if cancelled {
                 return;
             }
-            let Some(target) = self.settings.resolve(tenant) else {
+            let Some(target) = self.targets.resolve(tenant) else {
                 self.update(tenant, delivery, |delivery| {
                     delivery.status = DeliveryStatus::Skipped
                 });
                 return;
             };
             let faults = self
-                .settings
+                .targets
                 .faults(tenant)
                 .map(|faults| faults.draw())
                 .unwrap_or_default();
             if let Some(delay) = faults.delay {
-                actix_web::rt::time::sleep(delay).await;
+                actix_rt::time::sleep(delay).await;
             }
             let id = id.to_string();
             let first = self.attempt(&target, &id, &payload, &faults).await;
@@ -102,7 +106,7 @@ impl Sender {
                 };
             });
             match wait {
-                Some(wait) => actix_web::rt::time::sleep(wait).await,
+                Some(wait) => actix_rt::time::sleep(wait).await,
                 None => return,
             }
             retry += 1;

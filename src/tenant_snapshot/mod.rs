@@ -3,8 +3,8 @@
 //! and the tenant's webhook target), so a test can start from a known state or share a
 //! reproduction. This module owns the document's shape, its validation against the
 //! running script (every problem named by its place, e.g. `chats[0].routing.session.key`)
-//! and the pure conversion between documents and domain chats; the store assigns ids and
-//! swaps a tenant's state in (`crate::store::Store::load_tenant`).
+//! and the pure conversion between documents and domain chats; the state assigns ids and
+//! swaps a tenant's state in (`crate::state::AppState::load_tenant`).
 
 mod restore;
 
@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::chat::VirtualAgentParticipant;
-use crate::domain::routing::EndedBy;
 use crate::domain::vta::VtaSession;
+use crate::domain::EndedBy;
 use crate::domain::{Chat, EndUser, HumanAgent, Message, RoutingState};
 use crate::webhooks::WebhookTarget;
 

@@ -1,4 +1,4 @@
-//! Export and load of a tenant's whole state (the format lives in `crate::snapshot`).
+//! Export and load of a tenant's whole state (the format lives in `crate::tenant_snapshot`).
 //! A load is validated completely, then built as a fresh [`Tenant`] and swapped in, so a
 //! refused load changes nothing and chats never see a half-loaded tenant. Chat and end-user
 //! ids stay unique across tenants: an id another tenant holds is replaced by a fresh one,
@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 
-use super::{Store, Tenant};
+use super::{AppState, Tenant};
 use crate::domain::{RoutingState, Trigger};
-use crate::snapshot::{error, IdMap, LoadReport, Snapshot, SnapshotError};
+use crate::tenant_snapshot::{error, IdMap, LoadReport, Snapshot, SnapshotError};
 
-impl Store {
+impl AppState {
     /// The tenant's state (empty for a tenant never used).
     pub fn export_tenant(&self, name: &str) -> Snapshot {
         let webhook = self.webhooks.target(name);

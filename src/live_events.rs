@@ -65,23 +65,23 @@ pub const DEFAULT_BACKLOG: usize = 4_096;
 
 /// The bus. Publishing never blocks and costs little when nobody listens.
 #[derive(Debug)]
-pub struct EventBus {
+pub struct LiveEventBus {
     stream: broadcast::Sender<Arc<LiveEvent>>,
     changes: watch::Sender<u64>,
     /// The last sequence number given out.
     seq: Mutex<u64>,
 }
 
-impl Default for EventBus {
+impl Default for LiveEventBus {
     fn default() -> Self {
-        EventBus::with_backlog(DEFAULT_BACKLOG)
+        LiveEventBus::with_backlog(DEFAULT_BACKLOG)
     }
 }
 
-impl EventBus {
+impl LiveEventBus {
     /// A bus whose subscribers may fall `backlog` events behind before they miss some.
     pub fn with_backlog(backlog: usize) -> Self {
-        EventBus {
+        LiveEventBus {
             stream: broadcast::channel(backlog.max(1)).0,
             changes: watch::channel(0).0,
             seq: Mutex::new(0),
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn subscribers_receive_events_in_order_and_the_counter_moves() {
-        let bus = EventBus::default();
+        let bus = LiveEventBus::default();
         let mut stream = bus.subscribe();
         let changes = bus.changes();
         bus.publish(LiveEventKind::Chat, "acme", Some(1), json!({"a": 1}));
@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn events_published_from_many_threads_arrive_numbered_in_order() {
-        let bus = Arc::new(EventBus::with_backlog(100_000));
+        let bus = Arc::new(LiveEventBus::with_backlog(100_000));
         let mut stream = bus.subscribe();
         let threads: Vec<_> = (0..4)
             .map(|_| {

@@ -3,9 +3,8 @@
 //! twice: the journal holds at most `cap` entries (the oldest are evicted first) and each
 //! entry's body is truncated to `body_cap` bytes. Evictions are counted, in total and per
 //! tenant, and reported on the control plane: a test can always tell that it is looking
-//! at an incomplete journal. [`capture`] is the middleware that fills it.
-
-pub mod capture;
+//! at an incomplete journal. `crate::http::request_capture` is the
+//! middleware that fills it.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};

@@ -4,46 +4,30 @@
 //! [`Emulator::run_until_stopped`] serves in the foreground for the binary. Shared state
 //! is built once here, outside the per-worker app factory: the script, the seeded tenants
 //! (`seeds/*.json`) and, with `--watch`, the thread that reloads the fixture folder.
+//! [`routes`] assembles the two HTTP surfaces.
+
+mod routes;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::Logger;
 use actix_web::{web, App, HttpServer};
 
-use crate::admin;
-use crate::api::{self, error, AuthPolicy};
 use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
 use crate::domain::ContactCenter;
-use crate::events::EventBus;
-use crate::fixtures::watch::{self, FixtureStatus, FixtureWatcher};
-use crate::fixtures::{self, seeds, FixtureError};
-use crate::journal::RequestJournal;
-use crate::rate_limit::RateLimiter;
-use crate::store::Store;
-use crate::webhooks::{DrainReport, Webhooks};
+use crate::http::HttpSettings;
+use crate::script_loader::watch::{self, FixtureWatcher};
+use crate::script_loader::{self, seeds, FixtureError};
+use crate::state::{AppState, StateOptions};
+use crate::webhooks::DrainReport;
+use crate::wire::APPS_API_BASE;
 
-/// What every handler can reach.
-pub struct AppState {
-    pub store: Arc<Store>,
-    pub auth: AuthPolicy,
-    pub admin_token: Option<String>,
-    pub started: Instant,
-    /// Every Apps API request received.
-    pub requests: Arc<RequestJournal>,
-    /// The per-tenant limit on the Apps API, if on.
-    pub rate_limit: Option<RateLimiter>,
-    /// The largest accepted request body.
-    pub max_body_bytes: usize,
-    /// Load and reload status of the fixtures.
-    pub fixtures: Arc<FixtureStatus>,
-    /// `--agent-join-delay`, which wins over any script's own delay.
-    pub agent_join_delay: Option<Duration>,
-}
+pub use routes::all_endpoints;
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +49,7 @@ pub enum StartError {
 pub struct Emulator {
     server: Server,
     address: SocketAddr,
-    store: Arc<Store>,
+    state: Arc<AppState>,
     watcher: Option<FixtureWatcher>,
     admin_token: Option<String>,
 }
@@ -74,7 +58,7 @@ pub struct Emulator {
 pub struct RunningEmulator {
     address: SocketAddr,
     handle: ServerHandle,
-    store: Arc<Store>,
+    state: Arc<AppState>,
     admin_token: Option<String>,
     /// Stops polling the fixture folder when dropped.
     _watcher: Option<FixtureWatcher>,
@@ -97,15 +81,12 @@ impl ResolvedSource {
         }
     }
 
-    fn script(&self, join_delay: Option<Duration>) -> Result<ContactCenter, FixtureError> {
-        let mut script = match self {
-            ResolvedSource::Folder(folder) => fixtures::load_folder(folder)?,
-            ResolvedSource::Embedded => fixtures::embedded()?,
-        };
-        if let Some(delay) = join_delay {
-            script.join_delay = delay;
+    /// The script as the fixtures have it (the state applies the start-up overrides).
+    fn script(&self) -> Result<ContactCenter, FixtureError> {
+        match self {
+            ResolvedSource::Folder(folder) => script_loader::load_folder(folder),
+            ResolvedSource::Embedded => script_loader::embedded(),
         }
-        Ok(script)
     }
 
     fn seeds(&self) -> Result<Vec<seeds::Seed>, FixtureError> {
@@ -123,15 +104,10 @@ impl ResolvedSource {
     }
 }
 
-/// Loads the contact-center script the configuration points at.
-pub fn load_script(config: &Config) -> Result<ContactCenter, FixtureError> {
-    ResolvedSource::of(&config.fixtures).script(config.agent_join_delay)
-}
-
 /// Loads each seed into its tenant; a problem names the seed file and the place in it.
-fn load_seeds(store: &Arc<Store>, seeds: &[seeds::Seed]) -> Result<(), FixtureError> {
+fn load_seeds(state: &Arc<AppState>, seeds: &[seeds::Seed]) -> Result<(), FixtureError> {
     for seed in seeds {
-        store
+        state
             .load_tenant(&seed.tenant, &seed.snapshot)
             .map_err(|error| seed.error(error.place, error.problem))?;
     }
@@ -142,8 +118,7 @@ fn load_seeds(store: &Arc<Store>, seeds: &[seeds::Seed]) -> Result<(), FixtureEr
 fn watch_fixtures(
     config: &Config,
     source: &ResolvedSource,
-    store: &Arc<Store>,
-    status: &Arc<FixtureStatus>,
+    state: &Arc<AppState>,
 ) -> Result<Option<FixtureWatcher>, StartError> {
     if !config.watch {
         return Ok(None);
@@ -151,17 +126,12 @@ fn watch_fixtures(
     let ResolvedSource::Folder(folder) = source else {
         return Err(StartError::WatchNeedsFolder);
     };
-    let store = Arc::clone(store);
+    let state = Arc::clone(state);
     let reload_from = ResolvedSource::Folder(folder.clone());
-    let join_delay = config.agent_join_delay;
     Ok(Some(watch::start(
         folder.clone(),
         config.watch_interval,
-        Arc::clone(status),
-        move || {
-            store.replace_script(reload_from.script(join_delay)?);
-            Ok(())
-        },
+        move || state.reload_script(reload_from.script()),
     )))
 }
 
@@ -172,22 +142,25 @@ impl Emulator {
         if config.watch && matches!(source, ResolvedSource::Embedded) {
             return Err(StartError::WatchNeedsFolder);
         }
-        let script = source.script(config.agent_join_delay)?;
+        let script = source.script()?;
         let seeds = source.seeds()?;
-        let events = Arc::new(EventBus::with_backlog(config.live_event_backlog));
-        let webhooks = Webhooks::start(
-            config.default_webhook.clone(),
-            config.retry.clone(),
-            config.delivery_journal_cap,
-            Arc::clone(&events),
-        );
-        let store = Arc::new(
-            Store::new(script, webhooks, events)
-                .with_inactivity_timeout(config.chat_inactivity_timeout),
-        );
-        load_seeds(&store, &seeds)?;
-        let status = Arc::new(FixtureStatus::new(source.name(), config.watch));
-        let watcher = watch_fixtures(&config, &source, &store, &status)?;
+        let state = Arc::new(AppState::new(StateOptions {
+            script,
+            auth: config.auth.clone(),
+            default_webhook: config.default_webhook.clone(),
+            retry: config.retry.clone(),
+            delivery_journal_cap: config.delivery_journal_cap,
+            live_event_backlog: config.live_event_backlog,
+            request_journal_cap: config.request_journal_cap,
+            request_journal_body_cap: config.request_journal_body_cap,
+            rate_limit: config.rate_limit,
+            fixture_source: source.name(),
+            watching_fixtures: config.watch,
+            agent_join_delay: config.agent_join_delay,
+            chat_inactivity_timeout: config.chat_inactivity_timeout,
+        }));
+        load_seeds(&state, &seeds)?;
+        let watcher = watch_fixtures(&config, &source, &state)?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
             address: config.bind.clone(),
             source,
@@ -196,35 +169,18 @@ impl Emulator {
             address: config.bind.clone(),
             source,
         })?;
-        let state = web::Data::new(AppState {
-            store: Arc::clone(&store),
-            auth: config.auth.clone(),
+        let data = web::Data::from(Arc::clone(&state));
+        let settings = web::Data::new(HttpSettings {
             admin_token: config.admin_token.clone(),
-            started: Instant::now(),
-            requests: Arc::new(RequestJournal::new(
-                config.request_journal_cap,
-                config.request_journal_body_cap,
-            )),
-            rate_limit: config.rate_limit.map(RateLimiter::new),
             max_body_bytes: config.max_body_bytes,
-            fixtures: status,
-            agent_join_delay: config.agent_join_delay,
         });
-        let max_body = config.max_body_bytes;
+        let mount = routes::configure(config.max_body_bytes);
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(Logger::new("%a \"%r\" %s %Dms"))
-                .app_data(state.clone())
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(max_body)
-                        .error_handler(error::json_error),
-                )
-                .app_data(web::PathConfig::default().error_handler(error::path_error))
-                .app_data(web::QueryConfig::default().error_handler(error::query_error))
-                .configure(api::configure)
-                .configure(admin::configure)
-                .default_service(web::to(error::route_not_found))
+                .app_data(data.clone())
+                .app_data(settings.clone())
+                .configure(mount.clone())
         })
         .disable_signals()
         .shutdown_timeout(5);
@@ -241,7 +197,7 @@ impl Emulator {
         Ok(Emulator {
             server,
             address,
-            store,
+            state,
             watcher,
             admin_token: config.admin_token,
         })
@@ -260,8 +216,9 @@ impl Emulator {
         self.server.handle()
     }
 
-    pub fn store(&self) -> Arc<Store> {
-        Arc::clone(&self.store)
+    /// The emulator's state (the binary drains its webhooks at shutdown).
+    pub fn state(&self) -> Arc<AppState> {
+        Arc::clone(&self.state)
     }
 
     /// Serves until the server is stopped.
@@ -276,7 +233,7 @@ impl Emulator {
         let running = RunningEmulator {
             address: self.address,
             handle,
-            store: self.store,
+            state: self.state,
             admin_token: self.admin_token,
             _watcher: self.watcher,
         };
@@ -293,15 +250,16 @@ impl RunningEmulator {
 
     /// The Apps API base, `http://127.0.0.1:<port>/apps/api/v1`.
     pub fn api_url(&self) -> String {
-        format!("{}{}", self.base_url(), api::BASE_PATH)
+        format!("{}{APPS_API_BASE}", self.base_url())
     }
 
     pub fn port(&self) -> u16 {
         self.address.port()
     }
 
-    pub fn store(&self) -> Arc<Store> {
-        Arc::clone(&self.store)
+    /// The emulator's state, for in-process callers that drive it directly.
+    pub fn state(&self) -> Arc<AppState> {
+        Arc::clone(&self.state)
     }
 
     /// A typed client of this emulator's control plane (with its admin token, if any).
@@ -323,6 +281,6 @@ impl RunningEmulator {
     /// what is still undelivered: what the binary does on SIGTERM.
     pub async fn shutdown(&self, grace: Duration) -> DrainReport {
         self.handle.stop(true).await;
-        self.store.webhooks.drain(grace).await
+        self.state.drain_webhooks(grace).await
     }
 }

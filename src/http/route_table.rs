@@ -1,14 +1,15 @@
 //! The route table: every (method, path) the server answers is registered through a
 //! [`RouteTable`], which records it as it registers it. The OpenAPI document's test checks
-//! itself against [`all`], so the registration and the document cannot drift apart
-//! silently: a new route without documentation (or the reverse) fails `cargo test`.
+//! itself against `crate::startup::all_endpoints`, so the registration and the document
+//! cannot drift apart silently: a new route without documentation (or the reverse) fails
+//! `cargo test`.
 //! Every resource answers a method it does not have with 405 in the envelope.
 
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, Resource, Responder, Route, Scope};
 use serde::Serialize;
 
-use crate::api::error::{method_not_allowed, route_not_found};
+use super::error::{method_not_allowed, route_not_found};
 
 /// One registered operation, e.g. `GET /__admin/health`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -94,12 +95,4 @@ impl RouteTable {
             })
             .default_service(web::to(route_not_found))
     }
-}
-
-/// Every operation the server registers, Apps API and control plane.
-pub fn all() -> Vec<Endpoint> {
-    let mut endpoints = crate::api::routes().endpoints().to_vec();
-    endpoints.extend_from_slice(crate::admin::routes().endpoints());
-    endpoints.sort();
-    endpoints
 }

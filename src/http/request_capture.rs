@@ -21,10 +21,11 @@ use chrono::Utc;
 use futures_util::stream::{self, Stream, StreamExt};
 use serde_json::Value;
 
-use super::{BodyKind, RecordedRequest};
-use crate::api::basic_username;
-use crate::events::LiveEventKind;
-use crate::startup::AppState;
+use super::basic_auth::basic_username;
+use super::HttpSettings;
+use crate::request_journal::{BodyKind, RecordedRequest};
+use crate::state::AppState;
+use crate::wire::APPS_API_BASE;
 
 /// At most this many headers are kept per request, each value at most this long.
 const MAX_HEADERS: usize = 64;
@@ -51,12 +52,11 @@ pub async fn record_requests(
         .app_data::<web::Data<AppState>>()
         .cloned()
         .expect("AppState is registered");
-    let body = capture_body(
-        &mut request,
-        state.max_body_bytes,
-        state.requests.body_cap(),
-    )
-    .await;
+    let max_body_bytes = request
+        .app_data::<web::Data<HttpSettings>>()
+        .expect("HttpSettings are registered")
+        .max_body_bytes;
+    let body = capture_body(&mut request, max_body_bytes, state.request_body_cap()).await;
     let tenant = basic_username(request.headers());
     let method = request.method().to_string();
     let path = request.path().to_owned();
@@ -70,26 +70,23 @@ pub async fn record_requests(
         Err(error) => error.as_response_error().status_code(),
     };
     let chat_id = chat_id_in(&path);
-    let recorded = state.requests.record(RecordedRequest {
-        id: 0,
-        at,
-        tenant,
-        method,
-        path,
-        query,
-        headers,
-        body_kind: body.kind,
-        body: body.body,
-        body_bytes: body.bytes,
-        body_truncated: body.truncated,
-        status: status.as_u16(),
-        response_time_ms: started.elapsed().as_secs_f64() * 1_000.0,
-    });
-    state.store.events.publish_with(
-        LiveEventKind::Request,
-        recorded.tenant.as_deref().unwrap_or_default(),
+    state.record_request(
+        RecordedRequest {
+            id: 0,
+            at,
+            tenant,
+            method,
+            path,
+            query,
+            headers,
+            body_kind: body.kind,
+            body: body.body,
+            body_bytes: body.bytes,
+            body_truncated: body.truncated,
+            status: status.as_u16(),
+            response_time_ms: started.elapsed().as_secs_f64() * 1_000.0,
+        },
         chat_id,
-        || serde_json::to_value(&*recorded).unwrap_or(Value::Null),
     );
     result
 }
@@ -203,9 +200,7 @@ fn journaled_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
 
 /// The chat a path is about: `/apps/api/v1/chats/{id}[/...]`.
 fn chat_id_in(path: &str) -> Option<u64> {
-    let rest = path
-        .strip_prefix(crate::api::BASE_PATH)?
-        .strip_prefix("/chats/")?;
+    let rest = path.strip_prefix(APPS_API_BASE)?.strip_prefix("/chats/")?;
     rest.split('/').next()?.parse().ok()
 }
 

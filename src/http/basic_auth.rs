@@ -1,9 +1,7 @@
 //! HTTP Basic auth for the Apps API (SPEC B1): the username is the tenant's subdomain, the
-//! password its API token. In `open` mode any non-empty pair is accepted and the tenant is
-//! created on first use, so parallel tests isolate themselves by choosing a subdomain; in
-//! `strict` mode only the configured pairs are.
+//! password its API token. The credentials are read here; whether they are admitted is the
+//! state's [`crate::state::AuthPolicy`].
 
-use std::collections::HashMap;
 use std::future::{ready, Ready};
 use std::sync::Arc;
 
@@ -14,27 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::error::ApiError;
-use crate::startup::AppState;
-use crate::store::Tenant;
-
-/// Who may use the Apps API.
-#[derive(Debug, Clone)]
-pub enum AuthPolicy {
-    Open,
-    /// Subdomain to token.
-    Strict(HashMap<String, String>),
-}
-
-impl AuthPolicy {
-    fn admits(&self, subdomain: &str, token: &str) -> bool {
-        match self {
-            AuthPolicy::Open => !subdomain.is_empty() && !token.is_empty(),
-            AuthPolicy::Strict(tokens) => tokens
-                .get(subdomain)
-                .is_some_and(|expected| expected == token),
-        }
-    }
-}
+use crate::state::{AppState, Tenant};
 
 /// The tenant a request is authenticated as.
 pub struct AuthenticatedTenant(pub Arc<Tenant>);
@@ -53,12 +31,10 @@ fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> 
         .app_data::<web::Data<AppState>>()
         .expect("AppState is registered");
     let (subdomain, token) = credentials(request.headers())?;
-    if !state.auth.admits(&subdomain, &token) {
-        return Err(ApiError::Unauthorized(
-            "Invalid subdomain or API token".to_owned(),
-        ));
-    }
-    Ok(AuthenticatedTenant(state.store.tenant(&subdomain)))
+    state
+        .authenticate(&subdomain, &token)
+        .map(AuthenticatedTenant)
+        .ok_or_else(|| ApiError::Unauthorized("Invalid subdomain or API token".to_owned()))
 }
 
 /// The tenant a request names in its Basic credentials, whether or not they are valid:

@@ -1,0 +1,74 @@
+//! What a transition asks its caller to do: [`Effect`]s (publish a [`Happening`], set a
+//! timer for a deferred [`Trigger`]), and the [`ChatError`] it refuses with.
+
+use std::time::Duration;
+
+use super::chat::VirtualAgentParticipant;
+use super::contact_center::HumanAgent;
+use super::routing_state::EndedBy;
+use super::vta::Handback;
+
+/// Something that happened to a chat that the consumer is told about by webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Happening {
+    ChatCreated,
+    /// A message the end user can see was added (by id).
+    MessageAdded {
+        message_id: u64,
+    },
+    AgentJoined {
+        agent: HumanAgent,
+    },
+    VirtualAgentJoined {
+        virtual_agent: VirtualAgentParticipant,
+    },
+    VirtualAgentLeft {
+        virtual_agent: VirtualAgentParticipant,
+        handback: Handback,
+    },
+    ChatEnded {
+        by: EndedBy,
+    },
+    ChatDismissed,
+    ChatResumed,
+}
+
+/// A deferred transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    AgentJoins,
+    /// A delayed agent rule (by its index in the script) acts now.
+    AgentRule {
+        rule: usize,
+    },
+    /// The end user's inactivity deadline may have passed.
+    InactivityCheck,
+}
+
+/// What the caller must do after a transition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Publish(Happening),
+    Schedule { after: Duration, trigger: Trigger },
+}
+
+/// A transition that the chat's state does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChatError {
+    #[error("Chat is already ended")]
+    Finished,
+    #[error("from_user_id {given} is not this chat's end user")]
+    NotTheChatsEndUser { given: u64 },
+    #[error("No human agent has joined this chat yet")]
+    NoAgentAssigned,
+    #[error("A task virtual agent is already active in this chat")]
+    TaskVirtualAgentAlreadyActive,
+    #[error("Unknown task virtual agent {0:?}")]
+    UnknownTaskVirtualAgent(String),
+    #[error("This chat is dismissed: resume it with PATCH /chats/{{id}}/resume first")]
+    Dismissed,
+    #[error("This chat is not in dismissed state")]
+    NotDismissed,
+    #[error("This chat is already dismissed")]
+    AlreadyDismissed,
+}

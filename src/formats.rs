@@ -1,0 +1,55 @@
+//! How the emulator writes times and reads durations, shared by every layer: platform
+//! timestamps (ISO-8601 UTC to the second) and durations like `250ms`, `2s`, `1m`. A leaf
+//! module: it imports nothing from the crate.
+
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Platform timestamps: ISO-8601 UTC to the second, as in the documentation's examples.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Parses `250ms`, `2s`, `1.5s`, `1m` or a bare number of milliseconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 250ms, 2s or 1m"))?;
+    let millis = match unit.trim() {
+        "" | "ms" => value,
+        "s" => value * 1_000.0,
+        "m" => value * 60_000.0,
+        other => return Err(format!("{text:?} has an unknown unit {other:?} (ms, s, m)")),
+    };
+    Ok(Duration::from_micros((millis * 1_000.0).round() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_in_every_unit() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1_500)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("40"), Ok(Duration::from_millis(40)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3h").is_err());
+    }
+
+    #[test]
+    fn timestamps_are_utc_to_the_second() {
+        let at = DateTime::parse_from_rfc3339("2026-01-02T03:04:05.678+01:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(timestamp(at), "2026-01-02T02:04:05Z");
+    }
+}

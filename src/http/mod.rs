@@ -1,0 +1,19 @@
+//! What both HTTP surfaces share: the platform's error envelope ([`error`]), the recording
+//! route table ([`route_table`]), Basic-auth credentials ([`basic_auth`]), and the Apps
+//! API's middleware: the rate limit ([`rate_limit`]) and the request journal's capture
+//! ([`request_capture`]). The handlers live in `crate::api` and `crate::admin`.
+
+pub mod basic_auth;
+pub mod error;
+pub mod rate_limit;
+pub mod request_capture;
+pub mod route_table;
+
+/// HTTP settings every worker can reach (app data next to the state).
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// When set, every control-plane call needs `Authorization: Bearer <token>`.
+    pub admin_token: Option<String>,
+    /// The largest accepted request body.
+    pub max_body_bytes: usize,
+}

@@ -1,0 +1,329 @@
+//! The chat use cases. Each locks the one chat it concerns, runs the domain transition, and
+//! carries out the returned effects while still holding that lock (see `super::effects`).
+//! No method locks all chats, and none waits for the network. Apps API methods take the
+//! authenticated tenant; control-plane methods take a chat id and find its tenant.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::tenant::{EndUserFields, Tenant};
+use super::{AppState, StateError};
+use crate::domain::{
+    Chat, ChatError, ContactCenter, Effect, EndUser, EndedBy, MessageBody, NewChat, Trigger,
+    Visibility,
+};
+
+/// The stored end-user message, as `POST /chats/{id}/message` answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostedMessage {
+    pub chat_id: u64,
+    pub message_id: u64,
+    pub at: DateTime<Utc>,
+    pub visibility: Visibility,
+}
+
+/// What a new chat asks for.
+#[derive(Debug, Clone)]
+pub struct ChatRequest {
+    pub end_user_id: u64,
+    pub lang: Option<String>,
+    pub menu_id: Option<u64>,
+    pub context: Option<Value>,
+}
+
+/// A copy of a chat with the name of the tenant that owns it (the control plane's view).
+#[derive(Debug, Clone)]
+pub struct OwnedChat {
+    pub tenant: String,
+    pub chat: Chat,
+}
+
+/// One line of the console's tenant overview.
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantOverview {
+    pub name: String,
+    pub chats: Vec<Value>,
+}
+
+/// The console's one-line summary of a chat.
+fn summary(chat: &Chat) -> Value {
+    json!({
+        "id": chat.id,
+        "routing_state": chat.routing.name(),
+        "end_user": chat.end_user.identifier,
+        "messages": chat.messages.len(),
+        "created_at": chat.created_at,
+    })
+}
+
+impl AppState {
+    /// Every tenant with a one-line summary of each of its chats, for the console.
+    pub fn tenant_overview(&self) -> Vec<TenantOverview> {
+        self.tenant_names()
+            .into_iter()
+            .filter_map(|name| self.existing_tenant(&name))
+            .map(|tenant| TenantOverview {
+                name: tenant.name.clone(),
+                chats: tenant
+                    .chat_ids()
+                    .into_iter()
+                    .filter_map(|id| self.with_chat(&tenant, id, summary).ok())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    pub fn upsert_end_user(
+        &self,
+        tenant: &Tenant,
+        fields: EndUserFields,
+    ) -> Result<EndUser, StateError> {
+        if fields.identifier.trim().is_empty() {
+            return Err(StateError::Invalid("identifier must not be empty".into()));
+        }
+        Ok(tenant.upsert_end_user(
+            fields,
+            || self.next_end_user_id.fetch_add(1, Ordering::Relaxed),
+            Utc::now(),
+        ))
+    }
+
+    /// Opens a chat for an existing end user.
+    pub fn create_chat(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        request: ChatRequest,
+    ) -> Result<Chat, StateError> {
+        let end_user = tenant
+            .end_user(request.end_user_id)
+            .ok_or(StateError::EndUserNotFound)?;
+        let script = self.script();
+        let menu = match request.menu_id {
+            None => None,
+            Some(id) => Some((
+                id,
+                script.menus.get(&id).cloned().ok_or_else(|| {
+                    StateError::Invalid(format!("menu_id {id} is not a known menu"))
+                })?,
+            )),
+        };
+        let id = self.next_chat_id.fetch_add(1, Ordering::Relaxed);
+        let new = NewChat {
+            id,
+            end_user,
+            lang: request.lang.unwrap_or_else(|| "en".to_owned()),
+            menu,
+            context: request.context,
+        };
+        let (mut chat, mut effects) = Chat::open(new, &script, Utc::now());
+        self.end_user_is_active(&mut chat, &mut effects);
+        let handle = Arc::new(Mutex::new(chat));
+        let mut chat = handle.lock().expect("chat lock");
+        self.chat_owners.insert(id, tenant.name.clone());
+        tenant.chats.insert(id, Arc::clone(&handle));
+        self.carry_out(tenant, &mut chat, effects, &script);
+        Ok(chat.clone())
+    }
+
+    /// `read` applied to a tenant's chat, under its lock (no copy of the messages).
+    pub fn with_chat<R>(
+        &self,
+        tenant: &Tenant,
+        chat_id: u64,
+        read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StateError> {
+        let handle = tenant.chat(chat_id).ok_or(StateError::ChatNotFound)?;
+        let chat = handle.lock().expect("chat lock");
+        Ok(read(&chat))
+    }
+
+    /// The tenant that owns a chat id, for the control plane.
+    fn owner_of(&self, chat_id: u64) -> Result<Arc<Tenant>, StateError> {
+        let name = self
+            .chat_owners
+            .get(&chat_id)
+            .ok_or(StateError::ChatNotFound)?
+            .clone();
+        self.existing_tenant(&name).ok_or(StateError::ChatNotFound)
+    }
+
+    /// A copy of any tenant's chat, with its tenant, for the control plane.
+    pub fn owned_chat(&self, chat_id: u64) -> Result<OwnedChat, StateError> {
+        let tenant = self.owner_of(chat_id)?;
+        let chat = self.with_chat(&tenant, chat_id, Chat::clone)?;
+        Ok(OwnedChat {
+            tenant: tenant.name.clone(),
+            chat,
+        })
+    }
+
+    /// The end user sends a message; returns the chat and the new message's id.
+    pub fn post_message(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+        from_user_id: u64,
+        body: MessageBody,
+    ) -> Result<PostedMessage, StateError> {
+        let message_id = std::cell::Cell::new(0);
+        self.transition_then(
+            tenant,
+            chat_id,
+            |chat, script| {
+                // The end user's message is the first one the transition adds.
+                message_id.set(chat.messages.len() as u64 + 1);
+                let mut effects = chat.end_user_sends(from_user_id, body, script, Utc::now())?;
+                self.end_user_is_active(chat, &mut effects);
+                Ok(effects)
+            },
+            // Only what the answer needs: copying the chat would cost O(messages) per post.
+            |chat| {
+                let message_id = message_id.get();
+                let message = chat
+                    .message(message_id)
+                    .expect("the posted message is stored");
+                PostedMessage {
+                    chat_id: chat.id,
+                    message_id,
+                    at: message.at,
+                    visibility: message.visibility,
+                }
+            },
+        )
+    }
+
+    /// Re-points a chat at a verified end user (upserted by identifier).
+    pub fn authenticate_end_user(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+        fields: EndUserFields,
+    ) -> Result<(), StateError> {
+        // Check the chat first, so a refused call creates no end user.
+        if self.with_chat(tenant, chat_id, Chat::is_finished)? {
+            return Err(ChatError::Finished.into());
+        }
+        let user = self.upsert_end_user(tenant, fields)?;
+        self.transition_then(
+            tenant,
+            chat_id,
+            |chat, _| chat.authenticate_end_user(user, Utc::now()),
+            |_| (),
+        )
+    }
+
+    /// Resumes a dismissed chat; answers with `read` of it (no copy of the messages).
+    pub fn resume_chat<R>(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+        read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StateError> {
+        self.transition_then(
+            tenant,
+            chat_id,
+            |chat, _| {
+                let mut effects = chat.resume()?;
+                self.end_user_is_active(chat, &mut effects);
+                Ok(effects)
+            },
+            read,
+        )
+    }
+
+    /// The end user finishes the chat.
+    pub fn finish_chat(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+    ) -> Result<Chat, StateError> {
+        self.transition(tenant, chat_id, |chat, _| {
+            chat.end(EndedBy::EndUser, Utc::now())
+        })
+    }
+
+    /// The simulated human agent says something.
+    pub fn agent_says(
+        self: &Arc<Self>,
+        chat_id: u64,
+        text: String,
+    ) -> Result<OwnedChat, StateError> {
+        self.owned_transition(chat_id, |chat, _| chat.agent_says(text, Utc::now()))
+    }
+
+    /// The simulated human agent transfers to a task virtual agent.
+    pub fn transfer_to_task_virtual_agent(
+        self: &Arc<Self>,
+        chat_id: u64,
+        key: &str,
+    ) -> Result<OwnedChat, StateError> {
+        self.owned_transition(chat_id, |chat, script| {
+            chat.transfer_to_vta(key, script, Utc::now())
+        })
+    }
+
+    /// The simulated human agent ends the chat.
+    pub fn agent_finishes_chat(self: &Arc<Self>, chat_id: u64) -> Result<OwnedChat, StateError> {
+        self.owned_transition(chat_id, |chat, _| chat.end(EndedBy::Agent, Utc::now()))
+    }
+
+    /// Sets the chat aside, as the platform does on inactivity.
+    pub fn dismiss_chat(self: &Arc<Self>, chat_id: u64) -> Result<OwnedChat, StateError> {
+        self.owned_transition(chat_id, |chat, _| chat.dismiss(Utc::now()))
+    }
+
+    fn owned_transition(
+        self: &Arc<Self>,
+        chat_id: u64,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+    ) -> Result<OwnedChat, StateError> {
+        let tenant = self.owner_of(chat_id)?;
+        let chat = self.transition(&tenant, chat_id, change)?;
+        Ok(OwnedChat {
+            tenant: tenant.name.clone(),
+            chat,
+        })
+    }
+
+    /// With an inactivity timeout, the end user is active now: move the chat's deadline
+    /// and set a timer to check it.
+    fn end_user_is_active(&self, chat: &mut Chat, effects: &mut Vec<Effect>) {
+        if let Some(timeout) = self.overrides.inactivity_timeout {
+            let deadline = Utc::now() + chrono::Duration::from_std(timeout).unwrap_or_default();
+            chat.end_user_active_until(deadline);
+            effects.push(Effect::Schedule {
+                after: timeout,
+                trigger: Trigger::InactivityCheck,
+            });
+        }
+    }
+
+    pub(super) fn transition(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+    ) -> Result<Chat, StateError> {
+        self.transition_then(tenant, chat_id, change, Chat::clone)
+    }
+
+    /// A transition, then `read` on the changed chat, both under the chat's lock.
+    fn transition_then<R>(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: u64,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+        read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StateError> {
+        let handle = tenant.chat(chat_id).ok_or(StateError::ChatNotFound)?;
+        let script = self.script();
+        let mut chat = handle.lock().expect("chat lock");
+        let effects = change(&mut chat, &script)?;
+        self.carry_out(tenant, &mut chat, effects, &script);
+        Ok(read(&chat))
+    }
+}

@@ -1,0 +1,264 @@
+//! The emulator's one owner of mutable state, [`AppState`]: the tenants and their chats,
+//! the contact-center script, the webhook subsystem and the live event bus (both private),
+//! the request journal, the rate limiter, the fixture status and the start-up overrides.
+//! Every use case a handler needs is one method here that takes its locks in one place;
+//! handlers parse, call one method and render. Nothing here knows about HTTP.
+//!
+//! The methods are grouped by what they concern: [`chats`] (the chat transitions, which lock
+//! the one chat they change and carry out the domain's effects under that lock, see
+//! [`effects`]), [`script`]
+//! (the contact-center script), [`webhook_settings`], [`requests`] (request journal and
+//! rate limit) and [`tenant_snapshots`].
+
+mod access;
+mod chats;
+mod effects;
+mod requests;
+mod script;
+mod tenant;
+mod tenant_snapshots;
+mod webhook_settings;
+
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{broadcast, watch};
+
+use crate::domain::{ChatError, ContactCenter, TaskVirtualAgent};
+use crate::live_events::{LiveEvent, LiveEventBus, LiveEventKind};
+use crate::rate_limiter::RateLimiter;
+use crate::request_journal::{JournalStats, RequestJournal};
+use crate::script_loader::watch::{FixtureStatus, StatusReport};
+use crate::webhooks::policy::RetryPolicy;
+use crate::webhooks::{WebhookTarget, Webhooks};
+
+pub use access::AuthPolicy;
+pub use chats::{ChatRequest, OwnedChat, PostedMessage, TenantOverview};
+pub use requests::RateLimited;
+pub use script::StoredTaskVirtualAgent;
+pub use tenant::{EndUserFields, Tenant};
+pub use webhook_settings::{TargetSource, TenantWebhook};
+
+/// Why a use case was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StateError {
+    #[error("Not Found")]
+    ChatNotFound,
+    #[error("End user not found")]
+    EndUserNotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Chat(#[from] ChatError),
+}
+
+/// What the state is built from (the parts of the configuration it owns).
+pub struct StateOptions {
+    pub script: ContactCenter,
+    pub auth: AuthPolicy,
+    pub default_webhook: Option<WebhookTarget>,
+    pub retry: RetryPolicy,
+    pub delivery_journal_cap: usize,
+    pub live_event_backlog: usize,
+    pub request_journal_cap: usize,
+    pub request_journal_body_cap: usize,
+    /// Apps API requests per second per tenant; `None`: no limit.
+    pub rate_limit: Option<u32>,
+    /// Where the fixtures came from, and whether the folder is watched.
+    pub fixture_source: String,
+    pub watching_fixtures: bool,
+    /// `--agent-join-delay`, which wins over any script's own delay.
+    pub agent_join_delay: Option<Duration>,
+    /// Dismiss chats whose end user has been silent this long.
+    pub chat_inactivity_timeout: Option<Duration>,
+}
+
+/// Start-up settings that change how use cases behave.
+#[derive(Debug, Clone, Copy)]
+struct Overrides {
+    agent_join_delay: Option<Duration>,
+    inactivity_timeout: Option<Duration>,
+}
+
+/// Everything mutable in the emulator.
+pub struct AppState {
+    tenants: DashMap<String, Arc<Tenant>>,
+    /// Which tenant owns each chat id (ids are unique across tenants).
+    chat_owners: DashMap<u64, String>,
+    next_chat_id: AtomicU64,
+    next_end_user_id: AtomicU64,
+    /// Written only under its write lock, read-modify-write included.
+    script: RwLock<Arc<ContactCenter>>,
+    /// Serialises snapshot loads, so two loads never claim the same free id.
+    loading: Mutex<()>,
+    webhooks: Webhooks,
+    live_events: Arc<LiveEventBus>,
+    request_journal: RequestJournal,
+    rate_limiter: Option<RateLimiter>,
+    fixture_status: FixtureStatus,
+    auth: AuthPolicy,
+    overrides: Overrides,
+    started: Instant,
+}
+
+/// What `GET /__admin/health` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+    pub uptime_seconds: u64,
+    pub tenants: usize,
+    pub request_journal: JournalStats,
+    pub rate_limit_per_second: Option<u32>,
+}
+
+impl AppState {
+    /// Builds the state and starts the webhook dispatcher. Must run inside a runtime.
+    pub fn new(options: StateOptions) -> AppState {
+        let live_events = Arc::new(LiveEventBus::with_backlog(options.live_event_backlog));
+        let webhooks = Webhooks::start(
+            options.default_webhook,
+            options.retry,
+            options.delivery_journal_cap,
+            Arc::clone(&live_events),
+        );
+        let overrides = Overrides {
+            agent_join_delay: options.agent_join_delay,
+            inactivity_timeout: options
+                .chat_inactivity_timeout
+                .filter(|timeout| !timeout.is_zero()),
+        };
+        AppState {
+            tenants: DashMap::new(),
+            chat_owners: DashMap::new(),
+            next_chat_id: AtomicU64::new(1),
+            next_end_user_id: AtomicU64::new(1001),
+            script: RwLock::new(Arc::new(overrides.applied_to(options.script))),
+            loading: Mutex::new(()),
+            webhooks,
+            live_events,
+            request_journal: RequestJournal::new(
+                options.request_journal_cap,
+                options.request_journal_body_cap,
+            ),
+            rate_limiter: options.rate_limit.map(RateLimiter::new),
+            fixture_status: FixtureStatus::new(options.fixture_source, options.watching_fixtures),
+            auth: options.auth,
+            overrides,
+            started: Instant::now(),
+        }
+    }
+
+    /// The tenant `subdomain` when `token` is admitted (created on first use).
+    pub fn authenticate(&self, subdomain: &str, token: &str) -> Option<Arc<Tenant>> {
+        self.auth
+            .admits(subdomain, token)
+            .then(|| self.tenant(subdomain))
+    }
+
+    /// The tenant, created on first use.
+    pub fn tenant(&self, name: &str) -> Arc<Tenant> {
+        if let Some(tenant) = self.tenants.get(name) {
+            return Arc::clone(tenant.value());
+        }
+        Arc::clone(
+            self.tenants
+                .entry(name.to_owned())
+                .or_insert_with(|| Arc::new(Tenant::new(name)))
+                .value(),
+        )
+    }
+
+    pub fn existing_tenant(&self, name: &str) -> Option<Arc<Tenant>> {
+        self.tenants
+            .get(name)
+            .map(|tenant| Arc::clone(tenant.value()))
+    }
+
+    pub fn tenant_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .tenants
+            .iter()
+            .map(|entry| entry.key().clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Forgets one tenant (or all): chats, end users, webhook targets, deliveries and
+    /// journaled requests. Pending timers find their chat gone and do nothing.
+    pub fn reset(&self, tenant: Option<&str>) {
+        match tenant {
+            Some(name) => {
+                self.tenants.remove(name);
+                self.chat_owners.retain(|_, owner| owner != name);
+            }
+            None => {
+                self.tenants.clear();
+                self.chat_owners.clear();
+            }
+        }
+        self.webhooks.forget(tenant);
+        self.request_journal.forget(tenant);
+    }
+
+    pub fn health(&self) -> Health {
+        Health {
+            status: "ok",
+            version: env!("CARGO_PKG_VERSION"),
+            uptime_seconds: self.started.elapsed().as_secs(),
+            tenants: self.tenant_names().len(),
+            request_journal: self.request_journal.stats(),
+            rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
+        }
+    }
+
+    /// Load and reload status of the fixtures.
+    pub fn fixture_status(&self) -> StatusReport {
+        self.fixture_status.report()
+    }
+
+    /// A stream of every live event from now on (for Server-Sent Events).
+    pub fn subscribe_live_events(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.live_events.subscribe()
+    }
+
+    /// A counter that moves whenever anything is published: long-polls wait on it.
+    pub fn watch_changes(&self) -> watch::Receiver<u64> {
+        self.live_events.changes()
+    }
+
+    /// Publishes a live event on the control plane's bus.
+    pub fn publish_live_event(
+        &self,
+        kind: LiveEventKind,
+        tenant: &str,
+        chat_id: Option<u64>,
+        data: Value,
+    ) {
+        self.live_events.publish(kind, tenant, chat_id, data);
+    }
+
+    /// The task virtual agents of the running script.
+    pub fn task_virtual_agents(&self) -> Vec<Arc<TaskVirtualAgent>> {
+        self.script()
+            .task_virtual_agents
+            .values()
+            .cloned()
+            .collect()
+    }
+}
+
+impl Overrides {
+    /// The script with the start-up overrides applied (the one place they are applied).
+    fn applied_to(&self, mut script: ContactCenter) -> ContactCenter {
+        if let Some(delay) = self.agent_join_delay {
+            script.join_delay = delay;
+        }
+        script
+    }
+}

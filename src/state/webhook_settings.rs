@@ -1,0 +1,116 @@
+//! The webhook use cases of the control plane: each tenant's target (or the default), its
+//! injected faults, the delivery journal and redelivery, and the drain at shutdown.
+
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::AppState;
+use crate::webhooks::delivery_journal::{Delivery, DeliveryCounters, DeliveryFilter};
+use crate::webhooks::faults::FaultInjection;
+use crate::webhooks::{DrainReport, WebhookError, WebhookTarget};
+
+/// Where a tenant's webhook target comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetSource {
+    /// Set for this tenant.
+    Tenant,
+    /// The process-wide default (`--webhook-url`).
+    Default,
+}
+
+impl TargetSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetSource::Tenant => "tenant",
+            TargetSource::Default => "default",
+        }
+    }
+}
+
+/// The target a tenant's webhooks go to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantWebhook {
+    pub source: TargetSource,
+    pub target: WebhookTarget,
+}
+
+impl AppState {
+    pub fn set_webhook_target(
+        &self,
+        tenant: &str,
+        target: WebhookTarget,
+    ) -> Result<(), WebhookError> {
+        self.webhooks.set_target(tenant, target)
+    }
+
+    /// The tenant's own target, or else the default.
+    pub fn webhook_target(&self, tenant: &str) -> Result<TenantWebhook, WebhookError> {
+        match self.webhooks.target(tenant) {
+            Some(target) => Ok(TenantWebhook {
+                source: TargetSource::Tenant,
+                target,
+            }),
+            None => Ok(TenantWebhook {
+                source: TargetSource::Default,
+                target: self
+                    .webhooks
+                    .default_target()
+                    .cloned()
+                    .ok_or(WebhookError::NoTarget)?,
+            }),
+        }
+    }
+
+    pub fn remove_webhook_target(&self, tenant: &str) -> Result<WebhookTarget, WebhookError> {
+        self.webhooks
+            .remove_target(tenant)
+            .ok_or(WebhookError::NoTarget)
+    }
+
+    /// The secondary secret becomes the primary one.
+    pub fn rotate_webhook_secret(&self, tenant: &str) -> Result<WebhookTarget, WebhookError> {
+        self.webhooks.rotate(tenant)
+    }
+
+    pub fn set_webhook_faults(
+        &self,
+        tenant: &str,
+        faults: FaultInjection,
+    ) -> Result<(), WebhookError> {
+        self.webhooks.set_faults(tenant, faults)
+    }
+
+    pub fn webhook_faults(&self, tenant: &str) -> Result<FaultInjection, WebhookError> {
+        self.webhooks.faults(tenant).ok_or(WebhookError::NoFaults)
+    }
+
+    pub fn clear_webhook_faults(&self, tenant: &str) -> Result<(), WebhookError> {
+        self.webhooks.clear_faults(tenant)
+    }
+
+    /// The journaled deliveries that match.
+    pub fn deliveries(&self, filter: &DeliveryFilter) -> Vec<Delivery> {
+        self.webhooks.deliveries(filter)
+    }
+
+    pub fn delivery_counters(&self, filter: &DeliveryFilter) -> DeliveryCounters {
+        self.webhooks.counters(filter)
+    }
+
+    pub fn delivery(&self, id: Uuid) -> Result<Delivery, WebhookError> {
+        self.webhooks
+            .delivery(id)
+            .ok_or(WebhookError::UnknownDelivery(id))
+    }
+
+    /// Sends a delivery again (same id, fresh signature), behind its chat's queued events.
+    pub fn redeliver(&self, id: Uuid) -> Result<Delivery, WebhookError> {
+        self.webhooks.redeliver(id)
+    }
+
+    /// Keeps delivering pending webhooks for up to `grace`; says what is still undelivered.
+    pub async fn drain_webhooks(&self, grace: Duration) -> DrainReport {
+        self.webhooks.drain(grace).await
+    }
+}

@@ -1,0 +1,84 @@
+//! Where each tenant's webhooks go: its own [`WebhookTarget`] (URL and signing secrets) or
+//! the process-wide default, and the faults injected into its deliveries
+//! ([`WebhookTargets`]); and [`WebhookError`], why a target or delivery request was refused.
+
+use awc::http::Uri;
+use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::faults::FaultInjection;
+
+/// Where a tenant's webhooks go and the secrets they are signed with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookTarget {
+    pub url: String,
+    pub primary_secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary_secret: Option<String>,
+}
+
+/// Why a webhook target or delivery request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    #[error("{0}")]
+    InvalidTarget(String),
+    #[error("No webhook is configured for this tenant")]
+    NoTarget,
+    #[error("There is no secondary secret to rotate to")]
+    NoSecondarySecret,
+    #[error("No delivery has the id {0}")]
+    UnknownDelivery(Uuid),
+    #[error("{0}")]
+    InvalidFaults(String),
+    #[error("No faults are configured for this tenant")]
+    NoFaults,
+}
+
+impl WebhookTarget {
+    /// Checks the URL is absolute HTTP(S) and the primary secret is not empty.
+    pub fn validate(&self) -> Result<(), WebhookError> {
+        let uri: Uri = self.url.parse().map_err(|_| {
+            WebhookError::InvalidTarget(format!("url {:?} is not a valid URL", self.url))
+        })?;
+        if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+            return Err(WebhookError::InvalidTarget(format!(
+                "url {:?} must be an absolute http:// or https:// URL",
+                self.url
+            )));
+        }
+        if self.primary_secret.is_empty() {
+            return Err(WebhookError::InvalidTarget(
+                "primary_secret must not be empty".into(),
+            ));
+        }
+        if self.secondary_secret.as_deref() == Some("") {
+            return Err(WebhookError::InvalidTarget(
+                "secondary_secret must not be empty when given".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Per-tenant targets and faults, plus the process-wide default target.
+#[derive(Debug, Default)]
+pub struct WebhookTargets {
+    pub(super) targets: DashMap<String, WebhookTarget>,
+    pub(super) default: Option<WebhookTarget>,
+    pub(super) faults: DashMap<String, FaultInjection>,
+}
+
+impl WebhookTargets {
+    /// The tenant's own target, or else the default.
+    pub fn resolve(&self, tenant: &str) -> Option<WebhookTarget> {
+        self.targets
+            .get(tenant)
+            .map(|target| target.clone())
+            .or_else(|| self.default.clone())
+    }
+
+    pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
+        self.faults.get(tenant).map(|faults| faults.clone())
+    }
+}
