@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use super::{ClientError, Http};
 use crate::domain::{EndUser, HumanAgent, Message, MessageBody};
 use crate::tenant_snapshot::{LoadReport, Snapshot};
+use crate::webhooks::delivery_journal::{Delivery, DeliveryFilter};
 use crate::webhooks::WebhookTarget;
 
 /// A client of `/__admin`.
@@ -95,8 +96,30 @@ impl Transcript {
 }
 
 #[derive(Deserialize)]
-struct DeliveryList {
-    deliveries: Vec<Value>,
+struct DeliveryList<T> {
+    deliveries: Vec<T>,
+}
+
+/// The delivery journal's query string for `filter` (empty when it matches everything).
+fn delivery_query(filter: &DeliveryFilter) -> String {
+    let mut pairs = Vec::new();
+    if let Some(tenant) = &filter.tenant {
+        pairs.push(format!("tenant={}", encode(tenant)));
+    }
+    if let Some(chat_id) = filter.chat_id {
+        pairs.push(format!("chat_id={chat_id}"));
+    }
+    if let Some(event_type) = filter.event_type {
+        pairs.push(format!("event_type={}", event_type.name()));
+    }
+    if let Some(status) = filter.status {
+        pairs.push(format!("status={}", status.name()));
+    }
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
 }
 
 /// Percent-encodes a path segment or query value (tenant names are free text).
@@ -222,13 +245,22 @@ impl AdminClient {
             Some(tenant) => format!("/webhooks/deliveries?tenant={}", encode(tenant)),
             None => "/webhooks/deliveries".to_owned(),
         };
-        Ok(self.get::<DeliveryList>(&path).await?.deliveries)
+        Ok(self.get::<DeliveryList<Value>>(&path).await?.deliveries)
+    }
+
+    /// The journaled deliveries `filter` matches, typed (attempts included).
+    pub async fn deliveries_matching(
+        &self,
+        filter: &DeliveryFilter,
+    ) -> Result<Vec<Delivery>, ClientError> {
+        let path = format!("/webhooks/deliveries{}", delivery_query(filter));
+        Ok(self.get::<DeliveryList<Delivery>>(&path).await?.deliveries)
     }
 
     /// Deliveries of one chat.
     pub async fn chat_deliveries(&self, chat_id: u64) -> Result<Vec<Value>, ClientError> {
         let path = format!("/webhooks/deliveries?chat_id={chat_id}");
-        Ok(self.get::<DeliveryList>(&path).await?.deliveries)
+        Ok(self.get::<DeliveryList<Value>>(&path).await?.deliveries)
     }
 
     /// Sends a delivery again (same id, fresh signature).

@@ -3,7 +3,7 @@
 //! emulator sends is made here, so names and payload shapes cannot drift apart.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::domain::chat::VirtualAgentParticipant;
@@ -11,7 +11,7 @@ use crate::domain::{Chat, Happening, Message, MessageBody, Sender, Visibility};
 use crate::formats::timestamp;
 
 /// Every event the emulator can send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventType {
     ChatCreated,

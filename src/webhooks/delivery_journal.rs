@@ -7,14 +7,14 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::catalog::EventType;
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Queued, not yet attempted (or waiting behind an earlier event of its chat).
@@ -29,20 +29,32 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
-    pub fn from_name(name: &str) -> Option<DeliveryStatus> {
-        match name {
-            "pending" => Some(DeliveryStatus::Pending),
-            "retrying" => Some(DeliveryStatus::Retrying),
-            "delivered" => Some(DeliveryStatus::Delivered),
-            "failed" => Some(DeliveryStatus::Failed),
-            "skipped" => Some(DeliveryStatus::Skipped),
-            _ => None,
+    pub const ALL: [DeliveryStatus; 5] = [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Retrying,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Skipped,
+    ];
+
+    /// The wire name (`pending`, `retrying`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Retrying => "retrying",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Skipped => "skipped",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<DeliveryStatus> {
+        Self::ALL.into_iter().find(|status| status.name() == name)
     }
 }
 
 /// One HTTP attempt at a delivery.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeliveryAttempt {
     pub at: DateTime<Utc>,
     pub url: String,
@@ -54,10 +66,10 @@ pub struct DeliveryAttempt {
     /// The receiver's response body, truncated.
     pub response_body: Option<String>,
     /// The receiver's `Retry-After`, when it sent one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
     /// Faults injected into this attempt (see `faults.rs`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<String>,
 }
 
@@ -69,8 +81,9 @@ impl DeliveryAttempt {
     }
 }
 
-/// One event on its way to a tenant's webhook.
-#[derive(Debug, Clone, Serialize)]
+/// One event on its way to a tenant's webhook (as the control plane shows it, the payload
+/// aside: the client reads it back with this type too).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: Uuid,
     pub tenant: String,

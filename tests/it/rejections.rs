@@ -1,11 +1,9 @@
 //! Every rejection of the Apps API comes in the platform's envelope `{"message": ...}` with
 //! the right 4xx status, and none of them loses state.
 
-mod support;
-
+use crate::support::{basic, spawn_app, spawn_app_with, test_config, Reply};
 use awc::http::{Method, StatusCode};
 use serde_json::json;
-use support::{basic, spawn_app, spawn_app_with, test_config, Reply};
 
 fn assert_rejected(reply: &Reply, status: u16, fragment: &str) {
     assert_eq!(reply.status.as_u16(), status, "body: {}", reply.body);
@@ -35,7 +33,7 @@ async fn malformed_json_is_400() {
         .send_body("{\"end_user_id\": ")
         .await
         .unwrap();
-    assert_rejected(&support::read(response).await, 400, "Malformed JSON");
+    assert_rejected(&crate::support::read(response).await, 400, "Malformed JSON");
 }
 
 #[actix_web::test]
@@ -239,7 +237,11 @@ async fn a_non_json_content_type_is_415() {
         .send_body(r#"{"identifier":"x"}"#)
         .await
         .unwrap();
-    assert_rejected(&support::read(response).await, 415, "application/json");
+    assert_rejected(
+        &crate::support::read(response).await,
+        415,
+        "application/json",
+    );
 }
 
 #[actix_web::test]

@@ -1,11 +1,9 @@
 //! The web console: served from the binary, reachable from `/`, open even when the control
 //! plane needs a token (it asks for it), and built only on registered control-plane routes.
 
-mod support;
-
+use crate::support::{spawn_app, spawn_app_with, test_config};
 use awc::http::{Method, StatusCode};
 use regex::Regex;
-use support::{spawn_app, spawn_app_with, test_config};
 
 fn matches_template(template: &str, path: &str) -> bool {
     let template: Vec<&str> = template.split('/').collect();

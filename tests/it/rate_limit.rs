@@ -2,11 +2,9 @@
 //! limit gets 429 with `Retry-After` and the envelope, other tenants are unaffected, the
 //! control plane is never limited, and the rejections are journaled.
 
-mod support;
-
+use crate::support::{spawn_app, spawn_app_with, test_config, Reply, TestApp};
 use awc::http::StatusCode;
 use futures_util::future::join_all;
-use support::{spawn_app, spawn_app_with, test_config, Reply, TestApp};
 
 /// GET /end_users for `auth`; returns the reply and its Retry-After header.
 async fn lookup(app: &TestApp, auth: &str) -> (Reply, Option<String>) {
@@ -22,7 +20,7 @@ async fn lookup(app: &TestApp, auth: &str) -> (Reply, Option<String>) {
         .get("retry-after")
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
-    (support::read(response).await, retry_after)
+    (crate::support::read(response).await, retry_after)
 }
 
 #[actix_web::test]

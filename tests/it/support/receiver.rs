@@ -8,7 +8,6 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -90,7 +89,6 @@ struct Shared {
 pub struct WebhookReceiver {
     shared: Arc<Shared>,
     port: u16,
-    handle: ServerHandle,
     pub primary_secret: String,
     pub secondary_secret: Option<String>,
 }
@@ -128,12 +126,10 @@ impl WebhookReceiver {
         .listen(listener)
         .expect("receiver listens")
         .run();
-        let handle = server.handle();
         actix_web::rt::spawn(server);
         WebhookReceiver {
             shared,
             port,
-            handle,
             primary_secret: primary.to_owned(),
             secondary_secret: secondary.map(str::to_owned),
         }
@@ -169,10 +165,6 @@ impl WebhookReceiver {
     /// After the scripted answers, fail this share of requests with 500 at random.
     pub fn fail_at_random(&self, ratio: f64) {
         self.shared.behaviour.lock().unwrap().fail_ratio = ratio;
-    }
-
-    pub async fn stop(&self) {
-        self.handle.stop(false).await;
     }
 
     /// Every request answered so far.

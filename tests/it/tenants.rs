@@ -1,11 +1,9 @@
 //! Tenants are isolated: two subdomains running the same flow never see each other's end
 //! users, chats or webhooks.
 
-mod support;
-
+use crate::support::{spawn_app, WebhookReceiver};
 use awc::http::Method;
 use serde_json::json;
-use support::{spawn_app, WebhookReceiver};
 
 #[actix_web::test]
 async fn two_tenants_running_the_same_flow_see_only_their_own_data_and_webhooks() {
@@ -39,7 +37,7 @@ async fn two_tenants_running_the_same_flow_see_only_their_own_data_and_webhooks(
     }
     let (chat_a, chat_b) = (chats[0], chats[1]);
 
-    let done = |events: &[support::Received]| {
+    let done = |events: &[crate::support::Received]| {
         events
             .iter()
             .any(|event| event.event_type == "virtual_agent_left")

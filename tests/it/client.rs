@@ -1,13 +1,11 @@
 //! The typed in-process clients (`ccai_emulator::client`) against a real emulator, used
 //! only through the crate's public API, as another crate's tests would use them.
 
-mod support;
-
 use ccai_emulator::client::{AdminClient, ClientError, TranscriptView};
 use ccai_emulator::webhooks::WebhookTarget;
 use ccai_emulator::{Config, Emulator};
 
-use support::{test_config, unique_subdomain, WebhookReceiver};
+use crate::support::{test_config, unique_subdomain, WebhookReceiver};
 
 #[actix_web::test]
 async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {

@@ -1,11 +1,9 @@
 //! Mid-session authentication (SPEC A2, `POST /chats/{id}/end_user`): the chat is
 //! re-pointed at a verified end user, who alone may send from then on.
 
-mod support;
-
+use crate::support::{spawn_app, texts};
 use awc::http::Method;
 use serde_json::json;
-use support::{spawn_app, texts};
 
 #[actix_web::test]
 async fn a_chat_is_re_pointed_at_the_verified_end_user() {

@@ -2,13 +2,11 @@
 //! the bind address and admin token from the same environment as the server, probes
 //! wildcard binds on loopback, and exits non-zero (quickly) when nobody answers healthy.
 
-mod support;
-
 use std::net::TcpListener;
 use std::process::{Command, Output};
 
+use crate::support::{spawn_app_with, test_config};
 use ccai_emulator::Config;
-use support::{spawn_app_with, test_config};
 
 /// Runs `ccai-emulator healthcheck <args>` with only `env` in its environment, off the
 /// test's runtime thread.

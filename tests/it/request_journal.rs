@@ -2,11 +2,9 @@
 //! as JSON or text), rejections included, filters, per-tenant reset, the memory cap with
 //! counted evictions, and long-polling it.
 
-mod support;
-
+use crate::support::{spawn_app, spawn_app_with, test_config};
 use awc::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{spawn_app, spawn_app_with, test_config};
 
 fn requests(body: &Value) -> Vec<Value> {
     body["requests"].as_array().cloned().unwrap_or_default()

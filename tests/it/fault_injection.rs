@@ -1,12 +1,10 @@
 //! Fault injection, per tenant through /__admin: each kind is observed at a real receiver,
 //! so a consumer can test its own verification and de-duplication code.
 
-mod support;
-
+use crate::support::{spawn_app, TenantClient, TestApp, WebhookReceiver, DEADLINE};
 use awc::http::{Method, StatusCode};
 use ccai_emulator::webhooks::delivery_journal::DeliveryFilter;
 use serde_json::{json, Value};
-use support::{spawn_app, TenantClient, TestApp, WebhookReceiver, DEADLINE};
 
 async fn set_faults(app: &TestApp, tenant: &TenantClient<'_>, faults: Value) {
     let reply = app

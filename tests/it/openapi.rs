@@ -4,14 +4,12 @@
 //! operation, called on a running server with real ids, is answered by a route (never
 //! the unknown-route 404 or a 405).
 
-mod support;
-
 use std::collections::BTreeSet;
 
 use awc::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use support::{spawn_app, WebhookReceiver};
+use crate::support::{spawn_app, WebhookReceiver};
 
 fn documented(document: &Value) -> BTreeSet<(String, String)> {
     let mut operations = BTreeSet::new();

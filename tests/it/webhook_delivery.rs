@@ -2,20 +2,18 @@
 //! per-chat ordering, `Retry-After`, redelivery, and graceful shutdown. Everything goes
 //! through real HTTP to a receiver whose behaviour the test controls.
 
-mod support;
-
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::time::Duration;
 
+use crate::support::receiver::Answer;
+use crate::support::{spawn_app_with, test_config, WebhookReceiver};
 use awc::http::Method;
 use ccai_emulator::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryStatus};
 use ccai_emulator::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use ccai_emulator::Config;
 use futures_util::future::join_all;
 use serde_json::json;
-use support::receiver::Answer;
-use support::{spawn_app_with, test_config, WebhookReceiver};
 
 fn config_with_retries(schedule: Vec<Duration>, timeout: Duration) -> Config {
     Config {
@@ -201,7 +199,12 @@ async fn a_hanging_receiver_times_out_and_is_retried_while_the_api_answers() {
             .await;
     }
     let filter = tenant_filter(&tenant.subdomain);
-    let journal = app.emulator.state().deliveries(&filter);
+    let journal = app
+        .emulator
+        .admin_client()
+        .deliveries_matching(&filter)
+        .await
+        .unwrap();
     assert!(
         journal[0].attempts.is_empty(),
         "the API answered while the first attempt was still waiting for the receiver"

@@ -3,11 +3,11 @@
 //! port) that verifies every signature. Waiting is always "until this is true, or fail
 //! after a deadline"; there are no fixed sleeps.
 
-#![allow(dead_code, unused_imports)]
-
 pub mod fixture_folder;
 pub mod receiver;
+mod scenario;
 pub mod sse;
+mod tenant;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,13 +15,15 @@ use std::time::Duration;
 use awc::http::{Method, StatusCode};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use ccai_emulator::client::AdminClient;
 use ccai_emulator::webhooks::delivery_journal::{Delivery, DeliveryFilter};
 use ccai_emulator::webhooks::policy::RetryPolicy;
 use ccai_emulator::{Config, Emulator, FixtureSource, RunningEmulator};
 pub use receiver::{Received, WebhookReceiver};
-pub use sse::{EventStream, SseEvent};
+pub use sse::EventStream;
+pub use tenant::TenantClient;
 
 /// How long any wait in a test may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(10);
@@ -44,16 +46,13 @@ pub fn test_config() -> Config {
     }
 }
 
+/// A running emulator and the clients a test talks to it with: [`TestApp::admin`] is the
+/// typed control-plane client; [`TestApp::send`] is raw HTTP, for the tests that check
+/// exact statuses and wire shapes (rejections, envelopes, headers).
 pub struct TestApp {
     pub emulator: RunningEmulator,
     pub client: awc::Client,
-}
-
-/// A consumer's view of one tenant.
-pub struct TenantClient<'a> {
-    pub app: &'a TestApp,
-    pub subdomain: String,
-    pub token: String,
+    pub admin: AdminClient,
 }
 
 pub fn spawn_app() -> TestApp {
@@ -65,6 +64,7 @@ pub fn spawn_app_with(config: Config) -> TestApp {
         .expect("the emulator starts")
         .spawn();
     TestApp {
+        admin: emulator.admin_client(),
         emulator,
         client: awc::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -96,8 +96,9 @@ impl Reply {
 }
 
 impl TestApp {
-    /// Waits, on the emulator's own change signal (no polling), until the journal entries
-    /// matching `filter` satisfy `done`; fails after `deadline`.
+    /// Waits until the journal entries matching `filter` satisfy `done`, re-reading the
+    /// journal (over the control plane) after each delivery event on the live stream; fails
+    /// after `deadline`.
     pub async fn wait_for_deliveries(
         &self,
         filter: &DeliveryFilter,
@@ -105,18 +106,23 @@ impl TestApp {
         what: &str,
         done: impl Fn(&[Delivery]) -> bool,
     ) -> Vec<Delivery> {
-        let state = self.emulator.state();
-        let mut changes = state.watch_changes();
+        let tenant = filter
+            .tenant
+            .as_ref()
+            .map(|tenant| format!("&tenant={tenant}"))
+            .unwrap_or_default();
+        let mut changes = EventStream::open(self, &format!("kind=delivery{tenant}")).await;
         let deadline = tokio::time::Instant::now() + deadline;
         loop {
-            let deliveries = state.deliveries(filter);
+            let deliveries = self
+                .admin
+                .deliveries_matching(filter)
+                .await
+                .expect("the delivery journal answers");
             if done(&deliveries) {
                 return deliveries;
             }
-            if tokio::time::timeout_at(deadline, changes.changed())
-                .await
-                .is_err()
-            {
+            if changes.next_event_before(deadline).await.is_none() {
                 let statuses: Vec<String> = deliveries
                     .iter()
                     .map(|d| {
@@ -134,12 +140,9 @@ impl TestApp {
         }
     }
 
+    /// A consumer of a fresh tenant (its subdomain starts with `prefix`).
     pub fn tenant(&self, prefix: &str) -> TenantClient<'_> {
-        TenantClient {
-            app: self,
-            subdomain: unique_subdomain(prefix),
-            token: "test-token".into(),
-        }
+        TenantClient::new(self, unique_subdomain(prefix), "test-token")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -200,20 +203,24 @@ impl TestApp {
         body["messages"].as_array().cloned().unwrap_or_default()
     }
 
-    /// Polls the chat record until `done` holds, for state the emulator changes on its own.
-    pub async fn wait_for_chat(&self, chat_id: u64, done: impl Fn(&Value) -> bool) -> Value {
-        let started = std::time::Instant::now();
-        loop {
-            let record = self.admin_get(&format!("/chats/{chat_id}")).await;
-            if done(&record) {
-                return record;
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "chat {chat_id} never reached the state: {record}"
-            );
-            actix_web::rt::task::yield_now().await;
-        }
+    /// Long-polls the chat record (`?wait=`) until `condition` (e.g. `routing_state=assigned`)
+    /// holds, for state the emulator changes on its own; fails at the deadline.
+    pub async fn wait_for_chat(&self, chat_id: u64, condition: &str) -> Value {
+        let wait = DEADLINE.as_millis();
+        let reply = self
+            .admin(
+                Method::GET,
+                &format!("/chats/{chat_id}?wait={wait}ms&{condition}"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "chat {chat_id} never reached {condition}: {}",
+            reply.body
+        );
+        reply.body
     }
 }
 
@@ -236,67 +243,6 @@ pub async fn read(
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
     Reply { status, body }
-}
-
-impl TenantClient<'_> {
-    pub fn auth(&self) -> String {
-        basic(&self.subdomain, &self.token)
-    }
-
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let path = format!("/apps/api/v1{path}");
-        self.app.send(method, &path, Some(&self.auth()), body).await
-    }
-
-    /// Points this tenant's webhooks at `receiver`.
-    pub async fn use_receiver(&self, receiver: &WebhookReceiver) {
-        let reply = self
-            .app
-            .admin(
-                Method::PUT,
-                &format!("/tenants/{}/webhook", self.subdomain),
-                Some(json!({"url": receiver.url(), "primary_secret": receiver.primary_secret, "secondary_secret": receiver.secondary_secret})),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    }
-
-    pub async fn end_user(&self, identifier: &str) -> u64 {
-        let reply = self
-            .call(
-                Method::POST,
-                "/end_users",
-                Some(json!({"identifier": identifier, "name": "Test User"})),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        reply.body["id"].as_u64().expect("end user id")
-    }
-
-    /// A new end user and a chat the agent has joined (join delay 0 in tests).
-    pub async fn open_chat(&self) -> (u64, u64) {
-        let user = self.end_user(&unique_subdomain("user")).await;
-        let reply = self
-            .call(Method::POST, "/chats", Some(json!({"end_user_id": user})))
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        (reply.body["id"].as_u64().expect("chat id"), user)
-    }
-
-    pub async fn say(&self, chat_id: u64, user: u64, text: &str) -> Reply {
-        self.call(
-            Method::POST,
-            &format!("/chats/{chat_id}/message"),
-            Some(json!({"from_user_id": user, "message": {"type": "text", "content": {"text": text}}})),
-        )
-        .await
-    }
-
-    /// Sends and expects 200.
-    pub async fn says(&self, chat_id: u64, user: u64, text: &str) {
-        let reply = self.say(chat_id, user, text).await;
-        assert_eq!(reply.status, StatusCode::OK, "{text:?}: {}", reply.body);
-    }
 }
 
 /// The texts of a transcript's messages.

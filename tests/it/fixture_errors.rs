@@ -1,11 +1,9 @@
 //! A malformed fixture stops start-up with an error naming the file, the place and the
 //! problem.
 
-mod support;
-
 use std::fs;
 
-use support::fixture_folder::{fixture_copy, start_error};
+use crate::support::fixture_folder::{fixture_copy, start_error};
 
 #[actix_web::test]
 async fn a_json_syntax_error_names_the_file_line_and_column() {

@@ -1,11 +1,11 @@
 //! The task-virtual-agent flow end to end (SPEC A4), for each shipped VTA: through real
 //! HTTP, with a real receiver that verifies every webhook signature.
 
-mod support;
-
 use awc::http::Method;
+use ccai_emulator::client::TranscriptView;
 use serde_json::{json, Value};
-use support::{spawn_app, texts, Received, WebhookReceiver};
+
+use crate::support::{spawn_app, texts, Received, WebhookReceiver};
 
 fn server_messages(events: &[Received]) -> Vec<String> {
     events
@@ -42,32 +42,29 @@ async fn one_time_code_reasks_a_wrong_code_then_hands_back_success() {
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("otp");
     tenant.use_receiver(&receiver).await;
-    let (chat, user) = tenant.open_chat().await;
+    let chat = tenant.chat_with_agent().await;
 
-    tenant
-        .says(chat, user, "Hi, I need to verify my account")
-        .await;
+    chat.end_user_says("Hi, I need to verify my account").await;
     receiver
-        .wait_for_chat(chat, "the code question", |events| {
+        .wait_for_chat(chat.id, "the code question", |events| {
             has_server_message(events, "6-digit code")
         })
         .await;
-    let state = tenant
-        .call(Method::GET, &format!("/chats/{chat}"), None)
-        .await
-        .body;
+    let state = tenant.apps.chat(chat.id).await.unwrap();
     assert_eq!(state["virtual_agent"]["name"], "Verification Assistant");
     assert_eq!(state["agent"]["id"], 501);
 
-    tenant.says(chat, user, "12345").await;
+    chat.end_user_says("12345").await;
     receiver
-        .wait_for_chat(chat, "the re-ask", |events| {
+        .wait_for_chat(chat.id, "the re-ask", |events| {
             has_server_message(events, "exactly 6 digits")
         })
         .await;
-    tenant.says(chat, user, "481-516").await;
+    chat.end_user_says("481-516").await;
     let events = receiver
-        .wait_for_chat(chat, "the hand-back", |events| handback(events).is_some())
+        .wait_for_chat(chat.id, "the hand-back", |events| {
+            handback(events).is_some()
+        })
         .await;
 
     let handback = handback(&events).unwrap();
@@ -78,18 +75,21 @@ async fn one_time_code_reasks_a_wrong_code_then_hands_back_success() {
         events.iter().all(|event| event.signature_valid),
         "every webhook is signed"
     );
-    let state = tenant
-        .call(Method::GET, &format!("/chats/{chat}"), None)
-        .await
-        .body;
+    let state = tenant.apps.chat(chat.id).await.unwrap();
     assert_eq!(
         state["virtual_agent"],
         Value::Null,
         "the VTA has handed back"
     );
     assert_eq!(state["status"], "assigned");
+    chat.wait_until("routing_state=assigned").await;
+    let seen_by_agent = chat.texts_seen_by(TranscriptView::Agent).await;
+    assert!(
+        seen_by_agent.iter().all(|text| !text.contains("481")),
+        "{seen_by_agent:?}"
+    );
 
-    let agent_view = app.transcript(chat, "agent").await;
+    let agent_view = app.transcript(chat.id, "agent").await;
     let raw = serde_json::to_string(&agent_view).unwrap();
     for secret in ["12345", "481-516", "481516"] {
         assert!(!raw.contains(secret), "agent saw {secret}: {raw}");
@@ -153,24 +153,22 @@ async fn payment_card_is_luhn_checked_and_only_ever_masked_to_the_agent() {
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("card");
     tenant.use_receiver(&receiver).await;
-    let (chat, user) = tenant.open_chat().await;
+    let chat = tenant.chat_with_agent().await;
 
-    app.admin_post(
-        &format!("/chats/{chat}/agent/transfer"),
-        json!({"task_virtual_agent": "payment_card"}),
-    )
-    .await;
-    tenant.says(chat, user, "4111 1111 1111 1112").await;
+    chat.transfer_to("payment_card").await;
+    chat.end_user_says("4111 1111 1111 1112").await;
     receiver
-        .wait_for_chat(chat, "the Luhn re-ask", |events| {
+        .wait_for_chat(chat.id, "the Luhn re-ask", |events| {
             has_server_message(events, "isn't valid")
         })
         .await;
-    tenant.says(chat, user, "4111 1111 1111 1111").await;
-    tenant.says(chat, user, "13/29").await;
-    tenant.says(chat, user, "04/29").await;
+    chat.end_user_says("4111 1111 1111 1111").await;
+    chat.end_user_says("13/29").await;
+    chat.end_user_says("04/29").await;
     let events = receiver
-        .wait_for_chat(chat, "the hand-back", |events| handback(events).is_some())
+        .wait_for_chat(chat.id, "the hand-back", |events| {
+            handback(events).is_some()
+        })
         .await;
 
     assert_eq!(handback(&events).unwrap()["outcome"], "success");
@@ -189,7 +187,7 @@ async fn payment_card_is_luhn_checked_and_only_ever_masked_to_the_agent() {
         .unwrap()
         .contains("**** **** **** 1111 (expires 04/29)"));
 
-    let agent_view = app.transcript(chat, "agent").await;
+    let agent_view = app.transcript(chat.id, "agent").await;
     let raw = serde_json::to_string(&agent_view).unwrap();
     for secret in [
         "4111111111111111",
@@ -202,13 +200,10 @@ async fn payment_card_is_luhn_checked_and_only_ever_masked_to_the_agent() {
         raw.contains("card_number: **** **** **** 1111"),
         "agent sees the mask: {raw}"
     );
-    let chat_object = tenant
-        .call(Method::GET, &format!("/chats/{chat}"), None)
-        .await
-        .body;
+    let chat_object = tenant.apps.chat(chat.id).await.unwrap();
     assert!(!chat_object.to_string().contains("4111"));
     // The full record keeps what the end user typed; only the agent's view filters it.
-    let record = app.admin_get(&format!("/chats/{chat}")).await;
+    let record = app.admin_get(&format!("/chats/{}", chat.id)).await;
     assert!(record.to_string().contains("4111 1111 1111 1111"));
 }
 
@@ -254,14 +249,10 @@ async fn vta_reply_arrives_as_signed_server_message_webhook() {
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("shape");
     tenant.use_receiver(&receiver).await;
-    let (chat, _) = tenant.open_chat().await;
-    app.admin_post(
-        &format!("/chats/{chat}/agent/transfer"),
-        json!({"task_virtual_agent": "one_time_code"}),
-    )
-    .await;
+    let chat = tenant.chat_with_agent().await;
+    chat.transfer_to("one_time_code").await;
     let events = receiver
-        .wait_for_chat(chat, "the code question", |events| {
+        .wait_for_chat(chat.id, "the code question", |events| {
             has_server_message(events, "6-digit code")
         })
         .await;
@@ -279,7 +270,7 @@ async fn vta_reply_arrives_as_signed_server_message_webhook() {
     assert_eq!(body["message"]["visibility"], "task_virtual_agent");
     assert!(body["message"]["message_id"].as_u64().is_some());
     assert_eq!(body["server_message"]["content"]["type"], "text");
-    assert_eq!(event.envelope["chat_id"], chat);
+    assert_eq!(event.envelope["chat_id"], chat.id);
     assert!(event.envelope["timestamp"].as_str().unwrap().ends_with('Z'));
     assert!(event.signature.starts_with("primary=") && event.signature.contains(" secondary="));
     assert!(event.signature_valid);
@@ -344,9 +335,9 @@ async fn end_user_view_shows_vta_traffic_and_agent_view_shows_only_the_outcome()
 
 #[actix_web::test]
 async fn a_question_asked_while_queued_is_answered_when_the_agent_joins() {
-    let app = support::spawn_app_with(ccai_emulator::Config {
+    let app = crate::support::spawn_app_with(ccai_emulator::Config {
         agent_join_delay: Some(std::time::Duration::from_millis(200)),
-        ..support::test_config()
+        ..crate::support::test_config()
     });
     let tenant = app.tenant("queued");
     let (chat, user) = tenant.open_chat().await;

@@ -2,10 +2,8 @@
 //! inactivity; the end user cannot send until `PATCH /chats/{id}/resume`, which answers 400
 //! "This chat is not in dismissed state" for any other chat.
 
-mod support;
-
+use crate::support::{spawn_app, WebhookReceiver};
 use awc::http::Method;
-use support::{spawn_app, WebhookReceiver};
 
 #[actix_web::test]
 async fn a_dismissed_chat_is_resumed_where_it_was() {
@@ -105,9 +103,9 @@ async fn a_finished_chat_cannot_be_dismissed_or_resumed() {
 
 #[actix_web::test]
 async fn a_silent_end_user_gets_the_chat_dismissed_after_the_inactivity_timeout() {
-    let app = support::spawn_app_with(ccai_emulator::Config {
+    let app = crate::support::spawn_app_with(ccai_emulator::Config {
         chat_inactivity_timeout: Some(std::time::Duration::from_secs(1)),
-        ..support::test_config()
+        ..crate::support::test_config()
     });
     let tenant = app.tenant("inactive");
     let user = tenant.end_user("silent-user").await;

@@ -57,14 +57,20 @@ impl EventStream {
 
     /// The next event frame (comments are collected on the way), or a panic at the deadline.
     pub async fn next_event(&mut self) -> SseEvent {
-        let deadline = Instant::now() + DEADLINE;
+        self.next_event_before(Instant::now() + DEADLINE)
+            .await
+            .expect("an event arrives before the deadline")
+    }
+
+    /// The next event frame, or `None` when `deadline` comes first.
+    pub async fn next_event_before(&mut self, deadline: Instant) -> Option<SseEvent> {
         loop {
             if let Some(event) = self.parse_one() {
-                return event;
+                return Some(event);
             }
             let chunk = tokio::time::timeout_at(deadline, self.body.next())
                 .await
-                .expect("an event arrives before the deadline")
+                .ok()?
                 .expect("the stream stays open")
                 .expect("the stream reads");
             self.buffer.push_str(&String::from_utf8_lossy(&chunk));

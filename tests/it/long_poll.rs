@@ -2,13 +2,11 @@
 //! chat record and transcripts answer as soon as their condition holds, answer 408 with
 //! what they saw when it never does, and refuse malformed waits and conditions with 400.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{spawn_app, spawn_app_with, test_config, texts, WebhookReceiver};
 use awc::http::{Method, StatusCode};
 use serde_json::Value;
-use support::{spawn_app, spawn_app_with, test_config, texts, WebhookReceiver};
 
 #[actix_web::test]
 async fn deliveries_long_poll_answers_once_enough_are_delivered() {

@@ -2,16 +2,14 @@
 //! once, and the webhooks arrive in the order the messages were stored. Concurrent uploads
 //! to the script (task virtual agents, contact center) never lose one another's update.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use crate::support::spawn_app;
+use crate::support::WebhookReceiver;
 use awc::http::{Method, StatusCode};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
-use support::spawn_app;
-use support::WebhookReceiver;
 
 const MESSAGES: usize = 200;
 

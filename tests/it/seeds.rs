@@ -2,15 +2,13 @@
 //! from a folder or from the fixtures embedded in the binary; a malformed seed stops
 //! start-up naming the file, the place and the problem.
 
-mod support;
-
 use std::fs;
 
 use ccai_emulator::{Config, FixtureSource};
 use serde_json::json;
 
-use support::fixture_folder::{fixture_copy, start_error};
-use support::{spawn_app, spawn_app_with, test_config};
+use crate::support::fixture_folder::{fixture_copy, start_error};
+use crate::support::{spawn_app, spawn_app_with, test_config};
 
 #[actix_web::test]
 async fn the_demo_seed_is_loaded_at_start_up_with_a_chat_mid_task() {
@@ -29,11 +27,7 @@ async fn the_demo_seed_is_loaded_at_start_up_with_a_chat_mid_task() {
     assert_eq!(record["task_virtual_agent"]["key"], "one_time_code");
 
     // The seeded end user carries on where the seed stopped.
-    let demo = support::TenantClient {
-        app: &app,
-        subdomain: "demo".into(),
-        token: "any".into(),
-    };
+    let demo = crate::support::TenantClient::new(&app, "demo".into(), "any");
     let user = snapshot["end_users"][0]["id"].as_u64().unwrap();
     demo.says(chat_id, user, "481516").await;
     let record = app.admin_get(&format!("/chats/{chat_id}")).await;

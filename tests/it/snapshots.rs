@@ -2,18 +2,16 @@
 //! (fresh ids where the originals are taken, the VTA session carried over), load it back
 //! into the same tenant (ids kept), and refuse bad documents without touching the tenant.
 
-mod support;
-
 use awc::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use support::{spawn_app, texts, TestApp};
+use crate::support::{spawn_app, texts, TestApp};
 
 async fn snapshot_of(app: &TestApp, tenant: &str) -> Value {
     app.admin_get(&format!("/tenants/{tenant}/snapshot")).await
 }
 
-async fn load(app: &TestApp, tenant: &str, snapshot: Value) -> support::Reply {
+async fn load(app: &TestApp, tenant: &str, snapshot: Value) -> crate::support::Reply {
     app.admin(
         Method::PUT,
         &format!("/tenants/{tenant}/snapshot"),

@@ -2,11 +2,9 @@
 //! bad URLs), reset, the chat record, agent actions, the VTA list, and the delivery journal
 //! with redelivery.
 
-mod support;
-
+use crate::support::{spawn_app, spawn_app_with, test_config, WebhookReceiver};
 use awc::http::{Method, StatusCode};
 use serde_json::json;
-use support::{spawn_app, spawn_app_with, test_config, WebhookReceiver};
 
 #[actix_web::test]
 async fn health_is_ok_once_serving() {

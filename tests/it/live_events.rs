@@ -2,13 +2,10 @@
 //! one tenant, kind filters, keep-alive comments, and a lagging subscriber that is told so
 //! and keeps receiving.
 
-mod support;
-
 use std::collections::BTreeSet;
 
+use crate::support::{spawn_app, spawn_app_with, test_config, EventStream, WebhookReceiver};
 use awc::http::{Method, StatusCode};
-use serde_json::json;
-use support::{spawn_app, spawn_app_with, test_config, EventStream, WebhookReceiver};
 
 #[actix_web::test]
 async fn one_tenants_stream_carries_requests_chat_changes_messages_and_deliveries() {
@@ -89,20 +86,18 @@ async fn an_idle_stream_gets_keep_alive_comments() {
 
 #[actix_web::test]
 async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
+    // One worker: the stream cannot be written while a request is being handled, and
+    // opening a chat publishes more than 4 events (created, joined, greeting, and a
+    // delivery for each) within one request, so the subscriber must fall 4 behind.
     let app = spawn_app_with(ccai_emulator::Config {
         live_event_backlog: 4,
+        workers: Some(1),
         ..test_config()
     });
-    let mut stream = EventStream::open(&app, "tenant=flood").await;
-    let events = app.emulator.state();
-    // Far faster than any subscriber can write to a socket: it must fall 4 behind.
-    for index in 0..20_000 {
-        events.publish_live_event(
-            ccai_emulator::live_events::LiveEventKind::Chat,
-            "flood",
-            None,
-            json!({ "index": index }),
-        );
+    let tenant = app.tenant("flood");
+    let mut stream = EventStream::open(&app, &format!("tenant={}", tenant.subdomain)).await;
+    for _ in 0..3 {
+        tenant.open_chat().await;
     }
     let seen = stream
         .until(|seen| seen.iter().any(|event| event.event == "lagged"))
@@ -113,16 +108,11 @@ async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
         "{:?}",
         lagged.data
     );
-    events.publish_live_event(
-        ccai_emulator::live_events::LiveEventKind::Chat,
-        "flood",
-        None,
-        json!({ "marker": "after the flood" }),
-    );
+    tenant.end_user("after-the-flood").await;
     stream
         .until(|seen| {
             seen.iter()
-                .any(|event| event.data["data"]["marker"] == "after the flood")
+                .any(|event| event.data["data"]["body"]["identifier"] == "after-the-flood")
         })
         .await;
 }

@@ -2,8 +2,6 @@
 //! `/__admin/contact_center` (validated like the file), and `--watch` reloads a fixture
 //! folder when its files change, keeping the previous version when a file is broken.
 
-mod support;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -12,8 +10,8 @@ use awc::http::{Method, StatusCode};
 use ccai_emulator::{Config, Emulator, FixtureSource, StartError};
 use serde_json::{json, Value};
 
-use support::fixture_folder::fixture_copy;
-use support::{spawn_app, spawn_app_with, test_config, texts, TestApp, DEADLINE};
+use crate::support::fixture_folder::fixture_copy;
+use crate::support::{spawn_app, spawn_app_with, test_config, texts, TestApp, DEADLINE};
 
 /// Replaces a file in one step (write aside, then rename), as editors do, so the watcher
 /// never reads half a file.
@@ -48,9 +46,7 @@ async fn wait_for_fixtures(app: &TestApp, done: impl Fn(&Value) -> bool) -> Valu
 async fn greeting_of_a_new_chat(app: &TestApp) -> String {
     let tenant = app.tenant("greeting");
     let (chat, _) = tenant.open_chat().await;
-    let record = app
-        .wait_for_chat(chat, |record| record["routing_state"] == "assigned")
-        .await;
+    let record = app.wait_for_chat(chat, "routing_state=assigned").await;
     let texts = texts(record["messages"].as_array().unwrap());
     texts.first().cloned().unwrap_or_default()
 }
