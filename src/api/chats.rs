@@ -5,15 +5,15 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::views;
-use crate::domain::MessageBody;
+use crate::domain::{ChatId, EndUserId, MessageBody};
 use crate::formats::timestamp;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::state::ChatRequest;
+use crate::wire::apps::{self, MessageAccepted};
 
 #[derive(Debug, Deserialize)]
 pub struct CreateBody {
@@ -24,7 +24,7 @@ pub struct CreateBody {
 
 #[derive(Debug, Default, Deserialize)]
 struct ChatFields {
-    end_user_id: Option<u64>,
+    end_user_id: Option<EndUserId>,
     menu_id: Option<u64>,
     lang: Option<String>,
     context: Option<Value>,
@@ -62,15 +62,15 @@ pub async fn create(
             context,
         },
     )?;
-    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+    Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 
 pub async fn get(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state.with_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.with_chat(&tenant, chat_id.into_inner(), apps::Chat::of)?;
     Ok(HttpResponse::Ok().json(chat))
 }
 
@@ -84,7 +84,7 @@ pub struct UpdateBody {
 #[derive(Debug, Default, Deserialize)]
 struct UpdateFields {
     status: Option<String>,
-    finished_by_user_id: Option<u64>,
+    finished_by_user_id: Option<EndUserId>,
     escalation_id: Option<u64>,
     deflection_channel: Option<String>,
 }
@@ -92,7 +92,7 @@ struct UpdateFields {
 pub async fn update(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<UpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let chat_id = chat_id.into_inner();
@@ -133,12 +133,12 @@ pub async fn update(
         ));
     }
     let chat = state.finish_chat(&tenant, chat_id)?;
-    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+    Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct SendMessageBody {
-    from_user_id: u64,
+    from_user_id: EndUserId,
     message: MessageDto,
 }
 
@@ -198,18 +198,18 @@ impl MessageDto {
 pub async fn send_message(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<SendMessageBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let message = body.message.into_body()?;
     let posted = state.post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "id": posted.message_id,
-        "chat_id": posted.chat_id,
-        "created_at": timestamp(posted.at),
-        "visibility": posted.visibility,
-    })))
+    Ok(HttpResponse::Ok().json(MessageAccepted {
+        id: posted.message_id,
+        chat_id: posted.chat_id,
+        created_at: timestamp(posted.at),
+        visibility: posted.visibility,
+    }))
 }
 
 /// `PATCH /chats/{id}/resume`: a dismissed chat continues where it was; any other chat is
@@ -217,8 +217,8 @@ pub async fn send_message(
 pub async fn resume(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state.resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.resume_chat(&tenant, chat_id.into_inner(), apps::Chat::of)?;
     Ok(HttpResponse::Ok().json(chat))
 }

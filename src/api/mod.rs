@@ -4,7 +4,6 @@
 
 mod chats;
 mod end_users;
-mod views;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;

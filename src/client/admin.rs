@@ -5,55 +5,17 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{ClientError, Http};
-use crate::domain::{EndUser, HumanAgent, Message, MessageBody};
+use crate::domain::ChatId;
+use crate::state::Health;
 use crate::tenant_snapshot::{LoadReport, Snapshot};
-use crate::webhooks::delivery_journal::{Delivery, DeliveryFilter};
-use crate::webhooks::WebhookTarget;
+use crate::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryList};
+use crate::webhooks::{WebhookConfig, WebhookTarget};
+use crate::wire::admin::{ChatRecord, Transcript};
 
 /// A client of `/__admin`.
 #[derive(Clone)]
 pub struct AdminClient {
     http: Http,
-}
-
-/// `GET /__admin/health`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Health {
-    pub status: String,
-    pub version: String,
-    pub uptime_seconds: u64,
-    pub tenants: usize,
-}
-
-/// A tenant's webhook target and whether it is the tenant's own or the default.
-#[derive(Debug, Clone, Deserialize)]
-pub struct WebhookConfig {
-    pub tenant: String,
-    /// `tenant` or `default`.
-    pub source: String,
-    pub webhook: WebhookTarget,
-}
-
-/// The full record of a chat (`GET /__admin/chats/{id}`); unknown keys are ignored.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ChatRecord {
-    pub id: u64,
-    pub tenant: String,
-    /// `queued`, `assigned`, `task_virtual_agent` or `finished`.
-    pub routing_state: String,
-    pub agent: Option<HumanAgent>,
-    pub task_virtual_agent: Option<TaskState>,
-    pub end_user: EndUser,
-    pub lang: String,
-    pub messages: Vec<Message>,
-}
-
-/// Where an active task virtual agent stands.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TaskState {
-    pub key: String,
-    pub step: usize,
-    pub attempts: u32,
 }
 
 /// Whose view of a chat to read.
@@ -74,30 +36,9 @@ impl TranscriptView {
     }
 }
 
-/// A chat as one party sees it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Transcript {
-    pub chat_id: u64,
-    pub view: String,
-    pub messages: Vec<Message>,
-}
-
-impl Transcript {
-    /// The texts of the text and notice messages, in order.
-    pub fn texts(&self) -> Vec<&str> {
-        self.messages
-            .iter()
-            .filter_map(|message| match &message.body {
-                MessageBody::Text { text } | MessageBody::Notice { text } => Some(text.as_str()),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
 #[derive(Deserialize)]
-struct DeliveryList<T> {
-    deliveries: Vec<T>,
+struct Deliveries {
+    deliveries: Vec<Value>,
 }
 
 /// The delivery journal's query string for `filter` (empty when it matches everything).
@@ -202,28 +143,40 @@ impl AdminClient {
         self.send(Method::POST, &path, None).await
     }
 
-    pub async fn chat(&self, chat_id: u64) -> Result<ChatRecord, ClientError> {
+    pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.get(&format!("/chats/{chat_id}")).await
     }
 
     pub async fn transcript(
         &self,
-        chat_id: u64,
+        chat_id: impl Into<ChatId>,
         view: TranscriptView,
     ) -> Result<Transcript, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.get(&format!("/chats/{chat_id}/transcript?view={}", view.name()))
             .await
     }
 
     /// The human agent says `text`.
-    pub async fn say(&self, chat_id: u64, text: &str) -> Result<ChatRecord, ClientError> {
+    pub async fn say(
+        &self,
+        chat_id: impl Into<ChatId>,
+        text: &str,
+    ) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         let path = format!("/chats/{chat_id}/agent/messages");
         self.send(Method::POST, &path, Some(json!({"text": text})))
             .await
     }
 
     /// The human agent transfers to the task virtual agent `key`.
-    pub async fn transfer(&self, chat_id: u64, key: &str) -> Result<ChatRecord, ClientError> {
+    pub async fn transfer(
+        &self,
+        chat_id: impl Into<ChatId>,
+        key: &str,
+    ) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         let path = format!("/chats/{chat_id}/agent/transfer");
         self.send(
             Method::POST,
@@ -234,7 +187,8 @@ impl AdminClient {
     }
 
     /// The human agent ends the chat.
-    pub async fn end(&self, chat_id: u64) -> Result<ChatRecord, ClientError> {
+    pub async fn end(&self, chat_id: impl Into<ChatId>) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.send(Method::POST, &format!("/chats/{chat_id}/agent/end"), None)
             .await
     }
@@ -245,7 +199,7 @@ impl AdminClient {
             Some(tenant) => format!("/webhooks/deliveries?tenant={}", encode(tenant)),
             None => "/webhooks/deliveries".to_owned(),
         };
-        Ok(self.get::<DeliveryList<Value>>(&path).await?.deliveries)
+        Ok(self.get::<Deliveries>(&path).await?.deliveries)
     }
 
     /// The journaled deliveries `filter` matches, typed (attempts included).
@@ -254,13 +208,17 @@ impl AdminClient {
         filter: &DeliveryFilter,
     ) -> Result<Vec<Delivery>, ClientError> {
         let path = format!("/webhooks/deliveries{}", delivery_query(filter));
-        Ok(self.get::<DeliveryList<Delivery>>(&path).await?.deliveries)
+        Ok(self.get::<DeliveryList>(&path).await?.deliveries)
     }
 
     /// Deliveries of one chat.
-    pub async fn chat_deliveries(&self, chat_id: u64) -> Result<Vec<Value>, ClientError> {
+    pub async fn chat_deliveries(
+        &self,
+        chat_id: impl Into<ChatId>,
+    ) -> Result<Vec<Value>, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         let path = format!("/webhooks/deliveries?chat_id={chat_id}");
-        Ok(self.get::<DeliveryList<Value>>(&path).await?.deliveries)
+        Ok(self.get::<Deliveries>(&path).await?.deliveries)
     }
 
     /// Sends a delivery again (same id, fresh signature).

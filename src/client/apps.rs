@@ -6,7 +6,8 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use super::{ClientError, Http};
-use crate::domain::EndUser;
+use crate::domain::{ChatId, EndUserId};
+use crate::wire::apps::EndUser;
 
 /// A client of `/apps/api/v1` for one tenant (Basic auth: subdomain and token).
 #[derive(Clone)]
@@ -41,13 +42,18 @@ impl AppsClient {
     }
 
     /// Starts a chat; answers the platform's chat object.
-    pub async fn create_chat(&self, end_user_id: u64) -> Result<Value, ClientError> {
+    pub async fn create_chat(
+        &self,
+        end_user_id: impl Into<EndUserId>,
+    ) -> Result<Value, ClientError> {
+        let end_user_id: EndUserId = end_user_id.into();
         let body = json!({"end_user_id": end_user_id});
         self.http.call(Method::POST, "/chats", Some(body)).await
     }
 
     /// The platform's chat object.
-    pub async fn chat(&self, chat_id: u64) -> Result<Value, ClientError> {
+    pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<Value, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.http
             .call(Method::GET, &format!("/chats/{chat_id}"), None)
             .await
@@ -56,10 +62,12 @@ impl AppsClient {
     /// The end user sends a text message; answers the stored message's id and visibility.
     pub async fn send_text(
         &self,
-        chat_id: u64,
-        from_user_id: u64,
+        chat_id: impl Into<ChatId>,
+        from_user_id: impl Into<EndUserId>,
         text: &str,
     ) -> Result<Value, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let from_user_id: EndUserId = from_user_id.into();
         let body = json!({
             "from_user_id": from_user_id,
             "message": {"type": "text", "content": {"text": text}},
@@ -74,7 +82,13 @@ impl AppsClient {
     }
 
     /// The end user ends the chat.
-    pub async fn end_chat(&self, chat_id: u64, by_user_id: u64) -> Result<Value, ClientError> {
+    pub async fn end_chat(
+        &self,
+        chat_id: impl Into<ChatId>,
+        by_user_id: impl Into<EndUserId>,
+    ) -> Result<Value, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let by_user_id: EndUserId = by_user_id.into();
         let body = json!({"status": "finished", "finished_by_user_id": by_user_id});
         self.http
             .call(Method::PATCH, &format!("/chats/{chat_id}"), Some(body))

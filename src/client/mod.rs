@@ -49,9 +49,7 @@ use awc::http::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-pub use admin::{
-    AdminClient, ChatRecord, Health, TaskState, Transcript, TranscriptView, WebhookConfig,
-};
+pub use admin::{AdminClient, TranscriptView};
 pub use apps::AppsClient;
 
 /// Why a call failed.

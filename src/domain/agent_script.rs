@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use super::chat::{Chat, MessageBody, Sender, Visibility};
 use super::contact_center::{AgentRule, ContactCenter, HumanAgent};
 use super::effects::{Effect, Trigger};
+use super::ids::MessageId;
 use super::routing_state::EndedBy;
 use super::template;
 
@@ -84,7 +85,7 @@ impl Chat {
         text: String,
         now: DateTime<Utc>,
         effects: &mut Vec<Effect>,
-    ) {
+    ) -> MessageId {
         let sender = Sender::Agent {
             id: agent.id,
             name: agent.name.clone(),
@@ -95,7 +96,7 @@ impl Chat {
             Visibility::Everyone,
             now,
             effects,
-        );
+        )
     }
 }
 
@@ -123,7 +124,9 @@ mod tests {
 
     fn say(chat: &mut Chat, script: &ContactCenter, text: &str) -> Vec<Effect> {
         let body = MessageBody::Text { text: text.into() };
-        chat.end_user_sends(USER, body, script, Utc::now()).unwrap()
+        chat.end_user_sends(USER, body, script, Utc::now())
+            .unwrap()
+            .effects
     }
 
     #[test]

@@ -8,12 +8,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::contact_center::HumanAgent;
+use super::ids::{ChatId, EndUserId, MessageId};
 use super::routing_state::RoutingState;
 
 /// An end user of a tenant, upserted by `identifier`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndUser {
-    pub id: u64,
+    pub id: EndUserId,
     pub identifier: String,
     pub name: Option<String>,
     pub email: Option<String>,
@@ -34,7 +35,7 @@ pub struct VirtualAgentParticipant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Sender {
-    EndUser { id: u64 },
+    EndUser { id: EndUserId },
     Agent { id: u64, name: String },
     TaskVirtualAgent { id: u64, key: String, name: String },
     System,
@@ -85,7 +86,7 @@ impl Visibility {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// 1-based, in the order the chat received them.
-    pub id: u64,
+    pub id: MessageId,
     pub at: DateTime<Utc>,
     pub sender: Sender,
     pub body: MessageBody,
@@ -113,7 +114,7 @@ impl View {
 /// A chat and everything that happened in it.
 #[derive(Debug, Clone)]
 pub struct Chat {
-    pub id: u64,
+    pub id: ChatId,
     pub end_user: EndUser,
     pub lang: String,
     pub menu: Option<(u64, String)>,
@@ -142,8 +143,8 @@ impl Chat {
             .filter(move |message| view.shows(message))
     }
 
-    pub fn message(&self, id: u64) -> Option<&Message> {
-        let index = usize::try_from(id).ok()?.checked_sub(1)?;
+    pub fn message(&self, id: MessageId) -> Option<&Message> {
+        let index = usize::try_from(id.get()).ok()?.checked_sub(1)?;
         self.messages.get(index)
     }
 

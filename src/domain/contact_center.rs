@@ -34,6 +34,9 @@ pub struct ContactCenter {
     pub task_virtual_agents: BTreeMap<String, Arc<TaskVirtualAgent>>,
     /// Lookup tables by name (from `fixtures/data/<name>.json`): key to record.
     pub data: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Dismiss a chat whose end user stays silent this long (`--chat-inactivity-timeout`;
+    /// not part of the fixture files).
+    pub end_user_inactivity_timeout: Option<Duration>,
 }
 
 /// What the simulated human agent does on its own.

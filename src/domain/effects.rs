@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::chat::VirtualAgentParticipant;
 use super::contact_center::HumanAgent;
+use super::ids::{EndUserId, MessageId};
 use super::routing_state::EndedBy;
 use super::vta::Handback;
 
@@ -14,7 +15,7 @@ pub enum Happening {
     ChatCreated,
     /// A message the end user can see was added (by id).
     MessageAdded {
-        message_id: u64,
+        message_id: MessageId,
     },
     AgentJoined {
         agent: HumanAgent,
@@ -45,6 +46,13 @@ pub enum Trigger {
     InactivityCheck,
 }
 
+/// What a transition that adds a message answers: the new message's id, and the effects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageSent {
+    pub message_id: MessageId,
+    pub effects: Vec<Effect>,
+}
+
 /// What the caller must do after a transition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -58,7 +66,7 @@ pub enum ChatError {
     #[error("Chat is already ended")]
     Finished,
     #[error("from_user_id {given} is not this chat's end user")]
-    NotTheChatsEndUser { given: u64 },
+    NotTheChatsEndUser { given: EndUserId },
     #[error("No human agent has joined this chat yet")]
     NoAgentAssigned,
     #[error("A task virtual agent is already active in this chat")]

@@ -6,8 +6,11 @@
 //! directions and calls every operation on a running server.
 
 mod admin;
+#[cfg(test)]
+mod agreement;
 mod apps;
 mod builder;
+mod event_schemas;
 mod schemas;
 
 use serde_json::{json, Map, Value};

@@ -149,10 +149,14 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "id": int, "tenant": string,
             "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "finished"]},
+            "status": {"type": "string", "enum": ["queued", "assigned", "finished", "dismissed", "va_dismissed"]},
+            "dismissed_at": nullable("string"),
             "agent": {"allOf": [schema("Agent")], "nullable": true},
             "task_virtual_agent": {"type": "object", "nullable": true, "properties": {
                 "key": string, "step": int, "attempts": int}},
-            "end_user": schema("EndUser"), "lang": string, "context": {},
+            "end_user": schema("EndUser"), "lang": string,
+            "menu": {"type": "object", "nullable": true, "properties": {"id": int, "name": string}},
+            "context": {},
             "created_at": time(), "ended_at": nullable("string"),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
@@ -191,7 +195,8 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["event_type", "timestamp", "chat_id", "body"],
                 json!({
-            "event_type": string, "timestamp": string, "chat_id": int, "body": {"type": "object"}}),
+            "event_type": string, "timestamp": string, "chat_id": int,
+            "body": {"oneOf": super::event_schemas::NAMES.iter().map(|name| schema(name)).collect::<Vec<_>>()}}),
             ),
         ),
         (
@@ -359,12 +364,15 @@ pub fn all() -> Map<String, Value> {
                 &["status"],
                 json!({
             "status": {"type": "string", "enum": ["ok"]}, "version": string,
-            "uptime_seconds": int, "tenants": int}),
+            "uptime_seconds": int, "tenants": int,
+            "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int, "evicted": int})),
+            "rate_limit_per_second": nullable("integer")}),
             ),
         ),
     ];
     entries
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
+        .chain(super::event_schemas::all())
         .collect()
 }

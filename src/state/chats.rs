@@ -13,15 +13,15 @@ use serde_json::{json, Value};
 use super::tenant::{EndUserFields, Tenant};
 use super::{AppState, StateError};
 use crate::domain::{
-    Chat, ChatError, ContactCenter, Effect, EndUser, EndedBy, MessageBody, NewChat, Trigger,
-    Visibility,
+    Chat, ChatError, ChatId, ContactCenter, Effect, EndUser, EndUserId, EndedBy, MessageBody,
+    MessageId, NewChat, Visibility,
 };
 
 /// The stored end-user message, as `POST /chats/{id}/message` answers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PostedMessage {
-    pub chat_id: u64,
-    pub message_id: u64,
+    pub chat_id: ChatId,
+    pub message_id: MessageId,
     pub at: DateTime<Utc>,
     pub visibility: Visibility,
 }
@@ -29,7 +29,7 @@ pub struct PostedMessage {
 /// What a new chat asks for.
 #[derive(Debug, Clone)]
 pub struct ChatRequest {
-    pub end_user_id: u64,
+    pub end_user_id: EndUserId,
     pub lang: Option<String>,
     pub menu_id: Option<u64>,
     pub context: Option<Value>,
@@ -87,7 +87,7 @@ impl AppState {
         }
         Ok(tenant.upsert_end_user(
             fields,
-            || self.next_end_user_id.fetch_add(1, Ordering::Relaxed),
+            || EndUserId(self.next_end_user_id.fetch_add(1, Ordering::Relaxed)),
             Utc::now(),
         ))
     }
@@ -111,7 +111,7 @@ impl AppState {
                 })?,
             )),
         };
-        let id = self.next_chat_id.fetch_add(1, Ordering::Relaxed);
+        let id = ChatId(self.next_chat_id.fetch_add(1, Ordering::Relaxed));
         let new = NewChat {
             id,
             end_user,
@@ -119,8 +119,7 @@ impl AppState {
             menu,
             context: request.context,
         };
-        let (mut chat, mut effects) = Chat::open(new, &script, Utc::now());
-        self.end_user_is_active(&mut chat, &mut effects);
+        let (chat, effects) = Chat::open(new, &script, Utc::now());
         let handle = Arc::new(Mutex::new(chat));
         let mut chat = handle.lock().expect("chat lock");
         self.chat_owners.insert(id, tenant.name.clone());
@@ -133,7 +132,7 @@ impl AppState {
     pub fn with_chat<R>(
         &self,
         tenant: &Tenant,
-        chat_id: u64,
+        chat_id: ChatId,
         read: impl FnOnce(&Chat) -> R,
     ) -> Result<R, StateError> {
         let handle = tenant.chat(chat_id).ok_or(StateError::ChatNotFound)?;
@@ -142,7 +141,7 @@ impl AppState {
     }
 
     /// The tenant that owns a chat id, for the control plane.
-    fn owner_of(&self, chat_id: u64) -> Result<Arc<Tenant>, StateError> {
+    fn owner_of(&self, chat_id: ChatId) -> Result<Arc<Tenant>, StateError> {
         let name = self
             .chat_owners
             .get(&chat_id)
@@ -152,7 +151,7 @@ impl AppState {
     }
 
     /// A copy of any tenant's chat, with its tenant, for the control plane.
-    pub fn owned_chat(&self, chat_id: u64) -> Result<OwnedChat, StateError> {
+    pub fn owned_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         let tenant = self.owner_of(chat_id)?;
         let chat = self.with_chat(&tenant, chat_id, Chat::clone)?;
         Ok(OwnedChat {
@@ -165,24 +164,19 @@ impl AppState {
     pub fn post_message(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
-        from_user_id: u64,
+        chat_id: ChatId,
+        from_user_id: EndUserId,
         body: MessageBody,
     ) -> Result<PostedMessage, StateError> {
-        let message_id = std::cell::Cell::new(0);
-        self.transition_then(
+        self.transition_answering(
             tenant,
             chat_id,
             |chat, script| {
-                // The end user's message is the first one the transition adds.
-                message_id.set(chat.messages.len() as u64 + 1);
-                let mut effects = chat.end_user_sends(from_user_id, body, script, Utc::now())?;
-                self.end_user_is_active(chat, &mut effects);
-                Ok(effects)
+                let sent = chat.end_user_sends(from_user_id, body, script, Utc::now())?;
+                Ok((sent.message_id, sent.effects))
             },
             // Only what the answer needs: copying the chat would cost O(messages) per post.
-            |chat| {
-                let message_id = message_id.get();
+            |chat, message_id| {
                 let message = chat
                     .message(message_id)
                     .expect("the posted message is stored");
@@ -200,7 +194,7 @@ impl AppState {
     pub fn authenticate_end_user(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         fields: EndUserFields,
     ) -> Result<(), StateError> {
         // Check the chat first, so a refused call creates no end user.
@@ -220,17 +214,13 @@ impl AppState {
     pub fn resume_chat<R>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         read: impl FnOnce(&Chat) -> R,
     ) -> Result<R, StateError> {
         self.transition_then(
             tenant,
             chat_id,
-            |chat, _| {
-                let mut effects = chat.resume()?;
-                self.end_user_is_active(chat, &mut effects);
-                Ok(effects)
-            },
+            |chat, script| chat.resume(script, Utc::now()),
             read,
         )
     }
@@ -239,7 +229,7 @@ impl AppState {
     pub fn finish_chat(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
     ) -> Result<Chat, StateError> {
         self.transition(tenant, chat_id, |chat, _| {
             chat.end(EndedBy::EndUser, Utc::now())
@@ -249,16 +239,18 @@ impl AppState {
     /// The simulated human agent says something.
     pub fn agent_says(
         self: &Arc<Self>,
-        chat_id: u64,
+        chat_id: ChatId,
         text: String,
     ) -> Result<OwnedChat, StateError> {
-        self.owned_transition(chat_id, |chat, _| chat.agent_says(text, Utc::now()))
+        self.owned_transition(chat_id, |chat, _| {
+            Ok(chat.agent_says(text, Utc::now())?.effects)
+        })
     }
 
     /// The simulated human agent transfers to a task virtual agent.
     pub fn transfer_to_task_virtual_agent(
         self: &Arc<Self>,
-        chat_id: u64,
+        chat_id: ChatId,
         key: &str,
     ) -> Result<OwnedChat, StateError> {
         self.owned_transition(chat_id, |chat, script| {
@@ -267,18 +259,18 @@ impl AppState {
     }
 
     /// The simulated human agent ends the chat.
-    pub fn agent_finishes_chat(self: &Arc<Self>, chat_id: u64) -> Result<OwnedChat, StateError> {
+    pub fn agent_finishes_chat(self: &Arc<Self>, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         self.owned_transition(chat_id, |chat, _| chat.end(EndedBy::Agent, Utc::now()))
     }
 
     /// Sets the chat aside, as the platform does on inactivity.
-    pub fn dismiss_chat(self: &Arc<Self>, chat_id: u64) -> Result<OwnedChat, StateError> {
+    pub fn dismiss_chat(self: &Arc<Self>, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         self.owned_transition(chat_id, |chat, _| chat.dismiss(Utc::now()))
     }
 
     fn owned_transition(
         self: &Arc<Self>,
-        chat_id: u64,
+        chat_id: ChatId,
         change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
     ) -> Result<OwnedChat, StateError> {
         let tenant = self.owner_of(chat_id)?;
@@ -289,23 +281,10 @@ impl AppState {
         })
     }
 
-    /// With an inactivity timeout, the end user is active now: move the chat's deadline
-    /// and set a timer to check it.
-    fn end_user_is_active(&self, chat: &mut Chat, effects: &mut Vec<Effect>) {
-        if let Some(timeout) = self.overrides.inactivity_timeout {
-            let deadline = Utc::now() + chrono::Duration::from_std(timeout).unwrap_or_default();
-            chat.end_user_active_until(deadline);
-            effects.push(Effect::Schedule {
-                after: timeout,
-                trigger: Trigger::InactivityCheck,
-            });
-        }
-    }
-
     pub(super) fn transition(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
     ) -> Result<Chat, StateError> {
         self.transition_then(tenant, chat_id, change, Chat::clone)
@@ -315,15 +294,32 @@ impl AppState {
     fn transition_then<R>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
         read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StateError> {
+        self.transition_answering(
+            tenant,
+            chat_id,
+            |chat, script| Ok(((), change(chat, script)?)),
+            |chat, ()| read(chat),
+        )
+    }
+
+    /// A transition that also answers something (e.g. the id it created), then `read` on
+    /// the changed chat with that answer, both under the chat's lock.
+    fn transition_answering<T, R>(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: ChatId,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<(T, Vec<Effect>), ChatError>,
+        read: impl FnOnce(&Chat, T) -> R,
     ) -> Result<R, StateError> {
         let handle = tenant.chat(chat_id).ok_or(StateError::ChatNotFound)?;
         let script = self.script();
         let mut chat = handle.lock().expect("chat lock");
-        let effects = change(&mut chat, &script)?;
+        let (answer, effects) = change(&mut chat, &script)?;
         self.carry_out(tenant, &mut chat, effects, &script);
-        Ok(read(&chat))
+        Ok(read(&chat, answer))
     }
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::tenant::Tenant;
 use super::AppState;
-use crate::domain::{Chat, ContactCenter, Effect, Happening, Trigger};
+use crate::domain::{Chat, ChatId, ContactCenter, Effect, Happening, Trigger};
 use crate::live_events::LiveEventKind;
 use crate::webhooks::catalog;
 
@@ -72,7 +72,7 @@ impl AppState {
     pub(super) fn schedule(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         after: Duration,
         trigger: Trigger,
     ) {

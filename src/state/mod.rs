@@ -24,12 +24,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 
-use crate::domain::{ChatError, ContactCenter, TaskVirtualAgent};
-use crate::live_events::{LiveEvent, LiveEventBus, LiveEventKind};
+use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
+use crate::live_events::{LiveEvent, LiveEventBus};
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
@@ -77,7 +76,7 @@ pub struct StateOptions {
     pub chat_inactivity_timeout: Option<Duration>,
 }
 
-/// Start-up settings that change how use cases behave.
+/// Start-up settings that change the script every use case runs on.
 #[derive(Debug, Clone, Copy)]
 struct Overrides {
     agent_join_delay: Option<Duration>,
@@ -88,7 +87,7 @@ struct Overrides {
 pub struct AppState {
     tenants: DashMap<String, Arc<Tenant>>,
     /// Which tenant owns each chat id (ids are unique across tenants).
-    chat_owners: DashMap<u64, String>,
+    chat_owners: DashMap<ChatId, String>,
     next_chat_id: AtomicU64,
     next_end_user_id: AtomicU64,
     /// Written only under its write lock, read-modify-write included.
@@ -105,11 +104,11 @@ pub struct AppState {
     started: Instant,
 }
 
-/// What `GET /__admin/health` reports.
-#[derive(Debug, Clone, Serialize)]
+/// What `GET /__admin/health` reports (`Health`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Health {
-    pub status: &'static str,
-    pub version: &'static str,
+    pub status: String,
+    pub version: String,
     pub uptime_seconds: u64,
     pub tenants: usize,
     pub request_journal: JournalStats,
@@ -208,8 +207,8 @@ impl AppState {
 
     pub fn health(&self) -> Health {
         Health {
-            status: "ok",
-            version: env!("CARGO_PKG_VERSION"),
+            status: "ok".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
             uptime_seconds: self.started.elapsed().as_secs(),
             tenants: self.tenant_names().len(),
             request_journal: self.request_journal.stats(),
@@ -232,17 +231,6 @@ impl AppState {
         self.live_events.changes()
     }
 
-    /// Publishes a live event on the control plane's bus.
-    pub fn publish_live_event(
-        &self,
-        kind: LiveEventKind,
-        tenant: &str,
-        chat_id: Option<u64>,
-        data: Value,
-    ) {
-        self.live_events.publish(kind, tenant, chat_id, data);
-    }
-
     /// The task virtual agents of the running script.
     pub fn task_virtual_agents(&self) -> Vec<Arc<TaskVirtualAgent>> {
         self.script()
@@ -259,6 +247,7 @@ impl Overrides {
         if let Some(delay) = self.agent_join_delay {
             script.join_delay = delay;
         }
+        script.end_user_inactivity_timeout = self.inactivity_timeout;
         script
     }
 }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 
 use super::{AppState, Tenant};
-use crate::domain::{RoutingState, Trigger};
+use crate::domain::{ChatId, EndUserId, RoutingState, Trigger};
 use crate::tenant_snapshot::{error, IdMap, LoadReport, Snapshot, SnapshotError};
 
 impl AppState {
@@ -80,7 +80,7 @@ impl AppState {
 
     /// Keeps each id unless another tenant holds it; the counters move past the kept ones.
     fn claim_ids(&self, name: &str, snapshot: &Snapshot) -> IdMap {
-        let held_elsewhere: HashSet<u64> = self
+        let held_elsewhere: HashSet<EndUserId> = self
             .tenants
             .iter()
             .filter(|entry| entry.key() != name)
@@ -90,11 +90,11 @@ impl AppState {
         let mut ids = IdMap::default();
         move_past(
             &self.next_end_user_id,
-            snapshot.end_users.iter().map(|user| user.id),
+            snapshot.end_users.iter().map(|user| user.id.get()),
         );
         for user in &snapshot.end_users {
             let id = if held_elsewhere.contains(&user.id) {
-                self.next_end_user_id.fetch_add(1, Ordering::Relaxed)
+                EndUserId(self.next_end_user_id.fetch_add(1, Ordering::Relaxed))
             } else {
                 user.id
             };
@@ -102,7 +102,7 @@ impl AppState {
         }
         move_past(
             &self.next_chat_id,
-            snapshot.chats.iter().map(|chat| chat.id),
+            snapshot.chats.iter().map(|chat| chat.id.get()),
         );
         for chat in &snapshot.chats {
             let taken = self
@@ -110,7 +110,7 @@ impl AppState {
                 .get(&chat.id)
                 .is_some_and(|owner| owner.value() != name);
             let id = if taken {
-                self.next_chat_id.fetch_add(1, Ordering::Relaxed)
+                ChatId(self.next_chat_id.fetch_add(1, Ordering::Relaxed))
             } else {
                 chat.id
             };

@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::domain::chat::VirtualAgentParticipant;
 use crate::domain::vta::VtaSession;
 use crate::domain::EndedBy;
-use crate::domain::{Chat, EndUser, HumanAgent, Message, RoutingState};
+use crate::domain::{Chat, ChatId, EndUser, EndUserId, HumanAgent, Message, RoutingState};
 use crate::webhooks::WebhookTarget;
 
 pub use restore::IdMap;
@@ -50,9 +50,9 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChatSnapshot {
-    pub id: u64,
+    pub id: ChatId,
     /// An `id` of the snapshot's `end_users`.
-    pub end_user_id: u64,
+    pub end_user_id: EndUserId,
     #[serde(default = "default_lang")]
     pub lang: String,
     #[serde(default)]
@@ -254,14 +254,14 @@ pub struct LoadReport {
 }
 
 impl IdMap {
-    pub fn chat(&self, old: u64) -> Option<u64> {
-        self.chats.get(&old).copied()
+    pub fn chat(&self, old: impl Into<ChatId>) -> Option<ChatId> {
+        self.chats.get(&old.into()).copied()
     }
 
-    pub fn end_user(&self, old: u64) -> Option<u64> {
-        self.end_users.get(&old).copied()
+    pub fn end_user(&self, old: impl Into<EndUserId>) -> Option<EndUserId> {
+        self.end_users.get(&old.into()).copied()
     }
 }
 
-/// `BTreeMap` keeps the id map's JSON in a stable order.
-pub type IdTable = BTreeMap<u64, u64>;
+/// Old id → new id (`BTreeMap` keeps the id map's JSON in a stable order).
+pub type IdTable<Id> = BTreeMap<Id, Id>;

@@ -8,13 +8,15 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{error, ChatSnapshot, IdTable, RoutingSnapshot, Snapshot, SnapshotError};
-use crate::domain::{Chat, ContactCenter, EndUser, RoutingState, Sender};
+use crate::domain::{
+    Chat, ChatId, ContactCenter, EndUser, EndUserId, MessageId, RoutingState, Sender,
+};
 
 /// Old id → new id, for every chat and end user of a loaded snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdMap {
-    pub chats: IdTable,
-    pub end_users: IdTable,
+    pub chats: IdTable<ChatId>,
+    pub end_users: IdTable<EndUserId>,
 }
 
 impl Snapshot {
@@ -74,7 +76,7 @@ impl Snapshot {
                 ..user.clone()
             })
             .collect();
-        let by_old_id: HashMap<u64, &EndUser> = self
+        let by_old_id: HashMap<EndUserId, &EndUser> = self
             .end_users
             .iter()
             .zip(&end_users)
@@ -95,7 +97,7 @@ impl Snapshot {
 fn validate_chat(
     chat: &ChatSnapshot,
     place: &str,
-    user_ids: &BTreeSet<u64>,
+    user_ids: &BTreeSet<EndUserId>,
     script: &ContactCenter,
 ) -> Result<(), SnapshotError> {
     if !user_ids.contains(&chat.end_user_id) {
@@ -108,7 +110,7 @@ fn validate_chat(
         ));
     }
     for (index, message) in chat.messages.iter().enumerate() {
-        let expected = index as u64 + 1;
+        let expected = MessageId(index as u64 + 1);
         if message.id != expected {
             return Err(error(
                 format!("{place}.messages[{index}].id"),

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::catalog::EventType;
+use crate::domain::{ChatId, DeliveryId};
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,15 +85,15 @@ impl DeliveryAttempt {
 /// aside: the client reads it back with this type too).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
-    pub id: Uuid,
+    pub id: DeliveryId,
     pub tenant: String,
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     pub event_type: EventType,
     pub created_at: DateTime<Utc>,
     pub status: DeliveryStatus,
     pub attempts: Vec<DeliveryAttempt>,
-    /// The exact bytes sent, kept for redelivery.
-    #[serde(skip)]
+    /// The exact bytes sent, kept for redelivery; shown as the JSON they are.
+    #[serde(serialize_with = "payload_as_json", skip_deserializing)]
     pub payload: Arc<[u8]>,
     /// Set when the tenant is reset: the dispatcher drops it.
     #[serde(skip)]
@@ -111,20 +111,30 @@ impl Delivery {
             "last_status_code": self.attempts.last().and_then(|attempt| attempt.status_code),
         })
     }
+}
 
-    /// The delivery as the control plane shows it, payload included as JSON.
-    pub fn to_json(&self) -> Value {
-        let mut value = serde_json::to_value(self).expect("deliveries serialise");
-        value["payload"] = serde_json::from_slice(&self.payload).unwrap_or(Value::Null);
-        value
-    }
+fn payload_as_json<S: serde::Serializer>(
+    payload: &Arc<[u8]>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde_json::from_slice::<Value>(payload)
+        .unwrap_or(Value::Null)
+        .serialize(serializer)
+}
+
+/// `GET /__admin/webhooks/deliveries`' answer (`DeliveryList`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryList {
+    pub count: usize,
+    pub counters: DeliveryCounters,
+    pub deliveries: Vec<Delivery>,
 }
 
 /// A filter over the journal; `None` matches everything.
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
     pub tenant: Option<String>,
-    pub chat_id: Option<u64>,
+    pub chat_id: Option<ChatId>,
     pub event_type: Option<EventType>,
     pub status: Option<DeliveryStatus>,
 }
@@ -145,7 +155,7 @@ impl DeliveryFilter {
 }
 
 /// Totals over (part of) the journal.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryCounters {
     pub deliveries: usize,
     pub pending: usize,
@@ -191,7 +201,7 @@ pub type DeliveryHandle = Arc<Mutex<Delivery>>;
 #[derive(Debug)]
 pub struct DeliveryJournal {
     in_order: RwLock<Vec<DeliveryHandle>>,
-    by_id: DashMap<Uuid, DeliveryHandle>,
+    by_id: DashMap<DeliveryId, DeliveryHandle>,
     capacity: usize,
     evicted: AtomicU64,
 }
@@ -246,7 +256,7 @@ impl DeliveryJournal {
         self.evicted.load(Ordering::Relaxed)
     }
 
-    pub fn get(&self, id: Uuid) -> Option<DeliveryHandle> {
+    pub fn get(&self, id: DeliveryId) -> Option<DeliveryHandle> {
         self.by_id.get(&id).map(|entry| Arc::clone(entry.value()))
     }
 
@@ -299,9 +309,9 @@ mod tests {
 
     fn delivery(status: DeliveryStatus) -> Delivery {
         Delivery {
-            id: Uuid::new_v4(),
+            id: DeliveryId::new(),
             tenant: "t".into(),
-            chat_id: 1,
+            chat_id: ChatId(1),
             event_type: EventType::MessageReceived,
             created_at: Utc::now(),
             status,

@@ -82,7 +82,7 @@ async fn a_thousand_events_across_fifty_chats_all_arrive_in_order_through_a_rece
     for chat in chats {
         let expected: Vec<String> = journal
             .iter()
-            .filter(|delivery| delivery.chat_id == chat)
+            .filter(|delivery| delivery.chat_id.get() == chat)
             .map(|delivery| delivery.id.to_string())
             .collect();
         assert_eq!(expected.len(), EVENTS_PER_CHAT);

@@ -3,7 +3,8 @@
 //! [`ChatWithAgent`] then says what happens next: the end user says something, the agent
 //! says something or transfers to a task virtual agent, and what each party sees.
 
-use ccai_emulator::client::{ChatRecord, TranscriptView};
+use ccai_emulator::client::TranscriptView;
+use ccai_emulator::wire::admin::ChatRecord;
 
 use super::TenantClient;
 

@@ -60,6 +60,7 @@ impl<'a> TenantClient<'a> {
             .await
             .expect("the end user is upserted")
             .id
+            .get()
     }
 
     /// A new end user and a chat (the agent joins at once: join delay 0 in tests).
