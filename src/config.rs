@@ -138,6 +138,9 @@ pub struct Cli {
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
+    /// Log one line per HTTP request (off by default; the request journal keeps them all).
+    #[arg(long, env = "CCAI_EMU_ACCESS_LOG")]
+    access_log: bool,
 }
 
 /// What the binary can do besides serving.
@@ -169,6 +172,7 @@ impl Cli {
             Some(Command::Healthcheck { timeout }) => {
                 let timeout =
                     parse_duration(&timeout).map_err(|error| format!("--timeout: {error}"))?;
+                check_bind_address(&self.bind).map_err(|error| format!("--bind: {error}"))?;
                 let probe = HealthProbe::new(&self.bind, self.admin_token, timeout)?;
                 Ok(Invocation::Healthcheck(probe))
             }
@@ -216,6 +220,8 @@ pub struct Config {
     /// Reload the fixture folder when its files change, checking every `watch_interval`.
     pub watch: bool,
     pub watch_interval: Duration,
+    /// Log one line per HTTP request (`--access-log`).
+    pub access_log: bool,
 }
 
 impl Default for Config {
@@ -240,6 +246,7 @@ impl Default for Config {
             live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
+            access_log: false,
         }
     }
 }
@@ -248,6 +255,7 @@ impl TryFrom<Cli> for Config {
     type Error = String;
 
     fn try_from(cli: Cli) -> Result<Config, String> {
+        check_bind_address(&cli.bind).map_err(|error| format!("--bind: {error}"))?;
         let default_webhook = match (cli.webhook_url, cli.webhook_primary_secret) {
             (None, None) if cli.webhook_secondary_secret.is_none() => None,
             (Some(url), Some(primary_secret)) => {
@@ -364,13 +372,49 @@ impl TryFrom<Cli> for Config {
             live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
+            access_log: cli.access_log,
         })
+    }
+}
+
+/// The form of a `--bind` value, for error messages.
+pub const BIND_FORM: &str = "host:port such as 127.0.0.1:8080 (port 0 picks any free port)";
+
+/// Checks a `--bind` value: an IP `host:port`, or a name and a port (`localhost:8080`).
+pub fn check_bind_address(bind: &str) -> Result<(), String> {
+    let well_formed = bind.parse::<std::net::SocketAddr>().is_ok()
+        || bind.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty()
+                && !host.contains(|c: char| c.is_whitespace() || "/[]".contains(c))
+                && port.parse::<u16>().is_ok()
+        });
+    if well_formed {
+        Ok(())
+    } else {
+        Err(format!(
+            "{bind:?} is not an address to listen on: expected {BIND_FORM}"
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bind_addresses_need_a_host_and_a_port() {
+        assert!(check_bind_address("127.0.0.1:8080").is_ok());
+        assert!(check_bind_address("[::1]:0").is_ok());
+        assert!(check_bind_address("localhost:8080").is_ok());
+        let error = check_bind_address("19305").unwrap_err();
+        assert!(
+            error.contains("host:port such as 127.0.0.1:8080"),
+            "{error}"
+        );
+        assert!(check_bind_address(":8080").is_err());
+        assert!(check_bind_address("localhost:http").is_err());
+        assert!(check_bind_address("127.0.0.1:99999").is_err());
+    }
 
     #[test]
     fn no_flags_give_the_documented_defaults() {

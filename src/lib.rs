@@ -16,9 +16,10 @@
 //! ```
 
 // In layer order, lowest first: a module imports only from the modules above it (and its
-// own layer); `tests/it/architecture.rs` checks this. See README, "How the code is laid out".
+// own layer); `tests/it/architecture.rs` checks this. See docs/architecture.md.
 pub mod admin;
 pub mod api;
+pub mod cli_errors;
 pub mod client;
 pub mod config;
 pub mod domain;

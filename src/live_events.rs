@@ -125,6 +125,12 @@ impl LiveEventBus {
         self.changes.send_replace(seq);
     }
 
+    /// Wakes the long-poll waiters without publishing an event (for state that has no
+    /// live event of its own, e.g. a fixture reload).
+    pub fn notify_change(&self) {
+        self.changes.send_modify(|_| {});
+    }
+
     /// A stream of every event from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
         self.stream.subscribe()

@@ -3,11 +3,11 @@
 use awc::http::Method;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{ClientError, Http};
 use crate::domain::{ChatId, EndUserId};
-use crate::wire::apps::EndUser;
+use crate::wire::apps::{Chat, EndUser, MessageAccepted};
 
 /// A client of `/apps/api/v1` for one tenant (Basic auth: subdomain and token).
 #[derive(Clone)]
@@ -45,14 +45,14 @@ impl AppsClient {
     pub async fn create_chat(
         &self,
         end_user_id: impl Into<EndUserId>,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<Chat, ClientError> {
         let end_user_id: EndUserId = end_user_id.into();
         let body = json!({"end_user_id": end_user_id});
         self.http.call(Method::POST, "/chats", Some(body)).await
     }
 
     /// The platform's chat object.
-    pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<Value, ClientError> {
+    pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<Chat, ClientError> {
         let chat_id: ChatId = chat_id.into();
         self.http
             .call(Method::GET, &format!("/chats/{chat_id}"), None)
@@ -65,7 +65,7 @@ impl AppsClient {
         chat_id: impl Into<ChatId>,
         from_user_id: impl Into<EndUserId>,
         text: &str,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<MessageAccepted, ClientError> {
         let chat_id: ChatId = chat_id.into();
         let from_user_id: EndUserId = from_user_id.into();
         let body = json!({
@@ -86,7 +86,7 @@ impl AppsClient {
         &self,
         chat_id: impl Into<ChatId>,
         by_user_id: impl Into<EndUserId>,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<Chat, ClientError> {
         let chat_id: ChatId = chat_id.into();
         let by_user_id: EndUserId = by_user_id.into();
         let body = json!({"status": "finished", "finished_by_user_id": by_user_id});

@@ -36,10 +36,12 @@ impl AppState {
                 *self.script.write().expect("script lock") =
                     Arc::new(self.overrides.applied_to(script));
                 self.fixture_status.reloaded();
+                self.live_events.notify_change();
                 Ok(())
             }
             Err(error) => {
                 self.fixture_status.failed(error.clone());
+                self.live_events.notify_change();
                 Err(error)
             }
         }

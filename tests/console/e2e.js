@@ -117,7 +117,7 @@ async function strictAuthAsksForTheTenantToken() {
     });
     await page.goto(`${base}/`);
     // The root redirects to the console; the chat is listed under its tenant.
-    await page.click(`nav a[data-chat="${first.chat}"]`);
+    await page.click(`nav button[data-chat="${first.chat}"]`);
     await page.getByText("hello from the e2e test").first().waitFor();
     await page.locator("#status", { hasText: "live" }).waitFor();
     assert.equal(new URL(page.url()).hash, `#chat=${first.chat}`);
@@ -157,7 +157,7 @@ async function strictAuthAsksForTheTenantToken() {
     await page.locator('[data-view="all"]').getByText("hello from the second chat").waitFor();
     assert.ok(!(await page.locator('[data-view="all"]').innerText()).includes("hello from the e2e test"),
       "the first chat's messages are gone from the view");
-    assert.equal(await page.locator("nav a.active").getAttribute("data-chat"), String(second.chat));
+    assert.equal(await page.locator("nav button.active").getAttribute("data-chat"), String(second.chat));
     await page.fill('[data-field="say"]', "meant for the second chat");
     await page.click('[data-action="say"]');
     await page.locator('[data-view="agent"]').getByText("meant for the second chat").waitFor();

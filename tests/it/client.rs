@@ -30,8 +30,8 @@ async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {
         .await
         .unwrap();
     let chat = apps.create_chat(user.id).await.unwrap();
-    let chat_id = chat["id"].as_u64().unwrap();
-    assert_eq!(apps.chat(chat_id).await.unwrap()["status"], "assigned");
+    let chat_id = chat.id;
+    assert_eq!(apps.chat(chat_id).await.unwrap().status, "assigned");
 
     admin
         .say(chat_id, "Let me check that for you.")
@@ -80,7 +80,7 @@ async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {
     admin.end(chat_id).await.unwrap();
 
     receiver
-        .wait_for_chat(chat_id, "chat_ended", |events| {
+        .wait_for_chat(chat_id.get(), "chat_ended", |events| {
             events.iter().any(|event| event.event_type == "chat_ended")
         })
         .await;
@@ -109,9 +109,7 @@ async fn rejections_come_back_as_status_errors_with_the_envelope_message() {
     let emulator = Emulator::build(test_config()).unwrap().spawn();
     let apps = emulator.apps_client(&unique_subdomain("client-err"), "token");
     let user = apps.upsert_end_user("someone", None).await.unwrap();
-    let chat_id = apps.create_chat(user.id).await.unwrap()["id"]
-        .as_u64()
-        .unwrap();
+    let chat_id = apps.create_chat(user.id).await.unwrap().id;
     apps.end_chat(chat_id, user.id).await.unwrap();
     match apps.send_text(chat_id, user.id, "hello?").await {
         Err(ClientError::Status {

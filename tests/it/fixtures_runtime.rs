@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use awc::http::{Method, StatusCode};
 use ccai_emulator::{Config, Emulator, FixtureSource, StartError};
@@ -27,20 +27,24 @@ fn edit_json(path: &Path, change: impl FnOnce(&mut Value)) {
     replace_file(path, &serde_json::to_string_pretty(&document).unwrap());
 }
 
-/// Polls `GET /__admin/fixtures` until `done` holds, or fails after the deadline.
-async fn wait_for_fixtures(app: &TestApp, done: impl Fn(&Value) -> bool) -> Value {
-    let started = Instant::now();
-    loop {
-        let status = app.admin_get("/fixtures").await;
-        if done(&status) {
-            return status;
-        }
-        assert!(
-            started.elapsed() < DEADLINE,
-            "fixtures never reached the state: {status}"
-        );
-        actix_web::rt::task::yield_now().await;
-    }
+/// Long-polls `GET /__admin/fixtures` until `condition` (`min_reloads=N`,
+/// `last_error=present|absent`) holds, or fails at the deadline.
+async fn wait_for_fixtures(app: &TestApp, condition: &str) -> Value {
+    let wait = DEADLINE.as_millis();
+    let reply = app
+        .admin(
+            Method::GET,
+            &format!("/fixtures?wait={wait}ms&{condition}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "fixtures never reached {condition}: {}",
+        reply.body
+    );
+    reply.body
 }
 
 async fn greeting_of_a_new_chat(app: &TestApp) -> String {
@@ -175,7 +179,7 @@ async fn watch_reloads_changed_files_and_keeps_the_old_version_when_one_breaks()
     edit_json(&folder.join("contact_center.json"), |document| {
         document["agent_script"]["greeting"] = json!("Reloaded greeting from the watched folder.");
     });
-    wait_for_fixtures(&app, |status| status["reloads"].as_u64() >= Some(1)).await;
+    wait_for_fixtures(&app, "min_reloads=1").await;
     assert_eq!(
         greeting_of_a_new_chat(&app).await,
         "Reloaded greeting from the watched folder."
@@ -186,7 +190,7 @@ async fn watch_reloads_changed_files_and_keeps_the_old_version_when_one_breaks()
     edit_json(&vta_file, |document| {
         document["steps"][0]["pattern"] = json!("([0-9]{6}");
     });
-    let status = wait_for_fixtures(&app, |status| !status["last_error"].is_null()).await;
+    let status = wait_for_fixtures(&app, "last_error=present").await;
     let error = &status["last_error"];
     assert!(
         error["file"]
@@ -209,7 +213,7 @@ async fn watch_reloads_changed_files_and_keeps_the_old_version_when_one_breaks()
     );
 
     replace_file(&vta_file, &good_vta);
-    let status = wait_for_fixtures(&app, |status| status["last_error"].is_null()).await;
+    let status = wait_for_fixtures(&app, "last_error=absent").await;
     assert!(status["reloads"].as_u64() >= Some(2), "{status}");
     app.emulator.stop().await;
     let _ = fs::remove_dir_all(&folder);
@@ -266,4 +270,27 @@ async fn a_delayed_agent_rule_acts_when_its_timer_fires() {
         .await;
     assert_eq!(record["task_virtual_agent"]["key"], "order_status");
     let _ = fs::remove_dir_all(folder);
+}
+
+#[actix_web::test]
+async fn the_fixture_status_long_poll_times_out_with_the_status_and_refuses_unknown_conditions() {
+    let app = spawn_app();
+    let reply = app
+        .admin(Method::GET, "/fixtures?wait=50ms&min_reloads=1", None)
+        .await;
+    assert_eq!(reply.status, StatusCode::REQUEST_TIMEOUT, "{}", reply.body);
+    assert_eq!(reply.body["reloads"], 0);
+    assert!(reply.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("min_reloads=1"));
+    let reply = app
+        .admin(Method::GET, "/fixtures?last_error=maybe", None)
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reply.message().contains("present, absent"),
+        "{}",
+        reply.body
+    );
 }

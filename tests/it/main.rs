@@ -23,6 +23,7 @@ mod rejections;
 mod request_journal;
 mod seeds;
 mod snapshots;
+mod start_up_and_logs;
 mod support;
 mod tenants;
 mod vta_flows;

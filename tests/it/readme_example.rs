@@ -1,5 +1,5 @@
-//! The Rust example of the README's "Testing your integration" section, kept here verbatim
-//! (apart from this comment) so it is compiled and run: if it breaks, the README is wrong.
+//! The Rust example of docs/testing.md ("A complete Rust example"), kept here verbatim
+//! (apart from this comment) so it is compiled and run: if it breaks, docs/testing.md is wrong.
 
 use std::time::Duration;
 

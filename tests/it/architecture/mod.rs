@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The top-level modules by layer, lowest first (see README, "How the code is laid out").
+/// The top-level modules by layer, lowest first (see docs/architecture.md).
 const LAYERS: &[(usize, &[&str])] = &[
     (0, &["formats"]),
     (1, &["domain"]),
@@ -25,7 +25,7 @@ const LAYERS: &[(usize, &[&str])] = &[
         &["client", "config", "healthcheck", "openapi", "telemetry"],
     ),
     (HTTP, &["http", "api", "admin"]),
-    (9, &["startup"]),
+    (9, &["startup", "cli_errors"]),
     (10, &["main"]),
 ];
 
@@ -230,7 +230,9 @@ fn layer_of(module: &ModulePath) -> usize {
         .iter()
         .find(|(_, modules)| modules.contains(&top))
         .map(|(layer, _)| *layer)
-        .unwrap_or_else(|| panic!("src/{top} is in no layer: add it to LAYERS (and the README)"))
+        .unwrap_or_else(|| {
+            panic!("src/{top} is in no layer: add it to LAYERS (and docs/architecture.md)")
+        })
 }
 
 fn name(module: &ModulePath) -> String {

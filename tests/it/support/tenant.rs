@@ -67,7 +67,7 @@ impl<'a> TenantClient<'a> {
     pub async fn open_chat(&self) -> (u64, u64) {
         let user = self.end_user(&unique_subdomain("user")).await;
         let chat = self.apps.create_chat(user).await.expect("the chat opens");
-        (chat["id"].as_u64().expect("chat id"), user)
+        (chat.id.get(), user)
     }
 
     /// The end user sends `text`; the raw answer (for tests of refusals).
