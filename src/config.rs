@@ -141,6 +141,8 @@ pub struct Cli {
     /// Log one line per HTTP request (off by default; the request journal keeps them all).
     #[arg(long, env = "CCAI_EMU_ACCESS_LOG")]
     access_log: bool,
+    #[command(flatten)]
+    media: crate::media::MediaFlags,
 }
 
 /// What the binary can do besides serving.
@@ -222,6 +224,8 @@ pub struct Config {
     pub watch_interval: Duration,
     /// Log one line per HTTP request (`--access-log`).
     pub access_log: bool,
+    /// Upload-form expiry and the memory budgets of stored media.
+    pub media: crate::media::MediaConfig,
 }
 
 impl Default for Config {
@@ -247,6 +251,7 @@ impl Default for Config {
             watch: false,
             watch_interval: Duration::from_millis(500),
             access_log: false,
+            media: crate::media::MediaConfig::default(),
         }
     }
 }
@@ -373,6 +378,7 @@ impl TryFrom<Cli> for Config {
             watch: cli.watch,
             watch_interval,
             access_log: cli.access_log,
+            media: cli.media.try_into()?,
         })
     }
 }

@@ -17,7 +17,8 @@ use crate::wire::admin::{ChatRecord, Transcript};
 #[derive(Debug, Default, Deserialize)]
 pub struct ChatCondition {
     wait: Option<String>,
-    /// The record's `routing_state`: queued, assigned, task_virtual_agent, finished.
+    /// The record's `routing_state`: queued, assigned, task_virtual_agent, virtual_agent,
+    /// finished.
     routing_state: Option<String>,
     /// The Apps API `status`: queued, assigned, dismissed, va_dismissed, finished.
     status: Option<String>,
@@ -27,10 +28,17 @@ pub struct ChatCondition {
     contains: Option<String>,
 }
 
-const ROUTING_STATES: [&str; 4] = ["queued", "assigned", "task_virtual_agent", "finished"];
-const STATUSES: [&str; 5] = [
+const ROUTING_STATES: [&str; 5] = [
     "queued",
     "assigned",
+    "task_virtual_agent",
+    "virtual_agent",
+    "finished",
+];
+const STATUSES: [&str; 6] = [
+    "queued",
+    "assigned",
+    "va_assigned",
     "dismissed",
     "va_dismissed",
     "finished",

@@ -1,5 +1,6 @@
-//! The chat endpoints: `POST /chats`, `GET /chats/{id}`, `PATCH /chats/{id}` (ending it)
-//! and `POST /chats/{id}/message`. Field names the platform leaves open are accepted both
+//! The chat endpoints: `POST /chats` (with an optional pre-chat `transcript`),
+//! `GET /chats/{id}`, `PATCH /chats/{id}` (ending it, or answering a deflected escalation
+//! with `escalation_id` and `deflection_channel`) and `POST /chats/{id}/message`. Field names the platform leaves open are accepted both
 //! flat and nested under `chat`, and a message's `content` both as an object and as a
 //! plain string, because both appear in the platform's documentation.
 
@@ -7,6 +8,8 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::escalations;
+use crate::domain::pre_chat::parse_transcript;
 use crate::domain::{ChatId, EndUserId, MessageBody};
 use crate::formats::timestamp;
 use crate::http::basic_auth::AuthenticatedTenant;
@@ -28,7 +31,6 @@ struct ChatFields {
     menu_id: Option<u64>,
     lang: Option<String>,
     context: Option<Value>,
-    #[allow(dead_code)]
     transcript: Option<Value>,
 }
 
@@ -53,6 +55,11 @@ pub async fn create(
             ))
         }
     };
+    let transcript = match &fields.transcript {
+        None | Some(Value::Null) => Vec::new(),
+        Some(transcript) => parse_transcript(transcript)
+            .map_err(|problem| ApiError::BadRequest(format!("Invalid {problem}")))?,
+    };
     let chat = state.create_chat(
         &tenant,
         ChatRequest {
@@ -60,6 +67,7 @@ pub async fn create(
             lang: fields.lang,
             menu_id: fields.menu_id,
             context,
+            transcript,
         },
     )?;
     Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
@@ -98,13 +106,11 @@ pub async fn update(
     let chat_id = chat_id.into_inner();
     let body = body.into_inner();
     let fields = body.chat.unwrap_or(body.flat);
-    if let Some(channel) = fields.deflection_channel.as_deref() {
-        if !matches!(channel, "email" | "human_agent" | "external_link") {
-            return Err(ApiError::BadRequest(format!(
-                "deflection_channel {channel:?} is not one of email, human_agent, external_link"
-            )));
-        }
-    }
+    let channel = fields
+        .deflection_channel
+        .as_deref()
+        .map(escalations::parse_channel)
+        .transpose()?;
     let end_user_id = state.with_chat(&tenant, chat_id, |chat| chat.end_user.id)?;
     if let Some(user_id) = fields.finished_by_user_id {
         if user_id != end_user_id {
@@ -122,17 +128,20 @@ pub async fn update(
         }
         None => fields.finished_by_user_id.is_some(),
     };
-    if !finishing {
-        if fields.escalation_id.is_some() || fields.deflection_channel.is_some() {
-            return Err(ApiError::BadRequest(
-                "This chat has no escalation to update".to_owned(),
-            ));
+    let choice =
+        escalations::deflection_choice(&state, &tenant, chat_id, fields.escalation_id, channel)?;
+    let chat = match (finishing, choice) {
+        (true, choice) => state.end_chat_with_deflection(&tenant, chat_id, choice)?,
+        (false, Some((escalation_id, channel))) => {
+            state
+                .choose_deflection(&tenant, chat_id, escalation_id, channel)?
+                .0
         }
-        return Err(ApiError::BadRequest(
-            "Nothing to update: send status \"finished\"".to_owned(),
-        ));
-    }
-    let chat = state.finish_chat(&tenant, chat_id)?;
+        (false, None) => return Err(ApiError::BadRequest(
+            "Nothing to update: send status \"finished\", or escalation_id with deflection_channel"
+                .to_owned(),
+        )),
+    };
     Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 

@@ -1,5 +1,6 @@
 //! [`AdminClient`]: the control plane, one method per endpoint.
 
+use crate::wire::escalations::{EscalationList, TenantQueue};
 use awc::http::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -267,5 +268,25 @@ impl AdminClient {
     /// Where fixtures came from, reloads, and the last reload error.
     pub async fn fixtures(&self) -> Result<Value, ClientError> {
         self.get("/fixtures").await
+    }
+
+    /// Sets a queue's availability for one tenant (`None`: back to the fixture's).
+    pub async fn set_queue_availability(
+        &self,
+        tenant: &str,
+        queue_id: &str,
+        availability: Option<&str>,
+    ) -> Result<TenantQueue, ClientError> {
+        let path = format!("/tenants/{tenant}/queues/{queue_id}");
+        let body = serde_json::json!({ "availability": availability });
+        self.send(Method::PUT, &path, Some(body)).await
+    }
+
+    /// The escalations of one tenant (or all), oldest first.
+    pub async fn escalations(&self, tenant: Option<&str>) -> Result<EscalationList, ClientError> {
+        match tenant {
+            Some(tenant) => self.get(&format!("/escalations?tenant={tenant}")).await,
+            None => self.get("/escalations").await,
+        }
     }
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::{ClientError, Http};
 use crate::domain::{ChatId, EndUserId};
 use crate::wire::apps::{Chat, EndUser, MessageAccepted};
+use crate::wire::escalations::Escalation;
 
 /// A client of `/apps/api/v1` for one tenant (Basic auth: subdomain and token).
 #[derive(Clone)]
@@ -51,6 +52,17 @@ impl AppsClient {
         self.http.call(Method::POST, "/chats", Some(body)).await
     }
 
+    /// Starts a chat with a `context` for the queue-selection virtual agent.
+    pub async fn create_chat_with_context(
+        &self,
+        end_user_id: impl Into<EndUserId>,
+        context: serde_json::Value,
+    ) -> Result<Chat, ClientError> {
+        let end_user_id: EndUserId = end_user_id.into();
+        let body = json!({"end_user_id": end_user_id, "context": {"value": context}});
+        self.http.call(Method::POST, "/chats", Some(body)).await
+    }
+
     /// The platform's chat object.
     pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<Chat, ClientError> {
         let chat_id: ChatId = chat_id.into();
@@ -90,6 +102,49 @@ impl AppsClient {
         let chat_id: ChatId = chat_id.into();
         let by_user_id: EndUserId = by_user_id.into();
         let body = json!({"status": "finished", "finished_by_user_id": by_user_id});
+        self.http
+            .call(Method::PATCH, &format!("/chats/{chat_id}"), Some(body))
+            .await
+    }
+
+    /// Asks the queue-selection virtual agent to escalate (to `queue_id`, or the default
+    /// queue); answers the escalation.
+    pub async fn escalate(
+        &self,
+        chat_id: impl Into<ChatId>,
+        queue_id: Option<&str>,
+    ) -> Result<Escalation, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let body = queue_id.map(|queue_id| json!({ "queue_id": queue_id }));
+        self.http
+            .call(Method::POST, &format!("/chats/{chat_id}/escalations"), body)
+            .await
+    }
+
+    /// Answers a deflected escalation with `human_agent` (keep waiting) or `virtual_agent`.
+    pub async fn choose_deflection(
+        &self,
+        chat_id: impl Into<ChatId>,
+        escalation_id: u64,
+        channel: &str,
+    ) -> Result<Escalation, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let path = format!("/chats/{chat_id}/escalations/{escalation_id}");
+        let body = json!({ "deflection_channel": channel });
+        self.http.call(Method::PATCH, &path, Some(body)).await
+    }
+
+    /// The end user ends the chat choosing a deflection that ends it (`email`,
+    /// `external_link`).
+    pub async fn end_chat_deflected(
+        &self,
+        chat_id: impl Into<ChatId>,
+        escalation_id: u64,
+        channel: &str,
+    ) -> Result<Chat, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let body = json!({"chat": {"status": "finished", "escalation_id": escalation_id,
+                                   "deflection_channel": channel}});
         self.http
             .call(Method::PATCH, &format!("/chats/{chat_id}"), Some(body))
             .await

@@ -55,6 +55,9 @@ impl Chat {
             let reply = template::render(say, &self.agent_template_values(agent));
             self.push_agent_text(agent, reply, now, effects);
         }
+        if let Some(file) = &rule.attach {
+            effects.push(Effect::AttachFile { file: file.clone() });
+        }
         if let Some(vta) = rule
             .transfer_to
             .as_deref()
@@ -64,6 +67,30 @@ impl Chat {
         } else if rule.end_chat {
             effects.extend(self.end(EndedBy::Agent, now).unwrap_or_default());
         }
+    }
+
+    /// The human agent sends a file the media store holds (an [`MessageBody::Attachment`]).
+    pub fn agent_attaches(
+        &mut self,
+        attachment: MessageBody,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Effect>, super::ChatError> {
+        let agent = self.require_agent()?.clone();
+        let sender = Sender::Agent {
+            id: agent.id,
+            name: agent.name.clone(),
+        };
+        let mut effects = Vec::new();
+        self.push(sender, attachment, Visibility::Everyone, now, &mut effects);
+        Ok(effects)
+    }
+
+    /// A note only the human agent sees, e.g. why a scripted attachment was not sent.
+    pub fn note_to_agent(&mut self, text: String, now: DateTime<Utc>) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let body = MessageBody::Notice { text };
+        self.push(Sender::System, body, Visibility::Agent, now, &mut effects);
+        effects
     }
 
     pub(super) fn agent_template_values(&self, agent: &HumanAgent) -> Map<String, Value> {

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::contact_center::HumanAgent;
+use super::escalation_record::Escalation;
 use super::ids::{ChatId, EndUserId, MessageId};
+pub use super::participants::VirtualAgentParticipant;
+use super::pre_chat::PreChatMessage;
 use super::routing_state::RoutingState;
 
 /// An end user of a tenant, upserted by `identifier`.
@@ -22,22 +25,27 @@ pub struct EndUser {
     pub created_at: DateTime<Utc>,
 }
 
-/// A task virtual agent as a participant of a chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VirtualAgentParticipant {
-    pub id: u64,
-    pub key: String,
-    pub name: String,
-    pub avatar_url: Option<String>,
-}
-
 /// Who wrote a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Sender {
-    EndUser { id: EndUserId },
-    Agent { id: u64, name: String },
-    TaskVirtualAgent { id: u64, key: String, name: String },
+    EndUser {
+        id: EndUserId,
+    },
+    Agent {
+        id: u64,
+        name: String,
+    },
+    TaskVirtualAgent {
+        id: u64,
+        key: String,
+        name: String,
+    },
+    /// The queue-selection virtual agent (issue 9).
+    VirtualAgent {
+        id: u64,
+        name: String,
+    },
     System,
 }
 
@@ -53,6 +61,13 @@ pub enum MessageBody {
     },
     Video {
         media_id: u64,
+    },
+    /// A file the human agent attached (stored by the media store under `media_id`).
+    Attachment {
+        media_id: u64,
+        content_type: String,
+        filename: String,
+        size: u64,
     },
     /// A note about the chat itself (agent joined, task finished), not typed by anyone.
     Notice {
@@ -133,6 +148,12 @@ pub struct Chat {
     /// Every task virtual agent that joined, in order (once each).
     pub virtual_agents: Vec<VirtualAgentParticipant>,
     pub messages: Vec<Message>,
+    /// The queue the chat was routed to (issue 9), if any.
+    pub queue: Option<String>,
+    /// Every hand-off to a queue, in order.
+    pub escalations: Vec<Escalation>,
+    /// The pre-chat transcript given on `POST /chats`, shown before the live messages.
+    pub pre_chat: Vec<PreChatMessage>,
 }
 
 impl Chat {

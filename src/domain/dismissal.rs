@@ -74,7 +74,9 @@ impl Chat {
     pub fn dismissed_status(&self) -> Option<&'static str> {
         self.dismissed_at?;
         Some(match self.routing {
-            RoutingState::TaskVirtualAgent { .. } => "va_dismissed",
+            RoutingState::TaskVirtualAgent { .. } | RoutingState::VirtualAgent { .. } => {
+                "va_dismissed"
+            }
             _ => "dismissed",
         })
     }
@@ -89,6 +91,7 @@ impl Chat {
         match self.routing {
             RoutingState::Queued => "queued",
             RoutingState::Assigned { .. } | RoutingState::TaskVirtualAgent { .. } => "assigned",
+            RoutingState::VirtualAgent { .. } => "va_assigned",
             RoutingState::Finished { .. } => "finished",
         }
     }

@@ -32,6 +32,14 @@ pub enum Happening {
     },
     ChatDismissed,
     ChatResumed,
+    /// The queue could not take the chat; the end user is offered deflection options.
+    EscalationDeflected {
+        escalation_id: u64,
+    },
+    /// An escalation changed (taken by an agent, a deflection chosen, canceled).
+    EscalationUpdated {
+        escalation_id: u64,
+    },
 }
 
 /// A deferred transition.
@@ -57,7 +65,15 @@ pub struct MessageSent {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Publish(Happening),
-    Schedule { after: Duration, trigger: Trigger },
+    Schedule {
+        after: Duration,
+        trigger: Trigger,
+    },
+    /// The agent attaches the script's media file `file`: the state stores the bytes,
+    /// gives them a media id, then adds the message (`Chat::agent_attaches`).
+    AttachFile {
+        file: String,
+    },
 }
 
 /// A transition that the chat's state does not allow.
@@ -79,4 +95,7 @@ pub enum ChatError {
     NotDismissed,
     #[error("This chat is already dismissed")]
     AlreadyDismissed,
+    /// A request the chat's escalation state does not allow, with a message naming why.
+    #[error("{0}")]
+    Invalid(String),
 }

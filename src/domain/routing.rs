@@ -47,6 +47,9 @@ impl Chat {
             agents: Vec::new(),
             virtual_agents: Vec::new(),
             messages: Vec::new(),
+            queue: None,
+            escalations: Vec::new(),
+            pre_chat: Vec::new(),
         };
         let mut chat = chat;
         let mut effects = vec![
@@ -99,19 +102,25 @@ impl Chat {
         let mut effects = vec![Effect::Publish(Happening::AgentJoined {
             agent: agent.clone(),
         })];
+        self.mark_escalated(now, &mut effects);
         if let Some(greeting) = &script.agent_script.greeting {
             let text = template::render(greeting, &self.agent_template_values(&agent));
             self.push_agent_text(&agent, text, now, &mut effects);
         }
         // Like a person picking a chat up, the agent answers what was asked while it waited.
-        let waiting_question =
-            self.messages
-                .iter()
-                .rev()
-                .find_map(|message| match (&message.sender, &message.body) {
-                    (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
-                    _ => None,
-                });
+        // A chat routed by the queue-selection virtual agent was answered by it already.
+        let waiting_question = self
+            .queue
+            .is_none()
+            .then(|| {
+                self.messages.iter().rev().find_map(|message| {
+                    match (&message.sender, &message.body) {
+                        (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
+                        _ => None,
+                    }
+                })
+            })
+            .flatten();
         if let Some(question) = waiting_question {
             self.run_agent_rules(&agent, &question, script, now, &mut effects);
         }
@@ -240,13 +249,19 @@ impl Chat {
         }
         self.routing = RoutingState::Finished { by };
         self.ended_at = Some(now);
-        Ok(vec![Effect::Publish(Happening::ChatEnded { by })])
+        let mut effects = Vec::new();
+        self.cancel_pending_escalations(now, &mut effects);
+        effects.push(Effect::Publish(Happening::ChatEnded { by }));
+        Ok(effects)
     }
 
-    fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
+    /// The agent that has the chat, if one does and the chat is not finished.
+    pub fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
         match &self.routing {
             RoutingState::Finished { .. } => Err(ChatError::Finished),
-            RoutingState::Queued => Err(ChatError::NoAgentAssigned),
+            RoutingState::Queued | RoutingState::VirtualAgent { .. } => {
+                Err(ChatError::NoAgentAssigned)
+            }
             RoutingState::Assigned { agent } | RoutingState::TaskVirtualAgent { agent, .. } => {
                 Ok(agent)
             }

@@ -206,6 +206,9 @@ pub fn operations() -> Vec<Operation> {
             )
             .rejects(&[400]),
     ];
+    let operations = operations
+        .into_iter()
+        .chain(super::media::admin_operations(path, TAG));
     operations
         .into_iter()
         .map(|operation| {

@@ -151,10 +151,56 @@ fn a_full_chat() -> (Chat, Vec<Happening>, Vec<(Chat, &'static str)>) {
         .into_iter()
         .filter_map(|effect| match effect {
             Effect::Publish(happening) => Some(happening),
-            Effect::Schedule { .. } => None,
+            Effect::Schedule { .. } | Effect::AttachFile { .. } => None,
         })
         .collect();
     (chat, happenings, states)
+}
+
+/// The media wire structs, from a real upload form and stored record.
+fn media_shapes(schemas: &Value, problems: &mut Vec<String>) {
+    use crate::media::policy::{PolicySigner, UploadTarget};
+    use crate::media::{MediaKind, MediaRecord};
+    use crate::wire::media::{AttachmentStored, Media, UploadForm};
+    let target = UploadTarget {
+        tenant: "acme".into(),
+        chat_id: 3,
+        kind: MediaKind::Photo,
+    };
+    let now = Utc::now();
+    let fields = PolicySigner::random().grant(&target, now, now);
+    let form = UploadForm {
+        url: "http://emulator/__storage/bucket".into(),
+        fields,
+    };
+    agree(schemas, "UploadForm", form, problems);
+    let record = MediaRecord {
+        media_id: Some(1),
+        tenant: "acme".into(),
+        chat_id: 3,
+        kind: MediaKind::Photo,
+        key: "chats/3/photos/a.jpg".into(),
+        content_type: "image/jpeg".into(),
+        filename: Some("a.jpg".into()),
+        size: 10,
+        stored_at: now,
+    };
+    agree(
+        schemas,
+        "Media",
+        Media::of(&record, "http://x".into()),
+        problems,
+    );
+    let stored = AttachmentStored {
+        media_id: 2,
+        message_id: 4,
+        chat_id: ChatId(3),
+        filename: "guide.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 10,
+        url: "http://x".into(),
+    };
+    agree(schemas, "AttachmentStored", stored, problems);
 }
 
 fn body_schema(event_type: EventType) -> &'static str {
@@ -166,6 +212,7 @@ fn body_schema(event_type: EventType) -> &'static str {
         EventType::VirtualAgentLeft => "VirtualAgentLeft",
         EventType::ChatEnded => "ChatEnded",
         EventType::ChatDismissed | EventType::ChatResumed => "StatusChanged",
+        EventType::EscalationDeflected => "EscalationDeflected",
     }
 }
 
@@ -289,6 +336,7 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
         primary_only: true,
     };
     agree(&schemas, "FaultInjection", faults, &mut problems);
+    media_shapes(&schemas, &mut problems);
     let health = Health {
         status: "ok".into(),
         version: "0".into(),
@@ -301,6 +349,7 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
             evicted: 0,
         },
         rate_limit_per_second: Some(10),
+        media: crate::media::MediaStore::new(crate::media::MediaConfig::default()).usage(),
     };
     agree(&schemas, "Health", health, &mut problems);
     let status = StatusReport {
@@ -341,4 +390,97 @@ fn a_field_renamed_on_one_side_only_is_caught() {
     assert!(disagreements(&schemas, "ChatRecord", &nested)
         .iter()
         .any(|problem| problem.contains("end_user.nickname")));
+}
+
+/// Issue 9's shapes: a chat routed by its context to an over-capacity queue (deflected,
+/// with a pre-chat transcript), and its escalation object, webhook body and lists.
+#[test]
+fn the_escalation_shapes_agree_with_their_schemas() {
+    use crate::domain::escalation::QueueDesk;
+    use crate::domain::pre_chat::parse_transcript;
+    use crate::wire::escalations::{
+        Escalation, EscalationList, QueueList, TenantEscalation, TenantQueue,
+    };
+
+    let schemas = schemas();
+    let script: ContactCenter = script_loader::embedded().expect("embedded fixtures");
+    let now = Utc::now();
+    let end_user = EndUser {
+        id: EndUserId(7),
+        identifier: "ann".into(),
+        name: None,
+        email: None,
+        phone: None,
+        created_at: now,
+    };
+    let new = NewChat {
+        id: ChatId(2),
+        end_user,
+        lang: "en".into(),
+        menu: None,
+        context: Some(json!({"department": "billing"})),
+    };
+    let (mut chat, mut effects) = Chat::open(new, &script, now);
+    chat.pre_chat = parse_transcript(&json!([{"sender": "end_user", "timestamp": "2021-03-15 12:00:00Z",
+        "content": [{"type": "text", "text": "hi"},
+                    {"type": "media", "media": {"type": "image", "url": "https://x.invalid/a.jpg"}}]}]))
+    .unwrap();
+    let availability = |queue: &crate::domain::queues::Queue| queue.availability;
+    let next_id = || 1;
+    let desk = QueueDesk {
+        availability: &availability,
+        next_escalation_id: &next_id,
+    };
+    chat.start_queue_selection(&script, &desk, now, &mut effects);
+    assert_eq!(chat.status(), "va_assigned");
+
+    let mut problems = Vec::new();
+    agree(&schemas, "Chat", apps::Chat::of(&chat), &mut problems);
+    agree(
+        &schemas,
+        "ChatRecord",
+        ChatRecord::of(&chat, "acme"),
+        &mut problems,
+    );
+    let transcript = Transcript::of(&chat, crate::domain::chat::View::Agent, "agent");
+    agree(&schemas, "Transcript", transcript, &mut problems);
+    let escalation = Escalation::of(&chat.escalations[0], chat.id);
+    agree(&schemas, "Escalation", &escalation, &mut problems);
+    let deflected = effects
+        .iter()
+        .find_map(|effect| match effect {
+            Effect::Publish(happening @ Happening::EscalationDeflected { .. }) => Some(happening),
+            _ => None,
+        })
+        .expect("the escalation was deflected");
+    let event = catalog::event_for(deflected, &chat, now).expect("an event");
+    let envelope: Value = serde_json::from_slice(&event.payload).unwrap();
+    problems.extend(disagreements(&schemas, "WebhookEvent", &envelope));
+    problems.extend(disagreements(
+        &schemas,
+        "EscalationDeflected",
+        &envelope["body"],
+    ));
+    let listed = TenantEscalation {
+        tenant: "acme".into(),
+        escalation,
+    };
+    agree(&schemas, "TenantEscalation", &listed, &mut problems);
+    let list = EscalationList {
+        count: 1,
+        escalations: vec![listed],
+    };
+    agree(&schemas, "EscalationList", list, &mut problems);
+    let queue = TenantQueue::of(
+        &script.queues[1],
+        script.queues[1].availability,
+        vec![chat.id],
+    );
+    agree(&schemas, "Queue", &queue, &mut problems);
+    let queues = QueueList {
+        tenant: "acme".into(),
+        queues: vec![queue],
+    };
+    agree(&schemas, "QueueList", queues, &mut problems);
+    assert!(problems.is_empty(), "{problems:#?}");
 }

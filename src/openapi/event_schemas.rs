@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::builder::schema;
 
 /// The body schemas, by name.
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     "ChatCreated",
     "MessageReceived",
     "AgentJoined",
@@ -14,6 +14,7 @@ pub const NAMES: [&str; 7] = [
     "VirtualAgentLeft",
     "ChatEnded",
     "StatusChanged",
+    "EscalationDeflected",
 ];
 
 fn object(required: &[&str], properties: Value) -> Value {
@@ -25,8 +26,9 @@ pub fn all() -> Vec<(String, Value)> {
     let string = json!({"type": "string"});
     let content = object(
         &["type"],
-        json!({"type": {"type": "string", "enum": ["text", "photo", "video"]},
-               "content": string, "media_id": int}),
+        json!({"type": {"type": "string", "enum": ["text", "photo", "video", "attachment"]},
+               "content": string, "media_id": int,
+               "content_type": string, "filename": string, "size": int}),
     );
     let entries = [
         (
@@ -45,7 +47,7 @@ pub fn all() -> Vec<(String, Value)> {
                 json!({
                 "sender": object(&["type"], json!({
                     "id": int, "status": string,
-                    "type": {"type": "string", "enum": ["end_user", "agent", "task_virtual_agent", "system"]}})),
+                    "type": {"type": "string", "enum": ["end_user", "agent", "task_virtual_agent", "virtual_agent", "system"]}})),
                 "message": object(&["type", "message_id", "visibility"], json!({
                     "type": {"type": "string", "enum": ["text", "photo", "video", "server_message"]},
                     "message_id": int, "visibility": schema("Visibility"), "content": content})),
@@ -94,7 +96,7 @@ pub fn all() -> Vec<(String, Value)> {
             "StatusChanged",
             object(
                 &["status"],
-                json!({"status": {"type": "string", "enum": ["queued", "assigned", "dismissed", "va_dismissed", "finished"]}}),
+                json!({"status": {"type": "string", "enum": ["queued", "assigned", "va_assigned", "dismissed", "va_dismissed", "finished"]}}),
             ),
         ),
     ];

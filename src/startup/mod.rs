@@ -160,6 +160,7 @@ impl Emulator {
             watching_fixtures: config.watch,
             agent_join_delay: config.agent_join_delay,
             chat_inactivity_timeout: config.chat_inactivity_timeout,
+            media: config.media.clone(),
         }));
         load_seeds(&state, &seeds)?;
         let watcher = watch_fixtures(&config, &source, &state)?;

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use super::tenant::{EndUserFields, Tenant};
 use super::{AppState, StateError};
+use crate::domain::pre_chat::PreChatMessage;
 use crate::domain::{
     Chat, ChatError, ChatId, ContactCenter, Effect, EndUser, EndUserId, EndedBy, MessageBody,
     MessageId, NewChat, Visibility,
@@ -33,6 +34,8 @@ pub struct ChatRequest {
     pub lang: Option<String>,
     pub menu_id: Option<u64>,
     pub context: Option<Value>,
+    /// The pre-chat transcript, already validated.
+    pub transcript: Vec<PreChatMessage>,
 }
 
 /// A copy of a chat with the name of the tenant that owns it (the control plane's view).
@@ -119,7 +122,12 @@ impl AppState {
             menu,
             context: request.context,
         };
-        let (chat, effects) = Chat::open(new, &script, Utc::now());
+        let now = Utc::now();
+        let (mut chat, mut effects) = Chat::open(new, &script, now);
+        chat.pre_chat = request.transcript;
+        self.with_desk(tenant, |desk| {
+            chat.start_queue_selection(&script, desk, now, &mut effects)
+        });
         let handle = Arc::new(Mutex::new(chat));
         let mut chat = handle.lock().expect("chat lock");
         self.chat_owners.insert(id, tenant.name.clone());
@@ -141,7 +149,7 @@ impl AppState {
     }
 
     /// The tenant that owns a chat id, for the control plane.
-    fn owner_of(&self, chat_id: ChatId) -> Result<Arc<Tenant>, StateError> {
+    pub(super) fn owner_of(&self, chat_id: ChatId) -> Result<Arc<Tenant>, StateError> {
         let name = self
             .chat_owners
             .get(&chat_id)
@@ -168,11 +176,14 @@ impl AppState {
         from_user_id: EndUserId,
         body: MessageBody,
     ) -> Result<PostedMessage, StateError> {
+        self.check_message_media(tenant, chat_id, &body)?;
         self.transition_answering(
             tenant,
             chat_id,
             |chat, script| {
-                let sent = chat.end_user_sends(from_user_id, body, script, Utc::now())?;
+                let sent = self.with_desk(tenant, |desk| {
+                    chat.end_user_sends_routed(from_user_id, body, script, desk, Utc::now())
+                })?;
                 Ok((sent.message_id, sent.effects))
             },
             // Only what the answer needs: copying the chat would cost O(messages) per post.
@@ -291,7 +302,7 @@ impl AppState {
     }
 
     /// A transition, then `read` on the changed chat, both under the chat's lock.
-    fn transition_then<R>(
+    pub(super) fn transition_then<R>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
@@ -308,7 +319,7 @@ impl AppState {
 
     /// A transition that also answers something (e.g. the id it created), then `read` on
     /// the changed chat with that answer, both under the chat's lock.
-    fn transition_answering<T, R>(
+    pub(super) fn transition_answering<T, R>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,

@@ -44,6 +44,12 @@ impl AppState {
                 Effect::Schedule { after, trigger } => {
                     self.schedule(tenant, chat.id, after, trigger)
                 }
+                Effect::AttachFile { file } => {
+                    let more = self.attach_script_file(tenant, chat, &file, script);
+                    for (index, effect) in more.into_iter().enumerate() {
+                        pending.insert(index, effect);
+                    }
+                }
             }
         }
     }
@@ -88,6 +94,12 @@ impl AppState {
                 return;
             }
             let _ = state.transition(&tenant, chat_id, |chat, script| {
+                // A queue closed while the agent was on its way: the chat keeps waiting.
+                if trigger == Trigger::AgentJoins
+                    && !super::escalations::queue_is_open(&tenant, chat, script)
+                {
+                    return Ok(Vec::new());
+                }
                 Ok(chat.fire(trigger, script, Utc::now()))
             });
         });
@@ -104,5 +116,7 @@ fn happening_name(happening: &Happening) -> &'static str {
         Happening::ChatEnded { .. } => "chat_ended",
         Happening::ChatDismissed => "chat_dismissed",
         Happening::ChatResumed => "chat_resumed",
+        Happening::EscalationDeflected { .. } => "escalation_deflected",
+        Happening::EscalationUpdated { .. } => "escalation_updated",
     }
 }

@@ -7,12 +7,15 @@
 //! The methods are grouped by what they concern: [`chats`] (the chat transitions, which lock
 //! the one chat they change and carry out the domain's effects under that lock, see
 //! [`effects`]), [`script`]
-//! (the contact-center script), [`webhook_settings`], [`requests`] (request journal and
+//! (the contact-center script), [`escalations`] (queues, escalations, deflections),
+//! [`webhook_settings`], [`requests`] (request journal and
 //! rate limit) and [`tenant_snapshots`].
 
 mod access;
 mod chats;
 mod effects;
+pub mod escalations;
+mod media;
 mod requests;
 mod script;
 mod tenant;
@@ -29,6 +32,7 @@ use tokio::sync::{broadcast, watch};
 
 use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
 use crate::live_events::{LiveEvent, LiveEventBus};
+use crate::media::{MediaConfig, MediaError, MediaStore};
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
@@ -53,6 +57,10 @@ pub enum StateError {
     Invalid(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    #[error("Media not found")]
+    MediaNotFound,
+    #[error(transparent)]
+    Media(#[from] MediaError),
 }
 
 /// What the state is built from (the parts of the configuration it owns).
@@ -74,6 +82,8 @@ pub struct StateOptions {
     pub agent_join_delay: Option<Duration>,
     /// Dismiss chats whose end user has been silent this long.
     pub chat_inactivity_timeout: Option<Duration>,
+    /// Upload-form expiry and the media budgets.
+    pub media: MediaConfig,
 }
 
 /// Start-up settings that change the script every use case runs on.
@@ -90,6 +100,7 @@ pub struct AppState {
     chat_owners: DashMap<ChatId, String>,
     next_chat_id: AtomicU64,
     next_end_user_id: AtomicU64,
+    next_escalation_id: AtomicU64,
     /// Written only under its write lock, read-modify-write included.
     script: RwLock<Arc<ContactCenter>>,
     /// Serialises snapshot loads, so two loads never claim the same free id.
@@ -102,6 +113,8 @@ pub struct AppState {
     auth: AuthPolicy,
     overrides: Overrides,
     started: Instant,
+    /// Every uploaded and attached file, within its budgets.
+    media: MediaStore,
 }
 
 /// What `GET /__admin/health` reports (`Health`).
@@ -113,6 +126,8 @@ pub struct Health {
     pub tenants: usize,
     pub request_journal: JournalStats,
     pub rate_limit_per_second: Option<u32>,
+    /// Media budgets and usage.
+    pub media: serde_json::Value,
 }
 
 impl AppState {
@@ -136,6 +151,7 @@ impl AppState {
             chat_owners: DashMap::new(),
             next_chat_id: AtomicU64::new(1),
             next_end_user_id: AtomicU64::new(1001),
+            next_escalation_id: AtomicU64::new(1),
             script: RwLock::new(Arc::new(overrides.applied_to(options.script))),
             loading: Mutex::new(()),
             webhooks,
@@ -149,6 +165,7 @@ impl AppState {
             auth: options.auth,
             overrides,
             started: Instant::now(),
+            media: MediaStore::new(options.media),
         }
     }
 
@@ -203,6 +220,7 @@ impl AppState {
         }
         self.webhooks.forget(tenant);
         self.request_journal.forget(tenant);
+        self.media.forget(tenant);
     }
 
     pub fn health(&self) -> Health {
@@ -213,6 +231,7 @@ impl AppState {
             tenants: self.tenant_names().len(),
             request_journal: self.request_journal.stats(),
             rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
+            media: self.media.usage(),
         }
     }
 

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 
+use crate::domain::queues::{Availability, Queue};
 use crate::domain::{Chat, ChatId, EndUser, EndUserId};
 
 /// The fields of an end-user upsert.
@@ -31,6 +32,8 @@ pub struct Tenant {
     pub name: String,
     end_users: Mutex<Directory>,
     pub(super) chats: DashMap<ChatId, Arc<Mutex<Chat>>>,
+    /// Queue availability set at run time, by queue id (otherwise the script's).
+    queue_availability: Mutex<HashMap<String, Availability>>,
 }
 
 impl Tenant {
@@ -39,7 +42,27 @@ impl Tenant {
             name: name.to_owned(),
             end_users: Mutex::default(),
             chats: DashMap::new(),
+            queue_availability: Mutex::default(),
         }
+    }
+
+    /// The queue's availability for this tenant.
+    pub fn availability(&self, queue: &Queue) -> Availability {
+        self.queue_availability
+            .lock()
+            .expect("availability lock")
+            .get(&queue.id)
+            .copied()
+            .unwrap_or(queue.availability)
+    }
+
+    /// Sets the queue's availability for this tenant (`None`: back to the script's).
+    pub(super) fn set_availability(&self, queue_id: &str, availability: Option<Availability>) {
+        let mut overrides = self.queue_availability.lock().expect("availability lock");
+        match availability {
+            Some(availability) => overrides.insert(queue_id.to_owned(), availability),
+            None => overrides.remove(queue_id),
+        };
     }
 
     /// Creates the end user, or updates the one with the same identifier (keeping its id).

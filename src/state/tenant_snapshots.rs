@@ -51,6 +51,16 @@ impl AppState {
         }
         let mut queued = Vec::new();
         for chat in chats {
+            // Escalation ids stay unique: new ones start above every loaded one.
+            if let Some(highest) = chat
+                .escalations
+                .iter()
+                .map(|escalation| escalation.id)
+                .max()
+            {
+                self.next_escalation_id
+                    .fetch_max(highest + 1, std::sync::atomic::Ordering::Relaxed);
+            }
             if matches!(chat.routing, RoutingState::Queued) {
                 queued.push(chat.id);
             }
@@ -62,6 +72,8 @@ impl AppState {
             self.chat_owners.insert(*id, name.to_owned());
         }
         self.webhooks.forget(Some(name));
+        // Snapshots carry no file bytes: the tenant's old media goes with its old chats.
+        self.media.forget(Some(name));
         if let Some(target) = &snapshot.webhook {
             self.webhooks
                 .set_target(name, target.clone())

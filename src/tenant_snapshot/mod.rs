@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::chat::VirtualAgentParticipant;
+use crate::domain::escalation::Escalation;
+use crate::domain::pre_chat::PreChatMessage;
 use crate::domain::vta::VtaSession;
 use crate::domain::EndedBy;
 use crate::domain::{Chat, ChatId, EndUser, EndUserId, HumanAgent, Message, RoutingState};
@@ -71,6 +73,14 @@ pub struct ChatSnapshot {
     pub all_virtual_agents: Vec<VirtualAgentParticipant>,
     #[serde(default)]
     pub messages: Vec<Message>,
+    /// The queue the chat was routed to (issue 9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<Escalation>,
+    /// The pre-chat transcript given on `POST /chats`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pre_chat: Vec<PreChatMessage>,
 }
 
 /// The menu a chat was opened in.
@@ -92,6 +102,12 @@ pub enum RoutingSnapshot {
     TaskVirtualAgent {
         agent: HumanAgent,
         session: VtaSession,
+    },
+    /// The queue-selection virtual agent holds the chat.
+    VirtualAgent {
+        virtual_agent: VirtualAgentParticipant,
+        #[serde(default)]
+        unmatched_answers: u32,
     },
     Finished {
         by: EndedBy,
@@ -234,11 +250,21 @@ impl ChatSnapshot {
                         session: session.clone(),
                     }
                 }
+                RoutingState::VirtualAgent {
+                    virtual_agent,
+                    unmatched_answers,
+                } => RoutingSnapshot::VirtualAgent {
+                    virtual_agent: virtual_agent.clone(),
+                    unmatched_answers: *unmatched_answers,
+                },
                 RoutingState::Finished { by } => RoutingSnapshot::Finished { by: *by },
             },
             all_agents: chat.agents.clone(),
             all_virtual_agents: chat.virtual_agents.clone(),
             messages: chat.messages.clone(),
+            queue: chat.queue.clone(),
+            escalations: chat.escalations.clone(),
+            pre_chat: chat.pre_chat.clone(),
         }
     }
 }

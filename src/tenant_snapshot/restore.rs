@@ -178,8 +178,23 @@ fn restore_chat(
                 session: session.clone(),
             }
         }
+        RoutingSnapshot::VirtualAgent {
+            virtual_agent,
+            unmatched_answers,
+        } => RoutingState::VirtualAgent {
+            virtual_agent: virtual_agent.clone(),
+            unmatched_answers: *unmatched_answers,
+        },
         RoutingSnapshot::Finished { by } => RoutingState::Finished { by: *by },
     };
+    if let Some(queue) = &chat.queue {
+        if script.queue(queue).is_none() {
+            return Err(error(
+                format!("chats[{index}].queue"),
+                format!("no queue has the id {queue:?}"),
+            ));
+        }
+    }
     let mut messages = chat.messages.clone();
     for message in &mut messages {
         if let Sender::EndUser { id } = &mut message.sender {
@@ -200,5 +215,8 @@ fn restore_chat(
         agents: chat.all_agents.clone(),
         virtual_agents: chat.all_virtual_agents.clone(),
         messages,
+        queue: chat.queue.clone(),
+        escalations: chat.escalations.clone(),
+        pre_chat: chat.pre_chat.clone(),
     })
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Chat, ChatId, Happening};
 use crate::wire::apps::{Agent, EndUserRef};
+use crate::wire::escalations::{Escalation, EscalationDeflected};
 use crate::wire::events::{self, EventVirtualAgent};
 
 /// Every event the emulator can send.
@@ -21,6 +22,7 @@ pub enum EventType {
     ChatEnded,
     ChatDismissed,
     ChatResumed,
+    EscalationDeflected,
 }
 
 /// One row of the catalog.
@@ -82,6 +84,12 @@ pub const CATALOG: &[EventSpec] = &[
         name: "chat_resumed",
         documented: false,
         description: "A dismissed chat was resumed with PATCH /chats/:id/resume.",
+    },
+    EventSpec {
+        event_type: EventType::EscalationDeflected,
+        name: "escalation_deflected",
+        documented: false,
+        description: "An escalation to a human-agent queue was deflected (reason over_capacity or after_hours): body.escalation carries its id, deflection_reason and deflection_options.",
     },
 ];
 
@@ -187,6 +195,13 @@ pub fn event_for(happening: &Happening, chat: &Chat, now: DateTime<Utc>) -> Opti
                 status: chat.status(),
             },
         ),
+        Happening::EscalationDeflected { escalation_id } => envelope(
+            EventType::EscalationDeflected,
+            &EscalationDeflected {
+                escalation: Escalation::of(chat.escalation(*escalation_id)?, chat.id),
+            },
+        ),
+        Happening::EscalationUpdated { .. } => return None,
     })
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::apps::Menu;
+use super::escalations::{Escalation, PreChatEntry};
 use crate::domain::chat::{MessageBody, View, VirtualAgentParticipant};
 use crate::domain::{self, ChatId, EndUser, HumanAgent, Message, RoutingState};
 
@@ -24,7 +25,7 @@ pub struct TaskState {
 pub struct ChatRecord {
     pub id: ChatId,
     pub tenant: String,
-    /// `queued`, `assigned`, `task_virtual_agent` or `finished`.
+    /// `queued`, `assigned`, `task_virtual_agent`, `virtual_agent` or `finished`.
     pub routing_state: String,
     /// The Apps API's `status`.
     pub status: String,
@@ -39,6 +40,11 @@ pub struct ChatRecord {
     pub ended_at: Option<DateTime<Utc>>,
     pub all_agents: Vec<HumanAgent>,
     pub all_virtual_agents: Vec<VirtualAgentParticipant>,
+    /// The queue the chat was routed to (issue 9).
+    pub queue: Option<String>,
+    pub escalations: Vec<Escalation>,
+    /// The pre-chat transcript, before the live messages.
+    pub pre_chat: Vec<PreChatEntry>,
     pub messages: Vec<Message>,
 }
 
@@ -71,6 +77,9 @@ impl ChatRecord {
             ended_at: chat.ended_at,
             all_agents: chat.agents.clone(),
             all_virtual_agents: chat.virtual_agents.clone(),
+            queue: chat.queue.clone(),
+            escalations: Escalation::all_of(chat),
+            pre_chat: PreChatEntry::all_of(&chat.pre_chat),
             messages: chat.messages.clone(),
         }
     }
@@ -82,6 +91,8 @@ pub struct Transcript {
     pub chat_id: ChatId,
     /// `agent`, `end_user` or `all`.
     pub view: String,
+    /// The pre-chat transcript (agent and full views; the end user's view leaves it out).
+    pub pre_chat: Vec<PreChatEntry>,
     pub messages: Vec<Message>,
 }
 
@@ -90,6 +101,10 @@ impl Transcript {
         Transcript {
             chat_id: chat.id,
             view: view_name.to_owned(),
+            pre_chat: match view {
+                View::EndUser => Vec::new(),
+                View::Agent | View::All => PreChatEntry::all_of(&chat.pre_chat),
+            },
             messages: chat.transcript(view).cloned().collect(),
         }
     }

@@ -95,6 +95,7 @@ impl Chat {
                 "Connected to a task virtual agent"
             }
             ("assigned", _) => "Connected to an agent",
+            ("va_assigned", _) => "Connected to a virtual agent",
             ("dismissed" | "va_dismissed", _) => "Dismissed: resume to continue",
             _ => "Chat ended",
         };
@@ -104,8 +105,12 @@ impl Chat {
                 .iter()
                 .find(|participant| participant.key == vta.key)
                 .map(|participant| VirtualAgent::of(participant, "connected")),
+            RoutingState::VirtualAgent { virtual_agent, .. } => {
+                Some(VirtualAgent::of(virtual_agent, "connected"))
+            }
             _ => None,
         };
+        let active_id = virtual_agent.as_ref().map(|active| active.id);
         let agent_status = |agent: &HumanAgent| match chat.routing.agent() {
             Some(current) if current.id == agent.id => "connected",
             _ => "finished",
@@ -131,7 +136,10 @@ impl Chat {
             all_virtual_agents: chat
                 .virtual_agents
                 .iter()
-                .map(|participant| VirtualAgent::of(participant, "finished"))
+                .map(|participant| {
+                    let active = active_id == Some(participant.id);
+                    VirtualAgent::of(participant, if active { "connected" } else { "finished" })
+                })
                 .collect(),
             lang: chat.lang.clone(),
             menus: chat

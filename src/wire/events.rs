@@ -123,7 +123,8 @@ pub struct EventMessage<'a> {
     pub content: Option<Content<'a>>,
 }
 
-/// A message's content: text, or a photo or video by media id.
+/// A message's content: text, a photo or video by media id, or a file the agent attached
+/// (by media id, with its type, name and size).
 #[derive(Debug, Clone, Serialize)]
 pub struct Content<'a> {
     #[serde(rename = "type")]
@@ -132,6 +133,12 @@ pub struct Content<'a> {
     pub content: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filename: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 /// A task virtual agent's words.
@@ -155,6 +162,7 @@ impl<'a> MessageReceived<'a> {
             },
             Sender::Agent { id, .. } => connected(*id, "agent"),
             Sender::TaskVirtualAgent { id, .. } => connected(*id, "task_virtual_agent"),
+            Sender::VirtualAgent { id, .. } => connected(*id, "virtual_agent"),
             Sender::System => EventSender {
                 id: None,
                 kind: "system",
@@ -165,6 +173,9 @@ impl<'a> MessageReceived<'a> {
             kind: "text",
             content: Some(text),
             media_id: None,
+            content_type: None,
+            filename: None,
+            size: None,
         };
         if let (Sender::TaskVirtualAgent { .. }, MessageBody::Text { text: words }) =
             (&message.sender, &message.body)
@@ -186,11 +197,25 @@ impl<'a> MessageReceived<'a> {
             kind,
             content: None,
             media_id: Some(media_id),
+            content_type: None,
+            filename: None,
+            size: None,
         };
         let content = match &message.body {
             MessageBody::Text { text: words } | MessageBody::Notice { text: words } => text(words),
             MessageBody::Photo { media_id } => media("photo", *media_id),
             MessageBody::Video { media_id } => media("video", *media_id),
+            MessageBody::Attachment {
+                media_id,
+                content_type,
+                filename,
+                size,
+            } => Content {
+                content_type: Some(content_type),
+                filename: Some(filename),
+                size: Some(*size),
+                ..media("attachment", *media_id)
+            },
         };
         MessageReceived {
             sender,

@@ -1,6 +1,7 @@
 // End-to-end test of the web console as a person uses it: open a chat, act as the human
 // agent and as the end user through the page, switch chats by editing `#chat=` in the URL,
-// and check the emulator's own record agrees. Every wait is bounded.
+// see attached files (a thumbnail, a link) and a chat's
+// escalations, and check the emulator's own record agrees. Every wait is bounded.
 // Usage: node e2e.js <emulator URL> <emulator URL, --auth strict --tenant console-strict:strict-token> [screenshot]
 "use strict";
 const assert = require("node:assert/strict");
@@ -182,6 +183,30 @@ async function strictAuthAsksForTheTenantToken() {
     // Back in the browser's history: the first chat again.
     await page.goBack();
     await page.locator('[data-field="title"]', { hasText: `Chat #${first.chat} ` }).waitFor();
+
+    // Files the agent attaches: a thumbnail for an image, a link for a document.
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+    const attached = await fetch(`${base}/__admin/chats/${first.chat}/agent/attachments?filename=dot.png`,
+      { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
+    assert.ok(attached.ok, `attach: ${attached.status}`);
+    await tenant("console-e2e")("POST", `/chats/${first.chat}/message`, { from_user_id: first.user, message: { type: "text", content: "Can I have the manual?" } });
+    await page.locator('[data-view="end_user"] a', { hasText: "attachment: user_guide.pdf" }).waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-view="end_user"] img.thumb')]
+      .some(img => img.complete && img.naturalWidth > 0));
+    await page.screenshot({ path: screenshot.replace(/\.png$/, "-media.png"), fullPage: true });
+
+    // Issue 9: a chat routed by its context to the over-capacity billing queue, with a
+    // pre-chat transcript: the page shows the deflected escalation and the pre-chat entry.
+    const routed = await tenant("console-e2e")("POST", "/chats", { end_user_id: first.user, context: { value: { department: "billing" } },
+      transcript: [{ sender: "end_user", timestamp: "2021-03-15 12:00:00Z", content: [{ type: "text", text: "asked before the chat" }] }] });
+    await page.click(`nav button[data-chat="${routed.id}"]`);
+    await page.locator('[data-field="escalations"]', { hasText: "over_capacity" }).waitFor();
+    await page.locator('[data-field="escalations"]', { hasText: "deflecting" }).waitFor();
+    await page.locator('[data-view="agent"] .pre_chat', { hasText: "asked before the chat" }).waitFor();
+    await page.selectOption('select[data-queue="billing"]', "available");
+    await page.locator('[data-field="queues"] select[data-queue="billing"]').waitFor();
+    const queues = await admin("GET", "/tenants/console-e2e/queues");
+    assert.equal(queues.queues.find(queue => queue.id === "billing").availability, "available", "the page set the availability");
   } finally {
     await browser.close();
     receiver.close();
@@ -191,7 +216,7 @@ async function strictAuthAsksForTheTenantToken() {
   const firstRecord = await admin("GET", `/chats/${first.chat}`);
   assert.ok(texts(firstRecord).includes("typed in the console"), "the emulator stored the console's message");
   assert.ok(!texts(firstRecord).includes("meant for the second chat"), "nothing typed for the second chat went to the first");
-  assert.ok(!texts(firstRecord).some(text => text.trim() === ""), "no blank message was stored");
+  assert.ok(!texts(firstRecord).some(text => typeof text === "string" && text.trim() === ""), "no blank message was stored");
   assert.equal(firstRecord.routing_state, "assigned", "the VTA handed back");
 
   const secondRecord = await admin("GET", `/chats/${second.chat}`);

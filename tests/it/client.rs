@@ -2,6 +2,8 @@
 //! only through the crate's public API, as another crate's tests would use them.
 
 use ccai_emulator::client::{AdminClient, ClientError, TranscriptView};
+use ccai_emulator::domain::escalation::EscalationStatus;
+use ccai_emulator::domain::queues::{Availability, DeflectionChannel};
 use ccai_emulator::webhooks::WebhookTarget;
 use ccai_emulator::{Config, Emulator};
 
@@ -140,5 +142,56 @@ async fn the_admin_client_carries_the_admin_token() {
     assert_eq!(emulator.admin_client().health().await.unwrap().status, "ok");
     let anonymous = AdminClient::new(&emulator.base_url(), None);
     assert_eq!(anonymous.health().await.unwrap_err().status(), Some(401));
+    emulator.stop().await;
+}
+
+#[actix_web::test]
+async fn the_clients_escalate_and_answer_deflections() {
+    let emulator = Emulator::build(test_config()).unwrap().spawn();
+    let admin = emulator.admin_client();
+    let tenant = unique_subdomain("client-escalations");
+    let apps = emulator.apps_client(&tenant, "token");
+    let user = apps.upsert_end_user("escalating-user", None).await.unwrap();
+    let chat = apps
+        .create_chat_with_context(user.id, serde_json::json!({"department": "not sure"}))
+        .await
+        .unwrap();
+    let chat_id = chat.id;
+    assert_eq!(chat.status, "va_assigned");
+
+    let busy = apps.escalate(chat_id, Some("billing")).await.unwrap();
+    assert_eq!(busy.deflection_reason, Some(Availability::OverCapacity));
+    let kept = apps
+        .choose_deflection(chat_id, busy.id, "virtual_agent")
+        .await
+        .unwrap();
+    assert_eq!(kept.status, EscalationStatus::Deflected);
+
+    let closed = apps.escalate(chat_id, Some("orders")).await.unwrap();
+    let refused = apps
+        .choose_deflection(chat_id, closed.id, "human_agent")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ClientError::Status { status: 400, .. }),
+        "{refused:?}"
+    );
+    let ended = apps
+        .end_chat_deflected(chat_id, closed.id, "email")
+        .await
+        .unwrap();
+    assert_eq!(ended.status, "finished");
+
+    let listed = admin.escalations(Some(&tenant)).await.unwrap();
+    assert_eq!(listed.count, 2);
+    assert_eq!(
+        listed.escalations[1].escalation.deflection_channel,
+        Some(DeflectionChannel::Email)
+    );
+    let queue = admin
+        .set_queue_availability(&tenant, "orders", Some("available"))
+        .await
+        .unwrap();
+    assert_eq!(queue.availability, Availability::Available);
     emulator.stop().await;
 }

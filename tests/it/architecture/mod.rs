@@ -14,7 +14,13 @@ const LAYERS: &[(usize, &[&str])] = &[
     (1, &["domain"]),
     (
         2,
-        &["wire", "live_events", "rate_limiter", "request_journal"],
+        &[
+            "wire",
+            "live_events",
+            "rate_limiter",
+            "request_journal",
+            "media",
+        ],
     ),
     (3, &["webhooks"]),
     (4, &["tenant_snapshot"]),
@@ -24,7 +30,7 @@ const LAYERS: &[(usize, &[&str])] = &[
         7,
         &["client", "config", "healthcheck", "openapi", "telemetry"],
     ),
-    (HTTP, &["http", "api", "admin"]),
+    (HTTP, &["http", "api", "admin", "storage"]),
     (9, &["startup", "cli_errors"]),
     (10, &["main"]),
 ];

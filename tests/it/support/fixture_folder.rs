@@ -11,7 +11,7 @@ pub fn fixture_copy(name: &str) -> PathBuf {
     let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let folder =
         std::env::temp_dir().join(format!("ccai-emu-{name}-{}", uuid::Uuid::new_v4().simple()));
-    for sub in ["", "task_virtual_agents", "data", "seeds"] {
+    for sub in ["", "task_virtual_agents", "data", "seeds", "media"] {
         fs::create_dir_all(folder.join(sub)).unwrap();
         for entry in fs::read_dir(source.join(sub)).unwrap() {
             let path = entry.unwrap().path();

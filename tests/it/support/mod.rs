@@ -3,7 +3,9 @@
 //! port) that verifies every signature. Waiting is always "until this is true, or fail
 //! after a deadline"; there are no fixed sleeps.
 
+mod escalations;
 pub mod fixture_folder;
+pub mod media;
 pub mod receiver;
 mod scenario;
 pub mod sse;
