@@ -38,6 +38,7 @@ pub fn routes() -> RouteTable {
     RouteTable::new(ADMIN_PREFIX)
         .at("/health", [get(health::health)])
         .at("/console", [get(console::page)])
+        .at("/console/favicon.svg", [get(console::icon)])
         .at("/tenants", [get(console::tenants)])
         .at("/reset", [post(health::reset)])
         .at("/openapi.json", [get(health::openapi)])
@@ -133,6 +134,7 @@ pub fn routes() -> RouteTable {
 /// Registers the control plane.
 pub fn configure(config: &mut web::ServiceConfig) {
     config.route("/", web::get().to(console::root));
+    config.route("/favicon.ico", web::get().to(console::icon));
     config.service(routes().into_scope().wrap(from_fn(require_admin_token)));
 }
 
@@ -143,8 +145,8 @@ async fn require_admin_token(
     let expected = request
         .app_data::<web::Data<HttpSettings>>()
         .and_then(|settings| settings.admin_token.clone());
-    // The console page holds no data; it asks for the token itself.
-    let console_page = request.path() == "/__admin/console";
+    // The console page and its icon hold no data; the page asks for the token itself.
+    let console_page = matches!(request.path(), "/__admin/console" | console::ICON_PATH);
     if let Some(expected) = expected.filter(|_| !console_page) {
         let given = request
             .headers()

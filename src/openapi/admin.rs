@@ -78,6 +78,8 @@ pub fn operations() -> Vec<Operation> {
             .answers(200, "Reset", Some(object.clone())),
         get("/openapi.json", "This document").answers(200, "OpenAPI 3", Some(object.clone())),
         get("/console", "The web console (HTML)").answers(200, "The page", None),
+        get("/console/favicon.svg", "The web console's icon (SVG; also at /favicon.ico)")
+            .answers(200, "The icon", None),
         get("/tenants", "Every tenant with a summary of its chats")
             .answers(200, "Tenants", Some(object.clone())),
         get("/requests", "The request journal of the Apps API")
