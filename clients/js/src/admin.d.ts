@@ -81,7 +81,8 @@ export class AdminClient {
   reset(options?: { tenant?: string }): Promise<{ reset: string }>;
   tenants(): Promise<any>;
   setWebhook(tenant: string, target: { url: string; primarySecret: string; secondarySecret?: string | null }): Promise<WebhookTargetAnswer>;
-  webhook(tenant: string): Promise<WebhookTargetAnswer>;
+  /** The tenant's target; its secrets read "[redacted]" unless `revealSecrets` asks for them. */
+  webhook(tenant: string, options?: { revealSecrets?: boolean }): Promise<WebhookTargetAnswer>;
   removeWebhook(tenant: string): Promise<unknown>;
   /** The secondary secret becomes the primary. */
   rotateWebhook(tenant: string): Promise<WebhookTargetAnswer>;

@@ -40,8 +40,9 @@ export class AdminClient {
     return this.request("PUT", `/tenants/${encodeURIComponent(tenant)}/webhook`, body);
   }
 
-  webhook(tenant) {
-    return this.request("GET", `/tenants/${encodeURIComponent(tenant)}/webhook`);
+  webhook(tenant, { revealSecrets = false } = {}) {
+    const query = revealSecrets ? "?reveal_secrets=true" : "";
+    return this.request("GET", `/tenants/${encodeURIComponent(tenant)}/webhook${query}`);
   }
 
   removeWebhook(tenant) {

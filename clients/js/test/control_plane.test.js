@@ -20,7 +20,9 @@ describe("AdminClient", () => {
   });
 
   it("reads the tenant's webhook target as newTenant set it", async () => {
-    const answer = await tenant.admin.webhook(tenant.subdomain);
+    const redacted = await tenant.admin.webhook(tenant.subdomain);
+    assert.equal(redacted.webhook.primary_secret, "[redacted]");
+    const answer = await tenant.admin.webhook(tenant.subdomain, { revealSecrets: true });
     assert.equal(answer.source, "tenant");
     assert.equal(answer.webhook.url, tenant.receiver.url);
     assert.equal(answer.webhook.primary_secret, tenant.primarySecret);
@@ -30,7 +32,8 @@ describe("AdminClient", () => {
   it("after a rotation, webhooks are signed with the former secondary secret only", async () => {
     const rotating = await emulator.newTenant({ prefix: "rotate" });
     try {
-      const rotated = await rotating.rotateWebhook();
+      await rotating.rotateWebhook();
+      const rotated = await rotating.admin.webhook(rotating.subdomain, { revealSecrets: true });
       assert.equal(rotated.webhook.primary_secret, rotating.secondarySecret);
       const { chat } = await rotating.startChat();
       const created = await rotating.waitForWebhook({ eventType: "chat_created", chatId: chat.id });

@@ -11,7 +11,8 @@ from ccai_emulator.admin import LONG_POLL_CAP_SECONDS, _until_deadline
 
 
 def test_the_tenants_webhook_points_at_its_own_receiver(ccai_tenant: TestTenant) -> None:
-    config = ccai_tenant.admin.webhook(ccai_tenant.name)
+    assert ccai_tenant.admin.webhook(ccai_tenant.name)["webhook"]["primary_secret"] == "[redacted]"
+    config = ccai_tenant.admin.webhook(ccai_tenant.name, reveal_secrets=True)
     assert config["source"] == "tenant"
     assert config["webhook"]["url"] == ccai_tenant.webhooks.url
     assert config["webhook"]["primary_secret"] == ccai_tenant.webhook_secret
@@ -26,7 +27,7 @@ def test_rotation_makes_the_secondary_secret_the_primary(ccai_tenant: TestTenant
     assert set(parse_signature_header(signed_twice.headers["x-signature"])) == {"primary", "secondary"}
 
     tenant.admin.rotate_webhook(tenant.name)
-    assert tenant.admin.webhook(tenant.name)["webhook"]["primary_secret"] == "new-secret"
+    assert tenant.admin.webhook(tenant.name, reveal_secrets=True)["webhook"]["primary_secret"] == "new-secret"
     _, after = tenant.start_chat("after-rotation")
     signed_once = tenant.wait_for_webhook("chat_created", chat_id=after)
     assert set(parse_signature_header(signed_once.headers["x-signature"])) == {"primary"}

@@ -62,9 +62,11 @@ class AdminClient:
             body["secondary_secret"] = secondary_secret
         return self._http.request("PUT", f"/tenants/{tenant}/webhook", body)
 
-    def webhook(self, tenant: str) -> dict[str, Any]:
-        """The tenant's target, ``source`` ``tenant`` or ``default``."""
-        return self._http.request_object("GET", f"/tenants/{tenant}/webhook")
+    def webhook(self, tenant: str, *, reveal_secrets: bool = False) -> dict[str, Any]:
+        """The tenant's target, ``source`` ``tenant`` or ``default``. Its secrets read
+        ``[redacted]`` unless ``reveal_secrets`` asks for them."""
+        query = "?reveal_secrets=true" if reveal_secrets else ""
+        return self._http.request_object("GET", f"/tenants/{tenant}/webhook{query}")
 
     def delete_webhook(self, tenant: str) -> JSON:
         return self._http.request("DELETE", f"/tenants/{tenant}/webhook")
