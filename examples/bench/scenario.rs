@@ -192,3 +192,57 @@ pub fn percentile(sorted: &[Duration], share: f64) -> Duration {
     }
     sorted[((sorted.len() as f64 - 1.0) * share).round() as usize]
 }
+
+/// Sends exactly `count` messages over the chats from `concurrency` tasks; returns how
+/// many were stored (2xx) and how many refused.
+pub async fn send_count(
+    client: &awc::Client,
+    base: &str,
+    tenant: &str,
+    chats: &Chats,
+    count: u64,
+    concurrency: usize,
+) -> (u64, u64) {
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Arc;
+    let next = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
+    let chat_ids = Rc::new(chats.chat_ids.clone());
+    let mut senders = Vec::new();
+    for _ in 0..concurrency {
+        let (client, next, refused, chat_ids) = (
+            client.clone(),
+            next.clone(),
+            refused.clone(),
+            chat_ids.clone(),
+        );
+        let (url, tenant, user) = (
+            format!("{base}/apps/api/v1/chats"),
+            tenant.to_owned(),
+            chats.end_user_id,
+        );
+        senders.push(actix_web::rt::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    break;
+                }
+                let chat_id = chat_ids[i as usize % chat_ids.len()];
+                let body = json!({"from_user_id": user, "message": {"type": "text", "content": {"text": format!("stored message {i}")}}});
+                let answer = client
+                    .post(format!("{url}/{chat_id}/message"))
+                    .basic_auth(&tenant, "token")
+                    .send_json(&body)
+                    .await;
+                if !answer.is_ok_and(|answer| answer.status().is_success()) {
+                    refused.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for sender in senders {
+        let _ = sender.await;
+    }
+    let refused = refused.load(Ordering::Relaxed);
+    (count - refused, refused)
+}

@@ -1,6 +1,6 @@
 //! The external load generator: `wrk` (Debian's package), so the client never shares the
 //! server's runtime. A Lua script spreads `POST /chats/{id}/message` over the given chats,
-//! optionally stopping after a fixed number of answers; the summary is parsed from wrk's
+//! the summary is parsed from wrk's
 //! `--latency` output.
 
 use std::process::Command;
@@ -25,8 +25,6 @@ pub struct Load<'a> {
     pub chat_ids: &'a [u64],
     pub connections: u32,
     pub duration: Duration,
-    /// Stop after this many answers (one wrk thread, so the count is exact).
-    pub limit: Option<u64>,
 }
 
 pub fn available() -> bool {
@@ -56,12 +54,6 @@ fn lua_script(load: &Load) -> String {
     use base64::Engine;
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("{}:token", load.tenant));
     let chats: Vec<String> = load.chat_ids.iter().map(u64::to_string).collect();
-    let stop = match load.limit {
-        Some(limit) => format!(
-            "local answered = 0\nresponse = function(status, headers, body)\n  answered = answered + 1\n  if answered >= {limit} then wrk.thread:stop() end\nend\n"
-        ),
-        None => String::new(),
-    };
     format!(
         r#"local chats = {{{chats}}}
 local sent = 0
@@ -74,7 +66,7 @@ request = function()
   local body = '{{"from_user_id":{user},"message":{{"type":"text","content":{{"text":"load message ' .. sent .. '"}}}}}}'
   return wrk.format(nil, "/apps/api/v1/chats/" .. chat .. "/message", nil, body)
 end
-{stop}"#,
+"#,
         chats = chats.join(","),
         user = load.end_user_id,
     )
