@@ -73,3 +73,36 @@ mod tests {
         );
     }
 }
+
+/// The same vectors, from the file the Python and TypeScript clients' tests read too.
+#[cfg(test)]
+mod shared_vectors {
+    use super::*;
+
+    #[test]
+    fn every_vector_in_tests_signing_vectors_json_holds() {
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/signing_vectors.json")).unwrap();
+        let text = |v: &serde_json::Value, key: &str| v[key].as_str().unwrap().to_owned();
+        for v in file["signatures"].as_array().unwrap() {
+            let body = text(v, "body");
+            assert_eq!(
+                sign(&text(v, "secret"), &text(v, "timestamp"), body.as_bytes()),
+                text(v, "signature")
+            );
+        }
+        for v in file["headers"].as_array().unwrap() {
+            let body = text(v, "body");
+            let secondary = v["secondary_secret"].as_str();
+            assert_eq!(
+                signature_header(
+                    &text(v, "primary_secret"),
+                    secondary,
+                    &text(v, "timestamp"),
+                    body.as_bytes()
+                ),
+                text(v, "x_signature")
+            );
+        }
+    }
+}
