@@ -101,6 +101,7 @@ impl From<WebhookError> for ApiError {
             WebhookError::InvalidTarget(_)
             | WebhookError::InvalidFaults(_)
             | WebhookError::NoSecondarySecret => ApiError::BadRequest(error.to_string()),
+            WebhookError::BodyGone(_) => ApiError::Conflict(error.to_string()),
             WebhookError::NoTarget | WebhookError::NoFaults | WebhookError::UnknownDelivery(_) => {
                 ApiError::NotFound(error.to_string())
             }

@@ -6,34 +6,25 @@
 //! at an incomplete journal. `crate::http::request_capture` is the
 //! middleware that fills it.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+mod raw;
+
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Serialize, Serializer};
+
+use raw::StoredRequest;
+pub use raw::{BodyKind, RequestCapture};
 
 /// The default number of entries kept.
 pub const DEFAULT_CAP: usize = 10_000;
 /// The default number of body bytes kept per entry.
 pub const DEFAULT_BODY_CAP: usize = 8 * 1024;
 
-/// How a stored body is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BodyKind {
-    /// No body was sent.
-    None,
-    /// The body parsed as JSON and is stored as such.
-    Json,
-    /// Stored as (lossy UTF-8) text, possibly truncated.
-    Text,
-    /// Not read: its declared length is over the server's body limit (the request got 413).
-    Omitted,
-}
-
-/// One journaled request.
-#[derive(Debug, Clone, Serialize)]
+/// One journaled request. Its headers and body are stored as the bytes that arrived and
+/// parsed when the entry is read ([`RecordedRequest::serialize`]), never when it is recorded.
+#[derive(Debug, Clone)]
 pub struct RecordedRequest {
     /// Increases by one per request, process-wide, from 1.
     pub id: u64,
@@ -41,42 +32,117 @@ pub struct RecordedRequest {
     pub at: DateTime<Utc>,
     /// The Basic-auth username, if the header parses (valid or not).
     pub tenant: Option<String>,
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    /// Header names in lower case; `authorization` is redacted.
-    pub headers: BTreeMap<String, String>,
-    pub body_kind: BodyKind,
-    /// JSON, text, or null (see `body_kind`).
-    pub body: Value,
-    /// The body's full length in bytes (before truncation).
-    pub body_bytes: usize,
-    pub body_truncated: bool,
     /// The status the emulator answered.
     pub status: u16,
     pub response_time_ms: f64,
+    stored: StoredRequest,
+}
+
+/// What a request's body was, for [`RecordedRequest::new`].
+pub enum CapturedBody<'a, Chunks: IntoIterator<Item = &'a [u8]>> {
+    /// No body.
+    None,
+    /// Not read: declared over the server's limit, with that declared length.
+    Omitted(usize),
+    /// Read as these chunks, `total` bytes in all (only `body_cap` of them are kept).
+    Read { chunks: Chunks, total: usize },
+}
+
+/// The journal's view of one entry: what the control plane and live events show.
+#[derive(Serialize)]
+struct RequestView<'a> {
+    id: u64,
+    at: DateTime<Utc>,
+    tenant: &'a Option<String>,
+    method: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    /// Header names in lower case; `authorization` is redacted.
+    headers: std::collections::BTreeMap<String, String>,
+    body_kind: BodyKind,
+    /// JSON, text, or null (see `body_kind`).
+    body: serde_json::Value,
+    /// The body's full length in bytes (before truncation).
+    body_bytes: usize,
+    body_truncated: bool,
+    status: u16,
+    response_time_ms: f64,
 }
 
 impl RecordedRequest {
-    /// A rough size in memory, for the bench and the memory bound's documentation.
-    pub fn approximate_bytes(&self) -> usize {
-        let headers: usize = self
-            .headers
-            .iter()
-            .map(|(name, value)| name.len() + value.len() + 48)
-            .sum();
-        let body = match &self.body {
-            Value::Null => 0,
-            Value::String(text) => text.len(),
-            other => other.to_string().len() * 2,
+    /// A request from its captured request line and headers and its body, keeping at most
+    /// `body_cap` body bytes. The id is given when it is recorded.
+    pub fn new<'a, Chunks: IntoIterator<Item = &'a [u8]>>(
+        capture: RequestCapture,
+        body: CapturedBody<'a, Chunks>,
+        body_cap: usize,
+        at: DateTime<Utc>,
+        tenant: Option<String>,
+        status: u16,
+        response_time_ms: f64,
+    ) -> RecordedRequest {
+        let stored = match body {
+            CapturedBody::None => capture.without_body(),
+            CapturedBody::Omitted(declared) => capture.with_omitted_body(declared),
+            CapturedBody::Read { chunks, total } => {
+                capture.with_body(chunks, total, body_cap.max(1))
+            }
         };
+        RecordedRequest {
+            id: 0,
+            at,
+            tenant,
+            status,
+            response_time_ms,
+            stored,
+        }
+    }
+
+    pub fn method(&self) -> &str {
+        self.stored.method()
+    }
+
+    pub fn path(&self) -> &str {
+        self.stored.path()
+    }
+
+    pub fn query(&self) -> Option<&str> {
+        self.stored.query()
+    }
+
+    /// The body's full length in bytes (before truncation).
+    pub fn body_bytes(&self) -> usize {
+        self.stored.body_bytes
+    }
+
+    /// The size in memory: the fixed fields plus the stored bytes.
+    pub fn approximate_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.tenant.as_ref().map_or(0, String::len)
-            + self.method.len()
-            + self.path.len()
-            + self.query.as_ref().map_or(0, String::len)
-            + headers
-            + body
+            + self.stored.stored_bytes()
+    }
+}
+
+impl Serialize for RecordedRequest {
+    /// Parses the stored headers and body, then writes the entry.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let read = self.stored.read_back();
+        RequestView {
+            id: self.id,
+            at: self.at,
+            tenant: &self.tenant,
+            method: self.method(),
+            path: self.path(),
+            query: self.query(),
+            headers: read.headers,
+            body_kind: read.body_kind,
+            body: read.body,
+            body_bytes: self.body_bytes(),
+            body_truncated: read.body_truncated,
+            status: self.status,
+            response_time_ms: self.response_time_ms,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -102,12 +168,12 @@ impl RequestFilter {
             && self
                 .method
                 .as_ref()
-                .is_none_or(|method| method.eq_ignore_ascii_case(&request.method))
-            && self.path.as_ref().is_none_or(|path| *path == request.path)
+                .is_none_or(|method| method.eq_ignore_ascii_case(request.method()))
+            && self.path.as_ref().is_none_or(|path| path == request.path())
             && self
                 .path_prefix
                 .as_ref()
-                .is_none_or(|prefix| request.path.starts_with(prefix.as_str()))
+                .is_none_or(|prefix| request.path().starts_with(prefix.as_str()))
             && self.status.is_none_or(|status| status == request.status)
             && self.after.is_none_or(|after| request.id > after)
     }
@@ -230,21 +296,108 @@ mod tests {
     use super::*;
 
     fn request(tenant: &str, path: &str, status: u16) -> RecordedRequest {
-        RecordedRequest {
-            id: 0,
-            at: Utc::now(),
-            tenant: Some(tenant.to_owned()),
-            method: "POST".into(),
-            path: path.into(),
-            query: None,
-            headers: BTreeMap::new(),
-            body_kind: BodyKind::None,
-            body: Value::Null,
-            body_bytes: 0,
-            body_truncated: false,
+        RecordedRequest::new(
+            RequestCapture::new("POST", path, ""),
+            CapturedBody::<Vec<&[u8]>>::None,
+            64,
+            Utc::now(),
+            Some(tenant.to_owned()),
             status,
-            response_time_ms: 1.0,
+            1.0,
+        )
+    }
+
+    fn shown(request: RecordedRequest) -> serde_json::Value {
+        serde_json::to_value(&request).expect("entries serialise")
+    }
+
+    #[test]
+    fn bodies_read_back_as_json_when_whole_and_parseable_else_as_truncated_text() {
+        let body = |chunks: Vec<&'static [u8]>, total: usize, cap: usize| {
+            shown(RecordedRequest::new(
+                RequestCapture::new("POST", "/p", "a=1"),
+                CapturedBody::Read { chunks, total },
+                cap,
+                Utc::now(),
+                None,
+                200,
+                1.0,
+            ))
+        };
+        let json = body(vec![br#"{"a":"#, b"1}"], 7, 64);
+        assert_eq!(json["body_kind"], "json");
+        assert_eq!(json["body"], serde_json::json!({"a": 1}));
+        assert_eq!(json["query"], "a=1");
+        let long = body(vec![&[b'x'; 100]], 100, 10);
+        assert_eq!(long["body_kind"], "text");
+        assert_eq!(long["body"], "x".repeat(10));
+        assert_eq!(
+            (long["body_truncated"].clone(), long["body_bytes"].clone()),
+            (true.into(), 100.into())
+        );
+        let cut_json = body(vec![br#"{"a":1}"#], 7, 3);
+        assert_eq!(
+            (cut_json["body_kind"].clone(), cut_json["body"].clone()),
+            ("text".into(), "{\"a".into())
+        );
+        let none = shown(request("t", "/p", 200));
+        assert_eq!(
+            (
+                none["body_kind"].clone(),
+                none["body"].clone(),
+                none["query"].clone()
+            ),
+            (
+                "none".into(),
+                serde_json::Value::Null,
+                serde_json::Value::Null
+            )
+        );
+        let omitted = shown(RecordedRequest::new(
+            RequestCapture::new("POST", "/p", ""),
+            CapturedBody::<Vec<&[u8]>>::Omitted(5_000_000),
+            64,
+            Utc::now(),
+            None,
+            413,
+            1.0,
+        ));
+        assert_eq!(
+            (
+                omitted["body_kind"].clone(),
+                omitted["body_bytes"].clone(),
+                omitted["body_truncated"].clone()
+            ),
+            ("omitted".into(), 5_000_000.into(), true.into())
+        );
+    }
+
+    #[test]
+    fn headers_read_back_redacted_joined_and_cut() {
+        let mut capture = RequestCapture::new("GET", "/p", "");
+        capture.header("authorization", b"Basic YWNtZTpzZWNyZXQ=");
+        capture.header("proxy-authorization", b"Bearer abc.def");
+        capture.header("x-trace", b"abc");
+        capture.header("x-trace", b"def");
+        capture.header("x-long", "é".repeat(600).as_bytes());
+        for index in 0..70 {
+            capture.header(&format!("x-extra-{index:02}"), b"1");
         }
+        let entry = RecordedRequest::new(
+            capture,
+            CapturedBody::<Vec<&[u8]>>::None,
+            64,
+            Utc::now(),
+            None,
+            200,
+            1.0,
+        );
+        let headers = shown(entry)["headers"].clone();
+        assert_eq!(headers["authorization"], "Basic [redacted]");
+        assert_eq!(headers["proxy-authorization"], "Bearer [redacted]");
+        assert_eq!(headers["x-trace"], "abc, def");
+        assert_eq!(headers["x-long"], "é".repeat(512));
+        assert_eq!(headers.as_object().unwrap().len(), 64);
     }
 
     #[test]

@@ -125,7 +125,7 @@ impl AppState {
         let mut chat = handle.lock().expect("chat lock");
         self.chat_owners.insert(id, tenant.name.clone());
         tenant.chats.insert(id, Arc::clone(&handle));
-        self.carry_out(tenant, &mut chat, effects, &script);
+        self.carry_out(tenant, &handle, &mut chat, effects, &script);
         Ok(chat.clone())
     }
 
@@ -323,7 +323,7 @@ impl AppState {
         let script = self.script();
         let mut chat = handle.lock().expect("chat lock");
         let effects = change(&mut chat, &script)?;
-        self.carry_out(tenant, &mut chat, effects, &script);
+        self.carry_out(tenant, &handle, &mut chat, effects, &script);
         Ok(read(&chat))
     }
 }

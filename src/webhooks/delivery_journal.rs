@@ -3,7 +3,7 @@
 //! answered, and so an exhausted delivery can be sent again.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
@@ -11,7 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::catalog::EventType;
+use super::catalog::{self, EventType};
+use crate::domain::{Chat, Happening};
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,10 +82,47 @@ pub struct Delivery {
     pub attempts: Vec<DeliveryAttempt>,
     /// The exact bytes sent, kept for redelivery.
     #[serde(skip)]
-    pub payload: Arc<[u8]>,
+    pub payload: Payload,
     /// Set when the tenant is reset: the dispatcher drops it.
     #[serde(skip)]
     pub cancelled: bool,
+}
+
+/// What a delivery sends.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// The exact bytes.
+    Bytes(Arc<[u8]>),
+    /// A `message_received` that was skipped (no target): its bytes are built only when
+    /// someone reads them, from the chat's stored message (messages never change once
+    /// stored), with the timestamp it had. Gone once the chat is evicted.
+    Deferred {
+        chat: Weak<Mutex<Chat>>,
+        message_id: u64,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Payload {
+    /// The bytes, built now if they were deferred; `None` if its chat was evicted. Locks
+    /// the chat: never call it under a chat's lock.
+    pub fn bytes(&self) -> Option<Arc<[u8]>> {
+        match self {
+            Payload::Bytes(bytes) => Some(Arc::clone(bytes)),
+            Payload::Deferred {
+                chat,
+                message_id,
+                at,
+            } => {
+                let chat = chat.upgrade()?;
+                let chat = chat.lock().ok()?;
+                let happening = Happening::MessageAdded {
+                    message_id: *message_id,
+                };
+                catalog::event_for(&happening, &chat, *at).map(|event| event.payload.into())
+            }
+        }
+    }
 }
 
 impl Delivery {
@@ -102,7 +140,11 @@ impl Delivery {
     /// The delivery as the control plane shows it, payload included as JSON.
     pub fn to_json(&self) -> Value {
         let mut value = serde_json::to_value(self).expect("deliveries serialise");
-        value["payload"] = serde_json::from_slice(&self.payload).unwrap_or(Value::Null);
+        value["payload"] = self
+            .payload
+            .bytes()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or(Value::Null);
         value
     }
 }
@@ -168,6 +210,12 @@ impl DeliveryCounters {
     pub fn unfinished(&self) -> usize {
         self.pending + self.retrying
     }
+}
+
+/// A fresh random (version 4) delivery id, from the thread's random generator rather than
+/// a `getrandom` system call per id (uuid's `new_v4` without its `fast-rng` feature).
+pub fn new_delivery_id() -> Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
 }
 
 /// A shared handle to one journal entry.
@@ -293,7 +341,7 @@ mod tests {
             created_at: Utc::now(),
             status,
             attempts: Vec::new(),
-            payload: Arc::from(&b"{}"[..]),
+            payload: Payload::Bytes(Arc::from(&b"{}"[..])),
             cancelled: false,
         }
     }

@@ -22,9 +22,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::live_events::{LiveEventBus, LiveEventKind};
-use catalog::Event;
+use catalog::{Event, EventType};
 use delivery_journal::{
-    Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus,
+    Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus, Payload,
 };
 use dispatcher::{Dispatcher, Job};
 use faults::FaultInjection;
@@ -146,17 +146,41 @@ impl Webhooks {
             .ok_or(WebhookError::NoFaults)
     }
 
+    /// True when the tenant's webhooks go somewhere (its own target or the default).
+    pub fn has_target(&self, tenant: &str) -> bool {
+        self.webhook_targets.default.is_some() || self.webhook_targets.targets.contains_key(tenant)
+    }
+
+    /// Journals an event that had nowhere to go as `skipped`; nothing is queued.
+    pub fn skip(&self, tenant: &str, chat_id: u64, event_type: EventType, payload: Payload) {
+        let delivery = self.journal.record(Delivery {
+            id: delivery_journal::new_delivery_id(),
+            tenant: tenant.to_owned(),
+            chat_id,
+            event_type,
+            created_at: Utc::now(),
+            status: DeliveryStatus::Skipped,
+            attempts: Vec::new(),
+            payload,
+            cancelled: false,
+        });
+        self.events
+            .publish_with(LiveEventKind::Delivery, tenant, Some(chat_id), || {
+                delivery.lock().expect("delivery lock").summary()
+            });
+    }
+
     /// Journals `event` and queues it behind the chat's earlier events. Never blocks.
     pub fn publish(&self, tenant: &str, event: Event) {
         let delivery = self.journal.record(Delivery {
-            id: Uuid::new_v4(),
+            id: delivery_journal::new_delivery_id(),
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,
             event_type: event.event_type,
             created_at: Utc::now(),
             status: DeliveryStatus::Pending,
             attempts: Vec::new(),
-            payload: event.payload.into(),
+            payload: Payload::Bytes(event.payload.into()),
             cancelled: false,
         });
         self.events
@@ -190,8 +214,12 @@ impl Webhooks {
             .journal
             .get(id)
             .ok_or(WebhookError::UnknownDelivery(id))?;
+        // A deferred body is built now (outside the delivery's lock: building locks the chat).
+        let payload = handle.lock().expect("delivery lock").payload.clone();
+        let bytes = payload.bytes().ok_or(WebhookError::BodyGone(id))?;
         let (tenant, chat_id, snapshot) = {
             let mut delivery = handle.lock().expect("delivery lock");
+            delivery.payload = Payload::Bytes(bytes);
             delivery.status = DeliveryStatus::Pending;
             (delivery.tenant.clone(), delivery.chat_id, delivery.clone())
         };
