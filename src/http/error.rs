@@ -81,6 +81,7 @@ impl From<StateError> for ApiError {
             StateError::ChatNotFound => ApiError::not_found(),
             StateError::EndUserNotFound => ApiError::NotFound(error.to_string()),
             StateError::Invalid(message) => ApiError::BadRequest(message),
+            StateError::LimitReached(message) => ApiError::Conflict(message),
             StateError::Chat(chat_error) => match chat_error {
                 ChatError::Finished
                 | ChatError::NotTheChatsEndUser { .. }

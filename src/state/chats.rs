@@ -101,6 +101,7 @@ impl AppState {
         let end_user = tenant
             .end_user(request.end_user_id)
             .ok_or(StateError::EndUserNotFound)?;
+        self.make_room_for_chat(tenant)?;
         let script = self.script();
         let menu = match request.menu_id {
             None => None,
@@ -170,10 +171,15 @@ impl AppState {
         body: MessageBody,
     ) -> Result<PostedMessage, StateError> {
         let message_id = std::cell::Cell::new(0);
-        self.transition_then(
+        let refused = std::cell::Cell::new(None);
+        let posted = self.transition_then(
             tenant,
             chat_id,
             |chat, script| {
+                if let Some(refusal) = self.message_limit_reached(chat.id, chat.messages.len()) {
+                    refused.set(Some(refusal));
+                    return Ok(Vec::new());
+                }
                 // The end user's message is the first one the transition adds.
                 message_id.set(chat.messages.len() as u64 + 1);
                 let mut effects = chat.end_user_sends(from_user_id, body, script, Utc::now())?;
@@ -182,18 +188,30 @@ impl AppState {
             },
             // Only what the answer needs: copying the chat would cost O(messages) per post.
             |chat| {
+                if refused.take().is_some() {
+                    return None;
+                }
                 let message_id = message_id.get();
                 let message = chat
                     .message(message_id)
                     .expect("the posted message is stored");
-                PostedMessage {
+                Some(PostedMessage {
                     chat_id: chat.id,
                     message_id,
                     at: message.at,
                     visibility: message.visibility,
-                }
+                })
             },
-        )
+        )?;
+        posted.ok_or_else(|| {
+            let stored = self
+                .with_chat(tenant, chat_id, |chat| chat.messages.len())
+                .unwrap_or_default();
+            self.message_limit_reached(chat_id, stored)
+                .unwrap_or(StateError::LimitReached(format!(
+                    "Chat {chat_id} is at the limit set by --max-messages-per-chat"
+                )))
+        })
     }
 
     /// Re-points a chat at a verified end user (upserted by identifier).

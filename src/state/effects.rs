@@ -34,6 +34,9 @@ impl AppState {
                 Effect::Publish(happening) => {
                     self.announce(&tenant.name, chat, &happening);
                     self.queue_webhook(tenant, handle, chat, &happening);
+                    if let Happening::ChatEnded { .. } = happening {
+                        self.chat_finished(&tenant.name, chat.id);
+                    }
                 }
                 Effect::Schedule { after, trigger } if after.is_zero() => {
                     let more = chat.fire(trigger, script, Utc::now());

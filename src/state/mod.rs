@@ -13,6 +13,7 @@
 mod access;
 mod chats;
 mod effects;
+mod limits;
 mod requests;
 mod script;
 mod tenant;
@@ -38,6 +39,7 @@ use crate::webhooks::{WebhookTarget, Webhooks};
 
 pub use access::AuthPolicy;
 pub use chats::{ChatRequest, OwnedChat, PostedMessage, TenantOverview};
+pub use limits::{ChatStats, StateLimits};
 pub use requests::RateLimited;
 pub use script::StoredTaskVirtualAgent;
 pub use tenant::{EndUserFields, Tenant};
@@ -52,6 +54,9 @@ pub enum StateError {
     EndUserNotFound,
     #[error("{0}")]
     Invalid(String),
+    /// A configured bound on the state was reached (the message names its flag).
+    #[error("{0}")]
+    LimitReached(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
 }
@@ -75,6 +80,8 @@ pub struct StateOptions {
     pub agent_join_delay: Option<Duration>,
     /// Dismiss chats whose end user has been silent this long.
     pub chat_inactivity_timeout: Option<Duration>,
+    /// Retention of finished chats and the caps on chats and messages.
+    pub limits: StateLimits,
 }
 
 /// Start-up settings that change how use cases behave.
@@ -102,6 +109,8 @@ pub struct AppState {
     fixture_status: FixtureStatus,
     auth: AuthPolicy,
     overrides: Overrides,
+    limits: StateLimits,
+    finished: Mutex<limits::FinishedChats>,
     started: Instant,
 }
 
@@ -114,6 +123,8 @@ pub struct Health {
     pub tenants: usize,
     pub request_journal: JournalStats,
     pub rate_limit_per_second: Option<u32>,
+    /// Chats held and evicted, and their limits.
+    pub chats: ChatStats,
 }
 
 impl AppState {
@@ -149,6 +160,8 @@ impl AppState {
             fixture_status: FixtureStatus::new(options.fixture_source, options.watching_fixtures),
             auth: options.auth,
             overrides,
+            limits: options.limits,
+            finished: Mutex::default(),
             started: Instant::now(),
         }
     }
@@ -204,6 +217,7 @@ impl AppState {
         }
         self.webhooks.forget(tenant);
         self.request_journal.forget(tenant);
+        self.forget_finished(tenant);
     }
 
     pub fn health(&self) -> Health {
@@ -214,6 +228,7 @@ impl AppState {
             tenants: self.tenant_names().len(),
             request_journal: self.request_journal.stats(),
             rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
+            chats: self.chat_stats(),
         }
     }
 

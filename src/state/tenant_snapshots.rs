@@ -50,9 +50,13 @@ impl AppState {
             fresh.restore_end_user(user);
         }
         let mut queued = Vec::new();
+        let mut finished = Vec::new();
         for chat in chats {
             if matches!(chat.routing, RoutingState::Queued) {
                 queued.push(chat.id);
+            }
+            if chat.is_finished() {
+                finished.push(chat.id);
             }
             fresh.chats.insert(chat.id, Arc::new(Mutex::new(chat)));
         }
@@ -60,6 +64,11 @@ impl AppState {
         self.chat_owners.retain(|_, owner| owner != name);
         for id in ids.chats.values() {
             self.chat_owners.insert(*id, name.to_owned());
+        }
+        // Restored finished chats count against the retention like any other.
+        self.forget_finished(Some(name));
+        for id in finished {
+            self.chat_finished(name, id);
         }
         self.webhooks.forget(Some(name));
         if let Some(target) = &snapshot.webhook {
