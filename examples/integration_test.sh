@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The curl example of the README's "Testing your integration" section: a whole test of the
+# The shell example of docs/testing.md ("From the shell"): a whole test of the
 # one-time-code flow against a running emulator, with no sleeps. Needs curl and jq.
 #   EMU=http://127.0.0.1:8080 examples/integration_test.sh
 set -euo pipefail

@@ -54,5 +54,6 @@ class Receiver(BaseHTTPRequestHandler):
 
 if __name__ == "__main__":
     port = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("PORT", "9000"))
-    print(f"webhook receiver on :{port}, secrets: {len(SECRETS)}", flush=True)
-    ThreadingHTTPServer(("0.0.0.0", port), Receiver).serve_forever()
+    server = ThreadingHTTPServer(("0.0.0.0", port), Receiver)  # port 0: any free port
+    print(f"webhook receiver on :{server.server_address[1]}, secrets: {len(SECRETS)}", flush=True)
+    server.serve_forever()

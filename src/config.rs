@@ -138,6 +138,11 @@ pub struct Cli {
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
+    /// Log one line per HTTP request (off by default; the request journal keeps them all).
+    #[arg(long, env = "CCAI_EMU_ACCESS_LOG")]
+    access_log: bool,
+    #[command(flatten)]
+    media: crate::media::MediaFlags,
     #[command(flatten)]
     state_limits: StateLimitFlags,
 }
@@ -213,6 +218,7 @@ impl Cli {
             Some(Command::Healthcheck { timeout }) => {
                 let timeout =
                     parse_duration(&timeout).map_err(|error| format!("--timeout: {error}"))?;
+                check_bind_address(&self.bind).map_err(|error| format!("--bind: {error}"))?;
                 let probe = HealthProbe::new(&self.bind, self.admin_token, timeout)?;
                 Ok(Invocation::Healthcheck(probe))
             }
@@ -262,6 +268,10 @@ pub struct Config {
     pub watch_interval: Duration,
     /// Retention of finished chats and the caps on chats and messages.
     pub state_limits: StateLimits,
+    /// Log one line per HTTP request (`--access-log`).
+    pub access_log: bool,
+    /// Upload-form expiry and the memory budgets of stored media.
+    pub media: crate::media::MediaConfig,
 }
 
 impl Default for Config {
@@ -287,6 +297,8 @@ impl Default for Config {
             watch: false,
             watch_interval: Duration::from_millis(500),
             state_limits: StateLimits::default(),
+            access_log: false,
+            media: crate::media::MediaConfig::default(),
         }
     }
 }
@@ -295,6 +307,7 @@ impl TryFrom<Cli> for Config {
     type Error = String;
 
     fn try_from(cli: Cli) -> Result<Config, String> {
+        check_bind_address(&cli.bind).map_err(|error| format!("--bind: {error}"))?;
         let default_webhook = match (cli.webhook_url, cli.webhook_primary_secret) {
             (None, None) if cli.webhook_secondary_secret.is_none() => None,
             (Some(url), Some(primary_secret)) => {
@@ -413,13 +426,50 @@ impl TryFrom<Cli> for Config {
             watch: cli.watch,
             watch_interval,
             state_limits,
+            access_log: cli.access_log,
+            media: cli.media.try_into()?,
         })
+    }
+}
+
+/// The form of a `--bind` value, for error messages.
+pub const BIND_FORM: &str = "host:port such as 127.0.0.1:8080 (port 0 picks any free port)";
+
+/// Checks a `--bind` value: an IP `host:port`, or a name and a port (`localhost:8080`).
+pub fn check_bind_address(bind: &str) -> Result<(), String> {
+    let well_formed = bind.parse::<std::net::SocketAddr>().is_ok()
+        || bind.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty()
+                && !host.contains(|c: char| c.is_whitespace() || "/[]".contains(c))
+                && port.parse::<u16>().is_ok()
+        });
+    if well_formed {
+        Ok(())
+    } else {
+        Err(format!(
+            "{bind:?} is not an address to listen on: expected {BIND_FORM}"
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bind_addresses_need_a_host_and_a_port() {
+        assert!(check_bind_address("127.0.0.1:8080").is_ok());
+        assert!(check_bind_address("[::1]:0").is_ok());
+        assert!(check_bind_address("localhost:8080").is_ok());
+        let error = check_bind_address("19305").unwrap_err();
+        assert!(
+            error.contains("host:port such as 127.0.0.1:8080"),
+            "{error}"
+        );
+        assert!(check_bind_address(":8080").is_err());
+        assert!(check_bind_address("localhost:http").is_err());
+        assert!(check_bind_address("127.0.0.1:99999").is_err());
+    }
 
     #[test]
     fn no_flags_give_the_documented_defaults() {

@@ -16,9 +16,10 @@
 //! ```
 
 // In layer order, lowest first: a module imports only from the modules above it (and its
-// own layer); `tests/it/architecture.rs` checks this. See README, "How the code is laid out".
+// own layer); `tests/it/architecture.rs` checks this. See docs/architecture.md.
 pub mod admin;
 pub mod api;
+pub mod cli_errors;
 pub mod client;
 pub mod config;
 pub mod domain;
@@ -26,12 +27,14 @@ pub mod formats;
 pub mod healthcheck;
 pub mod http;
 pub mod live_events;
+pub mod media;
 pub mod openapi;
 pub mod rate_limiter;
 pub mod request_journal;
 pub mod script_loader;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod tenant_snapshot;
 pub mod webhooks;

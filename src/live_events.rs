@@ -11,6 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{broadcast, watch};
 
+use crate::domain::ChatId;
+
 /// What kind of thing happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -56,7 +58,7 @@ pub struct LiveEvent {
     pub at: DateTime<Utc>,
     pub kind: LiveEventKind,
     pub tenant: String,
-    pub chat_id: Option<u64>,
+    pub chat_id: Option<ChatId>,
     pub data: Value,
 }
 
@@ -88,7 +90,7 @@ impl LiveEventBus {
         }
     }
 
-    pub fn publish(&self, kind: LiveEventKind, tenant: &str, chat_id: Option<u64>, data: Value) {
+    pub fn publish(&self, kind: LiveEventKind, tenant: &str, chat_id: Option<ChatId>, data: Value) {
         self.publish_with(kind, tenant, chat_id, || data);
     }
 
@@ -98,7 +100,7 @@ impl LiveEventBus {
         &self,
         kind: LiveEventKind,
         tenant: &str,
-        chat_id: Option<u64>,
+        chat_id: Option<ChatId>,
         data: impl FnOnce() -> Value,
     ) {
         // Built outside the lock; only when someone listens.
@@ -123,6 +125,12 @@ impl LiveEventBus {
         self.changes.send_replace(seq);
     }
 
+    /// Wakes the long-poll waiters without publishing an event (for state that has no
+    /// live event of its own, e.g. a fixture reload).
+    pub fn notify_change(&self) {
+        self.changes.send_modify(|_| {});
+    }
+
     /// A stream of every event from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
         self.stream.subscribe()
@@ -144,8 +152,18 @@ mod tests {
         let bus = LiveEventBus::default();
         let mut stream = bus.subscribe();
         let changes = bus.changes();
-        bus.publish(LiveEventKind::Chat, "acme", Some(1), json!({"a": 1}));
-        bus.publish(LiveEventKind::Message, "acme", Some(1), json!({"b": 2}));
+        bus.publish(
+            LiveEventKind::Chat,
+            "acme",
+            Some(ChatId(1)),
+            json!({"a": 1}),
+        );
+        bus.publish(
+            LiveEventKind::Message,
+            "acme",
+            Some(ChatId(1)),
+            json!({"b": 2}),
+        );
         assert_eq!(stream.try_recv().unwrap().seq, 1);
         assert_eq!(stream.try_recv().unwrap().kind, LiveEventKind::Message);
         assert_eq!(*changes.borrow(), 2);
@@ -160,7 +178,7 @@ mod tests {
                 let bus = Arc::clone(&bus);
                 std::thread::spawn(move || {
                     for _ in 0..5_000 {
-                        bus.publish(LiveEventKind::Chat, "acme", Some(1), json!({}));
+                        bus.publish(LiveEventKind::Chat, "acme", Some(ChatId(1)), json!({}));
                     }
                 })
             })

@@ -1,20 +1,36 @@
 //! The `ccai-emulator` binary: parse flags, start logging, serve until SIGINT or SIGTERM;
 //! or, as `ccai-emulator healthcheck`, probe a running emulator and exit 0 (healthy) or 1.
+//! A start-up error is printed once, on stderr, naming the environment variable it came
+//! from when it did (see `cli_errors`).
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
+use ccai_emulator::cli_errors::{self, ValueOrigins};
 use ccai_emulator::healthcheck::HealthProbe;
 use ccai_emulator::{telemetry, Cli, Config, Emulator, Invocation};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    match Cli::parse().into_invocation() {
-        Ok(Invocation::Serve(config)) => serve(*config).await,
+    let command = Cli::command();
+    let matches = match command.clone().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => match cli_errors::explain_clap_error(&error, &command) {
+            Some(explained) => {
+                eprintln!("ccai-emulator: {explained}");
+                return ExitCode::from(2);
+            }
+            None => error.exit(),
+        },
+    };
+    let origins = ValueOrigins::new(&command, &matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    match cli.into_invocation() {
+        Ok(Invocation::Serve(config)) => serve(*config, &origins).await,
         Ok(Invocation::Healthcheck(probe)) => healthcheck(probe).await,
         Err(error) => {
-            eprintln!("ccai-emulator: {error}");
+            eprintln!("ccai-emulator: {}", origins.explain(&error));
             ExitCode::from(2)
         }
     }
@@ -33,18 +49,25 @@ async fn healthcheck(probe: HealthProbe) -> ExitCode {
     }
 }
 
-async fn serve(config: Config) -> ExitCode {
+async fn serve(config: Config, origins: &ValueOrigins) -> ExitCode {
     telemetry::init(config.log_format);
     let grace = config.shutdown_grace;
+    let default_webhook = config.default_webhook.as_ref().map(|hook| hook.url.clone());
     let emulator = match Emulator::build(config) {
         Ok(emulator) => emulator,
         Err(error) => {
-            tracing::error!("{error}");
-            eprintln!("ccai-emulator: {error}");
+            eprintln!(
+                "ccai-emulator: {}",
+                cli_errors::explain_start_error(&error, origins)
+            );
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(address = %emulator.address(), "ccai-emulator listening");
+    telemetry::log_listening(
+        emulator.address(),
+        emulator.fixture_source(),
+        default_webhook.as_deref(),
+    );
     let state = emulator.state();
     let handle = emulator.handle();
     actix_web::rt::spawn(async move {

@@ -4,48 +4,21 @@
 //! `routing_state=`, `status=`, `min_messages=`, `contains=`; see [`super::waiting`]).
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::waiting::{parse_wait, respond_when, Check};
 use crate::domain::chat::{MessageBody, View};
-use crate::domain::{Chat, RoutingState};
+use crate::domain::{Chat, ChatId};
 use crate::http::error::ApiError;
 use crate::state::{AppState, OwnedChat};
-
-/// The full internal record of a chat.
-pub fn chat_record(chat: &Chat, tenant: &str) -> Value {
-    let task = match &chat.routing {
-        RoutingState::TaskVirtualAgent { session, .. } => json!({
-            "key": session.key, "step": session.step, "attempts": session.attempts,
-        }),
-        _ => Value::Null,
-    };
-    json!({
-        "id": chat.id,
-        "tenant": tenant,
-        "routing_state": chat.routing.name(),
-        "status": chat.status(),
-        "dismissed_at": chat.dismissed_at,
-        "agent": chat.routing.agent(),
-        "task_virtual_agent": task,
-        "end_user": chat.end_user,
-        "lang": chat.lang,
-        "menu": chat.menu.as_ref().map(|(id, name)| json!({"id": id, "name": name})),
-        "context": chat.context,
-        "created_at": chat.created_at,
-        "ended_at": chat.ended_at,
-        "all_agents": chat.agents,
-        "all_virtual_agents": chat.virtual_agents,
-        "messages": chat.messages,
-    })
-}
+use crate::wire::admin::{ChatRecord, Transcript};
 
 /// What a long-poll on a chat waits for; every given condition must hold.
 #[derive(Debug, Default, Deserialize)]
 pub struct ChatCondition {
     wait: Option<String>,
-    /// The record's `routing_state`: queued, assigned, task_virtual_agent, finished.
+    /// The record's `routing_state`: queued, assigned, task_virtual_agent, virtual_agent,
+    /// finished.
     routing_state: Option<String>,
     /// The Apps API `status`: queued, assigned, dismissed, va_dismissed, finished.
     status: Option<String>,
@@ -55,10 +28,17 @@ pub struct ChatCondition {
     contains: Option<String>,
 }
 
-const ROUTING_STATES: [&str; 4] = ["queued", "assigned", "task_virtual_agent", "finished"];
-const STATUSES: [&str; 5] = [
+const ROUTING_STATES: [&str; 5] = [
     "queued",
     "assigned",
+    "task_virtual_agent",
+    "virtual_agent",
+    "finished",
+];
+const STATUSES: [&str; 6] = [
+    "queued",
+    "assigned",
+    "va_assigned",
     "dismissed",
     "va_dismissed",
     "finished",
@@ -127,12 +107,12 @@ impl ChatCondition {
 }
 
 /// Answers with `render(chat)` at once, or when `condition` holds (200) or times out (408).
-async fn chat_when(
+async fn chat_when<T: Serialize>(
     state: &AppState,
-    chat_id: u64,
+    chat_id: ChatId,
     condition: &ChatCondition,
     view: View,
-    render: impl Fn(&Chat, &str) -> Value,
+    render: impl Fn(&Chat, &str) -> T,
 ) -> Result<HttpResponse, ApiError> {
     let owned = state.owned_chat(chat_id)?;
     if condition.is_empty() {
@@ -154,7 +134,7 @@ async fn chat_when(
 
 pub async fn record(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     condition: web::Query<ChatCondition>,
 ) -> Result<HttpResponse, ApiError> {
     chat_when(
@@ -162,7 +142,7 @@ pub async fn record(
         chat_id.into_inner(),
         &condition,
         View::All,
-        chat_record,
+        ChatRecord::of,
     )
     .await
 }
@@ -174,7 +154,7 @@ pub struct TranscriptQuery {
 
 pub async fn transcript(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     query: web::Query<TranscriptQuery>,
     // The same query string, read a second time (serde's flatten breaks numbers in queries).
     condition: web::Query<ChatCondition>,
@@ -190,10 +170,7 @@ pub async fn transcript(
             )))
         }
     };
-    let render = |chat: &Chat, _: &str| {
-        let messages: Vec<_> = chat.transcript(view).collect();
-        json!({"chat_id": chat.id, "view": view_name, "messages": messages})
-    };
+    let render = |chat: &Chat, _: &str| Transcript::of(chat, view, &view_name);
     chat_when(&state, chat_id.into_inner(), &condition, view, render).await
 }
 
@@ -204,7 +181,7 @@ pub struct SayBody {
 
 pub async fn agent_says(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<SayBody>,
 ) -> Result<HttpResponse, ApiError> {
     let text = body.into_inner().text;
@@ -212,7 +189,7 @@ pub async fn agent_says(
         return Err(ApiError::BadRequest("text must not be empty".into()));
     }
     let owned = state.agent_says(chat_id.into_inner(), text)?;
-    Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))
+    Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,27 +199,27 @@ pub struct TransferBody {
 
 pub async fn agent_transfers(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<TransferBody>,
 ) -> Result<HttpResponse, ApiError> {
     let owned =
         state.transfer_to_task_virtual_agent(chat_id.into_inner(), &body.task_virtual_agent)?;
-    Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))
+    Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
 /// Sets the chat aside (`dismissed` / `va_dismissed`), as the platform does on inactivity.
 pub async fn dismiss(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     let owned = state.dismiss_chat(chat_id.into_inner())?;
-    Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))
+    Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
 pub async fn agent_ends(
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     let owned = state.agent_finishes_chat(chat_id.into_inner())?;
-    Ok(HttpResponse::Ok().json(chat_record(&owned.chat, &owned.tenant)))
+    Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }

@@ -155,6 +155,7 @@ fn lagged_frame(missed: u64) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ChatId;
     use crate::live_events::LiveEventBus;
 
     async fn next_text(
@@ -169,7 +170,12 @@ mod tests {
         let bus = LiveEventBus::with_backlog(2);
         let receiver = bus.subscribe();
         for index in 0..5 {
-            bus.publish(LiveEventKind::Chat, "acme", Some(1), json!({ "n": index }));
+            bus.publish(
+                LiveEventKind::Chat,
+                "acme",
+                Some(ChatId(1)),
+                json!({ "n": index }),
+            );
         }
         let mut stream = Box::pin(event_stream(
             receiver,
@@ -192,9 +198,9 @@ mod tests {
             kinds: parse_kinds("message, delivery").unwrap(),
         };
         let mut stream = Box::pin(event_stream(bus.subscribe(), filter, MAX_KEEPALIVE));
-        bus.publish(LiveEventKind::Message, "other", Some(1), json!({}));
-        bus.publish(LiveEventKind::Chat, "acme", Some(2), json!({}));
-        bus.publish(LiveEventKind::Delivery, "acme", Some(2), json!({}));
+        bus.publish(LiveEventKind::Message, "other", Some(ChatId(1)), json!({}));
+        bus.publish(LiveEventKind::Chat, "acme", Some(ChatId(2)), json!({}));
+        bus.publish(LiveEventKind::Delivery, "acme", Some(ChatId(2)), json!({}));
         next_text(&mut stream).await;
         assert!(next_text(&mut stream)
             .await

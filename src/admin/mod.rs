@@ -1,7 +1,7 @@
 //! The control plane under `/__admin` (SPEC B4): health, reset, per-tenant webhook
 //! configuration, the delivery journal, the chat record and its three views, the human
 //! agent's actions, tenant snapshots, the fixtures (scripted task virtual agents, the agent
-//! script, reload status), the request journal, live events (SSE) and the OpenAPI
+//! script, reload status), queues and escalations, the request journal, live events (SSE) and the OpenAPI
 //! document. Lists and chat queries can be long-polled ([`waiting`]). It is never part of
 //! the emulated API (nor rate limited); when an admin token is configured every call needs
 //! `Authorization: Bearer <token>`.
@@ -11,6 +11,8 @@ mod console;
 mod contact_center;
 mod health;
 pub mod live;
+mod media;
+mod queues;
 mod requests;
 mod snapshots;
 mod task_virtual_agents;
@@ -76,6 +78,12 @@ pub fn routes() -> RouteTable {
         )
         .at("/chats/{chat_id}/agent/end", [post(chats::agent_ends)])
         .at("/chats/{chat_id}/dismiss", [post(chats::dismiss)])
+        .at(
+            "/chats/{chat_id}/agent/attachments",
+            [post(media::agent_attaches)],
+        )
+        .at("/media", [get(media::usage)])
+        .at("/media/{media_id}", [get(media::file)])
         .at("/task_virtual_agents", [get(task_virtual_agents::list)])
         .at(
             "/task_virtual_agents/{key}",
@@ -86,6 +94,12 @@ pub fn routes() -> RouteTable {
             [get(contact_center::get), put(contact_center::put)],
         )
         .at("/fixtures", [get(contact_center::fixture_status)])
+        .at("/tenants/{tenant}/queues", [get(queues::list)])
+        .at(
+            "/tenants/{tenant}/queues/{queue_id}",
+            [put(queues::set_availability)],
+        )
+        .at("/escalations", [get(queues::escalations)])
 }
 
 /// Registers the control plane.

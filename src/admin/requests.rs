@@ -6,9 +6,9 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::waiting::{respond_with_list, ListWait};
+use super::waiting::{respond_with_list, ListWait, Listed};
 use crate::http::error::ApiError;
-use crate::request_journal::{RecordedRequest, RequestFilter};
+use crate::request_journal::{RequestFilter, RequestList};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -39,19 +39,21 @@ pub async fn list(
     };
     respond_with_list(&state, list_wait, || {
         let requests = state.requests(&filter);
-        let requests: Vec<&RecordedRequest> = requests.iter().map(|request| &**request).collect();
         let stats = state.request_journal_stats();
-        let mut body = json!({
-            "count": requests.len(),
-            "requests": requests,
-            "stored": stats.stored,
-            "cap": stats.cap,
-            "evicted": stats.evicted,
-        });
-        if let Some(tenant) = &filter.tenant {
-            body["evicted_for_tenant"] = json!(state.evicted_requests_for(tenant));
-        }
-        Ok(body)
+        Ok(Listed {
+            count: requests.len(),
+            body: RequestList {
+                count: requests.len(),
+                requests,
+                stored: stats.stored,
+                cap: stats.cap,
+                evicted: stats.evicted,
+                evicted_for_tenant: filter
+                    .tenant
+                    .as_ref()
+                    .map(|tenant| state.evicted_requests_for(tenant)),
+            },
+        })
     })
     .await
 }

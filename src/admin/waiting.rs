@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
+use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
@@ -22,10 +23,17 @@ use crate::state::AppState;
 /// The longest a single request may wait.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
-/// Whether a check's condition holds; either way, what it saw.
-pub enum Check {
-    Met(Value),
-    NotYet(Value),
+/// Whether a check's condition holds; either way, what it saw (a wire struct, serialised
+/// straight to the answer's bytes).
+pub enum Check<T> {
+    Met(T),
+    NotYet(T),
+}
+
+/// A list answer: its items' count (what `min_count` compares with) and its body.
+pub struct Listed<T> {
+    pub count: usize,
+    pub body: T,
 }
 
 /// Parses `wait=` (`500ms`, `5s`, `1m`, bare milliseconds); absent means no waiting.
@@ -68,22 +76,21 @@ impl ListWait {
 }
 
 /// Answers a list query (a body with a `count`), waiting for `min_count` items if asked.
-pub async fn respond_with_list(
+pub async fn respond_with_list<T: Serialize>(
     state: &AppState,
     list_wait: Option<ListWait>,
-    mut list: impl FnMut() -> Result<Value, ApiError>,
+    mut list: impl FnMut() -> Result<Listed<T>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(ListWait { wait, min_count }) = list_wait else {
-        return Ok(HttpResponse::Ok().json(list()?));
+        return Ok(HttpResponse::Ok().json(list()?.body));
     };
     let condition = format!("min_count={min_count}");
     respond_when(state, wait, &condition, || {
-        let body = list()?;
-        let count = body["count"].as_u64().unwrap_or_default() as usize;
-        Ok(if count >= min_count {
-            Check::Met(body)
+        let listed = list()?;
+        Ok(if listed.count >= min_count {
+            Check::Met(listed.body)
         } else {
-            Check::NotYet(body)
+            Check::NotYet(listed.body)
         })
     })
     .await
@@ -91,11 +98,11 @@ pub async fn respond_with_list(
 
 /// Runs `check` now and after every published change until it is met or `wait` is over.
 /// `condition` names what was awaited, for the 408 message.
-pub async fn respond_when(
+pub async fn respond_when<T: Serialize>(
     state: &AppState,
     wait: Duration,
     condition: &str,
-    mut check: impl FnMut() -> Result<Check, ApiError>,
+    mut check: impl FnMut() -> Result<Check<T>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     let deadline = started + wait;
@@ -104,7 +111,7 @@ pub async fn respond_when(
         // Marked seen before checking, so a change during the check wakes the next wait.
         changes.borrow_and_update();
         let seen = match check()? {
-            Check::Met(body) => return Ok(HttpResponse::Ok().json(body)),
+            Check::Met(body) => return Ok(HttpResponse::Ok().json(&body)),
             Check::NotYet(seen) => seen,
         };
         let mut timed_out = Instant::now() >= deadline;
@@ -121,8 +128,8 @@ pub async fn respond_when(
 }
 
 /// 408 with what was seen so far, plus `message` and `waited_ms`.
-fn timed_out_response(condition: &str, waited: Duration, seen: Value) -> HttpResponse {
-    let mut body = match seen {
+fn timed_out_response(condition: &str, waited: Duration, seen: impl Serialize) -> HttpResponse {
+    let mut body = match serde_json::to_value(seen).unwrap_or(Value::Null) {
         Value::Object(map) => Value::Object(map),
         other => json!({ "seen": other }),
     };

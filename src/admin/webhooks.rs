@@ -5,15 +5,15 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
-use uuid::Uuid;
 
-use super::waiting::{respond_with_list, ListWait};
+use super::waiting::{respond_with_list, ListWait, Listed};
+use crate::domain::{ChatId, DeliveryId};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::webhooks::catalog::{EventType, CATALOG};
-use crate::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
+use crate::webhooks::delivery_journal::{DeliveryFilter, DeliveryList, DeliveryStatus};
 use crate::webhooks::faults::FaultInjection;
-use crate::webhooks::WebhookTarget;
+use crate::webhooks::{WebhookConfig, WebhookTarget};
 
 pub async fn set_target(
     state: web::Data<AppState>,
@@ -22,8 +22,11 @@ pub async fn set_target(
 ) -> Result<HttpResponse, ApiError> {
     let target = target.into_inner();
     state.set_webhook_target(&tenant, target.clone())?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"tenant": tenant.as_str(), "source": "tenant", "webhook": target})))
+    Ok(HttpResponse::Ok().json(WebhookConfig {
+        tenant: tenant.into_inner(),
+        source: "tenant".to_owned(),
+        webhook: target,
+    }))
 }
 
 pub async fn get_target(
@@ -31,11 +34,11 @@ pub async fn get_target(
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let webhook = state.webhook_target(&tenant)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "tenant": tenant.as_str(),
-        "source": webhook.source.name(),
-        "webhook": webhook.target,
-    })))
+    Ok(HttpResponse::Ok().json(WebhookConfig {
+        tenant: tenant.into_inner(),
+        source: webhook.source.name().to_owned(),
+        webhook: webhook.target,
+    }))
 }
 
 pub async fn remove_target(
@@ -51,8 +54,11 @@ pub async fn rotate(
     tenant: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let target = state.rotate_webhook_secret(&tenant)?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"tenant": tenant.as_str(), "source": "tenant", "webhook": target})))
+    Ok(HttpResponse::Ok().json(WebhookConfig {
+        tenant: tenant.into_inner(),
+        source: "tenant".to_owned(),
+        webhook: target,
+    }))
 }
 
 pub async fn catalog() -> HttpResponse {
@@ -62,7 +68,7 @@ pub async fn catalog() -> HttpResponse {
 #[derive(Debug, Deserialize)]
 pub struct DeliveryQuery {
     tenant: Option<String>,
-    chat_id: Option<u64>,
+    chat_id: Option<ChatId>,
     event_type: Option<String>,
     status: Option<String>,
     min_count: Option<usize>,
@@ -105,22 +111,22 @@ pub async fn deliveries(
     let list_wait = ListWait::from_query(query.wait.as_deref(), query.min_count)?;
     let filter = query.into_filter()?;
     respond_with_list(&state, list_wait, || {
-        let list: Vec<_> = state
-            .deliveries(&filter)
-            .iter()
-            .map(|delivery| delivery.to_json())
-            .collect();
-        Ok(json!({
-            "count": list.len(),
-            "counters": state.delivery_counters(&filter),
-            "deliveries": list,
-        }))
+        let deliveries = state.deliveries(&filter);
+        Ok(Listed {
+            count: deliveries.len(),
+            body: DeliveryList {
+                count: deliveries.len(),
+                counters: state.delivery_counters(&filter),
+                deliveries,
+            },
+        })
     })
     .await
 }
 
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::NotFound(format!("No delivery has the id {id:?}")))
+fn parse_id(id: &str) -> Result<DeliveryId, ApiError> {
+    DeliveryId::parse(id)
+        .ok_or_else(|| ApiError::NotFound(format!("No delivery has the id {id:?}")))
 }
 
 pub async fn delivery(
@@ -129,7 +135,7 @@ pub async fn delivery(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     let delivery = state.delivery(id)?;
-    Ok(HttpResponse::Ok().json(delivery.to_json()))
+    Ok(HttpResponse::Ok().json(&delivery))
 }
 
 pub async fn redeliver(
@@ -137,7 +143,7 @@ pub async fn redeliver(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let delivery = state.redeliver(parse_id(&id)?)?;
-    Ok(HttpResponse::Accepted().json(delivery.to_json()))
+    Ok(HttpResponse::Accepted().json(&delivery))
 }
 
 /// Counters over the journal, with the same filters as the list.

@@ -1,19 +1,22 @@
-//! The chat endpoints: `POST /chats`, `GET /chats/{id}`, `PATCH /chats/{id}` (ending it)
-//! and `POST /chats/{id}/message`. Field names the platform leaves open are accepted both
+//! The chat endpoints: `POST /chats` (with an optional pre-chat `transcript`),
+//! `GET /chats/{id}`, `PATCH /chats/{id}` (ending it, or answering a deflected escalation
+//! with `escalation_id` and `deflection_channel`) and `POST /chats/{id}/message`. Field names the platform leaves open are accepted both
 //! flat and nested under `chat`, and a message's `content` both as an object and as a
 //! plain string, because both appear in the platform's documentation.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::views;
-use crate::domain::MessageBody;
+use super::escalations;
+use crate::domain::pre_chat::parse_transcript;
+use crate::domain::{ChatId, EndUserId, MessageBody};
 use crate::formats::timestamp;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::state::ChatRequest;
+use crate::wire::apps::{self, MessageAccepted};
 
 #[derive(Debug, Deserialize)]
 pub struct CreateBody {
@@ -24,11 +27,10 @@ pub struct CreateBody {
 
 #[derive(Debug, Default, Deserialize)]
 struct ChatFields {
-    end_user_id: Option<u64>,
+    end_user_id: Option<EndUserId>,
     menu_id: Option<u64>,
     lang: Option<String>,
     context: Option<Value>,
-    #[allow(dead_code)]
     transcript: Option<Value>,
 }
 
@@ -53,6 +55,11 @@ pub async fn create(
             ))
         }
     };
+    let transcript = match &fields.transcript {
+        None | Some(Value::Null) => Vec::new(),
+        Some(transcript) => parse_transcript(transcript)
+            .map_err(|problem| ApiError::BadRequest(format!("Invalid {problem}")))?,
+    };
     let chat = state.create_chat(
         &tenant,
         ChatRequest {
@@ -60,17 +67,18 @@ pub async fn create(
             lang: fields.lang,
             menu_id: fields.menu_id,
             context,
+            transcript,
         },
     )?;
-    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+    Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 
 pub async fn get(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state.with_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.with_chat(&tenant, chat_id.into_inner(), apps::Chat::of)?;
     Ok(HttpResponse::Ok().json(chat))
 }
 
@@ -84,7 +92,7 @@ pub struct UpdateBody {
 #[derive(Debug, Default, Deserialize)]
 struct UpdateFields {
     status: Option<String>,
-    finished_by_user_id: Option<u64>,
+    finished_by_user_id: Option<EndUserId>,
     escalation_id: Option<u64>,
     deflection_channel: Option<String>,
 }
@@ -92,19 +100,17 @@ struct UpdateFields {
 pub async fn update(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<UpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let chat_id = chat_id.into_inner();
     let body = body.into_inner();
     let fields = body.chat.unwrap_or(body.flat);
-    if let Some(channel) = fields.deflection_channel.as_deref() {
-        if !matches!(channel, "email" | "human_agent" | "external_link") {
-            return Err(ApiError::BadRequest(format!(
-                "deflection_channel {channel:?} is not one of email, human_agent, external_link"
-            )));
-        }
-    }
+    let channel = fields
+        .deflection_channel
+        .as_deref()
+        .map(escalations::parse_channel)
+        .transpose()?;
     let end_user_id = state.with_chat(&tenant, chat_id, |chat| chat.end_user.id)?;
     if let Some(user_id) = fields.finished_by_user_id {
         if user_id != end_user_id {
@@ -122,23 +128,26 @@ pub async fn update(
         }
         None => fields.finished_by_user_id.is_some(),
     };
-    if !finishing {
-        if fields.escalation_id.is_some() || fields.deflection_channel.is_some() {
-            return Err(ApiError::BadRequest(
-                "This chat has no escalation to update".to_owned(),
-            ));
+    let choice =
+        escalations::deflection_choice(&state, &tenant, chat_id, fields.escalation_id, channel)?;
+    let chat = match (finishing, choice) {
+        (true, choice) => state.end_chat_with_deflection(&tenant, chat_id, choice)?,
+        (false, Some((escalation_id, channel))) => {
+            state
+                .choose_deflection(&tenant, chat_id, escalation_id, channel)?
+                .0
         }
-        return Err(ApiError::BadRequest(
-            "Nothing to update: send status \"finished\"".to_owned(),
-        ));
-    }
-    let chat = state.finish_chat(&tenant, chat_id)?;
-    Ok(HttpResponse::Ok().json(views::chat(&chat)))
+        (false, None) => return Err(ApiError::BadRequest(
+            "Nothing to update: send status \"finished\", or escalation_id with deflection_channel"
+                .to_owned(),
+        )),
+    };
+    Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct SendMessageBody {
-    from_user_id: u64,
+    from_user_id: EndUserId,
     message: MessageDto,
 }
 
@@ -198,18 +207,18 @@ impl MessageDto {
 pub async fn send_message(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<SendMessageBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let message = body.message.into_body()?;
     let posted = state.post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "id": posted.message_id,
-        "chat_id": posted.chat_id,
-        "created_at": timestamp(posted.at),
-        "visibility": posted.visibility,
-    })))
+    Ok(HttpResponse::Ok().json(MessageAccepted {
+        id: posted.message_id,
+        chat_id: posted.chat_id,
+        created_at: timestamp(posted.at),
+        visibility: posted.visibility,
+    }))
 }
 
 /// `PATCH /chats/{id}/resume`: a dismissed chat continues where it was; any other chat is
@@ -217,8 +226,8 @@ pub async fn send_message(
 pub async fn resume(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state.resume_chat(&tenant, chat_id.into_inner(), views::chat)?;
+    let chat = state.resume_chat(&tenant, chat_id.into_inner(), apps::Chat::of)?;
     Ok(HttpResponse::Ok().json(chat))
 }

@@ -5,11 +5,12 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::views;
+use crate::domain::{ChatId, EndUserId};
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::state::EndUserFields;
+use crate::wire::apps::EndUser;
 
 /// The fields may come flat or nested under `end_user`.
 #[derive(Debug, Deserialize)]
@@ -48,12 +49,12 @@ pub async fn upsert(
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
     let user = state.upsert_end_user(&tenant, body.into_inner().into_fields()?)?;
-    Ok(HttpResponse::Ok().json(views::end_user(&user)))
+    Ok(HttpResponse::Ok().json(EndUser::of(&user)))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct FindQuery {
-    id: Option<u64>,
+    id: Option<EndUserId>,
     identifier: Option<String>,
 }
 
@@ -71,14 +72,14 @@ pub async fn find(
         }
     };
     let user = user.ok_or_else(|| ApiError::NotFound("End user not found".to_owned()))?;
-    Ok(HttpResponse::Ok().json(views::end_user(&user)))
+    Ok(HttpResponse::Ok().json(EndUser::of(&user)))
 }
 
 /// Mid-session authentication (SPEC A2): 202 `{"message": "accepted"}`.
 pub async fn authenticate_in_chat(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
-    chat_id: web::Path<u64>,
+    chat_id: web::Path<ChatId>,
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().into_fields()?;

@@ -4,7 +4,8 @@
 
 mod chats;
 mod end_users;
-mod views;
+mod escalations;
+mod media;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
@@ -25,10 +26,32 @@ pub fn routes() -> RouteTable {
         .at("/chats/{chat_id}", [get(chats::get), patch(chats::update)])
         .at("/chats/{chat_id}/message", [post(chats::send_message)])
         .at("/chats/{chat_id}/resume", [patch(chats::resume)])
+        .at("/chats/{chat_id}/escalations", [post(escalations::create)])
+        .at(
+            "/chats/{chat_id}/escalations/{escalation_id}",
+            [patch(escalations::update)],
+        )
         .at(
             "/chats/{chat_id}/end_user",
             [post(end_users::authenticate_in_chat)],
         )
+        .at(
+            "/chats/{chat_id}/photos/upload",
+            [post(media::photo_upload_form)],
+        )
+        .at(
+            "/chats/{chat_id}/videos/upload",
+            [post(media::video_upload_form)],
+        )
+        .at(
+            "/chats/{chat_id}/photos",
+            [post(media::register_photos), get(media::list_photos)],
+        )
+        .at(
+            "/chats/{chat_id}/videos",
+            [post(media::register_video), get(media::list_videos)],
+        )
+        .at("/chats/{chat_id}/media/{media_id}", [get(media::download)])
 }
 
 /// Registers the Apps API.

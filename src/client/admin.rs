@@ -1,58 +1,22 @@
 //! [`AdminClient`]: the control plane, one method per endpoint.
 
+use crate::wire::escalations::{EscalationList, TenantQueue};
 use awc::http::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{ClientError, Http};
-use crate::domain::{EndUser, HumanAgent, Message, MessageBody};
+use crate::domain::ChatId;
+use crate::state::Health;
 use crate::tenant_snapshot::{LoadReport, Snapshot};
-use crate::webhooks::WebhookTarget;
+use crate::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryList};
+use crate::webhooks::{WebhookConfig, WebhookTarget};
+use crate::wire::admin::{ChatRecord, Transcript};
 
 /// A client of `/__admin`.
 #[derive(Clone)]
 pub struct AdminClient {
     http: Http,
-}
-
-/// `GET /__admin/health`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Health {
-    pub status: String,
-    pub version: String,
-    pub uptime_seconds: u64,
-    pub tenants: usize,
-}
-
-/// A tenant's webhook target and whether it is the tenant's own or the default.
-#[derive(Debug, Clone, Deserialize)]
-pub struct WebhookConfig {
-    pub tenant: String,
-    /// `tenant` or `default`.
-    pub source: String,
-    pub webhook: WebhookTarget,
-}
-
-/// The full record of a chat (`GET /__admin/chats/{id}`); unknown keys are ignored.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ChatRecord {
-    pub id: u64,
-    pub tenant: String,
-    /// `queued`, `assigned`, `task_virtual_agent` or `finished`.
-    pub routing_state: String,
-    pub agent: Option<HumanAgent>,
-    pub task_virtual_agent: Option<TaskState>,
-    pub end_user: EndUser,
-    pub lang: String,
-    pub messages: Vec<Message>,
-}
-
-/// Where an active task virtual agent stands.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TaskState {
-    pub key: String,
-    pub step: usize,
-    pub attempts: u32,
 }
 
 /// Whose view of a chat to read.
@@ -73,30 +37,31 @@ impl TranscriptView {
     }
 }
 
-/// A chat as one party sees it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Transcript {
-    pub chat_id: u64,
-    pub view: String,
-    pub messages: Vec<Message>,
-}
-
-impl Transcript {
-    /// The texts of the text and notice messages, in order.
-    pub fn texts(&self) -> Vec<&str> {
-        self.messages
-            .iter()
-            .filter_map(|message| match &message.body {
-                MessageBody::Text { text } | MessageBody::Notice { text } => Some(text.as_str()),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
 #[derive(Deserialize)]
-struct DeliveryList {
+struct Deliveries {
     deliveries: Vec<Value>,
+}
+
+/// The delivery journal's query string for `filter` (empty when it matches everything).
+fn delivery_query(filter: &DeliveryFilter) -> String {
+    let mut pairs = Vec::new();
+    if let Some(tenant) = &filter.tenant {
+        pairs.push(format!("tenant={}", encode(tenant)));
+    }
+    if let Some(chat_id) = filter.chat_id {
+        pairs.push(format!("chat_id={chat_id}"));
+    }
+    if let Some(event_type) = filter.event_type {
+        pairs.push(format!("event_type={}", event_type.name()));
+    }
+    if let Some(status) = filter.status {
+        pairs.push(format!("status={}", status.name()));
+    }
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
 }
 
 /// Percent-encodes a path segment or query value (tenant names are free text).
@@ -179,28 +144,40 @@ impl AdminClient {
         self.send(Method::POST, &path, None).await
     }
 
-    pub async fn chat(&self, chat_id: u64) -> Result<ChatRecord, ClientError> {
+    pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.get(&format!("/chats/{chat_id}")).await
     }
 
     pub async fn transcript(
         &self,
-        chat_id: u64,
+        chat_id: impl Into<ChatId>,
         view: TranscriptView,
     ) -> Result<Transcript, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.get(&format!("/chats/{chat_id}/transcript?view={}", view.name()))
             .await
     }
 
     /// The human agent says `text`.
-    pub async fn say(&self, chat_id: u64, text: &str) -> Result<ChatRecord, ClientError> {
+    pub async fn say(
+        &self,
+        chat_id: impl Into<ChatId>,
+        text: &str,
+    ) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         let path = format!("/chats/{chat_id}/agent/messages");
         self.send(Method::POST, &path, Some(json!({"text": text})))
             .await
     }
 
     /// The human agent transfers to the task virtual agent `key`.
-    pub async fn transfer(&self, chat_id: u64, key: &str) -> Result<ChatRecord, ClientError> {
+    pub async fn transfer(
+        &self,
+        chat_id: impl Into<ChatId>,
+        key: &str,
+    ) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         let path = format!("/chats/{chat_id}/agent/transfer");
         self.send(
             Method::POST,
@@ -211,7 +188,8 @@ impl AdminClient {
     }
 
     /// The human agent ends the chat.
-    pub async fn end(&self, chat_id: u64) -> Result<ChatRecord, ClientError> {
+    pub async fn end(&self, chat_id: impl Into<ChatId>) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.send(Method::POST, &format!("/chats/{chat_id}/agent/end"), None)
             .await
     }
@@ -222,13 +200,26 @@ impl AdminClient {
             Some(tenant) => format!("/webhooks/deliveries?tenant={}", encode(tenant)),
             None => "/webhooks/deliveries".to_owned(),
         };
+        Ok(self.get::<Deliveries>(&path).await?.deliveries)
+    }
+
+    /// The journaled deliveries `filter` matches, typed (attempts included).
+    pub async fn deliveries_matching(
+        &self,
+        filter: &DeliveryFilter,
+    ) -> Result<Vec<Delivery>, ClientError> {
+        let path = format!("/webhooks/deliveries{}", delivery_query(filter));
         Ok(self.get::<DeliveryList>(&path).await?.deliveries)
     }
 
     /// Deliveries of one chat.
-    pub async fn chat_deliveries(&self, chat_id: u64) -> Result<Vec<Value>, ClientError> {
+    pub async fn chat_deliveries(
+        &self,
+        chat_id: impl Into<ChatId>,
+    ) -> Result<Vec<Value>, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         let path = format!("/webhooks/deliveries?chat_id={chat_id}");
-        Ok(self.get::<DeliveryList>(&path).await?.deliveries)
+        Ok(self.get::<Deliveries>(&path).await?.deliveries)
     }
 
     /// Sends a delivery again (same id, fresh signature).
@@ -277,5 +268,25 @@ impl AdminClient {
     /// Where fixtures came from, reloads, and the last reload error.
     pub async fn fixtures(&self) -> Result<Value, ClientError> {
         self.get("/fixtures").await
+    }
+
+    /// Sets a queue's availability for one tenant (`None`: back to the fixture's).
+    pub async fn set_queue_availability(
+        &self,
+        tenant: &str,
+        queue_id: &str,
+        availability: Option<&str>,
+    ) -> Result<TenantQueue, ClientError> {
+        let path = format!("/tenants/{tenant}/queues/{queue_id}");
+        let body = serde_json::json!({ "availability": availability });
+        self.send(Method::PUT, &path, Some(body)).await
+    }
+
+    /// The escalations of one tenant (or all), oldest first.
+    pub async fn escalations(&self, tenant: Option<&str>) -> Result<EscalationList, ClientError> {
+        match tenant {
+            Some(tenant) => self.get(&format!("/escalations?tenant={tenant}")).await,
+            None => self.get("/escalations").await,
+        }
     }
 }

@@ -3,10 +3,12 @@
 use awc::http::Method;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{ClientError, Http};
-use crate::domain::EndUser;
+use crate::domain::{ChatId, EndUserId};
+use crate::wire::apps::{Chat, EndUser, MessageAccepted};
+use crate::wire::escalations::Escalation;
 
 /// A client of `/apps/api/v1` for one tenant (Basic auth: subdomain and token).
 #[derive(Clone)]
@@ -41,13 +43,29 @@ impl AppsClient {
     }
 
     /// Starts a chat; answers the platform's chat object.
-    pub async fn create_chat(&self, end_user_id: u64) -> Result<Value, ClientError> {
+    pub async fn create_chat(
+        &self,
+        end_user_id: impl Into<EndUserId>,
+    ) -> Result<Chat, ClientError> {
+        let end_user_id: EndUserId = end_user_id.into();
         let body = json!({"end_user_id": end_user_id});
         self.http.call(Method::POST, "/chats", Some(body)).await
     }
 
+    /// Starts a chat with a `context` for the queue-selection virtual agent.
+    pub async fn create_chat_with_context(
+        &self,
+        end_user_id: impl Into<EndUserId>,
+        context: serde_json::Value,
+    ) -> Result<Chat, ClientError> {
+        let end_user_id: EndUserId = end_user_id.into();
+        let body = json!({"end_user_id": end_user_id, "context": {"value": context}});
+        self.http.call(Method::POST, "/chats", Some(body)).await
+    }
+
     /// The platform's chat object.
-    pub async fn chat(&self, chat_id: u64) -> Result<Value, ClientError> {
+    pub async fn chat(&self, chat_id: impl Into<ChatId>) -> Result<Chat, ClientError> {
+        let chat_id: ChatId = chat_id.into();
         self.http
             .call(Method::GET, &format!("/chats/{chat_id}"), None)
             .await
@@ -56,10 +74,12 @@ impl AppsClient {
     /// The end user sends a text message; answers the stored message's id and visibility.
     pub async fn send_text(
         &self,
-        chat_id: u64,
-        from_user_id: u64,
+        chat_id: impl Into<ChatId>,
+        from_user_id: impl Into<EndUserId>,
         text: &str,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<MessageAccepted, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let from_user_id: EndUserId = from_user_id.into();
         let body = json!({
             "from_user_id": from_user_id,
             "message": {"type": "text", "content": {"text": text}},
@@ -74,8 +94,57 @@ impl AppsClient {
     }
 
     /// The end user ends the chat.
-    pub async fn end_chat(&self, chat_id: u64, by_user_id: u64) -> Result<Value, ClientError> {
+    pub async fn end_chat(
+        &self,
+        chat_id: impl Into<ChatId>,
+        by_user_id: impl Into<EndUserId>,
+    ) -> Result<Chat, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let by_user_id: EndUserId = by_user_id.into();
         let body = json!({"status": "finished", "finished_by_user_id": by_user_id});
+        self.http
+            .call(Method::PATCH, &format!("/chats/{chat_id}"), Some(body))
+            .await
+    }
+
+    /// Asks the queue-selection virtual agent to escalate (to `queue_id`, or the default
+    /// queue); answers the escalation.
+    pub async fn escalate(
+        &self,
+        chat_id: impl Into<ChatId>,
+        queue_id: Option<&str>,
+    ) -> Result<Escalation, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let body = queue_id.map(|queue_id| json!({ "queue_id": queue_id }));
+        self.http
+            .call(Method::POST, &format!("/chats/{chat_id}/escalations"), body)
+            .await
+    }
+
+    /// Answers a deflected escalation with `human_agent` (keep waiting) or `virtual_agent`.
+    pub async fn choose_deflection(
+        &self,
+        chat_id: impl Into<ChatId>,
+        escalation_id: u64,
+        channel: &str,
+    ) -> Result<Escalation, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let path = format!("/chats/{chat_id}/escalations/{escalation_id}");
+        let body = json!({ "deflection_channel": channel });
+        self.http.call(Method::PATCH, &path, Some(body)).await
+    }
+
+    /// The end user ends the chat choosing a deflection that ends it (`email`,
+    /// `external_link`).
+    pub async fn end_chat_deflected(
+        &self,
+        chat_id: impl Into<ChatId>,
+        escalation_id: u64,
+        channel: &str,
+    ) -> Result<Chat, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let body = json!({"chat": {"status": "finished", "escalation_id": escalation_id,
+                                   "deflection_channel": channel}});
         self.http
             .call(Method::PATCH, &format!("/chats/{chat_id}"), Some(body))
             .await

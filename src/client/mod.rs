@@ -1,8 +1,8 @@
 //! Typed Rust clients for tests that run the emulator in-process (or point at one
 //! elsewhere): [`AdminClient`] drives the control plane (`/__admin`) and [`AppsClient`]
 //! speaks the emulated Apps API as a consumer backend would, with Basic auth. Both are
-//! thin: one method per endpoint, typed answers where the shape is the emulator's own,
-//! `serde_json::Value` where it is open (the platform's chat object, deliveries). Every
+//! thin: one method per endpoint, answering the wire structs the server itself
+//! serialises (`crate::wire`), `serde_json::Value` where the shape is open. Every
 //! non-2xx answer is a [`ClientError::Status`] carrying the envelope's message.
 //!
 //! ```
@@ -26,7 +26,7 @@
 //!     // The consumer opens a chat; the simulated agent picks it up at once (delay 0).
 //!     let user = apps.upsert_end_user("customer-7", Some("Ann")).await.unwrap();
 //!     let chat = apps.create_chat(user.id).await.unwrap();
-//!     let chat_id = chat["id"].as_u64().unwrap();
+//!     let chat_id = chat.id;
 //!
 //!     // The agent hands over to the one-time-code VTA; the end user answers it.
 //!     admin.transfer(chat_id, "one_time_code").await.unwrap();
@@ -49,9 +49,7 @@ use awc::http::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-pub use admin::{
-    AdminClient, ChatRecord, Health, TaskState, Transcript, TranscriptView, WebhookConfig,
-};
+pub use admin::{AdminClient, TranscriptView};
 pub use apps::AppsClient;
 
 /// Why a call failed.

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use super::chat::{Chat, MessageBody, Sender, Visibility};
 use super::contact_center::{AgentRule, ContactCenter, HumanAgent};
 use super::effects::{Effect, Trigger};
+use super::ids::MessageId;
 use super::routing_state::EndedBy;
 use super::template;
 
@@ -54,6 +55,9 @@ impl Chat {
             let reply = template::render(say, &self.agent_template_values(agent));
             self.push_agent_text(agent, reply, now, effects);
         }
+        if let Some(file) = &rule.attach {
+            effects.push(Effect::AttachFile { file: file.clone() });
+        }
         if let Some(vta) = rule
             .transfer_to
             .as_deref()
@@ -63,6 +67,30 @@ impl Chat {
         } else if rule.end_chat {
             effects.extend(self.end(EndedBy::Agent, now).unwrap_or_default());
         }
+    }
+
+    /// The human agent sends a file the media store holds (an [`MessageBody::Attachment`]).
+    pub fn agent_attaches(
+        &mut self,
+        attachment: MessageBody,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Effect>, super::ChatError> {
+        let agent = self.require_agent()?.clone();
+        let sender = Sender::Agent {
+            id: agent.id,
+            name: agent.name.clone(),
+        };
+        let mut effects = Vec::new();
+        self.push(sender, attachment, Visibility::Everyone, now, &mut effects);
+        Ok(effects)
+    }
+
+    /// A note only the human agent sees, e.g. why a scripted attachment was not sent.
+    pub fn note_to_agent(&mut self, text: String, now: DateTime<Utc>) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let body = MessageBody::Notice { text };
+        self.push(Sender::System, body, Visibility::Agent, now, &mut effects);
+        effects
     }
 
     pub(super) fn agent_template_values(&self, agent: &HumanAgent) -> Map<String, Value> {
@@ -84,7 +112,7 @@ impl Chat {
         text: String,
         now: DateTime<Utc>,
         effects: &mut Vec<Effect>,
-    ) {
+    ) -> MessageId {
         let sender = Sender::Agent {
             id: agent.id,
             name: agent.name.clone(),
@@ -95,7 +123,7 @@ impl Chat {
             Visibility::Everyone,
             now,
             effects,
-        );
+        )
     }
 }
 
@@ -123,7 +151,9 @@ mod tests {
 
     fn say(chat: &mut Chat, script: &ContactCenter, text: &str) -> Vec<Effect> {
         let body = MessageBody::Text { text: text.into() };
-        chat.end_user_sends(USER, body, script, Utc::now()).unwrap()
+        chat.end_user_sends(USER, body, script, Utc::now())
+            .unwrap()
+            .effects
     }
 
     #[test]

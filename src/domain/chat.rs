@@ -8,12 +8,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::contact_center::HumanAgent;
+use super::escalation_record::Escalation;
+use super::ids::{ChatId, EndUserId, MessageId};
+pub use super::participants::VirtualAgentParticipant;
+use super::pre_chat::PreChatMessage;
 use super::routing_state::RoutingState;
 
 /// An end user of a tenant, upserted by `identifier`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndUser {
-    pub id: u64,
+    pub id: EndUserId,
     pub identifier: String,
     pub name: Option<String>,
     pub email: Option<String>,
@@ -21,22 +25,27 @@ pub struct EndUser {
     pub created_at: DateTime<Utc>,
 }
 
-/// A task virtual agent as a participant of a chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VirtualAgentParticipant {
-    pub id: u64,
-    pub key: String,
-    pub name: String,
-    pub avatar_url: Option<String>,
-}
-
 /// Who wrote a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Sender {
-    EndUser { id: u64 },
-    Agent { id: u64, name: String },
-    TaskVirtualAgent { id: u64, key: String, name: String },
+    EndUser {
+        id: EndUserId,
+    },
+    Agent {
+        id: u64,
+        name: String,
+    },
+    TaskVirtualAgent {
+        id: u64,
+        key: String,
+        name: String,
+    },
+    /// The queue-selection virtual agent (issue 9).
+    VirtualAgent {
+        id: u64,
+        name: String,
+    },
     System,
 }
 
@@ -52,6 +61,13 @@ pub enum MessageBody {
     },
     Video {
         media_id: u64,
+    },
+    /// A file the human agent attached (stored by the media store under `media_id`).
+    Attachment {
+        media_id: u64,
+        content_type: String,
+        filename: String,
+        size: u64,
     },
     /// A note about the chat itself (agent joined, task finished), not typed by anyone.
     Notice {
@@ -85,7 +101,7 @@ impl Visibility {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// 1-based, in the order the chat received them.
-    pub id: u64,
+    pub id: MessageId,
     pub at: DateTime<Utc>,
     pub sender: Sender,
     pub body: MessageBody,
@@ -113,7 +129,7 @@ impl View {
 /// A chat and everything that happened in it.
 #[derive(Debug, Clone)]
 pub struct Chat {
-    pub id: u64,
+    pub id: ChatId,
     pub end_user: EndUser,
     pub lang: String,
     pub menu: Option<(u64, String)>,
@@ -132,6 +148,12 @@ pub struct Chat {
     /// Every task virtual agent that joined, in order (once each).
     pub virtual_agents: Vec<VirtualAgentParticipant>,
     pub messages: Vec<Message>,
+    /// The queue the chat was routed to (issue 9), if any.
+    pub queue: Option<String>,
+    /// Every hand-off to a queue, in order.
+    pub escalations: Vec<Escalation>,
+    /// The pre-chat transcript given on `POST /chats`, shown before the live messages.
+    pub pre_chat: Vec<PreChatMessage>,
 }
 
 impl Chat {
@@ -142,8 +164,8 @@ impl Chat {
             .filter(move |message| view.shows(message))
     }
 
-    pub fn message(&self, id: u64) -> Option<&Message> {
-        let index = usize::try_from(id).ok()?.checked_sub(1)?;
+    pub fn message(&self, id: MessageId) -> Option<&Message> {
+        let index = usize::try_from(id.get()).ok()?.checked_sub(1)?;
         self.messages.get(index)
     }
 

@@ -12,6 +12,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::queues::{Queue, QueueSelection};
+
 /// A simulated human agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HumanAgent {
@@ -34,6 +36,15 @@ pub struct ContactCenter {
     pub task_virtual_agents: BTreeMap<String, Arc<TaskVirtualAgent>>,
     /// Lookup tables by name (from `fixtures/data/<name>.json`): key to record.
     pub data: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Files the agent script may attach, by file name (from `fixtures/media/`).
+    pub media_files: BTreeMap<String, Arc<[u8]>>,
+    /// Dismiss a chat whose end user stays silent this long (`--chat-inactivity-timeout`;
+    /// not part of the fixture files).
+    pub end_user_inactivity_timeout: Option<Duration>,
+    /// Human-agent queues, in the file's order (issue 9).
+    pub queues: Vec<Queue>,
+    /// The queue-selection virtual agent, if the script has one.
+    pub queue_selection: Option<QueueSelection>,
 }
 
 /// What the simulated human agent does on its own.
@@ -56,6 +67,8 @@ pub struct AgentRule {
     pub say: Option<String>,
     pub transfer_to: Option<String>,
     pub end_chat: bool,
+    /// A file of [`ContactCenter::media_files`] the agent attaches (after `say`).
+    pub attach: Option<String>,
     /// How long the agent takes ("types") before acting; zero acts at once.
     pub delay: Duration,
 }
@@ -134,5 +147,9 @@ pub struct Lookup {
 impl ContactCenter {
     pub fn task_virtual_agent(&self, key: &str) -> Option<&Arc<TaskVirtualAgent>> {
         self.task_virtual_agents.get(key)
+    }
+
+    pub fn queue(&self, id: &str) -> Option<&Queue> {
+        self.queues.iter().find(|queue| queue.id == id)
     }
 }

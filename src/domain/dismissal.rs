@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::chat::Chat;
-use super::effects::{ChatError, Effect, Happening};
+use super::contact_center::ContactCenter;
+use super::effects::{ChatError, Effect, Happening, Trigger};
 use super::routing_state::RoutingState;
 
 impl Chat {
@@ -22,19 +23,39 @@ impl Chat {
         Ok(vec![Effect::Publish(Happening::ChatDismissed)])
     }
 
-    /// Brings a dismissed chat back, in the routing state it was dismissed in.
-    pub fn resume(&mut self) -> Result<Vec<Effect>, ChatError> {
+    /// Brings a dismissed chat back, in the routing state it was dismissed in; the end
+    /// user counts as active.
+    pub fn resume(
+        &mut self,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Effect>, ChatError> {
         if self.dismissed_at.take().is_none() {
             return Err(ChatError::NotDismissed);
         }
-        Ok(vec![Effect::Publish(Happening::ChatResumed)])
+        let mut effects = vec![Effect::Publish(Happening::ChatResumed)];
+        self.end_user_was_active(script, now, &mut effects);
+        Ok(effects)
     }
 
-    /// Sets (or moves) the inactivity deadline: the end user was active now.
-    pub fn end_user_active_until(&mut self, deadline: DateTime<Utc>) {
+    /// The inactivity rule: with a timeout, the end user was active `now`, so the chat's
+    /// deadline moves to `now + timeout` and a timer will check it then.
+    pub(super) fn end_user_was_active(
+        &mut self,
+        script: &ContactCenter,
+        now: DateTime<Utc>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some(timeout) = script.end_user_inactivity_timeout else {
+            return;
+        };
         if !self.is_finished() && self.dismissed_at.is_none() {
-            self.timeout_at = Some(deadline);
+            self.timeout_at = Some(now + chrono::Duration::from_std(timeout).unwrap_or_default());
         }
+        effects.push(Effect::Schedule {
+            after: timeout,
+            trigger: Trigger::InactivityCheck,
+        });
     }
 
     /// Dismisses the chat if its inactivity deadline has passed (a timer's check; a later
@@ -53,7 +74,9 @@ impl Chat {
     pub fn dismissed_status(&self) -> Option<&'static str> {
         self.dismissed_at?;
         Some(match self.routing {
-            RoutingState::TaskVirtualAgent { .. } => "va_dismissed",
+            RoutingState::TaskVirtualAgent { .. } | RoutingState::VirtualAgent { .. } => {
+                "va_dismissed"
+            }
             _ => "dismissed",
         })
     }
@@ -68,6 +91,7 @@ impl Chat {
         match self.routing {
             RoutingState::Queued => "queued",
             RoutingState::Assigned { .. } | RoutingState::TaskVirtualAgent { .. } => "assigned",
+            RoutingState::VirtualAgent { .. } => "va_assigned",
             RoutingState::Finished { .. } => "finished",
         }
     }
@@ -87,9 +111,18 @@ mod tests {
 
     #[test]
     fn an_inactive_chat_is_dismissed_only_once_its_deadline_has_passed() {
-        let (mut chat, _) = chat();
+        let (mut chat, mut script) = chat();
+        script.end_user_inactivity_timeout = Some(std::time::Duration::from_secs(60));
         let now = Utc::now();
-        chat.end_user_active_until(now + chrono::Duration::seconds(60));
+        let mut effects = Vec::new();
+        chat.end_user_was_active(&script, now, &mut effects);
+        assert_eq!(
+            effects,
+            vec![Effect::Schedule {
+                after: std::time::Duration::from_secs(60),
+                trigger: Trigger::InactivityCheck
+            }]
+        );
         assert!(chat.dismiss_if_inactive(now).is_empty(), "not yet");
         assert_eq!(chat.dismissed_status(), None);
         let effects = chat.dismiss_if_inactive(now + chrono::Duration::seconds(61));
@@ -109,11 +142,39 @@ mod tests {
             Err(ChatError::Dismissed)
         );
         assert_eq!(chat.dismiss(Utc::now()), Err(ChatError::AlreadyDismissed));
-        chat.resume().unwrap();
+        chat.resume(&script, Utc::now()).unwrap();
         assert_eq!(chat.dismissed_status(), None);
         assert!(chat
             .end_user_sends(END_USER, text(), &script, Utc::now())
             .is_ok());
-        assert_eq!(chat.resume(), Err(ChatError::NotDismissed));
+        assert_eq!(
+            chat.resume(&script, Utc::now()),
+            Err(ChatError::NotDismissed)
+        );
+    }
+
+    #[test]
+    fn sending_answers_the_new_message_id_and_the_inactivity_timer() {
+        let (_, mut script) = chat();
+        let timeout = std::time::Duration::from_secs(30);
+        script.end_user_inactivity_timeout = Some(timeout);
+        let mut chat = queued_chat(&script);
+        assert!(chat.timeout_at.is_some(), "open starts the deadline");
+        let now = Utc::now();
+        let text = MessageBody::Text { text: "hi".into() };
+        let sent = chat.end_user_sends(END_USER, text, &script, now).unwrap();
+        let message = chat
+            .message(sent.message_id)
+            .expect("the answered id exists");
+        assert_eq!(message.body, MessageBody::Text { text: "hi".into() });
+        assert!(sent.effects.contains(&Effect::Schedule {
+            after: timeout,
+            trigger: Trigger::InactivityCheck
+        }));
+        assert_eq!(
+            chat.timeout_at,
+            Some(now + chrono::Duration::seconds(30)),
+            "the deadline moved"
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::chat::VirtualAgentParticipant;
 use super::contact_center::HumanAgent;
+use super::ids::{EndUserId, MessageId};
 use super::routing_state::EndedBy;
 use super::vta::Handback;
 
@@ -14,7 +15,7 @@ pub enum Happening {
     ChatCreated,
     /// A message the end user can see was added (by id).
     MessageAdded {
-        message_id: u64,
+        message_id: MessageId,
     },
     AgentJoined {
         agent: HumanAgent,
@@ -31,6 +32,14 @@ pub enum Happening {
     },
     ChatDismissed,
     ChatResumed,
+    /// The queue could not take the chat; the end user is offered deflection options.
+    EscalationDeflected {
+        escalation_id: u64,
+    },
+    /// An escalation changed (taken by an agent, a deflection chosen, canceled).
+    EscalationUpdated {
+        escalation_id: u64,
+    },
 }
 
 /// A deferred transition.
@@ -45,11 +54,26 @@ pub enum Trigger {
     InactivityCheck,
 }
 
+/// What a transition that adds a message answers: the new message's id, and the effects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageSent {
+    pub message_id: MessageId,
+    pub effects: Vec<Effect>,
+}
+
 /// What the caller must do after a transition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Publish(Happening),
-    Schedule { after: Duration, trigger: Trigger },
+    Schedule {
+        after: Duration,
+        trigger: Trigger,
+    },
+    /// The agent attaches the script's media file `file`: the state stores the bytes,
+    /// gives them a media id, then adds the message (`Chat::agent_attaches`).
+    AttachFile {
+        file: String,
+    },
 }
 
 /// A transition that the chat's state does not allow.
@@ -58,7 +82,7 @@ pub enum ChatError {
     #[error("Chat is already ended")]
     Finished,
     #[error("from_user_id {given} is not this chat's end user")]
-    NotTheChatsEndUser { given: u64 },
+    NotTheChatsEndUser { given: EndUserId },
     #[error("No human agent has joined this chat yet")]
     NoAgentAssigned,
     #[error("A task virtual agent is already active in this chat")]
@@ -71,4 +95,7 @@ pub enum ChatError {
     NotDismissed,
     #[error("This chat is already dismissed")]
     AlreadyDismissed,
+    /// A request the chat's escalation state does not allow, with a message naming why.
+    #[error("{0}")]
+    Invalid(String),
 }

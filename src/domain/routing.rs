@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use super::chat::{Chat, EndUser, Message, MessageBody, Sender, Visibility};
 use super::contact_center::{ContactCenter, HumanAgent};
-use super::effects::{ChatError, Effect, Happening, Trigger};
+use super::effects::{ChatError, Effect, Happening, MessageSent, Trigger};
+use super::ids::{ChatId, EndUserId, MessageId};
 use super::routing_state::{EndedBy, RoutingState};
 use super::template;
 use super::vta::VtaTurn;
@@ -22,7 +23,7 @@ use super::vta::VtaTurn;
 /// What a new chat starts from.
 #[derive(Debug, Clone)]
 pub struct NewChat {
-    pub id: u64,
+    pub id: ChatId,
     pub end_user: EndUser,
     pub lang: String,
     pub menu: Option<(u64, String)>,
@@ -46,14 +47,19 @@ impl Chat {
             agents: Vec::new(),
             virtual_agents: Vec::new(),
             messages: Vec::new(),
+            queue: None,
+            escalations: Vec::new(),
+            pre_chat: Vec::new(),
         };
-        let effects = vec![
+        let mut chat = chat;
+        let mut effects = vec![
             Effect::Publish(Happening::ChatCreated),
             Effect::Schedule {
                 after: script.join_delay,
                 trigger: Trigger::AgentJoins,
             },
         ];
+        chat.end_user_was_active(script, now, &mut effects);
         (chat, effects)
     }
 
@@ -96,19 +102,25 @@ impl Chat {
         let mut effects = vec![Effect::Publish(Happening::AgentJoined {
             agent: agent.clone(),
         })];
+        self.mark_escalated(now, &mut effects);
         if let Some(greeting) = &script.agent_script.greeting {
             let text = template::render(greeting, &self.agent_template_values(&agent));
             self.push_agent_text(&agent, text, now, &mut effects);
         }
         // Like a person picking a chat up, the agent answers what was asked while it waited.
-        let waiting_question =
-            self.messages
-                .iter()
-                .rev()
-                .find_map(|message| match (&message.sender, &message.body) {
-                    (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
-                    _ => None,
-                });
+        // A chat routed by the queue-selection virtual agent was answered by it already.
+        let waiting_question = self
+            .queue
+            .is_none()
+            .then(|| {
+                self.messages.iter().rev().find_map(|message| {
+                    match (&message.sender, &message.body) {
+                        (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
+                        _ => None,
+                    }
+                })
+            })
+            .flatten();
         if let Some(question) = waiting_question {
             self.run_agent_rules(&agent, &question, script, now, &mut effects);
         }
@@ -116,14 +128,14 @@ impl Chat {
     }
 
     /// The end user sends a message: to the active VTA alone, or else to the human agent
-    /// (whose script may answer, transfer or end the chat).
+    /// (whose script may answer, transfer or end the chat). Answers the new message's id.
     pub fn end_user_sends(
         &mut self,
-        from_user_id: u64,
+        from_user_id: EndUserId,
         body: MessageBody,
         script: &ContactCenter,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Effect>, ChatError> {
+    ) -> Result<MessageSent, ChatError> {
         if self.is_finished() {
             return Err(ChatError::Finished);
         }
@@ -147,7 +159,7 @@ impl Chat {
                 Some(text) => session.answer(&vta, &script.data, text),
                 None => VtaTurn::default(),
             };
-            self.push(
+            let message_id = self.push(
                 sender,
                 body,
                 Visibility::TaskVirtualAgent,
@@ -155,25 +167,36 @@ impl Chat {
                 &mut effects,
             );
             self.apply_vta_turn(&vta, turn, script, now, &mut effects);
-            return Ok(effects);
+            self.end_user_was_active(script, now, &mut effects);
+            return Ok(MessageSent {
+                message_id,
+                effects,
+            });
         }
-        self.push(sender, body, Visibility::Everyone, now, &mut effects);
+        let message_id = self.push(sender, body, Visibility::Everyone, now, &mut effects);
         if let (Some(agent), Some(text)) = (self.routing.agent().cloned(), text) {
             self.run_agent_rules(&agent, &text, script, now, &mut effects);
         }
-        Ok(effects)
+        self.end_user_was_active(script, now, &mut effects);
+        Ok(MessageSent {
+            message_id,
+            effects,
+        })
     }
 
-    /// The human agent says something to the end user.
+    /// The human agent says something to the end user. Answers the new message's id.
     pub fn agent_says(
         &mut self,
         text: String,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Effect>, ChatError> {
+    ) -> Result<MessageSent, ChatError> {
         let agent = self.require_agent()?.clone();
         let mut effects = Vec::new();
-        self.push_agent_text(&agent, text, now, &mut effects);
-        Ok(effects)
+        let message_id = self.push_agent_text(&agent, text, now, &mut effects);
+        Ok(MessageSent {
+            message_id,
+            effects,
+        })
     }
 
     /// The human agent transfers the chat to a task virtual agent.
@@ -226,13 +249,19 @@ impl Chat {
         }
         self.routing = RoutingState::Finished { by };
         self.ended_at = Some(now);
-        Ok(vec![Effect::Publish(Happening::ChatEnded { by })])
+        let mut effects = Vec::new();
+        self.cancel_pending_escalations(now, &mut effects);
+        effects.push(Effect::Publish(Happening::ChatEnded { by }));
+        Ok(effects)
     }
 
-    fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
+    /// The agent that has the chat, if one does and the chat is not finished.
+    pub fn require_agent(&self) -> Result<&HumanAgent, ChatError> {
         match &self.routing {
             RoutingState::Finished { .. } => Err(ChatError::Finished),
-            RoutingState::Queued => Err(ChatError::NoAgentAssigned),
+            RoutingState::Queued | RoutingState::VirtualAgent { .. } => {
+                Err(ChatError::NoAgentAssigned)
+            }
             RoutingState::Assigned { agent } | RoutingState::TaskVirtualAgent { agent, .. } => {
                 Ok(agent)
             }
@@ -246,8 +275,8 @@ impl Chat {
         visibility: Visibility,
         now: DateTime<Utc>,
         effects: &mut Vec<Effect>,
-    ) {
-        let id = self.messages.len() as u64 + 1;
+    ) -> MessageId {
+        let id = MessageId(self.messages.len() as u64 + 1);
         self.messages.push(Message {
             id,
             at: now,
@@ -258,5 +287,6 @@ impl Chat {
         if visibility.seen_by_end_user() {
             effects.push(Effect::Publish(Happening::MessageAdded { message_id: id }));
         }
+        id
     }
 }

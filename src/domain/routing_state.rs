@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::contact_center::{HumanAgent, TaskVirtualAgent};
+use super::participants::VirtualAgentParticipant;
 use super::vta::VtaSession;
 
 /// Where a chat is routed.
@@ -23,6 +24,12 @@ pub enum RoutingState {
         vta: Arc<TaskVirtualAgent>,
         session: VtaSession,
     },
+    /// The queue-selection virtual agent holds the chat (issue 9).
+    VirtualAgent {
+        virtual_agent: VirtualAgentParticipant,
+        /// Answers to its question that matched no rule so far.
+        unmatched_answers: u32,
+    },
     Finished {
         by: EndedBy,
     },
@@ -35,6 +42,7 @@ impl RoutingState {
             RoutingState::Queued => "queued",
             RoutingState::Assigned { .. } => "assigned",
             RoutingState::TaskVirtualAgent { .. } => "task_virtual_agent",
+            RoutingState::VirtualAgent { .. } => "virtual_agent",
             RoutingState::Finished { .. } => "finished",
         }
     }
@@ -44,7 +52,9 @@ impl RoutingState {
             RoutingState::Assigned { agent } | RoutingState::TaskVirtualAgent { agent, .. } => {
                 Some(agent)
             }
-            RoutingState::Queued | RoutingState::Finished { .. } => None,
+            RoutingState::Queued
+            | RoutingState::VirtualAgent { .. }
+            | RoutingState::Finished { .. } => None,
         }
     }
 }

@@ -4,11 +4,12 @@
 use chrono::Utc;
 
 use super::chat::{Chat, EndUser};
+use super::ids::{ChatId, EndUserId};
 use super::routing::NewChat;
 use super::ContactCenter;
 
 /// The end user of [`queued_chat`].
-pub const END_USER: u64 = 7;
+pub const END_USER: EndUserId = EndUserId(7);
 
 /// Chat 1 of end user [`END_USER`], just opened (queued) on `script`.
 pub fn queued_chat(script: &ContactCenter) -> Chat {
@@ -22,7 +23,7 @@ pub fn queued_chat(script: &ContactCenter) -> Chat {
         created_at: now,
     };
     let new = NewChat {
-        id: 1,
+        id: ChatId(1),
         end_user,
         lang: "en".into(),
         menu: None,

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::domain::ChatError;
+use crate::media::MediaError;
 use crate::state::StateError;
 use crate::webhooks::WebhookError;
 
@@ -28,6 +29,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// Over a media budget (the message names the flag to raise).
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// Over the per-tenant rate limit; `retry_after_seconds` goes in `Retry-After`.
     #[error("{message}")]
     TooManyRequests {
@@ -52,6 +56,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
@@ -82,12 +87,20 @@ impl From<StateError> for ApiError {
             StateError::EndUserNotFound => ApiError::NotFound(error.to_string()),
             StateError::Invalid(message) => ApiError::BadRequest(message),
             StateError::LimitReached(message) => ApiError::Conflict(message),
+            StateError::MediaNotFound => ApiError::NotFound(error.to_string()),
+            StateError::Media(media_error) => match media_error {
+                MediaError::OverBudget { .. } => {
+                    ApiError::InsufficientStorage(media_error.to_string())
+                }
+                _ => ApiError::BadRequest(media_error.to_string()),
+            },
             StateError::Chat(chat_error) => match chat_error {
                 ChatError::Finished
                 | ChatError::NotTheChatsEndUser { .. }
                 | ChatError::UnknownTaskVirtualAgent(_)
                 | ChatError::Dismissed
-                | ChatError::NotDismissed => ApiError::BadRequest(chat_error.to_string()),
+                | ChatError::NotDismissed
+                | ChatError::Invalid(_) => ApiError::BadRequest(chat_error.to_string()),
                 ChatError::NoAgentAssigned
                 | ChatError::TaskVirtualAgentAlreadyActive
                 | ChatError::AlreadyDismissed => ApiError::Conflict(chat_error.to_string()),

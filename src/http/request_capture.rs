@@ -21,6 +21,7 @@ use futures_util::stream::{self, Stream, StreamExt};
 
 use super::basic_auth::basic_username;
 use super::HttpSettings;
+use crate::domain::ChatId;
 use crate::request_journal::{CapturedBody, RecordedRequest, RequestCapture};
 use crate::state::AppState;
 use crate::wire::APPS_API_BASE;
@@ -135,9 +136,9 @@ async fn read_body(request: &mut ServiceRequest, limit: usize) -> ReadBody {
 }
 
 /// The chat a path is about: `/apps/api/v1/chats/{id}[/...]`.
-fn chat_id_in(path: &str) -> Option<u64> {
+fn chat_id_in(path: &str) -> Option<ChatId> {
     let rest = path.strip_prefix(APPS_API_BASE)?.strip_prefix("/chats/")?;
-    rest.split('/').next()?.parse().ok()
+    rest.split('/').next()?.parse().ok().map(ChatId)
 }
 
 #[cfg(test)]
@@ -146,8 +147,11 @@ mod tests {
 
     #[test]
     fn chat_ids_are_read_from_chat_paths_only() {
-        assert_eq!(chat_id_in("/apps/api/v1/chats/42/message"), Some(42));
-        assert_eq!(chat_id_in("/apps/api/v1/chats/42"), Some(42));
+        assert_eq!(
+            chat_id_in("/apps/api/v1/chats/42/message"),
+            Some(ChatId(42))
+        );
+        assert_eq!(chat_id_in("/apps/api/v1/chats/42"), Some(ChatId(42)));
         assert_eq!(chat_id_in("/apps/api/v1/chats"), None);
         assert_eq!(chat_id_in("/apps/api/v1/end_users"), None);
     }

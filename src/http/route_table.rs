@@ -74,7 +74,7 @@ impl RouteTable {
         for MethodRoute { method, route } in routes {
             self.endpoints.push(Endpoint {
                 method: method.to_string(),
-                path: format!("{}{path}", self.prefix),
+                path: format!("{}{}", self.prefix, without_patterns(path)),
             });
             resource = resource.route(route);
         }
@@ -95,4 +95,17 @@ impl RouteTable {
             })
             .default_service(web::to(route_not_found))
     }
+}
+
+/// `/{key:.*}` as OpenAPI writes it, `/{key}`.
+fn without_patterns(path: &str) -> String {
+    path.split('/')
+        .map(
+            |segment| match (segment.starts_with('{'), segment.find(':')) {
+                (true, Some(colon)) => format!("{}}}", &segment[..colon]),
+                _ => segment.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -181,8 +181,32 @@ pub fn operations() -> Vec<Operation> {
             .answers(200, "The document now in use", Some(schema("ContactCenter")))
             .rejects(&[400, 415]),
         get("/fixtures", "Where fixtures come from and the last reload")
-            .answers(200, "Status", Some(schema("FixtureStatus"))),
+            .query(
+                "min_reloads",
+                "integer",
+                "long-poll: answer once this many reloads succeeded",
+            )
+            .query(
+                "last_error",
+                "string",
+                "long-poll: answer once the last reload failed (present) or not (absent)",
+            )
+            .query(
+                "wait",
+                "string",
+                "long-poll: wait up to this long (e.g. 5s, at most 60s)",
+            )
+            .answers(200, "Status", Some(schema("FixtureStatus")))
+            .answers(
+                408,
+                "The wait ended first; the status seen last",
+                Some(schema("FixtureStatus")),
+            )
+            .rejects(&[400]),
     ];
+    let operations = operations
+        .into_iter()
+        .chain(super::media::admin_operations(path, TAG));
     operations
         .into_iter()
         .map(|operation| {

@@ -14,7 +14,8 @@ pub fn operations() -> Vec<Operation> {
         operation.body["security"] = json!([{"tenantBasic": []}]);
         operation
     };
-    vec![
+    let media = super::media::apps_operations(path, TAG);
+    let mut operations = vec![
         secured(
             op(
                 "POST",
@@ -91,5 +92,7 @@ pub fn operations() -> Vec<Operation> {
             .answers(202, "Accepted", Some(schema("Error")))
             .rejects(&[400, 404, 415]),
         ),
-    ]
+    ];
+    operations.extend(media.into_iter().map(secured));
+    operations
 }

@@ -28,7 +28,7 @@ pub fn op(method: &'static str, path: &str, tag: &str, summary: &str) -> Operati
         .split('/')
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| {
-            let kind = if name == "chat_id" {
+            let kind = if name == "chat_id" || name == "media_id" {
                 "integer"
             } else {
                 "string"

@@ -6,8 +6,13 @@
 //! directions and calls every operation on a running server.
 
 mod admin;
+#[cfg(test)]
+mod agreement;
 mod apps;
 mod builder;
+mod escalations;
+mod event_schemas;
+mod media;
 mod schemas;
 
 use serde_json::{json, Map, Value};
@@ -18,7 +23,9 @@ pub use builder::Operation;
 /// Every documented operation.
 pub fn operations() -> Vec<Operation> {
     let mut operations = apps::operations();
+    operations.extend(media::storage_operations());
     operations.extend(admin::operations());
+    operations.extend(escalations::operations());
     operations
 }
 
@@ -39,6 +46,10 @@ pub fn document() -> Value {
         (409, "The chat's state does not allow this"),
         (413, "Request body too large"),
         (415, "Content-Type must be application/json"),
+        (
+            507,
+            "Past a media budget: the message names the flag to raise",
+        ),
     ]
     .into_iter()
     .map(|(status, description)| {
@@ -49,6 +60,8 @@ pub fn document() -> Value {
         )
     })
     .collect();
+    let mut schemas = schemas::all();
+    schemas.extend(escalations::schemas());
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -59,6 +72,7 @@ pub fn document() -> Value {
         "tags": [
             {"name": "Apps API", "description": "The emulated platform API"},
             {"name": "admin", "description": "The emulator's control plane"},
+            {"name": "storage", "description": "The emulator's S3-style storage endpoint for pre-signed uploads"},
         ],
         "paths": paths,
         "components": {
@@ -68,7 +82,7 @@ pub fn document() -> Value {
                 "adminToken": {"type": "http", "scheme": "bearer",
                                "description": "only when the emulator runs with --admin-token"},
             },
-            "schemas": schemas::all(),
+            "schemas": schemas,
             "responses": error_responses,
         },
     })

@@ -69,7 +69,7 @@ pub fn all() -> Map<String, Value> {
                 &["id", "status"],
                 json!({
             "id": int,
-            "status": {"type": "string", "enum": ["queued", "assigned", "finished", "dismissed", "va_dismissed"]},
+            "status": {"type": "string", "enum": ["queued", "assigned", "va_assigned", "finished", "dismissed", "va_dismissed"]},
             "status_text": string, "features": array_of(string.clone()),
             "created_at": time(), "ends_at": nullable("string"), "timeout_at": nullable("string"),
             "agent": {"allOf": [schema("Agent")], "nullable": true},
@@ -88,7 +88,7 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "end_user_id": int, "menu_id": int, "lang": string,
             "context": object(&[], json!({"value": {"type": "object"}})),
-            "transcript": {"description": "a pre-chat transcript (accepted, not used)"},
+            "transcript": array_of(schema("PreChatMessage")),
             "chat": {"type": "object", "description": "the same fields, nested"}}),
             ),
         ),
@@ -99,7 +99,7 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "status": {"type": "string", "enum": ["finished"]}, "finished_by_user_id": int,
             "escalation_id": int,
-            "deflection_channel": {"type": "string", "enum": ["email", "human_agent", "external_link"]},
+            "deflection_channel": {"type": "string", "enum": ["email", "human_agent", "external_link", "virtual_agent"]},
             "chat": {"type": "object", "description": "the same fields, nested"}}),
             ),
         ),
@@ -137,8 +137,9 @@ pub fn all() -> Map<String, Value> {
                 "type": {"type": "string", "enum": ["end_user", "agent", "task_virtual_agent", "system"]},
                 "id": int, "name": string, "key": string})),
             "body": object(&["type"], json!({
-                "type": {"type": "string", "enum": ["text", "photo", "video", "notice"]},
-                "text": string, "media_id": int})),
+                "type": {"type": "string", "enum": ["text", "photo", "video", "attachment", "notice"]},
+                "text": string, "media_id": int,
+                "content_type": string, "filename": string, "size": int})),
             "visibility": schema("Visibility")}),
             ),
         ),
@@ -148,14 +149,21 @@ pub fn all() -> Map<String, Value> {
                 &["id", "tenant", "routing_state", "messages"],
                 json!({
             "id": int, "tenant": string,
-            "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "finished"]},
+            "routing_state": {"type": "string", "enum": ["queued", "assigned", "task_virtual_agent", "virtual_agent", "finished"]},
+            "status": {"type": "string", "enum": ["queued", "assigned", "va_assigned", "finished", "dismissed", "va_dismissed"]},
+            "dismissed_at": nullable("string"),
             "agent": {"allOf": [schema("Agent")], "nullable": true},
             "task_virtual_agent": {"type": "object", "nullable": true, "properties": {
                 "key": string, "step": int, "attempts": int}},
-            "end_user": schema("EndUser"), "lang": string, "context": {},
+            "end_user": schema("EndUser"), "lang": string,
+            "menu": {"type": "object", "nullable": true, "properties": {"id": int, "name": string}},
+            "context": {},
             "created_at": time(), "ended_at": nullable("string"),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
+            "queue": nullable("string"),
+            "escalations": array_of(schema("Escalation")),
+            "pre_chat": array_of(schema("PreChatEntry")),
             "messages": array_of(schema("Message"))}),
             ),
         ),
@@ -165,6 +173,7 @@ pub fn all() -> Map<String, Value> {
                 &["chat_id", "view", "messages"],
                 json!({
             "chat_id": int, "view": {"type": "string", "enum": ["agent", "end_user", "all"]},
+            "pre_chat": array_of(schema("PreChatEntry")),
             "messages": array_of(schema("Message"))}),
             ),
         ),
@@ -191,7 +200,8 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["event_type", "timestamp", "chat_id", "body"],
                 json!({
-            "event_type": string, "timestamp": string, "chat_id": int, "body": {"type": "object"}}),
+            "event_type": string, "timestamp": string, "chat_id": int,
+            "body": {"oneOf": super::event_schemas::NAMES.iter().map(|name| schema(name)).collect::<Vec<_>>()}}),
             ),
         ),
         (
@@ -278,6 +288,9 @@ pub fn all() -> Map<String, Value> {
                 "by": {"type": "string", "enum": ["end_user", "agent"]}})),
             "all_agents": array_of(schema("Agent")),
             "all_virtual_agents": array_of(json!({"type": "object"})),
+            "queue": nullable("string"),
+            "escalations": array_of(schema("Escalation")),
+            "pre_chat": array_of(schema("PreChatEntry")),
             "messages": array_of(schema("Message"))}),
             ),
         ),
@@ -317,7 +330,9 @@ pub fn all() -> Map<String, Value> {
             "agent_script": object(&[], json!({
                 "greeting": string, "after_success": string, "after_failure": string,
                 "rules": array_of(object(&["when"], json!({"when": string, "say": string,
-                    "transfer_to": string, "end_chat": {"type": "boolean"}, "delay_ms": int})))}))}),
+                    "transfer_to": string, "end_chat": {"type": "boolean"}, "delay_ms": int})))})),
+            "queues": array_of(json!({"type": "object", "description": "{id, name, availability, deflection_options, external_link_url}"})),
+            "queue_selection": {"type": "object", "description": "{virtual_agent, ask, reask, max_attempts, rules: [{context?, message?, queue}], default_queue, texts}"}}),
             ),
         ),
         (
@@ -359,12 +374,25 @@ pub fn all() -> Map<String, Value> {
                 &["status"],
                 json!({
             "status": {"type": "string", "enum": ["ok"]}, "version": string,
-            "uptime_seconds": int, "tenants": int}),
+            "uptime_seconds": int, "tenants": int,
+            "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int, "evicted": int})),
+            "rate_limit_per_second": nullable("integer"),
+            "media": object(&[], json!({
+                "budget_per_tenant_bytes": int, "budget_total_bytes": int,
+                "upload_url_expiry_ms": int, "used_bytes": int, "files": int,
+                "tenants": {"type": "object", "additionalProperties":
+                    object(&[], json!({"bytes": int, "files": int}))}})),
+            "chats": object(&[], json!({
+                "stored": int, "finished_retained": int, "evicted": int,
+                "retain_finished_chats": int, "retain_finished_for_seconds": nullable("integer"),
+                "max_chats_per_tenant": int, "max_messages_per_chat": int}))}),
             ),
         ),
     ];
     entries
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
+        .chain(super::event_schemas::all())
+        .chain(super::media::schemas())
         .collect()
 }

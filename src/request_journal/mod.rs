@@ -179,8 +179,30 @@ impl RequestFilter {
     }
 }
 
+/// `GET /__admin/requests`' answer (`RequestList`): the matching requests, oldest first,
+/// and how full the journal is.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestList {
+    pub count: usize,
+    #[serde(serialize_with = "each_request")]
+    pub requests: Vec<Arc<RecordedRequest>>,
+    pub stored: usize,
+    pub cap: usize,
+    pub evicted: u64,
+    /// With a tenant filter: how many of that tenant's requests were evicted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evicted_for_tenant: Option<u64>,
+}
+
+fn each_request<S: serde::Serializer>(
+    requests: &[Arc<RecordedRequest>],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(requests.iter().map(|request| &**request))
+}
+
 /// How full the journal is and what it had to drop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct JournalStats {
     pub stored: usize,
     pub cap: usize,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::Logger;
+use actix_web::middleware::{Condition, Logger};
 use actix_web::{web, App, HttpServer};
 
 use crate::client::{AdminClient, AppsClient};
@@ -52,6 +52,8 @@ pub struct Emulator {
     state: Arc<AppState>,
     watcher: Option<FixtureWatcher>,
     admin_token: Option<String>,
+    /// `embedded`, or the fixture folder's path.
+    fixture_source: String,
 }
 
 /// An emulator serving in the background of the current runtime.
@@ -174,6 +176,7 @@ impl Emulator {
             agent_join_delay: config.agent_join_delay,
             chat_inactivity_timeout: config.chat_inactivity_timeout,
             limits: config.state_limits,
+            media: config.media.clone(),
         }));
         sweep_finished_chats(&state, config.state_limits.retain_finished_for);
         load_seeds(&state, &seeds)?;
@@ -192,9 +195,10 @@ impl Emulator {
             max_body_bytes: config.max_body_bytes,
         });
         let mount = routes::configure(config.max_body_bytes);
+        let access_log = config.access_log;
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(Logger::new("%a \"%r\" %s %Dms"))
+                .wrap(Condition::new(access_log, Logger::new("%a \"%r\" %s %Dms")))
                 .app_data(data.clone())
                 .app_data(settings.clone())
                 .configure(mount.clone())
@@ -217,7 +221,13 @@ impl Emulator {
             state,
             watcher,
             admin_token: config.admin_token,
+            fixture_source: source.name(),
         })
+    }
+
+    /// Where the fixtures were loaded from: `embedded`, or the folder's path.
+    pub fn fixture_source(&self) -> &str {
+        &self.fixture_source
     }
 
     pub fn address(&self) -> SocketAddr {

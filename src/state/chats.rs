@@ -12,16 +12,17 @@ use serde_json::{json, Value};
 
 use super::tenant::{EndUserFields, Tenant};
 use super::{AppState, StateError};
+use crate::domain::pre_chat::PreChatMessage;
 use crate::domain::{
-    Chat, ChatError, ContactCenter, Effect, EndUser, EndedBy, MessageBody, NewChat, Trigger,
-    Visibility,
+    Chat, ChatError, ChatId, ContactCenter, Effect, EndUser, EndUserId, EndedBy, MessageBody,
+    MessageId, NewChat, Visibility,
 };
 
 /// The stored end-user message, as `POST /chats/{id}/message` answers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PostedMessage {
-    pub chat_id: u64,
-    pub message_id: u64,
+    pub chat_id: ChatId,
+    pub message_id: MessageId,
     pub at: DateTime<Utc>,
     pub visibility: Visibility,
 }
@@ -29,10 +30,12 @@ pub struct PostedMessage {
 /// What a new chat asks for.
 #[derive(Debug, Clone)]
 pub struct ChatRequest {
-    pub end_user_id: u64,
+    pub end_user_id: EndUserId,
     pub lang: Option<String>,
     pub menu_id: Option<u64>,
     pub context: Option<Value>,
+    /// The pre-chat transcript, already validated.
+    pub transcript: Vec<PreChatMessage>,
 }
 
 /// A copy of a chat with the name of the tenant that owns it (the control plane's view).
@@ -87,7 +90,7 @@ impl AppState {
         }
         Ok(tenant.upsert_end_user(
             fields,
-            || self.next_end_user_id.fetch_add(1, Ordering::Relaxed),
+            || EndUserId(self.next_end_user_id.fetch_add(1, Ordering::Relaxed)),
             Utc::now(),
         ))
     }
@@ -112,7 +115,7 @@ impl AppState {
                 })?,
             )),
         };
-        let id = self.next_chat_id.fetch_add(1, Ordering::Relaxed);
+        let id = ChatId(self.next_chat_id.fetch_add(1, Ordering::Relaxed));
         let new = NewChat {
             id,
             end_user,
@@ -120,8 +123,12 @@ impl AppState {
             menu,
             context: request.context,
         };
-        let (mut chat, mut effects) = Chat::open(new, &script, Utc::now());
-        self.end_user_is_active(&mut chat, &mut effects);
+        let now = Utc::now();
+        let (mut chat, mut effects) = Chat::open(new, &script, now);
+        chat.pre_chat = request.transcript;
+        self.with_desk(tenant, |desk| {
+            chat.start_queue_selection(&script, desk, now, &mut effects)
+        });
         let handle = Arc::new(Mutex::new(chat));
         let mut chat = handle.lock().expect("chat lock");
         self.chat_owners.insert(id, tenant.name.clone());
@@ -134,7 +141,7 @@ impl AppState {
     pub fn with_chat<R>(
         &self,
         tenant: &Tenant,
-        chat_id: u64,
+        chat_id: ChatId,
         read: impl FnOnce(&Chat) -> R,
     ) -> Result<R, StateError> {
         let handle = tenant.chat(chat_id).ok_or(StateError::ChatNotFound)?;
@@ -143,7 +150,7 @@ impl AppState {
     }
 
     /// The tenant that owns a chat id, for the control plane.
-    fn owner_of(&self, chat_id: u64) -> Result<Arc<Tenant>, StateError> {
+    pub(super) fn owner_of(&self, chat_id: ChatId) -> Result<Arc<Tenant>, StateError> {
         let name = self
             .chat_owners
             .get(&chat_id)
@@ -153,7 +160,7 @@ impl AppState {
     }
 
     /// A copy of any tenant's chat, with its tenant, for the control plane.
-    pub fn owned_chat(&self, chat_id: u64) -> Result<OwnedChat, StateError> {
+    pub fn owned_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         let tenant = self.owner_of(chat_id)?;
         let chat = self.with_chat(&tenant, chat_id, Chat::clone)?;
         Ok(OwnedChat {
@@ -166,32 +173,29 @@ impl AppState {
     pub fn post_message(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
-        from_user_id: u64,
+        chat_id: ChatId,
+        from_user_id: EndUserId,
         body: MessageBody,
     ) -> Result<PostedMessage, StateError> {
-        let message_id = std::cell::Cell::new(0);
-        let refused = std::cell::Cell::new(None);
-        let posted = self.transition_then(
+        self.check_message_media(tenant, chat_id, &body)?;
+        let posted = self.transition_answering(
             tenant,
             chat_id,
             |chat, script| {
-                if let Some(refusal) = self.message_limit_reached(chat.id, chat.messages.len()) {
-                    refused.set(Some(refusal));
-                    return Ok(Vec::new());
+                if self
+                    .message_limit_reached(chat.id, chat.messages.len())
+                    .is_some()
+                {
+                    return Ok((None, Vec::new()));
                 }
-                // The end user's message is the first one the transition adds.
-                message_id.set(chat.messages.len() as u64 + 1);
-                let mut effects = chat.end_user_sends(from_user_id, body, script, Utc::now())?;
-                self.end_user_is_active(chat, &mut effects);
-                Ok(effects)
+                let sent = self.with_desk(tenant, |desk| {
+                    chat.end_user_sends_routed(from_user_id, body, script, desk, Utc::now())
+                })?;
+                Ok((Some(sent.message_id), sent.effects))
             },
             // Only what the answer needs: copying the chat would cost O(messages) per post.
-            |chat| {
-                if refused.take().is_some() {
-                    return None;
-                }
-                let message_id = message_id.get();
+            |chat, message_id| {
+                let message_id = message_id?;
                 let message = chat
                     .message(message_id)
                     .expect("the posted message is stored");
@@ -218,7 +222,7 @@ impl AppState {
     pub fn authenticate_end_user(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         fields: EndUserFields,
     ) -> Result<(), StateError> {
         // Check the chat first, so a refused call creates no end user.
@@ -238,17 +242,13 @@ impl AppState {
     pub fn resume_chat<R>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         read: impl FnOnce(&Chat) -> R,
     ) -> Result<R, StateError> {
         self.transition_then(
             tenant,
             chat_id,
-            |chat, _| {
-                let mut effects = chat.resume()?;
-                self.end_user_is_active(chat, &mut effects);
-                Ok(effects)
-            },
+            |chat, script| chat.resume(script, Utc::now()),
             read,
         )
     }
@@ -257,7 +257,7 @@ impl AppState {
     pub fn finish_chat(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
     ) -> Result<Chat, StateError> {
         self.transition(tenant, chat_id, |chat, _| {
             chat.end(EndedBy::EndUser, Utc::now())
@@ -267,16 +267,18 @@ impl AppState {
     /// The simulated human agent says something.
     pub fn agent_says(
         self: &Arc<Self>,
-        chat_id: u64,
+        chat_id: ChatId,
         text: String,
     ) -> Result<OwnedChat, StateError> {
-        self.owned_transition(chat_id, |chat, _| chat.agent_says(text, Utc::now()))
+        self.owned_transition(chat_id, |chat, _| {
+            Ok(chat.agent_says(text, Utc::now())?.effects)
+        })
     }
 
     /// The simulated human agent transfers to a task virtual agent.
     pub fn transfer_to_task_virtual_agent(
         self: &Arc<Self>,
-        chat_id: u64,
+        chat_id: ChatId,
         key: &str,
     ) -> Result<OwnedChat, StateError> {
         self.owned_transition(chat_id, |chat, script| {
@@ -285,18 +287,18 @@ impl AppState {
     }
 
     /// The simulated human agent ends the chat.
-    pub fn agent_finishes_chat(self: &Arc<Self>, chat_id: u64) -> Result<OwnedChat, StateError> {
+    pub fn agent_finishes_chat(self: &Arc<Self>, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         self.owned_transition(chat_id, |chat, _| chat.end(EndedBy::Agent, Utc::now()))
     }
 
     /// Sets the chat aside, as the platform does on inactivity.
-    pub fn dismiss_chat(self: &Arc<Self>, chat_id: u64) -> Result<OwnedChat, StateError> {
+    pub fn dismiss_chat(self: &Arc<Self>, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         self.owned_transition(chat_id, |chat, _| chat.dismiss(Utc::now()))
     }
 
     fn owned_transition(
         self: &Arc<Self>,
-        chat_id: u64,
+        chat_id: ChatId,
         change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
     ) -> Result<OwnedChat, StateError> {
         let tenant = self.owner_of(chat_id)?;
@@ -307,41 +309,45 @@ impl AppState {
         })
     }
 
-    /// With an inactivity timeout, the end user is active now: move the chat's deadline
-    /// and set a timer to check it.
-    fn end_user_is_active(&self, chat: &mut Chat, effects: &mut Vec<Effect>) {
-        if let Some(timeout) = self.overrides.inactivity_timeout {
-            let deadline = Utc::now() + chrono::Duration::from_std(timeout).unwrap_or_default();
-            chat.end_user_active_until(deadline);
-            effects.push(Effect::Schedule {
-                after: timeout,
-                trigger: Trigger::InactivityCheck,
-            });
-        }
-    }
-
     pub(super) fn transition(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
     ) -> Result<Chat, StateError> {
         self.transition_then(tenant, chat_id, change, Chat::clone)
     }
 
     /// A transition, then `read` on the changed chat, both under the chat's lock.
-    fn transition_then<R>(
+    pub(super) fn transition_then<R>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
         read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StateError> {
+        self.transition_answering(
+            tenant,
+            chat_id,
+            |chat, script| Ok(((), change(chat, script)?)),
+            |chat, ()| read(chat),
+        )
+    }
+
+    /// A transition that also answers something (e.g. the id it created), then `read` on
+    /// the changed chat with that answer, both under the chat's lock.
+    pub(super) fn transition_answering<T, R>(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: ChatId,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<(T, Vec<Effect>), ChatError>,
+        read: impl FnOnce(&Chat, T) -> R,
     ) -> Result<R, StateError> {
         let handle = tenant.chat(chat_id).ok_or(StateError::ChatNotFound)?;
         let script = self.script();
         let mut chat = handle.lock().expect("chat lock");
-        let effects = change(&mut chat, &script)?;
+        let (answer, effects) = change(&mut chat, &script)?;
         self.carry_out(tenant, &handle, &mut chat, effects, &script);
-        Ok(read(&chat))
+        Ok(read(&chat, answer))
     }
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::tenant::Tenant;
 use super::AppState;
-use crate::domain::{Chat, ContactCenter, Effect, Happening, Trigger};
+use crate::domain::{Chat, ChatId, ContactCenter, Effect, Happening, Trigger};
 use crate::live_events::LiveEventKind;
 use crate::webhooks::catalog::{self, EventType};
 use crate::webhooks::delivery_journal::Payload;
@@ -46,6 +46,12 @@ impl AppState {
                 }
                 Effect::Schedule { after, trigger } => {
                     self.schedule(tenant, chat.id, after, trigger)
+                }
+                Effect::AttachFile { file } => {
+                    let more = self.attach_script_file(tenant, chat, &file, script);
+                    for (index, effect) in more.into_iter().enumerate() {
+                        pending.insert(index, effect);
+                    }
                 }
             }
         }
@@ -109,7 +115,7 @@ impl AppState {
     pub(super) fn schedule(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
-        chat_id: u64,
+        chat_id: ChatId,
         after: Duration,
         trigger: Trigger,
     ) {
@@ -125,6 +131,12 @@ impl AppState {
                 return;
             }
             let _ = state.transition(&tenant, chat_id, |chat, script| {
+                // A queue closed while the agent was on its way: the chat keeps waiting.
+                if trigger == Trigger::AgentJoins
+                    && !super::escalations::queue_is_open(&tenant, chat, script)
+                {
+                    return Ok(Vec::new());
+                }
                 Ok(chat.fire(trigger, script, Utc::now()))
             });
         });
@@ -141,5 +153,7 @@ fn happening_name(happening: &Happening) -> &'static str {
         Happening::ChatEnded { .. } => "chat_ended",
         Happening::ChatDismissed => "chat_dismissed",
         Happening::ChatResumed => "chat_resumed",
+        Happening::EscalationDeflected { .. } => "escalation_deflected",
+        Happening::EscalationUpdated { .. } => "escalation_updated",
     }
 }

@@ -5,77 +5,17 @@
 //! refused with a clear error naming its flag (never a silent loss). See
 //! `docs/performance.md` for what a setting costs.
 
-use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use serde::Serialize;
-
+use super::limit_settings::{ChatStats, Finished, FinishedChats};
 use super::tenant::Tenant;
 use super::{AppState, StateError};
-
-/// Finished chats kept by default, process-wide.
-pub const DEFAULT_RETAIN_FINISHED_CHATS: usize = 1_000;
-/// Chats one tenant may hold by default.
-pub const DEFAULT_MAX_CHATS_PER_TENANT: usize = 10_000;
-/// Messages one chat may hold by default.
-pub const DEFAULT_MAX_MESSAGES_PER_CHAT: usize = 10_000;
-
-/// The limits, from `--retain-finished-chats`, `--retain-finished-chats-for`,
-/// `--max-chats-per-tenant` and `--max-messages-per-chat`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StateLimits {
-    pub retain_finished_chats: usize,
-    /// Finished chats older than this (since they finished) are evicted too.
-    pub retain_finished_for: Option<Duration>,
-    pub max_chats_per_tenant: usize,
-    pub max_messages_per_chat: usize,
-}
-
-impl Default for StateLimits {
-    fn default() -> StateLimits {
-        StateLimits {
-            retain_finished_chats: DEFAULT_RETAIN_FINISHED_CHATS,
-            retain_finished_for: None,
-            max_chats_per_tenant: DEFAULT_MAX_CHATS_PER_TENANT,
-            max_messages_per_chat: DEFAULT_MAX_MESSAGES_PER_CHAT,
-        }
-    }
-}
-
-/// What `/__admin/health` reports about chats and their limits.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChatStats {
-    /// Chats held, all tenants, open and finished.
-    pub stored: usize,
-    /// Finished chats retained.
-    pub finished_retained: usize,
-    /// Finished chats evicted (with their messages) since start.
-    pub evicted: u64,
-    pub retain_finished_chats: usize,
-    pub retain_finished_for_seconds: Option<u64>,
-    pub max_chats_per_tenant: usize,
-    pub max_messages_per_chat: usize,
-}
-
-/// One finished chat, in the order chats finished.
-#[derive(Debug)]
-struct Finished {
-    at: Instant,
-    tenant: String,
-    chat_id: u64,
-}
-
-/// The finished chats, oldest first, and how many were evicted.
-#[derive(Debug, Default)]
-pub(super) struct FinishedChats {
-    in_order: VecDeque<Finished>,
-    evicted: u64,
-}
+use crate::domain::ChatId;
 
 impl AppState {
     /// Notes that a chat finished, then evicts what is over the retention limits. Called
     /// under that chat's lock; takes no other chat's lock.
-    pub(super) fn chat_finished(&self, tenant: &str, chat_id: u64) {
+    pub(super) fn chat_finished(&self, tenant: &str, chat_id: ChatId) {
         let mut finished = self.finished.lock().expect("finished chats lock");
         finished.in_order.push_back(Finished {
             at: Instant::now(),
@@ -109,14 +49,15 @@ impl AppState {
         }
     }
 
-    /// Removes a chat (and its messages) from its tenant; false if it was already gone.
-    fn evict_chat(&self, tenant: &str, chat_id: u64) -> bool {
+    /// Removes a chat (its messages and media) from its tenant; false if already gone.
+    fn evict_chat(&self, tenant: &str, chat_id: ChatId) -> bool {
         let removed = self
             .existing_tenant(tenant)
             .and_then(|tenant| tenant.chats.remove(&chat_id))
             .is_some();
         if removed {
             self.chat_owners.remove(&chat_id);
+            self.media.forget_chat(tenant, chat_id.0);
         }
         removed
     }
@@ -151,7 +92,11 @@ impl AppState {
     }
 
     /// The refusal for a message to a chat that holds `stored` messages, if at the limit.
-    pub(super) fn message_limit_reached(&self, chat_id: u64, stored: usize) -> Option<StateError> {
+    pub(super) fn message_limit_reached(
+        &self,
+        chat_id: ChatId,
+        stored: usize,
+    ) -> Option<StateError> {
         (stored >= self.limits.max_messages_per_chat).then(|| {
             StateError::LimitReached(format!(
                 "Chat {chat_id} holds {stored} messages, the limit set by --max-messages-per-chat; start a new chat or raise the limit"

@@ -7,13 +7,17 @@
 //! The methods are grouped by what they concern: [`chats`] (the chat transitions, which lock
 //! the one chat they change and carry out the domain's effects under that lock, see
 //! [`effects`]), [`script`]
-//! (the contact-center script), [`webhook_settings`], [`requests`] (request journal and
+//! (the contact-center script), [`escalations`] (queues, escalations, deflections),
+//! [`webhook_settings`], [`requests`] (request journal and
 //! rate limit) and [`tenant_snapshots`].
 
 mod access;
 mod chats;
 mod effects;
+pub mod escalations;
+mod limit_settings;
 mod limits;
+mod media;
 mod requests;
 mod script;
 mod tenant;
@@ -25,12 +29,12 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 
-use crate::domain::{ChatError, ContactCenter, TaskVirtualAgent};
-use crate::live_events::{LiveEvent, LiveEventBus, LiveEventKind};
+use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
+use crate::live_events::{LiveEvent, LiveEventBus};
+use crate::media::{MediaConfig, MediaError, MediaStore};
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
@@ -39,7 +43,7 @@ use crate::webhooks::{WebhookTarget, Webhooks};
 
 pub use access::AuthPolicy;
 pub use chats::{ChatRequest, OwnedChat, PostedMessage, TenantOverview};
-pub use limits::{ChatStats, StateLimits};
+pub use limit_settings::{ChatStats, StateLimits};
 pub use requests::RateLimited;
 pub use script::StoredTaskVirtualAgent;
 pub use tenant::{EndUserFields, Tenant};
@@ -59,6 +63,10 @@ pub enum StateError {
     LimitReached(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    #[error("Media not found")]
+    MediaNotFound,
+    #[error(transparent)]
+    Media(#[from] MediaError),
 }
 
 /// What the state is built from (the parts of the configuration it owns).
@@ -82,9 +90,11 @@ pub struct StateOptions {
     pub chat_inactivity_timeout: Option<Duration>,
     /// Retention of finished chats and the caps on chats and messages.
     pub limits: StateLimits,
+    /// Upload-form expiry and the media budgets.
+    pub media: MediaConfig,
 }
 
-/// Start-up settings that change how use cases behave.
+/// Start-up settings that change the script every use case runs on.
 #[derive(Debug, Clone, Copy)]
 struct Overrides {
     agent_join_delay: Option<Duration>,
@@ -95,9 +105,10 @@ struct Overrides {
 pub struct AppState {
     tenants: DashMap<String, Arc<Tenant>>,
     /// Which tenant owns each chat id (ids are unique across tenants).
-    chat_owners: DashMap<u64, String>,
+    chat_owners: DashMap<ChatId, String>,
     next_chat_id: AtomicU64,
     next_end_user_id: AtomicU64,
+    next_escalation_id: AtomicU64,
     /// Written only under its write lock, read-modify-write included.
     script: RwLock<Arc<ContactCenter>>,
     /// Serialises snapshot loads, so two loads never claim the same free id.
@@ -110,21 +121,25 @@ pub struct AppState {
     auth: AuthPolicy,
     overrides: Overrides,
     limits: StateLimits,
-    finished: Mutex<limits::FinishedChats>,
+    finished: Mutex<limit_settings::FinishedChats>,
     started: Instant,
+    /// Every uploaded and attached file, within its budgets.
+    media: MediaStore,
 }
 
-/// What `GET /__admin/health` reports.
-#[derive(Debug, Clone, Serialize)]
+/// What `GET /__admin/health` reports (`Health`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Health {
-    pub status: &'static str,
-    pub version: &'static str,
+    pub status: String,
+    pub version: String,
     pub uptime_seconds: u64,
     pub tenants: usize,
     pub request_journal: JournalStats,
     pub rate_limit_per_second: Option<u32>,
     /// Chats held and evicted, and their limits.
     pub chats: ChatStats,
+    /// Media budgets and usage.
+    pub media: serde_json::Value,
 }
 
 impl AppState {
@@ -148,6 +163,7 @@ impl AppState {
             chat_owners: DashMap::new(),
             next_chat_id: AtomicU64::new(1),
             next_end_user_id: AtomicU64::new(1001),
+            next_escalation_id: AtomicU64::new(1),
             script: RwLock::new(Arc::new(overrides.applied_to(options.script))),
             loading: Mutex::new(()),
             webhooks,
@@ -163,6 +179,7 @@ impl AppState {
             limits: options.limits,
             finished: Mutex::default(),
             started: Instant::now(),
+            media: MediaStore::new(options.media),
         }
     }
 
@@ -218,17 +235,19 @@ impl AppState {
         self.webhooks.forget(tenant);
         self.request_journal.forget(tenant);
         self.forget_finished(tenant);
+        self.media.forget(tenant);
     }
 
     pub fn health(&self) -> Health {
         Health {
-            status: "ok",
-            version: env!("CARGO_PKG_VERSION"),
+            status: "ok".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
             uptime_seconds: self.started.elapsed().as_secs(),
             tenants: self.tenant_names().len(),
             request_journal: self.request_journal.stats(),
             rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
             chats: self.chat_stats(),
+            media: self.media.usage(),
         }
     }
 
@@ -247,17 +266,6 @@ impl AppState {
         self.live_events.changes()
     }
 
-    /// Publishes a live event on the control plane's bus.
-    pub fn publish_live_event(
-        &self,
-        kind: LiveEventKind,
-        tenant: &str,
-        chat_id: Option<u64>,
-        data: Value,
-    ) {
-        self.live_events.publish(kind, tenant, chat_id, data);
-    }
-
     /// The task virtual agents of the running script.
     pub fn task_virtual_agents(&self) -> Vec<Arc<TaskVirtualAgent>> {
         self.script()
@@ -274,6 +282,7 @@ impl Overrides {
         if let Some(delay) = self.agent_join_delay {
             script.join_delay = delay;
         }
+        script.end_user_inactivity_timeout = self.inactivity_timeout;
         script
     }
 }

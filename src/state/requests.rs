@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::AppState;
+use crate::domain::ChatId;
 use crate::live_events::LiveEventKind;
 use crate::request_journal::{JournalStats, RecordedRequest, RequestFilter};
 
@@ -39,7 +40,7 @@ impl AppState {
     }
 
     /// Journals an answered request and announces it on the live event bus.
-    pub fn record_request(&self, request: RecordedRequest, chat_id: Option<u64>) {
+    pub fn record_request(&self, request: RecordedRequest, chat_id: Option<ChatId>) {
         let recorded = self.request_journal.record(request);
         self.live_events.publish_with(
             LiveEventKind::Request,

@@ -36,17 +36,20 @@ impl AppState {
                 *self.script.write().expect("script lock") =
                     Arc::new(self.overrides.applied_to(script));
                 self.fixture_status.reloaded();
+                self.live_events.notify_change();
                 Ok(())
             }
             Err(error) => {
                 self.fixture_status.failed(error.clone());
+                self.live_events.notify_change();
                 Err(error)
             }
         }
     }
 
-    /// Replaces the agent, menus, join delay and agent script from a `contact_center.json`
-    /// document, validated exactly like the file; VTAs and data tables stay. Answers the
+    /// Replaces the agent, menus, join delay, agent script, queues and queue selection from
+    /// a `contact_center.json` document, validated exactly like the file; VTAs and data
+    /// tables stay. Answers the
     /// new script.
     pub fn replace_contact_center(
         &self,
@@ -54,12 +57,15 @@ impl AppState {
     ) -> Result<Arc<ContactCenter>, FixtureError> {
         let mut current = self.script.write().expect("script lock");
         let known: BTreeSet<String> = current.task_virtual_agents.keys().cloned().collect();
-        let compiled = script_loader::compile_contact_center(document, &known)?;
+        let media: BTreeSet<String> = current.media_files.keys().cloned().collect();
+        let compiled = script_loader::compile_contact_center(document, &known, &media)?;
         let mut script = (**current).clone();
         script.agent = compiled.agent;
         script.join_delay = compiled.join_delay;
         script.menus = compiled.menus;
         script.agent_script = compiled.agent_script;
+        script.queues = compiled.queues;
+        script.queue_selection = compiled.queue_selection;
         *current = Arc::new(self.overrides.applied_to(script));
         Ok(Arc::clone(&current))
     }

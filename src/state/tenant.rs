@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 
-use crate::domain::{Chat, EndUser};
+use crate::domain::queues::{Availability, Queue};
+use crate::domain::{Chat, ChatId, EndUser, EndUserId};
 
 /// The fields of an end-user upsert.
 #[derive(Debug, Clone, Default)]
@@ -21,8 +22,8 @@ pub struct EndUserFields {
 
 #[derive(Debug, Default)]
 struct Directory {
-    by_id: HashMap<u64, EndUser>,
-    id_by_identifier: HashMap<String, u64>,
+    by_id: HashMap<EndUserId, EndUser>,
+    id_by_identifier: HashMap<String, EndUserId>,
 }
 
 /// A tenant (one subdomain).
@@ -30,23 +31,45 @@ struct Directory {
 pub struct Tenant {
     pub name: String,
     end_users: Mutex<Directory>,
-    pub(super) chats: DashMap<u64, Arc<Mutex<Chat>>>,
+    pub(super) chats: DashMap<ChatId, Arc<Mutex<Chat>>>,
+    /// Queue availability set at run time, by queue id (otherwise the script's).
+    queue_availability: Mutex<HashMap<String, Availability>>,
 }
 
 impl Tenant {
-    pub fn new(name: &str) -> Tenant {
+    pub(super) fn new(name: &str) -> Tenant {
         Tenant {
             name: name.to_owned(),
             end_users: Mutex::default(),
             chats: DashMap::new(),
+            queue_availability: Mutex::default(),
         }
     }
 
+    /// The queue's availability for this tenant.
+    pub fn availability(&self, queue: &Queue) -> Availability {
+        self.queue_availability
+            .lock()
+            .expect("availability lock")
+            .get(&queue.id)
+            .copied()
+            .unwrap_or(queue.availability)
+    }
+
+    /// Sets the queue's availability for this tenant (`None`: back to the script's).
+    pub(super) fn set_availability(&self, queue_id: &str, availability: Option<Availability>) {
+        let mut overrides = self.queue_availability.lock().expect("availability lock");
+        match availability {
+            Some(availability) => overrides.insert(queue_id.to_owned(), availability),
+            None => overrides.remove(queue_id),
+        };
+    }
+
     /// Creates the end user, or updates the one with the same identifier (keeping its id).
-    pub fn upsert_end_user(
+    pub(super) fn upsert_end_user(
         &self,
         fields: EndUserFields,
-        new_id: impl FnOnce() -> u64,
+        new_id: impl FnOnce() -> EndUserId,
         now: DateTime<Utc>,
     ) -> EndUser {
         let mut directory = self.end_users.lock().expect("directory lock");
@@ -72,7 +95,7 @@ impl Tenant {
         user
     }
 
-    pub fn end_user(&self, id: u64) -> Option<EndUser> {
+    pub fn end_user(&self, id: EndUserId) -> Option<EndUser> {
         self.end_users
             .lock()
             .expect("directory lock")
@@ -104,12 +127,12 @@ impl Tenant {
         directory.by_id.get(id).cloned()
     }
 
-    pub fn chat(&self, id: u64) -> Option<Arc<Mutex<Chat>>> {
+    pub fn chat(&self, id: ChatId) -> Option<Arc<Mutex<Chat>>> {
         self.chats.get(&id).map(|chat| Arc::clone(chat.value()))
     }
 
-    pub fn chat_ids(&self) -> Vec<u64> {
-        let mut ids: Vec<u64> = self.chats.iter().map(|entry| *entry.key()).collect();
+    pub fn chat_ids(&self) -> Vec<ChatId> {
+        let mut ids: Vec<ChatId> = self.chats.iter().map(|entry| *entry.key()).collect();
         ids.sort_unstable();
         ids
     }

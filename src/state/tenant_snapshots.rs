@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 
 use super::{AppState, Tenant};
-use crate::domain::{RoutingState, Trigger};
+use crate::domain::{ChatId, EndUserId, RoutingState, Trigger};
 use crate::tenant_snapshot::{error, IdMap, LoadReport, Snapshot, SnapshotError};
 
 impl AppState {
@@ -52,6 +52,16 @@ impl AppState {
         let mut queued = Vec::new();
         let mut finished = Vec::new();
         for chat in chats {
+            // Escalation ids stay unique: new ones start above every loaded one.
+            if let Some(highest) = chat
+                .escalations
+                .iter()
+                .map(|escalation| escalation.id)
+                .max()
+            {
+                self.next_escalation_id
+                    .fetch_max(highest + 1, std::sync::atomic::Ordering::Relaxed);
+            }
             if matches!(chat.routing, RoutingState::Queued) {
                 queued.push(chat.id);
             }
@@ -71,6 +81,8 @@ impl AppState {
             self.chat_finished(name, id);
         }
         self.webhooks.forget(Some(name));
+        // Snapshots carry no file bytes: the tenant's old media goes with its old chats.
+        self.media.forget(Some(name));
         if let Some(target) = &snapshot.webhook {
             self.webhooks
                 .set_target(name, target.clone())
@@ -89,7 +101,7 @@ impl AppState {
 
     /// Keeps each id unless another tenant holds it; the counters move past the kept ones.
     fn claim_ids(&self, name: &str, snapshot: &Snapshot) -> IdMap {
-        let held_elsewhere: HashSet<u64> = self
+        let held_elsewhere: HashSet<EndUserId> = self
             .tenants
             .iter()
             .filter(|entry| entry.key() != name)
@@ -99,11 +111,11 @@ impl AppState {
         let mut ids = IdMap::default();
         move_past(
             &self.next_end_user_id,
-            snapshot.end_users.iter().map(|user| user.id),
+            snapshot.end_users.iter().map(|user| user.id.get()),
         );
         for user in &snapshot.end_users {
             let id = if held_elsewhere.contains(&user.id) {
-                self.next_end_user_id.fetch_add(1, Ordering::Relaxed)
+                EndUserId(self.next_end_user_id.fetch_add(1, Ordering::Relaxed))
             } else {
                 user.id
             };
@@ -111,7 +123,7 @@ impl AppState {
         }
         move_past(
             &self.next_chat_id,
-            snapshot.chats.iter().map(|chat| chat.id),
+            snapshot.chats.iter().map(|chat| chat.id.get()),
         );
         for chat in &snapshot.chats {
             let taken = self
@@ -119,7 +131,7 @@ impl AppState {
                 .get(&chat.id)
                 .is_some_and(|owner| owner.value() != name);
             let id = if taken {
-                self.next_chat_id.fetch_add(1, Ordering::Relaxed)
+                ChatId(self.next_chat_id.fetch_add(1, Ordering::Relaxed))
             } else {
                 chat.id
             };

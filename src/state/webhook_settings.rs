@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use uuid::Uuid;
-
 use super::AppState;
+use crate::domain::DeliveryId;
 use crate::webhooks::delivery_journal::{Delivery, DeliveryCounters, DeliveryFilter};
 use crate::webhooks::faults::FaultInjection;
 use crate::webhooks::{DrainReport, WebhookError, WebhookTarget};
@@ -98,14 +97,14 @@ impl AppState {
         self.webhooks.counters(filter)
     }
 
-    pub fn delivery(&self, id: Uuid) -> Result<Delivery, WebhookError> {
+    pub fn delivery(&self, id: DeliveryId) -> Result<Delivery, WebhookError> {
         self.webhooks
             .delivery(id)
             .ok_or(WebhookError::UnknownDelivery(id))
     }
 
     /// Sends a delivery again (same id, fresh signature), behind its chat's queued events.
-    pub fn redeliver(&self, id: Uuid) -> Result<Delivery, WebhookError> {
+    pub fn redeliver(&self, id: DeliveryId) -> Result<Delivery, WebhookError> {
         self.webhooks.redeliver(id)
     }
 

@@ -17,9 +17,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::chat::VirtualAgentParticipant;
+use crate::domain::escalation::Escalation;
+use crate::domain::pre_chat::PreChatMessage;
 use crate::domain::vta::VtaSession;
 use crate::domain::EndedBy;
-use crate::domain::{Chat, EndUser, HumanAgent, Message, RoutingState};
+use crate::domain::{Chat, ChatId, EndUser, EndUserId, HumanAgent, Message, RoutingState};
 use crate::webhooks::WebhookTarget;
 
 pub use restore::IdMap;
@@ -50,9 +52,9 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChatSnapshot {
-    pub id: u64,
+    pub id: ChatId,
     /// An `id` of the snapshot's `end_users`.
-    pub end_user_id: u64,
+    pub end_user_id: EndUserId,
     #[serde(default = "default_lang")]
     pub lang: String,
     #[serde(default)]
@@ -71,6 +73,14 @@ pub struct ChatSnapshot {
     pub all_virtual_agents: Vec<VirtualAgentParticipant>,
     #[serde(default)]
     pub messages: Vec<Message>,
+    /// The queue the chat was routed to (issue 9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<Escalation>,
+    /// The pre-chat transcript given on `POST /chats`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pre_chat: Vec<PreChatMessage>,
 }
 
 /// The menu a chat was opened in.
@@ -92,6 +102,12 @@ pub enum RoutingSnapshot {
     TaskVirtualAgent {
         agent: HumanAgent,
         session: VtaSession,
+    },
+    /// The queue-selection virtual agent holds the chat.
+    VirtualAgent {
+        virtual_agent: VirtualAgentParticipant,
+        #[serde(default)]
+        unmatched_answers: u32,
     },
     Finished {
         by: EndedBy,
@@ -234,11 +250,21 @@ impl ChatSnapshot {
                         session: session.clone(),
                     }
                 }
+                RoutingState::VirtualAgent {
+                    virtual_agent,
+                    unmatched_answers,
+                } => RoutingSnapshot::VirtualAgent {
+                    virtual_agent: virtual_agent.clone(),
+                    unmatched_answers: *unmatched_answers,
+                },
                 RoutingState::Finished { by } => RoutingSnapshot::Finished { by: *by },
             },
             all_agents: chat.agents.clone(),
             all_virtual_agents: chat.virtual_agents.clone(),
             messages: chat.messages.clone(),
+            queue: chat.queue.clone(),
+            escalations: chat.escalations.clone(),
+            pre_chat: chat.pre_chat.clone(),
         }
     }
 }
@@ -254,14 +280,14 @@ pub struct LoadReport {
 }
 
 impl IdMap {
-    pub fn chat(&self, old: u64) -> Option<u64> {
-        self.chats.get(&old).copied()
+    pub fn chat(&self, old: impl Into<ChatId>) -> Option<ChatId> {
+        self.chats.get(&old.into()).copied()
     }
 
-    pub fn end_user(&self, old: u64) -> Option<u64> {
-        self.end_users.get(&old).copied()
+    pub fn end_user(&self, old: impl Into<EndUserId>) -> Option<EndUserId> {
+        self.end_users.get(&old.into()).copied()
     }
 }
 
-/// `BTreeMap` keeps the id map's JSON in a stable order.
-pub type IdTable = BTreeMap<u64, u64>;
+/// Old id → new id (`BTreeMap` keeps the id map's JSON in a stable order).
+pub type IdTable<Id> = BTreeMap<Id, Id>;

@@ -8,13 +8,15 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{error, ChatSnapshot, IdTable, RoutingSnapshot, Snapshot, SnapshotError};
-use crate::domain::{Chat, ContactCenter, EndUser, RoutingState, Sender};
+use crate::domain::{
+    Chat, ChatId, ContactCenter, EndUser, EndUserId, MessageId, RoutingState, Sender,
+};
 
 /// Old id → new id, for every chat and end user of a loaded snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdMap {
-    pub chats: IdTable,
-    pub end_users: IdTable,
+    pub chats: IdTable<ChatId>,
+    pub end_users: IdTable<EndUserId>,
 }
 
 impl Snapshot {
@@ -74,7 +76,7 @@ impl Snapshot {
                 ..user.clone()
             })
             .collect();
-        let by_old_id: HashMap<u64, &EndUser> = self
+        let by_old_id: HashMap<EndUserId, &EndUser> = self
             .end_users
             .iter()
             .zip(&end_users)
@@ -95,7 +97,7 @@ impl Snapshot {
 fn validate_chat(
     chat: &ChatSnapshot,
     place: &str,
-    user_ids: &BTreeSet<u64>,
+    user_ids: &BTreeSet<EndUserId>,
     script: &ContactCenter,
 ) -> Result<(), SnapshotError> {
     if !user_ids.contains(&chat.end_user_id) {
@@ -108,7 +110,7 @@ fn validate_chat(
         ));
     }
     for (index, message) in chat.messages.iter().enumerate() {
-        let expected = index as u64 + 1;
+        let expected = MessageId(index as u64 + 1);
         if message.id != expected {
             return Err(error(
                 format!("{place}.messages[{index}].id"),
@@ -176,8 +178,23 @@ fn restore_chat(
                 session: session.clone(),
             }
         }
+        RoutingSnapshot::VirtualAgent {
+            virtual_agent,
+            unmatched_answers,
+        } => RoutingState::VirtualAgent {
+            virtual_agent: virtual_agent.clone(),
+            unmatched_answers: *unmatched_answers,
+        },
         RoutingSnapshot::Finished { by } => RoutingState::Finished { by: *by },
     };
+    if let Some(queue) = &chat.queue {
+        if script.queue(queue).is_none() {
+            return Err(error(
+                format!("chats[{index}].queue"),
+                format!("no queue has the id {queue:?}"),
+            ));
+        }
+    }
     let mut messages = chat.messages.clone();
     for message in &mut messages {
         if let Sender::EndUser { id } = &mut message.sender {
@@ -198,5 +215,8 @@ fn restore_chat(
         agents: chat.all_agents.clone(),
         virtual_agents: chat.all_virtual_agents.clone(),
         messages,
+        queue: chat.queue.clone(),
+        escalations: chat.escalations.clone(),
+        pre_chat: chat.pre_chat.clone(),
     })
 }

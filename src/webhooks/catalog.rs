@@ -3,15 +3,15 @@
 //! emulator sends is made here, so names and payload shapes cannot drift apart.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-use crate::domain::chat::VirtualAgentParticipant;
-use crate::domain::{Chat, Happening, Message, MessageBody, Sender, Visibility};
-use crate::formats::timestamp;
+use crate::domain::{Chat, ChatId, Happening};
+use crate::wire::apps::{Agent, EndUserRef};
+use crate::wire::escalations::{Escalation, EscalationDeflected};
+use crate::wire::events::{self, EventVirtualAgent};
 
 /// Every event the emulator can send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventType {
     ChatCreated,
@@ -22,6 +22,7 @@ pub enum EventType {
     ChatEnded,
     ChatDismissed,
     ChatResumed,
+    EscalationDeflected,
 }
 
 /// One row of the catalog.
@@ -84,6 +85,12 @@ pub const CATALOG: &[EventSpec] = &[
         documented: false,
         description: "A dismissed chat was resumed with PATCH /chats/:id/resume.",
     },
+    EventSpec {
+        event_type: EventType::EscalationDeflected,
+        name: "escalation_deflected",
+        documented: false,
+        description: "An escalation to a human-agent queue was deflected (reason over_capacity or after_hours): body.escalation carries its id, deflection_reason and deflection_options.",
+    },
 ];
 
 impl EventType {
@@ -110,103 +117,118 @@ fn spec(event_type: EventType) -> &'static EventSpec {
 #[derive(Debug, Clone)]
 pub struct Event {
     pub event_type: EventType,
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     /// The exact bytes of the envelope `{event_type, timestamp, chat_id, body}`.
     pub payload: Vec<u8>,
 }
 
 /// The event for `happening` in `chat`, or `None` when it is not the consumer's business.
+/// The body is one of the structs of [`crate::wire::events`], serialised straight to the
+/// bytes that are signed and sent.
 pub fn event_for(happening: &Happening, chat: &Chat, now: DateTime<Utc>) -> Option<Event> {
-    let (event_type, body) = match happening {
-        Happening::ChatCreated => (
+    let event = |event_type: EventType, payload: Vec<u8>| Event {
+        event_type,
+        chat_id: chat.id,
+        payload,
+    };
+    let envelope = |event_type: EventType, body: &dyn erased::Body| {
+        event(event_type, body.envelope(event_type.name(), now, chat.id))
+    };
+    Some(match happening {
+        Happening::ChatCreated => envelope(
             EventType::ChatCreated,
-            json!({"chat": {"id": chat.id, "status": "queued", "lang": chat.lang},
-                   "end_user": {"id": chat.end_user.id, "identifier": chat.end_user.identifier}}),
+            &events::ChatCreated {
+                chat: events::CreatedChat {
+                    id: chat.id,
+                    status: "queued",
+                    lang: chat.lang.clone(),
+                },
+                end_user: EndUserRef {
+                    id: chat.end_user.id,
+                    identifier: chat.end_user.identifier.clone(),
+                },
+            },
         ),
-        Happening::MessageAdded { message_id } => (
+        Happening::MessageAdded { message_id } => envelope(
             EventType::MessageReceived,
-            message_body(chat.message(*message_id)?),
+            &events::MessageReceived::of(chat.message(*message_id)?),
         ),
-        Happening::AgentJoined { agent } => (
+        Happening::AgentJoined { agent } => envelope(
             EventType::AgentJoined,
-            json!({"agent": {"id": agent.id, "name": agent.name, "first_name": agent.first_name,
-                             "avatar_url": agent.avatar_url, "status": "connected"}}),
+            &events::AgentJoined {
+                agent: Agent::of(agent, "connected"),
+            },
         ),
-        Happening::VirtualAgentJoined { virtual_agent } => (
+        Happening::VirtualAgentJoined { virtual_agent } => envelope(
             EventType::VirtualAgentJoined,
-            json!({"virtual_agent": virtual_agent_json(virtual_agent, "connected")}),
+            &events::VirtualAgentJoined {
+                virtual_agent: EventVirtualAgent::of(virtual_agent, "connected"),
+            },
         ),
         Happening::VirtualAgentLeft {
             virtual_agent,
             handback,
-        } => (
+        } => envelope(
             EventType::VirtualAgentLeft,
-            json!({"virtual_agent": virtual_agent_json(virtual_agent, "disconnected"),
-                   "outcome": handback.outcome,
-                   "captured": handback.captured}),
+            &events::VirtualAgentLeft {
+                virtual_agent: EventVirtualAgent::of(virtual_agent, "disconnected"),
+                outcome: handback.outcome,
+                captured: handback.captured.clone(),
+            },
         ),
-        Happening::ChatEnded { by } => (
+        Happening::ChatEnded { by } => envelope(
             EventType::ChatEnded,
-            json!({"status": "finished", "ended_by": by}),
+            &events::ChatEnded {
+                status: "finished",
+                ended_by: *by,
+            },
         ),
-        Happening::ChatDismissed => (EventType::ChatDismissed, json!({"status": chat.status()})),
-        Happening::ChatResumed => (EventType::ChatResumed, json!({"status": chat.status()})),
-    };
-    let envelope = json!({
-        "event_type": event_type.name(),
-        "timestamp": timestamp(now),
-        "chat_id": chat.id,
-        "body": body,
-    });
-    Some(Event {
-        event_type,
-        chat_id: chat.id,
-        payload: serde_json::to_vec(&envelope).expect("JSON values always serialise"),
+        Happening::ChatDismissed => envelope(
+            EventType::ChatDismissed,
+            &events::StatusChanged {
+                status: chat.status(),
+            },
+        ),
+        Happening::ChatResumed => envelope(
+            EventType::ChatResumed,
+            &events::StatusChanged {
+                status: chat.status(),
+            },
+        ),
+        Happening::EscalationDeflected { escalation_id } => envelope(
+            EventType::EscalationDeflected,
+            &EscalationDeflected {
+                escalation: Escalation::of(chat.escalation(*escalation_id)?, chat.id),
+            },
+        ),
+        Happening::EscalationUpdated { .. } => return None,
     })
 }
 
-fn virtual_agent_json(virtual_agent: &VirtualAgentParticipant, status: &str) -> Value {
-    json!({"id": virtual_agent.id, "key": virtual_agent.key, "name": virtual_agent.name,
-           "type": "task_virtual_agent", "status": status})
-}
+/// Serialising any event body inside its envelope, behind one object-safe call.
+mod erased {
+    use chrono::{DateTime, Utc};
+    use serde::Serialize;
 
-/// `message_received`'s body. A task virtual agent's text travels in `server_message`,
-/// exactly as the platform documents it (SPEC A4).
-fn message_body(message: &Message) -> Value {
-    let visibility = match message.visibility {
-        Visibility::Everyone => "everyone",
-        Visibility::TaskVirtualAgent => "task_virtual_agent",
-        Visibility::Agent => "agent",
-    };
-    let sender = match &message.sender {
-        Sender::EndUser { id } => json!({"id": id, "type": "end_user"}),
-        Sender::Agent { id, .. } => json!({"id": id, "type": "agent", "status": "connected"}),
-        Sender::TaskVirtualAgent { id, .. } => {
-            json!({"id": id, "type": "task_virtual_agent", "status": "connected"})
-        }
-        Sender::System => json!({"type": "system"}),
-    };
-    if let (Sender::TaskVirtualAgent { .. }, MessageBody::Text { text }) =
-        (&message.sender, &message.body)
-    {
-        return json!({
-            "sender": sender,
-            "message": {"type": "server_message", "message_id": message.id, "visibility": visibility},
-            "server_message": {"content": {"type": "text", "content": text}},
-        });
+    use crate::domain::ChatId;
+    use crate::formats::timestamp;
+    use crate::wire::events::WebhookEvent;
+
+    pub trait Body {
+        fn envelope(&self, event_type: &str, now: DateTime<Utc>, chat_id: ChatId) -> Vec<u8>;
     }
-    let content = match &message.body {
-        MessageBody::Text { text } | MessageBody::Notice { text } => {
-            json!({"type": "text", "content": text})
+
+    impl<B: Serialize> Body for B {
+        fn envelope(&self, event_type: &str, now: DateTime<Utc>, chat_id: ChatId) -> Vec<u8> {
+            serde_json::to_vec(&WebhookEvent {
+                event_type,
+                timestamp: timestamp(now),
+                chat_id,
+                body: self,
+            })
+            .expect("event bodies serialise")
         }
-        MessageBody::Photo { media_id } => json!({"type": "photo", "media_id": media_id}),
-        MessageBody::Video { media_id } => json!({"type": "video", "media_id": media_id}),
-    };
-    let message_type = content["type"].clone();
-    json!({
-        "sender": sender,
-        "message": {"type": message_type, "message_id": message.id, "visibility": visibility, "content": content},
-    })
+    }
 }
 
 #[cfg(test)]

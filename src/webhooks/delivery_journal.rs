@@ -7,15 +7,14 @@ use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::catalog::{self, EventType};
-use crate::domain::{Chat, Happening};
+use crate::domain::{Chat, ChatId, DeliveryId, Happening, MessageId};
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Queued, not yet attempted (or waiting behind an earlier event of its chat).
@@ -30,20 +29,32 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
-    pub fn from_name(name: &str) -> Option<DeliveryStatus> {
-        match name {
-            "pending" => Some(DeliveryStatus::Pending),
-            "retrying" => Some(DeliveryStatus::Retrying),
-            "delivered" => Some(DeliveryStatus::Delivered),
-            "failed" => Some(DeliveryStatus::Failed),
-            "skipped" => Some(DeliveryStatus::Skipped),
-            _ => None,
+    pub const ALL: [DeliveryStatus; 5] = [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Retrying,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Skipped,
+    ];
+
+    /// The wire name (`pending`, `retrying`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Retrying => "retrying",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Skipped => "skipped",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<DeliveryStatus> {
+        Self::ALL.into_iter().find(|status| status.name() == name)
     }
 }
 
 /// One HTTP attempt at a delivery.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeliveryAttempt {
     pub at: DateTime<Utc>,
     pub url: String,
@@ -55,10 +66,10 @@ pub struct DeliveryAttempt {
     /// The receiver's response body, truncated.
     pub response_body: Option<String>,
     /// The receiver's `Retry-After`, when it sent one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
     /// Faults injected into this attempt (see `faults.rs`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<String>,
 }
 
@@ -70,18 +81,19 @@ impl DeliveryAttempt {
     }
 }
 
-/// One event on its way to a tenant's webhook.
-#[derive(Debug, Clone, Serialize)]
+/// One event on its way to a tenant's webhook (as the control plane shows it, the payload
+/// aside: the client reads it back with this type too).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
-    pub id: Uuid,
+    pub id: DeliveryId,
     pub tenant: String,
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     pub event_type: EventType,
     pub created_at: DateTime<Utc>,
     pub status: DeliveryStatus,
     pub attempts: Vec<DeliveryAttempt>,
-    /// The exact bytes sent, kept for redelivery.
-    #[serde(skip)]
+    /// The exact bytes sent, kept for redelivery; shown as the JSON they are.
+    #[serde(serialize_with = "payload_as_json", skip_deserializing)]
     pub payload: Payload,
     /// Set when the tenant is reset: the dispatcher drops it.
     #[serde(skip)]
@@ -98,9 +110,16 @@ pub enum Payload {
     /// stored), with the timestamp it had. Gone once the chat is evicted.
     Deferred {
         chat: Weak<Mutex<Chat>>,
-        message_id: u64,
+        message_id: MessageId,
         at: DateTime<Utc>,
     },
+}
+
+impl Default for Payload {
+    /// No bytes (what a delivery read back from JSON has).
+    fn default() -> Payload {
+        Payload::Bytes(Arc::from(&[][..]))
+    }
 }
 
 impl Payload {
@@ -136,24 +155,32 @@ impl Delivery {
             "last_status_code": self.attempts.last().and_then(|attempt| attempt.status_code),
         })
     }
+}
 
-    /// The delivery as the control plane shows it, payload included as JSON.
-    pub fn to_json(&self) -> Value {
-        let mut value = serde_json::to_value(self).expect("deliveries serialise");
-        value["payload"] = self
-            .payload
-            .bytes()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or(Value::Null);
-        value
-    }
+fn payload_as_json<S: serde::Serializer>(
+    payload: &Payload,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    payload
+        .bytes()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .unwrap_or(Value::Null)
+        .serialize(serializer)
+}
+
+/// `GET /__admin/webhooks/deliveries`' answer (`DeliveryList`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryList {
+    pub count: usize,
+    pub counters: DeliveryCounters,
+    pub deliveries: Vec<Delivery>,
 }
 
 /// A filter over the journal; `None` matches everything.
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
     pub tenant: Option<String>,
-    pub chat_id: Option<u64>,
+    pub chat_id: Option<ChatId>,
     pub event_type: Option<EventType>,
     pub status: Option<DeliveryStatus>,
 }
@@ -174,7 +201,7 @@ impl DeliveryFilter {
 }
 
 /// Totals over (part of) the journal.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryCounters {
     pub deliveries: usize,
     pub pending: usize,
@@ -212,12 +239,6 @@ impl DeliveryCounters {
     }
 }
 
-/// A fresh random (version 4) delivery id, from the thread's random generator rather than
-/// a `getrandom` system call per id (uuid's `new_v4` without its `fast-rng` feature).
-pub fn new_delivery_id() -> Uuid {
-    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
-}
-
 /// A shared handle to one journal entry.
 pub type DeliveryHandle = Arc<Mutex<Delivery>>;
 
@@ -226,7 +247,7 @@ pub type DeliveryHandle = Arc<Mutex<Delivery>>;
 #[derive(Debug)]
 pub struct DeliveryJournal {
     in_order: RwLock<Vec<DeliveryHandle>>,
-    by_id: DashMap<Uuid, DeliveryHandle>,
+    by_id: DashMap<DeliveryId, DeliveryHandle>,
     capacity: usize,
     evicted: AtomicU64,
 }
@@ -281,7 +302,7 @@ impl DeliveryJournal {
         self.evicted.load(Ordering::Relaxed)
     }
 
-    pub fn get(&self, id: Uuid) -> Option<DeliveryHandle> {
+    pub fn get(&self, id: DeliveryId) -> Option<DeliveryHandle> {
         self.by_id.get(&id).map(|entry| Arc::clone(entry.value()))
     }
 
@@ -334,9 +355,9 @@ mod tests {
 
     fn delivery(status: DeliveryStatus) -> Delivery {
         Delivery {
-            id: Uuid::new_v4(),
+            id: DeliveryId::new(),
             tenant: "t".into(),
-            chat_id: 1,
+            chat_id: ChatId(1),
             event_type: EventType::MessageReceived,
             created_at: Utc::now(),
             status,

@@ -16,12 +16,13 @@ use super::delivery_journal::DeliveryHandle;
 use super::policy::{DeliveryOrdering, RetryPolicy};
 use super::poster::WebhookPoster;
 use super::targets::WebhookTargets;
+use crate::domain::ChatId;
 use crate::live_events::LiveEventBus;
 
 /// One delivery to send.
 pub struct Job {
     pub tenant: String,
-    pub chat_id: u64,
+    pub chat_id: ChatId,
     pub delivery: DeliveryHandle,
 }
 
@@ -58,7 +59,7 @@ impl Dispatcher {
     }
 }
 
-type ChatKey = (String, u64);
+type ChatKey = (String, ChatId);
 type ChatQueues = Rc<RefCell<HashMap<ChatKey, mpsc::UnboundedSender<DeliveryHandle>>>>;
 
 async fn route_jobs(

@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use serde::Serialize;
-use uuid::Uuid;
 
+use crate::domain::{ChatId, DeliveryId};
 use crate::live_events::{LiveEventBus, LiveEventKind};
 use catalog::{Event, EventType};
 use delivery_journal::{
@@ -30,7 +30,7 @@ use dispatcher::{Dispatcher, Job};
 use faults::FaultInjection;
 use policy::RetryPolicy;
 use targets::WebhookTargets;
-pub use targets::{WebhookError, WebhookTarget};
+pub use targets::{WebhookConfig, WebhookError, WebhookTarget};
 
 /// Deliveries still unfinished when a drain gave up, by tenant and chat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -152,9 +152,9 @@ impl Webhooks {
     }
 
     /// Journals an event that had nowhere to go as `skipped`; nothing is queued.
-    pub fn skip(&self, tenant: &str, chat_id: u64, event_type: EventType, payload: Payload) {
+    pub fn skip(&self, tenant: &str, chat_id: ChatId, event_type: EventType, payload: Payload) {
         let delivery = self.journal.record(Delivery {
-            id: delivery_journal::new_delivery_id(),
+            id: DeliveryId::new(),
             tenant: tenant.to_owned(),
             chat_id,
             event_type,
@@ -173,7 +173,7 @@ impl Webhooks {
     /// Journals `event` and queues it behind the chat's earlier events. Never blocks.
     pub fn publish(&self, tenant: &str, event: Event) {
         let delivery = self.journal.record(Delivery {
-            id: delivery_journal::new_delivery_id(),
+            id: DeliveryId::new(),
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,
             event_type: event.event_type,
@@ -202,14 +202,14 @@ impl Webhooks {
         self.journal.counters(filter)
     }
 
-    pub fn delivery(&self, id: Uuid) -> Option<Delivery> {
+    pub fn delivery(&self, id: DeliveryId) -> Option<Delivery> {
         self.journal
             .get(id)
             .map(|handle| handle.lock().expect("delivery lock").clone())
     }
 
     /// Sends a delivery again (same id, fresh signature), behind its chat's queued events.
-    pub fn redeliver(&self, id: Uuid) -> Result<Delivery, WebhookError> {
+    pub fn redeliver(&self, id: DeliveryId) -> Result<Delivery, WebhookError> {
         let handle = self
             .journal
             .get(id)
@@ -282,7 +282,7 @@ impl Webhooks {
                 report.undelivered += 1;
                 *report
                     .by_chat
-                    .entry((delivery.tenant, delivery.chat_id))
+                    .entry((delivery.tenant, delivery.chat_id.get()))
                     .or_default() += 1;
             }
         }

@@ -5,9 +5,9 @@
 use awc::http::Uri;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::faults::FaultInjection;
+use crate::domain::DeliveryId;
 
 /// Where a tenant's webhooks go and the secrets they are signed with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,9 +28,9 @@ pub enum WebhookError {
     #[error("There is no secondary secret to rotate to")]
     NoSecondarySecret,
     #[error("No delivery has the id {0}")]
-    UnknownDelivery(Uuid),
+    UnknownDelivery(DeliveryId),
     #[error("Delivery {0} was skipped and its chat has since been evicted, so its body can no longer be built")]
-    BodyGone(Uuid),
+    BodyGone(DeliveryId),
     #[error("{0}")]
     InvalidFaults(String),
     #[error("No faults are configured for this tenant")]
@@ -61,6 +61,16 @@ impl WebhookTarget {
         }
         Ok(())
     }
+}
+
+/// A tenant's webhook target and whether it is the tenant's own or the default, as the
+/// control plane answers it (`WebhookConfig`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookConfig {
+    pub tenant: String,
+    /// `tenant` or `default`.
+    pub source: String,
+    pub webhook: WebhookTarget,
 }
 
 /// Per-tenant targets and faults, plus the process-wide default target.

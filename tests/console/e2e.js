@@ -1,5 +1,6 @@
 // End-to-end test of the web console as a person uses it: open a chat, act as the human
-// agent through the page, and check the emulator's own record agrees. Every wait is bounded.
+// agent through the page, see attached files (a thumbnail, a link), and check the emulator's
+// own record agrees. Every wait is bounded.
 // Usage: node e2e.js <emulator base URL> [screenshot path]
 "use strict";
 const assert = require("node:assert/strict");
@@ -62,7 +63,30 @@ async function admin(path) {
     assert.ok(!agentColumn.includes("246810"), "the agent column never shows the code");
     assert.ok(agentColumn.includes("finished: success"), "the agent column shows the outcome");
     await page.locator('[data-field="deliveries"] tr').first().waitFor();
+
+    // Files the agent attaches: a thumbnail for an image, a link for a document.
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+    const attached = await fetch(`${base}/__admin/chats/${chat.id}/agent/attachments?filename=dot.png`,
+      { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
+    assert.ok(attached.ok, `attach: ${attached.status}`);
+    await apps("POST", `/chats/${chat.id}/message`, { from_user_id: user.id, message: { type: "text", content: "Can I have the manual?" } });
+    await page.locator('[data-view="end_user"] a', { hasText: "attachment: user_guide.pdf" }).waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-view="end_user"] img.thumb')]
+      .some(img => img.complete && img.naturalWidth > 0));
     await page.screenshot({ path: screenshot, fullPage: true });
+
+    // Issue 9: a chat routed by its context to the over-capacity billing queue, with a
+    // pre-chat transcript: the page shows the deflected escalation and the pre-chat entry.
+    const routed = await apps("POST", "/chats", { end_user_id: user.id, context: { value: { department: "billing" } },
+      transcript: [{ sender: "end_user", timestamp: "2021-03-15 12:00:00Z", content: [{ type: "text", text: "asked before the chat" }] }] });
+    await page.click(`nav button[data-chat="${routed.id}"]`);
+    await page.locator('[data-field="escalations"]', { hasText: "over_capacity" }).waitFor();
+    await page.locator('[data-field="escalations"]', { hasText: "deflecting" }).waitFor();
+    await page.locator('[data-view="agent"] .pre_chat', { hasText: "asked before the chat" }).waitFor();
+    await page.selectOption('select[data-queue="billing"]', "available");
+    await page.locator('[data-field="queues"] select[data-queue="billing"]').waitFor();
+    const queues = await admin("/tenants/console-e2e/queues");
+    assert.equal(queues.queues.find(queue => queue.id === "billing").availability, "available", "the page set the availability");
   } finally {
     await browser.close();
   }

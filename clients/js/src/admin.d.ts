@@ -1,0 +1,109 @@
+import type {
+  ChatRecord,
+  ChatStatus,
+  Delivery,
+  DeliveryList,
+  DeliveryStatus,
+  Health,
+  RequestList,
+  RoutingState,
+  Transcript,
+  TranscriptView,
+  WebhookTargetAnswer,
+} from "./types.js";
+
+/** Default deadline of the `waitFor*` methods: 10 000 ms. */
+export const DEFAULT_TIMEOUT_MS: number;
+
+export interface ChatConditions {
+  /** The routing state to wait for: `queued`, `assigned`, `task_virtual_agent`, `finished`. */
+  state?: RoutingState;
+  /** The Apps API status to wait for. */
+  status?: ChatStatus;
+  minMessages?: number;
+  /** A message containing this text. */
+  contains?: string;
+  /** Deadline (default 10 s); longer than 60 s chains several long-polls. */
+  timeoutMs?: number;
+}
+
+export interface DeliveryFilters {
+  tenant?: string;
+  chatId?: number;
+  eventType?: string;
+  status?: DeliveryStatus;
+}
+
+export interface RequestFilters {
+  tenant?: string;
+  method?: string;
+  path?: string;
+  pathPrefix?: string;
+  status?: number;
+  /** Only entries with an id greater than this. */
+  after?: number;
+}
+
+export interface WebhookFaults {
+  delay_ms?: number;
+  delay_jitter_ms?: number;
+  duplicate_probability?: number;
+  bad_signature?: boolean;
+  stale_timestamp_seconds?: number;
+  primary_only?: boolean;
+  [key: string]: unknown;
+}
+
+/**
+ * The control plane (`/__admin`). Every `waitFor*` method long-polls (`?wait=`) and throws
+ * WaitTimeoutError (status 408, `lastSeen`) when its condition did not hold in time.
+ */
+export class AdminClient {
+  constructor(options: { baseUrl: string; adminToken?: string });
+  readonly baseUrl: string;
+  readonly adminUrl: string;
+  /** Any control-plane call; `path` is relative to `/__admin`. */
+  request<T = any>(method: string, path: string, body?: unknown, options?: { longPoll?: boolean }): Promise<T>;
+  health(): Promise<Health>;
+  reset(options?: { tenant?: string }): Promise<{ reset: string }>;
+  tenants(): Promise<any>;
+  setWebhook(tenant: string, target: { url: string; primarySecret: string; secondarySecret?: string | null }): Promise<WebhookTargetAnswer>;
+  webhook(tenant: string): Promise<WebhookTargetAnswer>;
+  removeWebhook(tenant: string): Promise<unknown>;
+  /** The secondary secret becomes the primary. */
+  rotateWebhook(tenant: string): Promise<WebhookTargetAnswer>;
+  setWebhookFaults(tenant: string, faults: WebhookFaults): Promise<{ tenant: string; faults: WebhookFaults }>;
+  webhookFaults(tenant: string): Promise<{ tenant: string; faults: WebhookFaults }>;
+  clearWebhookFaults(tenant: string): Promise<unknown>;
+  chat(chatId: number): Promise<ChatRecord>;
+  waitForChat(chatId: number, conditions?: ChatConditions): Promise<ChatRecord>;
+  transcript(chatId: number, view?: TranscriptView): Promise<Transcript>;
+  waitForTranscript(
+    chatId: number,
+    view: TranscriptView,
+    conditions?: { minMessages?: number; contains?: string; timeoutMs?: number },
+  ): Promise<Transcript>;
+  agentSay(chatId: number, text: string): Promise<unknown>;
+  agentTransfer(chatId: number, taskVirtualAgent: string): Promise<unknown>;
+  agentEnd(chatId: number): Promise<unknown>;
+  dismissChat(chatId: number): Promise<unknown>;
+  deliveries(filters?: DeliveryFilters): Promise<DeliveryList>;
+  waitForDeliveries(filters?: DeliveryFilters & { minCount?: number; timeoutMs?: number }): Promise<DeliveryList>;
+  delivery(deliveryId: string): Promise<Delivery>;
+  /** Sends again: same delivery id, fresh signature. */
+  redeliver(deliveryId: string): Promise<unknown>;
+  webhookStats(filters?: DeliveryFilters): Promise<Record<string, unknown>>;
+  webhookEvents(): Promise<{ events: Array<{ event_type: string; documented: boolean; description: string }> }>;
+  requests(filters?: RequestFilters): Promise<RequestList>;
+  waitForRequests(filters?: RequestFilters & { minCount?: number; timeoutMs?: number }): Promise<RequestList>;
+  clearRequests(options?: { tenant?: string }): Promise<unknown>;
+  taskVirtualAgents(): Promise<any>;
+  taskVirtualAgent(key: string): Promise<any>;
+  putTaskVirtualAgent(key: string, definition: unknown): Promise<any>;
+  contactCenter(): Promise<any>;
+  putContactCenter(definition: unknown): Promise<any>;
+  fixtures(): Promise<any>;
+  exportSnapshot(tenant: string): Promise<any>;
+  importSnapshot(tenant: string, snapshot: unknown): Promise<any>;
+  openapi(): Promise<any>;
+}

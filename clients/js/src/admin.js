@@ -1,0 +1,214 @@
+// The control plane (`/__admin`): tenants' webhooks, reset, chat records and transcripts,
+// the simulated human agent, the delivery and request journals, and the long-polls
+// (`?wait=`) that let tests wait for something to happen without sleeping.
+
+import { longPoll, query, requestJson, trimBase } from "./http.js";
+
+/** Default deadline of the `waitFor*` methods. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export class AdminClient {
+  /** @param {{baseUrl: string, adminToken?: string}} options the emulator's root URL */
+  constructor({ baseUrl, adminToken }) {
+    this.baseUrl = trimBase(baseUrl);
+    this.adminUrl = `${this.baseUrl}/__admin`;
+    this.headers = adminToken ? { authorization: `Bearer ${adminToken}` } : {};
+  }
+
+  /** Any control-plane call: `path` is relative to `/__admin`. */
+  request(method, path, body, { longPoll: isLongPoll = false } = {}) {
+    return requestJson(method, this.adminUrl + path, { body, headers: this.headers, longPoll: isLongPoll });
+  }
+
+  health() {
+    return this.request("GET", "/health");
+  }
+
+  /** Forgets all state, or one tenant's (its request journal entries too). */
+  reset({ tenant } = {}) {
+    return this.request("POST", `/reset${query({ tenant })}`);
+  }
+
+  tenants() {
+    return this.request("GET", "/tenants");
+  }
+
+  /** Sets the tenant's webhook target and secrets. */
+  setWebhook(tenant, { url, primarySecret, secondarySecret }) {
+    const body = { url, primary_secret: primarySecret };
+    if (secondarySecret !== undefined && secondarySecret !== null) body.secondary_secret = secondarySecret;
+    return this.request("PUT", `/tenants/${encodeURIComponent(tenant)}/webhook`, body);
+  }
+
+  webhook(tenant) {
+    return this.request("GET", `/tenants/${encodeURIComponent(tenant)}/webhook`);
+  }
+
+  removeWebhook(tenant) {
+    return this.request("DELETE", `/tenants/${encodeURIComponent(tenant)}/webhook`);
+  }
+
+  /** The secondary secret becomes the primary. */
+  rotateWebhook(tenant) {
+    return this.request("POST", `/tenants/${encodeURIComponent(tenant)}/webhook/rotate`);
+  }
+
+  /** Injects faults (`delay_ms`, `bad_signature`, `duplicate_probability`, ...). */
+  setWebhookFaults(tenant, faults) {
+    return this.request("PUT", `/tenants/${encodeURIComponent(tenant)}/webhook/faults`, faults);
+  }
+
+  webhookFaults(tenant) {
+    return this.request("GET", `/tenants/${encodeURIComponent(tenant)}/webhook/faults`);
+  }
+
+  clearWebhookFaults(tenant) {
+    return this.request("DELETE", `/tenants/${encodeURIComponent(tenant)}/webhook/faults`);
+  }
+
+  /** The full record of a chat: routing state, participants, every message with its visibility. */
+  chat(chatId) {
+    return this.request("GET", `/chats/${chatId}`);
+  }
+
+  /**
+   * Long-polls the chat record until every given condition holds. `state` is the routing
+   * state (`queued`, `assigned`, `task_virtual_agent`, `finished`), `status` the Apps API one.
+   */
+  waitForChat(chatId, { state, status, minMessages, contains, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+    const conditions = { routing_state: state, status, min_messages: minMessages, contains };
+    return longPoll(
+      waitMs => this.request("GET", `/chats/${chatId}${query({ ...conditions, wait: `${waitMs}ms` })}`, undefined, { longPoll: true }),
+      timeoutMs,
+    );
+  }
+
+  /** The chat as one party sees it: `view` is `agent`, `end_user` or `all`. */
+  transcript(chatId, view = "all") {
+    return this.request("GET", `/chats/${chatId}/transcript${query({ view })}`);
+  }
+
+  /** Long-polls a transcript until it has `minMessages` and/or a message containing `contains`. */
+  waitForTranscript(chatId, view, { minMessages, contains, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+    const conditions = { view, min_messages: minMessages, contains };
+    return longPoll(
+      waitMs => this.request("GET", `/chats/${chatId}/transcript${query({ ...conditions, wait: `${waitMs}ms` })}`, undefined, { longPoll: true }),
+      timeoutMs,
+    );
+  }
+
+  /** The human agent says `text`. */
+  agentSay(chatId, text) {
+    return this.request("POST", `/chats/${chatId}/agent/messages`, { text });
+  }
+
+  /** The human agent transfers to a task virtual agent (e.g. `one_time_code`). */
+  agentTransfer(chatId, taskVirtualAgent) {
+    return this.request("POST", `/chats/${chatId}/agent/transfer`, { task_virtual_agent: taskVirtualAgent });
+  }
+
+  /** The human agent ends the chat. */
+  agentEnd(chatId) {
+    return this.request("POST", `/chats/${chatId}/agent/end`);
+  }
+
+  /** Dismisses the chat, as the platform does on inactivity. */
+  dismissChat(chatId) {
+    return this.request("POST", `/chats/${chatId}/dismiss`);
+  }
+
+  /** The delivery journal, filtered by `tenant`, `chatId`, `eventType`, `status`. */
+  deliveries(filters = {}) {
+    return this.request("GET", `/webhooks/deliveries${query(deliveryFilters(filters))}`);
+  }
+
+  /** Long-polls the delivery journal until `minCount` (default 1) deliveries match. */
+  waitForDeliveries({ minCount = 1, timeoutMs = DEFAULT_TIMEOUT_MS, ...filters } = {}) {
+    const params = { ...deliveryFilters(filters), min_count: minCount };
+    return longPoll(
+      waitMs => this.request("GET", `/webhooks/deliveries${query({ ...params, wait: `${waitMs}ms` })}`, undefined, { longPoll: true }),
+      timeoutMs,
+    );
+  }
+
+  delivery(deliveryId) {
+    return this.request("GET", `/webhooks/deliveries/${encodeURIComponent(deliveryId)}`);
+  }
+
+  /** Sends a delivery again (same delivery id, fresh signature). */
+  redeliver(deliveryId) {
+    return this.request("POST", `/webhooks/deliveries/${encodeURIComponent(deliveryId)}/redeliver`);
+  }
+
+  webhookStats(filters = {}) {
+    return this.request("GET", `/webhooks/stats${query(deliveryFilters(filters))}`);
+  }
+
+  /** The webhook event catalog. */
+  webhookEvents() {
+    return this.request("GET", "/webhooks/events");
+  }
+
+  /** The request journal of the Apps API (`tenant`, `method`, `path`, `pathPrefix`, `status`, `after`). */
+  requests(filters = {}) {
+    return this.request("GET", `/requests${query(requestFilters(filters))}`);
+  }
+
+  /** Long-polls the request journal until `minCount` (default 1) requests match. */
+  waitForRequests({ minCount = 1, timeoutMs = DEFAULT_TIMEOUT_MS, ...filters } = {}) {
+    const params = { ...requestFilters(filters), min_count: minCount };
+    return longPoll(
+      waitMs => this.request("GET", `/requests${query({ ...params, wait: `${waitMs}ms` })}`, undefined, { longPoll: true }),
+      timeoutMs,
+    );
+  }
+
+  clearRequests({ tenant } = {}) {
+    return this.request("DELETE", `/requests${query({ tenant })}`);
+  }
+
+  taskVirtualAgents() {
+    return this.request("GET", "/task_virtual_agents");
+  }
+
+  taskVirtualAgent(key) {
+    return this.request("GET", `/task_virtual_agents/${encodeURIComponent(key)}`);
+  }
+
+  putTaskVirtualAgent(key, definition) {
+    return this.request("PUT", `/task_virtual_agents/${encodeURIComponent(key)}`, definition);
+  }
+
+  contactCenter() {
+    return this.request("GET", "/contact_center");
+  }
+
+  putContactCenter(definition) {
+    return this.request("PUT", "/contact_center", definition);
+  }
+
+  fixtures() {
+    return this.request("GET", "/fixtures");
+  }
+
+  exportSnapshot(tenant) {
+    return this.request("GET", `/tenants/${encodeURIComponent(tenant)}/snapshot`);
+  }
+
+  importSnapshot(tenant, snapshot) {
+    return this.request("PUT", `/tenants/${encodeURIComponent(tenant)}/snapshot`, snapshot);
+  }
+
+  /** The OpenAPI 3 document of the Apps API and the control plane. */
+  openapi() {
+    return this.request("GET", "/openapi.json");
+  }
+}
+
+function deliveryFilters({ tenant, chatId, eventType, status }) {
+  return { tenant, chat_id: chatId, event_type: eventType, status };
+}
+
+function requestFilters({ tenant, method, path, pathPrefix, status, after }) {
+  return { tenant, method, path, path_prefix: pathPrefix, status, after };
+}

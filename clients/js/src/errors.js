@@ -1,0 +1,45 @@
+// Errors raised by the clients: one class for every non-2xx answer, carrying the status and
+// the platform's `{"message": ...}` text, and a subclass for a long-poll whose wait ran out.
+
+/** A non-2xx answer from the emulator (Apps API or control plane). */
+export class EmulatorError extends Error {
+  /**
+   * @param {{status: number, message: string, method: string, url: string, body: unknown}} details
+   */
+  constructor({ status, message, method, url, body }) {
+    super(`${method} ${url}: ${status} ${message}`);
+    this.name = "EmulatorError";
+    /** The HTTP status, e.g. 400. */
+    this.status = status;
+    /** The `message` of the `{"message": ...}` envelope (or the raw text if there was none). */
+    this.serverMessage = message;
+    this.method = method;
+    this.url = url;
+    /** The parsed JSON body (or the text) of the answer. */
+    this.body = body;
+  }
+}
+
+/**
+ * A long-poll (`?wait=`) answered 408: the condition did not hold in time. `lastSeen` is the
+ * body as the emulator last saw it (e.g. the chat record or the deliveries so far).
+ */
+export class WaitTimeoutError extends EmulatorError {
+  constructor(details) {
+    super(details);
+    this.name = "WaitTimeoutError";
+    this.waitedMs = details.body && typeof details.body === "object" ? details.body.waited_ms : undefined;
+    this.lastSeen = details.body;
+  }
+}
+
+/** `waitForWebhook` found no matching verified event before its deadline. */
+export class WebhookTimeoutError extends Error {
+  /** @param {string} message @param {{received: unknown[], rejected: unknown[]}} seen */
+  constructor(message, { received, rejected }) {
+    super(message);
+    this.name = "WebhookTimeoutError";
+    this.received = received;
+    this.rejected = rejected;
+  }
+}

@@ -1,0 +1,140 @@
+// The control-plane client against the real binary: webhook configuration, rotation,
+// redelivery and faults as the receiver sees them; long-polls that answer when their
+// condition holds and time out as WaitTimeoutError; the request journal; reset.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { EmulatorError, WaitTimeoutError } from "../src/index.js";
+import { startTestEmulator } from "./support.js";
+
+describe("AdminClient", () => {
+  let emulator;
+  let tenant;
+  before(async () => {
+    emulator = await startTestEmulator({ agentJoinDelay: "0" });
+    tenant = await emulator.newTenant({ prefix: "admin" });
+  });
+  after(async () => {
+    await tenant?.close();
+    await emulator?.stop();
+  });
+
+  it("reads the tenant's webhook target as newTenant set it", async () => {
+    const answer = await tenant.admin.webhook(tenant.subdomain);
+    assert.equal(answer.source, "tenant");
+    assert.equal(answer.webhook.url, tenant.receiver.url);
+    assert.equal(answer.webhook.primary_secret, tenant.primarySecret);
+    assert.equal(answer.webhook.secondary_secret, tenant.secondarySecret);
+  });
+
+  it("after a rotation, webhooks are signed with the former secondary secret only", async () => {
+    const rotating = await emulator.newTenant({ prefix: "rotate" });
+    try {
+      const rotated = await rotating.rotateWebhook();
+      assert.equal(rotated.webhook.primary_secret, rotating.secondarySecret);
+      const { chat } = await rotating.startChat();
+      const created = await rotating.waitForWebhook({ eventType: "chat_created", chatId: chat.id });
+      assert.deepEqual(created.verifiedWith, { secretIndex: 1, part: "primary" });
+      assert.doesNotMatch(created.headers["x-signature"], /secondary=/);
+    } finally {
+      await rotating.close();
+    }
+  });
+
+  it("redelivers a delivery with the same id and a fresh signature", async () => {
+    const { chat } = await tenant.startChat();
+    const first = await tenant.waitForWebhook({ eventType: "chat_created", chatId: chat.id });
+    await tenant.admin.redeliver(first.deliveryId);
+    const [, second] = await tenant.waitForWebhooks({ deliveryId: first.deliveryId, duplicates: true, count: 2 });
+    assert.equal(second.arrival, 2);
+    assert.equal(second.rawBody, first.rawBody);
+    assert.equal(tenant.receiver.events.filter(event => event.deliveryId === first.deliveryId).length, 1, "events de-duplicates");
+    const delivery = await tenant.admin.delivery(first.deliveryId);
+    assert.equal(delivery.payload.chat_id, chat.id);
+  });
+
+  it("a bad_signature fault is refused by the receiver and retried, then clean deliveries pass", async () => {
+    const faulty = await emulator.newTenant({ prefix: "faults" });
+    try {
+      await faulty.admin.setWebhookFaults(faulty.subdomain, { bad_signature: true });
+      assert.equal((await faulty.admin.webhookFaults(faulty.subdomain)).faults.bad_signature, true);
+      const { chat } = await faulty.startChat();
+      const failed = await faulty.deliveries({ chatId: chat.id, eventType: "chat_created", status: "failed", minCount: 1 });
+      assert.ok(failed.deliveries[0].attempts.every(attempt => attempt.status_code === 401));
+      assert.ok(faulty.receiver.rejected.length >= 1);
+      assert.ok(faulty.receiver.rejected.every(entry => entry.reason === "no signature matches a known secret"));
+      assert.equal(faulty.receiver.events.length, 0);
+      await faulty.admin.clearWebhookFaults(faulty.subdomain);
+      await faulty.admin.redeliver(failed.deliveries[0].id);
+      await faulty.waitForWebhook({ eventType: "chat_created", chatId: chat.id });
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  it("long-polls answer when the condition holds and time out as WaitTimeoutError (408)", async () => {
+    const { chat } = await tenant.startChat();
+    const record = await tenant.waitForChat(chat.id, { state: "assigned", minMessages: 1, contains: "How can I help" });
+    assert.equal(record.routing_state, "assigned");
+    const timedOut = await tenant.waitForChat(chat.id, { state: "finished", timeoutMs: 200 }).catch(error => error);
+    assert.ok(timedOut instanceof WaitTimeoutError, String(timedOut));
+    assert.equal(timedOut.status, 408);
+    assert.match(timedOut.serverMessage, /^Timed out after \d+ms waiting for routing_state=finished/);
+    assert.equal(timedOut.lastSeen.routing_state, "assigned");
+    assert.ok(timedOut.waitedMs >= 200);
+    const noSuchCount = await tenant.admin.waitForDeliveries({ chatId: chat.id, minCount: 1000, timeoutMs: 100 }).catch(e => e);
+    assert.ok(noSuchCount instanceof WaitTimeoutError);
+    assert.ok(noSuchCount.lastSeen.count >= 1);
+  });
+
+  it("a malformed condition is a 400 EmulatorError, not a timeout", async () => {
+    const { chat } = await tenant.startChat();
+    const error = await tenant.waitForChat(chat.id, { state: "bogus" }).catch(e => e);
+    assert.ok(error instanceof EmulatorError && !(error instanceof WaitTimeoutError), String(error));
+    assert.equal(error.status, 400);
+    assert.match(error.serverMessage, /routing_state "bogus" is not one of/);
+  });
+
+  it("drives the agent: say, transfer, end", async () => {
+    const { endUser, chat } = await tenant.startChat();
+    await tenant.waitForChat(chat.id, { state: "assigned" });
+    await tenant.agentSay(chat.id, "Let me check that");
+    await tenant.waitForWebhook({ eventType: "message_received", chatId: chat.id, predicate: e => e.body.message.content?.content === "Let me check that" });
+    await tenant.agentTransfer(chat.id, "one_time_code");
+    await tenant.waitForChat(chat.id, { state: "task_virtual_agent" });
+    await tenant.waitForWebhook({ eventType: "virtual_agent_joined", chatId: chat.id });
+    await tenant.apps.sendText(chat.id, endUser.id, "246810");
+    await tenant.assertAgentNeverSaw(chat.id, "246810", { waitFor: "finished successfully" });
+    await tenant.agentEnd(chat.id);
+    const ended = await tenant.waitForWebhook({ eventType: "chat_ended", chatId: chat.id });
+    assert.equal(ended.body.ended_by, "agent");
+    const unknownVta = await tenant.agentTransfer(chat.id, "no_such_vta").catch(e => e);
+    assert.ok(unknownVta instanceof EmulatorError && unknownVta.status >= 400 && unknownVta.status < 500);
+  });
+
+  it("shows the requests the backend sent, and reset forgets the tenant", async () => {
+    const own = await emulator.newTenant({ prefix: "journal" });
+    try {
+      const { endUser, chat } = await own.startChat();
+      await own.apps.sendText(chat.id, endUser.id, "journaled");
+      const sent = await own.admin.waitForRequests({ tenant: own.subdomain, path: `/apps/api/v1/chats/${chat.id}/message`, minCount: 1 });
+      assert.equal(sent.count, 1);
+      assert.equal(sent.requests[0].body.message.content.text, "journaled");
+      assert.equal(sent.requests[0].headers.authorization, "Basic [redacted]");
+      await own.admin.reset({ tenant: own.subdomain });
+      assert.equal((await own.admin.requests({ tenant: own.subdomain })).count, 0);
+      const gone = await own.admin.chat(chat.id).catch(e => e);
+      assert.equal(gone.status, 404);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("serves health, the event catalog and the OpenAPI document", async () => {
+    assert.equal((await emulator.admin.health()).status, "ok");
+    const catalog = await emulator.admin.webhookEvents();
+    assert.ok(catalog.events.some(event => event.event_type === "message_received" && event.documented));
+    const openapi = await emulator.admin.openapi();
+    assert.ok(openapi.paths["/__admin/chats/{chat_id}/transcript"]);
+  });
+});

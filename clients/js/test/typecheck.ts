@@ -1,0 +1,92 @@
+// Compiled by `tsc --noEmit` (test/types.test.js), never run: it uses the public API the way a
+// TypeScript test would, through the package's own name, so the hand-written declarations
+// in src/*.d.ts are checked for consistency and against misuse (@ts-expect-error lines).
+
+import {
+  AdminClient,
+  AppsClient,
+  EmulatorError,
+  WaitTimeoutError,
+  WebhookTimeoutError,
+  assertAgentNeverSaw,
+  newTenant,
+  signatureHeader,
+  startEmulator,
+  startWebhookReceiver,
+  verifySignature,
+  type ChatRecord,
+  type Emulator,
+  type Tenant,
+  type Transcript,
+  type WebhookEvent,
+} from "ccai-emulator-client";
+
+/** Marks values as used (no `console` here: the check runs without DOM or Node types). */
+function use(..._values: unknown[]): void {}
+
+export async function readmeExample(): Promise<void> {
+  const emulator: Emulator = await startEmulator({ agentJoinDelay: "0", env: { CCAI_EMU_WEBHOOK_TIMEOUT: "2s" } });
+  const tenant: Tenant = await emulator.newTenant({ prefix: "otp" });
+  const { endUser, chat } = await tenant.startChat({ identifier: "customer-42" });
+  const record: ChatRecord = await tenant.waitForChat(chat.id, { state: "assigned", timeoutMs: 5_000 });
+  const state: string = record.routing_state;
+  await tenant.apps.sendText(chat.id, endUser.id, "I need to verify my account");
+  const question: WebhookEvent = await tenant.waitForWebhook({
+    eventType: "message_received",
+    chatId: chat.id,
+    predicate: event => event.body.server_message,
+  });
+  const part: string = question.verifiedWith.part;
+  await tenant.apps.sendText(chat.id, endUser.id, "481516", { contentShape: "string" });
+  const view: Transcript = await tenant.assertAgentNeverSaw(chat.id, "481516", { waitFor: "finished successfully" });
+  const texts: Array<string | undefined> = view.messages.map(message => message.body.text);
+  await assertAgentNeverSaw(emulator.admin, chat.id, "481516", { checkFullRecord: false });
+  // @ts-expect-error: the content shape is "object" or "string"
+  await tenant.apps.sendText(chat.id, endUser.id, "x", { contentShape: "json" });
+  // @ts-expect-error: a transcript view is agent, end_user or all
+  await emulator.admin.transcript(chat.id, "supervisor");
+  use(state, part, texts);
+  await tenant.close();
+  await emulator.stop();
+}
+
+export async function clientsOnTheirOwn(): Promise<void> {
+  const admin = new AdminClient({ baseUrl: "http://127.0.0.1:8080", adminToken: "t" });
+  const apps = new AppsClient({ baseUrl: "http://127.0.0.1:8080", subdomain: "acme" });
+  const user = await apps.upsertEndUser({ identifier: "c", name: "Ann" });
+  const chat = await apps.createChat({ endUserId: user.id, context: { plan: "gold" } });
+  await apps.authenticateEndUser(chat.id, { identifier: "verified-c" });
+  await apps.sendMedia(chat.id, user.id, "photo", 7);
+  await admin.agentSay(chat.id, "hello");
+  await admin.agentTransfer(chat.id, "one_time_code");
+  const deliveries = await admin.waitForDeliveries({ chatId: chat.id, eventType: "message_received", minCount: 2 });
+  const firstId: string | undefined = deliveries.deliveries[0]?.id;
+  if (firstId) await admin.redeliver(firstId);
+  await admin.setWebhook("acme", { url: "http://127.0.0.1:9/", primarySecret: "p", secondarySecret: "s" });
+  await admin.rotateWebhook("acme");
+  await apps.endChat(chat.id);
+  try {
+    await apps.resumeChat(chat.id);
+  } catch (error) {
+    if (error instanceof WaitTimeoutError) use(error.lastSeen, error.waitedMs);
+    else if (error instanceof EmulatorError) use(error.status, error.serverMessage);
+  }
+  const tenant = await newTenant("http://127.0.0.1:8080");
+  await tenant.close({ reset: false });
+}
+
+export async function receiverOnItsOwn(): Promise<void> {
+  const receiver = await startWebhookReceiver({ secrets: ["a", null], maxAgeSeconds: 300 });
+  const header: string = signatureHeader({ primarySecret: "a", timestamp: "1700000000", body: "{}" });
+  const result = verifySignature({ header, timestamp: "1700000000", body: "{}", secrets: ["a"] });
+  if (result.ok) use(result.secretIndex);
+  else use(result.reason);
+  receiver.failNext(1);
+  try {
+    const events: WebhookEvent[] = await receiver.waitForWebhooks({ eventType: "chat_created", count: 2, timeoutMs: 100 });
+    use(events.length);
+  } catch (error) {
+    if (error instanceof WebhookTimeoutError) use(error.received.length, error.rejected.length);
+  }
+  await receiver.close();
+}

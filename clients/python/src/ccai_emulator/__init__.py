@@ -1,0 +1,37 @@
+"""Python support for ccai-emulator, a local CCAI Platform chat Apps API.
+
+- :class:`AppsClient`: the Apps API as one tenant; :class:`AdminClient`: the control plane.
+- :class:`WebhookReceiver`: a local receiver that verifies signatures and records events.
+- :func:`start_emulator`: the binary on a free port (or ``$CCAI_EMULATOR_URL``).
+- :class:`TestTenant`: a tenant of a test's own with wait helpers and assertions; the pytest
+  plugin's ``ccai_tenant`` fixture.
+"""
+
+from ._http import EmulatorError, WaitTimeout
+from .admin import AdminClient
+from .apps import AppsClient
+from .launcher import Emulator, EmulatorStartError, find_binary, start_emulator
+from .receiver import ReceivedWebhook, WebhookReceiver, WebhookTimeout
+from .signing import parse_signature_header, sign, signature_header, verify
+from .testing import TestTenant, message_texts, unique_tenant_name
+
+__all__ = [
+    "AdminClient",
+    "AppsClient",
+    "Emulator",
+    "EmulatorError",
+    "EmulatorStartError",
+    "ReceivedWebhook",
+    "TestTenant",
+    "WaitTimeout",
+    "WebhookReceiver",
+    "WebhookTimeout",
+    "find_binary",
+    "message_texts",
+    "parse_signature_header",
+    "sign",
+    "signature_header",
+    "start_emulator",
+    "unique_tenant_name",
+    "verify",
+]

@@ -1,0 +1,215 @@
+"""A client for the emulator's control plane (``/__admin``).
+
+Setup (webhook targets, faults, resets), inspection (chat records, the transcript each party
+sees, the delivery and request journals) and the simulated human agent's actions. Queries
+that take a condition also take ``wait`` (seconds): the emulator answers as soon as the
+condition holds, or with 408 when the wait is over, which raises
+:class:`~ccai_emulator.WaitTimeout` carrying the state last seen. Waits longer than the
+emulator's 60 s cap are re-asked until the deadline, so any ``wait`` works.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar
+
+from ._http import JSON, Transport, WaitTimeout
+
+View = Literal["agent", "end_user", "all"]
+RoutingState = Literal["queued", "assigned", "task_virtual_agent", "finished"]
+
+T = TypeVar("T")
+
+LONG_POLL_CAP_SECONDS = 60.0
+"""The longest single ``wait=`` the emulator accepts."""
+
+
+class AdminClient:
+    """The control plane of one emulator."""
+
+    def __init__(self, base_url: str, *, admin_token: str | None = None, timeout: float = 30.0):
+        """``base_url`` is the emulator's root, e.g. ``http://127.0.0.1:8080``."""
+        self.base_url = base_url.rstrip("/")
+        self._http = Transport(self.base_url + "/__admin", bearer=admin_token, timeout=timeout)
+
+    # --- system ----------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return self._http.request_object("GET", "/health")
+
+    def tenants(self) -> JSON:
+        return self._http.request("GET", "/tenants")
+
+    def reset(self, tenant: str | None = None) -> JSON:
+        """Forget all state, or one tenant's (its request journal too)."""
+        return self._http.request("POST", "/reset", params={"tenant": tenant})
+
+    def openapi(self) -> dict[str, Any]:
+        return self._http.request_object("GET", "/openapi.json")
+
+    def task_virtual_agents(self) -> JSON:
+        return self._http.request("GET", "/task_virtual_agents")
+
+    # --- webhook target and faults ---------------------------------------------------------
+
+    def set_webhook(self, tenant: str, url: str, primary_secret: str, secondary_secret: str | None = None) -> JSON:
+        body: dict[str, Any] = {"url": url, "primary_secret": primary_secret}
+        if secondary_secret is not None:
+            body["secondary_secret"] = secondary_secret
+        return self._http.request("PUT", f"/tenants/{tenant}/webhook", body)
+
+    def webhook(self, tenant: str) -> dict[str, Any]:
+        """The tenant's target, ``source`` ``tenant`` or ``default``."""
+        return self._http.request_object("GET", f"/tenants/{tenant}/webhook")
+
+    def delete_webhook(self, tenant: str) -> JSON:
+        return self._http.request("DELETE", f"/tenants/{tenant}/webhook")
+
+    def rotate_webhook(self, tenant: str) -> JSON:
+        """The secondary secret becomes the primary."""
+        return self._http.request("POST", f"/tenants/{tenant}/webhook/rotate")
+
+    def set_webhook_faults(self, tenant: str, **faults: Any) -> JSON:
+        """Fault injection, e.g. ``bad_signature=True`` or ``duplicate_probability=1.0``."""
+        return self._http.request("PUT", f"/tenants/{tenant}/webhook/faults", faults)
+
+    def clear_webhook_faults(self, tenant: str) -> JSON:
+        return self._http.request("DELETE", f"/tenants/{tenant}/webhook/faults")
+
+    # --- chats -----------------------------------------------------------------------------
+
+    def chat(
+        self,
+        chat_id: int,
+        *,
+        routing_state: RoutingState | None = None,
+        status: str | None = None,
+        min_messages: int | None = None,
+        contains: str | None = None,
+        wait: float | None = None,
+    ) -> dict[str, Any]:
+        """The full record (routing state, participants, every message with its visibility).
+
+        With a condition and ``wait``, answers once the condition holds.
+        """
+        params = {
+            "routing_state": routing_state,
+            "status": status,
+            "min_messages": min_messages,
+            "contains": contains,
+        }
+        return self._long_poll(f"/chats/{chat_id}", params, wait)
+
+    def transcript(
+        self,
+        chat_id: int,
+        view: View = "all",
+        *,
+        min_messages: int | None = None,
+        contains: str | None = None,
+        wait: float | None = None,
+    ) -> dict[str, Any]:
+        """The chat as one party sees it: ``agent``, ``end_user`` or ``all``."""
+        params = {"view": view, "min_messages": min_messages, "contains": contains}
+        return self._long_poll(f"/chats/{chat_id}/transcript", params, wait)
+
+    def agent_say(self, chat_id: int, text: str) -> JSON:
+        return self._http.request("POST", f"/chats/{chat_id}/agent/messages", {"text": text})
+
+    def agent_transfer(self, chat_id: int, task_virtual_agent: str) -> JSON:
+        body = {"task_virtual_agent": task_virtual_agent}
+        return self._http.request("POST", f"/chats/{chat_id}/agent/transfer", body)
+
+    def agent_end(self, chat_id: int) -> JSON:
+        return self._http.request("POST", f"/chats/{chat_id}/agent/end")
+
+    def dismiss(self, chat_id: int) -> JSON:
+        """Dismiss the chat, as the platform does on inactivity."""
+        return self._http.request("POST", f"/chats/{chat_id}/dismiss")
+
+    # --- journals --------------------------------------------------------------------------
+
+    def deliveries(
+        self,
+        *,
+        tenant: str | None = None,
+        chat_id: int | None = None,
+        event_type: str | None = None,
+        status: str | None = None,
+        min_count: int | None = None,
+        wait: float | None = None,
+    ) -> dict[str, Any]:
+        """The webhook delivery journal (``count``, ``deliveries``, ``counters``)."""
+        params = {
+            "tenant": tenant,
+            "chat_id": chat_id,
+            "event_type": event_type,
+            "status": status,
+            "min_count": min_count,
+        }
+        return self._long_poll("/webhooks/deliveries", params, wait)
+
+    def delivery(self, delivery_id: str) -> dict[str, Any]:
+        return self._http.request_object("GET", f"/webhooks/deliveries/{delivery_id}")
+
+    def redeliver(self, delivery_id: str) -> JSON:
+        """Send a delivery again: same id, fresh signature."""
+        return self._http.request("POST", f"/webhooks/deliveries/{delivery_id}/redeliver")
+
+    def webhook_stats(self, **filters: Any) -> dict[str, Any]:
+        return self._http.request_object("GET", "/webhooks/stats", params=filters)
+
+    def requests(
+        self,
+        *,
+        tenant: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        path_prefix: str | None = None,
+        status: int | None = None,
+        after: int | None = None,
+        min_count: int | None = None,
+        wait: float | None = None,
+    ) -> dict[str, Any]:
+        """The request journal of the Apps API."""
+        params = {
+            "tenant": tenant,
+            "method": method,
+            "path": path,
+            "path_prefix": path_prefix,
+            "status": status,
+            "after": after,
+            "min_count": min_count,
+        }
+        return self._long_poll("/requests", params, wait)
+
+    def clear_requests(self, tenant: str | None = None) -> JSON:
+        return self._http.request("DELETE", "/requests", params={"tenant": tenant})
+
+    # --- long-polls ------------------------------------------------------------------------
+
+    def _long_poll(self, path: str, params: Mapping[str, object | None], wait: float | None) -> dict[str, Any]:
+        if wait is None:
+            return self._http.request_object("GET", path, params=params)
+        return _until_deadline(
+            lambda remaining: self._http.request_object(
+                "GET",
+                path,
+                params={**params, "wait": f"{max(1, int(remaining * 1000))}ms"},
+                timeout=remaining + 10.0,
+            ),
+            wait,
+        )
+
+
+def _until_deadline(ask: Callable[[float], T], wait: float) -> T:
+    """Ask with ``wait`` capped at the emulator's limit, again until the whole wait is over."""
+    deadline = time.monotonic() + wait
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            return ask(min(max(remaining, 0.001), LONG_POLL_CAP_SECONDS))
+        except WaitTimeout:
+            if deadline - time.monotonic() <= 0.001:
+                raise

@@ -1,0 +1,118 @@
+"""A client for the emulated Apps API (``/apps/api/v1``), as one tenant.
+
+It speaks to the emulator exactly as a backend speaks to the platform: HTTP Basic auth with
+the tenant's subdomain as the username, JSON in and out. Every method returns the decoded
+JSON answer; a non-2xx answer raises :class:`~ccai_emulator.EmulatorError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ._http import JSON, Transport
+
+MediaType = Literal["photo", "video"]
+
+
+class AppsClient:
+    """The Apps API of one tenant: end users, chats and messages."""
+
+    def __init__(self, api_url: str, tenant: str, token: str = "any-token", *, timeout: float = 30.0):
+        """``api_url`` is the base, e.g. ``http://127.0.0.1:8080/apps/api/v1``."""
+        self.api_url = api_url.rstrip("/")
+        self.tenant = tenant
+        self._http = Transport(self.api_url, basic=(tenant, token), timeout=timeout)
+
+    # --- end users -----------------------------------------------------------------------
+
+    def upsert_end_user(
+        self,
+        identifier: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+    ) -> dict[str, Any]:
+        """``POST /end_users``: the same identifier always answers the same end user."""
+        body = _without_none(identifier=identifier, name=name, email=email, phone=phone)
+        return self._http.request_object("POST", "/end_users", body)
+
+    def find_end_user(self, *, id: int | None = None, identifier: str | None = None) -> dict[str, Any]:
+        """``GET /end_users?id=`` or ``?identifier=``; 404 raises."""
+        return self._http.request_object("GET", "/end_users", params={"id": id, "identifier": identifier})
+
+    # --- chats -----------------------------------------------------------------------------
+
+    def create_chat(
+        self,
+        end_user_id: int,
+        *,
+        menu_id: int | None = None,
+        lang: str | None = None,
+        context: dict[str, Any] | None = None,
+        transcript: Any = None,
+    ) -> dict[str, Any]:
+        """``POST /chats``: a new chat, ``queued`` until the simulated agent joins."""
+        body = _without_none(
+            end_user_id=end_user_id,
+            menu_id=menu_id,
+            lang=lang,
+            context={"value": context} if context is not None else None,
+            transcript=transcript,
+        )
+        return self._http.request_object("POST", "/chats", body)
+
+    def get_chat(self, chat_id: int) -> dict[str, Any]:
+        """``GET /chats/{id}``: the chat object as the platform returns it."""
+        return self._http.request_object("GET", f"/chats/{chat_id}")
+
+    def update_chat(self, chat_id: int, **fields: Any) -> JSON:
+        """``PATCH /chats/{id}`` with any documented fields (e.g. ``status="finished"``)."""
+        return self._http.request("PATCH", f"/chats/{chat_id}", fields)
+
+    def end_chat(self, chat_id: int, *, finished_by_user_id: int | None = None) -> JSON:
+        """``PATCH /chats/{id}`` with ``status: finished``; an ended chat raises 400."""
+        fields = _without_none(status="finished", finished_by_user_id=finished_by_user_id)
+        return self.update_chat(chat_id, **fields)
+
+    def resume_chat(self, chat_id: int) -> JSON:
+        """``PATCH /chats/{id}/resume``: resume a dismissed chat where it was."""
+        return self._http.request("PATCH", f"/chats/{chat_id}/resume", {})
+
+    def authenticate_end_user(
+        self,
+        chat_id: int,
+        identifier: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+    ) -> JSON:
+        """``POST /chats/{id}/end_user``: mid-session authentication (202 ``accepted``)."""
+        body = _without_none(identifier=identifier, name=name, email=email, phone=phone)
+        return self._http.request("POST", f"/chats/{chat_id}/end_user", body)
+
+    # --- messages --------------------------------------------------------------------------
+
+    def send_message(self, chat_id: int, from_user_id: int, message: dict[str, Any]) -> dict[str, Any]:
+        """``POST /chats/{id}/message`` with a ``message`` object of your own making."""
+        body = {"from_user_id": from_user_id, "message": message}
+        return self._http.request_object("POST", f"/chats/{chat_id}/message", body)
+
+    def send_text(self, chat_id: int, from_user_id: int, text: str, *, plain_content: bool = False) -> dict[str, Any]:
+        """The end user says ``text``.
+
+        The platform takes ``content`` as ``{"text": ...}`` (the default) or, with
+        ``plain_content=True``, as the bare string.
+        """
+        content: Any = text if plain_content else {"text": text}
+        return self.send_message(chat_id, from_user_id, {"type": "text", "content": content})
+
+    def send_media(self, chat_id: int, from_user_id: int, kind: MediaType, media_id: int) -> dict[str, Any]:
+        """The end user sends a photo or video already uploaded as ``media_id``."""
+        message = {"type": kind, "content": {"media_id": media_id}}
+        return self.send_message(chat_id, from_user_id, message)
+
+
+def _without_none(**fields: Any) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value is not None}

@@ -1,0 +1,208 @@
+"""Start the emulator binary on a free port, or attach to one that is already running.
+
+The binary is ``$CCAI_EMULATOR_BIN``, else ``ccai-emulator`` on ``PATH``, else built with
+``cargo build`` from the repository (``$CCAI_EMULATOR_REPO``, or the first folder above the
+current directory or this package whose ``Cargo.toml`` names the ``ccai-emulator`` package).
+It is started with ``--bind 127.0.0.1:0``; the bound address is read from its start-up
+output, then ``/__admin/health`` must answer ``ok`` before it is handed out. ``$CCAI_EMULATOR_URL``
+skips all of that and uses the emulator at that URL.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from .admin import AdminClient
+from .apps import AppsClient
+
+BIN_ENV = "CCAI_EMULATOR_BIN"
+URL_ENV = "CCAI_EMULATOR_URL"
+REPO_ENV = "CCAI_EMULATOR_REPO"
+ARGS_ENV = "CCAI_EMULATOR_ARGS"
+DEFAULT_ARGS = ("--agent-join-delay", "0", "--shutdown-grace", "1s")
+"""Tests want the simulated agent at once and a quick stop; ``$CCAI_EMULATOR_ARGS`` adds more."""
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_HOST = r"(127\.0\.0\.1|\[::1\]|localhost)"
+_BOUND = re.compile(rf"listening\D*?{_HOST}:(\d+)|https?://{_HOST}:(\d+)/apps/api", re.IGNORECASE)
+
+
+class EmulatorStartError(RuntimeError):
+    """The emulator could not be found, built, started or reached."""
+
+
+class Emulator:
+    """A running emulator: its URLs and clients (and its process, when this started it)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        process: subprocess.Popen[bytes] | None = None,
+        output: collections.deque[str] | None = None,
+        admin_token: str | None = None,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.api_url = self.base_url + "/apps/api/v1"
+        self.admin = AdminClient(self.base_url, admin_token=admin_token)
+        self.process = process
+        self._output = output if output is not None else collections.deque(maxlen=200)
+
+    def apps(self, tenant: str, token: str = "any-token") -> AppsClient:
+        """The Apps API as ``tenant`` (a Basic-auth subdomain; created on first use)."""
+        return AppsClient(self.api_url, tenant, token)
+
+    @property
+    def output(self) -> str:
+        """The last lines the emulator printed (empty when attached by URL)."""
+        return "\n".join(self._output)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM (the emulator drains webhooks for ``--shutdown-grace``), then kill."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def start_emulator(
+    *, extra_args: list[str] | None = None, startup_timeout: float = 60.0, admin_token: str | None = None
+) -> Emulator:
+    """The emulator at ``$CCAI_EMULATOR_URL`` (``extra_args`` then do not apply), or a fresh
+    process on a free port started with ``DEFAULT_ARGS``, ``$CCAI_EMULATOR_ARGS`` and ``extra_args``."""
+    admin_token = admin_token or os.environ.get("CCAI_EMU_ADMIN_TOKEN")
+    url = os.environ.get(URL_ENV)
+    if url:
+        emulator = Emulator(url, admin_token=admin_token)
+        _check_health(emulator, None)
+        return emulator
+    binary = find_binary()
+    args = [binary, "--bind", "127.0.0.1:0", *DEFAULT_ARGS, *shlex.split(os.environ.get(ARGS_ENV, ""))]
+    args += extra_args or []
+    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output: collections.deque[str] = collections.deque(maxlen=200)
+    bound: dict[str, str] = {}
+    settled = threading.Event()  # set once the address is seen, or the output ended
+    threading.Thread(
+        target=_drain, args=(process, output, bound, settled), name="ccai-emulator-output", daemon=True
+    ).start()
+    if not settled.wait(startup_timeout) or "url" not in bound:
+        _give_up(process)
+        raise EmulatorStartError(
+            f"{binary} printed no listening address (exit status {process.returncode}):\n" + "\n".join(output)
+        )
+    emulator = Emulator(bound["url"], process=process, output=output, admin_token=admin_token)
+    try:
+        _check_health(emulator, process)
+    except EmulatorStartError:
+        emulator.stop()
+        raise
+    return emulator
+
+
+def find_binary() -> str:
+    """``$CCAI_EMULATOR_BIN``, else ``ccai-emulator`` on ``PATH``, else a ``cargo build``."""
+    configured = os.environ.get(BIN_ENV)
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.is_file() or not os.access(path, os.X_OK):
+            raise EmulatorStartError(f"${BIN_ENV}={configured} is not an executable file")
+        return str(path.resolve())
+    on_path = shutil.which("ccai-emulator")
+    if on_path:
+        return on_path
+    return build_with_cargo(find_repository())
+
+
+def find_repository() -> Path:
+    configured = os.environ.get(REPO_ENV)
+    if configured:
+        return Path(configured)
+    for start in (Path.cwd(), Path(__file__).resolve()):
+        for folder in (start, *start.parents):
+            manifest = folder / "Cargo.toml"
+            if manifest.is_file() and re.search(r'(?m)^name\s*=\s*"ccai-emulator"', manifest.read_text()):
+                return folder
+    raise EmulatorStartError(
+        f"no emulator binary: set ${BIN_ENV}, put ccai-emulator on PATH (cargo install --path .), "
+        f"set ${URL_ENV} to a running one, or ${REPO_ENV} to the repository to build it from"
+    )
+
+
+def build_with_cargo(repository: Path) -> str:
+    """``cargo build --bin ccai-emulator`` in the repository; the path of the executable."""
+    cargo = shutil.which("cargo")
+    if cargo is None:
+        raise EmulatorStartError(f"cargo is not on PATH, so the emulator in {repository} cannot be built")
+    built = subprocess.run(
+        [cargo, "build", "--bin", "ccai-emulator", "--message-format=json-render-diagnostics"],
+        cwd=repository,
+        stdout=subprocess.PIPE,
+        check=False,
+    )
+    executable = None
+    for line in built.stdout.decode(errors="replace").splitlines():
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if message.get("reason") == "compiler-artifact" and message.get("executable"):
+            executable = message["executable"]
+    if built.returncode != 0 or executable is None:
+        raise EmulatorStartError(f"cargo build in {repository} failed (exit {built.returncode})")
+    return str(executable)
+
+
+def _drain(
+    process: subprocess.Popen[bytes], output: collections.deque[str], bound: dict[str, str], settled: threading.Event
+) -> None:
+    """Keep reading the emulator's output (so it never blocks on a full pipe); spot the address."""
+    assert process.stdout is not None
+    for raw in process.stdout:
+        line = _ANSI.sub("", raw.decode(errors="replace")).rstrip()
+        output.append(line)
+        match = None if settled.is_set() else _BOUND.search(line)
+        if match:
+            host, port = match.group(1, 2) if match.group(1) else match.group(3, 4)
+            bound["url"] = f"http://{'127.0.0.1' if host == 'localhost' else host}:{port}"
+            settled.set()
+    settled.set()
+
+
+def _check_health(emulator: Emulator, process: subprocess.Popen[bytes] | None) -> None:
+    """``/__admin/health`` must answer ``ok``. The address is printed once the socket is
+    bound, so a fresh process answers this first request; there is nothing to retry."""
+    try:
+        health = emulator.admin.health()
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        exited = f" (exited {process.returncode})" if process is not None and process.poll() is not None else ""
+        raise EmulatorStartError(f"{emulator.base_url}/__admin/health: {error}{exited}\n{emulator.output}") from None
+    if health.get("status") != "ok":
+        raise EmulatorStartError(f"{emulator.base_url}/__admin/health answered {health}")
+
+
+def _give_up(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()

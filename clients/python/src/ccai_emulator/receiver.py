@@ -1,0 +1,245 @@
+"""A webhook receiver for tests: verifies every signature and records every event.
+
+It listens on ``127.0.0.1`` port 0 (a free port) in a background thread, answers 200 to a
+request whose ``X-Signature`` verifies against one of its secrets and 401 otherwise (as the
+platform's sample does), and records both. :meth:`WebhookReceiver.wait_for_webhook` waits on
+a condition variable that every arriving request notifies, so a test waits exactly as long as
+the event takes and never polls.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from .signing import verify
+
+
+@dataclass(frozen=True)
+class ReceivedWebhook:
+    """One request the receiver got (each retry and redelivery is its own)."""
+
+    event: dict[str, Any]
+    """The decoded payload: ``event_type``, ``timestamp``, ``chat_id``, ``body``."""
+    raw_body: bytes
+    headers: dict[str, str]
+    verified: bool
+    """Whether ``X-Signature`` matched one of the receiver's secrets."""
+    duplicate: bool
+    """Whether a request with the same ``X-Emulator-Delivery-Id`` arrived before."""
+    delivery_id: str = ""
+    path: str = "/"
+
+    @property
+    def event_type(self) -> str:
+        return str(self.event.get("event_type", ""))
+
+    @property
+    def chat_id(self) -> int | None:
+        chat_id = self.event.get("chat_id")
+        return chat_id if isinstance(chat_id, int) else None
+
+    @property
+    def body(self) -> dict[str, Any]:
+        body = self.event.get("body")
+        return body if isinstance(body, dict) else {}
+
+
+Predicate = Callable[[ReceivedWebhook], bool]
+
+
+class WebhookTimeout(AssertionError):
+    """No matching webhook arrived in time; the message lists what did arrive."""
+
+
+@dataclass
+class _Journal:
+    received: list[ReceivedWebhook] = field(default_factory=list)
+    delivery_ids: set[str] = field(default_factory=set)
+    condition: threading.Condition = field(default_factory=threading.Condition)
+
+
+class WebhookReceiver:
+    """A local HTTP receiver of signed webhooks. Use as a context manager, or start/stop."""
+
+    def __init__(self, secrets: Iterable[str], *, host: str = "127.0.0.1", status_for_valid: int = 200):
+        self._secrets = [secret for secret in secrets if secret]
+        self._journal = _Journal()
+        self.status_for_valid = status_for_valid
+        self._server = ThreadingHTTPServer((host, 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Where to point the webhook, e.g. ``http://127.0.0.1:41234/webhook``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host if isinstance(host, str) else host.decode()}:{port}/webhook"
+
+    def start(self) -> WebhookReceiver:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="webhook-receiver", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self) -> WebhookReceiver:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # --- secrets ---------------------------------------------------------------------------
+
+    @property
+    def secrets(self) -> list[str]:
+        with self._journal.condition:
+            return list(self._secrets)
+
+    def set_secrets(self, secrets: Iterable[str]) -> None:
+        """Verify from now on against these secrets (e.g. around a rotation)."""
+        with self._journal.condition:
+            self._secrets = [secret for secret in secrets if secret]
+
+    # --- what arrived ----------------------------------------------------------------------
+
+    @property
+    def received(self) -> list[ReceivedWebhook]:
+        """Every request so far, in arrival order (a copy)."""
+        with self._journal.condition:
+            return list(self._journal.received)
+
+    def events(self, *, event_type: str | None = None, chat_id: int | None = None) -> list[ReceivedWebhook]:
+        """The verified, first-time (de-duplicated) requests matching the filters."""
+        return [
+            hook
+            for hook in self.received
+            if hook.verified and not hook.duplicate and _matches(hook, event_type, chat_id, None)
+        ]
+
+    def wait_for_webhook(
+        self,
+        event_type: str | None = None,
+        *,
+        chat_id: int | None = None,
+        predicate: Predicate | None = None,
+        timeout: float = 10.0,
+        verified: bool | None = True,
+    ) -> ReceivedWebhook:
+        """The first request that matches, waiting up to ``timeout`` seconds for it.
+
+        ``verified=True`` (the default) only matches requests whose signature verified,
+        ``False`` only those that did not, ``None`` either. Raises :class:`WebhookTimeout`.
+        """
+        return self.wait_for_webhooks(
+            1, event_type=event_type, chat_id=chat_id, predicate=predicate, timeout=timeout, verified=verified
+        )[0]
+
+    def wait_for_webhooks(
+        self,
+        count: int,
+        *,
+        event_type: str | None = None,
+        chat_id: int | None = None,
+        predicate: Predicate | None = None,
+        timeout: float = 10.0,
+        verified: bool | None = True,
+    ) -> list[ReceivedWebhook]:
+        """The first ``count`` matching requests, once that many have arrived."""
+
+        def matching() -> list[ReceivedWebhook]:
+            return [
+                hook
+                for hook in self._journal.received
+                if (verified is None or hook.verified == verified) and _matches(hook, event_type, chat_id, predicate)
+            ]
+
+        with self._journal.condition:
+            if not self._journal.condition.wait_for(lambda: len(matching()) >= count, timeout=timeout):
+                arrived = [
+                    f"{hook.event_type} chat {hook.chat_id} verified={hook.verified}" for hook in self._journal.received
+                ]
+                raise WebhookTimeout(
+                    f"no {count} webhook(s) with event_type={event_type!r} chat_id={chat_id!r}"
+                    f"{' and the predicate' if predicate else ''} (verified={verified}) within {timeout}s; "
+                    f"arrived: {arrived or 'nothing'}"
+                )
+            return matching()[:count]
+
+    # --- HTTP ------------------------------------------------------------------------------
+
+    def _record(self, path: str, headers: dict[str, str], raw_body: bytes) -> bool:
+        lowered = {name.lower(): value for name, value in headers.items()}
+        with self._journal.condition:
+            ok = verify(
+                lowered.get("x-signature", ""), lowered.get("x-signature-timestamp", ""), raw_body, self._secrets
+            )
+            delivery_id = lowered.get("x-emulator-delivery-id", "")
+            duplicate = bool(delivery_id) and ok and delivery_id in self._journal.delivery_ids
+            if ok and delivery_id:
+                self._journal.delivery_ids.add(delivery_id)
+            try:
+                event = json.loads(raw_body or b"{}")
+            except ValueError:
+                event = {}
+            self._journal.received.append(
+                ReceivedWebhook(
+                    event=event if isinstance(event, dict) else {},
+                    raw_body=raw_body,
+                    headers=lowered,
+                    verified=ok,
+                    duplicate=duplicate,
+                    delivery_id=delivery_id,
+                    path=path,
+                )
+            )
+            self._journal.condition.notify_all()
+        return ok
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                ok = receiver._record(self.path, dict(self.headers.items()), raw_body)
+                self._answer(receiver.status_for_valid if ok else 401, b"ok" if ok else b"bad signature")
+
+            def do_GET(self) -> None:
+                self._answer(200, b"receiver up")
+
+            def _answer(self, status: int, text: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(text)))
+                self.end_headers()
+                self.wfile.write(text)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def _matches(hook: ReceivedWebhook, event_type: str | None, chat_id: int | None, predicate: Predicate | None) -> bool:
+    if event_type is not None and hook.event_type != event_type:
+        return False
+    if chat_id is not None and hook.chat_id != chat_id:
+        return False
+    return predicate is None or predicate(hook)

@@ -1,0 +1,91 @@
+"""The Apps API client against the real binary: end users, chats, both message shapes,
+ending, resuming and mid-session authentication, and the typed error on every rejection."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccai_emulator import AppsClient, Emulator, EmulatorError, TestTenant, message_texts
+
+
+def test_end_users_are_upserted_by_identifier_and_found_by_id_or_identifier(ccai_tenant: TestTenant) -> None:
+    apps = ccai_tenant.apps
+    first = apps.upsert_end_user("customer-7", name="Ann", email="ann@example.com")
+    again = apps.upsert_end_user("customer-7")
+    assert again["id"] == first["id"] and first["name"] == "Ann"
+    assert apps.find_end_user(id=first["id"])["identifier"] == "customer-7"
+    assert apps.find_end_user(identifier="customer-7")["id"] == first["id"]
+    with pytest.raises(EmulatorError) as error:
+        apps.find_end_user(identifier="nobody")
+    assert (error.value.status, error.value.message) == (404, "End user not found")
+
+
+def test_both_content_shapes_and_media_reach_the_transcript(ccai_tenant: TestTenant) -> None:
+    user, chat = ccai_tenant.start_chat()
+    accepted = ccai_tenant.apps.send_text(chat, user, "as an object")
+    assert accepted["chat_id"] == chat and isinstance(accepted["id"], int)
+    ccai_tenant.apps.send_text(chat, user, "as a plain string", plain_content=True)
+    ccai_tenant.apps.send_media(chat, user, "photo", 314)
+    record = ccai_tenant.wait_for_chat(chat, contains="as a plain string")
+    end_user_messages = [m["body"] for m in record["messages"] if m["sender"]["type"] == "end_user"]
+    assert end_user_messages[:2] == [
+        {"type": "text", "text": "as an object"},
+        {"type": "text", "text": "as a plain string"},
+    ]
+    assert end_user_messages[2]["type"] == "photo" and end_user_messages[2]["media_id"] == 314
+
+
+def test_rejections_raise_the_typed_error_with_the_platforms_message(
+    ccai_tenant: TestTenant, ccai_emulator: Emulator
+) -> None:
+    user, chat = ccai_tenant.start_chat()
+    with pytest.raises(EmulatorError) as wrong_user:
+        ccai_tenant.apps.send_text(chat, user + 1000, "hello")
+    assert wrong_user.value.status == 400 and wrong_user.value.message
+    assert wrong_user.value.body == {"message": wrong_user.value.message}
+    with pytest.raises(EmulatorError) as unknown_chat:
+        ccai_tenant.apps.get_chat(10**9)
+    assert unknown_chat.value.status == 404
+    with pytest.raises(EmulatorError) as no_token:
+        AppsClient(ccai_emulator.api_url, ccai_tenant.name, token="").get_chat(chat)
+    assert no_token.value.status == 401
+
+
+def test_the_end_user_ends_the_chat_once(ccai_tenant: TestTenant) -> None:
+    user, chat = ccai_tenant.start_chat()
+    ccai_tenant.apps.end_chat(chat, finished_by_user_id=user)
+    assert ccai_tenant.apps.get_chat(chat)["status"] == "finished"
+    ended = ccai_tenant.wait_for_webhook("chat_ended", chat_id=chat)
+    assert ended.body["ended_by"] == "end_user"
+    with pytest.raises(EmulatorError) as again:
+        ccai_tenant.apps.end_chat(chat)
+    assert (again.value.status, again.value.message) == (400, "Chat is already ended")
+    with pytest.raises(EmulatorError) as late:
+        ccai_tenant.apps.send_text(chat, user, "still there?")
+    assert late.value.status == 400
+
+
+def test_a_dismissed_chat_is_resumed_and_only_a_dismissed_one(ccai_tenant: TestTenant) -> None:
+    user, chat = ccai_tenant.start_chat()
+    with pytest.raises(EmulatorError) as not_dismissed:
+        ccai_tenant.apps.resume_chat(chat)
+    assert (not_dismissed.value.status, not_dismissed.value.message) == (400, "This chat is not in dismissed state")
+    ccai_tenant.admin.dismiss(chat)
+    assert ccai_tenant.apps.get_chat(chat)["status"] == "dismissed"
+    with pytest.raises(EmulatorError):
+        ccai_tenant.apps.send_text(chat, user, "hello?")
+    ccai_tenant.apps.resume_chat(chat)
+    assert ccai_tenant.apps.get_chat(chat)["status"] == "assigned"
+    ccai_tenant.wait_for_webhook("chat_resumed", chat_id=chat)
+    ccai_tenant.apps.send_text(chat, user, "back again")
+    ccai_tenant.wait_for_transcript(chat, "agent", contains="back again")
+
+
+def test_mid_session_authentication_re_points_the_chat(ccai_tenant: TestTenant) -> None:
+    _, chat = ccai_tenant.start_chat("anonymous-visitor")
+    accepted = ccai_tenant.apps.authenticate_end_user(chat, "verified-customer", name="Ann")
+    assert accepted == {"message": "accepted"}
+    verified = ccai_tenant.apps.find_end_user(identifier="verified-customer")
+    assert ccai_tenant.apps.get_chat(chat)["end_user"]["id"] == verified["id"]
+    agent_view = ccai_tenant.wait_for_transcript(chat, "agent", contains="authenticated as verified-customer")
+    assert any("verified-customer" in text for text in message_texts(agent_view))

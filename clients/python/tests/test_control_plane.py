@@ -1,0 +1,110 @@
+"""The control-plane client against the real binary: webhook target and rotation, faults,
+the delivery journal and redelivery, long-poll timeouts, the agent's actions, the request
+journal and resets."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccai_emulator import EmulatorError, TestTenant, WaitTimeout, parse_signature_header
+from ccai_emulator.admin import LONG_POLL_CAP_SECONDS, _until_deadline
+
+
+def test_the_tenants_webhook_points_at_its_own_receiver(ccai_tenant: TestTenant) -> None:
+    config = ccai_tenant.admin.webhook(ccai_tenant.name)
+    assert config["source"] == "tenant"
+    assert config["webhook"]["url"] == ccai_tenant.webhooks.url
+    assert config["webhook"]["primary_secret"] == ccai_tenant.webhook_secret
+
+
+def test_rotation_makes_the_secondary_secret_the_primary(ccai_tenant: TestTenant) -> None:
+    tenant = ccai_tenant
+    tenant.admin.set_webhook(tenant.name, tenant.webhooks.url, "old-secret", "new-secret")
+    tenant.webhooks.set_secrets(["new-secret"])  # the consumer already only knows the new one
+    _, before = tenant.start_chat("before-rotation")
+    signed_twice = tenant.wait_for_webhook("chat_created", chat_id=before)
+    assert set(parse_signature_header(signed_twice.headers["x-signature"])) == {"primary", "secondary"}
+
+    tenant.admin.rotate_webhook(tenant.name)
+    assert tenant.admin.webhook(tenant.name)["webhook"]["primary_secret"] == "new-secret"
+    _, after = tenant.start_chat("after-rotation")
+    signed_once = tenant.wait_for_webhook("chat_created", chat_id=after)
+    assert set(parse_signature_header(signed_once.headers["x-signature"])) == {"primary"}
+
+
+def test_a_bad_signature_fault_is_refused_then_the_retry_verifies(ccai_tenant: TestTenant) -> None:
+    tenant = ccai_tenant
+    tenant.admin.set_webhook_faults(tenant.name, bad_signature=True)
+    _, chat = tenant.start_chat()
+    forged = tenant.webhooks.wait_for_webhook("chat_created", chat_id=chat, verified=False)
+    tenant.admin.clear_webhook_faults(tenant.name)
+    retried = tenant.wait_for_webhook("chat_created", chat_id=chat)
+    assert retried.delivery_id == forged.delivery_id
+    delivery = tenant.admin.delivery(retried.delivery_id)
+    assert delivery["attempts"][0]["status_code"] == 401
+
+
+def test_a_redelivery_arrives_again_with_the_same_id(ccai_tenant: TestTenant) -> None:
+    _, chat = ccai_tenant.start_chat()
+    journal = ccai_tenant.admin.deliveries(chat_id=chat, event_type="chat_created", status="delivered", wait=5)
+    delivery_id = journal["deliveries"][0]["id"]
+    ccai_tenant.admin.redeliver(delivery_id)
+    again = ccai_tenant.webhooks.wait_for_webhook(chat_id=chat, predicate=lambda hook: hook.duplicate)
+    assert again.delivery_id == delivery_id and again.verified
+    assert ccai_tenant.admin.webhook_stats(tenant=ccai_tenant.name)["attempts"] >= 2
+
+
+def test_a_long_poll_that_times_out_raises_with_the_state_last_seen(ccai_tenant: TestTenant) -> None:
+    _, chat = ccai_tenant.start_chat()
+    with pytest.raises(WaitTimeout) as timeout:
+        ccai_tenant.admin.chat(chat, routing_state="finished", wait=0.2)
+    assert timeout.value.status == 408 and "routing_state" in timeout.value.message
+    assert timeout.value.body["routing_state"] == "assigned"
+    with pytest.raises(EmulatorError) as malformed:
+        ccai_tenant.admin.chat(chat, routing_state="sleeping", wait=1)  # type: ignore[arg-type]
+    assert malformed.value.status == 400
+
+
+def test_waits_longer_than_the_emulators_cap_are_asked_again() -> None:
+    asked: list[float] = []
+
+    def ask(wait: float) -> str:
+        asked.append(wait)
+        if len(asked) == 1:
+            raise WaitTimeout("GET", "/x", 408, "Timed out", {})
+        return "met"
+
+    assert _until_deadline(ask, 150.0) == "met"
+    assert asked[0] == LONG_POLL_CAP_SECONDS and 60.0 < asked[0] + asked[1] <= 150.0
+
+
+def test_the_agent_speaks_transfers_and_ends(ccai_tenant: TestTenant) -> None:
+    tenant = ccai_tenant
+    _, chat = tenant.start_chat()
+    tenant.agent_say(chat, "Anything else?")
+    said = tenant.wait_for_webhook(
+        "message_received", chat_id=chat, predicate=lambda hook: "Anything else?" in hook.raw_body.decode()
+    )
+    assert said.body["sender"]["type"] == "agent"
+    assert (
+        "Anything else?"
+        in tenant.wait_for_transcript(chat, "end_user", contains="Anything else?")["messages"][-1]["body"]["text"]
+    )
+    tenant.agent_transfer(chat, "order_status")
+    assert tenant.wait_for_chat(chat, state="task_virtual_agent")["task_virtual_agent"]["key"] == "order_status"
+    tenant.agent_end(chat)
+    assert tenant.wait_for_chat(chat, state="finished", status="finished")["routing_state"] == "finished"
+    assert tenant.wait_for_webhook("chat_ended", chat_id=chat).body["ended_by"] == "agent"
+
+
+def test_the_request_journal_shows_what_was_sent_and_reset_forgets_the_tenant(ccai_tenant: TestTenant) -> None:
+    tenant = ccai_tenant
+    user, chat = tenant.start_chat()
+    tenant.apps.send_text(chat, user, "hello")
+    sent = tenant.admin.requests(tenant=tenant.name, path=f"/apps/api/v1/chats/{chat}/message", min_count=1, wait=5)
+    assert sent["count"] == 1 and sent["requests"][0]["body"]["message"]["content"]["text"] == "hello"
+    tenant.admin.reset(tenant.name)
+    assert tenant.admin.requests(tenant=tenant.name)["count"] == 0
+    with pytest.raises(EmulatorError) as gone:
+        tenant.apps.get_chat(chat)
+    assert gone.value.status == 404

@@ -1,0 +1,81 @@
+"""Finding, starting, attaching to and stopping the emulator."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ccai_emulator import Emulator, EmulatorStartError, find_binary, start_emulator
+from ccai_emulator.launcher import _ANSI, _BOUND, build_with_cargo, find_repository
+
+REPOSITORY = Path(__file__).resolve().parents[3]
+
+
+def test_a_started_emulator_serves_on_its_own_free_port_and_stops_cleanly(ccai_emulator: Emulator) -> None:
+    if ccai_emulator.process is None:
+        pytest.skip("$CCAI_EMULATOR_URL: the session attached to a running emulator")
+    with start_emulator() as second:
+        assert second.base_url != ccai_emulator.base_url
+        assert second.admin.health()["status"] == "ok"
+        assert second.process is not None
+    assert second.process.returncode == 0, second.output
+
+
+def test_an_emulator_that_cannot_start_is_reported_with_its_output(ccai_emulator: Emulator) -> None:
+    if ccai_emulator.process is None:
+        pytest.skip("$CCAI_EMULATOR_URL: the session attached to a running emulator")
+    with pytest.raises(EmulatorStartError, match="no-such-flag"):
+        start_emulator(extra_args=["--no-such-flag"])
+
+
+def test_an_already_running_emulator_is_used_by_url(ccai_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCAI_EMULATOR_URL", ccai_emulator.base_url)
+    attached = start_emulator()
+    assert attached.process is None and attached.base_url == ccai_emulator.base_url
+    attached.stop()  # not ours: left running
+    assert ccai_emulator.admin.health()["status"] == "ok"
+
+
+def test_a_configured_binary_that_is_not_executable_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    not_a_binary = tmp_path / "ccai-emulator"
+    not_a_binary.write_text("")
+    monkeypatch.setenv("CCAI_EMULATOR_BIN", str(not_a_binary))
+    with pytest.raises(EmulatorStartError, match="not an executable file"):
+        find_binary()
+
+
+def test_the_repository_is_found_from_inside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CCAI_EMULATOR_REPO", raising=False)
+    monkeypatch.chdir(REPOSITORY / "clients" / "python")
+    assert find_repository() == REPOSITORY
+
+
+@pytest.mark.skipif(
+    os.environ.get("CCAI_EMULATOR_TEST_CARGO") != "1",
+    reason="builds with cargo: set CCAI_EMULATOR_TEST_CARGO=1 (.ci/run does, after cargo test built it)",
+)
+def test_cargo_builds_the_binary_when_none_is_configured() -> None:
+    executable = Path(build_with_cargo(REPOSITORY))
+    assert executable.name == "ccai-emulator" and os.access(executable, os.X_OK)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "\x1b[2m2026-11-27T06:55:29Z\x1b[0m \x1b[32m INFO\x1b[0m ccai_emulator: ccai-emulator listening "
+        "\x1b[3maddress\x1b[0m\x1b[2m=\x1b[0m127.0.0.1:46545",
+        '{"level":"INFO","fields":{"message":"ccai-emulator listening","address":"127.0.0.1:46545"}}',
+        "ccai-emulator ready: API http://127.0.0.1:46545/apps/api/v1, console http://127.0.0.1:46545/",
+    ],
+    ids=["pretty", "json", "api-url"],
+)
+def test_the_bound_port_is_read_from_the_start_up_line(line: str) -> None:
+    # The pretty and JSON log formats of today, and the API URL a start-up line may print.
+    match = _BOUND.search(_ANSI.sub("", line))
+    assert match and "46545" in match.groups()
+
+
+def test_a_default_webhook_url_is_not_mistaken_for_the_bound_address() -> None:
+    assert _BOUND.search("default webhook http://127.0.0.1:9000/ (secrets not shown)") is None

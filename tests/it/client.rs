@@ -1,0 +1,197 @@
+//! The typed in-process clients (`ccai_emulator::client`) against a real emulator, used
+//! only through the crate's public API, as another crate's tests would use them.
+
+use ccai_emulator::client::{AdminClient, ClientError, TranscriptView};
+use ccai_emulator::domain::escalation::EscalationStatus;
+use ccai_emulator::domain::queues::{Availability, DeflectionChannel};
+use ccai_emulator::webhooks::WebhookTarget;
+use ccai_emulator::{Config, Emulator};
+
+use crate::support::{test_config, unique_subdomain, WebhookReceiver};
+
+#[actix_web::test]
+async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {
+    let emulator = Emulator::build(test_config()).unwrap().spawn();
+    let admin = emulator.admin_client();
+    let tenant = unique_subdomain("client");
+    let apps = emulator.apps_client(&tenant, "token");
+    let receiver = WebhookReceiver::start_with_secrets("first-secret", Some("second-secret"));
+
+    assert_eq!(admin.health().await.unwrap().status, "ok");
+    let target = WebhookTarget {
+        url: receiver.url(),
+        primary_secret: "first-secret".into(),
+        secondary_secret: Some("second-secret".into()),
+    };
+    let config = admin.set_webhook(&tenant, &target).await.unwrap();
+    assert_eq!(config.source, "tenant");
+    assert_eq!(admin.webhook(&tenant).await.unwrap().webhook, target);
+
+    let user = apps
+        .upsert_end_user("client-user", Some("Cleo"))
+        .await
+        .unwrap();
+    let chat = apps.create_chat(user.id).await.unwrap();
+    let chat_id = chat.id;
+    assert_eq!(apps.chat(chat_id).await.unwrap().status, "assigned");
+
+    admin
+        .say(chat_id, "Let me check that for you.")
+        .await
+        .unwrap();
+    let record = admin.transfer(chat_id, "payment_card").await.unwrap();
+    assert_eq!(record.routing_state, "task_virtual_agent");
+    assert_eq!(record.task_virtual_agent.unwrap().key, "payment_card");
+    apps.send_text(chat_id, user.id, "4111 1111 1111 1111")
+        .await
+        .unwrap();
+
+    // Mid-task, export and load into another tenant: the session comes along.
+    let snapshot = admin.export_snapshot(&tenant).await.unwrap();
+    let copy = unique_subdomain("client-copy");
+    let report = admin.import_snapshot(&copy, &snapshot).await.unwrap();
+    let copied_chat = report.id_map.chat(chat_id).unwrap();
+    let copied = admin.chat(copied_chat).await.unwrap();
+    assert_eq!(copied.tenant, copy);
+    assert_eq!(copied.task_virtual_agent.unwrap().step, 1);
+
+    apps.send_text(chat_id, user.id, "11/30").await.unwrap();
+    let agent_view = admin
+        .transcript(chat_id, TranscriptView::Agent)
+        .await
+        .unwrap();
+    assert!(agent_view
+        .texts()
+        .iter()
+        .any(|text| text.contains("finished: success")));
+    assert!(agent_view.texts().iter().all(|text| !text.contains("4111")));
+    let end_user_view = admin
+        .transcript(chat_id, TranscriptView::EndUser)
+        .await
+        .unwrap();
+    assert!(end_user_view.texts().contains(&"4111 1111 1111 1111"));
+    assert!(
+        admin
+            .transcript(chat_id, TranscriptView::All)
+            .await
+            .unwrap()
+            .messages
+            .len()
+            > end_user_view.messages.len()
+    );
+    admin.end(chat_id).await.unwrap();
+
+    receiver
+        .wait_for_chat(chat_id.get(), "chat_ended", |events| {
+            events.iter().any(|event| event.event_type == "chat_ended")
+        })
+        .await;
+    let deliveries = admin.chat_deliveries(chat_id).await.unwrap();
+    assert!(deliveries
+        .iter()
+        .all(|delivery| delivery["tenant"] == tenant.as_str()));
+    assert_eq!(
+        admin.deliveries(Some(&tenant)).await.unwrap().len(),
+        deliveries.len()
+    );
+    let first = deliveries[0]["id"].as_str().unwrap();
+    assert_eq!(admin.redeliver(first).await.unwrap()["id"], first);
+
+    let rotated = admin.rotate_webhook(&tenant).await.unwrap();
+    assert_eq!(rotated.webhook.primary_secret, "second-secret");
+    admin.remove_webhook(&tenant).await.unwrap();
+    admin.reset(Some(&tenant)).await.unwrap();
+    let gone = admin.chat(chat_id).await.unwrap_err();
+    assert_eq!(gone.status(), Some(404));
+    emulator.stop().await;
+}
+
+#[actix_web::test]
+async fn rejections_come_back_as_status_errors_with_the_envelope_message() {
+    let emulator = Emulator::build(test_config()).unwrap().spawn();
+    let apps = emulator.apps_client(&unique_subdomain("client-err"), "token");
+    let user = apps.upsert_end_user("someone", None).await.unwrap();
+    let chat_id = apps.create_chat(user.id).await.unwrap().id;
+    apps.end_chat(chat_id, user.id).await.unwrap();
+    match apps.send_text(chat_id, user.id, "hello?").await {
+        Err(ClientError::Status {
+            status, message, ..
+        }) => {
+            assert_eq!(status, 400);
+            assert_eq!(message, "Chat is already ended");
+        }
+        other => panic!("expected a 400, got {other:?}"),
+    }
+    let error = emulator
+        .admin_client()
+        .transfer(chat_id, "nobody")
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(400));
+    emulator.stop().await;
+}
+
+#[actix_web::test]
+async fn the_admin_client_carries_the_admin_token() {
+    let emulator = Emulator::build(Config {
+        admin_token: Some("letmein".into()),
+        ..test_config()
+    })
+    .unwrap()
+    .spawn();
+    assert_eq!(emulator.admin_client().health().await.unwrap().status, "ok");
+    let anonymous = AdminClient::new(&emulator.base_url(), None);
+    assert_eq!(anonymous.health().await.unwrap_err().status(), Some(401));
+    emulator.stop().await;
+}
+
+#[actix_web::test]
+async fn the_clients_escalate_and_answer_deflections() {
+    let emulator = Emulator::build(test_config()).unwrap().spawn();
+    let admin = emulator.admin_client();
+    let tenant = unique_subdomain("client-escalations");
+    let apps = emulator.apps_client(&tenant, "token");
+    let user = apps.upsert_end_user("escalating-user", None).await.unwrap();
+    let chat = apps
+        .create_chat_with_context(user.id, serde_json::json!({"department": "not sure"}))
+        .await
+        .unwrap();
+    let chat_id = chat.id;
+    assert_eq!(chat.status, "va_assigned");
+
+    let busy = apps.escalate(chat_id, Some("billing")).await.unwrap();
+    assert_eq!(busy.deflection_reason, Some(Availability::OverCapacity));
+    let kept = apps
+        .choose_deflection(chat_id, busy.id, "virtual_agent")
+        .await
+        .unwrap();
+    assert_eq!(kept.status, EscalationStatus::Deflected);
+
+    let closed = apps.escalate(chat_id, Some("orders")).await.unwrap();
+    let refused = apps
+        .choose_deflection(chat_id, closed.id, "human_agent")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ClientError::Status { status: 400, .. }),
+        "{refused:?}"
+    );
+    let ended = apps
+        .end_chat_deflected(chat_id, closed.id, "email")
+        .await
+        .unwrap();
+    assert_eq!(ended.status, "finished");
+
+    let listed = admin.escalations(Some(&tenant)).await.unwrap();
+    assert_eq!(listed.count, 2);
+    assert_eq!(
+        listed.escalations[1].escalation.deflection_channel,
+        Some(DeflectionChannel::Email)
+    );
+    let queue = admin
+        .set_queue_availability(&tenant, "orders", Some("available"))
+        .await
+        .unwrap();
+    assert_eq!(queue.availability, Availability::Available);
+    emulator.stop().await;
+}
