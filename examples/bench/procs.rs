@@ -80,7 +80,10 @@ pub fn emulator_binary() -> PathBuf {
 pub fn start_emulator(binary: &PathBuf, args: &[String]) -> ServerProcess {
     let port = free_port();
     let mut command = Command::new(binary);
+    // From the temporary folder, so the binary uses its built-in fixtures whatever the
+    // current folder holds (an older CCAI_EMULATOR_BIN may not read today's ./fixtures).
     command
+        .current_dir(std::env::temp_dir())
         .arg("--bind")
         .arg(format!("127.0.0.1:{port}"))
         .args(args)
