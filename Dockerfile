@@ -2,18 +2,24 @@
 # ccai-emulator image: a statically linked (musl) binary on an empty base, run as non-root.
 #
 #   docker build -t ccai-emulator .
-#   docker run --rm -p 8080:8080 ccai-emulator
+#   docker run --rm -p 127.0.0.1:8080:8080 ccai-emulator   # or podman build / podman run
 #
 # The runtime stage below is also what tests/container/run.sh builds and runs with podman
 # (it swaps the builder stage for a prebuilt static binary): keep it self-contained.
+#
+# Base images are fully qualified (docker.io/library/...): podman, buildah and other
+# OCI builders refuse short names such as `rust:1-alpine` unless a registries alias is set;
+# docker resolves both the same way.
 
-FROM rust:1-alpine AS builder
+FROM docker.io/library/rust:1-alpine AS builder
 # musl-dev: the C runtime the musl target links statically.
 RUN apk add --no-cache musl-dev
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY fixtures ./fixtures
+# The web console's page and icon are built into the binary.
+COPY assets ./assets
 # Cache mounts keep the registry and build output between builds; the binary is copied out
 # of the cache in the same step. The musl target links statically by default; the flag
 # makes it explicit.

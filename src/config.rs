@@ -8,6 +8,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod fidelity;
+
+use fidelity::{Fidelity, FidelityArgs};
+
 use crate::formats::parse_duration;
 use crate::healthcheck::HealthProbe;
 use crate::state::{AuthPolicy, StateLimits};
@@ -138,6 +142,8 @@ pub struct Cli {
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
+    #[command(flatten)]
+    fidelity: FidelityArgs,
     /// Log one line per HTTP request (off by default; the request journal keeps them all).
     #[arg(long, env = "CCAI_EMU_ACCESS_LOG")]
     access_log: bool,
@@ -268,6 +274,8 @@ pub struct Config {
     pub watch_interval: Duration,
     /// Retention of finished chats and the caps on chats and messages.
     pub state_limits: StateLimits,
+    /// Where the emulator may differ from the platform (defaults follow the platform).
+    pub fidelity: Fidelity,
     /// Log one line per HTTP request (`--access-log`).
     pub access_log: bool,
     /// Upload-form expiry and the memory budgets of stored media.
@@ -297,6 +305,7 @@ impl Default for Config {
             watch: false,
             watch_interval: Duration::from_millis(500),
             state_limits: StateLimits::default(),
+            fidelity: Fidelity::default(),
             access_log: false,
             media: crate::media::MediaConfig::default(),
         }
@@ -426,6 +435,7 @@ impl TryFrom<Cli> for Config {
             watch: cli.watch,
             watch_interval,
             state_limits,
+            fidelity: Fidelity::try_from(cli.fidelity)?,
             access_log: cli.access_log,
             media: cli.media.try_into()?,
         })

@@ -207,7 +207,8 @@ pub async fn agent_transfers(
     Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
-/// Sets the chat aside (`dismissed` / `va_dismissed`), as the platform does on inactivity.
+/// Dismisses the chat (`dismissed` / `va_dismissed`): the agent is removed and the chat waits
+/// for the end user, as the platform does by hand or on inactivity.
 pub async fn dismiss(
     state: web::Data<AppState>,
     chat_id: web::Path<ChatId>,

@@ -9,6 +9,7 @@
 mod chats;
 mod console;
 mod contact_center;
+mod fidelity;
 mod health;
 pub mod live;
 mod media;
@@ -35,6 +36,7 @@ pub fn routes() -> RouteTable {
     RouteTable::new(ADMIN_PREFIX)
         .at("/health", [get(health::health)])
         .at("/console", [get(console::page)])
+        .at("/console/favicon.svg", [get(console::icon)])
         .at("/tenants", [get(console::tenants)])
         .at("/reset", [post(health::reset)])
         .at("/openapi.json", [get(health::openapi)])
@@ -55,6 +57,30 @@ pub fn routes() -> RouteTable {
                 put(webhooks::set_faults),
                 get(webhooks::get_faults),
                 delete(webhooks::clear_faults),
+            ],
+        )
+        .at(
+            "/tenants/{tenant}/webhook/events",
+            [
+                put(fidelity::set_events),
+                get(fidelity::get_events),
+                delete(fidelity::clear_events),
+            ],
+        )
+        .at(
+            "/tenants/{tenant}/chat_created_order",
+            [
+                put(fidelity::set_order),
+                get(fidelity::get_order),
+                delete(fidelity::clear_order),
+            ],
+        )
+        .at(
+            "/tenants/{tenant}/after_hours",
+            [
+                put(fidelity::set_after_hours),
+                get(fidelity::get_after_hours),
+                delete(fidelity::clear_after_hours),
             ],
         )
         .at("/webhooks/stats", [get(webhooks::stats)])
@@ -105,6 +131,7 @@ pub fn routes() -> RouteTable {
 /// Registers the control plane.
 pub fn configure(config: &mut web::ServiceConfig) {
     config.route("/", web::get().to(console::root));
+    config.route("/favicon.ico", web::get().to(console::icon));
     config.service(routes().into_scope().wrap(from_fn(require_admin_token)));
 }
 
@@ -115,8 +142,8 @@ async fn require_admin_token(
     let expected = request
         .app_data::<web::Data<HttpSettings>>()
         .and_then(|settings| settings.admin_token.clone());
-    // The console page holds no data; it asks for the token itself.
-    let console_page = request.path() == "/__admin/console";
+    // The console page and its icon hold no data; the page asks for the token itself.
+    let console_page = matches!(request.path(), "/__admin/console" | console::ICON_PATH);
     if let Some(expected) = expected.filter(|_| !console_page) {
         let given = request
             .headers()

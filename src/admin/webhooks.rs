@@ -10,7 +10,7 @@ use super::waiting::{respond_with_list, ListWait, Listed};
 use crate::domain::{ChatId, DeliveryId};
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::webhooks::catalog::{EventType, CATALOG};
+use crate::webhooks::catalog::{EventType, EVENT_CATALOG};
 use crate::webhooks::delivery_journal::{DeliveryFilter, DeliveryList, DeliveryStatus};
 use crate::webhooks::faults::FaultInjection;
 use crate::webhooks::{WebhookConfig, WebhookTarget};
@@ -62,7 +62,7 @@ pub async fn rotate(
 }
 
 pub async fn catalog() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "events": CATALOG }))
+    HttpResponse::Ok().json(EVENT_CATALOG)
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,7 +89,7 @@ impl DeliveryQuery {
             .map(|name| {
                 DeliveryStatus::from_name(&name).ok_or_else(|| {
                     ApiError::BadRequest(format!(
-                        "Unknown status {name:?} (pending, retrying, delivered, failed, skipped)"
+                        "Unknown status {name:?} (pending, retrying, delivered, failed, skipped, suppressed)"
                     ))
                 })
             })

@@ -70,6 +70,11 @@ pub async fn create(
             transcript,
         },
     )?;
+    // The platform's chat_created may arrive before or after this answer; the tenant's
+    // order decides which one a consumer gets here (see webhooks::creation_order).
+    state
+        .chat_created_before_answer(&tenant.name, chat.id)
+        .await;
     Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 
@@ -221,8 +226,10 @@ pub async fn send_message(
     }))
 }
 
-/// `PATCH /chats/{id}/resume`: a dismissed chat continues where it was; any other chat is
-/// 400 "This chat is not in dismissed state", as on the platform.
+/// `PATCH /chats/{id}/resume` (page "Resume a chat"): a dismissed chat is queued for an
+/// agent again, who joins with its history; any other chat is 400 "This chat is not in
+/// dismissed state"; a dismissed chat of a tenant that is after hours is 400 with the
+/// tenant's after-hours message. Neither refusal changes the chat.
 pub async fn resume(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,

@@ -1,6 +1,5 @@
-//! `POST /end_users` (upsert by identifier), `GET /end_users?id=|identifier=`, and
-//! mid-session authentication, `POST /chats/{id}/end_user`, which re-points a chat at a
-//! verified end user.
+//! `POST /end_users` (upsert by identifier) and `GET /end_users?id=|identifier=`. The
+//! body also serves mid-session authentication ([`super::mid_session`]).
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -8,6 +7,7 @@ use serde::Deserialize;
 use crate::domain::{ChatId, EndUserId};
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
+use crate::state::mid_session::MISSING_IDENTIFIER;
 use crate::state::AppState;
 use crate::state::EndUserFields;
 use crate::wire::apps::EndUser;
@@ -30,10 +30,16 @@ struct EndUserDto {
 
 impl UpsertBody {
     fn into_fields(self) -> Result<EndUserFields, ApiError> {
+        self.into_fields_or(|| ApiError::BadRequest("identifier is required".to_owned()))
+    }
+
+    /// The fields, or `missing()` when there is no identifier.
+    pub(super) fn into_fields_or(
+        self,
+        missing: impl FnOnce() -> ApiError,
+    ) -> Result<EndUserFields, ApiError> {
         let dto = self.end_user.unwrap_or(self.flat);
-        let identifier = dto
-            .identifier
-            .ok_or_else(|| ApiError::BadRequest("identifier is required".to_owned()))?;
+        let identifier = dto.identifier.ok_or_else(missing)?;
         Ok(EndUserFields {
             identifier,
             name: dto.name,
@@ -75,14 +81,17 @@ pub async fn find(
     Ok(HttpResponse::Ok().json(EndUser::of(&user)))
 }
 
-/// Mid-session authentication (SPEC A2): 202 `{"message": "accepted"}`.
+/// Mid-session authentication (page "Mid-Session authentication by API"): 202
+/// `{"message": "accepted"}`; the documented 400s (see `crate::state::mid_session`).
 pub async fn authenticate_in_chat(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<AppState>,
     chat_id: web::Path<ChatId>,
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = body.into_inner().into_fields()?;
-    state.authenticate_end_user(&tenant, chat_id.into_inner(), fields)?;
+    let fields = body
+        .into_inner()
+        .into_fields_or(|| ApiError::BadRequest(MISSING_IDENTIFIER.to_owned()))?;
+    state.authenticate_in_chat(&tenant, chat_id.into_inner(), fields)?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"message": "accepted"})))
 }

@@ -137,10 +137,15 @@ pub struct Chat {
     pub context: Option<Value>,
     pub created_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
-    /// When the chat was dismissed (set aside until the end user resumes it), if it is.
+    /// When the chat was dismissed (removed from the agent, waiting for the end user), if it is.
     pub dismissed_at: Option<DateTime<Utc>>,
-    /// When the chat is dismissed unless the end user writes first (with an inactivity
-    /// timeout configured).
+    /// Whether a task virtual agent had the chat when it was dismissed (`va_dismissed`).
+    pub dismissed_from_virtual_agent: bool,
+    /// How many messages the chat had when it was last reactivated (0: never): the end user
+    /// must write after that before the chat can be dismissed again.
+    pub reactivated_after_message: u64,
+    /// When the chat is dismissed for inactivity unless someone writes first (with an
+    /// inactivity timeout configured and the chat eligible).
     pub timeout_at: Option<DateTime<Utc>>,
     pub routing: RoutingState,
     /// Every human agent that joined, in order.

@@ -38,8 +38,8 @@ pub struct ContactCenter {
     pub data: BTreeMap<String, BTreeMap<String, Value>>,
     /// Files the agent script may attach, by file name (from `fixtures/media/`).
     pub media_files: BTreeMap<String, Arc<[u8]>>,
-    /// Dismiss a chat whose end user stays silent this long (`--chat-inactivity-timeout`;
-    /// not part of the fixture files).
+    /// Dismiss an eligible chat this long after the agent's latest message unanswered
+    /// (`--chat-inactivity-timeout`; not part of the fixture files).
     pub end_user_inactivity_timeout: Option<Duration>,
     /// Human-agent queues, in the file's order (issue 9).
     pub queues: Vec<Queue>,

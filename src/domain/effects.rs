@@ -89,10 +89,11 @@ pub enum ChatError {
     TaskVirtualAgentAlreadyActive,
     #[error("Unknown task virtual agent {0:?}")]
     UnknownTaskVirtualAgent(String),
-    #[error("This chat is dismissed: resume it with PATCH /chats/{{id}}/resume first")]
-    Dismissed,
     #[error("This chat is not in dismissed state")]
     NotDismissed,
+    /// The tenant is outside its hours of operation: its after-hours message.
+    #[error("{0}")]
+    AfterHours(String),
     #[error("This chat is already dismissed")]
     AlreadyDismissed,
     /// A request the chat's escalation state does not allow, with a message naming why.

@@ -3,21 +3,24 @@
 //! user's message into replies and hand-backs. Nothing here does I/O, reads the clock or
 //! knows about HTTP: callers pass `now` and the script in, and every transition gives the
 //! whole answer: the ids it created and every effect to carry out (webhook-worthy
-//! [`Happening`]s in order, and timers for deferred [`Trigger`]s, the inactivity rule's
-//! included), which keeps every rule unit-testable.
+//! [`Happening`]s in order, and timers for deferred [`Trigger`]s), which keeps every rule
+//! unit-testable. The inactivity rule is the one exception to "the transition's own
+//! answer": its deadline depends on the chat after every in-place trigger ran, so the
+//! caller asks `inactivity_timer` once a transition's effects are carried out.
 //!
 //! | Transition (on [`Chat`]) | What it answers | File |
 //! |---|---|---|
-//! | `Chat::open` | the chat; created, agent-join timer, inactivity timer | `routing.rs` |
+//! | `Chat::open` | the chat; created, agent-join timer | `routing.rs` |
 //! | `fire(trigger)` | the deferred transition's effects | `routing.rs` |
 //! | `agent_joins` | joined, greeting, answer to a waiting question | `routing.rs` |
-//! | `end_user_sends` | the new [`MessageId`]; to the VTA or the agent's rules | `routing.rs` |
+//! | `end_user_sends` | the new [`MessageId`]; to the VTA or the agent's rules; a dismissed chat reactivated | `routing.rs` |
 //! | `agent_says` | the new [`MessageId`] | `routing.rs` |
 //! | `transfer_to_vta` | VTA joined and its first question | `routing.rs` (`task_transfer.rs`) |
 //! | `authenticate_end_user` | a note to the agent | `routing.rs` |
 //! | `end` | chat ended | `routing.rs` |
 //! | `dismiss`, `dismiss_if_inactive` | chat dismissed | `dismissal.rs` |
-//! | `resume` | chat resumed, inactivity timer | `dismissal.rs` |
+//! | `resume` | chat resumed, agent-join timer | `dismissal.rs` |
+//! | `inactivity_timer` (after any transition) | the dismissal deadline, its timer | `dismissal.rs` |
 //! | agent rules (`run_agent_rules`, `apply_agent_rule`) | say, transfer, end, delays | `agent_script.rs` |
 //! | VTA turns (`apply_vta_turn`) | re-ask, next step, hand-back | `task_transfer.rs`, `vta.rs` |
 //!

@@ -90,11 +90,10 @@ impl Chat {
         else {
             return self.end_user_sends(from_user_id, body, script, now);
         };
+        // A dismissed chat is queued (not with the virtual agent), so it took the branch
+        // above: end_user_sends reactivates it.
         if self.is_finished() {
             return Err(ChatError::Finished);
-        }
-        if self.dismissed_at.is_some() {
-            return Err(ChatError::Dismissed);
         }
         if from_user_id != self.end_user.id {
             return Err(ChatError::NotTheChatsEndUser {
@@ -117,7 +116,6 @@ impl Chat {
         if let (None, Some(text)) = (self.deflecting_escalation(), text) {
             self.answer_queue_selection(selection, &text, script, desk, now, &mut effects);
         }
-        self.end_user_was_active(script, now, &mut effects);
         Ok(MessageSent {
             message_id,
             effects,
@@ -184,7 +182,9 @@ impl Chat {
             return Err(ChatError::Finished);
         }
         if self.dismissed_at.is_some() {
-            return Err(ChatError::Dismissed);
+            return Err(ChatError::Invalid(
+                "This chat is dismissed: the end user's next message (or PATCH /chats/{id}/resume) brings it back first".into(),
+            ));
         }
         let Some(selection) = script.queue_selection.as_ref() else {
             return Err(ChatError::Invalid(

@@ -42,6 +42,8 @@ impl Chat {
             created_at: now,
             ended_at: None,
             dismissed_at: None,
+            dismissed_from_virtual_agent: false,
+            reactivated_after_message: 0,
             timeout_at: None,
             routing: RoutingState::Queued,
             agents: Vec::new(),
@@ -51,15 +53,13 @@ impl Chat {
             escalations: Vec::new(),
             pre_chat: Vec::new(),
         };
-        let mut chat = chat;
-        let mut effects = vec![
+        let effects = vec![
             Effect::Publish(Happening::ChatCreated),
             Effect::Schedule {
                 after: script.join_delay,
                 trigger: Trigger::AgentJoins,
             },
         ];
-        chat.end_user_was_active(script, now, &mut effects);
         (chat, effects)
     }
 
@@ -87,9 +87,10 @@ impl Chat {
         }
     }
 
-    /// The simulated human agent picks the chat up (a no-op unless it is queued).
+    /// The simulated human agent picks the chat up (a no-op unless it is queued and not
+    /// dismissed: a dismissed chat waits for the end user).
     pub fn agent_joins(&mut self, script: &ContactCenter, now: DateTime<Utc>) -> Vec<Effect> {
-        if !matches!(self.routing, RoutingState::Queued) {
+        if !matches!(self.routing, RoutingState::Queued) || self.dismissed_at.is_some() {
             return Vec::new();
         }
         let agent = script.agent.clone();
@@ -107,13 +108,15 @@ impl Chat {
             let text = template::render(greeting, &self.agent_template_values(&agent));
             self.push_agent_text(&agent, text, now, &mut effects);
         }
-        // Like a person picking a chat up, the agent answers what was asked while it waited.
+        // Like a person picking a chat up, the agent answers what was asked while it waited
+        // (since the chat was last reactivated: not a question answered before a dismissal).
         // A chat routed by the queue-selection virtual agent was answered by it already.
+        let since = usize::try_from(self.reactivated_after_message).unwrap_or(usize::MAX);
         let waiting_question = self
             .queue
             .is_none()
             .then(|| {
-                self.messages.iter().rev().find_map(|message| {
+                self.messages.iter().skip(since).rev().find_map(|message| {
                     match (&message.sender, &message.body) {
                         (Sender::EndUser { .. }, MessageBody::Text { text }) => Some(text.clone()),
                         _ => None,
@@ -129,6 +132,8 @@ impl Chat {
 
     /// The end user sends a message: to the active VTA alone, or else to the human agent
     /// (whose script may answer, transfer or end the chat). Answers the new message's id.
+    /// A message to a dismissed chat reactivates it: it is queued and an agent joins with
+    /// the whole history (page "Dismiss Inactive Chats").
     pub fn end_user_sends(
         &mut self,
         from_user_id: EndUserId,
@@ -139,15 +144,26 @@ impl Chat {
         if self.is_finished() {
             return Err(ChatError::Finished);
         }
-        if self.dismissed_at.is_some() {
-            return Err(ChatError::Dismissed);
-        }
         if from_user_id != self.end_user.id {
             return Err(ChatError::NotTheChatsEndUser {
                 given: from_user_id,
             });
         }
         let mut effects = Vec::new();
+        if self.dismissed_at.is_some() {
+            effects.push(self.reactivate());
+            // The message joins the history before the agent does, who then answers it.
+            let sender = Sender::EndUser { id: from_user_id };
+            let message_id = self.push(sender, body, Visibility::Everyone, now, &mut effects);
+            effects.push(Effect::Schedule {
+                after: script.join_delay,
+                trigger: Trigger::AgentJoins,
+            });
+            return Ok(MessageSent {
+                message_id,
+                effects,
+            });
+        }
         let sender = Sender::EndUser { id: from_user_id };
         let text = match &body {
             MessageBody::Text { text } => Some(text.clone()),
@@ -167,7 +183,6 @@ impl Chat {
                 &mut effects,
             );
             self.apply_vta_turn(&vta, turn, script, now, &mut effects);
-            self.end_user_was_active(script, now, &mut effects);
             return Ok(MessageSent {
                 message_id,
                 effects,
@@ -177,7 +192,6 @@ impl Chat {
         if let (Some(agent), Some(text)) = (self.routing.agent().cloned(), text) {
             self.run_agent_rules(&agent, &text, script, now, &mut effects);
         }
-        self.end_user_was_active(script, now, &mut effects);
         Ok(MessageSent {
             message_id,
             effects,

@@ -98,8 +98,8 @@ impl From<StateError> for ApiError {
                 ChatError::Finished
                 | ChatError::NotTheChatsEndUser { .. }
                 | ChatError::UnknownTaskVirtualAgent(_)
-                | ChatError::Dismissed
                 | ChatError::NotDismissed
+                | ChatError::AfterHours(_)
                 | ChatError::Invalid(_) => ApiError::BadRequest(chat_error.to_string()),
                 ChatError::NoAgentAssigned
                 | ChatError::TaskVirtualAgentAlreadyActive

@@ -39,7 +39,7 @@ impl SharedParameters for Operation {
             .query(
                 "status",
                 "string",
-                "pending, retrying, delivered, failed or skipped",
+                "pending, retrying, delivered, failed, skipped or suppressed",
             )
     }
 
@@ -71,6 +71,8 @@ pub fn operations() -> Vec<Operation> {
             .answers(200, "Reset", Some(object.clone())),
         get("/openapi.json", "This document").answers(200, "OpenAPI 3", Some(object.clone())),
         get("/console", "The web console (HTML)").answers(200, "The page", None),
+        get("/console/favicon.svg", "The web console's icon (SVG; also at /favicon.ico)")
+            .answers(200, "The icon", None),
         get("/tenants", "Every tenant with a summary of its chats")
             .answers(200, "Tenants", Some(object.clone())),
         get("/requests", "The request journal of the Apps API")
@@ -115,6 +117,37 @@ pub fn operations() -> Vec<Operation> {
         op("DELETE", &path("/tenants/{tenant}/webhook/faults"), TAG, "Stop injecting faults")
             .answers(204, "Cleared", None)
             .rejects(&[404]),
+        put("/tenants/{tenant}/webhook/events", "Choose the event types the tenant's webhook receives")
+            .body(json!({"type": "object", "required": ["events"], "properties": {"events": {
+                "description": "\"documented\", \"all\" or a list of event names",
+                "oneOf": [{"type": "string", "enum": ["documented", "all"]},
+                          {"type": "array", "items": {"type": "string"}}]}}}))
+            .answers(200, "The selection", Some(schema("TenantEventSelection")))
+            .rejects(&[400, 415]),
+        get("/tenants/{tenant}/webhook/events", "The event types the tenant's webhook receives")
+            .answers(200, "The selection (source: tenant or default)", Some(schema("TenantEventSelection"))),
+        op("DELETE", &path("/tenants/{tenant}/webhook/events"), TAG, "Back to the default event selection")
+            .answers(204, "Cleared", None)
+            .rejects(&[404]),
+        put("/tenants/{tenant}/chat_created_order", "When chat_created goes out relative to the POST /chats answer")
+            .body(json!({"type": "object", "required": ["order"], "properties": {"order": {
+                "type": "string", "enum": ["after_response", "before_response", "random"]}}}))
+            .answers(200, "The order", Some(schema("TenantChatCreatedOrder")))
+            .rejects(&[400, 415]),
+        get("/tenants/{tenant}/chat_created_order", "The tenant's chat_created order")
+            .answers(200, "The order (source: tenant or default)", Some(schema("TenantChatCreatedOrder"))),
+        op("DELETE", &path("/tenants/{tenant}/chat_created_order"), TAG, "Back to the default chat_created order")
+            .answers(204, "Cleared", None)
+            .rejects(&[404]),
+        put("/tenants/{tenant}/after_hours", "Put the tenant after hours (resume answers its after-hours message) or back within hours")
+            .body(json!({"type": "object", "required": ["after_hours"], "properties": {
+                "after_hours": {"type": "boolean"}, "message": {"type": "string"}}}))
+            .answers(200, "The switch", Some(schema("TenantAfterHours")))
+            .rejects(&[400, 415]),
+        get("/tenants/{tenant}/after_hours", "Whether the tenant is after hours")
+            .answers(200, "The switch", Some(schema("TenantAfterHours"))),
+        op("DELETE", &path("/tenants/{tenant}/after_hours"), TAG, "Back within hours")
+            .answers(204, "Within hours", None),
         get("/webhooks/stats", "Delivery counters")
             .delivery_filters()
             .answers(200, "Counters", Some(schema("DeliveryCounters")))
@@ -126,7 +159,7 @@ pub fn operations() -> Vec<Operation> {
             .answers(200, "Loaded; old ids to new", Some(schema("SnapshotLoaded")))
             .rejects(&[400, 413, 415]),
         get("/webhooks/events", "The webhook event catalog")
-            .answers(200, "Events", Some(object.clone())),
+            .answers(200, "Events", Some(schema("EventCatalog"))),
         get("/webhooks/deliveries", "The delivery journal")
             .delivery_filters()
             .answers(200, "Deliveries", Some(schema("DeliveryList")))

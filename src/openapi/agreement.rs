@@ -15,8 +15,11 @@ use crate::domain::{
 use crate::request_journal::JournalStats;
 use crate::script_loader::watch::StatusReport;
 use crate::script_loader::{self, FixtureError};
-use crate::state::Health;
+use crate::state::{
+    FidelityOptions, Health, TenantAfterHours, TenantChatCreatedOrder, TenantEventSelection,
+};
 use crate::webhooks::catalog::{self, EventType};
+use crate::webhooks::creation_order::ChatCreatedOrder;
 use crate::webhooks::delivery_journal::{
     Delivery, DeliveryAttempt, DeliveryCounters, DeliveryList, DeliveryStatus,
 };
@@ -145,7 +148,7 @@ fn a_full_chat() -> (Chat, Vec<Happening>, Vec<(Chat, &'static str)>) {
     );
     effects.extend(chat.dismiss(now).unwrap());
     states.push((chat.clone(), "dismissed"));
-    effects.extend(chat.resume(&script, now).unwrap());
+    effects.extend(chat.resume(script.join_delay).unwrap());
     effects.extend(chat.end(crate::domain::EndedBy::Agent, now).unwrap());
     let happenings = effects
         .into_iter()
@@ -349,6 +352,12 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
             evicted: 0,
         },
         rate_limit_per_second: Some(10),
+        fidelity: FidelityOptions {
+            webhook_events: "documented".into(),
+            chat_created_order: ChatCreatedOrder::AfterResponse,
+            webhook_delivery_id_header: true,
+            mid_session_duplicate_interval_ms: 1000,
+        },
         media: crate::media::MediaStore::new(crate::media::MediaConfig::default()).usage(),
         chats: crate::state::ChatStats {
             stored: 3,
@@ -373,6 +382,31 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
         }),
     };
     agree(&schemas, "FixtureStatus", status, &mut problems);
+    agree(
+        &schemas,
+        "EventCatalog",
+        catalog::EVENT_CATALOG,
+        &mut problems,
+    );
+    let selection = TenantEventSelection {
+        tenant: "acme".into(),
+        source: "default".into(),
+        selection: "documented".into(),
+        events: vec!["chat_created".into()],
+    };
+    agree(&schemas, "TenantEventSelection", selection, &mut problems);
+    let order = TenantChatCreatedOrder {
+        tenant: "acme".into(),
+        source: "tenant".into(),
+        order: ChatCreatedOrder::Random,
+    };
+    agree(&schemas, "TenantChatCreatedOrder", order, &mut problems);
+    let hours = TenantAfterHours {
+        tenant: "acme".into(),
+        after_hours: true,
+        message: Some("We are closed".into()),
+    };
+    agree(&schemas, "TenantAfterHours", hours, &mut problems);
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

@@ -65,7 +65,7 @@ pub fn operations() -> Vec<Operation> {
                 "PATCH",
                 &path("/chats/{chat_id}/resume"),
                 TAG,
-                "Resume a dismissed chat",
+                "Resume a dismissed chat (400: not dismissed, or the tenant is after hours)",
             )
             .answers(200, "The chat", Some(schema("Chat")))
             .rejects(&[400, 404]),

@@ -23,6 +23,11 @@ fn time() -> Value {
     json!({"type": "string", "format": "date-time"})
 }
 
+/// A participant's status in the chat object (`crate::wire::apps::CONNECTED`).
+fn participant_status() -> Value {
+    json!({"type": "string", "enum": ["connected", "disconnected"]})
+}
+
 pub fn all() -> Map<String, Value> {
     let int = json!({"type": "integer"});
     let string = json!({"type": "string"});
@@ -52,7 +57,7 @@ pub fn all() -> Map<String, Value> {
                 &["id", "name"],
                 json!({
             "id": int, "name": string, "first_name": string,
-            "avatar_url": nullable("string"), "status": string}),
+            "avatar_url": nullable("string"), "status": participant_status()}),
             ),
         ),
         (
@@ -60,7 +65,7 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["id", "name"],
                 json!({
-            "id": int, "name": string, "avatar_url": nullable("string"), "status": string}),
+            "id": int, "name": string, "avatar_url": nullable("string"), "status": participant_status()}),
             ),
         ),
         (
@@ -229,7 +234,7 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "id": {"type": "string", "format": "uuid"}, "tenant": string, "chat_id": int,
             "event_type": string, "created_at": time(),
-            "status": {"type": "string", "enum": ["pending", "retrying", "delivered", "failed", "skipped"]},
+            "status": {"type": "string", "enum": ["pending", "retrying", "delivered", "failed", "skipped", "suppressed"]},
             "attempts": array_of(schema("DeliveryAttempt")), "payload": schema("WebhookEvent")}),
             ),
         ),
@@ -239,7 +244,7 @@ pub fn all() -> Map<String, Value> {
                 &["deliveries", "attempts"],
                 json!({
             "deliveries": int, "pending": int, "retrying": int, "delivered": int,
-            "failed": int, "skipped": int, "attempts": int, "failed_attempts": int,
+            "failed": int, "skipped": int, "suppressed": int, "attempts": int, "failed_attempts": int,
             "evicted": int}),
             ),
         ),
@@ -369,6 +374,50 @@ pub fn all() -> Map<String, Value> {
             ),
         ),
         (
+            "EventSpec",
+            object(
+                &["event_type", "name", "documented", "source", "description"],
+                json!({
+            "event_type": string, "name": string,
+            "documented": {"type": "boolean", "description": "whether the platform's public documentation describes the event"},
+            "source": {"type": "string", "nullable": true, "description": "the title of the platform page that documents it (null: emulator-defined)"},
+            "description": string}),
+            ),
+        ),
+        (
+            "EventCatalog",
+            object(
+                &["events"],
+                json!({"events": array_of(schema("EventSpec"))}),
+            ),
+        ),
+        (
+            "TenantEventSelection",
+            object(
+                &["tenant", "source", "selection", "events"],
+                json!({
+            "tenant": string, "source": {"type": "string", "enum": ["tenant", "default"]},
+            "selection": {"type": "string", "enum": ["documented", "all", "custom"]},
+            "events": array_of(string.clone())}),
+            ),
+        ),
+        (
+            "TenantChatCreatedOrder",
+            object(
+                &["tenant", "source", "order"],
+                json!({
+            "tenant": string, "source": {"type": "string", "enum": ["tenant", "default"]},
+            "order": {"type": "string", "enum": ["after_response", "before_response", "random"]}}),
+            ),
+        ),
+        (
+            "TenantAfterHours",
+            object(
+                &["tenant", "after_hours"],
+                json!({"tenant": string, "after_hours": {"type": "boolean"}, "message": nullable("string")}),
+            ),
+        ),
+        (
             "Health",
             object(
                 &["status"],
@@ -377,6 +426,11 @@ pub fn all() -> Map<String, Value> {
             "uptime_seconds": int, "tenants": int,
             "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int, "evicted": int})),
             "rate_limit_per_second": nullable("integer"),
+            "fidelity": object(&[], json!({
+                "webhook_events": {"type": "string", "enum": ["documented", "all", "custom"]},
+                "chat_created_order": {"type": "string", "enum": ["after_response", "before_response", "random"]},
+                "webhook_delivery_id_header": {"type": "boolean"},
+                "mid_session_duplicate_interval_ms": int})),
             "media": object(&[], json!({
                 "budget_per_tenant_bytes": int, "budget_total_bytes": int,
                 "upload_url_expiry_ms": int, "used_bytes": int, "files": int,

@@ -176,6 +176,8 @@ impl Emulator {
             agent_join_delay: config.agent_join_delay,
             chat_inactivity_timeout: config.chat_inactivity_timeout,
             limits: config.state_limits,
+            webhook_options: config.fidelity.webhooks.clone(),
+            mid_session_duplicate_interval: config.fidelity.mid_session_duplicate_interval,
             media: config.media.clone(),
         }));
         sweep_finished_chats(&state, config.state_limits.retain_finished_for);

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::tenant::{EndUserFields, Tenant};
 use super::{AppState, StateError};
 use crate::domain::pre_chat::PreChatMessage;
+use crate::domain::queues::Availability;
 use crate::domain::{
     Chat, ChatError, ChatId, ContactCenter, Effect, EndUser, EndUserId, EndedBy, MessageBody,
     MessageId, NewChat, Visibility,
@@ -238,7 +239,8 @@ impl AppState {
         )
     }
 
-    /// Resumes a dismissed chat; answers with `read` of it (no copy of the messages).
+    /// Resumes a dismissed chat (an agent joins again after the script's delay); answers
+    /// with `read` of it (no copy of the messages).
     pub fn resume_chat<R>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
@@ -248,7 +250,19 @@ impl AppState {
         self.transition_then(
             tenant,
             chat_id,
-            |chat, script| chat.resume(script, Utc::now()),
+            |chat, script| {
+                // Outside operating hours (the tenant's switch, or the chat's queue set
+                // `after_hours`) the platform answers its after-hours message and does not
+                // resume the chat (page "Resume a chat").
+                let resumable = chat.dismissed_status().is_some() && !chat.is_finished();
+                let message = self
+                    .after_hours_message(&tenant.name)
+                    .or_else(|| queue_after_hours(tenant, chat, script));
+                if let Some(message) = message.filter(|_| resumable) {
+                    return Err(ChatError::AfterHours(message));
+                }
+                chat.resume(script.join_delay)
+            },
             read,
         )
     }
@@ -291,7 +305,7 @@ impl AppState {
         self.owned_transition(chat_id, |chat, _| chat.end(EndedBy::Agent, Utc::now()))
     }
 
-    /// Sets the chat aside, as the platform does on inactivity.
+    /// Dismisses the chat: the agent is removed, the history kept (page "Dismiss Inactive Chats").
     pub fn dismiss_chat(self: &Arc<Self>, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         self.owned_transition(chat_id, |chat, _| chat.dismiss(Utc::now()))
     }
@@ -350,4 +364,12 @@ impl AppState {
         self.carry_out(tenant, &handle, &mut chat, effects, &script);
         Ok(read(&chat, answer))
     }
+}
+
+/// The after-hours message when the chat's queue is `after_hours` for the tenant (the
+/// default message: the platform's wording is each tenant's own configuration).
+fn queue_after_hours(tenant: &Tenant, chat: &Chat, script: &ContactCenter) -> Option<String> {
+    let queue = script.queue(chat.queue.as_deref()?)?;
+    (tenant.availability(queue) == Availability::AfterHours)
+        .then(|| super::after_hours::DEFAULT_MESSAGE.to_owned())
 }

@@ -55,6 +55,11 @@ impl AppState {
                 }
             }
         }
+        // The inactivity rule, once the chat is as the transition left it.
+        if let Some(Effect::Schedule { after, trigger }) = chat.inactivity_timer(script, Utc::now())
+        {
+            self.schedule(tenant, chat.id, after, trigger);
+        }
     }
 
     /// Queues the happening's webhook. Bodies are built only for a target: without one

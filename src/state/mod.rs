@@ -12,12 +12,16 @@
 //! rate limit) and [`tenant_snapshots`].
 
 mod access;
+pub mod after_hours;
 mod chats;
+mod duplicate_guard;
 mod effects;
 pub mod escalations;
+mod fidelity;
 mod limit_settings;
 mod limits;
 mod media;
+pub mod mid_session;
 mod requests;
 mod script;
 mod tenant;
@@ -39,10 +43,15 @@ use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
 use crate::webhooks::policy::RetryPolicy;
-use crate::webhooks::{WebhookTarget, Webhooks};
+use crate::webhooks::{WebhookOptions, WebhookTarget, Webhooks};
+use after_hours::AfterHours;
+use duplicate_guard::DuplicateGuard;
 
 pub use access::AuthPolicy;
 pub use chats::{ChatRequest, OwnedChat, PostedMessage, TenantOverview};
+pub use fidelity::{
+    FidelityOptions, TenantAfterHours, TenantChatCreatedOrder, TenantEventSelection,
+};
 pub use limit_settings::{ChatStats, StateLimits};
 pub use requests::RateLimited;
 pub use script::StoredTaskVirtualAgent;
@@ -86,10 +95,14 @@ pub struct StateOptions {
     pub watching_fixtures: bool,
     /// `--agent-join-delay`, which wins over any script's own delay.
     pub agent_join_delay: Option<Duration>,
-    /// Dismiss chats whose end user has been silent this long.
+    /// Dismiss chats whose end user has left an agent's message unanswered this long.
     pub chat_inactivity_timeout: Option<Duration>,
     /// Retention of finished chats and the caps on chats and messages.
     pub limits: StateLimits,
+    /// Where webhooks may differ from the platform (defaults follow it).
+    pub webhook_options: WebhookOptions,
+    /// A repeated mid-session authentication within this is a duplicate (zero: off).
+    pub mid_session_duplicate_interval: Duration,
     /// Upload-form expiry and the media budgets.
     pub media: MediaConfig,
 }
@@ -123,6 +136,10 @@ pub struct AppState {
     limits: StateLimits,
     finished: Mutex<limit_settings::FinishedChats>,
     started: Instant,
+    /// Which tenants are after hours (`PATCH /chats/{id}/resume` answers their message).
+    after_hours: AfterHours,
+    /// Refuses a repeated mid-session authentication within the duplicate interval.
+    mid_session: DuplicateGuard,
     /// Every uploaded and attached file, within its budgets.
     media: MediaStore,
 }
@@ -138,6 +155,8 @@ pub struct Health {
     pub rate_limit_per_second: Option<u32>,
     /// Chats held and evicted, and their limits.
     pub chats: ChatStats,
+    /// Where the emulator differs from the platform only on request (see docs/fidelity.md).
+    pub fidelity: FidelityOptions,
     /// Media budgets and usage.
     pub media: serde_json::Value,
 }
@@ -146,11 +165,12 @@ impl AppState {
     /// Builds the state and starts the webhook dispatcher. Must run inside a runtime.
     pub fn new(options: StateOptions) -> AppState {
         let live_events = Arc::new(LiveEventBus::with_backlog(options.live_event_backlog));
-        let webhooks = Webhooks::start(
+        let webhooks = Webhooks::start_with(
             options.default_webhook,
             options.retry,
             options.delivery_journal_cap,
             Arc::clone(&live_events),
+            options.webhook_options,
         );
         let overrides = Overrides {
             agent_join_delay: options.agent_join_delay,
@@ -179,6 +199,8 @@ impl AppState {
             limits: options.limits,
             finished: Mutex::default(),
             started: Instant::now(),
+            after_hours: AfterHours::default(),
+            mid_session: DuplicateGuard::new(options.mid_session_duplicate_interval),
             media: MediaStore::new(options.media),
         }
     }
@@ -235,6 +257,7 @@ impl AppState {
         self.webhooks.forget(tenant);
         self.request_journal.forget(tenant);
         self.forget_finished(tenant);
+        self.after_hours.forget(tenant);
         self.media.forget(tenant);
     }
 
@@ -247,6 +270,7 @@ impl AppState {
             request_journal: self.request_journal.stats(),
             rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
             chats: self.chat_stats(),
+            fidelity: self.fidelity_options(),
             media: self.media.usage(),
         }
     }

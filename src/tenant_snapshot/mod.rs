@@ -66,6 +66,12 @@ pub struct ChatSnapshot {
     pub ended_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dismissed_at: Option<DateTime<Utc>>,
+    /// A task virtual agent had the chat when it was dismissed (`va_dismissed`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dismissed_from_virtual_agent: bool,
+    /// How many messages the chat had when it was last reactivated after a dismissal.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reactivated_after_message: u64,
     pub routing: RoutingSnapshot,
     #[serde(default)]
     pub all_agents: Vec<HumanAgent>,
@@ -239,6 +245,8 @@ impl ChatSnapshot {
             created_at: chat.created_at,
             ended_at: chat.ended_at,
             dismissed_at: chat.dismissed_at,
+            dismissed_from_virtual_agent: chat.dismissed_from_virtual_agent,
+            reactivated_after_message: chat.reactivated_after_message,
             routing: match &chat.routing {
                 RoutingState::Queued => RoutingSnapshot::Queued,
                 RoutingState::Assigned { agent } => RoutingSnapshot::Assigned {
@@ -291,3 +299,7 @@ impl IdMap {
 
 /// Old id → new id (`BTreeMap` keeps the id map's JSON in a stable order).
 pub type IdTable<Id> = BTreeMap<Id, Id>;
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
+}

@@ -210,6 +210,8 @@ fn restore_chat(
         created_at: chat.created_at,
         ended_at: chat.ended_at,
         dismissed_at: chat.dismissed_at,
+        dismissed_from_virtual_agent: chat.dismissed_from_virtual_agent,
+        reactivated_after_message: chat.reactivated_after_message,
         timeout_at: None,
         routing,
         agents: chat.all_agents.clone(),

@@ -1,6 +1,8 @@
 //! The one table of webhook events: each event's name, whether the platform documents it
-//! or the emulator defines it, and how its `body` is built from a chat. Every webhook the
-//! emulator sends is made here, so names and payload shapes cannot drift apart.
+//! (and on which public page) or the emulator defines it, and how its `body` is built from
+//! a chat. Every webhook the emulator sends is made here, so names and payload shapes
+//! cannot drift apart. Only documented events are sent by default (see
+//! [`super::event_selection`]); `docs/fidelity.md` keeps the same table, checked by a test.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,8 +34,21 @@ pub struct EventSpec {
     pub name: &'static str,
     /// True when the platform's public documentation describes the event.
     pub documented: bool,
+    /// The title of the platform's public page that documents it (`None`: emulator-defined).
+    pub source: Option<&'static str>,
     pub description: &'static str,
 }
+
+const EMULATOR_DEFINED: Option<&str> = None;
+
+/// What `GET /__admin/webhooks/events` answers (`EventCatalog`): every row of [`CATALOG`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct EventCatalog {
+    pub events: &'static [EventSpec],
+}
+
+/// The catalog as the control plane answers it.
+pub const EVENT_CATALOG: EventCatalog = EventCatalog { events: CATALOG };
 
 /// The catalog. The README's event table mirrors it.
 pub const CATALOG: &[EventSpec] = &[
@@ -41,54 +56,63 @@ pub const CATALOG: &[EventSpec] = &[
         event_type: EventType::ChatCreated,
         name: "chat_created",
         documented: true,
+        source: Some("Chat platform API Guide"),
         description: "A chat was created by POST /chats.",
     },
     EventSpec {
         event_type: EventType::MessageReceived,
         name: "message_received",
         documented: true,
-        description: "Any message the end user can see: their own, the human agent's, and a task virtual agent's (as server_message).",
+        source: Some("Use virtual task assistants with the chat API platform"),
+        description: "Any message the end user can see: their own (to a task virtual agent: a server_message), the human agent's, and a task virtual agent's (as server_message).",
     },
     EventSpec {
         event_type: EventType::AgentJoined,
         name: "agent_joined",
         documented: false,
+        source: EMULATOR_DEFINED,
         description: "The simulated human agent picked the chat up (queued -> assigned).",
     },
     EventSpec {
         event_type: EventType::VirtualAgentJoined,
         name: "virtual_agent_joined",
         documented: false,
+        source: EMULATOR_DEFINED,
         description: "The human agent transferred the chat to a task virtual agent.",
     },
     EventSpec {
         event_type: EventType::VirtualAgentLeft,
         name: "virtual_agent_left",
         documented: false,
+        source: EMULATOR_DEFINED,
         description: "The task virtual agent handed the chat back, with its outcome and the names (never values) of what it captured.",
     },
     EventSpec {
         event_type: EventType::ChatEnded,
         name: "chat_ended",
         documented: false,
+        source: EMULATOR_DEFINED,
         description: "The chat finished (ended by the end user through PATCH /chats/:id, or by the agent).",
     },
     EventSpec {
         event_type: EventType::ChatDismissed,
         name: "chat_dismissed",
         documented: false,
-        description: "The chat was set aside (status dismissed or va_dismissed) until the end user resumes it.",
+        source: EMULATOR_DEFINED,
+        description: "The chat was dismissed (status dismissed or va_dismissed): the agent was removed; it waits for the end user.",
     },
     EventSpec {
         event_type: EventType::ChatResumed,
         name: "chat_resumed",
         documented: false,
-        description: "A dismissed chat was resumed with PATCH /chats/:id/resume.",
+        source: EMULATOR_DEFINED,
+        description: "A dismissed chat was reactivated, by an end-user message or PATCH /chats/:id/resume; an agent joins again.",
     },
     EventSpec {
         event_type: EventType::EscalationDeflected,
         name: "escalation_deflected",
         documented: false,
+        source: EMULATOR_DEFINED,
         description: "An escalation to a human-agent queue was deflected (reason over_capacity or after_hours): body.escalation carries its id, deflection_reason and deflection_options.",
     },
 ];
@@ -96,6 +120,11 @@ pub const CATALOG: &[EventSpec] = &[
 impl EventType {
     pub fn name(self) -> &'static str {
         spec(self).name
+    }
+
+    /// Whether the platform's public documentation describes this event.
+    pub fn is_documented(self) -> bool {
+        spec(self).documented
     }
 
     pub fn from_name(name: &str) -> Option<EventType> {

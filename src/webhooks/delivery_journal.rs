@@ -26,15 +26,19 @@ pub enum DeliveryStatus {
     Failed,
     /// No webhook URL was configured for the tenant when it was due.
     Skipped,
+    /// Not sent: the tenant's event selection leaves this event type out (by default the
+    /// emulator-defined events). Journaled so it stays visible; it can be redelivered.
+    Suppressed,
 }
 
 impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 5] = [
+    pub const ALL: [DeliveryStatus; 6] = [
         DeliveryStatus::Pending,
         DeliveryStatus::Retrying,
         DeliveryStatus::Delivered,
         DeliveryStatus::Failed,
         DeliveryStatus::Skipped,
+        DeliveryStatus::Suppressed,
     ];
 
     /// The wire name (`pending`, `retrying`, ...).
@@ -45,6 +49,7 @@ impl DeliveryStatus {
             DeliveryStatus::Delivered => "delivered",
             DeliveryStatus::Failed => "failed",
             DeliveryStatus::Skipped => "skipped",
+            DeliveryStatus::Suppressed => "suppressed",
         }
     }
 
@@ -209,6 +214,7 @@ pub struct DeliveryCounters {
     pub delivered: usize,
     pub failed: usize,
     pub skipped: usize,
+    pub suppressed: usize,
     pub attempts: usize,
     pub failed_attempts: usize,
     /// Finished deliveries evicted from the whole journal to respect its capacity.
@@ -224,6 +230,7 @@ impl DeliveryCounters {
             DeliveryStatus::Delivered => self.delivered += 1,
             DeliveryStatus::Failed => self.failed += 1,
             DeliveryStatus::Skipped => self.skipped += 1,
+            DeliveryStatus::Suppressed => self.suppressed += 1,
         }
         self.attempts += delivery.attempts.len();
         self.failed_attempts += delivery

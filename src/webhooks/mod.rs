@@ -1,17 +1,21 @@
 //! Webhooks to each tenant's registered URL (SPEC A5, B2): the event [`catalog`], the
 //! [`signing`] scheme, the per-tenant targets (with a process-wide default, `targets`) and
 //! injected [`faults`], the [`delivery_journal`], the retry [`policy`], and the
-//! [`dispatcher`] and [`poster`] that order, send and retry. [`Webhooks`] is the one entry
-//! point the rest of the emulator uses (through `crate::state`).
+//! [`dispatcher`] and [`poster`] that order, send and retry, which events a tenant receives
+//! ([`event_selection`]) and when `chat_created` goes out ([`creation_order`]).
+//! [`Webhooks`] is the one entry point the rest of the emulator uses (through `crate::state`).
 
 pub mod catalog;
+pub mod creation_order;
 pub mod delivery_journal;
 pub mod dispatcher;
+pub mod event_selection;
 pub mod faults;
 pub mod policy;
 pub mod poster;
 pub mod signing;
 mod targets;
+mod tenant_choices;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,7 +34,7 @@ use dispatcher::{Dispatcher, Job};
 use faults::FaultInjection;
 use policy::RetryPolicy;
 use targets::WebhookTargets;
-pub use targets::{WebhookConfig, WebhookError, WebhookTarget};
+pub use targets::{WebhookConfig, WebhookError, WebhookOptions, WebhookTarget};
 
 /// Deliveries still unfinished when a drain gave up, by tenant and chat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -61,6 +65,7 @@ pub struct Webhooks {
     journal: Arc<DeliveryJournal>,
     dispatcher: Dispatcher,
     events: Arc<LiveEventBus>,
+    attempt_timeout: Duration,
 }
 
 impl Webhooks {
@@ -70,10 +75,29 @@ impl Webhooks {
         journal_capacity: usize,
         events: Arc<LiveEventBus>,
     ) -> Webhooks {
+        Webhooks::start_with(
+            default,
+            policy,
+            journal_capacity,
+            events,
+            WebhookOptions::default(),
+        )
+    }
+
+    /// [`Webhooks::start`] with non-default [`WebhookOptions`].
+    pub fn start_with(
+        default: Option<WebhookTarget>,
+        policy: RetryPolicy,
+        journal_capacity: usize,
+        events: Arc<LiveEventBus>,
+        options: WebhookOptions,
+    ) -> Webhooks {
         let webhook_targets = Arc::new(WebhookTargets {
             default,
+            options,
             ..WebhookTargets::default()
         });
+        let attempt_timeout = policy.timeout;
         let dispatcher =
             Dispatcher::start(Arc::clone(&webhook_targets), policy, Arc::clone(&events));
         Webhooks {
@@ -81,7 +105,13 @@ impl Webhooks {
             journal: Arc::new(DeliveryJournal::with_capacity(journal_capacity)),
             dispatcher,
             events,
+            attempt_timeout,
         }
+    }
+
+    /// How long one attempt may take (`--webhook-timeout`).
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout
     }
 
     pub fn set_target(&self, tenant: &str, target: WebhookTarget) -> Result<(), WebhookError> {
@@ -151,15 +181,21 @@ impl Webhooks {
         self.webhook_targets.default.is_some() || self.webhook_targets.targets.contains_key(tenant)
     }
 
-    /// Journals an event that had nowhere to go as `skipped`; nothing is queued.
+    /// Journals an event that had nowhere to go as `skipped` (or `suppressed`, when the
+    /// tenant's event selection leaves it out); nothing is queued.
     pub fn skip(&self, tenant: &str, chat_id: ChatId, event_type: EventType, payload: Payload) {
+        let selected = self.event_selection(tenant).0.includes(event_type);
         let delivery = self.journal.record(Delivery {
             id: DeliveryId::new(),
             tenant: tenant.to_owned(),
             chat_id,
             event_type,
             created_at: Utc::now(),
-            status: DeliveryStatus::Skipped,
+            status: if selected {
+                DeliveryStatus::Skipped
+            } else {
+                DeliveryStatus::Suppressed
+            },
             attempts: Vec::new(),
             payload,
             cancelled: false,
@@ -170,15 +206,22 @@ impl Webhooks {
             });
     }
 
-    /// Journals `event` and queues it behind the chat's earlier events. Never blocks.
+    /// Journals `event` and queues it behind the chat's earlier events, unless the
+    /// tenant's event selection leaves it out (then it is journaled as `suppressed`).
+    /// Never blocks.
     pub fn publish(&self, tenant: &str, event: Event) {
+        let selected = self.event_selection(tenant).0.includes(event.event_type);
         let delivery = self.journal.record(Delivery {
             id: DeliveryId::new(),
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,
             event_type: event.event_type,
             created_at: Utc::now(),
-            status: DeliveryStatus::Pending,
+            status: if selected {
+                DeliveryStatus::Pending
+            } else {
+                DeliveryStatus::Suppressed
+            },
             attempts: Vec::new(),
             payload: Payload::Bytes(event.payload.into()),
             cancelled: false,
@@ -187,6 +230,9 @@ impl Webhooks {
             .publish_with(LiveEventKind::Delivery, tenant, Some(event.chat_id), || {
                 delivery.lock().expect("delivery lock").summary()
             });
+        if !selected {
+            return;
+        }
         self.dispatcher.enqueue(Job {
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,
@@ -237,16 +283,21 @@ impl Webhooks {
         Ok(snapshot)
     }
 
-    /// Forgets one tenant's (or every tenant's) targets, faults and deliveries.
+    /// Forgets one tenant's (or every tenant's) targets, faults, event selection,
+    /// `chat_created` order and deliveries.
     pub fn forget(&self, tenant: Option<&str>) {
         match tenant {
             Some(tenant) => {
                 self.webhook_targets.targets.remove(tenant);
                 self.webhook_targets.faults.remove(tenant);
+                self.webhook_targets.event_selections.remove(tenant);
+                self.webhook_targets.chat_created_orders.remove(tenant);
             }
             None => {
                 self.webhook_targets.targets.clear();
                 self.webhook_targets.faults.clear();
+                self.webhook_targets.event_selections.clear();
+                self.webhook_targets.chat_created_orders.clear();
             }
         }
         self.journal.forget(tenant);

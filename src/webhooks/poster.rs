@@ -16,7 +16,8 @@ use super::targets::{WebhookTarget, WebhookTargets};
 use crate::formats::timestamp;
 use crate::live_events::{LiveEventBus, LiveEventKind};
 
-/// The header that carries a delivery's id, unchanged across retries and redeliveries.
+/// The header that carries a delivery's id, unchanged across retries and redeliveries. The
+/// platform sends no such header: `--webhook-delivery-id-header false` leaves it out.
 pub const DELIVERY_ID_HEADER: &str = "X-Emulator-Delivery-Id";
 const RESPONSE_BODY_LIMIT: usize = 1_024;
 
@@ -138,16 +139,17 @@ impl WebhookPoster {
             (false, false) => target.secondary_secret.as_deref(),
         };
         let signature = signature_header(primary, secondary, &signature_timestamp, payload);
-        let started = Instant::now();
-        let result = self
+        let mut request = self
             .client
             .post(&target.url)
             .insert_header(("Content-Type", "application/json"))
             .insert_header(("X-Signature-Timestamp", signature_timestamp.as_str()))
-            .insert_header(("X-Signature", signature))
-            .insert_header((DELIVERY_ID_HEADER, delivery_id))
-            .send_body(payload.to_vec())
-            .await;
+            .insert_header(("X-Signature", signature));
+        if self.targets.delivery_id_header() {
+            request = request.insert_header((DELIVERY_ID_HEADER, delivery_id));
+        }
+        let started = Instant::now();
+        let result = request.send_body(payload.to_vec()).await;
         let mut attempt = DeliveryAttempt {
             at,
             url: target.url.clone(),

@@ -6,6 +6,8 @@ use awc::http::Uri;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 
+use super::creation_order::ChatCreatedOrder;
+use super::event_selection::EventSelection;
 use super::faults::FaultInjection;
 use crate::domain::DeliveryId;
 
@@ -63,6 +65,27 @@ impl WebhookTarget {
     }
 }
 
+/// Process-wide delivery options that differ from what the platform does only on request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookOptions {
+    /// Which events tenants receive unless they choose (`--webhook-events`).
+    pub events: EventSelection,
+    /// When `chat_created` goes out unless a tenant chooses (`--chat-created-order`).
+    pub chat_created_order: ChatCreatedOrder,
+    /// Send `X-Emulator-Delivery-Id` (the platform sends no such header).
+    pub delivery_id_header: bool,
+}
+
+impl Default for WebhookOptions {
+    fn default() -> Self {
+        WebhookOptions {
+            events: EventSelection::Documented,
+            chat_created_order: ChatCreatedOrder::AfterResponse,
+            delivery_id_header: true,
+        }
+    }
+}
+
 /// A tenant's webhook target and whether it is the tenant's own or the default, as the
 /// control plane answers it (`WebhookConfig`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,12 +96,16 @@ pub struct WebhookConfig {
     pub webhook: WebhookTarget,
 }
 
-/// Per-tenant targets and faults, plus the process-wide default target.
+/// Per-tenant targets, faults, event selections and `chat_created` orders, plus the
+/// process-wide defaults.
 #[derive(Debug, Default)]
 pub struct WebhookTargets {
     pub(super) targets: DashMap<String, WebhookTarget>,
     pub(super) default: Option<WebhookTarget>,
     pub(super) faults: DashMap<String, FaultInjection>,
+    pub(super) options: WebhookOptions,
+    pub(super) event_selections: DashMap<String, EventSelection>,
+    pub(super) chat_created_orders: DashMap<String, ChatCreatedOrder>,
 }
 
 impl WebhookTargets {
@@ -92,5 +119,9 @@ impl WebhookTargets {
 
     pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
         self.faults.get(tenant).map(|faults| faults.clone())
+    }
+
+    pub fn delivery_id_header(&self) -> bool {
+        self.options.delivery_id_header
     }
 }

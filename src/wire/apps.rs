@@ -9,6 +9,15 @@ use crate::domain::chat::VirtualAgentParticipant;
 use crate::domain::{self, ChatId, EndUserId, HumanAgent, MessageId, RoutingState, Visibility};
 use crate::formats::timestamp;
 
+/// A participant's `status`: `connected` while it takes part, `disconnected` once it left
+/// (dismissal, transfer back, end of chat). Emulator's choice: the platform documents
+/// `connected` (page "Use virtual task assistants with the chat API platform") and uses
+/// `disconnected` for participants that left in its session events (page "External session
+/// events"), but does not enumerate the chat object's participant statuses.
+pub const CONNECTED: &str = "connected";
+/// See [`CONNECTED`].
+pub const DISCONNECTED: &str = "disconnected";
+
 /// A human agent as the platform shows it (`Agent`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {
@@ -16,7 +25,7 @@ pub struct Agent {
     pub name: String,
     pub first_name: String,
     pub avatar_url: Option<String>,
-    /// `connected` or `finished`.
+    /// `connected` or `disconnected` ([`CONNECTED`], [`DISCONNECTED`]).
     pub status: String,
 }
 
@@ -38,7 +47,7 @@ pub struct VirtualAgent {
     pub id: u64,
     pub name: String,
     pub avatar_url: Option<String>,
-    /// `connected` or `finished`.
+    /// `connected` or `disconnected` ([`CONNECTED`], [`DISCONNECTED`]).
     pub status: String,
 }
 
@@ -96,7 +105,7 @@ impl Chat {
             }
             ("assigned", _) => "Connected to an agent",
             ("va_assigned", _) => "Connected to a virtual agent",
-            ("dismissed" | "va_dismissed", _) => "Dismissed: resume to continue",
+            ("dismissed" | "va_dismissed", _) => "Dismissed: waiting for the end user",
             _ => "Chat ended",
         };
         let virtual_agent = match &chat.routing {
@@ -104,16 +113,16 @@ impl Chat {
                 .virtual_agents
                 .iter()
                 .find(|participant| participant.key == vta.key)
-                .map(|participant| VirtualAgent::of(participant, "connected")),
+                .map(|participant| VirtualAgent::of(participant, CONNECTED)),
             RoutingState::VirtualAgent { virtual_agent, .. } => {
-                Some(VirtualAgent::of(virtual_agent, "connected"))
+                Some(VirtualAgent::of(virtual_agent, CONNECTED))
             }
             _ => None,
         };
         let active_id = virtual_agent.as_ref().map(|active| active.id);
         let agent_status = |agent: &HumanAgent| match chat.routing.agent() {
-            Some(current) if current.id == agent.id => "connected",
-            _ => "finished",
+            Some(current) if current.id == agent.id => CONNECTED,
+            _ => DISCONNECTED,
         };
         Chat {
             id: chat.id,
@@ -126,7 +135,7 @@ impl Chat {
             agent: chat
                 .routing
                 .agent()
-                .map(|agent| Agent::of(agent, "connected")),
+                .map(|agent| Agent::of(agent, CONNECTED)),
             virtual_agent,
             all_agents: chat
                 .agents
@@ -138,7 +147,7 @@ impl Chat {
                 .iter()
                 .map(|participant| {
                     let active = active_id == Some(participant.id);
-                    VirtualAgent::of(participant, if active { "connected" } else { "finished" })
+                    VirtualAgent::of(participant, if active { CONNECTED } else { DISCONNECTED })
                 })
                 .collect(),
             lang: chat.lang.clone(),

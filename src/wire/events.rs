@@ -92,7 +92,10 @@ pub struct StatusChanged {
 }
 
 /// `message_received`. A task virtual agent's text travels in `server_message`, exactly
-/// as the platform documents it (SPEC A4); everything else in `message.content`.
+/// as the platform documents it (page "Use virtual task assistants with the chat API
+/// platform"); so does the end user's message to an active task virtual agent, which the
+/// platform designates a `server_message` hidden from the human agent. Everything else
+/// travels in `message.content`.
 #[derive(Debug, Clone, Serialize)]
 pub struct MessageReceived<'a> {
     pub sender: EventSender,
@@ -141,7 +144,43 @@ pub struct Content<'a> {
     pub size: Option<u64>,
 }
 
-/// A task virtual agent's words.
+impl<'a> Content<'a> {
+    fn of(body: &'a MessageBody) -> Content<'a> {
+        let media = |kind, media_id: u64| Content {
+            kind,
+            content: None,
+            media_id: Some(media_id),
+            content_type: None,
+            filename: None,
+            size: None,
+        };
+        match body {
+            MessageBody::Text { text } | MessageBody::Notice { text } => Content {
+                kind: "text",
+                content: Some(text),
+                media_id: None,
+                content_type: None,
+                filename: None,
+                size: None,
+            },
+            MessageBody::Photo { media_id } => media("photo", *media_id),
+            MessageBody::Video { media_id } => media("video", *media_id),
+            MessageBody::Attachment {
+                media_id,
+                content_type,
+                filename,
+                size,
+            } => Content {
+                content_type: Some(content_type),
+                filename: Some(filename),
+                size: Some(*size),
+                ..media("attachment", *media_id)
+            },
+        }
+    }
+}
+
+/// A task virtual agent's words, or the end user's words to an active task virtual agent.
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerMessage<'a> {
     pub content: Content<'a>,
@@ -169,17 +208,10 @@ impl<'a> MessageReceived<'a> {
                 status: None,
             },
         };
-        let text = |text: &'a str| Content {
-            kind: "text",
-            content: Some(text),
-            media_id: None,
-            content_type: None,
-            filename: None,
-            size: None,
-        };
-        if let (Sender::TaskVirtualAgent { .. }, MessageBody::Text { text: words }) =
-            (&message.sender, &message.body)
-        {
+        let content = Content::of(&message.body);
+        let server_message = matches!(message.sender, Sender::TaskVirtualAgent { .. })
+            || message.visibility == Visibility::TaskVirtualAgent;
+        if server_message {
             return MessageReceived {
                 sender,
                 message: EventMessage {
@@ -188,35 +220,9 @@ impl<'a> MessageReceived<'a> {
                     visibility: message.visibility,
                     content: None,
                 },
-                server_message: Some(ServerMessage {
-                    content: text(words),
-                }),
+                server_message: Some(ServerMessage { content }),
             };
         }
-        let media = |kind, media_id: u64| Content {
-            kind,
-            content: None,
-            media_id: Some(media_id),
-            content_type: None,
-            filename: None,
-            size: None,
-        };
-        let content = match &message.body {
-            MessageBody::Text { text: words } | MessageBody::Notice { text: words } => text(words),
-            MessageBody::Photo { media_id } => media("photo", *media_id),
-            MessageBody::Video { media_id } => media("video", *media_id),
-            MessageBody::Attachment {
-                media_id,
-                content_type,
-                filename,
-                size,
-            } => Content {
-                content_type: Some(content_type),
-                filename: Some(filename),
-                size: Some(*size),
-                ..media("attachment", *media_id)
-            },
-        };
         MessageReceived {
             sender,
             message: EventMessage {

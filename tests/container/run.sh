@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The container test: the emulator really runs in a container.
 #
+# 0. Checks the real Dockerfile resolves its base images on podman (fully qualified names,
+#    no short-name error) and that its build context holds every file the binary embeds.
 # 1. Builds a statically linked emulator (glibc, +crt-static: no musl target here; the real
 #    Dockerfile builds with musl) in target/static.
 # 2. Builds an image from the Dockerfile's own `runtime` stage (FROM scratch, non-root,
@@ -66,6 +68,51 @@ within() {
   done
 }
 
+say "checking the Dockerfile's base images resolve on podman (no short names)"
+# Every base image is fully qualified (a registry host before the first '/') or scratch.
+awk 'toupper($1) == "FROM" { print $2 }' Dockerfile | while read -r base; do
+  [[ $base == scratch || ${base%%/*} == *[.:]* || ${base%%/*} == localhost ]] ||
+    fail "Dockerfile: FROM $base is a short name (write docker.io/library/$base)"
+done
+# podman itself, with a registries.conf that has no search registries (as podman's default)
+# and sends docker.io to a closed local port: the build must get as far as pulling
+# docker.io/library/... (refused at once, deterministically, with no network) instead of
+# stopping at a short-name error. The Dockerfile alone is the context: it fails at FROM.
+mkdir "$WORK/base-images"
+cp Dockerfile "$WORK/base-images/Dockerfile"
+cat >"$WORK/base-images/registries.conf" <<'CONF'
+unqualified-search-registries = []
+short-name-mode = "enforcing"
+[[registry]]
+prefix = "docker.io"
+location = "127.0.0.1:1"
+CONF
+BASE_BUILD=$(CONTAINERS_REGISTRIES_CONF="$WORK/base-images/registries.conf" timeout 120 \
+  "${PODMAN[@]}" build "$WORK/base-images" 2>&1 || true)
+[[ $BASE_BUILD != *short-name* ]] || fail "podman build stopped at a short name: $BASE_BUILD"
+[[ $BASE_BUILD == *"127.0.0.1:1"* ]] ||
+  fail "podman build did not get as far as pulling from docker.io: $BASE_BUILD"
+say "podman build resolved $(awk 'toupper($1) == "FROM" && $2 != "scratch" { print $2 }' Dockerfile | paste -sd' ') (the pull is refused here, as intended)"
+# The builder stage compiles what it COPYs: every file the binary embeds (include_str! and
+# include_bytes! outside tests/) must be under a path it copies.
+python3 - <<'PY' || fail "the Dockerfile's builder stage does not COPY everything the binary embeds"
+import pathlib, re
+copied = set()
+for line in pathlib.Path("Dockerfile").read_text().splitlines():
+    words = line.split()
+    if words[:1] == ["COPY"] and not words[1].startswith("--"):
+        copied.update(pathlib.PurePath(word).parts[0] for word in words[1:-1])
+root = pathlib.Path.cwd()
+missing = []
+for source in pathlib.Path("src").rglob("*.rs"):
+    for embedded in re.findall(r'include_(?:str|bytes)!\(\s*"([^"]+)"', source.read_text()):
+        path = (source.parent / embedded).resolve().relative_to(root)
+        if path.parts[0] != "tests" and path.parts[0] not in copied:
+            missing.append(f"{source} embeds {path}")
+print("\n".join(missing) or f"[container-test] the builder copies {sorted(copied)}: everything the binary embeds")
+raise SystemExit(1 if missing else 0)
+PY
+
 say "building a statically linked emulator ($BINARY)"
 RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/static \
   cargo build --release --locked --target "$TARGET" --bin ccai-emulator
@@ -110,6 +157,7 @@ timeout 60 "${PODMAN[@]}" run -d --name "$CONTAINER" "${RUN_LIMITS[@]}" \
   -e CCAI_EMU_WEBHOOK_PRIMARY_SECRET="${SECRETS[0]}" \
   -e CCAI_EMU_WEBHOOK_SECONDARY_SECRET="${SECRETS[1]}" \
   -e CCAI_EMU_AGENT_JOIN_DELAY=0 \
+  -e CCAI_EMU_WEBHOOK_EVENTS=all \
   "$IMAGE" >/dev/null 2>"$WORK/run.log" || fail "podman run failed: $(cat "$WORK/run.log")"
 
 # Time to healthy: the first {"status":"ok"} through the published port, polled every 20 ms

@@ -246,7 +246,8 @@ async fn the_shipped_task_virtual_agents_are_listed_and_one_can_be_uploaded() {
 
 #[actix_web::test]
 async fn exhausted_deliveries_stay_in_the_journal_and_redeliver_with_the_same_id() {
-    let app = spawn_app();
+    // It follows the emulator-defined agent_joined, so it opts in to every event.
+    let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("journal");
     tenant.use_receiver(&receiver).await;

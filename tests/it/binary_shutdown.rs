@@ -25,6 +25,8 @@ fn sigterm_drains_webhooks_then_logs_what_is_undelivered() {
         .env("CCAI_EMU_WEBHOOK_RETRY_SCHEDULE", "50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms")
         .env("CCAI_EMU_SHUTDOWN_GRACE", "300ms")
         .env("CCAI_EMU_AGENT_JOIN_DELAY", "0")
+        // It counts the emulator-defined agent_joined among the undelivered events.
+        .env("CCAI_EMU_WEBHOOK_EVENTS", "all")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

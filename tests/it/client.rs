@@ -11,7 +11,9 @@ use crate::support::{test_config, unique_subdomain, WebhookReceiver};
 
 #[actix_web::test]
 async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {
-    let emulator = Emulator::build(test_config()).unwrap().spawn();
+    let emulator = Emulator::build(crate::support::all_events_config())
+        .unwrap()
+        .spawn();
     let admin = emulator.admin_client();
     let tenant = unique_subdomain("client");
     let apps = emulator.apps_client(&tenant, "token");

@@ -35,23 +35,44 @@ async fn the_console_is_served_and_calls_only_registered_routes() {
     let page = String::from_utf8(response.body().limit(1 << 20).await.unwrap().to_vec()).unwrap();
     assert!(page.contains("<title>ccai-emulator console</title>"));
 
-    // Every control-plane call the page makes, with `${...}` as a placeholder.
+    // Every call the page makes, with `${...}` as a placeholder: control-plane calls and
+    // actions, Apps API calls (speaking as the end user) and the icon it links.
     let calls = Regex::new(r#"call\("(GET|POST|PUT|DELETE)", [`"]([^`"?]+)"#).unwrap();
     let actions = Regex::new(r#"act\(`([^`?]+)`"#).unwrap();
+    let apps_calls = Regex::new(r#"apps\("(GET|POST|PUT|PATCH|DELETE)", [`"]([^`"?]+)"#).unwrap();
+    let links = Regex::new(r#"<link rel="icon"[^>]* href="([^"]+)""#).unwrap();
     let placeholder = Regex::new(r"\$\{[^}]+\}").unwrap();
     let mut used: Vec<(String, String)> = calls
         .captures_iter(&page)
-        .map(|found| (found[1].to_owned(), found[2].to_owned()))
+        .map(|found| (found[1].to_owned(), format!("/__admin{}", &found[2])))
         .collect();
     used.extend(
         actions
             .captures_iter(&page)
-            .map(|found| ("POST".to_owned(), found[1].to_owned())),
+            .map(|found| ("POST".to_owned(), format!("/__admin{}", &found[1]))),
     );
-    assert!(used.len() >= 8, "{used:?}");
+    let apps_used: Vec<(String, String)> = apps_calls
+        .captures_iter(&page)
+        .map(|found| (found[1].to_owned(), format!("/apps/api/v1{}", &found[2])))
+        .collect();
+    assert_eq!(
+        apps_used,
+        [(
+            "POST".to_owned(),
+            "/apps/api/v1/chats/${record.id}/message".to_owned()
+        )]
+    );
+    used.extend(apps_used);
+    let icons: Vec<String> = links
+        .captures_iter(&page)
+        .map(|found| found[1].to_owned())
+        .collect();
+    assert_eq!(icons, ["/__admin/console/favicon.svg"]);
+    used.extend(icons.into_iter().map(|icon| ("GET".to_owned(), icon)));
+    assert!(used.len() >= 10, "{used:?}");
     let registered = ccai_emulator::startup::all_endpoints();
     for (method, path) in used {
-        let path = format!("/__admin{}", placeholder.replace_all(&path, "{x}"));
+        let path = placeholder.replace_all(&path, "{x}");
         assert!(
             registered
                 .iter()
@@ -60,6 +81,25 @@ async fn the_console_is_served_and_calls_only_registered_routes() {
         );
     }
     assert!(page.contains("new EventSource(ADMIN + \"/events\")"));
+}
+
+#[actix_web::test]
+async fn the_icon_is_served_where_the_page_links_it_and_at_favicon_ico() {
+    let app = spawn_app_with(ccai_emulator::Config {
+        admin_token: Some("let-me-in".into()),
+        ..test_config()
+    });
+    for path in ["/__admin/console/favicon.svg", "/favicon.ico"] {
+        let mut response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response.headers().get("content-type").unwrap(),
+            "image/svg+xml",
+            "{path}"
+        );
+        let body = response.body().await.unwrap();
+        assert!(body.starts_with(b"<svg"), "{path}");
+    }
 }
 
 #[actix_web::test]

@@ -8,7 +8,7 @@
 use awc::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::support::{spawn_app, TenantClient, WebhookReceiver};
+use crate::support::{spawn_app, spawn_app_with_all_events, TenantClient, WebhookReceiver};
 
 async fn deflected(tenant: &TenantClient<'_>, department: &str) -> (u64, u64, u64) {
     let (chat, user) = tenant
@@ -30,7 +30,8 @@ fn assert_400(reply: &crate::support::Reply, needle: &str) {
 
 #[actix_web::test]
 async fn email_ends_the_chat_with_the_deflection_recorded() {
-    let app = spawn_app();
+    // escalation_deflected is emulator-defined: opt in.
+    let app = spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("email");
     tenant.use_receiver(&receiver).await;
@@ -79,7 +80,8 @@ async fn external_link_ends_an_after_hours_chat() {
 
 #[actix_web::test]
 async fn keep_waiting_queues_the_chat_until_the_queue_opens_then_the_agent_picks_it_up() {
-    let app = spawn_app();
+    // escalation_deflected is emulator-defined: opt in.
+    let app = spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("wait");
     tenant.use_receiver(&receiver).await;

@@ -8,7 +8,7 @@
 use awc::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{spawn_app, texts, WebhookReceiver};
+use crate::support::{spawn_app, spawn_app_with_all_events, texts, WebhookReceiver};
 
 #[actix_web::test]
 async fn a_matching_context_routes_the_chat_to_an_available_queue_and_the_agent_joins() {
@@ -81,7 +81,8 @@ async fn without_a_context_match_the_virtual_agent_asks_and_the_answer_routes_th
 
 #[actix_web::test]
 async fn an_over_capacity_deflection_is_a_signed_and_journaled_webhook() {
-    let app = spawn_app();
+    // escalation_deflected is emulator-defined: opt in.
+    let app = spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("deflect");
     tenant.use_receiver(&receiver).await;

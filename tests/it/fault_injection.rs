@@ -73,7 +73,7 @@ async fn delayed_webhooks_arrive_late() {
 
 #[actix_web::test]
 async fn duplicated_webhooks_arrive_twice_with_the_same_delivery_id() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
         chat_with_faults(&app, "twice", json!({"duplicate_probability": 1.0})).await;
     let events = receiver
@@ -93,7 +93,7 @@ async fn duplicated_webhooks_arrive_twice_with_the_same_delivery_id() {
 
 #[actix_web::test]
 async fn bad_signatures_fail_verification() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
         chat_with_faults(&app, "badsig", json!({"bad_signature": true})).await;
     let events = receiver
@@ -110,7 +110,7 @@ async fn bad_signatures_fail_verification() {
 
 #[actix_web::test]
 async fn stale_timestamps_are_old_but_correctly_signed() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
         chat_with_faults(&app, "stale", json!({"stale_timestamp_seconds": 900})).await;
     let events = receiver
@@ -129,7 +129,7 @@ async fn stale_timestamps_are_old_but_correctly_signed() {
 
 #[actix_web::test]
 async fn primary_only_signatures_omit_the_secondary() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
         chat_with_faults(&app, "primary", json!({"primary_only": true})).await;
     let events = receiver

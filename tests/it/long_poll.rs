@@ -10,7 +10,7 @@ use serde_json::Value;
 
 #[actix_web::test]
 async fn deliveries_long_poll_answers_once_enough_are_delivered() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("deliveries");
     tenant.use_receiver(&receiver).await;

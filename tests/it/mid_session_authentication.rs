@@ -1,5 +1,7 @@
-//! Mid-session authentication (SPEC A2, `POST /chats/{id}/end_user`): the chat is
-//! re-pointed at a verified end user, who alone may send from then on.
+//! Mid-session authentication (page "Mid-Session authentication by API",
+//! `POST /chats/{id}/end_user`): the chat is re-pointed at a verified end user, who alone
+//! may send from then on; the documented error texts, and the duplicate-request 400 within
+//! `--mid-session-duplicate-interval`.
 
 use crate::support::{spawn_app, texts};
 use awc::http::Method;
@@ -64,7 +66,22 @@ async fn mid_session_authentication_rejects_bad_requests() {
         )
         .await;
     assert_eq!(missing.status, 400);
-    assert!(missing.message().contains("identifier"));
+    assert_eq!(
+        missing.message(),
+        "param is missing or the value is empty: identifier"
+    );
+    let empty = tenant
+        .call(
+            Method::POST,
+            &format!("/chats/{chat}/end_user"),
+            Some(json!({"identifier": ""})),
+        )
+        .await;
+    assert_eq!(empty.status, 400);
+    assert_eq!(
+        empty.message(),
+        "param is missing or the value is empty: identifier"
+    );
     let unknown = tenant
         .call(
             Method::POST,
@@ -104,4 +121,51 @@ async fn mid_session_authentication_rejects_bad_requests() {
             .status,
         404
     );
+}
+
+#[actix_web::test]
+async fn the_same_request_within_the_interval_is_a_duplicate() {
+    let app = spawn_app();
+    let tenant = app.tenant("midauth-dup");
+    let (chat, _) = tenant.open_chat().await;
+    let path = format!("/chats/{chat}/end_user");
+    let authenticate = |identifier: &'static str| {
+        tenant.call(Method::POST, &path, Some(json!({"identifier": identifier})))
+    };
+    assert_eq!(authenticate("dup-user").await.status, 202);
+    let again = authenticate("dup-user").await;
+    assert_eq!(again.status, 400);
+    assert_eq!(
+        again.message(),
+        "Duplicate request: Please wait for the interval to expire"
+    );
+    assert_eq!(
+        authenticate("another-user").await.status,
+        202,
+        "another identifier is not a duplicate"
+    );
+    let health = app.admin_get("/health").await;
+    assert_eq!(
+        health["fidelity"]["mid_session_duplicate_interval_ms"],
+        5_000
+    );
+}
+
+#[actix_web::test]
+async fn a_zero_interval_accepts_repeated_requests() {
+    let mut config = crate::support::test_config();
+    config.fidelity.mid_session_duplicate_interval = std::time::Duration::ZERO;
+    let app = crate::support::spawn_app_with(config);
+    let tenant = app.tenant("midauth-nodup");
+    let (chat, _) = tenant.open_chat().await;
+    for _ in 0..2 {
+        let reply = tenant
+            .call(
+                Method::POST,
+                &format!("/chats/{chat}/end_user"),
+                Some(json!({"identifier": "same-user"})),
+            )
+            .await;
+        assert_eq!(reply.status, 202, "{}", reply.body);
+    }
 }

@@ -1,13 +1,13 @@
 //! Tenants are isolated: two subdomains running the same flow never see each other's end
 //! users, chats or webhooks.
 
-use crate::support::{spawn_app, WebhookReceiver};
+use crate::support::WebhookReceiver;
 use awc::http::Method;
 use serde_json::json;
 
 #[actix_web::test]
 async fn two_tenants_running_the_same_flow_see_only_their_own_data_and_webhooks() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let receiver_a = WebhookReceiver::start_with_secrets("secret-a", None);
     let receiver_b = WebhookReceiver::start_with_secrets("secret-b", None);
     let a = app.tenant("alpha");

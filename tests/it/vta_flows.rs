@@ -38,7 +38,7 @@ fn has_server_message(events: &[Received], fragment: &str) -> bool {
 
 #[actix_web::test]
 async fn one_time_code_reasks_a_wrong_code_then_hands_back_success() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("otp");
     tenant.use_receiver(&receiver).await;
@@ -104,7 +104,7 @@ async fn one_time_code_reasks_a_wrong_code_then_hands_back_success() {
 
 #[actix_web::test]
 async fn one_time_code_task_fails_after_three_wrong_answers() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("otp-fail");
     tenant.use_receiver(&receiver).await;
@@ -148,7 +148,7 @@ async fn one_time_code_task_fails_after_three_wrong_answers() {
 
 #[actix_web::test]
 async fn payment_card_is_luhn_checked_and_only_ever_masked_to_the_agent() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("card");
     tenant.use_receiver(&receiver).await;
@@ -210,7 +210,7 @@ async fn payment_card_is_luhn_checked_and_only_ever_masked_to_the_agent() {
 
 #[actix_web::test]
 async fn order_status_is_looked_up_in_fixture_data() {
-    let app = spawn_app();
+    let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("order");
     tenant.use_receiver(&receiver).await;

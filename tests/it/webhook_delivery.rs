@@ -15,6 +15,14 @@ use ccai_emulator::Config;
 use futures_util::future::join_all;
 use serde_json::json;
 
+/// [`config_with_retries`] with every event sent: these tests follow the emulator-defined
+/// events (`agent_joined`, ...) too.
+fn config_with_all_events_and_retries(schedule: Vec<Duration>, timeout: Duration) -> Config {
+    let mut config = config_with_retries(schedule, timeout);
+    config.fidelity = crate::support::all_events_config().fidelity;
+    config
+}
+
 fn config_with_retries(schedule: Vec<Duration>, timeout: Duration) -> Config {
     Config {
         retry: RetryPolicy {
@@ -46,8 +54,10 @@ const EVENTS_PER_CHAT: usize = 20;
 #[actix_web::test]
 async fn a_thousand_events_across_fifty_chats_all_arrive_in_order_through_a_receiver_failing_half_the_time(
 ) {
-    let mut config =
-        config_with_retries(vec![Duration::from_millis(5); 40], Duration::from_secs(5));
+    let mut config = config_with_all_events_and_retries(
+        vec![Duration::from_millis(5); 40],
+        Duration::from_secs(5),
+    );
     config.retry.jitter = 0.5;
     let app = spawn_app_with(config);
     let receiver = WebhookReceiver::start();
@@ -109,7 +119,7 @@ async fn a_thousand_events_across_fifty_chats_all_arrive_in_order_through_a_rece
 
 #[actix_web::test]
 async fn nothing_is_lost_while_the_receiver_is_down_for_two_seconds() {
-    let app = spawn_app_with(config_with_retries(
+    let app = spawn_app_with(config_with_all_events_and_retries(
         vec![Duration::from_millis(100); 60],
         Duration::from_secs(2),
     ));
@@ -176,7 +186,7 @@ async fn nothing_is_lost_while_the_receiver_is_down_for_two_seconds() {
 
 #[actix_web::test]
 async fn a_hanging_receiver_times_out_and_is_retried_while_the_api_answers() {
-    let app = spawn_app_with(config_with_retries(
+    let app = spawn_app_with(config_with_all_events_and_retries(
         vec![Duration::from_millis(10); 3],
         // Long enough that the calls below finish first even on a loaded machine.
         Duration::from_secs(4),
@@ -270,7 +280,10 @@ async fn retry_after_is_honoured() {
 
 #[actix_web::test]
 async fn in_unordered_mode_a_retrying_event_does_not_hold_the_chat_back() {
-    let mut config = config_with_retries(vec![Duration::from_millis(300)], Duration::from_secs(2));
+    let mut config = config_with_all_events_and_retries(
+        vec![Duration::from_millis(300)],
+        Duration::from_secs(2),
+    );
     config.retry.ordering = DeliveryOrdering::Unordered;
     let app = spawn_app_with(config);
     let receiver = WebhookReceiver::start();
@@ -299,7 +312,7 @@ async fn in_unordered_mode_a_retrying_event_does_not_hold_the_chat_back() {
 
 #[actix_web::test]
 async fn in_ordered_mode_a_retrying_event_holds_the_chats_later_events() {
-    let app = spawn_app_with(config_with_retries(
+    let app = spawn_app_with(config_with_all_events_and_retries(
         vec![Duration::from_millis(300)],
         Duration::from_secs(2),
     ));
@@ -382,7 +395,7 @@ async fn a_redelivery_is_signed_afresh_with_the_same_id() {
 
 #[actix_web::test]
 async fn shutdown_keeps_delivering_until_the_grace_period_then_reports_what_remains() {
-    let app = spawn_app_with(config_with_retries(
+    let app = spawn_app_with(config_with_all_events_and_retries(
         vec![Duration::from_millis(50); 1_000],
         Duration::from_secs(1),
     ));
@@ -408,7 +421,7 @@ async fn shutdown_keeps_delivering_until_the_grace_period_then_reports_what_rema
 
 #[actix_web::test]
 async fn shutdown_finishes_quickly_when_everything_is_delivered() {
-    let app = spawn_app_with(test_config());
+    let app = spawn_app_with(crate::support::all_events_config());
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("drained");
     tenant.use_receiver(&receiver).await;

@@ -1,10 +1,17 @@
+import type { FileData } from "./uploads.js";
 import type {
+  AttachmentStored,
   ChatRecord,
   ChatStatus,
   Delivery,
   DeliveryList,
   DeliveryStatus,
+  EscalationList,
+  EscalationStatus,
   Health,
+  Queue,
+  QueueAvailability,
+  QueueList,
   RequestList,
   RoutingState,
   Transcript,
@@ -42,6 +49,12 @@ export interface RequestFilters {
   status?: number;
   /** Only entries with an id greater than this. */
   after?: number;
+}
+
+export interface EscalationFilters {
+  tenant?: string;
+  chatId?: number;
+  status?: EscalationStatus;
 }
 
 export interface WebhookFaults {
@@ -87,6 +100,13 @@ export class AdminClient {
   agentTransfer(chatId: number, taskVirtualAgent: string): Promise<unknown>;
   agentEnd(chatId: number): Promise<unknown>;
   dismissChat(chatId: number): Promise<unknown>;
+  /** The human agent attaches a file; without `contentType` the file name's extension gives the type. */
+  attachFile(chatId: number, data: FileData, options: { filename: string; contentType?: string }): Promise<AttachmentStored>;
+  queues(tenant: string): Promise<QueueList>;
+  /** `null` restores the fixture's availability; an available queue takes its waiting chats. */
+  setQueueAvailability(tenant: string, queueId: string, availability: QueueAvailability | null): Promise<Queue>;
+  escalations(filters?: EscalationFilters): Promise<EscalationList>;
+  waitForEscalations(filters?: EscalationFilters & { minCount?: number; timeoutMs?: number }): Promise<EscalationList>;
   deliveries(filters?: DeliveryFilters): Promise<DeliveryList>;
   waitForDeliveries(filters?: DeliveryFilters & { minCount?: number; timeoutMs?: number }): Promise<DeliveryList>;
   delivery(deliveryId: string): Promise<Delivery>;

@@ -2,7 +2,7 @@
 // the simulated human agent, the delivery and request journals, and the long-polls
 // (`?wait=`) that let tests wait for something to happen without sleeping.
 
-import { longPoll, query, requestJson, trimBase } from "./http.js";
+import { longPoll, query, requestJson, requestRaw, trimBase } from "./http.js";
 
 /** Default deadline of the `waitFor*` methods. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -117,6 +117,43 @@ export class AdminClient {
     return this.request("POST", `/chats/${chatId}/dismiss`);
   }
 
+  /**
+   * The human agent attaches a file (`data` as the body, `filename` in the query). Without a
+   * `contentType` the type comes from the file name's extension. The end user's side gets
+   * `message_received` with the `media_id` and downloads it with `apps.downloadMedia`.
+   */
+  async attachFile(chatId, data, { filename, contentType = "application/octet-stream" }) {
+    const response = await requestRaw("POST", `${this.adminUrl}/chats/${chatId}/agent/attachments${query({ filename })}`, {
+      body: data,
+      headers: { ...this.headers, "content-type": contentType },
+    });
+    return response.json();
+  }
+
+  /** Each queue's availability for the tenant, and its waiting chats. */
+  queues(tenant) {
+    return this.request("GET", `/tenants/${encodeURIComponent(tenant)}/queues`);
+  }
+
+  /** Sets a queue's availability for one tenant (`null`: the fixture's); an available queue takes its waiting chats. */
+  setQueueAvailability(tenant, queueId, availability) {
+    return this.request("PUT", `/tenants/${encodeURIComponent(tenant)}/queues/${encodeURIComponent(queueId)}`, { availability });
+  }
+
+  /** Every escalation, filtered by `tenant`, `chatId`, `status`. */
+  escalations(filters = {}) {
+    return this.request("GET", `/escalations${query(escalationFilters(filters))}`);
+  }
+
+  /** Long-polls the escalations until `minCount` (default 1) match. */
+  waitForEscalations({ minCount = 1, timeoutMs = DEFAULT_TIMEOUT_MS, ...filters } = {}) {
+    const params = { ...escalationFilters(filters), min_count: minCount };
+    return longPoll(
+      waitMs => this.request("GET", `/escalations${query({ ...params, wait: `${waitMs}ms` })}`, undefined, { longPoll: true }),
+      timeoutMs,
+    );
+  }
+
   /** The delivery journal, filtered by `tenant`, `chatId`, `eventType`, `status`. */
   deliveries(filters = {}) {
     return this.request("GET", `/webhooks/deliveries${query(deliveryFilters(filters))}`);
@@ -207,6 +244,10 @@ export class AdminClient {
 
 function deliveryFilters({ tenant, chatId, eventType, status }) {
   return { tenant, chat_id: chatId, event_type: eventType, status };
+}
+
+function escalationFilters({ tenant, chatId, status }) {
+  return { tenant, chat_id: chatId, status };
 }
 
 function requestFilters({ tenant, method, path, pathPrefix, status, after }) {

@@ -1,4 +1,17 @@
-import type { ChatObject, EndUser, OutgoingMessage, SentMessage } from "./types.js";
+import type {
+  ChatObject,
+  DeflectionChannel,
+  EndUser,
+  Escalation,
+  Media,
+  MediaDownload,
+  MediaKind,
+  OutgoingMessage,
+  PreChatMessage,
+  SentMessage,
+  UploadForm,
+} from "./types.js";
+import type { FileData } from "./uploads.js";
 
 export interface EndUserFields {
   identifier: string;
@@ -27,19 +40,42 @@ export class AppsClient {
     menuId?: number;
     lang?: string;
     context?: Record<string, unknown>;
-    transcript?: unknown;
+    transcript?: PreChatMessage[];
   }): Promise<ChatObject>;
   chat(chatId: number): Promise<ChatObject>;
   sendMessage(chatId: number, fromUserId: number, message: OutgoingMessage): Promise<SentMessage>;
   /** `contentShape: "object"` (default) sends `content: {text}`; `"string"` sends `content: "..."`. */
   sendText(chatId: number, fromUserId: number, text: string, options?: { contentShape?: "object" | "string" }): Promise<SentMessage>;
-  sendMedia(chatId: number, fromUserId: number, type: "photo" | "video", mediaId: number): Promise<SentMessage>;
+  /** Sends a `photo` or `video` by the `media_id` it was registered as (400 otherwise). */
+  sendMedia(chatId: number, fromUserId: number, type: MediaKind, mediaId: number): Promise<SentMessage>;
   /** PATCH /chats/{id} with raw fields. */
   updateChat(chatId: number, fields: Record<string, unknown>): Promise<ChatObject>;
-  /** Ends the chat as the end user (400 `Chat is already ended` if it is). */
-  endChat(chatId: number, options?: { finishedByUserId?: number }): Promise<ChatObject>;
+  /**
+   * Ends the chat as the end user (400 `Chat is already ended` if it is). With `escalationId`
+   * and `deflectionChannel` (`email`, `external_link`) it answers a deflected escalation.
+   */
+  endChat(
+    chatId: number,
+    options?: { finishedByUserId?: number; escalationId?: number; deflectionChannel?: DeflectionChannel },
+  ): Promise<ChatObject>;
   /** Resumes a dismissed chat (400 `This chat is not in dismissed state` otherwise). */
   resumeChat(chatId: number): Promise<ChatObject>;
   /** Mid-session authentication: 202 `{"message": "accepted"}`. */
   authenticateEndUser(chatId: number, fields: EndUserFields): Promise<{ message: string }>;
+  /** `POST /chats/{id}/photos/upload` or `/videos/upload`: a pre-signed upload form. */
+  uploadForm(chatId: number, kind: MediaKind): Promise<UploadForm>;
+  /** Registers uploads by `s3_path` (the form's `key`): one media per path, in order. */
+  registerPhotos(chatId: number, s3Paths: string[]): Promise<Media[]>;
+  /** Registers one uploaded video by `s3_path`. */
+  registerVideo(chatId: number, s3Path: string): Promise<Media>;
+  photos(chatId: number): Promise<Media[]>;
+  videos(chatId: number): Promise<Media[]>;
+  /** Upload form, multipart upload (StorageError on a refusal) and registration in one call. */
+  uploadMedia(chatId: number, kind: MediaKind, data: FileData, options?: { filename?: string }): Promise<Media>;
+  /** `GET /chats/{id}/media/{media_id}` with Basic auth (any media of the chat, e.g. an attachment). */
+  downloadMedia(chatId: number, mediaId: number): Promise<MediaDownload>;
+  /** `POST /chats/{id}/escalations`; 400 unless the virtual agent holds the chat. */
+  escalate(chatId: number, options?: { queueId?: string }): Promise<Escalation>;
+  /** `PATCH /chats/{id}/escalations/{id}`: keep waiting or continue with the virtual agent. */
+  chooseDeflection(chatId: number, escalationId: number, deflectionChannel: "human_agent" | "virtual_agent"): Promise<Escalation>;
 }

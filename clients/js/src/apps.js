@@ -1,7 +1,10 @@
 // The emulated Apps API (`/apps/api/v1`) as a consumer's backend calls it, with HTTP Basic
 // auth: username = the tenant's subdomain, password = its token.
 
-import { basicAuth, query, requestJson, trimBase } from "./http.js";
+import { basicAuth, query, requestJson, requestRaw, trimBase } from "./http.js";
+import { uploadFile } from "./uploads.js";
+
+const UPLOAD_FILENAMES = { photo: "photo.jpg", video: "video.mp4" };
 
 export class AppsClient {
   /**
@@ -67,9 +70,18 @@ export class AppsClient {
     return this.request("PATCH", `/chats/${chatId}`, fields);
   }
 
-  /** Ends the chat as the end user (400 `Chat is already ended` if it is). */
-  endChat(chatId, { finishedByUserId } = {}) {
-    return this.updateChat(chatId, definedOnly({ status: "finished", finished_by_user_id: finishedByUserId }));
+  /**
+   * Ends the chat as the end user (400 `Chat is already ended` if it is). With `escalationId`
+   * and `deflectionChannel` (`email`, `external_link`) it answers a deflected escalation.
+   */
+  endChat(chatId, { finishedByUserId, escalationId, deflectionChannel } = {}) {
+    const fields = {
+      status: "finished",
+      finished_by_user_id: finishedByUserId,
+      escalation_id: escalationId,
+      deflection_channel: deflectionChannel,
+    };
+    return this.updateChat(chatId, definedOnly(fields));
   }
 
   /** Resumes a `dismissed` / `va_dismissed` chat where it was. */
@@ -81,6 +93,69 @@ export class AppsClient {
   authenticateEndUser(chatId, { identifier, name, email, phone }) {
     return this.request("POST", `/chats/${chatId}/end_user`, definedOnly({ identifier, name, email, phone }));
   }
+
+  /** `POST /chats/{id}/photos/upload` (or `/videos/upload`): a pre-signed `{url, fields}`. */
+  uploadForm(chatId, kind) {
+    return this.request("POST", `/chats/${chatId}/${mediaKind(kind)}s/upload`);
+  }
+
+  /** `POST /chats/{id}/photos` by `s3_paths`: one `{media_id, url, ...}` per path, in order. */
+  registerPhotos(chatId, s3Paths) {
+    return this.request("POST", `/chats/${chatId}/photos`, { s3_paths: [...s3Paths] });
+  }
+
+  /** `POST /chats/{id}/videos` with one `s3_path`: its `{media_id, url, ...}`. */
+  registerVideo(chatId, s3Path) {
+    return this.request("POST", `/chats/${chatId}/videos`, { s3_path: s3Path });
+  }
+
+  /** The registered photos, oldest first. */
+  photos(chatId) {
+    return this.request("GET", `/chats/${chatId}/photos`);
+  }
+
+  /** The registered videos, oldest first. */
+  videos(chatId) {
+    return this.request("GET", `/chats/${chatId}/videos`);
+  }
+
+  /**
+   * The whole flow for one file: upload form, multipart upload to storage, registration.
+   * Resolves with the registered media (`media_id` is what a photo/video message names).
+   */
+  async uploadMedia(chatId, kind, data, { filename } = {}) {
+    const form = await this.uploadForm(chatId, kind);
+    const stored = await uploadFile(form, data, { filename: filename ?? UPLOAD_FILENAMES[kind] });
+    if (kind === "photo") return (await this.registerPhotos(chatId, [stored.s3Path]))[0];
+    return this.registerVideo(chatId, stored.s3Path);
+  }
+
+  /** `GET /chats/{id}/media/{media_id}`: `{data, contentType, contentDisposition}`. */
+  async downloadMedia(chatId, mediaId) {
+    const response = await requestRaw("GET", `${this.apiUrl}/chats/${chatId}/media/${mediaId}`, {
+      headers: { authorization: this.authorization },
+    });
+    return {
+      data: new Uint8Array(await response.arrayBuffer()),
+      contentType: response.headers.get("content-type"),
+      contentDisposition: response.headers.get("content-disposition"),
+    };
+  }
+
+  /** `POST /chats/{id}/escalations`: the virtual agent escalates (to `queueId` or its default). */
+  escalate(chatId, { queueId } = {}) {
+    return this.request("POST", `/chats/${chatId}/escalations`, definedOnly({ queue_id: queueId }));
+  }
+
+  /** `PATCH /chats/{id}/escalations/{id}`: keep waiting (`human_agent`) or stay with the virtual agent. */
+  chooseDeflection(chatId, escalationId, deflectionChannel) {
+    return this.request("PATCH", `/chats/${chatId}/escalations/${escalationId}`, { deflection_channel: deflectionChannel });
+  }
+}
+
+function mediaKind(kind) {
+  if (kind !== "photo" && kind !== "video") throw new TypeError(`media kind must be "photo" or "video", not ${JSON.stringify(kind)}`);
+  return kind;
 }
 
 function definedOnly(fields) {

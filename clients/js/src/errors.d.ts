@@ -29,3 +29,12 @@ export class WebhookTimeoutError extends Error {
   readonly rejected: RejectedWebhook[];
   constructor(message: string, seen: { received: WebhookEvent[]; rejected: RejectedWebhook[] });
 }
+
+/** A refusal of the storage endpoint (upload with a pre-signed form): status, S3 `code`, message. */
+export class StorageError extends EmulatorError {
+  /** S3's error `Code`, e.g. `EntityTooLarge`, `EntityTooSmall`, `AccessDenied`. */
+  readonly code: string;
+  /** The S3 XML document. */
+  readonly body: string;
+  constructor(details: { status: number; code: string; message: string; url: string; body: string });
+}

@@ -43,3 +43,17 @@ export class WebhookTimeoutError extends Error {
     this.rejected = rejected;
   }
 }
+
+/**
+ * A refusal of the emulator's S3-style storage endpoint (an upload with a pre-signed form):
+ * the HTTP status, S3's `code` (e.g. `EntityTooLarge`, `AccessDenied`) and its message.
+ */
+export class StorageError extends EmulatorError {
+  /** @param {{status: number, code: string, message: string, url: string, body: string}} details */
+  constructor({ status, code, message, url, body }) {
+    super({ status, message, method: "POST", url, body });
+    this.name = "StorageError";
+    /** S3's error `Code`. */
+    this.code = code;
+  }
+}

@@ -21,21 +21,43 @@ export async function requestJson(method, url, { body, headers = {}, longPoll = 
   }
   const response = await fetch(url, init);
   const text = await response.text();
-  let parsed = text;
+  const parsed = parseBody(response, text);
+  if (response.ok) return parsed;
+  throw errorFor(response, text, parsed, { method, url, longPoll });
+}
+
+/**
+ * Sends one request with a body as it is (bytes, a Blob, FormData) and resolves with the
+ * Response once it is 2xx; anything else throws an EmulatorError.
+ * @param {string} method
+ * @param {string} url
+ * @param {{body?: BodyInit, headers?: Record<string, string>}} [options]
+ */
+export async function requestRaw(method, url, { body, headers = {} } = {}) {
+  const response = await fetch(url, { method, headers, body });
+  if (response.ok) return response;
+  const text = await response.text();
+  throw errorFor(response, text, parseBody(response, text), { method, url, longPoll: false });
+}
+
+function parseBody(response, text) {
   if ((response.headers.get("content-type") || "").includes("json") && text !== "") {
     try {
-      parsed = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
-      parsed = text;
+      return text;
     }
   }
-  if (response.ok) return parsed;
+  return text;
+}
+
+function errorFor(response, text, parsed, { method, url, longPoll }) {
   const message =
     parsed && typeof parsed === "object" && typeof parsed.message === "string"
       ? parsed.message
       : String(text || response.statusText);
   const details = { status: response.status, message, method, url, body: parsed };
-  throw longPoll && response.status === 408 ? new WaitTimeoutError(details) : new EmulatorError(details);
+  return longPoll && response.status === 408 ? new WaitTimeoutError(details) : new EmulatorError(details);
 }
 
 /** Builds `?a=1&b=2` from the defined entries (empty string when there are none). */

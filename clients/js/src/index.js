@@ -5,7 +5,8 @@
 export { AdminClient, DEFAULT_TIMEOUT_MS } from "./admin.js";
 export { AppsClient } from "./apps.js";
 export { Emulator, findEmulatorBinary, parseBoundAddress, startEmulator } from "./emulator.js";
-export { EmulatorError, WaitTimeoutError, WebhookTimeoutError } from "./errors.js";
+export { EmulatorError, StorageError, WaitTimeoutError, WebhookTimeoutError } from "./errors.js";
 export { WebhookReceiver, startWebhookReceiver } from "./receiver.js";
 export { parseSignatureHeader, sign, signatureHeader, verifySignature } from "./signing.js";
 export { Tenant, assertAgentNeverSaw, newTenant } from "./tenant.js";
+export { uploadFile } from "./uploads.js";

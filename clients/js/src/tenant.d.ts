@@ -2,7 +2,18 @@ import type { AdminClient, ChatConditions, DeliveryFilters } from "./admin.js";
 import type { AppsClient } from "./apps.js";
 import type { Emulator } from "./emulator.js";
 import type { WebhookEvent, WebhookFilter, WebhookReceiver } from "./receiver.js";
-import type { ChatObject, ChatRecord, DeliveryList, EndUser, Transcript, TranscriptView, WebhookTargetAnswer } from "./types.js";
+import type {
+  ChatObject,
+  ChatRecord,
+  DeliveryList,
+  EndUser,
+  Escalation,
+  EscalationStatus,
+  PreChatMessage,
+  Transcript,
+  TranscriptView,
+  WebhookTargetAnswer,
+} from "./types.js";
 
 export interface NewTenantOptions {
   /** Start of the subdomain (default `test`); a unique suffix is added. */
@@ -48,7 +59,10 @@ export class Tenant {
     menuId?: number;
     lang?: string;
     context?: Record<string, unknown>;
+    transcript?: PreChatMessage[];
   }): Promise<{ endUser: EndUser; chat: ChatObject }>;
+  /** The chat's latest escalation once one (in `status`, if given) exists; long-polls. */
+  waitForEscalation(chatId: number, options?: { status?: EscalationStatus; timeoutMs?: number }): Promise<Escalation & { tenant: string }>;
   waitForWebhook(filter?: WebhookFilter): Promise<WebhookEvent>;
   waitForWebhooks(filter?: WebhookFilter & { count?: number }): Promise<WebhookEvent[]>;
   /** Long-polls the chat record until `state` and the other conditions hold. */

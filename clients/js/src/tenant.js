@@ -98,6 +98,12 @@ export class Tenant {
     return assertAgentNeverSaw(this.admin, chatId, value, options);
   }
 
+  /** The chat's latest escalation once one (in `status`, if given) exists; long-polls. */
+  async waitForEscalation(chatId, { status, timeoutMs } = {}) {
+    const found = await this.admin.waitForEscalations({ tenant: this.subdomain, chatId, status, timeoutMs });
+    return found.escalations[found.escalations.length - 1];
+  }
+
   /** The secondary secret becomes the primary (the receiver keeps accepting both). */
   rotateWebhook() {
     return this.admin.rotateWebhook(this.subdomain);

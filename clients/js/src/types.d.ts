@@ -24,9 +24,16 @@ export interface Agent {
 }
 
 /** The Apps API status of a chat. */
-export type ChatStatus = "queued" | "assigned" | "finished" | "dismissed" | "va_dismissed";
+export type ChatStatus = "queued" | "assigned" | "va_assigned" | "finished" | "dismissed" | "va_dismissed";
 /** The control plane's routing state of a chat. */
-export type RoutingState = "queued" | "assigned" | "task_virtual_agent" | "finished" | "dismissed" | "va_dismissed";
+export type RoutingState =
+  | "queued"
+  | "assigned"
+  | "task_virtual_agent"
+  | "virtual_agent"
+  | "finished"
+  | "dismissed"
+  | "va_dismissed";
 
 /** The chat object of the Apps API (`POST /chats`, `GET /chats/{id}`). */
 export interface ChatObject {
@@ -96,10 +103,12 @@ export interface Transcript {
   chat_id: number;
   view: TranscriptView;
   messages: StoredMessage[];
+  /** The pre-chat transcript (agent and full views only), before the live messages. */
+  pre_chat?: Array<{ pre_chat: true; sender: "end_user" | "agent"; at: string; content: PreChatContent[] }>;
   [key: string]: unknown;
 }
 
-export type DeliveryStatus = "pending" | "retrying" | "delivered" | "failed" | "skipped";
+export type DeliveryStatus = "pending" | "retrying" | "delivered" | "failed" | "skipped" | "suppressed";
 
 /** The webhook request body: `{event_type, timestamp, chat_id, body}`. */
 export interface WebhookPayload {
@@ -178,4 +187,104 @@ export interface Health {
   status: "ok" | string;
   version: string;
   [key: string]: unknown;
+}
+
+export type MediaKind = "photo" | "video";
+
+/** `POST /chats/{id}/photos/upload`, `/videos/upload`: where to post and every form field. */
+export interface UploadForm {
+  url: string;
+  /** `key` (the s3_path), `Content-Type`, `policy`, `x-amz-*`: post them all, unchanged. */
+  fields: Record<string, string>;
+}
+
+/** A registered photo or video (registration and listing). */
+export interface Media {
+  media_id: number;
+  /** A signed link that downloads the bytes (no Basic auth needed). */
+  url: string;
+  s3_path: string;
+  content_type: string;
+  size: number;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+/** A file fetched with `GET /chats/{id}/media/{media_id}`. */
+export interface MediaDownload {
+  data: Uint8Array;
+  contentType: string | null;
+  /** e.g. `inline; filename="invoice.pdf"`. */
+  contentDisposition: string | null;
+}
+
+/** `POST /__admin/chats/{id}/agent/attachments`: the stored file and its message. */
+export interface AttachmentStored {
+  media_id: number;
+  message_id: number;
+  chat_id: number;
+  filename: string;
+  content_type: string;
+  size: number;
+  url: string;
+  [key: string]: unknown;
+}
+
+export type DeflectionChannel = "email" | "human_agent" | "external_link" | "virtual_agent";
+export type EscalationStatus = "escalating" | "escalated" | "canceled" | "deflecting" | "deflected";
+export type QueueAvailability = "available" | "over_capacity" | "after_hours";
+
+/** An escalation (`POST /chats/{id}/escalations`, the `escalation_deflected` webhook). */
+export interface Escalation {
+  id: number;
+  chat_id: number;
+  status: EscalationStatus;
+  reason: "by_end_user_ask" | "by_end_user_message" | "by_virtual_agent";
+  queue: { id: string; name: string };
+  deflection_reason: "over_capacity" | "after_hours" | null;
+  deflection_options: DeflectionChannel[];
+  deflection_channel: DeflectionChannel | null;
+  external_link_url: string | null;
+  created_at: string;
+  updated_at: string;
+  [key: string]: unknown;
+}
+
+/** `GET /__admin/escalations`. */
+export interface EscalationList {
+  count: number;
+  escalations: Array<Escalation & { tenant: string }>;
+  [key: string]: unknown;
+}
+
+/** A queue as one tenant sees it (`GET|PUT /__admin/tenants/{t}/queues...`). */
+export interface Queue {
+  id: string;
+  name: string;
+  availability: QueueAvailability;
+  default_availability?: QueueAvailability;
+  deflection_options?: DeflectionChannel[];
+  external_link_url?: string | null;
+  /** Chats that chose to keep waiting for this queue. */
+  waiting_chats?: number[];
+  [key: string]: unknown;
+}
+
+export interface QueueList {
+  tenant: string;
+  queues: Queue[];
+  [key: string]: unknown;
+}
+
+/** One part of a pre-chat transcript entry. */
+export type PreChatContent =
+  | { type: "text"; text: string }
+  | { type: "media"; media: { type: "image" | "video"; url: string } };
+
+/** One entry of the pre-chat `transcript` of `POST /chats`. */
+export interface PreChatMessage {
+  sender: "end_user" | "agent";
+  /** `YYYY-MM-DD HH:MM:SSZ` or RFC 3339 (UTC). */
+  timestamp: string;
+  content: PreChatContent[];
 }

@@ -44,7 +44,8 @@ describe("AppsClient", () => {
     await tenant.waitForChat(chat.id, { state: "assigned" });
     await tenant.apps.sendText(chat.id, endUser.id, "as an object");
     await tenant.apps.sendText(chat.id, endUser.id, "as a string", { contentShape: "string" });
-    await tenant.apps.sendMedia(chat.id, endUser.id, "photo", 77);
+    const photo = await tenant.apps.uploadMedia(chat.id, "photo", new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]));
+    await tenant.apps.sendMedia(chat.id, endUser.id, "photo", photo.media_id);
     const view = await tenant.waitForTranscript(chat.id, "all", { contains: "as a string" });
     assert.ok(texts(view).includes("as an object") && texts(view).includes("as a string"));
     const fromUser = await tenant.waitForWebhooks({
@@ -55,7 +56,7 @@ describe("AppsClient", () => {
     });
     assert.deepEqual(
       fromUser.map(event => event.body.message.content),
-      [{ type: "text", content: "as an object" }, { type: "text", content: "as a string" }, { type: "photo", media_id: 77 }],
+      [{ type: "text", content: "as an object" }, { type: "text", content: "as a string" }, { type: "photo", media_id: photo.media_id }],
     );
   });
 
@@ -84,18 +85,22 @@ describe("AppsClient", () => {
     assert.equal(late.status, 400);
   });
 
-  it("resumes a dismissed chat, and refuses to resume one that is not", async () => {
+  it("resumes a dismissed chat (or the end user brings it back), and refuses to resume one that is not", async () => {
     const { endUser, chat } = await tenant.startChat();
     await tenant.waitForChat(chat.id, { state: "assigned" });
     const notDismissed = await failure(tenant.apps.resumeChat(chat.id));
     assert.deepEqual([notDismissed.status, notDismissed.serverMessage], [400, "This chat is not in dismissed state"]);
     await tenant.admin.dismissChat(chat.id);
     await tenant.waitForWebhook({ eventType: "chat_dismissed", chatId: chat.id });
-    assert.equal((await failure(tenant.apps.sendText(chat.id, endUser.id, "hello?"))).status, 400);
-    const resumed = await tenant.apps.resumeChat(chat.id);
-    assert.equal(resumed.status, "assigned");
+    const dismissed = await tenant.apps.chat(chat.id);
+    assert.deepEqual([dismissed.status, dismissed.agent], ["dismissed", null]); // the agent is removed
+    await tenant.apps.resumeChat(chat.id); // queued again; an agent joins with the history
     await tenant.waitForWebhook({ eventType: "chat_resumed", chatId: chat.id });
+    await tenant.waitForChat(chat.id, { state: "assigned", status: "assigned" });
+    // Dismissed again, the end user's own message brings it back to an agent, as on the platform.
+    await tenant.admin.dismissChat(chat.id);
     await tenant.apps.sendText(chat.id, endUser.id, "back again");
+    await tenant.waitForChat(chat.id, { state: "assigned", status: "assigned", contains: "back again" });
   });
 
   it("re-points the chat at a verified end user mid-session, with a note to the agent", async () => {

@@ -6,6 +6,7 @@ import {
   AdminClient,
   AppsClient,
   EmulatorError,
+  StorageError,
   WaitTimeoutError,
   WebhookTimeoutError,
   assertAgentNeverSaw,
@@ -13,9 +14,14 @@ import {
   signatureHeader,
   startEmulator,
   startWebhookReceiver,
+  uploadFile,
   verifySignature,
+  type AttachmentStored,
   type ChatRecord,
   type Emulator,
+  type Escalation,
+  type Media,
+  type MediaDownload,
   type Tenant,
   type Transcript,
   type WebhookEvent,
@@ -45,7 +51,10 @@ export async function readmeExample(): Promise<void> {
   await tenant.apps.sendText(chat.id, endUser.id, "x", { contentShape: "json" });
   // @ts-expect-error: a transcript view is agent, end_user or all
   await emulator.admin.transcript(chat.id, "supervisor");
-  use(state, part, texts);
+  const escalation = await tenant.waitForEscalation(chat.id, { status: "deflecting", timeoutMs: 1_000 });
+  // @ts-expect-error: an escalation status is escalating, escalated, canceled, deflecting or deflected
+  await tenant.waitForEscalation(chat.id, { status: "waiting" });
+  use(state, part, texts, escalation.tenant, escalation.deflection_options);
   await tenant.close();
   await emulator.stop();
 }
@@ -54,9 +63,33 @@ export async function clientsOnTheirOwn(): Promise<void> {
   const admin = new AdminClient({ baseUrl: "http://127.0.0.1:8080", adminToken: "t" });
   const apps = new AppsClient({ baseUrl: "http://127.0.0.1:8080", subdomain: "acme" });
   const user = await apps.upsertEndUser({ identifier: "c", name: "Ann" });
-  const chat = await apps.createChat({ endUserId: user.id, context: { plan: "gold" } });
+  const chat = await apps.createChat({
+    endUserId: user.id,
+    context: { plan: "gold" },
+    transcript: [{ sender: "end_user", timestamp: "2021-03-15 12:00:00Z", content: [{ type: "text", text: "hi" }] }],
+  });
   await apps.authenticateEndUser(chat.id, { identifier: "verified-c" });
-  await apps.sendMedia(chat.id, user.id, "photo", 7);
+  const form = await apps.uploadForm(chat.id, "photo");
+  const stored = await uploadFile(form, new Uint8Array([0xff, 0xd8, 0xff]), { filename: "a.jpg" });
+  const photos: Media[] = await apps.registerPhotos(chat.id, [stored.s3Path]);
+  const video: Media = await apps.uploadMedia(chat.id, "video", new Uint8Array([0, 0, 0, 24]));
+  await apps.sendMedia(chat.id, user.id, "photo", photos[0]?.media_id ?? video.media_id);
+  // @ts-expect-error: media is a photo or a video
+  await apps.uploadForm(chat.id, "audio");
+  const attached: AttachmentStored = await admin.attachFile(chat.id, "hello", { filename: "note.txt" });
+  const download: MediaDownload = await apps.downloadMedia(chat.id, attached.media_id);
+  const bytes: Uint8Array = download.data;
+  const escalation: Escalation = await apps.escalate(chat.id, { queueId: "billing" });
+  await apps.chooseDeflection(chat.id, escalation.id, "human_agent");
+  // @ts-expect-error: email ends the chat, so it goes through endChat
+  await apps.chooseDeflection(chat.id, escalation.id, "email");
+  await admin.setQueueAvailability("acme", "billing", "available");
+  // @ts-expect-error: availability is available, over_capacity or after_hours
+  await admin.setQueueAvailability("acme", "billing", "open");
+  const deflecting = await admin.waitForEscalations({ tenant: "acme", chatId: chat.id, status: "deflecting" });
+  const queueIds: string[] = (await admin.queues("acme")).queues.map(queue => queue.id);
+  await apps.endChat(chat.id, { escalationId: escalation.id, deflectionChannel: "email" });
+  use(bytes, deflecting.escalations[0]?.tenant, queueIds);
   await admin.agentSay(chat.id, "hello");
   await admin.agentTransfer(chat.id, "one_time_code");
   const deliveries = await admin.waitForDeliveries({ chatId: chat.id, eventType: "message_received", minCount: 2 });
@@ -69,6 +102,7 @@ export async function clientsOnTheirOwn(): Promise<void> {
     await apps.resumeChat(chat.id);
   } catch (error) {
     if (error instanceof WaitTimeoutError) use(error.lastSeen, error.waitedMs);
+    else if (error instanceof StorageError) use(error.code, error.body.length);
     else if (error instanceof EmulatorError) use(error.status, error.serverMessage);
   }
   const tenant = await newTenant("http://127.0.0.1:8080");

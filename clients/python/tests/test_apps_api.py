@@ -25,14 +25,15 @@ def test_both_content_shapes_and_media_reach_the_transcript(ccai_tenant: TestTen
     accepted = ccai_tenant.apps.send_text(chat, user, "as an object")
     assert accepted["chat_id"] == chat and isinstance(accepted["id"], int)
     ccai_tenant.apps.send_text(chat, user, "as a plain string", plain_content=True)
-    ccai_tenant.apps.send_media(chat, user, "photo", 314)
+    photo = ccai_tenant.apps.upload_media(chat, "photo", b"\xff\xd8\xff\xe0 a small jpeg \xff\xd9")
+    ccai_tenant.apps.send_media(chat, user, "photo", photo["media_id"])
     record = ccai_tenant.wait_for_chat(chat, contains="as a plain string")
     end_user_messages = [m["body"] for m in record["messages"] if m["sender"]["type"] == "end_user"]
     assert end_user_messages[:2] == [
         {"type": "text", "text": "as an object"},
         {"type": "text", "text": "as a plain string"},
     ]
-    assert end_user_messages[2]["type"] == "photo" and end_user_messages[2]["media_id"] == 314
+    assert end_user_messages[2]["type"] == "photo" and end_user_messages[2]["media_id"] == photo["media_id"]
 
 
 def test_rejections_raise_the_typed_error_with_the_platforms_message(
@@ -71,13 +72,15 @@ def test_a_dismissed_chat_is_resumed_and_only_a_dismissed_one(ccai_tenant: TestT
         ccai_tenant.apps.resume_chat(chat)
     assert (not_dismissed.value.status, not_dismissed.value.message) == (400, "This chat is not in dismissed state")
     ccai_tenant.admin.dismiss(chat)
-    assert ccai_tenant.apps.get_chat(chat)["status"] == "dismissed"
-    with pytest.raises(EmulatorError):
-        ccai_tenant.apps.send_text(chat, user, "hello?")
-    ccai_tenant.apps.resume_chat(chat)
-    assert ccai_tenant.apps.get_chat(chat)["status"] == "assigned"
+    dismissed = ccai_tenant.apps.get_chat(chat)
+    assert (dismissed["status"], dismissed["agent"]) == ("dismissed", None)  # the agent is removed
+    ccai_tenant.apps.resume_chat(chat)  # queued again; an agent joins with the history
     ccai_tenant.wait_for_webhook("chat_resumed", chat_id=chat)
+    ccai_tenant.wait_for_chat(chat, state="assigned", status="assigned")
+    # Dismissed again, the end user's own message brings it back to an agent, as on the platform.
+    ccai_tenant.admin.dismiss(chat)
     ccai_tenant.apps.send_text(chat, user, "back again")
+    ccai_tenant.wait_for_chat(chat, state="assigned", status="assigned")
     ccai_tenant.wait_for_transcript(chat, "agent", contains="back again")
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from ccai_emulator import TestTenant, upload_file
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -48,3 +51,21 @@ def test_the_ten_line_example_fails_when_the_agent_sees_the_code(pytester: pytes
 def test_the_example_without_pytest_runs(capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(python_block("Without pytest"), str(README), "exec"), {})
     assert "'event_type': 'chat_created'" in capsys.readouterr().out
+
+
+def test_the_media_example_runs(ccai_tenant: TestTenant) -> None:
+    user, chat = ccai_tenant.start_chat()
+    jpeg_bytes, pdf_bytes = b"\xff\xd8\xff\xe0 readme \xff\xd9", b"%PDF-1.4 readme %%EOF"
+    namespace: dict[str, Any] = {"apps": ccai_tenant.apps, "admin": ccai_tenant.admin, "chat": chat, "user": user}
+    namespace |= {"jpeg_bytes": jpeg_bytes, "pdf_bytes": pdf_bytes, "upload_file": upload_file}
+    exec(compile(python_block("Media: photos, videos, attachments"), str(README), "exec"), namespace)
+    assert [photo["media_id"] for photo in ccai_tenant.apps.photos(chat)] == [namespace["photo"]["media_id"]]
+
+
+def test_the_escalation_example_runs(ccai_tenant: TestTenant) -> None:
+    namespace: dict[str, object] = {"ccai_tenant": ccai_tenant}
+    exec(compile(python_block("Queues, escalations and deflections"), str(README), "exec"), namespace)
+    chat = namespace["chat"]
+    assert isinstance(chat, int)
+    escalation = ccai_tenant.wait_for_escalation(chat, "escalated")
+    assert escalation["queue"]["id"] == "billing"

@@ -48,6 +48,19 @@ pub fn test_config() -> Config {
     }
 }
 
+/// [`test_config`] with every webhook event sent, the emulator-defined ones included
+/// (`--webhook-events all`), for tests that follow those events.
+pub fn all_events_config() -> Config {
+    let mut config = test_config();
+    config.fidelity.webhooks.events = ccai_emulator::webhooks::event_selection::EventSelection::All;
+    config
+}
+
+/// An app that sends every webhook event (see [`all_events_config`]).
+pub fn spawn_app_with_all_events() -> TestApp {
+    spawn_app_with(all_events_config())
+}
+
 /// A running emulator and the clients a test talks to it with: [`TestApp::admin`] is the
 /// typed control-plane client; [`TestApp::send`] is raw HTTP, for the tests that check
 /// exact statuses and wire shapes (rejections, envelopes, headers).

@@ -9,11 +9,12 @@
 
 from ._http import EmulatorError, WaitTimeout
 from .admin import AdminClient
-from .apps import AppsClient
+from .apps import AppsClient, MediaDownload
 from .launcher import Emulator, EmulatorStartError, find_binary, start_emulator
 from .receiver import ReceivedWebhook, WebhookReceiver, WebhookTimeout
 from .signing import parse_signature_header, sign, signature_header, verify
 from .testing import TestTenant, message_texts, unique_tenant_name
+from .uploads import StorageError, StoredUpload, upload_file
 
 __all__ = [
     "AdminClient",
@@ -21,7 +22,10 @@ __all__ = [
     "Emulator",
     "EmulatorError",
     "EmulatorStartError",
+    "MediaDownload",
     "ReceivedWebhook",
+    "StorageError",
+    "StoredUpload",
     "TestTenant",
     "WaitTimeout",
     "WebhookReceiver",
@@ -33,5 +37,6 @@ __all__ = [
     "signature_header",
     "start_emulator",
     "unique_tenant_name",
+    "upload_file",
     "verify",
 ]

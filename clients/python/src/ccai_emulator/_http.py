@@ -13,10 +13,24 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 JSON = Any
 """A decoded JSON value (the emulator's bodies are objects, so usually ``dict[str, Any]``)."""
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """A 2xx answer as bytes: ``status``, ``data`` and ``headers`` (names as the server sent them)."""
+
+    status: int
+    data: bytes
+    headers: dict[str, str]
+
+    def header(self, name: str) -> str | None:
+        """A header by name, ignoring case."""
+        return next((value for key, value in self.headers.items() if key.lower() == name.lower()), None)
 
 
 class EmulatorError(Exception):
@@ -81,16 +95,29 @@ class Transport:
         timeout: float | None = None,
     ) -> JSON:
         """Send one request; return the decoded JSON body (``None`` for an empty one)."""
+        data = None if body is None else json.dumps(body).encode()
+        raw = self.request_raw(method, path, data, content_type="application/json", params=params, timeout=timeout)
+        return _decode(raw.data)
+
+    def request_raw(
+        self,
+        method: str,
+        path: str,
+        data: bytes | None = None,
+        *,
+        content_type: str | None = None,
+        params: Mapping[str, object | None] | None = None,
+        timeout: float | None = None,
+    ) -> RawAnswer:
+        """Send ``data`` as it is (with ``content_type``); the answer's bytes and headers."""
         url = self.base_url + path + query_string(params or {})
         headers = dict(self._headers)
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["content-type"] = "application/json"
+        if data is not None and content_type is not None:
+            headers["content-type"] = content_type
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
-                return _decode(response.read())
+                return RawAnswer(response.status, response.read(), dict(response.headers.items()))
         except urllib.error.HTTPError as error:
             with error:
                 payload = _decode(error.read())

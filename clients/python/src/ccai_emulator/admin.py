@@ -10,6 +10,7 @@ emulator's 60 s cap are re-asked until the deadline, so any ``wait`` works.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
@@ -17,7 +18,9 @@ from typing import Any, Literal, TypeVar
 from ._http import JSON, Transport, WaitTimeout
 
 View = Literal["agent", "end_user", "all"]
-RoutingState = Literal["queued", "assigned", "task_virtual_agent", "finished"]
+RoutingState = Literal["queued", "assigned", "task_virtual_agent", "virtual_agent", "finished"]
+Availability = Literal["available", "over_capacity", "after_hours"]
+EscalationStatus = Literal["escalating", "escalated", "canceled", "deflecting", "deflected"]
 
 T = TypeVar("T")
 
@@ -127,6 +130,52 @@ class AdminClient:
     def dismiss(self, chat_id: int) -> JSON:
         """Dismiss the chat, as the platform does on inactivity."""
         return self._http.request("POST", f"/chats/{chat_id}/dismiss")
+
+    def attach_file(
+        self, chat_id: int, data: bytes, filename: str, *, content_type: str = "application/octet-stream"
+    ) -> dict[str, Any]:
+        """The human agent attaches a file: ``{media_id, message_id, chat_id, filename, content_type, size, url}``.
+
+        With the default ``application/octet-stream`` the type comes from the file name's
+        extension. The end user's side gets ``message_received`` with the ``media_id`` and
+        downloads it with :meth:`AppsClient.download_media`.
+        """
+        answer = self._http.request_raw(
+            "POST",
+            f"/chats/{chat_id}/agent/attachments",
+            data,
+            content_type=content_type,
+            params={"filename": filename},
+        )
+        attached: dict[str, Any] = json.loads(answer.data)
+        return attached
+
+    # --- queues and escalations ------------------------------------------------------------
+
+    def queues(self, tenant: str) -> dict[str, Any]:
+        """``{"tenant", "queues"}``: each queue's availability for this tenant and its waiting chats."""
+        return self._http.request_object("GET", f"/tenants/{tenant}/queues")
+
+    def set_queue_availability(self, tenant: str, queue_id: str, availability: Availability | None) -> dict[str, Any]:
+        """Set one queue's availability for this tenant (``None``: the fixture's); the queue.
+
+        A queue that becomes ``available`` hands its waiting chats to the agent.
+        """
+        body = {"availability": availability}
+        return self._http.request_object("PUT", f"/tenants/{tenant}/queues/{queue_id}", body)
+
+    def escalations(
+        self,
+        *,
+        tenant: str | None = None,
+        chat_id: int | None = None,
+        status: EscalationStatus | None = None,
+        min_count: int | None = None,
+        wait: float | None = None,
+    ) -> dict[str, Any]:
+        """Every escalation (``count``, ``escalations``); with ``min_count`` and ``wait`` a long-poll."""
+        params = {"tenant": tenant, "chat_id": chat_id, "status": status, "min_count": min_count}
+        return self._long_poll("/escalations", params, wait)
 
     # --- journals --------------------------------------------------------------------------
 

@@ -7,11 +7,25 @@ JSON answer; a non-2xx answer raises :class:`~ccai_emulator.EmulatorError`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from ._http import JSON, Transport
+from .uploads import upload_file
 
 MediaType = Literal["photo", "video"]
+DeflectionChannel = Literal["email", "human_agent", "external_link", "virtual_agent"]
+
+_UPLOAD_FILENAMES = {"photo": "photo.jpg", "video": "video.mp4"}
+
+
+@dataclass(frozen=True)
+class MediaDownload:
+    """A file fetched with ``GET /chats/{id}/media/{media_id}``: its bytes, type and name."""
+
+    data: bytes
+    content_type: str | None
+    content_disposition: str | None
 
 
 class AppsClient:
@@ -70,9 +84,25 @@ class AppsClient:
         """``PATCH /chats/{id}`` with any documented fields (e.g. ``status="finished"``)."""
         return self._http.request("PATCH", f"/chats/{chat_id}", fields)
 
-    def end_chat(self, chat_id: int, *, finished_by_user_id: int | None = None) -> JSON:
-        """``PATCH /chats/{id}`` with ``status: finished``; an ended chat raises 400."""
-        fields = _without_none(status="finished", finished_by_user_id=finished_by_user_id)
+    def end_chat(
+        self,
+        chat_id: int,
+        *,
+        finished_by_user_id: int | None = None,
+        escalation_id: int | None = None,
+        deflection_channel: DeflectionChannel | None = None,
+    ) -> JSON:
+        """``PATCH /chats/{id}`` with ``status: finished``; an ended chat raises 400.
+
+        With ``escalation_id`` and ``deflection_channel`` (``email``, ``external_link``) it
+        answers a deflected escalation by ending the chat.
+        """
+        fields = _without_none(
+            status="finished",
+            finished_by_user_id=finished_by_user_id,
+            escalation_id=escalation_id,
+            deflection_channel=deflection_channel,
+        )
         return self.update_chat(chat_id, **fields)
 
     def resume_chat(self, chat_id: int) -> JSON:
@@ -112,6 +142,62 @@ class AppsClient:
         """The end user sends a photo or video already uploaded as ``media_id``."""
         message = {"type": kind, "content": {"media_id": media_id}}
         return self.send_message(chat_id, from_user_id, message)
+
+    # --- media: upload form, upload, registration, listing, download ----------------------
+
+    def upload_form(self, chat_id: int, kind: MediaType) -> dict[str, Any]:
+        """``POST /chats/{id}/photos/upload`` (or ``/videos/upload``): ``{"url", "fields"}``."""
+        return self._http.request_object("POST", f"/chats/{chat_id}/{kind}s/upload")
+
+    def register_photos(self, chat_id: int, s3_paths: list[str]) -> list[dict[str, Any]]:
+        """``POST /chats/{id}/photos`` with ``s3_paths``: one ``{media_id, url, ...}`` per path, in order."""
+        answer = self._http.request("POST", f"/chats/{chat_id}/photos", {"s3_paths": list(s3_paths)})
+        return list(answer)
+
+    def register_video(self, chat_id: int, s3_path: str) -> dict[str, Any]:
+        """``POST /chats/{id}/videos`` with one ``s3_path``: its ``{media_id, url, ...}``."""
+        return self._http.request_object("POST", f"/chats/{chat_id}/videos", {"s3_path": s3_path})
+
+    def photos(self, chat_id: int) -> list[dict[str, Any]]:
+        """``GET /chats/{id}/photos``: the registered photos, oldest first."""
+        return list(self._http.request("GET", f"/chats/{chat_id}/photos"))
+
+    def videos(self, chat_id: int) -> list[dict[str, Any]]:
+        """``GET /chats/{id}/videos``: the registered videos, oldest first."""
+        return list(self._http.request("GET", f"/chats/{chat_id}/videos"))
+
+    def upload_media(
+        self, chat_id: int, kind: MediaType, data: bytes, *, filename: str | None = None
+    ) -> dict[str, Any]:
+        """The whole flow for one file: form, upload to storage, registration; the registered media.
+
+        ``data`` must be what the form allows (``image/jpeg`` up to 2 MiB for a photo,
+        ``video/mp4`` up to 20 MiB for a video); storage refusals raise
+        :class:`~ccai_emulator.StorageError`.
+        """
+        form = self.upload_form(chat_id, kind)
+        stored = upload_file(form, data, filename=filename or _UPLOAD_FILENAMES[kind], timeout=self._http.timeout)
+        if kind == "photo":
+            return self.register_photos(chat_id, [stored.s3_path])[0]
+        return self.register_video(chat_id, stored.s3_path)
+
+    def download_media(self, chat_id: int, media_id: int) -> MediaDownload:
+        """``GET /chats/{id}/media/{media_id}``: any media of the chat (e.g. an agent's attachment)."""
+        answer = self._http.request_raw("GET", f"/chats/{chat_id}/media/{media_id}")
+        return MediaDownload(answer.data, answer.header("content-type"), answer.header("content-disposition"))
+
+    # --- escalations -----------------------------------------------------------------------
+
+    def escalate(self, chat_id: int, *, queue_id: str | None = None) -> dict[str, Any]:
+        """``POST /chats/{id}/escalations``: the virtual agent escalates (to ``queue_id`` or its default)."""
+        return self._http.request_object("POST", f"/chats/{chat_id}/escalations", _without_none(queue_id=queue_id))
+
+    def choose_deflection(
+        self, chat_id: int, escalation_id: int, deflection_channel: Literal["human_agent", "virtual_agent"]
+    ) -> dict[str, Any]:
+        """``PATCH /chats/{id}/escalations/{escalation_id}``: keep waiting or continue with the virtual agent."""
+        body = {"deflection_channel": deflection_channel}
+        return self._http.request_object("PATCH", f"/chats/{chat_id}/escalations/{escalation_id}", body)
 
 
 def _without_none(**fields: Any) -> dict[str, Any]:

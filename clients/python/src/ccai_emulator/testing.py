@@ -15,7 +15,7 @@ import re
 import secrets
 from typing import Any
 
-from .admin import RoutingState, View
+from .admin import EscalationStatus, RoutingState, View
 from .apps import AppsClient
 from .launcher import Emulator
 from .receiver import Predicate, ReceivedWebhook, WebhookReceiver
@@ -113,6 +113,14 @@ class TestTenant:
     ) -> ReceivedWebhook:
         """The first verified webhook of this tenant matching the filters (waits for it)."""
         return self.webhooks.wait_for_webhook(event_type, chat_id=chat_id, predicate=predicate, timeout=timeout)
+
+    def wait_for_escalation(
+        self, chat_id: int, status: EscalationStatus | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> dict[str, Any]:
+        """The chat's latest escalation once one (in ``status``, if given) exists; long-polls."""
+        found = self.admin.escalations(tenant=self.name, chat_id=chat_id, status=status, min_count=1, wait=timeout)
+        escalation: dict[str, Any] = found["escalations"][-1]
+        return escalation
 
     # --- the simulated human agent ---------------------------------------------------------
 

@@ -1,0 +1,338 @@
+//! What a consumer's webhook receives, as the platform documents it: only the documented
+//! events by default (the emulator-defined ones opt in, per tenant or by flag, and are
+//! journaled as `suppressed` otherwise), the end user's message to a task virtual agent as a
+//! `server_message`, `chat_created` before the `POST /chats` answer when asked, and no
+//! `X-Emulator-Delivery-Id` when it is turned off. Also the participants' statuses in the
+//! chat object.
+
+use crate::support::receiver::Answer;
+use crate::support::{spawn_app, spawn_app_with, test_config, texts, Received, WebhookReceiver};
+use awc::http::Method;
+use ccai_emulator::domain::ChatId;
+use ccai_emulator::webhooks::creation_order::ChatCreatedOrder;
+use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
+use serde_json::{json, Value};
+
+fn names(events: &[Received]) -> Vec<&str> {
+    events
+        .iter()
+        .map(|event| event.event_type.as_str())
+        .collect()
+}
+
+#[actix_web::test]
+async fn only_documented_events_are_sent_by_default_and_the_others_are_journaled_as_suppressed() {
+    let app = spawn_app();
+    let receiver = WebhookReceiver::start();
+    let tenant = app.tenant("documented");
+    tenant.use_receiver(&receiver).await;
+    let (chat, user) = tenant.open_chat().await;
+    tenant.says(chat, user, "bye").await; // the agent's script ends the chat
+    let filter = DeliveryFilter {
+        chat_id: Some(ChatId(chat)),
+        ..DeliveryFilter::default()
+    };
+    let journal = app
+        .wait_for_deliveries(
+            &filter,
+            crate::support::DEADLINE,
+            "every event settled",
+            |all| {
+                all.iter().any(|d| d.event_type.name() == "chat_ended")
+                    && all.iter().all(|d| {
+                        matches!(
+                            d.status,
+                            DeliveryStatus::Delivered | DeliveryStatus::Suppressed
+                        )
+                    })
+            },
+        )
+        .await;
+    for delivery in &journal {
+        let documented = delivery.event_type.is_documented();
+        let expected = if documented {
+            DeliveryStatus::Delivered
+        } else {
+            DeliveryStatus::Suppressed
+        };
+        assert_eq!(delivery.status, expected, "{}", delivery.event_type.name());
+    }
+    let sent = receiver.received();
+    let sent: Vec<&Received> = sent.iter().filter(|event| event.chat_id == chat).collect();
+    assert!(sent
+        .iter()
+        .all(|event| ["chat_created", "message_received"].contains(&event.event_type.as_str())));
+    assert_eq!(
+        sent.len(),
+        journal
+            .iter()
+            .filter(|d| d.event_type.is_documented())
+            .count()
+    );
+
+    let selection = app
+        .admin_get(&format!("/tenants/{}/webhook/events", tenant.subdomain))
+        .await;
+    assert_eq!(selection["source"], "default");
+    assert_eq!(
+        selection["events"],
+        json!(["chat_created", "message_received"])
+    );
+}
+
+#[actix_web::test]
+async fn a_tenant_opts_in_to_emulator_defined_events() {
+    let app = spawn_app();
+    let receiver = WebhookReceiver::start();
+    let tenant = app.tenant("opt-in");
+    tenant.use_receiver(&receiver).await;
+    let path = format!("/tenants/{}/webhook/events", tenant.subdomain);
+    let bad = app
+        .admin(
+            Method::PUT,
+            &path,
+            Some(json!({"events": ["chat_exploded"]})),
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    let chosen = app
+        .admin(
+            Method::PUT,
+            &path,
+            Some(json!({"events": ["chat_created", "agent_joined"]})),
+        )
+        .await;
+    assert_eq!(chosen.status, 200, "{}", chosen.body);
+    assert_eq!(chosen.body["selection"], "custom");
+
+    let (chat, _) = tenant.open_chat().await;
+    let events = receiver
+        .wait_for_chat(chat, "agent_joined", |events| {
+            names(events).contains(&"agent_joined")
+        })
+        .await;
+    assert_eq!(names(&events), ["chat_created", "agent_joined"]);
+
+    let all = app
+        .admin(Method::PUT, &path, Some(json!({"events": "all"})))
+        .await;
+    assert_eq!(
+        all.body["events"].as_array().unwrap().len(),
+        ccai_emulator::webhooks::catalog::CATALOG.len()
+    );
+    assert_eq!(app.admin(Method::DELETE, &path, None).await.status, 204);
+    assert_eq!(app.admin_get(&path).await["selection"], "documented");
+    assert_eq!(app.admin(Method::DELETE, &path, None).await.status, 404);
+}
+
+#[actix_web::test]
+async fn the_webhook_events_flag_sends_every_event() {
+    let app = crate::support::spawn_app_with_all_events();
+    let receiver = WebhookReceiver::start();
+    let tenant = app.tenant("all-events");
+    tenant.use_receiver(&receiver).await;
+    let (chat, _) = tenant.open_chat().await;
+    receiver
+        .wait_for_chat(chat, "agent_joined", |events| {
+            names(events).contains(&"agent_joined")
+        })
+        .await;
+    let health = app.admin_get("/health").await;
+    assert_eq!(health["fidelity"]["webhook_events"], "all");
+}
+
+#[actix_web::test]
+async fn the_end_users_message_to_a_vta_is_a_server_message_and_participants_show_their_status() {
+    let app = spawn_app();
+    let receiver = WebhookReceiver::start();
+    let tenant = app.tenant("vta-echo");
+    tenant.use_receiver(&receiver).await;
+    let (chat, user) = tenant.open_chat().await;
+    tenant.says(chat, user, "verify me please").await;
+    let during = tenant
+        .call(Method::GET, &format!("/chats/{chat}"), None)
+        .await
+        .body;
+    assert_eq!(during["virtual_agent"]["status"], "connected");
+    assert_eq!(during["all_virtual_agents"][0]["status"], "connected");
+    assert_eq!(during["all_agents"][0]["status"], "connected");
+
+    tenant.says(chat, user, "123456").await;
+    let events = receiver
+        .wait_for_chat(chat, "the echo of the code", |events| {
+            events
+                .iter()
+                .any(|event| event.body()["server_message"]["content"]["content"] == "123456")
+        })
+        .await;
+    let echo = events
+        .iter()
+        .find(|event| event.body()["server_message"]["content"]["content"] == "123456")
+        .unwrap();
+    assert_eq!(echo.event_type, "message_received");
+    assert_eq!(echo.body()["sender"]["type"], "end_user");
+    assert_eq!(echo.body()["message"]["type"], "server_message");
+    assert_eq!(echo.body()["message"]["visibility"], "task_virtual_agent");
+    assert!(!texts(&app.transcript(chat, "agent").await).contains(&"123456".to_owned()));
+
+    let after = app
+        .admin_get(&format!("/chats/{chat}?routing_state=assigned&wait=10s"))
+        .await;
+    assert_eq!(after["routing_state"], "assigned", "the VTA handed back");
+    let chat_object = tenant
+        .call(Method::GET, &format!("/chats/{chat}"), None)
+        .await
+        .body;
+    assert_eq!(chat_object["virtual_agent"], Value::Null);
+    assert_eq!(
+        chat_object["all_virtual_agents"][0]["status"],
+        "disconnected"
+    );
+    app.admin_post(&format!("/chats/{chat}/agent/end"), json!({}))
+        .await;
+    let ended = tenant
+        .call(Method::GET, &format!("/chats/{chat}"), None)
+        .await
+        .body;
+    assert_eq!(ended["all_agents"][0]["status"], "disconnected");
+}
+
+#[actix_web::test]
+async fn before_response_delivers_chat_created_before_the_post_chats_answer() {
+    let app = spawn_app();
+    let receiver = WebhookReceiver::start();
+    let tenant = app.tenant("created-first");
+    tenant.use_receiver(&receiver).await;
+    let path = format!("/tenants/{}/chat_created_order", tenant.subdomain);
+    let bad = app
+        .admin(Method::PUT, &path, Some(json!({"order": "whenever"})))
+        .await;
+    assert_eq!(bad.status, 400);
+    let set = app
+        .admin(
+            Method::PUT,
+            &path,
+            Some(json!({"order": "before_response"})),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(set.body["source"], "tenant");
+
+    let user = tenant.end_user("first-user").await;
+    // A slow receiver: the answer must still wait for it.
+    receiver.answer_next(Answer {
+        status: 200,
+        hang: Some(std::time::Duration::from_millis(300)),
+        ..Answer::default()
+    });
+    let created = tenant
+        .call(Method::POST, "/chats", Some(json!({"end_user_id": user})))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let chat = created.body["id"].as_u64().unwrap();
+    let at_answer = receiver.received();
+    assert!(
+        at_answer
+            .iter()
+            .any(|event| event.chat_id == chat && event.event_type == "chat_created"),
+        "chat_created had reached the receiver when POST /chats answered"
+    );
+    assert_eq!(app.admin(Method::DELETE, &path, None).await.status, 204);
+    assert_eq!(app.admin_get(&path).await["order"], "after_response");
+}
+
+#[actix_web::test]
+async fn the_chat_created_order_flag_applies_to_every_tenant() {
+    let mut config = test_config();
+    config.fidelity.webhooks.chat_created_order = ChatCreatedOrder::BeforeResponse;
+    let app = spawn_app_with(config);
+    let receiver = WebhookReceiver::start();
+    let tenant = app.tenant("created-first-flag");
+    tenant.use_receiver(&receiver).await;
+    let (chat, _) = tenant.open_chat().await;
+    assert!(receiver
+        .received()
+        .iter()
+        .any(|event| event.chat_id == chat && event.event_type == "chat_created"));
+}
+
+#[actix_web::test]
+async fn the_delivery_id_header_can_be_turned_off() {
+    let mut config = test_config();
+    config.fidelity.webhooks.delivery_id_header = false;
+    let without = spawn_app_with(config);
+    let with = spawn_app();
+    for (app, expect_header) in [(&without, false), (&with, true)] {
+        let receiver = WebhookReceiver::start();
+        let tenant = app.tenant("delivery-id");
+        tenant.use_receiver(&receiver).await;
+        let (chat, _) = tenant.open_chat().await;
+        let events = receiver
+            .wait_for_chat(chat, "chat_created", |events| !events.is_empty())
+            .await;
+        assert_eq!(!events[0].delivery_id.is_empty(), expect_header);
+        assert!(events[0].signature_valid);
+    }
+    assert_eq!(
+        without.admin_get("/health").await["fidelity"]["webhook_delivery_id_header"],
+        false
+    );
+}
+
+/// The rows between the event-catalog markers of docs/fidelity.md: (name, documented, source).
+fn documented_event_rows() -> Vec<(String, bool, Option<String>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/fidelity.md");
+    let text = std::fs::read_to_string(path).expect("docs/fidelity.md exists");
+    let start = text
+        .find("<!-- event-catalog:start -->")
+        .expect("the start marker");
+    let end = text
+        .find("<!-- event-catalog:end -->")
+        .expect("the end marker");
+    text[start..end]
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let name = cells[1].trim_matches('`').to_owned();
+            let documented = match cells[2] {
+                "documented" => true,
+                "emulator's choice" => false,
+                other => {
+                    panic!("{name}: fidelity {other:?} is neither documented nor emulator's choice")
+                }
+            };
+            let source = Some(cells[3].to_owned()).filter(|source| source != "—");
+            (name, documented, source)
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_event_catalog_served_and_docs_fidelity_md_agree() {
+    let app = spawn_app();
+    let catalog = app.admin_get("/webhooks/events").await;
+    let mut served: Vec<(String, bool, Option<String>)> = catalog["events"]
+        .as_array()
+        .expect("a list of events")
+        .iter()
+        .map(|event| {
+            (
+                event["name"].as_str().unwrap().to_owned(),
+                event["documented"].as_bool().unwrap(),
+                event["source"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    let mut written = documented_event_rows();
+    served.sort();
+    written.sort();
+    assert!(!written.is_empty());
+    assert_eq!(
+        served, written,
+        "GET /__admin/webhooks/events and docs/fidelity.md's event table must agree"
+    );
+    assert!(served
+        .iter()
+        .all(|(_, documented, source)| *documented == source.is_some()));
+}
