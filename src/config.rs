@@ -14,6 +14,7 @@ use fidelity::{Fidelity, FidelityArgs};
 
 use crate::formats::parse_duration;
 use crate::healthcheck::HealthProbe;
+use crate::limits::Limits;
 use crate::state::{AuthPolicy, StateLimits};
 use crate::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use crate::webhooks::WebhookTarget;
@@ -142,6 +143,24 @@ pub struct Cli {
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
+    /// Tenants `open` auth mode may create; past it new subdomains get 403.
+    #[arg(long, env = "CCAI_EMU_MAX_TENANTS", default_value_t = crate::limits::DEFAULT_MAX_TENANTS)]
+    max_tenants: usize,
+    /// Longest subdomain (Basic username) accepted in `open` mode; a DNS label is at most 63.
+    #[arg(long, env = "CCAI_EMU_MAX_SUBDOMAIN_LENGTH", default_value_t = crate::limits::DEFAULT_MAX_SUBDOMAIN_LENGTH)]
+    max_subdomain_length: usize,
+    /// Bytes kept per journaled request: path, query, headers and body together.
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_ENTRY_BYTES", default_value_t = crate::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES)]
+    request_journal_entry_bytes: usize,
+    /// Payload bytes a finished webhook delivery keeps (longer payloads are trimmed).
+    #[arg(long, env = "CCAI_EMU_DELIVERY_PAYLOAD_CAP", default_value_t = crate::limits::DEFAULT_DELIVERY_PAYLOAD_CAP)]
+    delivery_payload_cap: usize,
+    /// Attempts kept per webhook delivery (the oldest are dropped and counted).
+    #[arg(long, env = "CCAI_EMU_DELIVERY_ATTEMPTS_CAP", default_value_t = crate::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP)]
+    delivery_attempts_cap: usize,
+    /// How long a client may take to send a whole request body (then 408).
+    #[arg(long, env = "CCAI_EMU_BODY_READ_TIMEOUT", default_value = "10s")]
+    body_read_timeout: String,
     #[command(flatten)]
     fidelity: FidelityArgs,
     /// Log one line per HTTP request (off by default; the request journal keeps them all).
@@ -274,6 +293,8 @@ pub struct Config {
     pub watch_interval: Duration,
     /// Retention of finished chats and the caps on chats and messages.
     pub state_limits: StateLimits,
+    /// The limits added for robustness (see `crate::limits`).
+    pub limits: Limits,
     /// Where the emulator may differ from the platform (defaults follow the platform).
     pub fidelity: Fidelity,
     /// Log one line per HTTP request (`--access-log`).
@@ -305,6 +326,7 @@ impl Default for Config {
             watch: false,
             watch_interval: Duration::from_millis(500),
             state_limits: StateLimits::default(),
+            limits: Limits::default(),
             fidelity: Fidelity::default(),
             access_log: false,
             media: crate::media::MediaConfig::default(),
@@ -406,6 +428,16 @@ impl TryFrom<Cli> for Config {
                 "--rate-limit must be at least 1 request per second (omit it for no limit)".into(),
             );
         }
+        let limits = Limits {
+            max_tenants: cli.max_tenants,
+            max_subdomain_length: cli.max_subdomain_length,
+            request_journal_entry_bytes: cli.request_journal_entry_bytes,
+            delivery_payload_cap: cli.delivery_payload_cap,
+            delivery_attempts_cap: cli.delivery_attempts_cap,
+            body_read_timeout: parse_duration(&cli.body_read_timeout)
+                .map_err(|error| format!("--body-read-timeout: {error}"))?,
+        };
+        limits.validate()?;
         Ok(Config {
             bind: cli.bind,
             fixtures: cli
@@ -435,6 +467,7 @@ impl TryFrom<Cli> for Config {
             watch: cli.watch,
             watch_interval,
             state_limits,
+            limits,
             fidelity: Fidelity::try_from(cli.fidelity)?,
             access_log: cli.access_log,
             media: cli.media.try_into()?,

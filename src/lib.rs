@@ -26,6 +26,7 @@ pub mod domain;
 pub mod formats;
 pub mod healthcheck;
 pub mod http;
+pub mod limits;
 pub mod live_events;
 pub mod media;
 pub mod openapi;

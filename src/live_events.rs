@@ -70,6 +70,8 @@ pub const DEFAULT_BACKLOG: usize = 4_096;
 pub struct LiveEventBus {
     stream: broadcast::Sender<Arc<LiveEvent>>,
     changes: watch::Sender<u64>,
+    /// Set when shutdown starts: event streams end and long-polls answer at once.
+    closing: watch::Sender<bool>,
     /// The last sequence number given out.
     seq: Mutex<u64>,
 }
@@ -86,6 +88,7 @@ impl LiveEventBus {
         LiveEventBus {
             stream: broadcast::channel(backlog.max(1)).0,
             changes: watch::channel(0).0,
+            closing: watch::channel(false).0,
             seq: Mutex::new(0),
         }
     }
@@ -134,6 +137,16 @@ impl LiveEventBus {
     /// A stream of every event from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
         self.stream.subscribe()
+    }
+
+    /// Shutdown has started: every event stream ends and every long-poll answers now.
+    pub fn close_streams(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Becomes `true` when shutdown starts.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// A counter that changes whenever anything is published: wait on it, then re-check.

@@ -70,17 +70,22 @@ async fn serve(config: Config, origins: &ValueOrigins) -> ExitCode {
     );
     let state = emulator.state();
     let handle = emulator.handle();
+    let (report_sender, report) = tokio::sync::oneshot::channel();
     actix_web::rt::spawn(async move {
         wait_for_shutdown_signal().await;
-        tracing::info!("shutdown signal received; stopping");
-        handle.stop(true).await;
+        tracing::info!(grace = ?grace, "shutdown signal received; stopping, delivering pending webhooks");
+        let report = ccai_emulator::startup::stop_within(&handle, &state, grace).await;
+        let _ = report_sender.send(report);
     });
     if let Err(error) = emulator.run_until_stopped().await {
         tracing::error!("server error: {error}");
         return ExitCode::FAILURE;
     }
-    tracing::info!(grace = ?grace, "no longer accepting requests; delivering pending webhooks");
-    let report = state.drain_webhooks(grace).await;
+    // The server only stops through the task above, which always sends its report.
+    let Ok(report) = report.await else {
+        tracing::error!("shutdown: no delivery report");
+        return ExitCode::FAILURE;
+    };
     if report.undelivered == 0 {
         tracing::info!("shutdown complete: every webhook delivery finished");
     } else {

@@ -3,7 +3,9 @@
 //! emulator answers 429 with `Retry-After` (whole seconds) and the usual envelope. The
 //! window slides: a tenant may send N requests in any one second, counted per Basic-auth
 //! username, so tenants never affect each other. Rejected requests do not count. Only the
-//! Apps API is limited, never the control plane.
+//! Apps API is limited, never the control plane. Usernames seen in no admission of the
+//! last second are forgotten once more than [`PRUNE_ABOVE`] are held, so a stream of new
+//! usernames (valid or not) cannot grow the limiter without bound.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -15,12 +17,17 @@ pub const PLATFORM_REQUESTS_PER_SECOND: u32 = 10;
 
 const WINDOW: Duration = Duration::from_secs(1);
 
+/// Past this many usernames held, the idle ones are forgotten (at most once per window).
+pub const PRUNE_ABOVE: usize = 1_024;
+
 /// Per-tenant sliding one-second windows.
 #[derive(Debug)]
 pub struct RateLimiter {
     per_second: u32,
     /// The admission times within the last second, oldest first, per tenant.
     recent: DashMap<String, VecDeque<Instant>>,
+    /// When idle usernames were last forgotten.
+    last_prune: std::sync::Mutex<Option<Instant>>,
 }
 
 impl RateLimiter {
@@ -29,6 +36,7 @@ impl RateLimiter {
         RateLimiter {
             per_second: per_second.max(1),
             recent: DashMap::new(),
+            last_prune: std::sync::Mutex::new(None),
         }
     }
 
@@ -38,6 +46,34 @@ impl RateLimiter {
 
     /// Admits a request at `now`, or says how long until the tenant may send again.
     pub fn admit(&self, tenant: &str, now: Instant) -> Result<(), Duration> {
+        let verdict = self.admit_in_window(tenant, now);
+        if self.recent.len() > PRUNE_ABOVE {
+            self.forget_idle(now);
+        }
+        verdict
+    }
+
+    /// Usernames held (for tests and the control plane).
+    pub fn tracked(&self) -> usize {
+        self.recent.len()
+    }
+
+    fn forget_idle(&self, now: Instant) {
+        {
+            let mut last = self.last_prune.lock().expect("prune lock");
+            if last.is_some_and(|last| now.saturating_duration_since(last) < WINDOW) {
+                return;
+            }
+            *last = Some(now);
+        }
+        self.recent.retain(|_, times| {
+            times
+                .back()
+                .is_some_and(|last| now.saturating_duration_since(*last) < WINDOW)
+        });
+    }
+
+    fn admit_in_window(&self, tenant: &str, now: Instant) -> Result<(), Duration> {
         let mut times = match self.recent.get_mut(tenant) {
             Some(times) => times,
             None => self.recent.entry(tenant.to_owned()).or_default(),
@@ -60,6 +96,24 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usernames_idle_for_a_window_are_forgotten_once_many_are_held() {
+        let limiter = RateLimiter::new(10);
+        let start = Instant::now();
+        for index in 0..5_000 {
+            assert!(limiter.admit(&format!("user-{index}"), start).is_ok());
+        }
+        assert!(limiter.tracked() <= 5_000);
+        limiter
+            .admit("late", start + Duration::from_secs(2))
+            .unwrap();
+        assert_eq!(
+            limiter.tracked(),
+            1,
+            "only the user of the last second is kept"
+        );
+    }
 
     #[test]
     fn the_window_slides_and_tenants_are_independent() {

@@ -4,6 +4,8 @@
 //! `data: <json>`; a `: keep-alive` comment goes out every `keepalive` (default 15 s) so
 //! idle connections survive proxies. A subscriber that falls more than the bus's backlog
 //! behind gets an `event: lagged` with how many events it missed, and the stream goes on.
+//! When the emulator shuts down, each stream gets an `event: shutdown` and ends, so an
+//! open console never holds the shutdown back.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::watch;
 use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 
 use crate::formats::parse_duration;
@@ -85,7 +88,12 @@ pub async fn stream_events(
         tenant: query.tenant,
         kinds: kinds.unwrap_or_default(),
     };
-    let body = event_stream(state.subscribe_live_events(), filter, keepalive);
+    let body = event_stream(
+        state.subscribe_live_events(),
+        state.watch_closing(),
+        filter,
+        keepalive,
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
@@ -95,14 +103,18 @@ pub async fn stream_events(
 
 struct Subscription {
     receiver: broadcast::Receiver<Arc<LiveEvent>>,
+    closing: watch::Receiver<bool>,
+    closed: bool,
     filter: EventFilter,
     keepalive: Interval,
 }
 
 /// The SSE byte stream of a subscription: a `: connected` comment, then events as they
-/// come, `lagged` notices, and keep-alive comments. Ends only when the bus is gone.
+/// come, `lagged` notices, and keep-alive comments. Ends with an `event: shutdown` when
+/// `closing` turns true, or when the bus is gone.
 pub fn event_stream(
     receiver: broadcast::Receiver<Arc<LiveEvent>>,
+    closing: watch::Receiver<bool>,
     filter: EventFilter,
     keepalive: Duration,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> {
@@ -110,12 +122,28 @@ pub fn event_stream(
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let subscription = Subscription {
         receiver,
+        closing,
+        closed: false,
         filter,
         keepalive: ticks,
     };
     let events = stream::unfold(subscription, |mut subscription| async move {
+        if subscription.closed {
+            return None;
+        }
         loop {
+            if *subscription.closing.borrow_and_update() {
+                subscription.closed = true;
+                return Some((Ok(shutdown_frame()), subscription));
+            }
             tokio::select! {
+                changed = subscription.closing.changed() => {
+                    if changed.is_err() {
+                        subscription.closed = true;
+                        return Some((Ok(shutdown_frame()), subscription));
+                    }
+                    continue;
+                }
                 received = subscription.receiver.recv() => match received {
                     Ok(event) if subscription.filter.matches(&event) => {
                         return Some((Ok(event_frame(&event)), subscription));
@@ -142,6 +170,12 @@ fn event_frame(event: &LiveEvent) -> Bytes {
         event.kind.name(),
         event.seq
     ))
+}
+
+fn shutdown_frame() -> Bytes {
+    Bytes::from_static(
+        b"event: shutdown\ndata: {\"message\":\"The emulator is shutting down\"}\n\n",
+    )
 }
 
 fn lagged_frame(missed: u64) -> Bytes {
@@ -179,6 +213,7 @@ mod tests {
         }
         let mut stream = Box::pin(event_stream(
             receiver,
+            bus.closing(),
             EventFilter::default(),
             MAX_KEEPALIVE,
         ));
@@ -197,7 +232,12 @@ mod tests {
             tenant: Some("acme".into()),
             kinds: parse_kinds("message, delivery").unwrap(),
         };
-        let mut stream = Box::pin(event_stream(bus.subscribe(), filter, MAX_KEEPALIVE));
+        let mut stream = Box::pin(event_stream(
+            bus.subscribe(),
+            bus.closing(),
+            filter,
+            MAX_KEEPALIVE,
+        ));
         bus.publish(LiveEventKind::Message, "other", Some(ChatId(1)), json!({}));
         bus.publish(LiveEventKind::Chat, "acme", Some(ChatId(2)), json!({}));
         bus.publish(LiveEventKind::Delivery, "acme", Some(ChatId(2)), json!({}));

@@ -11,6 +11,7 @@ mod console;
 mod contact_center;
 mod fidelity;
 mod health;
+mod limits;
 pub mod live;
 mod media;
 mod queues;
@@ -28,6 +29,7 @@ use actix_web::web;
 use crate::http::error::ApiError;
 use crate::http::route_table::{delete, get, post, put, RouteTable};
 use crate::http::HttpSettings;
+use crate::state::constant_time_eq;
 use crate::wire::ADMIN_PREFIX;
 
 /// The control plane's routes. A route added here must also be described in
@@ -120,6 +122,7 @@ pub fn routes() -> RouteTable {
             [get(contact_center::get), put(contact_center::put)],
         )
         .at("/fixtures", [get(contact_center::fixture_status)])
+        .at("/limits", [get(limits::list)])
         .at("/tenants/{tenant}/queues", [get(queues::list)])
         .at(
             "/tenants/{tenant}/queues/{queue_id}",
@@ -150,7 +153,7 @@ async fn require_admin_token(
             .get("Authorization")
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "));
-        if given != Some(expected.as_str()) {
+        if !given.is_some_and(|given| constant_time_eq(&expected, given)) {
             return Err(ApiError::Unauthorized(
                 "The control plane needs Authorization: Bearer <admin token>".into(),
             )

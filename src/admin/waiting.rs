@@ -5,6 +5,9 @@
 //! met (200 with the usual body) or the wait is over (408 with the usual body, i.e. what
 //! was seen so far, plus `message` and `waited_ms`). Nothing polls on a timer.
 //!
+//! When shutdown starts every waiting request is answered at once: 503 with what was
+//! seen, plus `message` (so `--shutdown-grace` is never spent waiting for long-polls).
+//!
 //! A condition without `wait` is checked once (an immediate 200 or 408); `wait` on a list
 //! without `min_count` means `min_count=1`. Waits above [`MAX_WAIT`] are refused.
 
@@ -107,6 +110,7 @@ pub async fn respond_when<T: Serialize>(
     let started = Instant::now();
     let deadline = started + wait;
     let mut changes = state.watch_changes();
+    let mut closing = state.watch_closing();
     loop {
         // Marked seen before checking, so a change during the check wakes the next wait.
         changes.borrow_and_update();
@@ -114,17 +118,33 @@ pub async fn respond_when<T: Serialize>(
             Check::Met(body) => return Ok(HttpResponse::Ok().json(&body)),
             Check::NotYet(seen) => seen,
         };
+        if *closing.borrow_and_update() {
+            return Ok(shutting_down_response(condition, seen));
+        }
         let mut timed_out = Instant::now() >= deadline;
         if !timed_out {
             timed_out = tokio::select! {
                 changed = changes.changed() => changed.is_err(),
                 () = tokio::time::sleep_until(deadline) => true,
+                _ = closing.changed() => return Ok(shutting_down_response(condition, seen)),
             };
         }
         if timed_out {
             return Ok(timed_out_response(condition, started.elapsed(), seen));
         }
     }
+}
+
+/// 503 with what was seen so far, plus `message`: the emulator is stopping.
+fn shutting_down_response(condition: &str, seen: impl Serialize) -> HttpResponse {
+    let mut body = match serde_json::to_value(seen).unwrap_or(Value::Null) {
+        Value::Object(map) => Value::Object(map),
+        other => json!({ "seen": other }),
+    };
+    body["message"] = json!(format!(
+        "The emulator is shutting down; stopped waiting for {condition}"
+    ));
+    HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE).json(body)
 }
 
 /// 408 with what was seen so far, plus `message` and `waited_ms`.

@@ -1,6 +1,10 @@
 //! Per-tenant webhook targets (set, read, remove, rotate secrets), the event catalog, and
 //! the delivery journal with redelivery. The journal can be long-polled
 //! (`min_count=` / `wait=`, see [`super::waiting`]).
+//!
+//! Secrets are answered as `"[redacted]"` unless the call asks with `?reveal_secrets=true`
+//! (emulator's choice, issue 14): a control plane reachable by others should not hand out
+//! the secrets a receiver trusts, while a test that needs them can still read them back.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -15,30 +19,46 @@ use crate::webhooks::delivery_journal::{DeliveryFilter, DeliveryList, DeliverySt
 use crate::webhooks::faults::FaultInjection;
 use crate::webhooks::{WebhookConfig, WebhookTarget};
 
+/// `?reveal_secrets=true` answers a target's secrets in clear.
+#[derive(Debug, Deserialize)]
+pub struct RevealQuery {
+    reveal_secrets: Option<bool>,
+}
+
+impl RevealQuery {
+    fn revealed(&self) -> bool {
+        self.reveal_secrets.unwrap_or(false)
+    }
+}
+
 pub async fn set_target(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
     target: web::Json<WebhookTarget>,
+    reveal: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let target = target.into_inner();
     state.set_webhook_target(&tenant, target.clone())?;
-    Ok(HttpResponse::Ok().json(WebhookConfig {
-        tenant: tenant.into_inner(),
-        source: "tenant".to_owned(),
-        webhook: target,
-    }))
+    Ok(HttpResponse::Ok().json(WebhookConfig::answer(
+        &tenant,
+        "tenant",
+        target,
+        reveal.revealed(),
+    )))
 }
 
 pub async fn get_target(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
+    reveal: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let webhook = state.webhook_target(&tenant)?;
-    Ok(HttpResponse::Ok().json(WebhookConfig {
-        tenant: tenant.into_inner(),
-        source: webhook.source.name().to_owned(),
-        webhook: webhook.target,
-    }))
+    Ok(HttpResponse::Ok().json(WebhookConfig::answer(
+        &tenant,
+        webhook.source.name(),
+        webhook.target,
+        reveal.revealed(),
+    )))
 }
 
 pub async fn remove_target(
@@ -52,13 +72,15 @@ pub async fn remove_target(
 pub async fn rotate(
     state: web::Data<AppState>,
     tenant: web::Path<String>,
+    reveal: web::Query<RevealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let target = state.rotate_webhook_secret(&tenant)?;
-    Ok(HttpResponse::Ok().json(WebhookConfig {
-        tenant: tenant.into_inner(),
-        source: "tenant".to_owned(),
-        webhook: target,
-    }))
+    Ok(HttpResponse::Ok().json(WebhookConfig::answer(
+        &tenant,
+        "tenant",
+        target,
+        reveal.revealed(),
+    )))
 }
 
 pub async fn catalog() -> HttpResponse {

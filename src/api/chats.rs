@@ -238,3 +238,78 @@ pub async fn resume(
     let chat = state.resume_chat(&tenant, chat_id.into_inner(), apps::Chat::of)?;
     Ok(HttpResponse::Ok().json(chat))
 }
+
+/// Property tests of the message body decoder (issue 14): any JSON a client sends as a
+/// message is decoded or refused with a 400, never a panic, and a non-blank text comes
+/// back exactly as sent, whichever of the platform's two shapes carries it.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::{json, Map, Value};
+
+    use super::*;
+
+    const KEYS: &[&str] = &[
+        "from_user_id",
+        "message",
+        "type",
+        "content",
+        "text",
+        "media_id",
+    ];
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            prop_oneof![
+                Just("text".to_owned()),
+                Just("photo".to_owned()),
+                any::<String>()
+            ]
+            .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::vec((prop::sample::select(KEYS), inner), 0..5).prop_map(
+                    |pairs| Value::Object(
+                        pairs
+                            .into_iter()
+                            .map(|(key, value)| (key.to_owned(), value))
+                            .collect::<Map<String, Value>>()
+                    )
+                ),
+            ]
+        })
+    }
+
+    fn decode(value: Value) -> Option<Result<MessageBody, ApiError>> {
+        let body: SendMessageBody = serde_json::from_value(value).ok()?;
+        Some(body.message.into_body())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_json_is_decoded_or_refused_with_a_400(value in json_value()) {
+            if let Some(Err(error)) = decode(value) {
+                prop_assert!(matches!(error, ApiError::BadRequest(_)), "{error:?}");
+            }
+        }
+
+        #[test]
+        fn a_non_blank_text_comes_back_as_sent_in_either_shape(text in any::<String>(), nested in any::<bool>()) {
+            prop_assume!(!text.trim().is_empty());
+            let content = if nested { json!({"text": text}) } else { json!(text) };
+            let decoded = decode(json!({"from_user_id": 1, "message": {"type": "text", "content": content}}));
+            match decoded {
+                Some(Ok(MessageBody::Text { text: decoded })) => prop_assert_eq!(decoded, text),
+                other => prop_assert!(false, "{other:?}"),
+            }
+        }
+    }
+}

@@ -54,7 +54,10 @@ pub async fn upsert(
     state: web::Data<AppState>,
     body: web::Json<UpsertBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = state.upsert_end_user(&tenant, body.into_inner().into_fields()?)?;
+    let fields = body.into_inner().into_fields()?;
+    // The first thing a tenant stores: register it (within --max-tenants) only now.
+    let tenant = state.admit_tenant(&tenant.name)?;
+    let user = state.upsert_end_user(&tenant, fields)?;
     Ok(HttpResponse::Ok().json(EndUser::of(&user)))
 }
 

@@ -122,13 +122,17 @@ impl AdminClient {
         tenant: &str,
         target: &WebhookTarget,
     ) -> Result<WebhookConfig, ClientError> {
-        let path = format!("/tenants/{}/webhook", encode(tenant));
+        let path = format!("/tenants/{}/webhook?reveal_secrets=true", encode(tenant));
         self.send(Method::PUT, &path, Some(json!(target))).await
     }
 
+    /// The tenant's target, secrets in clear (`?reveal_secrets=true`).
     pub async fn webhook(&self, tenant: &str) -> Result<WebhookConfig, ClientError> {
-        self.get(&format!("/tenants/{}/webhook", encode(tenant)))
-            .await
+        self.get(&format!(
+            "/tenants/{}/webhook?reveal_secrets=true",
+            encode(tenant)
+        ))
+        .await
     }
 
     pub async fn remove_webhook(&self, tenant: &str) -> Result<(), ClientError> {
@@ -140,7 +144,10 @@ impl AdminClient {
 
     /// The secondary secret becomes the primary.
     pub async fn rotate_webhook(&self, tenant: &str) -> Result<WebhookConfig, ClientError> {
-        let path = format!("/tenants/{}/webhook/rotate", encode(tenant));
+        let path = format!(
+            "/tenants/{}/webhook/rotate?reveal_secrets=true",
+            encode(tenant)
+        );
         self.send(Method::POST, &path, None).await
     }
 

@@ -1,20 +1,24 @@
 //! HTTP Basic auth for the Apps API (SPEC B1): the username is the tenant's subdomain, the
 //! password its API token. The credentials are read here; whether they are admitted is the
-//! state's [`crate::state::AuthPolicy`].
+//! state's [`crate::state::AuthPolicy`]. Authenticating never creates a tenant (the
+//! first end-user upsert does, within `--max-tenants`); in open mode a subdomain longer
+//! than `--max-subdomain-length` (63, one DNS label) is refused with 400.
 
 use std::future::{ready, Ready};
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use super::error::ApiError;
+use super::error::{limit_reached, ApiError};
 use crate::state::{AppState, Tenant};
 
-/// The tenant a request is authenticated as.
+/// The tenant a request is authenticated as: for a subdomain not seen before, an empty
+/// tenant that is not registered (reads find nothing; the end-user upsert registers it).
 pub struct AuthenticatedTenant(pub Arc<Tenant>);
 
 impl FromRequest for AuthenticatedTenant {
@@ -31,6 +35,17 @@ fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> 
         .app_data::<web::Data<AppState>>()
         .expect("AppState is registered");
     let (subdomain, token) = credentials(request.headers())?;
+    let longest = state.limits().max_subdomain_length;
+    let length = subdomain.chars().count();
+    if state.auth_is_open() && length > longest {
+        return Err(limit_reached(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The subdomain (Basic auth username) is {length} characters long; at most {longest} are accepted (one DNS label)"
+            ),
+            "--max-subdomain-length",
+        ));
+    }
     state
         .authenticate(&subdomain, &token)
         .map(AuthenticatedTenant)

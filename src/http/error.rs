@@ -29,6 +29,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A configured limit was reached: the message names it and the flag that raises it.
+    #[error("{message}")]
+    Limit { status: StatusCode, message: String },
     /// Over a media budget (the message names the flag to raise).
     #[error("{0}")]
     InsufficientStorage(String),
@@ -46,6 +49,17 @@ impl ApiError {
     }
 }
 
+/// The rejection for a reached limit: `what` happened, and the flag that raises it.
+pub fn limit_reached(status: StatusCode, what: &str, flag: &str) -> ApiError {
+    ApiError::Limit {
+        status,
+        message: format!(
+            "{what} (limit set by {flag} / {}; raise it to allow more)",
+            crate::limits::env_twin(flag)
+        ),
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -58,6 +72,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Limit { status, .. } => *status,
         }
     }
 
@@ -87,6 +102,9 @@ impl From<StateError> for ApiError {
             StateError::EndUserNotFound => ApiError::NotFound(error.to_string()),
             StateError::Invalid(message) => ApiError::BadRequest(message),
             StateError::LimitReached(message) => ApiError::Conflict(message),
+            StateError::TooManyTenants { .. } => {
+                limit_reached(StatusCode::FORBIDDEN, &error.to_string(), "--max-tenants")
+            }
             StateError::MediaNotFound => ApiError::NotFound(error.to_string()),
             StateError::Media(media_error) => match media_error {
                 MediaError::OverBudget { .. } => {
@@ -119,6 +137,11 @@ impl From<WebhookError> for ApiError {
             WebhookError::NoTarget | WebhookError::NoFaults | WebhookError::UnknownDelivery(_) => {
                 ApiError::NotFound(error.to_string())
             }
+            WebhookError::PayloadTrimmed { .. } => limit_reached(
+                StatusCode::CONFLICT,
+                &error.to_string(),
+                "--delivery-payload-cap",
+            ),
         }
     }
 }
@@ -132,6 +155,15 @@ pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error 
         JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!(
             "Request body is larger than the limit of {limit} bytes"
         )),
+        JsonPayloadError::Payload(payload)
+            if super::body_timeout::timeout_message(payload).is_some() =>
+        {
+            limit_reached(
+                StatusCode::REQUEST_TIMEOUT,
+                &super::body_timeout::timeout_message(payload).unwrap_or_default(),
+                "--body-read-timeout",
+            )
+        }
         JsonPayloadError::ContentType => {
             ApiError::UnsupportedMediaType("Content-Type must be application/json".to_owned())
         }
@@ -160,7 +192,11 @@ pub async fn route_not_found() -> HttpResponse {
     ApiError::not_found().error_response()
 }
 
-/// For a known route asked with the wrong method.
-pub async fn method_not_allowed() -> HttpResponse {
-    ApiError::MethodNotAllowed.error_response()
+/// For a known route asked with the wrong method: 405 with `Allow: <its methods>`.
+pub fn method_not_allowed(allow: &str) -> HttpResponse {
+    let mut response = ApiError::MethodNotAllowed.error_response();
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }

@@ -4,7 +4,9 @@
 //! ([`request_capture`]). The handlers live in `crate::api` and `crate::admin`.
 
 pub mod basic_auth;
+pub mod body_timeout;
 pub mod error;
+pub mod front_door;
 pub mod rate_limit;
 pub mod request_capture;
 pub mod route_table;

@@ -50,14 +50,7 @@ pub async fn record_requests(
         .app_data::<web::Data<HttpSettings>>()
         .expect("HttpSettings are registered")
         .max_body_bytes;
-    let mut capture = RequestCapture::new(
-        request.method().as_str(),
-        request.path(),
-        request.query_string(),
-    );
-    for (name, value) in request.headers().iter() {
-        capture.header(name.as_str(), value.as_bytes());
-    }
+    let capture = capture_head(&request, state.request_entry_bytes());
     let tenant = basic_username(request.headers());
     let chat_id = chat_id_in(request.path());
     let body = read_body(&mut request, max_body_bytes).await;
@@ -93,6 +86,21 @@ pub async fn record_requests(
     };
     state.record_request(recorded, chat_id);
     result
+}
+
+/// The request line and headers, keeping at most `entry_bytes` (with the body) per entry:
+/// the query and headers are cut to fit, repeated headers up to the per-value cap.
+fn capture_head(request: &ServiceRequest, entry_bytes: usize) -> RequestCapture {
+    let mut capture = RequestCapture::within(
+        entry_bytes,
+        request.method().as_str(),
+        request.path(),
+        request.query_string(),
+    );
+    for (name, value) in request.headers().iter() {
+        capture.header(name.as_str(), value.as_bytes());
+    }
+    capture
 }
 
 /// Reads up to `limit + 1` bytes of the body and puts an identical payload back.
@@ -144,6 +152,39 @@ fn chat_id_in(path: &str) -> Option<ChatId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_headers_stop_at_the_value_cap_and_all_headers_at_the_budget() {
+        let mut request = actix_web::test::TestRequest::get().uri("/p?q=1");
+        for _ in 0..50 {
+            request = request.append_header(("x-repeat", "v".repeat(100)));
+        }
+        let request = request.to_srv_request();
+        let shown = |entry_bytes: usize| {
+            let entry = RecordedRequest::new(
+                capture_head(&request, entry_bytes),
+                CapturedBody::<Vec<&[u8]>>::None,
+                64,
+                Utc::now(),
+                None,
+                200,
+                1.0,
+            );
+            serde_json::to_value(&entry).expect("entries serialise")
+        };
+        let roomy = shown(16 * 1024);
+        assert_eq!(roomy["head_truncated"], true);
+        assert_eq!(roomy["headers"]["x-repeat"].as_str().unwrap().len(), 512);
+        let tight = shown(256);
+        assert_eq!(tight["head_truncated"], true);
+        let total: usize = tight["headers"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, value)| name.len() + value.as_str().unwrap().len())
+            .sum();
+        assert!(total <= 64, "{total}");
+    }
 
     #[test]
     fn chat_ids_are_read_from_chat_paths_only() {

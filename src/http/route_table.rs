@@ -3,7 +3,8 @@
 //! itself against `crate::startup::all_endpoints`, so the registration and the document
 //! cannot drift apart silently: a new route without documentation (or the reverse) fails
 //! `cargo test`.
-//! Every resource answers a method it does not have with 405 in the envelope.
+//! Every resource answers a method it does not have with 405 in the envelope and an
+//! `Allow` header listing the methods it has.
 
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, Resource, Responder, Route, Scope};
@@ -70,7 +71,15 @@ impl RouteTable {
 
     /// Registers `path` (relative to the prefix) with one handler per method.
     pub fn at<const N: usize>(mut self, path: &str, routes: [MethodRoute; N]) -> RouteTable {
-        let mut resource = web::resource(path).default_service(web::to(method_not_allowed));
+        let allow: Vec<String> = routes
+            .iter()
+            .map(|route| route.method.to_string())
+            .collect();
+        let allow = allow.join(", ");
+        let mut resource = web::resource(path).default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { method_not_allowed(&allow) }
+        }));
         for MethodRoute { method, route } in routes {
             self.endpoints.push(Endpoint {
                 method: method.to_string(),

@@ -57,6 +57,11 @@ impl SharedParameters for Operation {
         .answers(
             408,
             "The wait ended first; what was seen so far",
+            Some(body.clone()),
+        )
+        .answers(
+            503,
+            "The emulator began shutting down during the wait; what was seen so far",
             Some(body),
         )
     }
@@ -66,6 +71,8 @@ pub fn operations() -> Vec<Operation> {
     let object = json!({"type": "object"});
     let operations = vec![
         get("/health", "Ready check").answers(200, "Serving", Some(schema("Health"))),
+        get("/limits", "Every limit, its flag, its value and how much of it is in use")
+            .answers(200, "The limits", Some(schema("Limits"))),
         post("/reset", "Forget all state, or one tenant's")
             .query("tenant", "string", "only this tenant")
             .answers(200, "Reset", Some(object.clone())),
@@ -95,16 +102,19 @@ pub fn operations() -> Vec<Operation> {
             .answers(200, "A text/event-stream of events", None)
             .rejects(&[400]),
         put("/tenants/{tenant}/webhook", "Set the tenant's webhook target")
+            .query("reveal_secrets", "boolean", "answer the secrets in clear (otherwise \"[redacted]\")")
             .body(schema("WebhookTarget"))
             .answers(200, "The target", Some(schema("WebhookConfig")))
             .rejects(&[400, 415]),
         get("/tenants/{tenant}/webhook", "The tenant's webhook target (or the default)")
+            .query("reveal_secrets", "boolean", "answer the secrets in clear (otherwise \"[redacted]\")")
             .answers(200, "The target", Some(schema("WebhookConfig")))
             .rejects(&[404]),
         op("DELETE", &path("/tenants/{tenant}/webhook"), TAG, "Remove the tenant's target")
             .answers(204, "Removed", None)
             .rejects(&[404]),
         post("/tenants/{tenant}/webhook/rotate", "The secondary secret becomes the primary")
+            .query("reveal_secrets", "boolean", "answer the secrets in clear (otherwise \"[redacted]\")")
             .answers(200, "The target", Some(schema("WebhookConfig")))
             .rejects(&[400, 404]),
         put("/tenants/{tenant}/webhook/faults", "Inject faults into the tenant's webhooks")

@@ -292,6 +292,7 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
         tenant: "acme".into(),
         source: "tenant".into(),
         webhook: target,
+        secrets_revealed: false,
     };
     agree(&schemas, "WebhookConfig", config, &mut problems);
     let attempt = DeliveryAttempt {
@@ -315,6 +316,9 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
         status: DeliveryStatus::Retrying,
         attempts: vec![attempt],
         payload: crate::webhooks::delivery_journal::Payload::Bytes(Arc::from(payload)),
+        payload_bytes: 2,
+        payload_truncated: false,
+        attempts_dropped: 0,
         cancelled: false,
     };
     agree(&schemas, "Delivery", &delivery, &mut problems);
@@ -349,6 +353,7 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
             stored: 1,
             cap: 2,
             body_cap: 3,
+            entry_bytes: 4,
             evicted: 0,
         },
         rate_limit_per_second: Some(10),

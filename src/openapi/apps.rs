@@ -10,7 +10,8 @@ pub fn operations() -> Vec<Operation> {
     let base = crate::wire::APPS_API_BASE;
     let path = |rest: &str| format!("{base}{rest}");
     let secured = |operation: Operation| {
-        let mut operation = operation.rejects(&[401]);
+        // 400 also answers a subdomain over --max-subdomain-length (open mode).
+        let mut operation = operation.rejects(&[400, 401]);
         operation.body["security"] = json!([{"tenantBasic": []}]);
         operation
     };
@@ -29,7 +30,8 @@ pub fn operations() -> Vec<Operation> {
                 "The end user (same identifier, same id)",
                 Some(schema("EndUser")),
             )
-            .rejects(&[400, 413, 415]),
+            // 403: a new subdomain past --max-tenants (open mode).
+            .rejects(&[400, 403, 413, 415]),
         ),
         secured(
             op("GET", &path("/end_users"), TAG, "Find one end user")

@@ -67,13 +67,14 @@ impl Operation {
         self
     }
 
-    /// A JSON request body.
+    /// A JSON request body: such an operation also answers 400 (malformed), 408 (body
+    /// slower than --body-read-timeout), 413 (over --max-body-bytes) and 415 (not JSON).
     pub fn body(mut self, body_schema: Value) -> Operation {
         self.body["requestBody"] = json!({
             "required": true,
             "content": {"application/json": {"schema": body_schema}},
         });
-        self
+        self.rejects(&[400, 408, 413, 415])
     }
 
     /// A success answer with a JSON body (`None`: no body).

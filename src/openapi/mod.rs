@@ -42,7 +42,18 @@ pub fn document() -> Value {
         (400, "Malformed or invalid request"),
         (401, "Missing or wrong credentials"),
         (404, "No such object (or route)"),
-        (405, "The route exists but not with this method"),
+        (
+            403,
+            "A limit was reached (the message names the flag that raises it)",
+        ),
+        (
+            405,
+            "The route exists but not with this method (Allow lists the ones it has)",
+        ),
+        (
+            408,
+            "The request body did not arrive within --body-read-timeout",
+        ),
         (409, "The chat's state does not allow this"),
         (413, "Request body too large"),
         (415, "Content-Type must be application/json"),
@@ -53,11 +64,13 @@ pub fn document() -> Value {
     ]
     .into_iter()
     .map(|(status, description)| {
-        (
-            format!("Error{status}"),
-            json!({"description": description,
-                   "content": {"application/json": {"schema": schema("Error")}}}),
-        )
+        let mut response = json!({"description": description,
+               "content": {"application/json": {"schema": schema("Error")}}});
+        if status == 405 {
+            response["headers"] = json!({"Allow": {"description": "the methods the route has",
+                                                   "schema": {"type": "string"}}});
+        }
+        (format!("Error{status}"), response)
     })
     .collect();
     let mut schemas = schemas::all();

@@ -34,6 +34,17 @@ pub fn all() -> Map<String, Value> {
     let entries = [
         ("Error", object(&["message"], json!({"message": string}))),
         (
+            "Limits",
+            object(
+                &["limits"],
+                json!({"limits": array_of(object(
+                    &["name", "flag", "env", "limit", "when_reached"],
+                    json!({"name": string, "flag": string, "env": string,
+                           "limit": nullable("integer"), "used": nullable("integer"),
+                           "when_reached": string})))}),
+            ),
+        ),
+        (
             "EndUser",
             object(
                 &["id", "identifier"],
@@ -197,7 +208,9 @@ pub fn all() -> Map<String, Value> {
                 &["tenant", "source", "webhook"],
                 json!({
             "tenant": string, "source": {"type": "string", "enum": ["tenant", "default"]},
-            "webhook": schema("WebhookTarget")}),
+            "webhook": schema("WebhookTarget"),
+            "secrets_revealed": {"type": "boolean",
+                "description": "false: the secrets read \"[redacted]\" (ask with ?reveal_secrets=true)"}}),
             ),
         ),
         (
@@ -235,7 +248,11 @@ pub fn all() -> Map<String, Value> {
             "id": {"type": "string", "format": "uuid"}, "tenant": string, "chat_id": int,
             "event_type": string, "created_at": time(),
             "status": {"type": "string", "enum": ["pending", "retrying", "delivered", "failed", "skipped", "suppressed"]},
-            "attempts": array_of(schema("DeliveryAttempt")), "payload": schema("WebhookEvent")}),
+            "attempts": array_of(schema("DeliveryAttempt")),
+            "payload": {"oneOf": [schema("WebhookEvent"), {"type": "string",
+                "description": "a finished delivery's payload over --delivery-payload-cap: its first bytes, as text"}]},
+            "payload_bytes": int, "payload_truncated": {"type": "boolean"},
+            "attempts_dropped": int}),
             ),
         ),
         (
@@ -245,7 +262,7 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "deliveries": int, "pending": int, "retrying": int, "delivered": int,
             "failed": int, "skipped": int, "suppressed": int, "attempts": int, "failed_attempts": int,
-            "evicted": int}),
+            "attempts_dropped": int, "payloads_trimmed": int, "evicted": int}),
             ),
         ),
         (
@@ -329,11 +346,12 @@ pub fn all() -> Map<String, Value> {
                 &["agent"],
                 json!({
             "agent": object(&["id", "name"], json!({"id": int, "name": string,
-                "first_name": string, "avatar_url": string})),
+                "first_name": nullable("string"), "avatar_url": nullable("string")})),
             "join_delay_ms": int,
             "menus": array_of(object(&["id", "name"], json!({"id": int, "name": string}))),
             "agent_script": object(&[], json!({
-                "greeting": string, "after_success": string, "after_failure": string,
+                "greeting": nullable("string"), "after_success": nullable("string"),
+                "after_failure": nullable("string"),
                 "rules": array_of(object(&["when"], json!({"when": string, "say": string,
                     "transfer_to": string, "end_chat": {"type": "boolean"}, "delay_ms": int})))})),
             "queues": array_of(json!({"type": "object", "description": "{id, name, availability, deflection_options, external_link_url}"})),
@@ -345,13 +363,14 @@ pub fn all() -> Map<String, Value> {
             object(
                 &["id", "name", "steps", "on_success", "on_failure"],
                 json!({
-            "key": string, "id": int, "name": string, "avatar_url": string,
-            "description": string, "greeting": string,
+            "key": string, "id": int, "name": string, "avatar_url": nullable("string"),
+            "description": nullable("string"), "greeting": nullable("string"),
             "steps": array_of(object(&["capture", "ask", "pattern"], json!({
                 "capture": string, "ask": string, "pattern": string,
-                "normalize": array_of(string.clone()), "check": string,
+                "normalize": array_of(string.clone()), "check": nullable("string"),
                 "reask": array_of(string.clone()), "max_attempts": int,
-                "agent_view": string, "lookup": {"type": "object"}, "confirm": string}))),
+                "agent_view": string, "lookup": {"type": "object", "nullable": true},
+                "confirm": nullable("string")}))),
             "on_success": string, "on_failure": string}),
             ),
         ),
@@ -424,7 +443,8 @@ pub fn all() -> Map<String, Value> {
                 json!({
             "status": {"type": "string", "enum": ["ok"]}, "version": string,
             "uptime_seconds": int, "tenants": int,
-            "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int, "evicted": int})),
+            "request_journal": object(&[], json!({"stored": int, "cap": int, "body_cap": int,
+                "entry_bytes": int, "evicted": int})),
             "rate_limit_per_second": nullable("integer"),
             "fidelity": object(&[], json!({
                 "webhook_events": {"type": "string", "enum": ["documented", "all", "custom"]},

@@ -1,7 +1,8 @@
 //! The request journal: every request the emulated Apps API received (rejections
 //! included), kept so a test can assert on exactly what its backend sent. Memory is bounded
 //! twice: the journal holds at most `cap` entries (the oldest are evicted first) and each
-//! entry's body is truncated to `body_cap` bytes. Evictions are counted, in total and per
+//! entry keeps at most `entry_bytes` (tenant, request line, headers and body together),
+//! its body at most `body_cap` of them. Evictions are counted, in total and per
 //! tenant, and reported on the control plane: a test can always tell that it is looking
 //! at an incomplete journal. `crate::http::request_capture` is the
 //! middleware that fills it.
@@ -62,6 +63,8 @@ struct RequestView<'a> {
     body_kind: BodyKind,
     /// JSON, text, or null (see `body_kind`).
     body: serde_json::Value,
+    /// The tenant, path, query or headers were cut to fit `--request-journal-entry-bytes`.
+    head_truncated: bool,
     /// The body's full length in bytes (before truncation).
     body_bytes: usize,
     body_truncated: bool,
@@ -71,7 +74,8 @@ struct RequestView<'a> {
 
 impl RecordedRequest {
     /// A request from its captured request line and headers and its body, keeping at most
-    /// `body_cap` body bytes. The id is given when it is recorded.
+    /// `body_cap` body bytes and, in all, the capture's bytes per entry. The id is given
+    /// when it is recorded.
     pub fn new<'a, Chunks: IntoIterator<Item = &'a [u8]>>(
         capture: RequestCapture,
         body: CapturedBody<'a, Chunks>,
@@ -81,11 +85,14 @@ impl RecordedRequest {
         status: u16,
         response_time_ms: f64,
     ) -> RecordedRequest {
+        let mut capture = capture;
+        let tenant = tenant.map(|name| capture.tenant(name));
         let stored = match body {
             CapturedBody::None => capture.without_body(),
             CapturedBody::Omitted(declared) => capture.with_omitted_body(declared),
             CapturedBody::Read { chunks, total } => {
-                capture.with_body(chunks, total, body_cap.max(1))
+                let room = capture.body_room(body_cap.max(1));
+                capture.with_body(chunks, total, room)
             }
         };
         RecordedRequest {
@@ -108,6 +115,11 @@ impl RecordedRequest {
 
     pub fn query(&self) -> Option<&str> {
         self.stored.query()
+    }
+
+    /// The tenant, path, query or headers were cut to fit the entry's bytes.
+    pub fn head_truncated(&self) -> bool {
+        self.stored.head_truncated
     }
 
     /// The body's full length in bytes (before truncation).
@@ -137,6 +149,7 @@ impl Serialize for RecordedRequest {
             headers: read.headers,
             body_kind: read.body_kind,
             body: read.body,
+            head_truncated: self.head_truncated(),
             body_bytes: self.body_bytes(),
             body_truncated: read.body_truncated,
             status: self.status,
@@ -207,6 +220,8 @@ pub struct JournalStats {
     pub stored: usize,
     pub cap: usize,
     pub body_cap: usize,
+    /// Bytes kept per entry (tenant, path, query, headers and body together).
+    pub entry_bytes: usize,
     /// Entries evicted to stay under the cap since start (or the last full reset).
     pub evicted: u64,
 }
@@ -226,6 +241,7 @@ pub struct RequestJournal {
     entries: Mutex<Entries>,
     cap: usize,
     body_cap: usize,
+    entry_bytes: usize,
 }
 
 impl RequestJournal {
@@ -235,7 +251,18 @@ impl RequestJournal {
             entries: Mutex::default(),
             cap: cap.max(1),
             body_cap: body_cap.max(1),
+            entry_bytes: crate::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES,
         }
+    }
+
+    /// Keeps at most `entry_bytes` of each request: tenant, path, query, headers and body.
+    pub fn with_entry_bytes(mut self, entry_bytes: usize) -> RequestJournal {
+        self.entry_bytes = entry_bytes.max(1);
+        self
+    }
+
+    pub fn entry_bytes(&self) -> usize {
+        self.entry_bytes
     }
 
     pub fn body_cap(&self) -> usize {
@@ -277,6 +304,7 @@ impl RequestJournal {
             stored: entries.in_order.len(),
             cap: self.cap,
             body_cap: self.body_cap,
+            entry_bytes: self.entry_bytes,
             evicted: entries.evicted,
         }
     }
@@ -314,154 +342,4 @@ impl RequestJournal {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn request(tenant: &str, path: &str, status: u16) -> RecordedRequest {
-        RecordedRequest::new(
-            RequestCapture::new("POST", path, ""),
-            CapturedBody::<Vec<&[u8]>>::None,
-            64,
-            Utc::now(),
-            Some(tenant.to_owned()),
-            status,
-            1.0,
-        )
-    }
-
-    fn shown(request: RecordedRequest) -> serde_json::Value {
-        serde_json::to_value(&request).expect("entries serialise")
-    }
-
-    #[test]
-    fn bodies_read_back_as_json_when_whole_and_parseable_else_as_truncated_text() {
-        let body = |chunks: Vec<&'static [u8]>, total: usize, cap: usize| {
-            shown(RecordedRequest::new(
-                RequestCapture::new("POST", "/p", "a=1"),
-                CapturedBody::Read { chunks, total },
-                cap,
-                Utc::now(),
-                None,
-                200,
-                1.0,
-            ))
-        };
-        let json = body(vec![br#"{"a":"#, b"1}"], 7, 64);
-        assert_eq!(json["body_kind"], "json");
-        assert_eq!(json["body"], serde_json::json!({"a": 1}));
-        assert_eq!(json["query"], "a=1");
-        let long = body(vec![&[b'x'; 100]], 100, 10);
-        assert_eq!(long["body_kind"], "text");
-        assert_eq!(long["body"], "x".repeat(10));
-        assert_eq!(
-            (long["body_truncated"].clone(), long["body_bytes"].clone()),
-            (true.into(), 100.into())
-        );
-        let cut_json = body(vec![br#"{"a":1}"#], 7, 3);
-        assert_eq!(
-            (cut_json["body_kind"].clone(), cut_json["body"].clone()),
-            ("text".into(), "{\"a".into())
-        );
-        let none = shown(request("t", "/p", 200));
-        assert_eq!(
-            (
-                none["body_kind"].clone(),
-                none["body"].clone(),
-                none["query"].clone()
-            ),
-            (
-                "none".into(),
-                serde_json::Value::Null,
-                serde_json::Value::Null
-            )
-        );
-        let omitted = shown(RecordedRequest::new(
-            RequestCapture::new("POST", "/p", ""),
-            CapturedBody::<Vec<&[u8]>>::Omitted(5_000_000),
-            64,
-            Utc::now(),
-            None,
-            413,
-            1.0,
-        ));
-        assert_eq!(
-            (
-                omitted["body_kind"].clone(),
-                omitted["body_bytes"].clone(),
-                omitted["body_truncated"].clone()
-            ),
-            ("omitted".into(), 5_000_000.into(), true.into())
-        );
-    }
-
-    #[test]
-    fn headers_read_back_redacted_joined_and_cut() {
-        let mut capture = RequestCapture::new("GET", "/p", "");
-        capture.header("authorization", b"Basic YWNtZTpzZWNyZXQ=");
-        capture.header("proxy-authorization", b"Bearer abc.def");
-        capture.header("x-trace", b"abc");
-        capture.header("x-trace", b"def");
-        capture.header("x-long", "é".repeat(600).as_bytes());
-        for index in 0..70 {
-            capture.header(&format!("x-extra-{index:02}"), b"1");
-        }
-        let entry = RecordedRequest::new(
-            capture,
-            CapturedBody::<Vec<&[u8]>>::None,
-            64,
-            Utc::now(),
-            None,
-            200,
-            1.0,
-        );
-        let headers = shown(entry)["headers"].clone();
-        assert_eq!(headers["authorization"], "Basic [redacted]");
-        assert_eq!(headers["proxy-authorization"], "Bearer [redacted]");
-        assert_eq!(headers["x-trace"], "abc, def");
-        assert_eq!(headers["x-long"], "é".repeat(512));
-        assert_eq!(headers.as_object().unwrap().len(), 64);
-    }
-
-    #[test]
-    fn the_oldest_entries_are_evicted_and_counted_per_tenant() {
-        let journal = RequestJournal::new(3, 64);
-        for index in 0..5 {
-            let tenant = if index < 2 { "old" } else { "new" };
-            journal.record(request(tenant, "/apps/api/v1/chats", 200));
-        }
-        let stats = journal.stats();
-        assert_eq!((stats.stored, stats.cap, stats.evicted), (3, 3, 2));
-        assert_eq!(journal.evicted_for("old"), 2);
-        assert_eq!(journal.evicted_for("new"), 0);
-        let ids: Vec<u64> = journal
-            .list(&RequestFilter::default())
-            .iter()
-            .map(|request| request.id)
-            .collect();
-        assert_eq!(ids, vec![3, 4, 5]);
-    }
-
-    #[test]
-    fn filters_combine_and_forgetting_is_per_tenant() {
-        let journal = RequestJournal::new(10, 64);
-        journal.record(request("a", "/apps/api/v1/chats", 200));
-        journal.record(request("a", "/apps/api/v1/chats/1/message", 400));
-        journal.record(request("b", "/apps/api/v1/chats", 200));
-        let filter = RequestFilter {
-            tenant: Some("a".into()),
-            path_prefix: Some("/apps/api/v1/chats/".into()),
-            method: Some("post".into()),
-            ..RequestFilter::default()
-        };
-        assert_eq!(journal.list(&filter).len(), 1);
-        let by_status = RequestFilter {
-            status: Some(200),
-            after: Some(1),
-            ..RequestFilter::default()
-        };
-        assert_eq!(journal.list(&by_status)[0].tenant.as_deref(), Some("b"));
-        assert_eq!(journal.forget(Some("a")), 2);
-        assert_eq!(journal.stats().stored, 1);
-        assert_eq!(journal.forget(None), 1);
-    }
-}
+mod tests;

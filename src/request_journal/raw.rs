@@ -3,6 +3,10 @@
 //! JSON only when someone reads the journal. Recording is then one allocation and a few
 //! copies per request, with no parsing; what a reader sees is exactly what parsing at
 //! record time would have given (the same redaction, header limits and body rules).
+//! Each entry keeps at most `--request-journal-entry-bytes` (issue 14): the tenant and the
+//! path get an eighth of it each at most, the query a quarter, the headers a quarter
+//! (repeated headers joined up to the per-value cap), and the body what is left, up to
+//! `--request-journal-body-cap`; anything cut sets `head_truncated` or `body_truncated`.
 
 use std::collections::BTreeMap;
 
@@ -11,10 +15,10 @@ use serde_json::Value;
 
 /// At most this many distinct header names are kept per request.
 const MAX_HEADERS: usize = 64;
-/// Each header value is shown as at most this many characters.
-const MAX_HEADER_VALUE_CHARS: usize = 512;
-/// Bytes of a header value kept: enough for `MAX_HEADER_VALUE_CHARS` characters of UTF-8.
-const MAX_HEADER_VALUE_BYTES: usize = MAX_HEADER_VALUE_CHARS * 4;
+/// Each header's value (repeated headers joined with ", ") keeps at most this many bytes.
+pub(super) const MAX_HEADER_VALUE: usize = 512;
+/// The method keeps at most this many bytes.
+const MAX_METHOD: usize = 16;
 
 /// How a stored body is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,6 +54,15 @@ pub struct RequestCapture {
     query_end: u32,
     header_names: usize,
     last_header: Option<(usize, usize)>,
+    /// The joined length (values and ", " separators) of the last header name so far.
+    last_header_value: usize,
+    /// Bytes the whole entry may keep, and what the tenant, request line and headers use.
+    entry_bytes: usize,
+    head_bytes: usize,
+    /// Bytes the headers may use (names and joined values), and what they use.
+    header_budget: usize,
+    header_bytes: usize,
+    head_truncated: bool,
 }
 
 /// The stored form of a request's method, path, query, headers and body.
@@ -60,6 +73,8 @@ pub(super) struct StoredRequest {
     path_end: u32,
     query_end: u32,
     headers_end: u32,
+    /// The tenant, method, path, query or headers were cut to fit the entry's bytes.
+    pub(super) head_truncated: bool,
     body: StoredBody,
     /// The body's full length in bytes (before truncation).
     pub(super) body_bytes: usize,
@@ -78,8 +93,23 @@ fn offset(length: usize) -> u32 {
 }
 
 impl RequestCapture {
-    /// Starts with the request line (`query` empty when there is none).
+    /// Starts with the request line (`query` empty when there is none), with the default
+    /// bytes per entry.
     pub fn new(method: &str, path: &str, query: &str) -> RequestCapture {
+        RequestCapture::within(
+            crate::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES,
+            method,
+            path,
+            query,
+        )
+    }
+
+    /// Starts with the request line, keeping at most `entry_bytes` of the whole entry.
+    pub fn within(entry_bytes: usize, method: &str, path: &str, query: &str) -> RequestCapture {
+        let share = (entry_bytes / 4).max(1);
+        let (method, method_cut) = clip(method, MAX_METHOD);
+        let (path, path_cut) = clip(path, share / 2);
+        let (query, query_cut) = clip(query, share);
         let mut bytes = Vec::with_capacity(method.len() + path.len() + query.len() + 512);
         bytes.extend_from_slice(method.as_bytes());
         let method_end = offset(bytes.len());
@@ -88,39 +118,95 @@ impl RequestCapture {
         bytes.extend_from_slice(query.as_bytes());
         let query_end = offset(bytes.len());
         RequestCapture {
+            head_bytes: bytes.len(),
             bytes,
             method_end,
             path_end,
             query_end,
             header_names: 0,
             last_header: None,
+            last_header_value: 0,
+            entry_bytes,
+            header_budget: share,
+            header_bytes: 0,
+            head_truncated: method_cut || path_cut || query_cut,
         }
+    }
+
+    /// The tenant's name as the entry keeps it (at most an eighth of the entry's bytes).
+    pub(super) fn tenant(&mut self, name: String) -> String {
+        let max = (self.entry_bytes / 4).max(1) / 2;
+        let name = match clip(&name, max) {
+            (_, false) => name,
+            (kept, true) => {
+                self.head_truncated = true;
+                kept.to_owned()
+            }
+        };
+        self.head_bytes += name.len();
+        name
     }
 
     /// Adds one header (name in lower case, as HTTP libraries give it). Credentials are
     /// redacted here, before anything is stored; repeated names must come one after the
-    /// other (as `http::HeaderMap` iterates them).
+    /// other (as `http::HeaderMap` iterates them). A header that does not fit the value
+    /// cap or the headers' budget is cut or left out, and the entry says so.
     pub fn header(&mut self, name: &str, value: &[u8]) {
         let repeated = self
             .last_header
             .is_some_and(|(start, end)| &self.bytes[start..end] == name.as_bytes());
-        if !repeated {
-            if self.header_names >= MAX_HEADERS {
-                return;
-            }
-            self.header_names += 1;
+        if !repeated && self.header_names >= MAX_HEADERS {
+            self.head_truncated = true;
+            return;
         }
+        let redacted;
+        let lossy;
+        let text: &str = if name == "authorization" || name == "proxy-authorization" {
+            let text = String::from_utf8_lossy(value);
+            let scheme = text.split_whitespace().next().unwrap_or_default();
+            redacted = format!("{scheme} [redacted]").trim_start().to_owned();
+            &redacted
+        } else {
+            match std::str::from_utf8(value) {
+                Ok(text) => text,
+                Err(_) => {
+                    lossy = String::from_utf8_lossy(value).into_owned();
+                    &lossy
+                }
+            }
+        };
+        let (existing, separator, name_cost) = if repeated {
+            (self.last_header_value, 2, 0)
+        } else {
+            (0, 0, name.len())
+        };
+        let room = MAX_HEADER_VALUE.saturating_sub(existing + separator).min(
+            self.header_budget
+                .saturating_sub(self.header_bytes + name_cost + separator),
+        );
+        if room == 0 {
+            self.head_truncated = true;
+            return;
+        }
+        let (text, cut) = clip(text, room);
+        self.head_truncated |= cut;
+        let used = name_cost + separator + text.len();
+        self.header_bytes += used;
+        self.head_bytes += used;
+        if !repeated {
+            self.header_names += 1;
+            self.last_header_value = 0;
+        }
+        self.last_header_value += separator + text.len();
         let name_start = self.bytes.len() + 4;
         self.push_field(name.as_bytes());
         self.last_header = Some((name_start, name_start + name.len()));
-        if name == "authorization" || name == "proxy-authorization" {
-            let text = String::from_utf8_lossy(value);
-            let scheme = text.split_whitespace().next().unwrap_or_default();
-            let redacted = format!("{scheme} [redacted]");
-            self.push_field(redacted.trim_start().as_bytes());
-        } else {
-            self.push_field(&value[..value.len().min(MAX_HEADER_VALUE_BYTES)]);
-        }
+        self.push_field(text.as_bytes());
+    }
+
+    /// Body bytes this entry may keep under `body_cap`: what the head left of its bytes.
+    pub(super) fn body_room(&self, body_cap: usize) -> usize {
+        body_cap.min(self.entry_bytes.saturating_sub(self.head_bytes))
     }
 
     fn push_field(&mut self, field: &[u8]) {
@@ -172,6 +258,7 @@ impl RequestCapture {
             method_end: self.method_end,
             path_end: self.path_end,
             query_end: self.query_end,
+            head_truncated: self.head_truncated,
             body,
             body_bytes,
         }
@@ -223,23 +310,20 @@ impl StoredRequest {
     }
 
     /// Parses the headers and body: names in lower case, repeated headers joined with
-    /// ", ", values cut to 512 characters; the body as JSON when it is whole and parses,
-    /// else as (lossy) text.
+    /// ", " (already cut to fit when stored); the body as JSON when it is whole and
+    /// parses, else as (lossy) text.
     pub(super) fn read_back(&self) -> ReadBack {
         let mut headers: BTreeMap<String, String> = BTreeMap::new();
         for (name, value) in self.header_fields() {
             let name = String::from_utf8_lossy(name);
-            let value: String = String::from_utf8_lossy(value)
-                .chars()
-                .take(MAX_HEADER_VALUE_CHARS)
-                .collect();
+            let value = String::from_utf8_lossy(value);
             match headers.get_mut(name.as_ref()) {
                 Some(existing) => {
                     existing.push_str(", ");
                     existing.push_str(&value);
                 }
                 None => {
-                    headers.insert(name.into_owned(), value);
+                    headers.insert(name.into_owned(), value.into_owned());
                 }
             }
         }
@@ -263,4 +347,16 @@ impl StoredRequest {
             body_truncated,
         }
     }
+}
+
+/// `text` cut to at most `max` bytes (on a character boundary), and whether it was cut.
+pub(super) fn clip(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
 }

@@ -7,6 +7,7 @@
 //! [`routes`] assembles the two HTTP surfaces.
 
 mod routes;
+mod serve;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -14,8 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{Condition, Logger};
-use actix_web::{web, App, HttpServer};
+use actix_web::web;
 
 use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
@@ -38,6 +38,8 @@ pub enum StartError {
         "--watch needs a fixture folder (--fixtures DIR, or ./fixtures), not the embedded fixtures"
     )]
     WatchNeedsFolder,
+    #[error("{0}")]
+    Config(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -175,7 +177,8 @@ impl Emulator {
             watching_fixtures: config.watch,
             agent_join_delay: config.agent_join_delay,
             chat_inactivity_timeout: config.chat_inactivity_timeout,
-            limits: config.state_limits,
+            state_limits: config.state_limits,
+            limits: config.limits.clone(),
             webhook_options: config.fidelity.webhooks.clone(),
             mid_session_duplicate_interval: config.fidelity.mid_session_duplicate_interval,
             media: config.media.clone(),
@@ -191,32 +194,33 @@ impl Emulator {
             address: config.bind.clone(),
             source,
         })?;
+        state
+            .set_own_address(address)
+            .map_err(|error| StartError::Config(format!("--webhook-url: {error}")))?;
         let data = web::Data::from(Arc::clone(&state));
         let settings = web::Data::new(HttpSettings {
             admin_token: config.admin_token.clone(),
             max_body_bytes: config.max_body_bytes,
         });
         let mount = routes::configure(config.max_body_bytes);
-        let access_log = config.access_log;
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .wrap(Condition::new(access_log, Logger::new("%a \"%r\" %s %Dms")))
-                .app_data(data.clone())
-                .app_data(settings.clone())
-                .configure(mount.clone())
-        })
-        .disable_signals()
-        .shutdown_timeout(5);
-        if let Some(workers) = config.workers {
-            server = server.workers(workers);
-        }
-        let server = server
-            .listen(listener)
-            .map_err(|source| StartError::Bind {
-                address: config.bind.clone(),
-                source,
-            })?
-            .run();
+        // Connections still open at the end of the grace are closed: the grace is a total.
+        let shutdown_timeout = config.shutdown_grace.as_secs_f64().ceil().max(1.0) as u64;
+        let server = serve::serve(
+            listener,
+            address,
+            serve::ServeOptions {
+                workers: config.workers,
+                shutdown_timeout_seconds: shutdown_timeout,
+                access_log: config.access_log,
+            },
+            data,
+            settings,
+            mount,
+        )
+        .map_err(|source| StartError::Bind {
+            address: config.bind.clone(),
+            source,
+        })?;
         Ok(Emulator {
             server,
             address,
@@ -306,10 +310,21 @@ impl RunningEmulator {
         self.handle.stop(true).await;
     }
 
-    /// Stops serving, then keeps delivering pending webhooks for up to `grace`, and says
-    /// what is still undelivered: what the binary does on SIGTERM.
+    /// Stops serving, then keeps delivering pending webhooks for up to `grace` in all, and
+    /// says what is still undelivered: what the binary does on SIGTERM.
     pub async fn shutdown(&self, grace: Duration) -> DrainReport {
-        self.handle.stop(true).await;
-        self.state.drain_webhooks(grace).await
+        stop_within(&self.handle, &self.state, grace).await
     }
+}
+
+/// The shutdown sequence, `grace` in total: event streams and long-polls are answered at
+/// once, the server stops accepting and finishes the requests in flight, and pending
+/// webhooks keep being delivered until nothing is pending or the grace is over. Returns
+/// what is still undelivered.
+pub async fn stop_within(handle: &ServerHandle, state: &AppState, grace: Duration) -> DrainReport {
+    let deadline = tokio::time::Instant::now() + grace;
+    state.close_streams();
+    let _ = tokio::time::timeout_at(deadline, handle.stop(true)).await;
+    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+    state.drain_webhooks(remaining).await
 }

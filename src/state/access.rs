@@ -1,7 +1,8 @@
 //! Who may use the Apps API (SPEC B1): the Basic-auth username is the tenant's subdomain,
 //! the password its API token. In `open` mode any non-empty pair is accepted and the
 //! tenant is created on first use, so parallel tests isolate themselves by choosing a
-//! subdomain; in `strict` mode only the configured pairs are.
+//! subdomain; in `strict` mode only the configured pairs are. Tokens are compared in
+//! constant time (`subtle`).
 
 use std::collections::HashMap;
 
@@ -19,7 +20,17 @@ impl AuthPolicy {
             AuthPolicy::Open => !subdomain.is_empty() && !token.is_empty(),
             AuthPolicy::Strict(tokens) => tokens
                 .get(subdomain)
-                .is_some_and(|expected| expected == token),
+                .is_some_and(|expected| constant_time_eq(expected, token)),
         }
     }
+
+    pub fn is_open(&self) -> bool {
+        matches!(self, AuthPolicy::Open)
+    }
+}
+
+/// Compares two secrets without leaking where they differ through timing.
+pub fn constant_time_eq(expected: &str, given: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    expected.as_bytes().ct_eq(given.as_bytes()).into()
 }

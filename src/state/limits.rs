@@ -5,6 +5,7 @@
 //! refused with a clear error naming its flag (never a silent loss). See
 //! `docs/performance.md` for what a setting costs.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::limit_settings::{ChatStats, Finished, FinishedChats};
@@ -34,9 +35,9 @@ impl AppState {
     fn evict_over_limits(&self, finished: &mut FinishedChats) {
         let now = Instant::now();
         while let Some(oldest) = finished.in_order.front() {
-            let too_many = finished.in_order.len() > self.limits.retain_finished_chats;
+            let too_many = finished.in_order.len() > self.state_limits.retain_finished_chats;
             let too_old = self
-                .limits
+                .state_limits
                 .retain_finished_for
                 .is_some_and(|age| now.duration_since(oldest.at) > age);
             if !too_many && !too_old {
@@ -65,7 +66,7 @@ impl AppState {
     /// Makes room for one more chat of `tenant`: at its limit, its oldest finished chat is
     /// evicted; with none finished, the chat is refused.
     pub(super) fn make_room_for_chat(&self, tenant: &Tenant) -> Result<(), StateError> {
-        let limit = self.limits.max_chats_per_tenant;
+        let limit = self.state_limits.max_chats_per_tenant;
         if tenant.chats.len() < limit {
             return Ok(());
         }
@@ -97,7 +98,7 @@ impl AppState {
         chat_id: ChatId,
         stored: usize,
     ) -> Option<StateError> {
-        (stored >= self.limits.max_messages_per_chat).then(|| {
+        (stored >= self.state_limits.max_messages_per_chat).then(|| {
             StateError::LimitReached(format!(
                 "Chat {chat_id} holds {stored} messages, the limit set by --max-messages-per-chat; start a new chat or raise the limit"
             ))
@@ -124,10 +125,30 @@ impl AppState {
             stored,
             finished_retained: finished.in_order.len(),
             evicted: finished.evicted,
-            retain_finished_chats: self.limits.retain_finished_chats,
-            retain_finished_for_seconds: self.limits.retain_finished_for.map(|age| age.as_secs()),
-            max_chats_per_tenant: self.limits.max_chats_per_tenant,
-            max_messages_per_chat: self.limits.max_messages_per_chat,
+            retain_finished_chats: self.state_limits.retain_finished_chats,
+            retain_finished_for_seconds: self
+                .state_limits
+                .retain_finished_for
+                .map(|age| age.as_secs()),
+            max_chats_per_tenant: self.state_limits.max_chats_per_tenant,
+            max_messages_per_chat: self.state_limits.max_messages_per_chat,
         }
+    }
+
+    /// The most chats one tenant holds and the most messages one chat holds (for
+    /// `/__admin/limits`). Chats are locked one at a time, after the maps are released.
+    pub fn largest_chat_usage(&self) -> (usize, usize) {
+        let mut most_chats = 0;
+        let mut handles = Vec::new();
+        for tenant in self.tenants.iter() {
+            most_chats = most_chats.max(tenant.chats.len());
+            handles.extend(tenant.chats.iter().map(|chat| Arc::clone(chat.value())));
+        }
+        let most_messages = handles
+            .iter()
+            .filter_map(|chat| chat.lock().ok().map(|chat| chat.messages.len()))
+            .max()
+            .unwrap_or(0);
+        (most_chats, most_messages)
     }
 }

@@ -37,17 +37,19 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 
 use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
+use crate::limits::Limits;
 use crate::live_events::{LiveEvent, LiveEventBus};
 use crate::media::{MediaConfig, MediaError, MediaStore};
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
+use crate::webhooks::delivery_journal::DeliveryCaps;
 use crate::webhooks::policy::RetryPolicy;
 use crate::webhooks::{WebhookOptions, WebhookTarget, Webhooks};
 use after_hours::AfterHours;
 use duplicate_guard::DuplicateGuard;
 
-pub use access::AuthPolicy;
+pub use access::{constant_time_eq, AuthPolicy};
 pub use chats::{ChatRequest, OwnedChat, PostedMessage, TenantOverview};
 pub use fidelity::{
     FidelityOptions, TenantAfterHours, TenantChatCreatedOrder, TenantEventSelection,
@@ -72,6 +74,8 @@ pub enum StateError {
     LimitReached(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    #[error("Tenant limit reached: {existing} tenants exist and {allowed} are allowed; POST /__admin/reset frees them")]
+    TooManyTenants { existing: usize, allowed: usize },
     #[error("Media not found")]
     MediaNotFound,
     #[error(transparent)]
@@ -98,7 +102,9 @@ pub struct StateOptions {
     /// Dismiss chats whose end user has left an agent's message unanswered this long.
     pub chat_inactivity_timeout: Option<Duration>,
     /// Retention of finished chats and the caps on chats and messages.
-    pub limits: StateLimits,
+    pub state_limits: StateLimits,
+    /// The robustness limits (tenants, journals, deliveries, body read time).
+    pub limits: Limits,
     /// Where webhooks may differ from the platform (defaults follow it).
     pub webhook_options: WebhookOptions,
     /// A repeated mid-session authentication within this is a duplicate (zero: off).
@@ -126,6 +132,9 @@ pub struct AppState {
     script: RwLock<Arc<ContactCenter>>,
     /// Serialises snapshot loads, so two loads never claim the same free id.
     loading: Mutex<()>,
+    /// Serialises tenant admissions, so concurrent new subdomains respect the limit.
+    admitting: Mutex<()>,
+    limits: Limits,
     webhooks: Webhooks,
     live_events: Arc<LiveEventBus>,
     request_journal: RequestJournal,
@@ -133,7 +142,7 @@ pub struct AppState {
     fixture_status: FixtureStatus,
     auth: AuthPolicy,
     overrides: Overrides,
-    limits: StateLimits,
+    state_limits: StateLimits,
     finished: Mutex<limit_settings::FinishedChats>,
     started: Instant,
     /// Which tenants are after hours (`PATCH /chats/{id}/resume` answers their message).
@@ -169,6 +178,10 @@ impl AppState {
             options.default_webhook,
             options.retry,
             options.delivery_journal_cap,
+            DeliveryCaps {
+                payload_bytes: options.limits.delivery_payload_cap,
+                attempts: options.limits.delivery_attempts_cap,
+            },
             Arc::clone(&live_events),
             options.webhook_options,
         );
@@ -186,30 +199,68 @@ impl AppState {
             next_escalation_id: AtomicU64::new(1),
             script: RwLock::new(Arc::new(overrides.applied_to(options.script))),
             loading: Mutex::new(()),
+            admitting: Mutex::new(()),
             webhooks,
             live_events,
             request_journal: RequestJournal::new(
                 options.request_journal_cap,
                 options.request_journal_body_cap,
-            ),
+            )
+            .with_entry_bytes(options.limits.request_journal_entry_bytes),
             rate_limiter: options.rate_limit.map(RateLimiter::new),
             fixture_status: FixtureStatus::new(options.fixture_source, options.watching_fixtures),
             auth: options.auth,
             overrides,
-            limits: options.limits,
+            state_limits: options.state_limits,
             finished: Mutex::default(),
             started: Instant::now(),
+            limits: options.limits,
             after_hours: AfterHours::default(),
             mid_session: DuplicateGuard::new(options.mid_session_duplicate_interval),
             media: MediaStore::new(options.media),
         }
     }
 
-    /// The tenant `subdomain` when `token` is admitted (created on first use).
+    /// The tenant `subdomain` when `token` is admitted. A tenant not seen before is not
+    /// created: it is served as an empty, unregistered tenant, and only a use case that
+    /// stores something registers it ([`Self::admit_tenant`]).
     pub fn authenticate(&self, subdomain: &str, token: &str) -> Option<Arc<Tenant>> {
-        self.auth
-            .admits(subdomain, token)
-            .then(|| self.tenant(subdomain))
+        self.auth.admits(subdomain, token).then(|| {
+            self.existing_tenant(subdomain)
+                .unwrap_or_else(|| Arc::new(Tenant::new(subdomain)))
+        })
+    }
+
+    /// Whether any non-empty credentials are admitted (`--auth open`).
+    pub fn auth_is_open(&self) -> bool {
+        self.auth.is_open()
+    }
+
+    /// The robustness limits this state was built with.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The tenant, registered now if it is new and fewer than `--max-tenants` exist; past
+    /// the limit a new subdomain is refused and nothing is created.
+    pub fn admit_tenant(&self, name: &str) -> Result<Arc<Tenant>, StateError> {
+        if let Some(tenant) = self.existing_tenant(name) {
+            return Ok(tenant);
+        }
+        let _admitting = self.admitting.lock().expect("admission lock");
+        let allowed = self.limits.max_tenants;
+        if self.tenants.len() >= allowed && !self.tenants.contains_key(name) {
+            return Err(StateError::TooManyTenants {
+                existing: self.tenants.len(),
+                allowed,
+            });
+        }
+        Ok(self.tenant(name))
+    }
+
+    /// How many tenants exist.
+    pub fn tenant_count(&self) -> usize {
+        self.tenants.len()
     }
 
     /// The tenant, created on first use.
@@ -283,6 +334,16 @@ impl AppState {
     /// A stream of every live event from now on (for Server-Sent Events).
     pub fn subscribe_live_events(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
         self.live_events.subscribe()
+    }
+
+    /// Shutdown has started: every event stream ends and every long-poll answers now.
+    pub fn close_streams(&self) {
+        self.live_events.close_streams();
+    }
+
+    /// Becomes `true` when shutdown starts.
+    pub fn watch_closing(&self) -> watch::Receiver<bool> {
+        self.live_events.closing()
     }
 
     /// A counter that moves whenever anything is published: long-polls wait on it.

@@ -39,6 +39,11 @@ impl AppState {
         self.request_journal.body_cap()
     }
 
+    /// Bytes kept per journaled request (`--request-journal-entry-bytes`).
+    pub fn request_entry_bytes(&self) -> usize {
+        self.request_journal.entry_bytes()
+    }
+
     /// Journals an answered request and announces it on the live event bus.
     pub fn record_request(&self, request: RecordedRequest, chat_id: Option<ChatId>) {
         let recorded = self.request_journal.record(request);

@@ -42,6 +42,11 @@ impl AppState {
         }
         let script = self.script();
         snapshot.validate(&script)?;
+        if let Some(target) = &snapshot.webhook {
+            self.webhooks
+                .refuse_loop(target)
+                .map_err(|problem| error("webhook", problem.to_string()))?;
+        }
         let _loading = self.loading.lock().expect("loading lock");
         let ids = self.claim_ids(name, snapshot);
         let (end_users, chats) = snapshot.restore(&script, &ids)?;

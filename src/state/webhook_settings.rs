@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::AppState;
 use crate::domain::DeliveryId;
-use crate::webhooks::delivery_journal::{Delivery, DeliveryCounters, DeliveryFilter};
+use crate::webhooks::delivery_journal::{Delivery, DeliveryCaps, DeliveryCounters, DeliveryFilter};
 use crate::webhooks::faults::FaultInjection;
 use crate::webhooks::{DrainReport, WebhookError, WebhookTarget};
 
@@ -106,6 +106,26 @@ impl AppState {
     /// Sends a delivery again (same id, fresh signature), behind its chat's queued events.
     pub fn redeliver(&self, id: DeliveryId) -> Result<Delivery, WebhookError> {
         self.webhooks.redeliver(id)
+    }
+
+    /// Records where the emulator listens: webhook targets pointing there are refused (a
+    /// loop), the default one included.
+    pub fn set_own_address(&self, address: std::net::SocketAddr) -> Result<(), WebhookError> {
+        self.webhooks.set_own_address(address);
+        match self.webhooks.default_target() {
+            Some(target) => self.webhooks.refuse_loop(target),
+            None => Ok(()),
+        }
+    }
+
+    /// Deliveries kept in the journal, and its cap.
+    pub fn delivery_journal_size(&self) -> (usize, usize) {
+        self.webhooks.journal_size()
+    }
+
+    /// What each delivery may keep.
+    pub fn delivery_caps(&self) -> DeliveryCaps {
+        self.webhooks.caps()
     }
 
     /// Keeps delivering pending webhooks for up to `grace`; says what is still undelivered.

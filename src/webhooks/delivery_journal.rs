@@ -79,10 +79,12 @@ pub struct DeliveryAttempt {
 }
 
 impl DeliveryAttempt {
-    /// A 2xx answer.
+    /// A 2xx answer received whole, within the timeout.
     pub fn succeeded(&self) -> bool {
-        self.status_code
-            .is_some_and(|code| (200..300).contains(&code))
+        self.error.is_none()
+            && self
+                .status_code
+                .is_some_and(|code| (200..300).contains(&code))
     }
 }
 
@@ -97,9 +99,17 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
     pub status: DeliveryStatus,
     pub attempts: Vec<DeliveryAttempt>,
-    /// The exact bytes sent, kept for redelivery; shown as the JSON they are.
+    /// The exact bytes sent, kept for redelivery, shown as the JSON they are; once the
+    /// delivery is finished, a payload over `--delivery-payload-cap` is replaced by its
+    /// first bytes as one JSON string.
     #[serde(serialize_with = "payload_as_json", skip_deserializing)]
     pub payload: Payload,
+    /// The payload's full length.
+    pub payload_bytes: usize,
+    /// The kept payload is only its first `--delivery-payload-cap` bytes.
+    pub payload_truncated: bool,
+    /// Oldest attempts dropped to keep at most `--delivery-attempts-cap`.
+    pub attempts_dropped: u64,
     /// Set when the tenant is reset: the dispatcher drops it.
     #[serde(skip)]
     pub cancelled: bool,
@@ -147,9 +157,65 @@ impl Payload {
             }
         }
     }
+
+    /// The bytes kept in memory (a deferred payload keeps none of its own).
+    fn stored(&self) -> Option<&Arc<[u8]>> {
+        match self {
+            Payload::Bytes(bytes) => Some(bytes),
+            Payload::Deferred { .. } => None,
+        }
+    }
+}
+
+/// What one delivery may keep (`--delivery-payload-cap`, `--delivery-attempts-cap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryCaps {
+    pub payload_bytes: usize,
+    pub attempts: usize,
 }
 
 impl Delivery {
+    /// Not pending nor retrying.
+    pub fn is_finished(&self) -> bool {
+        !matches!(
+            self.status,
+            DeliveryStatus::Pending | DeliveryStatus::Retrying
+        )
+    }
+
+    /// Drops the oldest attempts past the cap and, once finished, trims the payload.
+    /// An unfinished delivery keeps its whole payload: it still has to be sent.
+    pub fn keep_within(&mut self, caps: DeliveryCaps) {
+        let attempts = caps.attempts.max(1);
+        if self.attempts.len() > attempts {
+            let excess = self.attempts.len() - attempts;
+            self.attempts.drain(..excess);
+            self.attempts_dropped += excess as u64;
+        }
+        let over_cap = self
+            .payload
+            .stored()
+            .filter(|bytes| bytes.len() > caps.payload_bytes);
+        if let Some(bytes) = over_cap.filter(|_| self.is_finished() && !self.payload_truncated) {
+            let kept = String::from_utf8_lossy(&bytes[..caps.payload_bytes]);
+            let as_json_string = serde_json::to_vec(&kept).expect("a string serialises");
+            self.payload = Payload::Bytes(Arc::from(as_json_string));
+            self.payload_truncated = true;
+        }
+    }
+
+    /// The delivery as it is shown: a deferred payload built now (with its length). Locks
+    /// the chat: call it on a copy, outside the journal's and the chat's locks.
+    pub fn resolved(mut self) -> Delivery {
+        if let Payload::Deferred { .. } = self.payload {
+            if let Some(bytes) = self.payload.bytes() {
+                self.payload_bytes = bytes.len();
+                self.payload = Payload::Bytes(bytes);
+            }
+        }
+        self
+    }
+
     /// A short form for the live event stream.
     pub fn summary(&self) -> Value {
         serde_json::json!({
@@ -217,6 +283,10 @@ pub struct DeliveryCounters {
     pub suppressed: usize,
     pub attempts: usize,
     pub failed_attempts: usize,
+    /// Attempts dropped from deliveries that reached `--delivery-attempts-cap`.
+    pub attempts_dropped: u64,
+    /// Finished deliveries whose payload was trimmed to `--delivery-payload-cap`.
+    pub payloads_trimmed: usize,
     /// Finished deliveries evicted from the whole journal to respect its capacity.
     pub evicted: u64,
 }
@@ -233,6 +303,8 @@ impl DeliveryCounters {
             DeliveryStatus::Suppressed => self.suppressed += 1,
         }
         self.attempts += delivery.attempts.len();
+        self.attempts_dropped += delivery.attempts_dropped;
+        self.payloads_trimmed += usize::from(delivery.payload_truncated);
         self.failed_attempts += delivery
             .attempts
             .iter()
@@ -304,6 +376,14 @@ impl DeliveryJournal {
             .fetch_add((target - excess) as u64, Ordering::Relaxed);
     }
 
+    /// The deliveries kept, and the cap (eviction is batched: up to 110% of it are kept).
+    pub fn size(&self) -> (usize, usize) {
+        (
+            self.in_order.read().expect("journal lock").len(),
+            self.capacity,
+        )
+    }
+
     /// Finished deliveries evicted so far to keep the journal within its capacity.
     pub fn evicted(&self) -> u64 {
         self.evicted.load(Ordering::Relaxed)
@@ -370,6 +450,9 @@ mod tests {
             status,
             attempts: Vec::new(),
             payload: Payload::Bytes(Arc::from(&b"{}"[..])),
+            payload_bytes: 2,
+            payload_truncated: false,
+            attempts_dropped: 0,
             cancelled: false,
         }
     }

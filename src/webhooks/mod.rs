@@ -11,6 +11,7 @@ pub mod delivery_journal;
 pub mod dispatcher;
 pub mod event_selection;
 pub mod faults;
+pub mod loopback;
 pub mod policy;
 pub mod poster;
 pub mod signing;
@@ -28,7 +29,8 @@ use crate::domain::{ChatId, DeliveryId};
 use crate::live_events::{LiveEventBus, LiveEventKind};
 use catalog::{Event, EventType};
 use delivery_journal::{
-    Delivery, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus, Payload,
+    Delivery, DeliveryCaps, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus,
+    Payload,
 };
 use dispatcher::{Dispatcher, Job};
 use faults::FaultInjection;
@@ -75,25 +77,32 @@ impl Webhooks {
         journal_capacity: usize,
         events: Arc<LiveEventBus>,
     ) -> Webhooks {
+        let caps = DeliveryCaps {
+            payload_bytes: crate::limits::DEFAULT_DELIVERY_PAYLOAD_CAP,
+            attempts: crate::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP,
+        };
         Webhooks::start_with(
             default,
             policy,
             journal_capacity,
+            caps,
             events,
             WebhookOptions::default(),
         )
     }
 
-    /// [`Webhooks::start`] with non-default [`WebhookOptions`].
+    /// [`Webhooks::start`] with non-default [`WebhookOptions`] and delivery caps.
     pub fn start_with(
         default: Option<WebhookTarget>,
         policy: RetryPolicy,
         journal_capacity: usize,
+        caps: DeliveryCaps,
         events: Arc<LiveEventBus>,
         options: WebhookOptions,
     ) -> Webhooks {
         let webhook_targets = Arc::new(WebhookTargets {
             default,
+            caps: Some(caps),
             options,
             ..WebhookTargets::default()
         });
@@ -109,6 +118,19 @@ impl Webhooks {
         }
     }
 
+    /// Records where the emulator listens, so targets pointing at it are refused.
+    pub fn set_own_address(&self, address: std::net::SocketAddr) {
+        self.webhook_targets.own_address.set(address);
+    }
+
+    /// Refuses a target that points at the emulator itself (its deliveries would loop).
+    pub fn refuse_loop(&self, target: &WebhookTarget) -> Result<(), WebhookError> {
+        self.webhook_targets
+            .own_address
+            .refuse_loop(&target.url)
+            .map_err(WebhookError::InvalidTarget)
+    }
+
     /// How long one attempt may take (`--webhook-timeout`).
     pub fn attempt_timeout(&self) -> Duration {
         self.attempt_timeout
@@ -116,6 +138,7 @@ impl Webhooks {
 
     pub fn set_target(&self, tenant: &str, target: WebhookTarget) -> Result<(), WebhookError> {
         target.validate()?;
+        self.refuse_loop(&target)?;
         self.webhook_targets
             .targets
             .insert(tenant.to_owned(), target);
@@ -197,9 +220,21 @@ impl Webhooks {
                 DeliveryStatus::Suppressed
             },
             attempts: Vec::new(),
+            payload_bytes: match &payload {
+                Payload::Bytes(bytes) => bytes.len(),
+                // Known when it is built (`Delivery::resolved`).
+                Payload::Deferred { .. } => 0,
+            },
             payload,
+            payload_truncated: false,
+            attempts_dropped: 0,
             cancelled: false,
         });
+        // Finished now: a stored payload keeps within the cap.
+        delivery
+            .lock()
+            .expect("delivery lock")
+            .keep_within(self.caps());
         self.events
             .publish_with(LiveEventKind::Delivery, tenant, Some(chat_id), || {
                 delivery.lock().expect("delivery lock").summary()
@@ -223,9 +258,19 @@ impl Webhooks {
                 DeliveryStatus::Suppressed
             },
             attempts: Vec::new(),
+            payload_bytes: event.payload.len(),
             payload: Payload::Bytes(event.payload.into()),
+            payload_truncated: false,
+            attempts_dropped: 0,
             cancelled: false,
         });
+        if !selected {
+            // Suppressed: finished now, so its payload keeps within the cap.
+            delivery
+                .lock()
+                .expect("delivery lock")
+                .keep_within(self.caps());
+        }
         self.events
             .publish_with(LiveEventKind::Delivery, tenant, Some(event.chat_id), || {
                 delivery.lock().expect("delivery lock").summary()
@@ -240,18 +285,35 @@ impl Webhooks {
         });
     }
 
+    /// The matching deliveries as shown (deferred payloads built, outside every lock).
     pub fn deliveries(&self, filter: &DeliveryFilter) -> Vec<Delivery> {
-        self.journal.list(filter)
+        self.journal
+            .list(filter)
+            .into_iter()
+            .map(Delivery::resolved)
+            .collect()
     }
 
     pub fn counters(&self, filter: &DeliveryFilter) -> DeliveryCounters {
         self.journal.counters(filter)
     }
 
+    /// Deliveries kept and the journal's cap.
+    pub fn journal_size(&self) -> (usize, usize) {
+        self.journal.size()
+    }
+
+    /// What each delivery may keep.
+    pub fn caps(&self) -> DeliveryCaps {
+        self.webhook_targets.caps()
+    }
+
     pub fn delivery(&self, id: DeliveryId) -> Option<Delivery> {
-        self.journal
+        let delivery = self
+            .journal
             .get(id)
-            .map(|handle| handle.lock().expect("delivery lock").clone())
+            .map(|handle| handle.lock().expect("delivery lock").clone())?;
+        Some(delivery.resolved())
     }
 
     /// Sends a delivery again (same id, fresh signature), behind its chat's queued events.
@@ -261,10 +323,22 @@ impl Webhooks {
             .get(id)
             .ok_or(WebhookError::UnknownDelivery(id))?;
         // A deferred body is built now (outside the delivery's lock: building locks the chat).
-        let payload = handle.lock().expect("delivery lock").payload.clone();
+        let (payload, trimmed) = {
+            let delivery = handle.lock().expect("delivery lock");
+            let trimmed = delivery.payload_truncated.then_some(delivery.payload_bytes);
+            (delivery.payload.clone(), trimmed)
+        };
+        if let Some(bytes) = trimmed {
+            return Err(WebhookError::PayloadTrimmed {
+                id,
+                bytes,
+                kept: self.webhook_targets.caps().payload_bytes,
+            });
+        }
         let bytes = payload.bytes().ok_or(WebhookError::BodyGone(id))?;
         let (tenant, chat_id, snapshot) = {
             let mut delivery = handle.lock().expect("delivery lock");
+            delivery.payload_bytes = bytes.len();
             delivery.payload = Payload::Bytes(bytes);
             delivery.status = DeliveryStatus::Pending;
             (delivery.tenant.clone(), delivery.chat_id, delivery.clone())

@@ -139,21 +139,11 @@ impl WebhookPoster {
             (false, false) => target.secondary_secret.as_deref(),
         };
         let signature = signature_header(primary, secondary, &signature_timestamp, payload);
-        let mut request = self
-            .client
-            .post(&target.url)
-            .insert_header(("Content-Type", "application/json"))
-            .insert_header(("X-Signature-Timestamp", signature_timestamp.as_str()))
-            .insert_header(("X-Signature", signature));
-        if self.targets.delivery_id_header() {
-            request = request.insert_header((DELIVERY_ID_HEADER, delivery_id));
-        }
         let started = Instant::now();
-        let result = request.send_body(payload.to_vec()).await;
         let mut attempt = DeliveryAttempt {
             at,
             url: target.url.clone(),
-            signature_timestamp,
+            signature_timestamp: signature_timestamp.clone(),
             status_code: None,
             latency_ms: 0,
             error: None,
@@ -162,27 +152,54 @@ impl WebhookPoster {
             faults: faults.describe(),
         };
         let mut retry_after = None;
-        match result {
-            Ok(mut response) => {
-                attempt.status_code = Some(response.status().as_u16());
-                retry_after = response
-                    .headers()
-                    .get("Retry-After")
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| parse_retry_after(value, Utc::now()));
-                attempt.retry_after_ms = retry_after.map(|wait| wait.as_millis() as u64);
-                match response.body().limit(64 * 1024).await {
-                    Ok(body) => {
-                        let end = body.len().min(RESPONSE_BODY_LIMIT);
-                        attempt.response_body =
-                            Some(String::from_utf8_lossy(&body[..end]).into_owned());
-                    }
-                    Err(error) => {
-                        attempt.error = Some(format!("reading the response body: {error}"))
-                    }
-                }
+        // --webhook-timeout covers the whole exchange: connecting, sending, the response
+        // head and the part of the body that is kept (awc's own timeout stops at the head).
+        let exchange = async {
+            let mut request = self
+                .client
+                .post(&target.url)
+                .insert_header(("Content-Type", "application/json"))
+                .insert_header(("X-Signature-Timestamp", signature_timestamp.as_str()))
+                .insert_header(("X-Signature", signature));
+            if self.targets.delivery_id_header() {
+                request = request.insert_header((DELIVERY_ID_HEADER, delivery_id));
             }
-            Err(error) => attempt.error = Some(error.to_string()),
+            let mut response = request
+                .send_body(payload.to_vec())
+                .await
+                .map_err(|error| error.to_string())?;
+            attempt.status_code = Some(response.status().as_u16());
+            retry_after = response
+                .headers()
+                .get("Retry-After")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| parse_retry_after(value, Utc::now()));
+            attempt.retry_after_ms = retry_after.map(|wait| wait.as_millis() as u64);
+            match response.body().limit(64 * 1024).await {
+                Ok(body) => {
+                    let kept = &body[..body.len().min(RESPONSE_BODY_LIMIT)];
+                    attempt.response_body = Some(String::from_utf8_lossy(kept).into_owned());
+                }
+                // A long answer is still an answer; only its first KiB would be kept.
+                Err(awc::error::PayloadError::Overflow) => {}
+                Err(error) => return Err(format!("reading the response body: {error}")),
+            }
+            Ok::<(), String>(())
+        };
+        match tokio::time::timeout(self.policy.timeout, exchange).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => attempt.error = Some(error),
+            Err(_) => {
+                let stage = if attempt.status_code.is_some() {
+                    "the response body"
+                } else {
+                    "the response"
+                };
+                attempt.error = Some(format!(
+                    "timed out after {}ms waiting for {stage} (--webhook-timeout)",
+                    self.policy.timeout.as_millis()
+                ));
+            }
         }
         attempt.latency_ms = started.elapsed().as_millis() as u64;
         Outcome {
@@ -196,6 +213,7 @@ impl WebhookPoster {
         let chat_id = {
             let mut delivery = delivery.lock().expect("delivery lock");
             change(&mut delivery);
+            delivery.keep_within(self.targets.caps());
             delivery.chat_id
         };
         self.events

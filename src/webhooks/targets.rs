@@ -7,8 +7,10 @@ use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 
 use super::creation_order::ChatCreatedOrder;
+use super::delivery_journal::DeliveryCaps;
 use super::event_selection::EventSelection;
 use super::faults::FaultInjection;
+use super::loopback::OwnAddress;
 use crate::domain::DeliveryId;
 
 /// Where a tenant's webhooks go and the secrets they are signed with.
@@ -37,6 +39,12 @@ pub enum WebhookError {
     InvalidFaults(String),
     #[error("No faults are configured for this tenant")]
     NoFaults,
+    #[error("Delivery {id} cannot be sent again: its payload of {bytes} bytes was trimmed to {kept} bytes when it finished")]
+    PayloadTrimmed {
+        id: DeliveryId,
+        bytes: usize,
+        kept: usize,
+    },
 }
 
 impl WebhookTarget {
@@ -94,6 +102,30 @@ pub struct WebhookConfig {
     /// `tenant` or `default`.
     pub source: String,
     pub webhook: WebhookTarget,
+    /// `false`: the secrets read `"[redacted]"` (ask with `?reveal_secrets=true`).
+    #[serde(default)]
+    pub secrets_revealed: bool,
+}
+
+/// What replaces a secret in an answer that did not ask for it.
+pub const REDACTED: &str = "[redacted]";
+
+impl WebhookConfig {
+    /// The answer for `target`, its secrets redacted unless `reveal` (emulator's choice).
+    pub fn answer(tenant: &str, source: &str, mut target: WebhookTarget, reveal: bool) -> Self {
+        if !reveal {
+            target.primary_secret = REDACTED.to_owned();
+            if let Some(secondary) = target.secondary_secret.as_mut() {
+                *secondary = REDACTED.to_owned();
+            }
+        }
+        WebhookConfig {
+            tenant: tenant.to_owned(),
+            source: source.to_owned(),
+            webhook: target,
+            secrets_revealed: reveal,
+        }
+    }
 }
 
 /// Per-tenant targets, faults, event selections and `chat_created` orders, plus the
@@ -103,6 +135,10 @@ pub struct WebhookTargets {
     pub(super) targets: DashMap<String, WebhookTarget>,
     pub(super) default: Option<WebhookTarget>,
     pub(super) faults: DashMap<String, FaultInjection>,
+    /// The emulator's own address, to refuse targets that loop back into it.
+    pub(super) own_address: OwnAddress,
+    /// What each delivery may keep.
+    pub(super) caps: Option<DeliveryCaps>,
     pub(super) options: WebhookOptions,
     pub(super) event_selections: DashMap<String, EventSelection>,
     pub(super) chat_created_orders: DashMap<String, ChatCreatedOrder>,
@@ -119,6 +155,14 @@ impl WebhookTargets {
 
     pub fn faults(&self, tenant: &str) -> Option<FaultInjection> {
         self.faults.get(tenant).map(|faults| faults.clone())
+    }
+
+    /// What each delivery may keep.
+    pub fn caps(&self) -> DeliveryCaps {
+        self.caps.unwrap_or(DeliveryCaps {
+            payload_bytes: crate::limits::DEFAULT_DELIVERY_PAYLOAD_CAP,
+            attempts: crate::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP,
+        })
     }
 
     pub fn delivery_id_header(&self) -> bool {

@@ -55,9 +55,11 @@ async fn webhook_targets_are_set_read_rotated_and_removed() {
         )
         .await;
     assert_eq!(set.status, StatusCode::OK);
-    let read = app.admin_get(path).await;
+    let read = app.admin_get(&format!("{path}?reveal_secrets=true")).await;
     assert_eq!(read["webhook"]["primary_secret"], "one");
-    let rotated = app.admin_post(&format!("{path}/rotate"), json!({})).await;
+    let rotated = app
+        .admin_post(&format!("{path}/rotate?reveal_secrets=true"), json!({}))
+        .await;
     assert_eq!(rotated["webhook"]["primary_secret"], "two");
     assert!(rotated["webhook"].get("secondary_secret").is_none());
     let again = app

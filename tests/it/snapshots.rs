@@ -69,7 +69,10 @@ async fn a_chat_mid_task_resumes_in_another_tenant_with_fresh_ids_and_its_sessio
     assert_eq!(record["end_user"]["id"], new_user);
     assert_eq!(record["task_virtual_agent"]["step"], 1);
     let webhook = app
-        .admin_get(&format!("/tenants/{}/webhook", target.subdomain))
+        .admin_get(&format!(
+            "/tenants/{}/webhook?reveal_secrets=true",
+            target.subdomain
+        ))
         .await;
     assert_eq!(webhook["webhook"]["primary_secret"], "s3cret");
 

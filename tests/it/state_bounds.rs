@@ -35,6 +35,19 @@ async fn chat_counters(app: &TestApp) -> serde_json::Value {
     app.admin_get("/health").await["chats"].clone()
 }
 
+/// One entry of `/__admin/limits`, by name: its limit and use.
+async fn limit_and_use(app: &TestApp, name: &str) -> (serde_json::Value, serde_json::Value) {
+    let limits = app.admin_get("/limits").await;
+    let entry = limits["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|limit| limit["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {limits}"))
+        .clone();
+    (entry["limit"].clone(), entry["used"].clone())
+}
+
 async fn chat_status(tenant: &TenantClient<'_>, chat: u64) -> StatusCode {
     tenant
         .call(Method::GET, &format!("/chats/{chat}"), None)
@@ -126,6 +139,10 @@ async fn a_tenant_at_its_chat_limit_gets_409_until_a_finished_chat_makes_room() 
         "{}",
         refused.body
     );
+    assert_eq!(
+        limit_and_use(&app, "chats_per_tenant").await,
+        (2.into(), 2.into())
+    );
     // Another tenant is not affected.
     app.tenant("other").open_chat().await;
     finish(&tenant, first).await;
@@ -171,6 +188,10 @@ async fn a_chat_at_its_message_limit_gets_409_and_keeps_every_acknowledged_messa
     assert_eq!(from_user, acknowledged.iter().collect::<Vec<_>>());
     let health = app.admin_get("/health").await;
     assert_eq!(health["chats"]["max_messages_per_chat"], 5);
+    // The answers that follow the last acknowledged message may go past the cap.
+    let (limit, used) = limit_and_use(&app, "messages_per_chat").await;
+    assert_eq!(limit, 5);
+    assert!(used.as_u64().unwrap() >= 5, "{used}");
 }
 
 #[actix_web::test]

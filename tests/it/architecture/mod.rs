@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The top-level modules by layer, lowest first (see docs/architecture.md).
 const LAYERS: &[(usize, &[&str])] = &[
-    (0, &["formats"]),
+    (0, &["formats", "limits"]),
     (1, &["domain"]),
     (
         2,
