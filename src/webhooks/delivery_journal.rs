@@ -3,15 +3,16 @@
 //! answered, and so an exhausted delivery can be sent again.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::catalog::{self, EventType};
-use crate::domain::{Chat, ChatId, DeliveryId, Happening, MessageId};
+use super::catalog::EventType;
+pub use super::delivery_payload::Payload;
+use crate::domain::{ChatId, DeliveryId};
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,58 +114,6 @@ pub struct Delivery {
     /// Set when the tenant is reset: the dispatcher drops it.
     #[serde(skip)]
     pub cancelled: bool,
-}
-
-/// What a delivery sends.
-#[derive(Debug, Clone)]
-pub enum Payload {
-    /// The exact bytes.
-    Bytes(Arc<[u8]>),
-    /// A `message_received` that was skipped (no target): its bytes are built only when
-    /// someone reads them, from the chat's stored message (messages never change once
-    /// stored), with the timestamp it had. Gone once the chat is evicted.
-    Deferred {
-        chat: Weak<Mutex<Chat>>,
-        message_id: MessageId,
-        at: DateTime<Utc>,
-    },
-}
-
-impl Default for Payload {
-    /// No bytes (what a delivery read back from JSON has).
-    fn default() -> Payload {
-        Payload::Bytes(Arc::from(&[][..]))
-    }
-}
-
-impl Payload {
-    /// The bytes, built now if they were deferred; `None` if its chat was evicted. Locks
-    /// the chat: never call it under a chat's lock.
-    pub fn bytes(&self) -> Option<Arc<[u8]>> {
-        match self {
-            Payload::Bytes(bytes) => Some(Arc::clone(bytes)),
-            Payload::Deferred {
-                chat,
-                message_id,
-                at,
-            } => {
-                let chat = chat.upgrade()?;
-                let chat = chat.lock().ok()?;
-                let happening = Happening::MessageAdded {
-                    message_id: *message_id,
-                };
-                catalog::event_for(&happening, &chat, *at).map(|event| event.payload.into())
-            }
-        }
-    }
-
-    /// The bytes kept in memory (a deferred payload keeps none of its own).
-    fn stored(&self) -> Option<&Arc<[u8]>> {
-        match self {
-            Payload::Bytes(bytes) => Some(bytes),
-            Payload::Deferred { .. } => None,
-        }
-    }
 }
 
 /// What one delivery may keep (`--delivery-payload-cap`, `--delivery-attempts-cap`).

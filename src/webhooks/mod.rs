@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod creation_order;
 pub mod delivery_journal;
+mod delivery_payload;
 pub mod dispatcher;
 pub mod event_selection;
 pub mod faults;
