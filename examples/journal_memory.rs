@@ -4,10 +4,9 @@
 //!
 //! `cargo run --release --example journal_memory [requests] [cap] [body_cap]`
 
-use std::collections::BTreeMap;
-
-use ccai_emulator::request_journal::{BodyKind, RecordedRequest, RequestFilter, RequestJournal};
-use serde_json::Value;
+use ccai_emulator::request_journal::{
+    CapturedBody, RecordedRequest, RequestCapture, RequestFilter, RequestJournal,
+};
 
 fn resident_mib() -> Option<f64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -29,28 +28,25 @@ fn main() {
     let journal = RequestJournal::new(cap, body_cap);
     let before = resident_mib();
     let started = std::time::Instant::now();
+    let body = vec![b'x'; body_cap];
     for index in 0..requests {
-        let headers = BTreeMap::from([
-            ("authorization".to_owned(), "Basic [redacted]".to_owned()),
-            ("content-type".to_owned(), "application/json".to_owned()),
-            ("user-agent".to_owned(), "journal-bench/1.0".to_owned()),
-        ]);
-        journal.record(RecordedRequest {
-            id: 0,
-            at: chrono::Utc::now(),
-            tenant: Some(format!("tenant-{}", index % 50)),
-            method: "POST".into(),
-            path: format!("/apps/api/v1/chats/{index}/message"),
-            query: None,
-            headers,
-            head_truncated: false,
-            body_kind: BodyKind::Text,
-            body: Value::String("x".repeat(body_cap)),
-            body_bytes: body_cap,
-            body_truncated: false,
-            status: 200,
-            response_time_ms: 0.5,
-        });
+        let mut capture =
+            RequestCapture::new("POST", &format!("/apps/api/v1/chats/{index}/message"), "");
+        capture.header("authorization", b"Basic YWNtZTpzZWNyZXQ=");
+        capture.header("content-type", b"application/json");
+        capture.header("user-agent", b"journal-bench/1.0");
+        journal.record(RecordedRequest::new(
+            capture,
+            CapturedBody::Read {
+                chunks: [&body[..]],
+                total: body.len(),
+            },
+            body_cap,
+            chrono::Utc::now(),
+            Some(format!("tenant-{}", index % 50)),
+            200,
+            0.5,
+        ));
     }
     let elapsed = started.elapsed();
     let stats = journal.stats();

@@ -15,7 +15,7 @@ use fidelity::{Fidelity, FidelityArgs};
 use crate::formats::parse_duration;
 use crate::healthcheck::HealthProbe;
 use crate::limits::Limits;
-use crate::state::AuthPolicy;
+use crate::state::{AuthPolicy, StateLimits};
 use crate::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use crate::webhooks::WebhookTarget;
 
@@ -168,6 +168,50 @@ pub struct Cli {
     access_log: bool,
     #[command(flatten)]
     media: crate::media::MediaFlags,
+    #[command(flatten)]
+    state_limits: StateLimitFlags,
+}
+
+/// The bounds on stored chats (docs/performance.md says what a setting costs).
+#[derive(Debug, clap::Args)]
+struct StateLimitFlags {
+    /// Finished chats kept, process-wide; past it the oldest are evicted with their messages (counted).
+    #[arg(long, env = "CCAI_EMU_RETAIN_FINISHED_CHATS", default_value_t = StateLimits::default().retain_finished_chats)]
+    retain_finished_chats: usize,
+    /// Also evict finished chats this long after they finished (e.g. 1h). Off if unset.
+    #[arg(long, env = "CCAI_EMU_RETAIN_FINISHED_CHATS_FOR")]
+    retain_finished_chats_for: Option<String>,
+    /// Chats one tenant may hold; at the limit its oldest finished chat makes room, else 409.
+    #[arg(long, env = "CCAI_EMU_MAX_CHATS_PER_TENANT", default_value_t = StateLimits::default().max_chats_per_tenant)]
+    max_chats_per_tenant: usize,
+    /// Messages one chat may hold; an end-user message to a chat at the limit gets 409.
+    #[arg(long, env = "CCAI_EMU_MAX_MESSAGES_PER_CHAT", default_value_t = StateLimits::default().max_messages_per_chat)]
+    max_messages_per_chat: usize,
+}
+
+impl TryFrom<StateLimitFlags> for StateLimits {
+    type Error = String;
+
+    fn try_from(flags: StateLimitFlags) -> Result<StateLimits, String> {
+        let retain_finished_for = flags
+            .retain_finished_chats_for
+            .as_deref()
+            .map(parse_duration)
+            .transpose()
+            .map_err(|error| format!("--retain-finished-chats-for: {error}"))?;
+        if flags.max_chats_per_tenant == 0 {
+            return Err("--max-chats-per-tenant must be at least 1".into());
+        }
+        if flags.max_messages_per_chat == 0 {
+            return Err("--max-messages-per-chat must be at least 1".into());
+        }
+        Ok(StateLimits {
+            retain_finished_chats: flags.retain_finished_chats,
+            retain_finished_for,
+            max_chats_per_tenant: flags.max_chats_per_tenant,
+            max_messages_per_chat: flags.max_messages_per_chat,
+        })
+    }
 }
 
 /// What the binary can do besides serving.
@@ -247,6 +291,8 @@ pub struct Config {
     /// Reload the fixture folder when its files change, checking every `watch_interval`.
     pub watch: bool,
     pub watch_interval: Duration,
+    /// Retention of finished chats and the caps on chats and messages.
+    pub state_limits: StateLimits,
     /// The limits added for robustness (see `crate::limits`).
     pub limits: Limits,
     /// Where the emulator may differ from the platform (defaults follow the platform).
@@ -279,6 +325,7 @@ impl Default for Config {
             live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
+            state_limits: StateLimits::default(),
             limits: Limits::default(),
             fidelity: Fidelity::default(),
             access_log: false,
@@ -375,6 +422,7 @@ impl TryFrom<Cli> for Config {
         if cli.request_journal_body_cap == 0 {
             return Err("--request-journal-body-cap must be at least 1".into());
         }
+        let state_limits = StateLimits::try_from(cli.state_limits)?;
         if cli.rate_limit == Some(0) {
             return Err(
                 "--rate-limit must be at least 1 request per second (omit it for no limit)".into(),
@@ -418,6 +466,7 @@ impl TryFrom<Cli> for Config {
             live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
+            state_limits,
             limits,
             fidelity: Fidelity::try_from(cli.fidelity)?,
             access_log: cli.access_log,

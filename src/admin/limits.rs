@@ -28,6 +28,8 @@ pub async fn list(state: web::Data<AppState>, settings: web::Data<HttpSettings>)
     let (deliveries_kept, delivery_cap) = state.delivery_journal_size();
     let counters = state.delivery_counters(&DeliveryFilter::default());
     let caps = state.delivery_caps();
+    let chats = health.chats;
+    let (most_chats, most_messages) = state.largest_chat_usage();
     let list = vec![
         limit(
             "tenants",
@@ -98,6 +100,34 @@ pub async fn list(state: web::Data<AppState>, settings: web::Data<HttpSettings>)
             json!(caps.attempts),
             json!(counters.attempts_dropped),
             "the oldest attempts are dropped and counted (attempts_dropped)",
+        ),
+        limit(
+            "retained_finished_chats",
+            "--retain-finished-chats",
+            json!(chats.retain_finished_chats),
+            json!(chats.finished_retained),
+            "the oldest finished chats are evicted with their messages and media, and counted (chats.evicted on /__admin/health)",
+        ),
+        limit(
+            "retain_finished_chats_for_seconds",
+            "--retain-finished-chats-for",
+            json!(chats.retain_finished_for_seconds),
+            Value::Null,
+            "finished chats older than this are evicted and counted (off unless set)",
+        ),
+        limit(
+            "chats_per_tenant",
+            "--max-chats-per-tenant",
+            json!(chats.max_chats_per_tenant),
+            json!(most_chats),
+            "the tenant's oldest finished chat is evicted to make room; with none finished, 409 for a new chat",
+        ),
+        limit(
+            "messages_per_chat",
+            "--max-messages-per-chat",
+            json!(chats.max_messages_per_chat),
+            json!(most_messages),
+            "409 for an end user's next message once the chat holds this many (the answers to an acknowledged message may go past it); every acknowledged message is kept",
         ),
         limit(
             "rate_limit_per_second",

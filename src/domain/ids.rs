@@ -58,7 +58,9 @@ pub struct DeliveryId(pub Uuid);
 impl DeliveryId {
     /// A fresh random id.
     pub fn new() -> DeliveryId {
-        DeliveryId(Uuid::new_v4())
+        // From the thread's random generator: `Uuid::new_v4` without uuid's `fast-rng`
+        // feature makes a getrandom system call per id, and ids are made per message.
+        DeliveryId(uuid::Builder::from_random_bytes(rand::random()).into_uuid())
     }
 
     /// Parses the hyphenated (or any standard) UUID form.

@@ -101,6 +101,7 @@ impl From<StateError> for ApiError {
             StateError::ChatNotFound => ApiError::not_found(),
             StateError::EndUserNotFound => ApiError::NotFound(error.to_string()),
             StateError::Invalid(message) => ApiError::BadRequest(message),
+            StateError::LimitReached(message) => ApiError::Conflict(message),
             StateError::TooManyTenants { .. } => {
                 limit_reached(StatusCode::FORBIDDEN, &error.to_string(), "--max-tenants")
             }
@@ -132,6 +133,7 @@ impl From<WebhookError> for ApiError {
             WebhookError::InvalidTarget(_)
             | WebhookError::InvalidFaults(_)
             | WebhookError::NoSecondarySecret => ApiError::BadRequest(error.to_string()),
+            WebhookError::BodyGone(_) => ApiError::Conflict(error.to_string()),
             WebhookError::NoTarget | WebhookError::NoFaults | WebhookError::UnknownDelivery(_) => {
                 ApiError::NotFound(error.to_string())
             }

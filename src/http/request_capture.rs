@@ -5,7 +5,6 @@
 //! server's body limit (a body declared larger is not read at all), so the handler's own
 //! 413/415/400 answers are exactly what they were without the journal.
 
-use std::collections::BTreeMap;
 use std::future::ready;
 use std::pin::Pin;
 use std::time::Instant;
@@ -13,36 +12,30 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::header::{HeaderMap, CONTENT_LENGTH};
+use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::HttpMessage;
 use chrono::Utc;
 use futures_util::stream::{self, Stream, StreamExt};
-use serde_json::Value;
 
 use super::basic_auth::basic_username;
 use super::HttpSettings;
 use crate::domain::ChatId;
-use crate::request_journal::{BodyKind, RecordedRequest};
+use crate::request_journal::{CapturedBody, RecordedRequest, RequestCapture};
 use crate::state::AppState;
 use crate::wire::APPS_API_BASE;
 
-/// At most this many headers are kept per request, each value at most this long.
-const MAX_HEADERS: usize = 64;
-const MAX_HEADER_VALUE: usize = 512;
-
 type PayloadStream = Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>>;
 
-/// What the journal keeps of a body.
-struct CapturedBody {
-    kind: BodyKind,
-    body: Value,
-    bytes: usize,
-    truncated: bool,
+/// What was read of a body: nothing (declared too large: its declared length), or chunks.
+enum ReadBody {
+    Omitted(usize),
+    Chunks(Vec<Bytes>, usize),
 }
 
-/// Journals the request and its answer, and publishes a `request` live event.
+/// Journals the request and its answer, and publishes a `request` live event. The request
+/// line, headers and body are copied as bytes; the journal parses them only when read.
 pub async fn record_requests(
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -57,79 +50,68 @@ pub async fn record_requests(
         .app_data::<web::Data<HttpSettings>>()
         .expect("HttpSettings are registered")
         .max_body_bytes;
-    // One budget per entry (--request-journal-entry-bytes): a quarter each at most for
-    // the tenant name and path, the query, and the headers; the body gets what is left,
-    // up to --request-journal-body-cap.
-    let entry_bytes = state.request_entry_bytes();
-    let share = (entry_bytes / 4).max(1);
-    let mut head_truncated = false;
-    let mut clip_to = |text: &str, max: usize| {
-        let (kept, cut) = clip(text, max);
-        head_truncated |= cut;
-        kept
-    };
-    let tenant = basic_username(request.headers()).map(|name| clip_to(&name, share / 2));
-    let method = clip_to(request.method().as_str(), 16);
-    let path = clip_to(request.path(), share / 2);
-    let query = Some(request.query_string())
-        .filter(|query| !query.is_empty())
-        .map(|query| clip_to(query, share));
-    let (headers, headers_cut) = journaled_headers(request.headers(), share);
-    head_truncated |= headers_cut;
-    let head_bytes = tenant.as_ref().map_or(0, String::len)
-        + method.len()
-        + path.len()
-        + query.as_ref().map_or(0, String::len)
-        + headers
-            .iter()
-            .map(|(name, value)| name.len() + value.len())
-            .sum::<usize>();
-    let body_budget = state
-        .request_body_cap()
-        .min(entry_bytes.saturating_sub(head_bytes));
-    let body = capture_body(&mut request, max_body_bytes, body_budget).await;
+    let capture = capture_head(&request, state.request_entry_bytes());
+    let tenant = basic_username(request.headers());
+    let chat_id = chat_id_in(request.path());
+    let body = read_body(&mut request, max_body_bytes).await;
     let result = next.call(request).await;
     let status = match &result {
         Ok(response) => response.status(),
         Err(error) => error.as_response_error().status_code(),
     };
-    let chat_id = chat_id_in(&path);
-    state.record_request(
-        RecordedRequest {
-            id: 0,
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1_000.0;
+    let body_cap = state.request_body_cap();
+    let recorded = match &body {
+        ReadBody::Omitted(declared) => RecordedRequest::new(
+            capture,
+            CapturedBody::<Vec<&[u8]>>::Omitted(*declared),
+            body_cap,
             at,
             tenant,
-            method,
-            path,
-            query,
-            headers,
-            head_truncated,
-            body_kind: body.kind,
-            body: body.body,
-            body_bytes: body.bytes,
-            body_truncated: body.truncated,
-            status: status.as_u16(),
-            response_time_ms: started.elapsed().as_secs_f64() * 1_000.0,
-        },
-        chat_id,
-    );
+            status.as_u16(),
+            elapsed_ms,
+        ),
+        ReadBody::Chunks(chunks, total) => RecordedRequest::new(
+            capture,
+            CapturedBody::Read {
+                chunks: chunks.iter().map(|chunk| &chunk[..]),
+                total: *total,
+            },
+            body_cap,
+            at,
+            tenant,
+            status.as_u16(),
+            elapsed_ms,
+        ),
+    };
+    state.record_request(recorded, chat_id);
     result
 }
 
+/// The request line and headers, keeping at most `entry_bytes` (with the body) per entry:
+/// the query and headers are cut to fit, repeated headers up to the per-value cap.
+fn capture_head(request: &ServiceRequest, entry_bytes: usize) -> RequestCapture {
+    let mut capture = RequestCapture::within(
+        entry_bytes,
+        request.method().as_str(),
+        request.path(),
+        request.query_string(),
+    );
+    for (name, value) in request.headers().iter() {
+        capture.header(name.as_str(), value.as_bytes());
+    }
+    capture
+}
+
 /// Reads up to `limit + 1` bytes of the body and puts an identical payload back.
-async fn capture_body(request: &mut ServiceRequest, limit: usize, body_cap: usize) -> CapturedBody {
+async fn read_body(request: &mut ServiceRequest, limit: usize) -> ReadBody {
     let declared = request
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<usize>().ok());
     if let Some(length) = declared.filter(|length| *length > limit) {
-        return CapturedBody {
-            kind: BodyKind::Omitted,
-            body: Value::Null,
-            bytes: length,
-            truncated: true,
-        };
+        return ReadBody::Omitted(length);
     }
     let mut payload = request.take_payload();
     let mut chunks: Vec<Bytes> = Vec::new();
@@ -152,106 +134,13 @@ async fn capture_body(request: &mut ServiceRequest, limit: usize, body_cap: usiz
             }
         }
     }
-    let captured = describe_body(&chunks, read, body_cap);
-    let replay = stream::iter(chunks.into_iter().map(Ok));
+    let replay = stream::iter(chunks.clone().into_iter().map(Ok));
     let replay: PayloadStream = match unread {
         Some(rest) => Box::pin(replay.chain(rest)),
         None => Box::pin(replay),
     };
     request.set_payload(Payload::from(replay));
-    captured
-}
-
-fn describe_body(chunks: &[Bytes], total: usize, body_cap: usize) -> CapturedBody {
-    if total == 0 {
-        return CapturedBody {
-            kind: BodyKind::None,
-            body: Value::Null,
-            bytes: 0,
-            truncated: false,
-        };
-    }
-    let mut kept = Vec::with_capacity(total.min(body_cap));
-    for chunk in chunks {
-        let room = body_cap - kept.len();
-        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if kept.len() == body_cap {
-            break;
-        }
-    }
-    let truncated = total > kept.len();
-    if !truncated {
-        if let Ok(json) = serde_json::from_slice::<Value>(&kept) {
-            return CapturedBody {
-                kind: BodyKind::Json,
-                body: json,
-                bytes: total,
-                truncated,
-            };
-        }
-    }
-    CapturedBody {
-        kind: BodyKind::Text,
-        body: Value::String(String::from_utf8_lossy(&kept).into_owned()),
-        bytes: total,
-        truncated,
-    }
-}
-
-/// `text` cut to at most `max` bytes (on a character boundary), and whether it was cut.
-fn clip(text: &str, max: usize) -> (String, bool) {
-    if text.len() <= max {
-        return (text.to_owned(), false);
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (text[..end].to_owned(), true)
-}
-
-/// Lower-case names; repeated headers joined with ", " up to the per-value cap;
-/// credentials redacted; at most `budget` bytes of names and values in all. Says whether
-/// anything was left out or cut.
-fn journaled_headers(headers: &HeaderMap, budget: usize) -> (BTreeMap<String, String>, bool) {
-    let mut kept: BTreeMap<String, String> = BTreeMap::new();
-    let mut used = 0;
-    let mut cut = false;
-    for (name, value) in headers.iter() {
-        let name = name.as_str();
-        let existing = kept.get(name).map_or(0, String::len);
-        let is_new = !kept.contains_key(name);
-        if is_new && kept.len() >= MAX_HEADERS {
-            cut = true;
-            continue;
-        }
-        let value = String::from_utf8_lossy(value.as_bytes());
-        let value = if name == "authorization" || name == "proxy-authorization" {
-            let scheme = value.split_whitespace().next().unwrap_or_default();
-            format!("{scheme} [redacted]").trim_start().to_owned()
-        } else {
-            value.into_owned()
-        };
-        let separator = if is_new { 0 } else { 2 };
-        let name_cost = if is_new { name.len() } else { 0 };
-        let room = MAX_HEADER_VALUE
-            .saturating_sub(existing + separator)
-            .min(budget.saturating_sub(used + name_cost + separator));
-        if room == 0 {
-            cut = true;
-            continue;
-        }
-        let (value, value_cut) = clip(&value, room);
-        cut |= value_cut;
-        used += name_cost + separator + value.len();
-        kept.entry(name.to_owned())
-            .and_modify(|existing| {
-                existing.push_str(", ");
-                existing.push_str(&value);
-            })
-            .or_insert(value);
-    }
-    (kept, cut)
+    ReadBody::Chunks(chunks, read)
 }
 
 /// The chat a path is about: `/apps/api/v1/chats/{id}[/...]`.
@@ -263,60 +152,38 @@ fn chat_id_in(path: &str) -> Option<ChatId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::http::header::{HeaderName, HeaderValue};
-
-    #[test]
-    fn bodies_are_json_when_whole_and_parseable_else_truncated_text() {
-        let json = describe_body(
-            &[Bytes::from_static(br#"{"a":"#), Bytes::from_static(b"1}")],
-            7,
-            64,
-        );
-        assert_eq!(
-            (json.kind, json.body),
-            (BodyKind::Json, serde_json::json!({"a": 1}))
-        );
-        let long = describe_body(&[Bytes::from(vec![b'x'; 100])], 100, 10);
-        assert_eq!(long.kind, BodyKind::Text);
-        assert_eq!(long.body, Value::String("x".repeat(10)));
-        assert!(long.truncated);
-        assert_eq!(long.bytes, 100);
-        assert_eq!(describe_body(&[], 0, 10).kind, BodyKind::None);
-    }
-
-    #[test]
-    fn credentials_never_reach_the_journal() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            HeaderName::from_static("authorization"),
-            HeaderValue::from_static("Basic YWNtZTpzZWNyZXQ="),
-        );
-        headers.insert(
-            HeaderName::from_static("x-trace"),
-            HeaderValue::from_static("abc"),
-        );
-        let (kept, _) = journaled_headers(&headers, 1024);
-        assert_eq!(kept["authorization"], "Basic [redacted]");
-        assert_eq!(kept["x-trace"], "abc");
-    }
 
     #[test]
     fn repeated_headers_stop_at_the_value_cap_and_all_headers_at_the_budget() {
-        let mut headers = HeaderMap::new();
+        let mut request = actix_web::test::TestRequest::get().uri("/p?q=1");
         for _ in 0..50 {
-            headers.append(
-                HeaderName::from_static("x-repeat"),
-                HeaderValue::from_str(&"v".repeat(100)).unwrap(),
-            );
+            request = request.append_header(("x-repeat", "v".repeat(100)));
         }
-        let (kept, cut) = journaled_headers(&headers, 4096);
-        assert!(cut);
-        assert!(kept["x-repeat"].len() <= MAX_HEADER_VALUE);
-        let (kept, cut) = journaled_headers(&headers, 64);
-        assert!(cut);
-        let total: usize = kept.iter().map(|(n, v)| n.len() + v.len()).sum();
+        let request = request.to_srv_request();
+        let shown = |entry_bytes: usize| {
+            let entry = RecordedRequest::new(
+                capture_head(&request, entry_bytes),
+                CapturedBody::<Vec<&[u8]>>::None,
+                64,
+                Utc::now(),
+                None,
+                200,
+                1.0,
+            );
+            serde_json::to_value(&entry).expect("entries serialise")
+        };
+        let roomy = shown(16 * 1024);
+        assert_eq!(roomy["head_truncated"], true);
+        assert_eq!(roomy["headers"]["x-repeat"].as_str().unwrap().len(), 512);
+        let tight = shown(256);
+        assert_eq!(tight["head_truncated"], true);
+        let total: usize = tight["headers"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, value)| name.len() + value.as_str().unwrap().len())
+            .sum();
         assert!(total <= 64, "{total}");
-        assert_eq!(clip("héllo", 2), ("h".to_owned(), true));
     }
 
     #[test]

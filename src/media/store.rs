@@ -249,6 +249,27 @@ impl MediaStore {
         }
     }
 
+    /// Frees the media registered on one chat (evicted with it); says how many files.
+    pub fn forget_chat(&self, tenant: &str, chat_id: u64) -> usize {
+        let ids: Vec<u64> = {
+            let holdings = self.holdings();
+            holdings
+                .media
+                .iter()
+                .filter(|(_, key)| {
+                    holdings.files.get(*key).is_some_and(|(record, _)| {
+                        record.tenant == tenant && record.chat_id == chat_id
+                    })
+                })
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        for id in &ids {
+            self.remove(*id);
+        }
+        ids.len()
+    }
+
     /// A registered media file of this tenant's chat, with its bytes.
     pub fn media(&self, tenant: &str, chat_id: u64, media_id: u64) -> Option<(MediaRecord, Bytes)> {
         self.media_by_id(media_id)

@@ -315,7 +315,7 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
         created_at: Utc::now(),
         status: DeliveryStatus::Retrying,
         attempts: vec![attempt],
-        payload: Arc::from(payload),
+        payload: crate::webhooks::delivery_journal::Payload::Bytes(Arc::from(payload)),
         payload_bytes: 2,
         payload_truncated: false,
         attempts_dropped: 0,
@@ -364,6 +364,15 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
             mid_session_duplicate_interval_ms: 1000,
         },
         media: crate::media::MediaStore::new(crate::media::MediaConfig::default()).usage(),
+        chats: crate::state::ChatStats {
+            stored: 3,
+            finished_retained: 1,
+            evicted: 2,
+            retain_finished_chats: 1_000,
+            retain_finished_for_seconds: Some(3_600),
+            max_chats_per_tenant: 10_000,
+            max_messages_per_chat: 10_000,
+        },
     };
     agree(&schemas, "Health", health, &mut problems);
     let status = StatusReport {

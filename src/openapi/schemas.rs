@@ -455,7 +455,11 @@ pub fn all() -> Map<String, Value> {
                 "budget_per_tenant_bytes": int, "budget_total_bytes": int,
                 "upload_url_expiry_ms": int, "used_bytes": int, "files": int,
                 "tenants": {"type": "object", "additionalProperties":
-                    object(&[], json!({"bytes": int, "files": int}))}}))}),
+                    object(&[], json!({"bytes": int, "files": int}))}})),
+            "chats": object(&[], json!({
+                "stored": int, "finished_retained": int, "evicted": int,
+                "retain_finished_chats": int, "retain_finished_for_seconds": nullable("integer"),
+                "max_chats_per_tenant": int, "max_messages_per_chat": int}))}),
             ),
         ),
     ];

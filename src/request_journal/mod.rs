@@ -1,39 +1,31 @@
 //! The request journal: every request the emulated Apps API received (rejections
 //! included), kept so a test can assert on exactly what its backend sent. Memory is bounded
 //! twice: the journal holds at most `cap` entries (the oldest are evicted first) and each
-//! entry's body is truncated to `body_cap` bytes. Evictions are counted, in total and per
+//! entry keeps at most `entry_bytes` (tenant, request line, headers and body together),
+//! its body at most `body_cap` of them. Evictions are counted, in total and per
 //! tenant, and reported on the control plane: a test can always tell that it is looking
 //! at an incomplete journal. `crate::http::request_capture` is the
 //! middleware that fills it.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+mod raw;
+
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Serialize, Serializer};
+
+use raw::StoredRequest;
+pub use raw::{BodyKind, RequestCapture};
 
 /// The default number of entries kept.
 pub const DEFAULT_CAP: usize = 10_000;
 /// The default number of body bytes kept per entry.
 pub const DEFAULT_BODY_CAP: usize = 8 * 1024;
 
-/// How a stored body is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BodyKind {
-    /// No body was sent.
-    None,
-    /// The body parsed as JSON and is stored as such.
-    Json,
-    /// Stored as (lossy UTF-8) text, possibly truncated.
-    Text,
-    /// Not read: its declared length is over the server's body limit (the request got 413).
-    Omitted,
-}
-
-/// One journaled request.
-#[derive(Debug, Clone, Serialize)]
+/// One journaled request. Its headers and body are stored as the bytes that arrived and
+/// parsed when the entry is read ([`RecordedRequest::serialize`]), never when it is recorded.
+#[derive(Debug, Clone)]
 pub struct RecordedRequest {
     /// Increases by one per request, process-wide, from 1.
     pub id: u64,
@@ -41,44 +33,129 @@ pub struct RecordedRequest {
     pub at: DateTime<Utc>,
     /// The Basic-auth username, if the header parses (valid or not).
     pub tenant: Option<String>,
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    /// Header names in lower case; `authorization` is redacted.
-    pub headers: BTreeMap<String, String>,
-    /// The tenant, path, query or headers were cut to fit `--request-journal-entry-bytes`.
-    pub head_truncated: bool,
-    pub body_kind: BodyKind,
-    /// JSON, text, or null (see `body_kind`).
-    pub body: Value,
-    /// The body's full length in bytes (before truncation).
-    pub body_bytes: usize,
-    pub body_truncated: bool,
     /// The status the emulator answered.
     pub status: u16,
     pub response_time_ms: f64,
+    stored: StoredRequest,
+}
+
+/// What a request's body was, for [`RecordedRequest::new`].
+pub enum CapturedBody<'a, Chunks: IntoIterator<Item = &'a [u8]>> {
+    /// No body.
+    None,
+    /// Not read: declared over the server's limit, with that declared length.
+    Omitted(usize),
+    /// Read as these chunks, `total` bytes in all (only `body_cap` of them are kept).
+    Read { chunks: Chunks, total: usize },
+}
+
+/// The journal's view of one entry: what the control plane and live events show.
+#[derive(Serialize)]
+struct RequestView<'a> {
+    id: u64,
+    at: DateTime<Utc>,
+    tenant: &'a Option<String>,
+    method: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    /// Header names in lower case; `authorization` is redacted.
+    headers: std::collections::BTreeMap<String, String>,
+    body_kind: BodyKind,
+    /// JSON, text, or null (see `body_kind`).
+    body: serde_json::Value,
+    /// The tenant, path, query or headers were cut to fit `--request-journal-entry-bytes`.
+    head_truncated: bool,
+    /// The body's full length in bytes (before truncation).
+    body_bytes: usize,
+    body_truncated: bool,
+    status: u16,
+    response_time_ms: f64,
 }
 
 impl RecordedRequest {
-    /// A rough size in memory, for the bench and the memory bound's documentation.
-    pub fn approximate_bytes(&self) -> usize {
-        let headers: usize = self
-            .headers
-            .iter()
-            .map(|(name, value)| name.len() + value.len() + 48)
-            .sum();
-        let body = match &self.body {
-            Value::Null => 0,
-            Value::String(text) => text.len(),
-            other => other.to_string().len() * 2,
+    /// A request from its captured request line and headers and its body, keeping at most
+    /// `body_cap` body bytes and, in all, the capture's bytes per entry. The id is given
+    /// when it is recorded.
+    pub fn new<'a, Chunks: IntoIterator<Item = &'a [u8]>>(
+        capture: RequestCapture,
+        body: CapturedBody<'a, Chunks>,
+        body_cap: usize,
+        at: DateTime<Utc>,
+        tenant: Option<String>,
+        status: u16,
+        response_time_ms: f64,
+    ) -> RecordedRequest {
+        let mut capture = capture;
+        let tenant = tenant.map(|name| capture.tenant(name));
+        let stored = match body {
+            CapturedBody::None => capture.without_body(),
+            CapturedBody::Omitted(declared) => capture.with_omitted_body(declared),
+            CapturedBody::Read { chunks, total } => {
+                let room = capture.body_room(body_cap.max(1));
+                capture.with_body(chunks, total, room)
+            }
         };
+        RecordedRequest {
+            id: 0,
+            at,
+            tenant,
+            status,
+            response_time_ms,
+            stored,
+        }
+    }
+
+    pub fn method(&self) -> &str {
+        self.stored.method()
+    }
+
+    pub fn path(&self) -> &str {
+        self.stored.path()
+    }
+
+    pub fn query(&self) -> Option<&str> {
+        self.stored.query()
+    }
+
+    /// The tenant, path, query or headers were cut to fit the entry's bytes.
+    pub fn head_truncated(&self) -> bool {
+        self.stored.head_truncated
+    }
+
+    /// The body's full length in bytes (before truncation).
+    pub fn body_bytes(&self) -> usize {
+        self.stored.body_bytes
+    }
+
+    /// The size in memory: the fixed fields plus the stored bytes.
+    pub fn approximate_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.tenant.as_ref().map_or(0, String::len)
-            + self.method.len()
-            + self.path.len()
-            + self.query.as_ref().map_or(0, String::len)
-            + headers
-            + body
+            + self.stored.stored_bytes()
+    }
+}
+
+impl Serialize for RecordedRequest {
+    /// Parses the stored headers and body, then writes the entry.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let read = self.stored.read_back();
+        RequestView {
+            id: self.id,
+            at: self.at,
+            tenant: &self.tenant,
+            method: self.method(),
+            path: self.path(),
+            query: self.query(),
+            headers: read.headers,
+            body_kind: read.body_kind,
+            body: read.body,
+            head_truncated: self.head_truncated(),
+            body_bytes: self.body_bytes(),
+            body_truncated: read.body_truncated,
+            status: self.status,
+            response_time_ms: self.response_time_ms,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -104,12 +181,12 @@ impl RequestFilter {
             && self
                 .method
                 .as_ref()
-                .is_none_or(|method| method.eq_ignore_ascii_case(&request.method))
-            && self.path.as_ref().is_none_or(|path| *path == request.path)
+                .is_none_or(|method| method.eq_ignore_ascii_case(request.method()))
+            && self.path.as_ref().is_none_or(|path| path == request.path())
             && self
                 .path_prefix
                 .as_ref()
-                .is_none_or(|prefix| request.path.starts_with(prefix.as_str()))
+                .is_none_or(|prefix| request.path().starts_with(prefix.as_str()))
             && self.status.is_none_or(|status| status == request.status)
             && self.after.is_none_or(|after| request.id > after)
     }
@@ -265,68 +342,4 @@ impl RequestJournal {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn request(tenant: &str, path: &str, status: u16) -> RecordedRequest {
-        RecordedRequest {
-            id: 0,
-            at: Utc::now(),
-            tenant: Some(tenant.to_owned()),
-            method: "POST".into(),
-            path: path.into(),
-            query: None,
-            headers: BTreeMap::new(),
-            head_truncated: false,
-            body_kind: BodyKind::None,
-            body: Value::Null,
-            body_bytes: 0,
-            body_truncated: false,
-            status,
-            response_time_ms: 1.0,
-        }
-    }
-
-    #[test]
-    fn the_oldest_entries_are_evicted_and_counted_per_tenant() {
-        let journal = RequestJournal::new(3, 64);
-        for index in 0..5 {
-            let tenant = if index < 2 { "old" } else { "new" };
-            journal.record(request(tenant, "/apps/api/v1/chats", 200));
-        }
-        let stats = journal.stats();
-        assert_eq!((stats.stored, stats.cap, stats.evicted), (3, 3, 2));
-        assert_eq!(journal.evicted_for("old"), 2);
-        assert_eq!(journal.evicted_for("new"), 0);
-        let ids: Vec<u64> = journal
-            .list(&RequestFilter::default())
-            .iter()
-            .map(|request| request.id)
-            .collect();
-        assert_eq!(ids, vec![3, 4, 5]);
-    }
-
-    #[test]
-    fn filters_combine_and_forgetting_is_per_tenant() {
-        let journal = RequestJournal::new(10, 64);
-        journal.record(request("a", "/apps/api/v1/chats", 200));
-        journal.record(request("a", "/apps/api/v1/chats/1/message", 400));
-        journal.record(request("b", "/apps/api/v1/chats", 200));
-        let filter = RequestFilter {
-            tenant: Some("a".into()),
-            path_prefix: Some("/apps/api/v1/chats/".into()),
-            method: Some("post".into()),
-            ..RequestFilter::default()
-        };
-        assert_eq!(journal.list(&filter).len(), 1);
-        let by_status = RequestFilter {
-            status: Some(200),
-            after: Some(1),
-            ..RequestFilter::default()
-        };
-        assert_eq!(journal.list(&by_status)[0].tenant.as_deref(), Some("b"));
-        assert_eq!(journal.forget(Some("a")), 2);
-        assert_eq!(journal.stats().stored, 1);
-        assert_eq!(journal.forget(None), 1);
-    }
-}
+mod tests;

@@ -139,6 +139,21 @@ fn watch_fixtures(
     )))
 }
 
+/// With a retention age, evicts expired finished chats every second (or every `age`, if
+/// shorter) even when no traffic arrives; stops with the state.
+fn sweep_finished_chats(state: &Arc<AppState>, age: Option<Duration>) {
+    let Some(age) = age else { return };
+    let state = Arc::downgrade(state);
+    let every = age.clamp(Duration::from_millis(10), Duration::from_secs(1));
+    actix_rt::spawn(async move {
+        loop {
+            actix_rt::time::sleep(every).await;
+            let Some(state) = state.upgrade() else { return };
+            state.evict_expired_chats();
+        }
+    });
+}
+
 impl Emulator {
     /// Loads fixtures and binds. Must be called inside an actix (tokio) runtime.
     pub fn build(config: Config) -> Result<Emulator, StartError> {
@@ -162,11 +177,13 @@ impl Emulator {
             watching_fixtures: config.watch,
             agent_join_delay: config.agent_join_delay,
             chat_inactivity_timeout: config.chat_inactivity_timeout,
+            state_limits: config.state_limits,
             limits: config.limits.clone(),
             webhook_options: config.fidelity.webhooks.clone(),
             mid_session_duplicate_interval: config.fidelity.mid_session_duplicate_interval,
             media: config.media.clone(),
         }));
+        sweep_finished_chats(&state, config.state_limits.retain_finished_for);
         load_seeds(&state, &seeds)?;
         let watcher = watch_fixtures(&config, &source, &state)?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {

@@ -105,6 +105,7 @@ impl AppState {
         let end_user = tenant
             .end_user(request.end_user_id)
             .ok_or(StateError::EndUserNotFound)?;
+        self.make_room_for_chat(tenant)?;
         let script = self.script();
         let menu = match request.menu_id {
             None => None,
@@ -133,7 +134,7 @@ impl AppState {
         let mut chat = handle.lock().expect("chat lock");
         self.chat_owners.insert(id, tenant.name.clone());
         tenant.chats.insert(id, Arc::clone(&handle));
-        self.carry_out(tenant, &mut chat, effects, &script);
+        self.carry_out(tenant, &handle, &mut chat, effects, &script);
         Ok(chat.clone())
     }
 
@@ -178,28 +179,44 @@ impl AppState {
         body: MessageBody,
     ) -> Result<PostedMessage, StateError> {
         self.check_message_media(tenant, chat_id, &body)?;
-        self.transition_answering(
+        let posted = self.transition_answering(
             tenant,
             chat_id,
             |chat, script| {
+                if self
+                    .message_limit_reached(chat.id, chat.messages.len())
+                    .is_some()
+                {
+                    return Ok((None, Vec::new()));
+                }
                 let sent = self.with_desk(tenant, |desk| {
                     chat.end_user_sends_routed(from_user_id, body, script, desk, Utc::now())
                 })?;
-                Ok((sent.message_id, sent.effects))
+                Ok((Some(sent.message_id), sent.effects))
             },
             // Only what the answer needs: copying the chat would cost O(messages) per post.
             |chat, message_id| {
+                let message_id = message_id?;
                 let message = chat
                     .message(message_id)
                     .expect("the posted message is stored");
-                PostedMessage {
+                Some(PostedMessage {
                     chat_id: chat.id,
                     message_id,
                     at: message.at,
                     visibility: message.visibility,
-                }
+                })
             },
-        )
+        )?;
+        posted.ok_or_else(|| {
+            let stored = self
+                .with_chat(tenant, chat_id, |chat| chat.messages.len())
+                .unwrap_or_default();
+            self.message_limit_reached(chat_id, stored)
+                .unwrap_or(StateError::LimitReached(format!(
+                    "Chat {chat_id} is at the limit set by --max-messages-per-chat"
+                )))
+        })
     }
 
     /// Re-points a chat at a verified end user (upserted by identifier).
@@ -344,7 +361,7 @@ impl AppState {
         let script = self.script();
         let mut chat = handle.lock().expect("chat lock");
         let (answer, effects) = change(&mut chat, &script)?;
-        self.carry_out(tenant, &mut chat, effects, &script);
+        self.carry_out(tenant, &handle, &mut chat, effects, &script);
         Ok(read(&chat, answer))
     }
 }

@@ -4,7 +4,7 @@
 //! zero delay fires at once, in place).
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -14,7 +14,8 @@ use super::tenant::Tenant;
 use super::AppState;
 use crate::domain::{Chat, ChatId, ContactCenter, Effect, Happening, Trigger};
 use crate::live_events::LiveEventKind;
-use crate::webhooks::catalog;
+use crate::webhooks::catalog::{self, EventType};
+use crate::webhooks::delivery_journal::Payload;
 
 impl AppState {
     /// Publishes happenings in order and sets timers. Zero-delay triggers fire at once,
@@ -22,6 +23,7 @@ impl AppState {
     pub(super) fn carry_out(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
+        handle: &Arc<Mutex<Chat>>,
         chat: &mut Chat,
         effects: Vec<Effect>,
         script: &ContactCenter,
@@ -31,8 +33,9 @@ impl AppState {
             match effect {
                 Effect::Publish(happening) => {
                     self.announce(&tenant.name, chat, &happening);
-                    if let Some(event) = catalog::event_for(&happening, chat, Utc::now()) {
-                        self.webhooks.publish(&tenant.name, event);
+                    self.queue_webhook(tenant, handle, chat, &happening);
+                    if let Happening::ChatEnded { .. } = happening {
+                        self.chat_finished(&tenant.name, chat.id);
                     }
                 }
                 Effect::Schedule { after, trigger } if after.is_zero() => {
@@ -56,6 +59,40 @@ impl AppState {
         if let Some(Effect::Schedule { after, trigger }) = chat.inactivity_timer(script, Utc::now())
         {
             self.schedule(tenant, chat.id, after, trigger);
+        }
+    }
+
+    /// Queues the happening's webhook. Bodies are built only for a target: without one
+    /// the journal gets a `skipped` entry, whose `message_received` body is built only if
+    /// someone reads it, and nothing is queued.
+    fn queue_webhook(
+        &self,
+        tenant: &Tenant,
+        handle: &Arc<Mutex<Chat>>,
+        chat: &Chat,
+        happening: &Happening,
+    ) {
+        let now = Utc::now();
+        if self.webhooks.has_target(&tenant.name) {
+            if let Some(event) = catalog::event_for(happening, chat, now) {
+                self.webhooks.publish(&tenant.name, event);
+            }
+            return;
+        }
+        if let Happening::MessageAdded { message_id } = happening {
+            if chat.message(*message_id).is_some() {
+                let payload = Payload::Deferred {
+                    chat: Arc::downgrade(handle),
+                    message_id: *message_id,
+                    at: now,
+                };
+                self.webhooks
+                    .skip(&tenant.name, chat.id, EventType::MessageReceived, payload);
+            }
+        } else if let Some(event) = catalog::event_for(happening, chat, now) {
+            let payload = Payload::Bytes(event.payload.into());
+            self.webhooks
+                .skip(&tenant.name, chat.id, event.event_type, payload);
         }
     }
 

@@ -18,6 +18,8 @@ mod duplicate_guard;
 mod effects;
 pub mod escalations;
 mod fidelity;
+mod limit_settings;
+mod limits;
 mod media;
 pub mod mid_session;
 mod requests;
@@ -52,6 +54,7 @@ pub use chats::{ChatRequest, OwnedChat, PostedMessage, TenantOverview};
 pub use fidelity::{
     FidelityOptions, TenantAfterHours, TenantChatCreatedOrder, TenantEventSelection,
 };
+pub use limit_settings::{ChatStats, StateLimits};
 pub use requests::RateLimited;
 pub use script::StoredTaskVirtualAgent;
 pub use tenant::{EndUserFields, Tenant};
@@ -66,6 +69,9 @@ pub enum StateError {
     EndUserNotFound,
     #[error("{0}")]
     Invalid(String),
+    /// A configured bound on the state was reached (the message names its flag).
+    #[error("{0}")]
+    LimitReached(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
     #[error("Tenant limit reached: {existing} tenants exist and {allowed} are allowed; POST /__admin/reset frees them")]
@@ -95,6 +101,8 @@ pub struct StateOptions {
     pub agent_join_delay: Option<Duration>,
     /// Dismiss chats whose end user has left an agent's message unanswered this long.
     pub chat_inactivity_timeout: Option<Duration>,
+    /// Retention of finished chats and the caps on chats and messages.
+    pub state_limits: StateLimits,
     /// The robustness limits (tenants, journals, deliveries, body read time).
     pub limits: Limits,
     /// Where webhooks may differ from the platform (defaults follow it).
@@ -134,6 +142,8 @@ pub struct AppState {
     fixture_status: FixtureStatus,
     auth: AuthPolicy,
     overrides: Overrides,
+    state_limits: StateLimits,
+    finished: Mutex<limit_settings::FinishedChats>,
     started: Instant,
     /// Which tenants are after hours (`PATCH /chats/{id}/resume` answers their message).
     after_hours: AfterHours,
@@ -152,6 +162,8 @@ pub struct Health {
     pub tenants: usize,
     pub request_journal: JournalStats,
     pub rate_limit_per_second: Option<u32>,
+    /// Chats held and evicted, and their limits.
+    pub chats: ChatStats,
     /// Where the emulator differs from the platform only on request (see docs/fidelity.md).
     pub fidelity: FidelityOptions,
     /// Media budgets and usage.
@@ -199,6 +211,8 @@ impl AppState {
             fixture_status: FixtureStatus::new(options.fixture_source, options.watching_fixtures),
             auth: options.auth,
             overrides,
+            state_limits: options.state_limits,
+            finished: Mutex::default(),
             started: Instant::now(),
             limits: options.limits,
             after_hours: AfterHours::default(),
@@ -293,6 +307,7 @@ impl AppState {
         }
         self.webhooks.forget(tenant);
         self.request_journal.forget(tenant);
+        self.forget_finished(tenant);
         self.after_hours.forget(tenant);
         self.media.forget(tenant);
     }
@@ -305,6 +320,7 @@ impl AppState {
             tenants: self.tenant_names().len(),
             request_journal: self.request_journal.stats(),
             rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
+            chats: self.chat_stats(),
             fidelity: self.fidelity_options(),
             media: self.media.usage(),
         }

@@ -55,6 +55,7 @@ impl AppState {
             fresh.restore_end_user(user);
         }
         let mut queued = Vec::new();
+        let mut finished = Vec::new();
         for chat in chats {
             // Escalation ids stay unique: new ones start above every loaded one.
             if let Some(highest) = chat
@@ -69,12 +70,20 @@ impl AppState {
             if matches!(chat.routing, RoutingState::Queued) {
                 queued.push(chat.id);
             }
+            if chat.is_finished() {
+                finished.push(chat.id);
+            }
             fresh.chats.insert(chat.id, Arc::new(Mutex::new(chat)));
         }
         self.tenants.insert(name.to_owned(), Arc::clone(&fresh));
         self.chat_owners.retain(|_, owner| owner != name);
         for id in ids.chats.values() {
             self.chat_owners.insert(*id, name.to_owned());
+        }
+        // Restored finished chats count against the retention like any other.
+        self.forget_finished(Some(name));
+        for id in finished {
+            self.chat_finished(name, id);
         }
         self.webhooks.forget(Some(name));
         // Snapshots carry no file bytes: the tenant's old media goes with its old chats.

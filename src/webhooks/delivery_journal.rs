@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::catalog::EventType;
+pub use super::delivery_payload::Payload;
 use crate::domain::{ChatId, DeliveryId};
 
 /// Where a delivery stands.
@@ -103,7 +104,7 @@ pub struct Delivery {
     /// delivery is finished, a payload over `--delivery-payload-cap` is replaced by its
     /// first bytes as one JSON string.
     #[serde(serialize_with = "payload_as_json", skip_deserializing)]
-    pub payload: Arc<[u8]>,
+    pub payload: Payload,
     /// The payload's full length.
     pub payload_bytes: usize,
     /// The kept payload is only its first `--delivery-payload-cap` bytes.
@@ -140,13 +141,28 @@ impl Delivery {
             self.attempts.drain(..excess);
             self.attempts_dropped += excess as u64;
         }
-        if self.is_finished() && !self.payload_truncated && self.payload.len() > caps.payload_bytes
-        {
-            let kept = String::from_utf8_lossy(&self.payload[..caps.payload_bytes]);
+        let over_cap = self
+            .payload
+            .stored()
+            .filter(|bytes| bytes.len() > caps.payload_bytes);
+        if let Some(bytes) = over_cap.filter(|_| self.is_finished() && !self.payload_truncated) {
+            let kept = String::from_utf8_lossy(&bytes[..caps.payload_bytes]);
             let as_json_string = serde_json::to_vec(&kept).expect("a string serialises");
-            self.payload = Arc::from(as_json_string);
+            self.payload = Payload::Bytes(Arc::from(as_json_string));
             self.payload_truncated = true;
         }
+    }
+
+    /// The delivery as it is shown: a deferred payload built now (with its length). Locks
+    /// the chat: call it on a copy, outside the journal's and the chat's locks.
+    pub fn resolved(mut self) -> Delivery {
+        if let Payload::Deferred { .. } = self.payload {
+            if let Some(bytes) = self.payload.bytes() {
+                self.payload_bytes = bytes.len();
+                self.payload = Payload::Bytes(bytes);
+            }
+        }
+        self
     }
 
     /// A short form for the live event stream.
@@ -162,10 +178,12 @@ impl Delivery {
 }
 
 fn payload_as_json<S: serde::Serializer>(
-    payload: &Arc<[u8]>,
+    payload: &Payload,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    serde_json::from_slice::<Value>(payload)
+    payload
+        .bytes()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
         .unwrap_or(Value::Null)
         .serialize(serializer)
 }
@@ -380,7 +398,7 @@ mod tests {
             created_at: Utc::now(),
             status,
             attempts: Vec::new(),
-            payload: Arc::from(&b"{}"[..]),
+            payload: Payload::Bytes(Arc::from(&b"{}"[..])),
             payload_bytes: 2,
             payload_truncated: false,
             attempts_dropped: 0,

@@ -68,31 +68,44 @@ async fn route_jobs(
     ordering: DeliveryOrdering,
 ) {
     let queues: ChatQueues = Rc::default();
-    while let Some(job) = jobs.recv().await {
-        if ordering == DeliveryOrdering::Unordered {
-            let sender = Rc::clone(&sender);
-            actix_rt::spawn(async move { sender.deliver(&job.tenant, &job.delivery).await });
-            continue;
+    // Whatever has queued up since the last wake-up is taken at once: one wake-up per
+    // batch, however many messages arrived meanwhile.
+    let mut batch = Vec::with_capacity(BATCH);
+    while jobs.recv_many(&mut batch, BATCH).await > 0 {
+        for job in batch.drain(..) {
+            route(job, &queues, &sender, ordering);
         }
-        let key = (job.tenant, job.chat_id);
-        let existing = queues.borrow().get(&key).cloned();
-        let delivery = match existing {
-            Some(queue) => match queue.send(job.delivery) {
-                Ok(()) => continue,
-                Err(returned) => returned.0,
-            },
-            None => job.delivery,
-        };
-        let (queue, receiver) = mpsc::unbounded_channel();
-        queue.send(delivery).expect("receiver is alive");
-        queues.borrow_mut().insert(key.clone(), queue);
-        actix_rt::spawn(drain_chat_queue(
-            key,
-            receiver,
-            Rc::clone(&queues),
-            Rc::clone(&sender),
-        ));
     }
+}
+
+/// Most jobs taken per wake-up.
+const BATCH: usize = 512;
+
+/// Hands one job to its chat's queue (starting the queue's task if it has none).
+fn route(job: Job, queues: &ChatQueues, sender: &Rc<WebhookPoster>, ordering: DeliveryOrdering) {
+    if ordering == DeliveryOrdering::Unordered {
+        let sender = Rc::clone(sender);
+        actix_rt::spawn(async move { sender.deliver(&job.tenant, &job.delivery).await });
+        return;
+    }
+    let key = (job.tenant, job.chat_id);
+    let existing = queues.borrow().get(&key).cloned();
+    let delivery = match existing {
+        Some(queue) => match queue.send(job.delivery) {
+            Ok(()) => return,
+            Err(returned) => returned.0,
+        },
+        None => job.delivery,
+    };
+    let (queue, receiver) = mpsc::unbounded_channel();
+    queue.send(delivery).expect("receiver is alive");
+    queues.borrow_mut().insert(key.clone(), queue);
+    actix_rt::spawn(drain_chat_queue(
+        key,
+        receiver,
+        Rc::clone(queues),
+        Rc::clone(sender),
+    ));
 }
 
 /// Delivers one chat's events in order; exits (and unregisters) when the queue is empty.

@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod creation_order;
 pub mod delivery_journal;
+mod delivery_payload;
 pub mod dispatcher;
 pub mod event_selection;
 pub mod faults;
@@ -25,11 +26,12 @@ use std::time::Duration;
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::domain::DeliveryId;
+use crate::domain::{ChatId, DeliveryId};
 use crate::live_events::{LiveEventBus, LiveEventKind};
-use catalog::Event;
+use catalog::{Event, EventType};
 use delivery_journal::{
     Delivery, DeliveryCaps, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus,
+    Payload,
 };
 use dispatcher::{Dispatcher, Job};
 use faults::FaultInjection;
@@ -198,6 +200,48 @@ impl Webhooks {
             .ok_or(WebhookError::NoFaults)
     }
 
+    /// True when the tenant's webhooks go somewhere (its own target or the default).
+    pub fn has_target(&self, tenant: &str) -> bool {
+        self.webhook_targets.default.is_some() || self.webhook_targets.targets.contains_key(tenant)
+    }
+
+    /// Journals an event that had nowhere to go as `skipped` (or `suppressed`, when the
+    /// tenant's event selection leaves it out); nothing is queued.
+    pub fn skip(&self, tenant: &str, chat_id: ChatId, event_type: EventType, payload: Payload) {
+        let selected = self.event_selection(tenant).0.includes(event_type);
+        let delivery = self.journal.record(Delivery {
+            id: DeliveryId::new(),
+            tenant: tenant.to_owned(),
+            chat_id,
+            event_type,
+            created_at: Utc::now(),
+            status: if selected {
+                DeliveryStatus::Skipped
+            } else {
+                DeliveryStatus::Suppressed
+            },
+            attempts: Vec::new(),
+            payload_bytes: match &payload {
+                Payload::Bytes(bytes) => bytes.len(),
+                // Known when it is built (`Delivery::resolved`).
+                Payload::Deferred { .. } => 0,
+            },
+            payload,
+            payload_truncated: false,
+            attempts_dropped: 0,
+            cancelled: false,
+        });
+        // Finished now: a stored payload keeps within the cap.
+        delivery
+            .lock()
+            .expect("delivery lock")
+            .keep_within(self.caps());
+        self.events
+            .publish_with(LiveEventKind::Delivery, tenant, Some(chat_id), || {
+                delivery.lock().expect("delivery lock").summary()
+            });
+    }
+
     /// Journals `event` and queues it behind the chat's earlier events, unless the
     /// tenant's event selection leaves it out (then it is journaled as `suppressed`).
     /// Never blocks.
@@ -216,11 +260,18 @@ impl Webhooks {
             },
             attempts: Vec::new(),
             payload_bytes: event.payload.len(),
-            payload: event.payload.into(),
+            payload: Payload::Bytes(event.payload.into()),
             payload_truncated: false,
             attempts_dropped: 0,
             cancelled: false,
         });
+        if !selected {
+            // Suppressed: finished now, so its payload keeps within the cap.
+            delivery
+                .lock()
+                .expect("delivery lock")
+                .keep_within(self.caps());
+        }
         self.events
             .publish_with(LiveEventKind::Delivery, tenant, Some(event.chat_id), || {
                 delivery.lock().expect("delivery lock").summary()
@@ -235,8 +286,13 @@ impl Webhooks {
         });
     }
 
+    /// The matching deliveries as shown (deferred payloads built, outside every lock).
     pub fn deliveries(&self, filter: &DeliveryFilter) -> Vec<Delivery> {
-        self.journal.list(filter)
+        self.journal
+            .list(filter)
+            .into_iter()
+            .map(Delivery::resolved)
+            .collect()
     }
 
     pub fn counters(&self, filter: &DeliveryFilter) -> DeliveryCounters {
@@ -254,9 +310,11 @@ impl Webhooks {
     }
 
     pub fn delivery(&self, id: DeliveryId) -> Option<Delivery> {
-        self.journal
+        let delivery = self
+            .journal
             .get(id)
-            .map(|handle| handle.lock().expect("delivery lock").clone())
+            .map(|handle| handle.lock().expect("delivery lock").clone())?;
+        Some(delivery.resolved())
     }
 
     /// Sends a delivery again (same id, fresh signature), behind its chat's queued events.
@@ -265,15 +323,24 @@ impl Webhooks {
             .journal
             .get(id)
             .ok_or(WebhookError::UnknownDelivery(id))?;
+        // A deferred body is built now (outside the delivery's lock: building locks the chat).
+        let (payload, trimmed) = {
+            let delivery = handle.lock().expect("delivery lock");
+            let trimmed = delivery.payload_truncated.then_some(delivery.payload_bytes);
+            (delivery.payload.clone(), trimmed)
+        };
+        if let Some(bytes) = trimmed {
+            return Err(WebhookError::PayloadTrimmed {
+                id,
+                bytes,
+                kept: self.webhook_targets.caps().payload_bytes,
+            });
+        }
+        let bytes = payload.bytes().ok_or(WebhookError::BodyGone(id))?;
         let (tenant, chat_id, snapshot) = {
             let mut delivery = handle.lock().expect("delivery lock");
-            if delivery.payload_truncated {
-                return Err(WebhookError::PayloadTrimmed {
-                    id,
-                    bytes: delivery.payload_bytes,
-                    kept: self.webhook_targets.caps().payload_bytes,
-                });
-            }
+            delivery.payload_bytes = bytes.len();
+            delivery.payload = Payload::Bytes(bytes);
             delivery.status = DeliveryStatus::Pending;
             (delivery.tenant.clone(), delivery.chat_id, delivery.clone())
         };

@@ -59,15 +59,14 @@ impl WebhookPoster {
         loop {
             let (id, payload, cancelled) = {
                 let delivery = delivery.lock().expect("delivery lock");
-                (
-                    delivery.id,
-                    Arc::clone(&delivery.payload),
-                    delivery.cancelled,
-                )
+                (delivery.id, delivery.payload.clone(), delivery.cancelled)
             };
             if cancelled {
                 return;
             }
+            let Some(payload) = payload.bytes() else {
+                return;
+            };
             let Some(target) = self.targets.resolve(tenant) else {
                 self.update(tenant, delivery, |delivery| {
                     delivery.status = DeliveryStatus::Skipped

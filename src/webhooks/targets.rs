@@ -33,6 +33,8 @@ pub enum WebhookError {
     NoSecondarySecret,
     #[error("No delivery has the id {0}")]
     UnknownDelivery(DeliveryId),
+    #[error("Delivery {0} was skipped and its chat has since been evicted, so its body can no longer be built")]
+    BodyGone(DeliveryId),
     #[error("{0}")]
     InvalidFaults(String),
     #[error("No faults are configured for this tenant")]

@@ -1,0 +1,245 @@
+//! The bounds on stored chats, through real HTTP: finished chats beyond
+//! `--retain-finished-chats` (or older than `--retain-finished-chats-for`) are evicted
+//! oldest first with their messages and counted on `/__admin/health`; a tenant at
+//! `--max-chats-per-tenant` and a chat at `--max-messages-per-chat` are answered 409 in the
+//! envelope, naming the flag; and nothing acknowledged is lost below the caps.
+
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+use awc::http::{Method, StatusCode};
+use ccai_emulator::state::StateLimits;
+use ccai_emulator::Config;
+
+fn with_limits(limits: StateLimits) -> Config {
+    Config {
+        state_limits: limits,
+        ..test_config()
+    }
+}
+
+async fn finish(tenant: &TenantClient<'_>, chat: u64) {
+    let reply = tenant
+        .call(
+            Method::PATCH,
+            &format!("/chats/{chat}"),
+            Some(serde_json::json!({"status": "finished"})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+/// `/__admin/health`'s chat counters (the fixtures' seed tenants count too, so tests
+/// compare before and after).
+async fn chat_counters(app: &TestApp) -> serde_json::Value {
+    app.admin_get("/health").await["chats"].clone()
+}
+
+/// One entry of `/__admin/limits`, by name: its limit and use.
+async fn limit_and_use(app: &TestApp, name: &str) -> (serde_json::Value, serde_json::Value) {
+    let limits = app.admin_get("/limits").await;
+    let entry = limits["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|limit| limit["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {limits}"))
+        .clone();
+    (entry["limit"].clone(), entry["used"].clone())
+}
+
+async fn chat_status(tenant: &TenantClient<'_>, chat: u64) -> StatusCode {
+    tenant
+        .call(Method::GET, &format!("/chats/{chat}"), None)
+        .await
+        .status
+}
+
+#[actix_web::test]
+async fn finished_chats_past_the_retention_count_are_evicted_oldest_first_and_counted() {
+    let app = spawn_app_with(with_limits(StateLimits {
+        retain_finished_chats: 2,
+        ..StateLimits::default()
+    }));
+    let tenant = app.tenant("retain");
+    let before = chat_counters(&app).await;
+    let mut chats = Vec::new();
+    for index in 0..4 {
+        let (chat, user) = tenant.open_chat().await;
+        tenant.says(chat, user, &format!("hello {index}")).await;
+        chats.push(chat);
+    }
+    let (open, _) = tenant.open_chat().await;
+    for chat in &chats {
+        finish(&tenant, *chat).await;
+    }
+    for evicted in &chats[..2] {
+        assert_eq!(chat_status(&tenant, *evicted).await, StatusCode::NOT_FOUND);
+        let record = app
+            .admin(Method::GET, &format!("/chats/{evicted}"), None)
+            .await;
+        assert_eq!(record.status, StatusCode::NOT_FOUND);
+    }
+    for kept in chats[2..].iter().chain([&open]) {
+        assert_eq!(chat_status(&tenant, *kept).await, StatusCode::OK);
+    }
+    let kept = texts(&app.transcript(chats[3], "end_user").await);
+    assert!(kept.contains(&"hello 3".to_owned()), "{kept:?}");
+    let after = chat_counters(&app).await;
+    let evicted = after["evicted"].as_u64().unwrap() - before["evicted"].as_u64().unwrap();
+    // Oldest first: the seed tenants' finished chats (if any) went before ours.
+    let earlier = before["finished_retained"].as_u64().unwrap();
+    assert_eq!(evicted, earlier + 4 - 2, "{before} -> {after}");
+    assert_eq!(after["finished_retained"], 2);
+    assert_eq!(after["retain_finished_chats"], 2);
+}
+
+#[actix_web::test]
+async fn finished_chats_older_than_the_retention_age_are_evicted_without_traffic() {
+    let app = spawn_app_with(with_limits(StateLimits {
+        retain_finished_for: Some(Duration::from_millis(50)),
+        ..StateLimits::default()
+    }));
+    let tenant = app.tenant("aged");
+    let (chat, _) = tenant.open_chat().await;
+    let (open, _) = tenant.open_chat().await;
+    finish(&tenant, chat).await;
+    let started = Instant::now();
+    while chat_status(&tenant, chat).await != StatusCode::NOT_FOUND {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "chat {chat} was never evicted"
+        );
+        actix_web::rt::task::yield_now().await;
+    }
+    assert_eq!(chat_status(&tenant, open).await, StatusCode::OK);
+    assert_eq!(chat_counters(&app).await["retain_finished_for_seconds"], 0);
+}
+
+#[actix_web::test]
+async fn a_tenant_at_its_chat_limit_gets_409_until_a_finished_chat_makes_room() {
+    let app = spawn_app_with(with_limits(StateLimits {
+        max_chats_per_tenant: 2,
+        ..StateLimits::default()
+    }));
+    let tenant = app.tenant("capped");
+    let before = chat_counters(&app).await;
+    let (first, user) = tenant.open_chat().await;
+    tenant.open_chat().await;
+    let refused = tenant
+        .call(
+            Method::POST,
+            "/chats",
+            Some(serde_json::json!({"end_user_id": user})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.message().contains("--max-chats-per-tenant"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        limit_and_use(&app, "chats_per_tenant").await,
+        (2.into(), 2.into())
+    );
+    // Another tenant is not affected.
+    app.tenant("other").open_chat().await;
+    finish(&tenant, first).await;
+    let (third, _) = tenant.open_chat().await;
+    assert_eq!(chat_status(&tenant, third).await, StatusCode::OK);
+    assert_eq!(chat_status(&tenant, first).await, StatusCode::NOT_FOUND);
+    let after = chat_counters(&app).await;
+    let evicted = after["evicted"].as_u64().unwrap() - before["evicted"].as_u64().unwrap();
+    assert_eq!(evicted, 1, "{before} -> {after}");
+    assert_eq!(after["max_chats_per_tenant"], 2);
+}
+
+#[actix_web::test]
+async fn a_chat_at_its_message_limit_gets_409_and_keeps_every_acknowledged_message() {
+    let app = spawn_app_with(with_limits(StateLimits {
+        max_messages_per_chat: 5,
+        ..StateLimits::default()
+    }));
+    let tenant = app.tenant("long");
+    let (chat, user) = tenant.open_chat().await;
+    let mut acknowledged = Vec::new();
+    let refusal = loop {
+        let text = format!("message {}", acknowledged.len());
+        let reply = tenant.say(chat, user, &text).await;
+        if reply.status != StatusCode::OK {
+            break reply;
+        }
+        acknowledged.push(text);
+        assert!(acknowledged.len() <= 5, "the cap was never applied");
+    };
+    assert_eq!(refusal.status, StatusCode::CONFLICT, "{}", refusal.body);
+    assert!(
+        refusal.message().contains("--max-messages-per-chat"),
+        "{}",
+        refusal.body
+    );
+    assert!(!acknowledged.is_empty());
+    let stored = texts(&app.transcript(chat, "end_user").await);
+    let from_user: Vec<&String> = stored
+        .iter()
+        .filter(|text| text.starts_with("message "))
+        .collect();
+    assert_eq!(from_user, acknowledged.iter().collect::<Vec<_>>());
+    let health = app.admin_get("/health").await;
+    assert_eq!(health["chats"]["max_messages_per_chat"], 5);
+    // The answers that follow the last acknowledged message may go past the cap.
+    let (limit, used) = limit_and_use(&app, "messages_per_chat").await;
+    assert_eq!(limit, 5);
+    assert!(used.as_u64().unwrap() >= 5, "{used}");
+}
+
+#[actix_web::test]
+async fn below_the_caps_every_acknowledged_message_is_kept_in_order_while_others_are_evicted() {
+    let app = spawn_app_with(with_limits(StateLimits {
+        retain_finished_chats: 1,
+        max_chats_per_tenant: 50,
+        max_messages_per_chat: 1_000,
+        ..StateLimits::default()
+    }));
+    let tenant = app.tenant("busy");
+    let before = chat_counters(&app).await;
+    let mut chats = Vec::new();
+    for _ in 0..4 {
+        chats.push(tenant.open_chat().await);
+    }
+    let senders = chats.iter().map(|(chat, user)| {
+        let tenant = &tenant;
+        async move {
+            let mut acknowledged = Vec::new();
+            for index in 0..25 {
+                let text = format!("chat {chat} message {index}");
+                let reply = tenant.say(*chat, *user, &text).await;
+                assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+                acknowledged.push(text);
+            }
+            acknowledged
+        }
+    });
+    // Meanwhile other chats of the same tenant open and finish, and are evicted.
+    let churn = async {
+        for _ in 0..10 {
+            let (chat, _) = tenant.open_chat().await;
+            finish(&tenant, chat).await;
+        }
+    };
+    let (sent, ()) =
+        futures_util::future::join(futures_util::future::join_all(senders), churn).await;
+    for ((chat, _), acknowledged) in chats.iter().zip(sent) {
+        let stored: Vec<String> = texts(&app.transcript(*chat, "end_user").await)
+            .into_iter()
+            .filter(|text| text.starts_with("chat "))
+            .collect();
+        assert_eq!(stored, acknowledged, "chat {chat}");
+    }
+    // Ten finished, one retained: all but one of them and of those retained before go.
+    let after = chat_counters(&app).await;
+    let evicted = after["evicted"].as_u64().unwrap() - before["evicted"].as_u64().unwrap();
+    let earlier = before["finished_retained"].as_u64().unwrap();
+    assert_eq!(evicted, earlier + 10 - 1, "{before} -> {after}");
+}
