@@ -3,6 +3,7 @@
 //! port) that verifies every signature. Waiting is always "until this is true, or fail
 //! after a deadline"; there are no fixed sleeps.
 
+pub mod binary;
 mod escalations;
 pub mod fixture_folder;
 pub mod media;
