@@ -4,7 +4,7 @@
 //! and long-poll waiters get a cheap change counter ([`watch`]) that tells them to re-check
 //! their condition, so nothing ever has to sleep and poll.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -68,7 +68,10 @@ pub const DEFAULT_BACKLOG: usize = 4_096;
 /// The bus. Publishing never blocks and costs little when nobody listens.
 #[derive(Debug)]
 pub struct LiveEventBus {
-    stream: broadcast::Sender<Arc<LiveEvent>>,
+    /// Made by the first subscriber, since a channel allocates its `backlog` slots up
+    /// front (about 200 KB at the default) and most runs never subscribe.
+    stream: OnceLock<broadcast::Sender<Arc<LiveEvent>>>,
+    backlog: usize,
     changes: watch::Sender<u64>,
     /// Set when shutdown starts: event streams end and long-polls answer at once.
     closing: watch::Sender<bool>,
@@ -86,7 +89,8 @@ impl LiveEventBus {
     /// A bus whose subscribers may fall `backlog` events behind before they miss some.
     pub fn with_backlog(backlog: usize) -> Self {
         LiveEventBus {
-            stream: broadcast::channel(backlog.max(1)).0,
+            stream: OnceLock::new(),
+            backlog: backlog.max(1),
             changes: watch::channel(0).0,
             closing: watch::channel(false).0,
             seq: Mutex::new(0),
@@ -107,13 +111,17 @@ impl LiveEventBus {
         data: impl FnOnce() -> Value,
     ) {
         // Built outside the lock; only when someone listens.
-        let data = (self.stream.receiver_count() > 0).then(data);
+        let stream = self
+            .stream
+            .get()
+            .filter(|stream| stream.receiver_count() > 0);
+        let data = stream.map(|_| data());
         // Numbering and sending under one lock, so subscribers see `seq` strictly rising
         // even when several threads publish at once.
         let mut last = self.seq.lock().expect("event sequence lock");
         *last += 1;
         let seq = *last;
-        if let Some(data) = data {
+        if let (Some(stream), Some(data)) = (stream, data) {
             let event = LiveEvent {
                 seq,
                 at: Utc::now(),
@@ -123,7 +131,7 @@ impl LiveEventBus {
                 data,
             };
             // An error only means every subscriber left meanwhile.
-            let _ = self.stream.send(Arc::new(event));
+            let _ = stream.send(Arc::new(event));
         }
         self.changes.send_replace(seq);
     }
@@ -136,7 +144,9 @@ impl LiveEventBus {
 
     /// A stream of every event from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
-        self.stream.subscribe()
+        self.stream
+            .get_or_init(|| broadcast::channel(self.backlog).0)
+            .subscribe()
     }
 
     /// Shutdown has started: every event stream ends and every long-poll answers now.
