@@ -119,6 +119,11 @@ pub struct Cli {
     /// On SIGTERM/SIGINT, how long to keep delivering pending webhooks before exiting.
     #[arg(long, env = "CCAI_EMU_SHUTDOWN_GRACE", default_value = "10s")]
     shutdown_grace: String,
+    /// Keep every tenant's state, webhook settings, fixture uploads, media and pending
+    /// deliveries in an SQLite database in this folder, so they survive a restart (off:
+    /// everything is in memory).
+    #[arg(long, env = "CCAI_EMU_STATE_DIR")]
+    state_dir: Option<PathBuf>,
     /// Overrides the fixtures' agent join delay (e.g. 0 for tests).
     #[arg(long, env = "CCAI_EMU_AGENT_JOIN_DELAY")]
     agent_join_delay: Option<String>,
@@ -301,6 +306,8 @@ pub struct Config {
     pub access_log: bool,
     /// Upload-form expiry and the memory budgets of stored media.
     pub media: crate::media::MediaConfig,
+    /// Where the state is kept across restarts (`--state-dir`); `None`: in memory only.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -330,6 +337,7 @@ impl Default for Config {
             fidelity: Fidelity::default(),
             access_log: false,
             media: crate::media::MediaConfig::default(),
+            state_dir: None,
         }
     }
 }
@@ -466,6 +474,7 @@ impl TryFrom<Cli> for Config {
             live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
+            state_dir: cli.state_dir.clone(),
             state_limits,
             limits,
             fidelity: Fidelity::try_from(cli.fidelity)?,

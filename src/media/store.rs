@@ -18,7 +18,7 @@ use super::kinds::MediaKind;
 use super::policy::PolicySigner;
 
 /// A stored file as its chat knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct MediaRecord {
     /// Set once the file is registered (uploads) or attached (agents).
     pub media_id: Option<u64>,
@@ -94,6 +94,37 @@ impl MediaStore {
 
     pub fn config(&self) -> &MediaConfig {
         &self.config
+    }
+
+    /// The id the next registered or attached file gets.
+    pub fn next_media_id(&self) -> u64 {
+        self.next_media_id.load(Ordering::Relaxed)
+    }
+
+    /// Never hands out an id below `next` (after a restart).
+    pub fn move_media_ids_past(&self, next: u64) {
+        self.next_media_id.fetch_max(next, Ordering::Relaxed);
+    }
+
+    /// Puts back a file kept in `--state-dir` (its budget was checked when it came in).
+    pub fn restore(&self, tenant: &str, record: &str, bytes: Bytes) -> Result<(), String> {
+        let mut record: MediaRecord =
+            serde_json::from_str(record).map_err(|error| error.to_string())?;
+        record.tenant = tenant.to_owned();
+        if let Some(media_id) = record.media_id {
+            self.move_media_ids_past(media_id + 1);
+        }
+        let mut holdings = self.holdings();
+        let usage = holdings.tenants.entry(record.tenant.clone()).or_default();
+        usage.bytes += record.size;
+        usage.files += 1;
+        holdings.total.bytes += record.size;
+        holdings.total.files += 1;
+        if let Some(media_id) = record.media_id {
+            holdings.media.insert(media_id, record.key.clone());
+        }
+        holdings.files.insert(record.key.clone(), (record, bytes));
+        Ok(())
     }
 
     fn holdings(&self) -> std::sync::MutexGuard<'_, Holdings> {

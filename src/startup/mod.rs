@@ -21,6 +21,7 @@ use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
 use crate::domain::ContactCenter;
 use crate::http::HttpSettings;
+use crate::persistence::StateStore;
 use crate::script_loader::watch::{self, FixtureWatcher};
 use crate::script_loader::{self, seeds, FixtureError};
 use crate::state::{AppState, StateOptions};
@@ -109,8 +110,14 @@ impl ResolvedSource {
 }
 
 /// Loads each seed into its tenant; a problem names the seed file and the place in it.
+/// Loads each seed into its tenant, except into a tenant `--state-dir` restored (the
+/// state kept across the restart wins over the seed it may have started from).
 fn load_seeds(state: &Arc<AppState>, seeds: &[seeds::Seed]) -> Result<(), FixtureError> {
     for seed in seeds {
+        if state.existing_tenant(&seed.tenant).is_some() {
+            tracing::info!(tenant = %seed.tenant, "seed not loaded: the tenant was restored from --state-dir");
+            continue;
+        }
         state
             .load_tenant(&seed.tenant, &seed.snapshot)
             .map_err(|error| seed.error(error.place, error.problem))?;
@@ -163,6 +170,12 @@ impl Emulator {
         }
         let script = source.script()?;
         let seeds = source.seeds()?;
+        let store = match &config.state_dir {
+            Some(dir) => Some(Arc::new(
+                StateStore::open(dir).map_err(|error| StartError::Config(error.to_string()))?,
+            )),
+            None => None,
+        };
         let state = Arc::new(AppState::new(StateOptions {
             script,
             auth: config.auth.clone(),
@@ -182,7 +195,14 @@ impl Emulator {
             webhook_options: config.fidelity.webhooks.clone(),
             mid_session_duplicate_interval: config.fidelity.mid_session_duplicate_interval,
             media: config.media.clone(),
+            store,
         }));
+        let restored = state
+            .restore()
+            .map_err(|problem| StartError::Config(format!("--state-dir: {problem}")))?;
+        if let Some(stats) = state.persistence_stats() {
+            tracing::info!(state_dir = %stats.state_dir, tenants = restored.tenants, chats = restored.chats, messages = restored.messages, pending_deliveries = restored.pending_deliveries, fixture_uploads = restored.fixture_uploads, media = restored.media, "state restored");
+        }
         sweep_finished_chats(&state, config.state_limits.retain_finished_for);
         load_seeds(&state, &seeds)?;
         let watcher = watch_fixtures(&config, &source, &state)?;

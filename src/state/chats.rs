@@ -89,11 +89,13 @@ impl AppState {
         if fields.identifier.trim().is_empty() {
             return Err(StateError::Invalid("identifier must not be empty".into()));
         }
-        Ok(tenant.upsert_end_user(
+        let user = tenant.upsert_end_user(
             fields,
             || EndUserId(self.next_end_user_id.fetch_add(1, Ordering::Relaxed)),
             Utc::now(),
-        ))
+        );
+        self.persist_end_user(&tenant.name, &user)?;
+        Ok(user)
     }
 
     /// Opens a chat for an existing end user.
@@ -135,6 +137,7 @@ impl AppState {
         self.chat_owners.insert(id, tenant.name.clone());
         tenant.chats.insert(id, Arc::clone(&handle));
         self.carry_out(tenant, &handle, &mut chat, effects, &script);
+        self.persist_chat(tenant, &chat)?;
         Ok(chat.clone())
     }
 
@@ -362,6 +365,7 @@ impl AppState {
         let mut chat = handle.lock().expect("chat lock");
         let (answer, effects) = change(&mut chat, &script)?;
         self.carry_out(tenant, &handle, &mut chat, effects, &script);
+        self.persist_chat(tenant, &chat)?;
         Ok(read(&chat, answer))
     }
 }

@@ -59,6 +59,7 @@ impl AppState {
         if removed {
             self.chat_owners.remove(&chat_id);
             self.media.forget_chat(tenant, chat_id.0);
+            self.persist_evicted(&[chat_id]);
         }
         removed
     }

@@ -2,7 +2,7 @@
 //! so traffic on one chat never waits for another; the end-user directory has one lock per
 //! tenant because upserts must be atomic on `identifier`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -54,6 +54,15 @@ impl Tenant {
             .get(&queue.id)
             .copied()
             .unwrap_or(queue.availability)
+    }
+
+    /// The availability set at run time, by queue id.
+    pub fn availability_overrides(&self) -> BTreeMap<String, Availability> {
+        let overrides = self.queue_availability.lock().expect("availability lock");
+        overrides
+            .iter()
+            .map(|(queue, availability)| (queue.clone(), *availability))
+            .collect()
     }
 
     /// Sets the queue's availability for this tenant (`None`: back to the script's).

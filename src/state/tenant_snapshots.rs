@@ -31,8 +31,21 @@ impl AppState {
     }
 
     /// Replaces the tenant's state with the snapshot's (chats, end users, webhook target;
-    /// its delivery journal is forgotten). Queued chats are picked up after the join delay.
+    /// its delivery journal is forgotten), and writes it to `--state-dir` if there is one
+    /// (a failed write is logged and counted). Queued chats are picked up after the join
+    /// delay.
     pub fn load_tenant(
+        self: &Arc<Self>,
+        name: &str,
+        snapshot: &Snapshot,
+    ) -> Result<LoadReport, SnapshotError> {
+        let report = self.load_tenant_in_memory(name, snapshot)?;
+        let _ = self.persist_whole_tenant(name);
+        Ok(report)
+    }
+
+    /// [`Self::load_tenant`] without writing to `--state-dir` (a restart's restore).
+    pub(super) fn load_tenant_in_memory(
         self: &Arc<Self>,
         name: &str,
         snapshot: &Snapshot,
