@@ -23,6 +23,7 @@ mod media_refusals;
 mod media_uploads;
 mod mid_session_authentication;
 mod openapi;
+mod persistence;
 mod pre_chat_transcript;
 mod rate_limit;
 mod readme_example;
