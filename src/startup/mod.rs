@@ -204,7 +204,6 @@ impl Emulator {
             tracing::info!(state_dir = %stats.state_dir, tenants = restored.tenants, chats = restored.chats, messages = restored.messages, pending_deliveries = restored.pending_deliveries, fixture_uploads = restored.fixture_uploads, media = restored.media, "state restored");
         }
         sweep_finished_chats(&state, config.state_limits.retain_finished_for);
-        load_seeds(&state, &seeds)?;
         let watcher = watch_fixtures(&config, &source, &state)?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
             address: config.bind.clone(),
@@ -217,6 +216,8 @@ impl Emulator {
         state
             .set_own_address(address)
             .map_err(|error| StartError::Config(format!("--webhook-url: {error}")))?;
+        // After the address is known, so a seed's webhook target that loops back is refused.
+        load_seeds(&state, &seeds)?;
         let data = web::Data::from(Arc::clone(&state));
         let settings = web::Data::new(HttpSettings {
             admin_token: config.admin_token.clone(),
