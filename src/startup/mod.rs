@@ -329,6 +329,7 @@ impl RunningEmulator {
     /// Stops serving (waiting for requests in flight).
     pub async fn stop(self) {
         self.handle.stop(true).await;
+        self.state.close_persistence();
     }
 
     /// Stops serving, then keeps delivering pending webhooks for up to `grace` in all, and
@@ -347,5 +348,7 @@ pub async fn stop_within(handle: &ServerHandle, state: &AppState, grace: Duratio
     state.close_streams();
     let _ = tokio::time::timeout_at(deadline, handle.stop(true)).await;
     let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-    state.drain_webhooks(remaining).await
+    let report = state.drain_webhooks(remaining).await;
+    state.close_persistence();
+    report
 }

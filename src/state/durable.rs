@@ -67,6 +67,13 @@ impl AppState {
         self.store().map(|store| store.stats())
     }
 
+    /// Closes `--state-dir` (the emulator stopped): the folder is free for a new emulator.
+    pub fn close_persistence(&self) {
+        if let Some(store) = self.store() {
+            store.close();
+        }
+    }
+
     /// One transaction of `changes`, with the id counters raised.
     fn write(
         &self,

@@ -253,3 +253,19 @@ async fn a_state_dir_that_cannot_be_created_stops_the_start_with_its_name() {
     );
     let _ = std::fs::remove_file(file.path());
 }
+
+#[actix_web::test]
+async fn a_second_emulator_on_a_state_dir_in_use_is_refused_until_the_first_stops() {
+    let dir = StateDir::new();
+    let first = app_on(&dir);
+    let mut config = test_config();
+    config.state_dir = Some(dir.path().to_owned());
+    let error = match ccai_emulator::Emulator::build(config) {
+        Ok(_) => panic!("two emulators must not share a state dir"),
+        Err(error) => error.to_string(),
+    };
+    assert!(error.contains("another emulator is using it"), "{error}");
+    first.emulator.stop().await;
+    let second = app_on(&dir);
+    assert_eq!(second.admin_get("/health").await["status"], "ok");
+}
