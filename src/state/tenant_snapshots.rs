@@ -117,6 +117,46 @@ impl AppState {
         })
     }
 
+    /// [`Self::load_tenant`] for `PUT /__admin/tenants/{sub}/snapshot`: a snapshot may hold
+    /// no more chats than `--max-chats-per-tenant` allows, nor a chat more messages than
+    /// `--max-messages-per-chat`. (Seeds are the fixtures' own and a restart's restore keeps
+    /// what was accepted once, so neither is checked.)
+    pub fn load_tenant_within_limits(
+        self: &Arc<Self>,
+        name: &str,
+        snapshot: &Snapshot,
+    ) -> Result<LoadReport, SnapshotError> {
+        self.check_snapshot_limits(snapshot)?;
+        self.load_tenant(name, snapshot)
+    }
+
+    fn check_snapshot_limits(&self, snapshot: &Snapshot) -> Result<(), SnapshotError> {
+        let limits = self.state_limits;
+        if snapshot.chats.len() > limits.max_chats_per_tenant {
+            return Err(error(
+                "chats",
+                format!(
+                    "{} chats are more than a tenant may hold (limit set by --max-chats-per-tenant / CCAI_EMU_MAX_CHATS_PER_TENANT: {})",
+                    snapshot.chats.len(),
+                    limits.max_chats_per_tenant
+                ),
+            ));
+        }
+        for (index, chat) in snapshot.chats.iter().enumerate() {
+            if chat.messages.len() > limits.max_messages_per_chat {
+                return Err(error(
+                    format!("chats[{index}].messages"),
+                    format!(
+                        "{} messages are more than a chat may hold (limit set by --max-messages-per-chat / CCAI_EMU_MAX_MESSAGES_PER_CHAT: {})",
+                        chat.messages.len(),
+                        limits.max_messages_per_chat
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Keeps each id unless another tenant holds it; the counters move past the kept ones.
     fn claim_ids(&self, name: &str, snapshot: &Snapshot) -> IdMap {
         let held_elsewhere: HashSet<EndUserId> = self
