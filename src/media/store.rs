@@ -114,16 +114,7 @@ impl MediaStore {
         if let Some(media_id) = record.media_id {
             self.move_media_ids_past(media_id + 1);
         }
-        let mut holdings = self.holdings();
-        let usage = holdings.tenants.entry(record.tenant.clone()).or_default();
-        usage.bytes += record.size;
-        usage.files += 1;
-        holdings.total.bytes += record.size;
-        holdings.total.files += 1;
-        if let Some(media_id) = record.media_id {
-            holdings.media.insert(media_id, record.key.clone());
-        }
-        holdings.files.insert(record.key.clone(), (record, bytes));
+        hold(&mut self.holdings(), record, bytes);
         Ok(())
     }
 
@@ -189,15 +180,7 @@ impl MediaStore {
         bytes: Bytes,
     ) -> Result<(), MediaError> {
         self.within_budget(holdings, &record.tenant, record.size)?;
-        let usage = holdings.tenants.entry(record.tenant.clone()).or_default();
-        usage.bytes += record.size;
-        usage.files += 1;
-        holdings.total.bytes += record.size;
-        holdings.total.files += 1;
-        if let Some(media_id) = record.media_id {
-            holdings.media.insert(media_id, record.key.clone());
-        }
-        holdings.files.insert(record.key.clone(), (record, bytes));
+        hold(holdings, record, bytes);
         Ok(())
     }
 
@@ -369,6 +352,19 @@ impl MediaStore {
                 .collect::<serde_json::Map<String, Value>>(),
         })
     }
+}
+
+/// Adds a file to the holdings and its size to the counts (budgets are the caller's).
+fn hold(holdings: &mut Holdings, record: MediaRecord, bytes: Bytes) {
+    let usage = holdings.tenants.entry(record.tenant.clone()).or_default();
+    usage.bytes += record.size;
+    usage.files += 1;
+    holdings.total.bytes += record.size;
+    holdings.total.files += 1;
+    if let Some(media_id) = record.media_id {
+        holdings.media.insert(media_id, record.key.clone());
+    }
+    holdings.files.insert(record.key.clone(), (record, bytes));
 }
 
 /// An `s3_path` as a key: the key itself, `s3://bucket/key`, `/bucket/key` or `bucket/key`.

@@ -156,16 +156,14 @@ HOST_IP=$("${PODMAN[@]}" network inspect podman --format '{{range .Subnets}}{{.G
 
 EMULATOR_PORT=$(free_port)
 BASE=http://127.0.0.1:$EMULATOR_PORT
+# Both runs: the published port, the fixtures, and the state volume.
+SHARED_RUN=(-p "$EMULATOR_PORT:8080" -v "$PWD/fixtures:/fixtures:ro" -v "$VOLUME:/state"
+  -e CCAI_EMU_STATE_DIR=/state -e CCAI_EMU_FIXTURES=/fixtures)
 say "podman run (published on $BASE, webhooks to http://$HOST_IP:$RECEIVER_PORT)"
 STARTED_MS=$(now_ms)
 # Without systemd podman logs that it cannot schedule the HEALTHCHECK timer (it is run by
 # hand below); that noise goes to a file, shown only if the run fails.
-timeout 60 "${PODMAN[@]}" run -d --name "$CONTAINER" "${RUN_LIMITS[@]}" \
-  -p "$EMULATOR_PORT:8080" \
-  -v "$PWD/fixtures:/fixtures:ro" \
-  -v "$VOLUME:/state" \
-  -e CCAI_EMU_STATE_DIR=/state \
-  -e CCAI_EMU_FIXTURES=/fixtures \
+timeout 60 "${PODMAN[@]}" run -d --name "$CONTAINER" "${RUN_LIMITS[@]}" "${SHARED_RUN[@]}" \
   -e CCAI_EMU_WEBHOOK_URL="http://$HOST_IP:$RECEIVER_PORT/webhooks/ccai" \
   -e CCAI_EMU_WEBHOOK_PRIMARY_SECRET="${SECRETS[0]}" \
   -e CCAI_EMU_WEBHOOK_SECONDARY_SECRET="${SECRETS[1]}" \
@@ -271,12 +269,7 @@ grep -q 'shutdown signal received' "$WORK/emulator.log" ||
   fail "no 'shutdown signal received' in the log: was it killed rather than stopped?"
 
 say "podman run again on the same volume (--state-dir /state)"
-timeout 60 "${PODMAN[@]}" run -d --name "$RESTARTED" "${RUN_LIMITS[@]}" \
-  -p "$EMULATOR_PORT:8080" \
-  -v "$PWD/fixtures:/fixtures:ro" \
-  -v "$VOLUME:/state" \
-  -e CCAI_EMU_STATE_DIR=/state \
-  -e CCAI_EMU_FIXTURES=/fixtures \
+timeout 60 "${PODMAN[@]}" run -d --name "$RESTARTED" "${RUN_LIMITS[@]}" "${SHARED_RUN[@]}" \
   "$IMAGE" >/dev/null 2>"$WORK/run.log" || fail "podman run (restart) failed: $(cat "$WORK/run.log")"
 restored_chat() {
   [[ $(curl -fsS --max-time 1 -u container-test:any-token "$API/chats/$CHAT" | field status) == '"assigned"' ]]
