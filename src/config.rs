@@ -192,6 +192,9 @@ struct StateLimitFlags {
     /// Messages one chat may hold; an end-user message to a chat at the limit gets 409.
     #[arg(long, env = "CCAI_EMU_MAX_MESSAGES_PER_CHAT", default_value_t = StateLimits::default().max_messages_per_chat)]
     max_messages_per_chat: usize,
+    /// End users one tenant may hold; a new identifier past it gets 409 (updates still work).
+    #[arg(long, env = "CCAI_EMU_MAX_END_USERS_PER_TENANT", default_value_t = StateLimits::default().max_end_users_per_tenant)]
+    max_end_users_per_tenant: usize,
 }
 
 impl TryFrom<StateLimitFlags> for StateLimits {
@@ -210,11 +213,15 @@ impl TryFrom<StateLimitFlags> for StateLimits {
         if flags.max_messages_per_chat == 0 {
             return Err("--max-messages-per-chat must be at least 1".into());
         }
+        if flags.max_end_users_per_tenant == 0 {
+            return Err("--max-end-users-per-tenant must be at least 1".into());
+        }
         Ok(StateLimits {
             retain_finished_chats: flags.retain_finished_chats,
             retain_finished_for,
             max_chats_per_tenant: flags.max_chats_per_tenant,
             max_messages_per_chat: flags.max_messages_per_chat,
+            max_end_users_per_tenant: flags.max_end_users_per_tenant,
         })
     }
 }

@@ -89,11 +89,20 @@ impl AppState {
         if fields.identifier.trim().is_empty() {
             return Err(StateError::Invalid("identifier must not be empty".into()));
         }
-        let user = tenant.upsert_end_user(
-            fields,
-            || EndUserId(self.next_end_user_id.fetch_add(1, Ordering::Relaxed)),
-            Utc::now(),
-        );
+        let most = self.state_limits.max_end_users_per_tenant;
+        let user = tenant
+            .upsert_end_user(
+                fields,
+                || EndUserId(self.next_end_user_id.fetch_add(1, Ordering::Relaxed)),
+                Utc::now(),
+                most,
+            )
+            .map_err(|held| {
+                StateError::LimitReached(format!(
+                    "Tenant {} holds {held} end users, the limit set by --max-end-users-per-tenant (CCAI_EMU_MAX_END_USERS_PER_TENANT); existing end users can still be updated; POST /__admin/reset?tenant={} frees them",
+                    tenant.name, tenant.name
+                ))
+            })?;
         self.persist_end_user(&tenant.name, &user)?;
         Ok(user)
     }

@@ -133,7 +133,17 @@ impl AppState {
                 .map(|age| age.as_secs()),
             max_chats_per_tenant: self.state_limits.max_chats_per_tenant,
             max_messages_per_chat: self.state_limits.max_messages_per_chat,
+            max_end_users_per_tenant: self.state_limits.max_end_users_per_tenant,
         }
+    }
+
+    /// The most end users one tenant holds (for `/__admin/limits`).
+    pub fn largest_end_user_count(&self) -> usize {
+        self.tenants
+            .iter()
+            .map(|tenant| tenant.value().end_user_count())
+            .max()
+            .unwrap_or(0)
     }
 
     /// The most chats one tenant holds and the most messages one chat holds (for

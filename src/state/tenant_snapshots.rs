@@ -142,6 +142,16 @@ impl AppState {
                 ),
             ));
         }
+        if snapshot.end_users.len() > limits.max_end_users_per_tenant {
+            return Err(error(
+                "end_users",
+                format!(
+                    "{} end users are more than a tenant may hold (limit set by --max-end-users-per-tenant / CCAI_EMU_MAX_END_USERS_PER_TENANT: {})",
+                    snapshot.end_users.len(),
+                    limits.max_end_users_per_tenant
+                ),
+            ));
+        }
         for (index, chat) in snapshot.chats.iter().enumerate() {
             if chat.messages.len() > limits.max_messages_per_chat {
                 return Err(error(

@@ -2,8 +2,9 @@
 //! `--retain-finished-chats` (or older than `--retain-finished-chats-for`) are evicted
 //! oldest first with their messages and counted on `/__admin/health`; a tenant at
 //! `--max-chats-per-tenant` and a chat at `--max-messages-per-chat` are answered 409 in the
-//! envelope, naming the flag; a snapshot over either cap is refused; and nothing
-//! acknowledged is lost below the caps.
+//! envelope, naming the flag, as is a new end user past `--max-end-users-per-tenant`; a
+//! snapshot over any of these caps is refused; and nothing acknowledged is lost below the
+//! caps.
 
 use std::time::{Duration, Instant};
 
@@ -280,4 +281,44 @@ async fn a_snapshot_over_the_chat_or_message_caps_is_refused_naming_the_flag() {
         "{}",
         refused.body
     );
+}
+
+#[actix_web::test]
+async fn a_tenant_at_its_end_user_limit_gets_409_for_a_new_identifier_but_updates_go_on() {
+    let app = spawn_app_with(with_limits(StateLimits {
+        max_end_users_per_tenant: 2,
+        ..StateLimits::default()
+    }));
+    let tenant = app.tenant("few-users");
+    let upsert = |identifier: &'static str, name: &'static str| {
+        let tenant = &tenant;
+        async move {
+            tenant
+                .call(
+                    Method::POST,
+                    "/end_users",
+                    Some(serde_json::json!({"identifier": identifier, "name": name})),
+                )
+                .await
+        }
+    };
+    assert!(upsert("first", "Ann").await.status.is_success());
+    assert!(upsert("second", "Bo").await.status.is_success());
+    let refused = upsert("third", "Cy").await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.message().contains("--max-end-users-per-tenant"),
+        "{}",
+        refused.body
+    );
+    let updated = upsert("first", "Ann Updated").await;
+    assert!(updated.status.is_success(), "{}", updated.body);
+    assert_eq!(updated.body["name"], "Ann Updated");
+    // Another tenant has its own allowance.
+    app.tenant("other-users").end_user("someone").await;
+    assert_eq!(
+        limit_and_use(&app, "end_users_per_tenant").await,
+        (2.into(), 2.into())
+    );
+    assert_eq!(chat_counters(&app).await["max_end_users_per_tenant"], 2);
 }
