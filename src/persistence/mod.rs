@@ -10,7 +10,6 @@ mod schema;
 pub mod stored;
 mod writer;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -19,6 +18,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 pub use stored::StoredState;
+use writer::Written;
 pub use writer::{PendingDelivery, Writer};
 
 /// The database's file name inside the state folder.
@@ -40,8 +40,8 @@ struct Inner {
     connection: Connection,
     /// Locked for as long as the store is open.
     _lock: std::fs::File,
-    /// How many of each chat's messages are written (messages are only ever appended).
-    written_messages: HashMap<u64, usize>,
+    /// What the database holds, so unchanged rows are not written again.
+    written: Written,
 }
 
 /// The open database.
@@ -99,7 +99,7 @@ impl StateStore {
             inner: Mutex::new(Some(Inner {
                 connection,
                 _lock: lock,
-                written_messages: HashMap::new(),
+                written: Written::default(),
             })),
             commits: AtomicU64::new(0),
             failures: AtomicU64::new(0),
@@ -125,7 +125,7 @@ impl StateStore {
         let mut inner = self.inner.lock().expect("state store lock");
         let Some(Inner {
             connection,
-            written_messages,
+            written,
             ..
         }) = &mut *inner
         else {
@@ -134,20 +134,15 @@ impl StateStore {
         };
         let outcome = (|| {
             let transaction = connection.transaction()?;
-            let mut writer = Writer::new(&transaction, written_messages);
+            let mut writer = Writer::new(&transaction, written);
             changes(&mut writer)?;
-            let marks = writer.into_marks();
+            let changes = writer.into_changes();
             transaction.commit()?;
-            Ok(marks)
+            Ok(changes)
         })();
         match outcome {
-            Ok(marks) => {
-                for (chat_id, mark) in marks {
-                    match mark {
-                        Some(count) => written_messages.insert(chat_id, count),
-                        None => written_messages.remove(&chat_id),
-                    };
-                }
+            Ok(changes) => {
+                written.committed(changes);
                 self.commits.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
@@ -167,11 +162,14 @@ impl StateStore {
             return Err(self.error("closed: the emulator has stopped"));
         };
         let stored = StoredState::read(&inner.connection).map_err(|error| self.error(error))?;
-        inner.written_messages = stored
-            .chats
-            .iter()
-            .map(|chat| (chat.id, chat.messages.len()))
-            .collect();
+        inner.written = Written {
+            messages: stored
+                .chats
+                .iter()
+                .map(|chat| (chat.id, chat.messages.len()))
+                .collect(),
+            counters: stored.counters.clone(),
+        };
         Ok(stored)
     }
 

@@ -25,9 +25,39 @@ pub struct PendingDelivery {
 /// The changes of one transaction.
 pub struct Writer<'a> {
     transaction: &'a Transaction<'a>,
-    written_messages: &'a HashMap<u64, usize>,
+    written: &'a Written,
     /// New message counts (`None`: the chat is gone), applied once the commit succeeds.
     marks: HashMap<u64, Option<usize>>,
+    /// Counter values written by this transaction, remembered once it commits.
+    counters: HashMap<String, u64>,
+}
+
+/// What the database is known to hold, so unchanged rows are not written again.
+#[derive(Debug, Default)]
+pub(super) struct Written {
+    /// How many of each chat's messages are written (messages are only ever appended).
+    pub(super) messages: HashMap<u64, usize>,
+    /// Each counter's value in the database.
+    pub(super) counters: HashMap<String, u64>,
+}
+
+impl Written {
+    /// Takes in what a committed transaction wrote.
+    pub(super) fn committed(&mut self, writer: Changes) {
+        for (chat_id, mark) in writer.marks {
+            match mark {
+                Some(count) => self.messages.insert(chat_id, count),
+                None => self.messages.remove(&chat_id),
+            };
+        }
+        self.counters.extend(writer.counters);
+    }
+}
+
+/// What one transaction changed in [`Written`].
+pub(super) struct Changes {
+    marks: HashMap<u64, Option<usize>>,
+    counters: HashMap<String, u64>,
 }
 
 fn json(value: &impl Serialize) -> rusqlite::Result<String> {
@@ -36,23 +66,32 @@ fn json(value: &impl Serialize) -> rusqlite::Result<String> {
 }
 
 impl<'a> Writer<'a> {
-    pub(super) fn new(
-        transaction: &'a Transaction<'a>,
-        written_messages: &'a HashMap<u64, usize>,
-    ) -> Writer<'a> {
+    pub(super) fn new(transaction: &'a Transaction<'a>, written: &'a Written) -> Writer<'a> {
         Writer {
             transaction,
-            written_messages,
+            written,
             marks: HashMap::new(),
+            counters: HashMap::new(),
         }
     }
 
-    pub(super) fn into_marks(self) -> HashMap<u64, Option<usize>> {
-        self.marks
+    pub(super) fn into_changes(self) -> Changes {
+        Changes {
+            marks: self.marks,
+            counters: self.counters,
+        }
     }
 
-    /// Raises a counter to `next` (never lowers it).
+    /// Raises a counter to `next` (never lowers it); a value already written is skipped.
     pub fn counter(&mut self, name: &str, next: u64) -> rusqlite::Result<()> {
+        let known = self
+            .counters
+            .get(name)
+            .or_else(|| self.written.counters.get(name));
+        if known.is_some_and(|&known| known >= next) {
+            return Ok(());
+        }
+        self.counters.insert(name.to_owned(), next);
         self.transaction
             .prepare_cached(
                 "INSERT INTO counters (name, next) VALUES (?1, ?2)
@@ -115,7 +154,7 @@ impl<'a> Writer<'a> {
             .execute(params![id as i64, tenant, json(header)?])?;
         let written = match self.marks.get(&id) {
             Some(mark) => mark.unwrap_or(0),
-            None => self.written_messages.get(&id).copied().unwrap_or(0),
+            None => self.written.messages.get(&id).copied().unwrap_or(0),
         };
         if messages.len() > written {
             let mut insert = self.transaction.prepare_cached(
