@@ -226,7 +226,7 @@ impl AppState {
                 .unwrap_or_default();
             self.message_limit_reached(chat_id, stored)
                 .unwrap_or(StateError::LimitReached(format!(
-                    "Chat {chat_id} is at the limit set by --max-messages-per-chat"
+                    "Chat {chat_id} is at the limit set by --max-messages-per-chat (CCAI_EMU_MAX_MESSAGES_PER_CHAT)"
                 )))
         })
     }

@@ -80,7 +80,7 @@ impl AppState {
                 .position(|chat| chat.tenant == tenant.name)
             else {
                 return Err(StateError::LimitReached(format!(
-                    "Tenant {} holds {} open chats, the limit set by --max-chats-per-tenant; finish some chats or raise the limit",
+                    "Tenant {} holds {} open chats, the limit set by --max-chats-per-tenant (CCAI_EMU_MAX_CHATS_PER_TENANT); finish some chats or raise the limit",
                     tenant.name,
                     tenant.chats.len()
                 )));
@@ -101,7 +101,7 @@ impl AppState {
     ) -> Option<StateError> {
         (stored >= self.state_limits.max_messages_per_chat).then(|| {
             StateError::LimitReached(format!(
-                "Chat {chat_id} holds {stored} messages, the limit set by --max-messages-per-chat; start a new chat or raise the limit"
+                "Chat {chat_id} holds {stored} messages, the limit set by --max-messages-per-chat (CCAI_EMU_MAX_MESSAGES_PER_CHAT); start a new chat or raise the limit"
             ))
         })
     }
