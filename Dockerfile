@@ -26,11 +26,14 @@ COPY assets ./assets
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --bin ccai-emulator \
- && mkdir -p /out \
+ && mkdir -p /out/state \
  && cp target/release/ccai-emulator /out/ccai-emulator
 
 FROM scratch AS runtime
 COPY --from=builder /out/ccai-emulator /ccai-emulator
+# An empty folder for --state-dir, owned by the user below: a volume mounted on it starts
+# with that ownership, so CCAI_EMU_STATE_DIR=/state works without a chown.
+COPY --from=builder --chown=65532:65532 /out/state /state
 # Every setting comes from CCAI_EMU_* variables; these are the container's defaults.
 ENV CCAI_EMU_BIND=0.0.0.0:8080 \
     CCAI_EMU_LOG_FORMAT=json

@@ -119,6 +119,11 @@ pub struct Cli {
     /// On SIGTERM/SIGINT, how long to keep delivering pending webhooks before exiting.
     #[arg(long, env = "CCAI_EMU_SHUTDOWN_GRACE", default_value = "10s")]
     shutdown_grace: String,
+    /// Keep every tenant's state, webhook settings, fixture uploads, media and pending
+    /// deliveries in an SQLite database in this folder, so they survive a restart (off:
+    /// everything is in memory).
+    #[arg(long, env = "CCAI_EMU_STATE_DIR")]
+    state_dir: Option<PathBuf>,
     /// Overrides the fixtures' agent join delay (e.g. 0 for tests).
     #[arg(long, env = "CCAI_EMU_AGENT_JOIN_DELAY")]
     agent_join_delay: Option<String>,
@@ -187,6 +192,9 @@ struct StateLimitFlags {
     /// Messages one chat may hold; an end-user message to a chat at the limit gets 409.
     #[arg(long, env = "CCAI_EMU_MAX_MESSAGES_PER_CHAT", default_value_t = StateLimits::default().max_messages_per_chat)]
     max_messages_per_chat: usize,
+    /// End users one tenant may hold; a new identifier past it gets 409 (updates still work).
+    #[arg(long, env = "CCAI_EMU_MAX_END_USERS_PER_TENANT", default_value_t = StateLimits::default().max_end_users_per_tenant)]
+    max_end_users_per_tenant: usize,
 }
 
 impl TryFrom<StateLimitFlags> for StateLimits {
@@ -205,11 +213,15 @@ impl TryFrom<StateLimitFlags> for StateLimits {
         if flags.max_messages_per_chat == 0 {
             return Err("--max-messages-per-chat must be at least 1".into());
         }
+        if flags.max_end_users_per_tenant == 0 {
+            return Err("--max-end-users-per-tenant must be at least 1".into());
+        }
         Ok(StateLimits {
             retain_finished_chats: flags.retain_finished_chats,
             retain_finished_for,
             max_chats_per_tenant: flags.max_chats_per_tenant,
             max_messages_per_chat: flags.max_messages_per_chat,
+            max_end_users_per_tenant: flags.max_end_users_per_tenant,
         })
     }
 }
@@ -301,6 +313,8 @@ pub struct Config {
     pub access_log: bool,
     /// Upload-form expiry and the memory budgets of stored media.
     pub media: crate::media::MediaConfig,
+    /// Where the state is kept across restarts (`--state-dir`); `None`: in memory only.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -330,6 +344,7 @@ impl Default for Config {
             fidelity: Fidelity::default(),
             access_log: false,
             media: crate::media::MediaConfig::default(),
+            state_dir: None,
         }
     }
 }
@@ -466,6 +481,7 @@ impl TryFrom<Cli> for Config {
             live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
+            state_dir: cli.state_dir.clone(),
             state_limits,
             limits,
             fidelity: Fidelity::try_from(cli.fidelity)?,

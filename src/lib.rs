@@ -30,6 +30,7 @@ pub mod limits;
 pub mod live_events;
 pub mod media;
 pub mod openapi;
+pub mod persistence;
 pub mod rate_limiter;
 pub mod request_journal;
 pub mod script_loader;

@@ -7,10 +7,13 @@
 //! cargo run --release --example bench -- --compare        # the full table (~2 minutes)
 //! cargo run --release --example bench -- --compare --quick
 //! cargo run --release --example bench -- --soak 600       # RSS over a 10-minute soak
+//! cargo run --release --example bench -- --against OLD_BINARY  # ingest, before / after
 //! ```
 //! Options: `--duration S` (wrk runs, default 8), `--connections N` (32), `--chats N`
 //! (200), `--messages N` (the memory run, 1,000,000), `--start-ups N` (20).
 //! `CCAI_EMULATOR_BIN` picks a binary; otherwise `cargo build --release` builds it.
+//! `--against OLD_BINARY` runs the ingest load on the old binary and this one in turn
+//! (old, new, old, new, ...; `--rounds N`, default 3) and prints the ratio of the medians.
 
 mod bare;
 mod procs;
@@ -30,6 +33,9 @@ struct Options {
     messages: u64,
     start_ups: usize,
     soak: Option<Duration>,
+    /// `--against OLD_BINARY`: before / after on the ingest load.
+    against: Option<std::path::PathBuf>,
+    rounds: usize,
 }
 
 fn options() -> Options {
@@ -52,6 +58,12 @@ fn options() -> Options {
         messages: value("--messages").unwrap_or(if quick { 50_000 } else { 1_000_000 }),
         start_ups: value("--start-ups").unwrap_or(if quick { 5 } else { 20 }) as usize,
         soak: value("--soak").map(Duration::from_secs),
+        against: args
+            .iter()
+            .position(|arg| arg == "--against")
+            .and_then(|at| args.get(at + 1))
+            .map(std::path::PathBuf::from),
+        rounds: value("--rounds").unwrap_or(3) as usize,
     }
 }
 
@@ -69,11 +81,40 @@ fn main() {
     let options = options();
     let binary = procs::emulator_binary();
     actix_web::rt::System::new().block_on(async move {
-        match options.soak {
-            Some(length) => soak(&binary, length).await,
-            None => compare(&binary, &options).await,
+        match (&options.soak, &options.against) {
+            (Some(length), _) => soak(&binary, *length).await,
+            (None, Some(old)) => against(old, &binary, &options).await,
+            (None, None) => compare(&binary, &options).await,
         }
     });
+}
+
+/// Ingest requests/s of `old` and `new`, in turn under the same load, and their ratio.
+async fn against(old: &std::path::Path, new: &std::path::Path, options: &Options) {
+    let client = scenario::client();
+    let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..options.rounds {
+        for (index, binary) in [old, new].into_iter().enumerate() {
+            let server = start_emulator(
+                &binary.to_path_buf(),
+                &["--agent-join-delay".into(), "0".into()],
+            );
+            let url = server.base_url();
+            let chats = scenario::create_chats(&client, &url, "bench", options.chats).await;
+            let run = wrk::run(&wrk_load(&url, &chats, options, "bench"));
+            rates[index].push(run.requests_per_sec);
+        }
+    }
+    let median = |rates: &mut Vec<f64>| {
+        rates.sort_by(f64::total_cmp);
+        rates[rates.len() / 2]
+    };
+    let (before, after) = (median(&mut rates[0]), median(&mut rates[1]));
+    println!("| binary | ingest req/s (median of {}) |", options.rounds);
+    println!("|---|---|");
+    println!("| before: {} | {before:.0} |", old.display());
+    println!("| after: {} | {after:.0} |", new.display());
+    println!("| after / before | {:.2} |", after / before.max(1.0));
 }
 
 fn mib(bytes: u64) -> String {
@@ -154,6 +195,46 @@ async fn compare(binary: &std::path::PathBuf, options: &Options) {
     rows.push((
         "ingest ratio, emulator / bare (target >= 0.65)".into(),
         format!("{ratio:.2}"),
+    ));
+
+    // The same load with opt-in persistence: every message written to SQLite before its answer.
+    let state_dir = std::env::temp_dir().join(format!("ccai-bench-state-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state_dir);
+    let persistent = start_emulator(
+        binary,
+        &[
+            "--agent-join-delay".into(),
+            "0".into(),
+            "--state-dir".into(),
+            state_dir.display().to_string(),
+        ],
+    );
+    let url = persistent.base_url();
+    let chats = scenario::create_chats(&client, &url, "bench", options.chats).await;
+    let written = wrk::run(&wrk_load(&url, &chats, options, "bench"));
+    drop(persistent);
+    let database_bytes = std::fs::read_dir(&state_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|entry| entry.metadata().ok())
+                .map(|metadata| metadata.len())
+                .sum::<u64>()
+        })
+        .unwrap_or(0);
+    let _ = std::fs::remove_dir_all(&state_dir);
+    rows.push((
+        "ingest: ccai-emulator with --state-dir (SQLite)".into(),
+        describe(&written),
+    ));
+    rows.push((
+        "ingest ratio, --state-dir / in memory".into(),
+        format!(
+            "{:.2} (database and WAL: {} after {} messages)",
+            written.requests_per_sec / ingest.requests_per_sec.max(1.0),
+            mib(database_bytes),
+            written.requests
+        ),
     ));
 
     // Ingest with every webhook delivered to a local sink, then the paced round trip.

@@ -130,6 +130,13 @@ pub async fn list(state: web::Data<AppState>, settings: web::Data<HttpSettings>)
             "409 for an end user's next message once the chat holds this many (the answers to an acknowledged message may go past it); every acknowledged message is kept",
         ),
         limit(
+            "end_users_per_tenant",
+            "--max-end-users-per-tenant",
+            json!(chats.max_end_users_per_tenant),
+            json!(state.largest_end_user_count()),
+            "409 for an end-user upsert with a new identifier (updates of existing end users still work)",
+        ),
+        limit(
             "rate_limit_per_second",
             "--rate-limit",
             json!(health.rate_limit_per_second),

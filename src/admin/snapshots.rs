@@ -21,6 +21,8 @@ pub async fn load(
         ApiError::BadRequest(format!("Invalid snapshot: {error}"))
     };
     let snapshot = Snapshot::parse(document.into_inner()).map_err(invalid)?;
-    let report = state.load_tenant(&tenant, &snapshot).map_err(invalid)?;
+    let report = state
+        .load_tenant_within_limits(&tenant, &snapshot)
+        .map_err(invalid)?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -106,6 +106,7 @@ impl From<StateError> for ApiError {
                 limit_reached(StatusCode::FORBIDDEN, &error.to_string(), "--max-tenants")
             }
             StateError::MediaNotFound => ApiError::NotFound(error.to_string()),
+            StateError::NotPersisted(message) => ApiError::InsufficientStorage(message),
             StateError::Media(media_error) => match media_error {
                 MediaError::OverBudget { .. } => {
                     ApiError::InsufficientStorage(media_error.to_string())

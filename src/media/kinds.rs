@@ -16,7 +16,7 @@ pub const VIDEO_MAX_BYTES: u64 = 20 * MIB;
 pub const ATTACHMENT_MAX_BYTES: u64 = 100 * MIB;
 
 /// What a stored file is in its chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MediaKind {
     /// Uploaded by the end user with `POST /chats/{id}/photos/upload`.

@@ -18,7 +18,7 @@ use super::kinds::MediaKind;
 use super::policy::PolicySigner;
 
 /// A stored file as its chat knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct MediaRecord {
     /// Set once the file is registered (uploads) or attached (agents).
     pub media_id: Option<u64>,
@@ -96,6 +96,28 @@ impl MediaStore {
         &self.config
     }
 
+    /// The id the next registered or attached file gets.
+    pub fn next_media_id(&self) -> u64 {
+        self.next_media_id.load(Ordering::Relaxed)
+    }
+
+    /// Never hands out an id below `next` (after a restart).
+    pub fn move_media_ids_past(&self, next: u64) {
+        self.next_media_id.fetch_max(next, Ordering::Relaxed);
+    }
+
+    /// Puts back a file kept in `--state-dir` (its budget was checked when it came in).
+    pub fn restore(&self, tenant: &str, record: &str, bytes: Bytes) -> Result<(), String> {
+        let mut record: MediaRecord =
+            serde_json::from_str(record).map_err(|error| error.to_string())?;
+        record.tenant = tenant.to_owned();
+        if let Some(media_id) = record.media_id {
+            self.move_media_ids_past(media_id + 1);
+        }
+        hold(&mut self.holdings(), record, bytes);
+        Ok(())
+    }
+
     fn holdings(&self) -> std::sync::MutexGuard<'_, Holdings> {
         self.holdings.lock().expect("media lock")
     }
@@ -158,15 +180,7 @@ impl MediaStore {
         bytes: Bytes,
     ) -> Result<(), MediaError> {
         self.within_budget(holdings, &record.tenant, record.size)?;
-        let usage = holdings.tenants.entry(record.tenant.clone()).or_default();
-        usage.bytes += record.size;
-        usage.files += 1;
-        holdings.total.bytes += record.size;
-        holdings.total.files += 1;
-        if let Some(media_id) = record.media_id {
-            holdings.media.insert(media_id, record.key.clone());
-        }
-        holdings.files.insert(record.key.clone(), (record, bytes));
+        hold(holdings, record, bytes);
         Ok(())
     }
 
@@ -338,6 +352,19 @@ impl MediaStore {
                 .collect::<serde_json::Map<String, Value>>(),
         })
     }
+}
+
+/// Adds a file to the holdings and its size to the counts (budgets are the caller's).
+fn hold(holdings: &mut Holdings, record: MediaRecord, bytes: Bytes) {
+    let usage = holdings.tenants.entry(record.tenant.clone()).or_default();
+    usage.bytes += record.size;
+    usage.files += 1;
+    holdings.total.bytes += record.size;
+    holdings.total.files += 1;
+    if let Some(media_id) = record.media_id {
+        holdings.media.insert(media_id, record.key.clone());
+    }
+    holdings.files.insert(record.key.clone(), (record, bytes));
 }
 
 /// An `s3_path` as a key: the key itself, `s3://bucket/key`, `/bucket/key` or `bucket/key`.

@@ -372,7 +372,14 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
             retain_finished_for_seconds: Some(3_600),
             max_chats_per_tenant: 10_000,
             max_messages_per_chat: 10_000,
+            max_end_users_per_tenant: 100_000,
         },
+        persistence: Some(crate::persistence::PersistenceStats {
+            state_dir: "/state".into(),
+            file: "/state/state.sqlite3".into(),
+            commits: 3,
+            failed_writes: 0,
+        }),
     };
     agree(&schemas, "Health", health, &mut problems);
     let status = StatusReport {

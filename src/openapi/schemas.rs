@@ -459,7 +459,12 @@ pub fn all() -> Map<String, Value> {
             "chats": object(&[], json!({
                 "stored": int, "finished_retained": int, "evicted": int,
                 "retain_finished_chats": int, "retain_finished_for_seconds": nullable("integer"),
-                "max_chats_per_tenant": int, "max_messages_per_chat": int}))}),
+                "max_chats_per_tenant": int, "max_messages_per_chat": int,
+                "max_end_users_per_tenant": int})),
+            "persistence": {
+                "type": "object", "nullable": true,
+                "description": "--state-dir and how its writes went; null when the state is in memory only",
+                "properties": {"state_dir": string, "file": string, "commits": int, "failed_writes": int}}}),
             ),
         ),
     ];

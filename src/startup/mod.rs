@@ -21,6 +21,7 @@ use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
 use crate::domain::ContactCenter;
 use crate::http::HttpSettings;
+use crate::persistence::StateStore;
 use crate::script_loader::watch::{self, FixtureWatcher};
 use crate::script_loader::{self, seeds, FixtureError};
 use crate::state::{AppState, StateOptions};
@@ -109,8 +110,14 @@ impl ResolvedSource {
 }
 
 /// Loads each seed into its tenant; a problem names the seed file and the place in it.
+/// Loads each seed into its tenant, except into a tenant `--state-dir` restored (the
+/// state kept across the restart wins over the seed it may have started from).
 fn load_seeds(state: &Arc<AppState>, seeds: &[seeds::Seed]) -> Result<(), FixtureError> {
     for seed in seeds {
+        if state.existing_tenant(&seed.tenant).is_some() {
+            tracing::info!(tenant = %seed.tenant, "seed not loaded: the tenant was restored from --state-dir");
+            continue;
+        }
         state
             .load_tenant(&seed.tenant, &seed.snapshot)
             .map_err(|error| seed.error(error.place, error.problem))?;
@@ -163,6 +170,12 @@ impl Emulator {
         }
         let script = source.script()?;
         let seeds = source.seeds()?;
+        let store = match &config.state_dir {
+            Some(dir) => Some(Arc::new(
+                StateStore::open(dir).map_err(|error| StartError::Config(error.to_string()))?,
+            )),
+            None => None,
+        };
         let state = Arc::new(AppState::new(StateOptions {
             script,
             auth: config.auth.clone(),
@@ -182,9 +195,15 @@ impl Emulator {
             webhook_options: config.fidelity.webhooks.clone(),
             mid_session_duplicate_interval: config.fidelity.mid_session_duplicate_interval,
             media: config.media.clone(),
+            store,
         }));
+        let restored = state
+            .restore()
+            .map_err(|problem| StartError::Config(format!("--state-dir: {problem}")))?;
+        if let Some(stats) = state.persistence_stats() {
+            tracing::info!(state_dir = %stats.state_dir, tenants = restored.tenants, chats = restored.chats, messages = restored.messages, pending_deliveries = restored.pending_deliveries, fixture_uploads = restored.fixture_uploads, media = restored.media, "state restored");
+        }
         sweep_finished_chats(&state, config.state_limits.retain_finished_for);
-        load_seeds(&state, &seeds)?;
         let watcher = watch_fixtures(&config, &source, &state)?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
             address: config.bind.clone(),
@@ -197,6 +216,8 @@ impl Emulator {
         state
             .set_own_address(address)
             .map_err(|error| StartError::Config(format!("--webhook-url: {error}")))?;
+        // After the address is known, so a seed's webhook target that loops back is refused.
+        load_seeds(&state, &seeds)?;
         let data = web::Data::from(Arc::clone(&state));
         let settings = web::Data::new(HttpSettings {
             admin_token: config.admin_token.clone(),
@@ -308,6 +329,7 @@ impl RunningEmulator {
     /// Stops serving (waiting for requests in flight).
     pub async fn stop(self) {
         self.handle.stop(true).await;
+        self.state.close_persistence();
     }
 
     /// Stops serving, then keeps delivering pending webhooks for up to `grace` in all, and
@@ -326,5 +348,7 @@ pub async fn stop_within(handle: &ServerHandle, state: &AppState, grace: Duratio
     state.close_streams();
     let _ = tokio::time::timeout_at(deadline, handle.stop(true)).await;
     let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-    state.drain_webhooks(remaining).await
+    let report = state.drain_webhooks(remaining).await;
+    state.close_persistence();
+    report
 }

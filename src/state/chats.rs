@@ -89,11 +89,22 @@ impl AppState {
         if fields.identifier.trim().is_empty() {
             return Err(StateError::Invalid("identifier must not be empty".into()));
         }
-        Ok(tenant.upsert_end_user(
-            fields,
-            || EndUserId(self.next_end_user_id.fetch_add(1, Ordering::Relaxed)),
-            Utc::now(),
-        ))
+        let most = self.state_limits.max_end_users_per_tenant;
+        let user = tenant
+            .upsert_end_user(
+                fields,
+                || EndUserId(self.next_end_user_id.fetch_add(1, Ordering::Relaxed)),
+                Utc::now(),
+                most,
+            )
+            .map_err(|held| {
+                StateError::LimitReached(format!(
+                    "Tenant {} holds {held} end users, the limit set by --max-end-users-per-tenant (CCAI_EMU_MAX_END_USERS_PER_TENANT); existing end users can still be updated; POST /__admin/reset?tenant={} frees them",
+                    tenant.name, tenant.name
+                ))
+            })?;
+        self.persist_end_user(&tenant.name, &user)?;
+        Ok(user)
     }
 
     /// Opens a chat for an existing end user.
@@ -135,6 +146,7 @@ impl AppState {
         self.chat_owners.insert(id, tenant.name.clone());
         tenant.chats.insert(id, Arc::clone(&handle));
         self.carry_out(tenant, &handle, &mut chat, effects, &script);
+        self.persist_chat(tenant, &chat)?;
         Ok(chat.clone())
     }
 
@@ -214,7 +226,7 @@ impl AppState {
                 .unwrap_or_default();
             self.message_limit_reached(chat_id, stored)
                 .unwrap_or(StateError::LimitReached(format!(
-                    "Chat {chat_id} is at the limit set by --max-messages-per-chat"
+                    "Chat {chat_id} is at the limit set by --max-messages-per-chat (CCAI_EMU_MAX_MESSAGES_PER_CHAT)"
                 )))
         })
     }
@@ -362,6 +374,7 @@ impl AppState {
         let mut chat = handle.lock().expect("chat lock");
         let (answer, effects) = change(&mut chat, &script)?;
         self.carry_out(tenant, &handle, &mut chat, effects, &script);
+        self.persist_chat(tenant, &chat)?;
         Ok(read(&chat, answer))
     }
 }

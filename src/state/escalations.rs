@@ -150,6 +150,7 @@ impl AppState {
             ))
         })?;
         tenant.set_availability(queue_id, availability);
+        self.persist_settings(&tenant.name);
         if tenant.availability(queue) == Availability::Available {
             for chat_id in tenant.chat_ids() {
                 let _ = self.transition_then(

@@ -81,11 +81,14 @@ impl AppState {
 
     pub fn set_event_selection(&self, tenant: &str, selection: EventSelection) {
         self.webhooks.set_event_selection(tenant, selection);
+        self.persist_settings(tenant);
     }
 
     /// Back to the default; false when the tenant had no selection of its own.
     pub fn clear_event_selection(&self, tenant: &str) -> bool {
-        self.webhooks.clear_event_selection(tenant)
+        let cleared = self.webhooks.clear_event_selection(tenant);
+        self.persist_settings(tenant);
+        cleared
     }
 
     /// The tenant's `chat_created` order, and `tenant` or `default`.
@@ -95,11 +98,14 @@ impl AppState {
 
     pub fn set_chat_created_order(&self, tenant: &str, order: ChatCreatedOrder) {
         self.webhooks.set_chat_created_order(tenant, order);
+        self.persist_settings(tenant);
     }
 
     /// Back to the default; false when the tenant had no order of its own.
     pub fn clear_chat_created_order(&self, tenant: &str) -> bool {
-        self.webhooks.clear_chat_created_order(tenant)
+        let cleared = self.webhooks.clear_chat_created_order(tenant);
+        self.persist_settings(tenant);
+        cleared
     }
 
     /// With the tenant's order `before_response` (or `random` drawing it), waits until the
@@ -127,6 +133,7 @@ impl AppState {
         } else {
             self.after_hours.open(tenant);
         }
+        self.persist_settings(tenant);
     }
 
     /// The process-wide options, as `/__admin/health` reports them.

@@ -15,9 +15,11 @@ pub const DEFAULT_RETAIN_FINISHED_CHATS: usize = 1_000;
 pub const DEFAULT_MAX_CHATS_PER_TENANT: usize = 10_000;
 /// Messages one chat may hold by default.
 pub const DEFAULT_MAX_MESSAGES_PER_CHAT: usize = 10_000;
+/// End users one tenant may hold by default.
+pub const DEFAULT_MAX_END_USERS_PER_TENANT: usize = 100_000;
 
 /// The limits, from `--retain-finished-chats`, `--retain-finished-chats-for`,
-/// `--max-chats-per-tenant` and `--max-messages-per-chat`.
+/// `--max-chats-per-tenant`, `--max-messages-per-chat` and `--max-end-users-per-tenant`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StateLimits {
     pub retain_finished_chats: usize,
@@ -25,6 +27,7 @@ pub struct StateLimits {
     pub retain_finished_for: Option<Duration>,
     pub max_chats_per_tenant: usize,
     pub max_messages_per_chat: usize,
+    pub max_end_users_per_tenant: usize,
 }
 
 impl Default for StateLimits {
@@ -34,6 +37,7 @@ impl Default for StateLimits {
             retain_finished_for: None,
             max_chats_per_tenant: DEFAULT_MAX_CHATS_PER_TENANT,
             max_messages_per_chat: DEFAULT_MAX_MESSAGES_PER_CHAT,
+            max_end_users_per_tenant: DEFAULT_MAX_END_USERS_PER_TENANT,
         }
     }
 }
@@ -51,6 +55,7 @@ pub struct ChatStats {
     pub retain_finished_for_seconds: Option<u64>,
     pub max_chats_per_tenant: usize,
     pub max_messages_per_chat: usize,
+    pub max_end_users_per_tenant: usize,
 }
 
 /// One finished chat, in the order chats finished.

@@ -59,6 +59,7 @@ impl AppState {
         if removed {
             self.chat_owners.remove(&chat_id);
             self.media.forget_chat(tenant, chat_id.0);
+            self.persist_evicted(&[chat_id]);
         }
         removed
     }
@@ -79,7 +80,7 @@ impl AppState {
                 .position(|chat| chat.tenant == tenant.name)
             else {
                 return Err(StateError::LimitReached(format!(
-                    "Tenant {} holds {} open chats, the limit set by --max-chats-per-tenant; finish some chats or raise the limit",
+                    "Tenant {} holds {} open chats, the limit set by --max-chats-per-tenant (CCAI_EMU_MAX_CHATS_PER_TENANT); finish some chats or raise the limit",
                     tenant.name,
                     tenant.chats.len()
                 )));
@@ -100,7 +101,7 @@ impl AppState {
     ) -> Option<StateError> {
         (stored >= self.state_limits.max_messages_per_chat).then(|| {
             StateError::LimitReached(format!(
-                "Chat {chat_id} holds {stored} messages, the limit set by --max-messages-per-chat; start a new chat or raise the limit"
+                "Chat {chat_id} holds {stored} messages, the limit set by --max-messages-per-chat (CCAI_EMU_MAX_MESSAGES_PER_CHAT); start a new chat or raise the limit"
             ))
         })
     }
@@ -132,7 +133,17 @@ impl AppState {
                 .map(|age| age.as_secs()),
             max_chats_per_tenant: self.state_limits.max_chats_per_tenant,
             max_messages_per_chat: self.state_limits.max_messages_per_chat,
+            max_end_users_per_tenant: self.state_limits.max_end_users_per_tenant,
         }
+    }
+
+    /// The most end users one tenant holds (for `/__admin/limits`).
+    pub fn largest_end_user_count(&self) -> usize {
+        self.tenants
+            .iter()
+            .map(|tenant| tenant.value().end_user_count())
+            .max()
+            .unwrap_or(0)
     }
 
     /// The most chats one tenant holds and the most messages one chat holds (for

@@ -52,9 +52,11 @@ impl AppState {
         paths
             .iter()
             .map(|path| {
-                Ok(self
+                let record = self
                     .media
-                    .register(&tenant.name, chat_id.get(), kind, path)?)
+                    .register(&tenant.name, chat_id.get(), kind, path)?;
+                self.persist_media(&record, None)?;
+                Ok(record)
             })
             .collect()
     }
@@ -123,9 +125,13 @@ impl AppState {
             chat_id.get(),
             filename,
             content_type,
-            bytes,
+            bytes.clone(),
             Utc::now(),
         )?;
+        if let Err(error) = self.persist_media(&record, Some(&bytes)) {
+            self.media.remove(record.media_id.unwrap_or_default());
+            return Err(error);
+        }
         let body = attachment_body(&record);
         let sent = self.transition_then(
             &tenant,
@@ -137,6 +143,7 @@ impl AppState {
             Ok(message_id) => Ok((record, message_id)),
             Err(error) => {
                 self.media.remove(record.media_id.unwrap_or_default());
+                self.persist_media_removed(&record.key);
                 Err(error)
             }
         }
@@ -182,6 +189,10 @@ impl AppState {
             size: bytes.len() as u64,
             stored_at: Utc::now(),
         };
+        let kept = self
+            .store
+            .is_some()
+            .then(|| (record.clone(), bytes.clone()));
         self.media
             .store_upload(record, bytes)
             .map_err(|error| match error {
@@ -189,7 +200,13 @@ impl AppState {
                     StorageError::new(507, "InsufficientStorage", error.to_string())
                 }
                 other => StorageError::access_denied(other.to_string()),
-            })
+            })?;
+        if let Some((record, bytes)) = kept {
+            self.persist_media(&record, Some(&bytes)).map_err(|error| {
+                StorageError::new(507, "InsufficientStorage", error.to_string())
+            })?;
+        }
+        Ok(())
     }
 
     /// A stored object by key, when `signature` is its download link's.
@@ -253,9 +270,13 @@ impl AppState {
             chat.id.get(),
             file,
             content_type,
-            bytes,
+            bytes.clone(),
             Utc::now(),
         );
+        if let Ok(record) = &stored {
+            // A failed write is logged and counted; the script's message goes out anyway.
+            let _ = self.persist_media(record, Some(&bytes));
+        }
         match stored {
             Ok(record) => chat
                 .agent_attaches(attachment_body(&record), Utc::now())

@@ -15,6 +15,7 @@ mod access;
 pub mod after_hours;
 mod chats;
 mod duplicate_guard;
+mod durable;
 mod effects;
 pub mod escalations;
 mod fidelity;
@@ -40,6 +41,7 @@ use crate::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
 use crate::limits::Limits;
 use crate::live_events::{LiveEvent, LiveEventBus};
 use crate::media::{MediaConfig, MediaError, MediaStore};
+use crate::persistence::StateStore;
 use crate::rate_limiter::RateLimiter;
 use crate::request_journal::{JournalStats, RequestJournal};
 use crate::script_loader::watch::{FixtureStatus, StatusReport};
@@ -51,6 +53,7 @@ use duplicate_guard::DuplicateGuard;
 
 pub use access::{constant_time_eq, AuthPolicy};
 pub use chats::{ChatRequest, OwnedChat, PostedMessage, TenantOverview};
+pub use durable::RestoreReport;
 pub use fidelity::{
     FidelityOptions, TenantAfterHours, TenantChatCreatedOrder, TenantEventSelection,
 };
@@ -80,6 +83,9 @@ pub enum StateError {
     MediaNotFound,
     #[error(transparent)]
     Media(#[from] MediaError),
+    /// `--state-dir` could not be written (the message says what happened).
+    #[error("{0}")]
+    NotPersisted(String),
 }
 
 /// What the state is built from (the parts of the configuration it owns).
@@ -111,6 +117,8 @@ pub struct StateOptions {
     pub mid_session_duplicate_interval: Duration,
     /// Upload-form expiry and the media budgets.
     pub media: MediaConfig,
+    /// The opt-in database (`--state-dir`); `None` keeps everything in memory.
+    pub store: Option<Arc<StateStore>>,
 }
 
 /// Start-up settings that change the script every use case runs on.
@@ -151,6 +159,8 @@ pub struct AppState {
     mid_session: DuplicateGuard,
     /// Every uploaded and attached file, within its budgets.
     media: MediaStore,
+    /// Where the state is written through to, with `--state-dir`.
+    store: Option<Arc<StateStore>>,
 }
 
 /// What `GET /__admin/health` reports (`Health`).
@@ -168,6 +178,8 @@ pub struct Health {
     pub fidelity: FidelityOptions,
     /// Media budgets and usage.
     pub media: serde_json::Value,
+    /// `--state-dir` and how its writes went; `null` when the state is in memory only.
+    pub persistence: Option<crate::persistence::PersistenceStats>,
 }
 
 impl AppState {
@@ -185,6 +197,9 @@ impl AppState {
             Arc::clone(&live_events),
             options.webhook_options,
         );
+        if let Some(store) = &options.store {
+            webhooks.persist_to(Arc::clone(store));
+        }
         let overrides = Overrides {
             agent_join_delay: options.agent_join_delay,
             inactivity_timeout: options
@@ -218,6 +233,7 @@ impl AppState {
             after_hours: AfterHours::default(),
             mid_session: DuplicateGuard::new(options.mid_session_duplicate_interval),
             media: MediaStore::new(options.media),
+            store: options.store,
         }
     }
 
@@ -255,7 +271,9 @@ impl AppState {
                 allowed,
             });
         }
-        Ok(self.tenant(name))
+        let tenant = self.tenant(name);
+        self.persist_tenant(name)?;
+        Ok(tenant)
     }
 
     /// How many tenants exist.
@@ -310,6 +328,7 @@ impl AppState {
         self.forget_finished(tenant);
         self.after_hours.forget(tenant);
         self.media.forget(tenant);
+        self.persist_reset(tenant);
     }
 
     pub fn health(&self) -> Health {
@@ -323,6 +342,7 @@ impl AppState {
             chats: self.chat_stats(),
             fidelity: self.fidelity_options(),
             media: self.media.usage(),
+            persistence: self.persistence_stats(),
         }
     }
 

@@ -51,7 +51,21 @@ impl AppState {
     /// a `contact_center.json` document, validated exactly like the file; VTAs and data
     /// tables stay. Answers the
     /// new script.
+    /// With `--state-dir` the document is kept and applied again after a restart.
     pub fn replace_contact_center(
+        &self,
+        document: serde_json::Value,
+    ) -> Result<Arc<ContactCenter>, FixtureError> {
+        let kept = self.store.is_some().then(|| document.clone());
+        let script = self.install_contact_center(document)?;
+        if let Some(document) = kept {
+            let _ = self.persist_fixture_upload("contact_center", &document);
+        }
+        Ok(script)
+    }
+
+    /// [`Self::replace_contact_center`] without keeping the document.
+    pub(super) fn install_contact_center(
         &self,
         document: serde_json::Value,
     ) -> Result<Arc<ContactCenter>, FixtureError> {
@@ -71,7 +85,22 @@ impl AppState {
     }
 
     /// Uploads or replaces one task virtual agent, validated exactly like a fixture file.
+    /// With `--state-dir` the document is kept and applied again after a restart.
     pub fn upsert_task_virtual_agent(
+        &self,
+        key: &str,
+        document: serde_json::Value,
+    ) -> Result<StoredTaskVirtualAgent, FixtureError> {
+        let kept = self.store.is_some().then(|| document.clone());
+        let stored = self.install_task_virtual_agent(key, document)?;
+        if let Some(document) = kept {
+            let _ = self.persist_fixture_upload(&format!("vta/{key}"), &document);
+        }
+        Ok(stored)
+    }
+
+    /// [`Self::upsert_task_virtual_agent`] without keeping the document.
+    pub(super) fn install_task_virtual_agent(
         &self,
         key: &str,
         document: serde_json::Value,

@@ -2,7 +2,7 @@
 //! so traffic on one chat never waits for another; the end-user directory has one lock per
 //! tenant because upserts must be atomic on `identifier`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -56,6 +56,15 @@ impl Tenant {
             .unwrap_or(queue.availability)
     }
 
+    /// The availability set at run time, by queue id.
+    pub fn availability_overrides(&self) -> BTreeMap<String, Availability> {
+        let overrides = self.queue_availability.lock().expect("availability lock");
+        overrides
+            .iter()
+            .map(|(queue, availability)| (queue.clone(), *availability))
+            .collect()
+    }
+
     /// Sets the queue's availability for this tenant (`None`: back to the script's).
     pub(super) fn set_availability(&self, queue_id: &str, availability: Option<Availability>) {
         let mut overrides = self.queue_availability.lock().expect("availability lock");
@@ -66,19 +75,25 @@ impl Tenant {
     }
 
     /// Creates the end user, or updates the one with the same identifier (keeping its id).
+    /// A new identifier when the tenant already holds `most` end users is refused with
+    /// that count.
     pub(super) fn upsert_end_user(
         &self,
         fields: EndUserFields,
         new_id: impl FnOnce() -> EndUserId,
         now: DateTime<Utc>,
-    ) -> EndUser {
+        most: usize,
+    ) -> Result<EndUser, usize> {
         let mut directory = self.end_users.lock().expect("directory lock");
         if let Some(id) = directory.id_by_identifier.get(&fields.identifier).copied() {
             let user = directory.by_id.get_mut(&id).expect("indexed users exist");
             user.name = fields.name.or(user.name.take());
             user.email = fields.email.or(user.email.take());
             user.phone = fields.phone.or(user.phone.take());
-            return user.clone();
+            return Ok(user.clone());
+        }
+        if directory.by_id.len() >= most {
+            return Err(directory.by_id.len());
         }
         let user = EndUser {
             id: new_id(),
@@ -92,7 +107,11 @@ impl Tenant {
             .id_by_identifier
             .insert(user.identifier.clone(), user.id);
         directory.by_id.insert(user.id, user.clone());
-        user
+        Ok(user)
+    }
+
+    pub fn end_user_count(&self) -> usize {
+        self.end_users.lock().expect("directory lock").by_id.len()
     }
 
     pub fn end_user(&self, id: EndUserId) -> Option<EndUser> {

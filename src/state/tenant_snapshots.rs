@@ -31,8 +31,21 @@ impl AppState {
     }
 
     /// Replaces the tenant's state with the snapshot's (chats, end users, webhook target;
-    /// its delivery journal is forgotten). Queued chats are picked up after the join delay.
+    /// its delivery journal is forgotten), and writes it to `--state-dir` if there is one
+    /// (a failed write is logged and counted). Queued chats are picked up after the join
+    /// delay.
     pub fn load_tenant(
+        self: &Arc<Self>,
+        name: &str,
+        snapshot: &Snapshot,
+    ) -> Result<LoadReport, SnapshotError> {
+        let report = self.load_tenant_in_memory(name, snapshot)?;
+        let _ = self.persist_whole_tenant(name);
+        Ok(report)
+    }
+
+    /// [`Self::load_tenant`] without writing to `--state-dir` (a restart's restore).
+    pub(super) fn load_tenant_in_memory(
         self: &Arc<Self>,
         name: &str,
         snapshot: &Snapshot,
@@ -102,6 +115,56 @@ impl AppState {
             chats: snapshot.chats.len(),
             id_map: ids,
         })
+    }
+
+    /// [`Self::load_tenant`] for `PUT /__admin/tenants/{sub}/snapshot`: a snapshot may hold
+    /// no more chats than `--max-chats-per-tenant` allows, nor a chat more messages than
+    /// `--max-messages-per-chat`. (Seeds are the fixtures' own and a restart's restore keeps
+    /// what was accepted once, so neither is checked.)
+    pub fn load_tenant_within_limits(
+        self: &Arc<Self>,
+        name: &str,
+        snapshot: &Snapshot,
+    ) -> Result<LoadReport, SnapshotError> {
+        self.check_snapshot_limits(snapshot)?;
+        self.load_tenant(name, snapshot)
+    }
+
+    fn check_snapshot_limits(&self, snapshot: &Snapshot) -> Result<(), SnapshotError> {
+        let limits = self.state_limits;
+        if snapshot.chats.len() > limits.max_chats_per_tenant {
+            return Err(error(
+                "chats",
+                format!(
+                    "{} chats are more than a tenant may hold (limit set by --max-chats-per-tenant / CCAI_EMU_MAX_CHATS_PER_TENANT: {})",
+                    snapshot.chats.len(),
+                    limits.max_chats_per_tenant
+                ),
+            ));
+        }
+        if snapshot.end_users.len() > limits.max_end_users_per_tenant {
+            return Err(error(
+                "end_users",
+                format!(
+                    "{} end users are more than a tenant may hold (limit set by --max-end-users-per-tenant / CCAI_EMU_MAX_END_USERS_PER_TENANT: {})",
+                    snapshot.end_users.len(),
+                    limits.max_end_users_per_tenant
+                ),
+            ));
+        }
+        for (index, chat) in snapshot.chats.iter().enumerate() {
+            if chat.messages.len() > limits.max_messages_per_chat {
+                return Err(error(
+                    format!("chats[{index}].messages"),
+                    format!(
+                        "{} messages are more than a chat may hold (limit set by --max-messages-per-chat / CCAI_EMU_MAX_MESSAGES_PER_CHAT: {})",
+                        chat.messages.len(),
+                        limits.max_messages_per_chat
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Keeps each id unless another tenant holds it; the counters move past the kept ones.

@@ -40,7 +40,9 @@ impl AppState {
         tenant: &str,
         target: WebhookTarget,
     ) -> Result<(), WebhookError> {
-        self.webhooks.set_target(tenant, target)
+        self.webhooks.set_target(tenant, target)?;
+        self.persist_settings(tenant);
+        Ok(())
     }
 
     /// The tenant's own target, or else the default.
@@ -62,14 +64,19 @@ impl AppState {
     }
 
     pub fn remove_webhook_target(&self, tenant: &str) -> Result<WebhookTarget, WebhookError> {
-        self.webhooks
+        let removed = self
+            .webhooks
             .remove_target(tenant)
-            .ok_or(WebhookError::NoTarget)
+            .ok_or(WebhookError::NoTarget)?;
+        self.persist_settings(tenant);
+        Ok(removed)
     }
 
     /// The secondary secret becomes the primary one.
     pub fn rotate_webhook_secret(&self, tenant: &str) -> Result<WebhookTarget, WebhookError> {
-        self.webhooks.rotate(tenant)
+        let rotated = self.webhooks.rotate(tenant)?;
+        self.persist_settings(tenant);
+        Ok(rotated)
     }
 
     pub fn set_webhook_faults(
@@ -77,7 +84,9 @@ impl AppState {
         tenant: &str,
         faults: FaultInjection,
     ) -> Result<(), WebhookError> {
-        self.webhooks.set_faults(tenant, faults)
+        self.webhooks.set_faults(tenant, faults)?;
+        self.persist_settings(tenant);
+        Ok(())
     }
 
     pub fn webhook_faults(&self, tenant: &str) -> Result<FaultInjection, WebhookError> {
@@ -85,7 +94,9 @@ impl AppState {
     }
 
     pub fn clear_webhook_faults(&self, tenant: &str) -> Result<(), WebhookError> {
-        self.webhooks.clear_faults(tenant)
+        self.webhooks.clear_faults(tenant)?;
+        self.persist_settings(tenant);
+        Ok(())
     }
 
     /// The journaled deliveries that match.

@@ -234,6 +234,14 @@ fn list<T: DeserializeOwned>(place: &str, value: Value) -> Result<Vec<T>, Snapsh
 impl ChatSnapshot {
     fn of(chat: &Chat) -> ChatSnapshot {
         ChatSnapshot {
+            messages: chat.messages.clone(),
+            ..ChatSnapshot::header_of(chat)
+        }
+    }
+
+    /// Everything but the messages (left empty).
+    pub fn header_of(chat: &Chat) -> ChatSnapshot {
+        ChatSnapshot {
             id: chat.id,
             end_user_id: chat.end_user.id,
             lang: chat.lang.clone(),
@@ -269,7 +277,7 @@ impl ChatSnapshot {
             },
             all_agents: chat.agents.clone(),
             all_virtual_agents: chat.virtual_agents.clone(),
-            messages: chat.messages.clone(),
+            messages: Vec::new(),
             queue: chat.queue.clone(),
             escalations: chat.escalations.clone(),
             pre_chat: chat.pre_chat.clone(),

@@ -10,6 +10,7 @@ pub mod creation_order;
 pub mod delivery_journal;
 mod delivery_payload;
 pub mod dispatcher;
+mod durable;
 pub mod event_selection;
 pub mod faults;
 pub mod loopback;
@@ -279,6 +280,7 @@ impl Webhooks {
         if !selected {
             return;
         }
+        self.persist_pending(&delivery.lock().expect("delivery lock"));
         self.dispatcher.enqueue(Job {
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,
@@ -344,6 +346,7 @@ impl Webhooks {
             delivery.status = DeliveryStatus::Pending;
             (delivery.tenant.clone(), delivery.chat_id, delivery.clone())
         };
+        self.persist_pending(&snapshot);
         self.events.publish(
             LiveEventKind::Delivery,
             &tenant,

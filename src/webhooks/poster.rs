@@ -53,8 +53,15 @@ impl WebhookPoster {
         }
     }
 
-    /// Attempts `delivery` until it is delivered, exhausted, skipped or cancelled.
+    /// Attempts `delivery` until it is delivered, exhausted, skipped or cancelled, then
+    /// forgets its row in `--state-dir`.
     pub async fn deliver(&self, tenant: &str, delivery: &DeliveryHandle) {
+        self.attempt_until_finished(tenant, delivery).await;
+        let id = delivery.lock().expect("delivery lock").id;
+        self.targets.persist_finished(id);
+    }
+
+    async fn attempt_until_finished(&self, tenant: &str, delivery: &DeliveryHandle) {
         let mut retry = 0;
         loop {
             let (id, payload, cancelled) = {

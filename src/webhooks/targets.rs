@@ -142,6 +142,8 @@ pub struct WebhookTargets {
     pub(super) options: WebhookOptions,
     pub(super) event_selections: DashMap<String, EventSelection>,
     pub(super) chat_created_orders: DashMap<String, ChatCreatedOrder>,
+    /// Where pending deliveries are written, with `--state-dir`.
+    pub(super) store: std::sync::OnceLock<std::sync::Arc<crate::persistence::StateStore>>,
 }
 
 impl WebhookTargets {

@@ -148,6 +148,8 @@ async function strictAuthAsksForTheTenantToken() {
     // An end-user answer arrives through the API; the page shows it live, never to the agent.
     await tenant("console-e2e")("POST", `/chats/${first.chat}/message`, { from_user_id: first.user, message: { type: "text", content: "246810" } });
     await page.locator('[data-view="end_user"]').getByText("has been verified").waitFor();
+    // The two columns render from separate events: wait for the agent's too.
+    await page.locator('[data-view="agent"]').getByText("finished: success").waitFor();
     const agentColumn = await page.locator('[data-view="agent"]').innerText();
     assert.ok(!agentColumn.includes("246810"), "the agent column never shows the code");
     assert.ok(agentColumn.includes("finished: success"), "the agent column shows the outcome");

@@ -14,6 +14,8 @@
 #    the signed webhooks on examples/webhook_receiver.py running on the host.
 # 5. Checks the logs are JSON lines on stdout and that `podman stop` (SIGTERM) ends it with
 #    exit code 0.
+# 6. Runs the image again on the same named volume at /state (CCAI_EMU_STATE_DIR, owned by
+#    the image's non-root user) and checks the chat of step 4 is back with its messages.
 # Prints the image size, time to healthy and stop time. Every wait is bounded, and the
 # container, image and receiver are removed on exit, pass or fail.
 #
@@ -28,6 +30,8 @@ TARGET=x86_64-unknown-linux-gnu
 BINARY=target/static/$TARGET/release/ccai-emulator
 IMAGE=localhost/ccai-emulator:container-test-$$
 CONTAINER=ccai-emulator-container-test-$$
+RESTARTED=ccai-emulator-container-test-restarted-$$
+VOLUME=ccai-emulator-container-test-state-$$
 SECRETS=(primary-secret secondary-secret)
 WORK=$(mktemp -d)
 RECEIVER_PID=""
@@ -44,6 +48,8 @@ fail() {
 }
 cleanup() {
   "${PODMAN[@]}" rm -f -t 0 "$CONTAINER" >/dev/null 2>&1 || true
+  "${PODMAN[@]}" rm -f -t 0 "$RESTARTED" >/dev/null 2>&1 || true
+  "${PODMAN[@]}" volume rm -f "$VOLUME" >/dev/null 2>&1 || true
   "${PODMAN[@]}" rmi -f "$IMAGE" >/dev/null 2>&1 || true
   [[ -n $RECEIVER_PID ]] && kill "$RECEIVER_PID" 2>/dev/null || true
   rm -rf "$WORK"
@@ -122,10 +128,15 @@ LINKAGE=$(ldd "$BINARY" 2>&1 || true)
 
 say "building the image from the Dockerfile's runtime stage"
 awk '/^FROM scratch AS runtime/ { on = 1 } on' Dockerfile |
-  sed 's|^COPY --from=builder /out/ccai-emulator |COPY ccai-emulator |' >"$WORK/Containerfile"
+  sed -e 's|^COPY --from=builder /out/ccai-emulator |COPY ccai-emulator |' \
+    -e 's|^COPY --from=builder --chown=65532:65532 /out/state |COPY --chown=65532:65532 state |' \
+    >"$WORK/Containerfile"
 grep -q '^COPY ccai-emulator /ccai-emulator$' "$WORK/Containerfile" ||
   fail "Dockerfile: no 'FROM scratch AS runtime' stage copying /out/ccai-emulator from the builder"
+grep -q '^COPY --chown=65532:65532 state /state$' "$WORK/Containerfile" ||
+  fail "Dockerfile: the runtime stage does not copy an empty /state owned by 65532"
 cp "$BINARY" "$WORK/ccai-emulator"
+mkdir "$WORK/state"
 # Docker format keeps the HEALTHCHECK (the OCI format has no field for it).
 timeout 300 "${PODMAN[@]}" build --quiet --format docker -t "$IMAGE" -f "$WORK/Containerfile" "$WORK" >/dev/null
 IMAGE_BYTES=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
@@ -145,14 +156,14 @@ HOST_IP=$("${PODMAN[@]}" network inspect podman --format '{{range .Subnets}}{{.G
 
 EMULATOR_PORT=$(free_port)
 BASE=http://127.0.0.1:$EMULATOR_PORT
+# Both runs: the published port, the fixtures, and the state volume.
+SHARED_RUN=(-p "$EMULATOR_PORT:8080" -v "$PWD/fixtures:/fixtures:ro" -v "$VOLUME:/state"
+  -e CCAI_EMU_STATE_DIR=/state -e CCAI_EMU_FIXTURES=/fixtures)
 say "podman run (published on $BASE, webhooks to http://$HOST_IP:$RECEIVER_PORT)"
 STARTED_MS=$(now_ms)
 # Without systemd podman logs that it cannot schedule the HEALTHCHECK timer (it is run by
 # hand below); that noise goes to a file, shown only if the run fails.
-timeout 60 "${PODMAN[@]}" run -d --name "$CONTAINER" "${RUN_LIMITS[@]}" \
-  -p "$EMULATOR_PORT:8080" \
-  -v "$PWD/fixtures:/fixtures:ro" \
-  -e CCAI_EMU_FIXTURES=/fixtures \
+timeout 60 "${PODMAN[@]}" run -d --name "$CONTAINER" "${RUN_LIMITS[@]}" "${SHARED_RUN[@]}" \
   -e CCAI_EMU_WEBHOOK_URL="http://$HOST_IP:$RECEIVER_PORT/webhooks/ccai" \
   -e CCAI_EMU_WEBHOOK_PRIMARY_SECRET="${SECRETS[0]}" \
   -e CCAI_EMU_WEBHOOK_SECONDARY_SECRET="${SECRETS[1]}" \
@@ -256,6 +267,19 @@ print(round(finished.timestamp() * 1000) - int(sys.argv[2]))' "$FINISHED_AT" "$S
 "${PODMAN[@]}" logs "$CONTAINER" >"$WORK/emulator.log" 2>&1
 grep -q 'shutdown signal received' "$WORK/emulator.log" ||
   fail "no 'shutdown signal received' in the log: was it killed rather than stopped?"
+
+say "podman run again on the same volume (--state-dir /state)"
+timeout 60 "${PODMAN[@]}" run -d --name "$RESTARTED" "${RUN_LIMITS[@]}" "${SHARED_RUN[@]}" \
+  "$IMAGE" >/dev/null 2>"$WORK/run.log" || fail "podman run (restart) failed: $(cat "$WORK/run.log")"
+restored_chat() {
+  [[ $(curl -fsS --max-time 1 -u container-test:any-token "$API/chats/$CHAT" | field status) == '"assigned"' ]]
+}
+within 30 restored_chat || fail "chat $CHAT is not back after the restart on the same volume"
+RESTORED_MESSAGES=$(curl -fsS --max-time 5 "$BASE/__admin/chats/$CHAT" |
+  python3 -c 'import json, sys; print(len(json.load(sys.stdin)["messages"]))')
+((RESTORED_MESSAGES >= 6)) || fail "chat $CHAT came back with $RESTORED_MESSAGES messages"
+say "chat $CHAT is back with its $RESTORED_MESSAGES messages"
+"${PODMAN[@]}" kill "$RESTARTED" >/dev/null 2>&1 || true
 
 echo "container test passed"
 echo "  image size:           $IMAGE_BYTES bytes ($(python3 -c "print(round($IMAGE_BYTES / 1e6, 1))") MB, FROM scratch, static glibc build)"

@@ -23,6 +23,8 @@ mod media_refusals;
 mod media_uploads;
 mod mid_session_authentication;
 mod openapi;
+mod persistence;
+mod persistence_kill;
 mod pre_chat_transcript;
 mod rate_limit;
 mod readme_example;

@@ -111,3 +111,35 @@ async fn a_malformed_seed_stops_start_up_naming_file_place_and_problem() {
     let error = start_error(&folder);
     assert!(error.contains("seeds/old.json: format:"), "{error}");
 }
+
+#[actix_web::test]
+async fn a_seed_whose_webhook_points_at_the_emulator_itself_stops_start_up() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let folder = fixture_copy("seed-loop");
+    let mut seed: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(folder.join("seeds/demo.json")).unwrap()).unwrap();
+    seed["webhook"] = json!({
+        "url": format!("http://127.0.0.1:{port}/__admin/webhooks/deliveries/x/redeliver"),
+        "primary_secret": "s",
+    });
+    fs::write(folder.join("seeds/loop.json"), seed.to_string()).unwrap();
+    let config = Config {
+        bind: format!("127.0.0.1:{port}"),
+        fixtures: FixtureSource::Folder(folder.clone()),
+        ..test_config()
+    };
+    let result = ccai_emulator::Emulator::build(config);
+    let _ = fs::remove_dir_all(&folder);
+    let error = match result {
+        Err(error) => error.to_string(),
+        Ok(_) => panic!("a seed webhook that loops back must stop start-up"),
+    };
+    assert!(
+        error.contains("seeds/loop.json: webhook:") && error.contains("loop"),
+        "{error}"
+    );
+}

@@ -2,7 +2,9 @@
 //! `--retain-finished-chats` (or older than `--retain-finished-chats-for`) are evicted
 //! oldest first with their messages and counted on `/__admin/health`; a tenant at
 //! `--max-chats-per-tenant` and a chat at `--max-messages-per-chat` are answered 409 in the
-//! envelope, naming the flag; and nothing acknowledged is lost below the caps.
+//! envelope, naming the flag, as is a new end user past `--max-end-users-per-tenant`; a
+//! snapshot over any of these caps is refused; and nothing acknowledged is lost below the
+//! caps.
 
 use std::time::{Duration, Instant};
 
@@ -242,4 +244,81 @@ async fn below_the_caps_every_acknowledged_message_is_kept_in_order_while_others
     let evicted = after["evicted"].as_u64().unwrap() - before["evicted"].as_u64().unwrap();
     let earlier = before["finished_retained"].as_u64().unwrap();
     assert_eq!(evicted, earlier + 10 - 1, "{before} -> {after}");
+}
+
+#[actix_web::test]
+async fn a_snapshot_over_the_chat_or_message_caps_is_refused_naming_the_flag() {
+    let app = spawn_app_with(with_limits(StateLimits {
+        max_chats_per_tenant: 1,
+        max_messages_per_chat: 3,
+        ..StateLimits::default()
+    }));
+    // The demo seed holds two chats: over a cap of one.
+    let demo = app.admin_get("/tenants/demo/snapshot").await;
+    let path = format!("/tenants/{}/snapshot", unique_subdomain("capped"));
+    let refused = app.admin(Method::PUT, &path, Some(demo.clone())).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.message().contains("--max-chats-per-tenant"),
+        "{}",
+        refused.body
+    );
+    // One chat, but with more messages than a chat may hold.
+    let mut one_chat = demo.clone();
+    let chats = one_chat["chats"].as_array_mut().unwrap();
+    chats.retain(|chat| chat["messages"].as_array().unwrap().len() > 3);
+    chats.truncate(1);
+    assert_eq!(
+        chats.len(),
+        1,
+        "the demo seed has a chat with more than 3 messages"
+    );
+    let refused = app.admin(Method::PUT, &path, Some(one_chat)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.message().contains("chats[0].messages")
+            && refused.message().contains("--max-messages-per-chat"),
+        "{}",
+        refused.body
+    );
+}
+
+#[actix_web::test]
+async fn a_tenant_at_its_end_user_limit_gets_409_for_a_new_identifier_but_updates_go_on() {
+    let app = spawn_app_with(with_limits(StateLimits {
+        max_end_users_per_tenant: 2,
+        ..StateLimits::default()
+    }));
+    let tenant = app.tenant("few-users");
+    let upsert = |identifier: &'static str, name: &'static str| {
+        let tenant = &tenant;
+        async move {
+            tenant
+                .call(
+                    Method::POST,
+                    "/end_users",
+                    Some(serde_json::json!({"identifier": identifier, "name": name})),
+                )
+                .await
+        }
+    };
+    assert!(upsert("first", "Ann").await.status.is_success());
+    assert!(upsert("second", "Bo").await.status.is_success());
+    let refused = upsert("third", "Cy").await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.message().contains("--max-end-users-per-tenant"),
+        "{}",
+        refused.body
+    );
+    let updated = upsert("first", "Ann Updated").await;
+    assert!(updated.status.is_success(), "{}", updated.body);
+    assert_eq!(updated.body["name"], "Ann Updated");
+    // Another tenant has its own allowance.
+    app.tenant("other-users").end_user("someone").await;
+    assert_eq!(
+        limit_and_use(&app, "end_users_per_tenant").await,
+        (2.into(), 2.into())
+    );
+    assert_eq!(chat_counters(&app).await["max_end_users_per_tenant"], 2);
 }

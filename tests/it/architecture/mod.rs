@@ -20,6 +20,7 @@ const LAYERS: &[(usize, &[&str])] = &[
             "rate_limiter",
             "request_journal",
             "media",
+            "persistence",
         ],
     ),
     (3, &["webhooks"]),

@@ -1,6 +1,7 @@
 //! The real `ccai-emulator` binary as a child process, configured from the environment
-//! alone with a webhook target nobody listens on (so deliveries stay pending): read its
-//! JSON log lines with a deadline, call it with curl, stop it with SIGTERM.
+//! alone (for the shutdown tests, with a webhook target nobody listens on, so deliveries
+//! stay pending): read its JSON log lines with a deadline, call it with curl, stop it with
+//! SIGTERM or kill it with SIGKILL.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -15,6 +16,8 @@ pub struct EmulatorProcess {
     lines: Receiver<String>,
     /// `host:port` from the start-up line.
     pub address: String,
+    /// The log lines before it.
+    pub start_up: Vec<String>,
 }
 
 impl EmulatorProcess {
@@ -26,21 +29,25 @@ impl EmulatorProcess {
             .local_addr()
             .unwrap()
             .port();
+        let dead_url = format!("http://127.0.0.1:{dead_port}/hook");
+        let retries = vec!["50ms"; 50].join(",");
+        let mut env = vec![
+            ("CCAI_EMU_WEBHOOK_URL", dead_url.as_str()),
+            ("CCAI_EMU_WEBHOOK_PRIMARY_SECRET", "s3cret"),
+            ("CCAI_EMU_WEBHOOK_RETRY_SCHEDULE", retries.as_str()),
+            ("CCAI_EMU_SHUTDOWN_GRACE", grace),
+        ];
+        env.extend_from_slice(extra_env);
+        EmulatorProcess::start(&env)
+    }
+
+    /// Starts the binary on a free port with JSON logs, no agent join delay, and `env`.
+    pub fn start(env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ccai-emulator"))
             .env("CCAI_EMU_BIND", "127.0.0.1:0")
             .env("CCAI_EMU_LOG_FORMAT", "json")
-            .env(
-                "CCAI_EMU_WEBHOOK_URL",
-                format!("http://127.0.0.1:{dead_port}/hook"),
-            )
-            .env("CCAI_EMU_WEBHOOK_PRIMARY_SECRET", "s3cret")
-            .env(
-                "CCAI_EMU_WEBHOOK_RETRY_SCHEDULE",
-                vec!["50ms"; 50].join(","),
-            )
-            .env("CCAI_EMU_SHUTDOWN_GRACE", grace)
             .env("CCAI_EMU_AGENT_JOIN_DELAY", "0")
-            .envs(extra_env.iter().copied())
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -58,11 +65,31 @@ impl EmulatorProcess {
             child,
             lines,
             address: String::new(),
+            start_up: Vec::new(),
         };
-        let listening: serde_json::Value =
-            serde_json::from_str(&process.next_line_with("ccai-emulator listening")).unwrap();
-        process.address = listening["address"].as_str().unwrap().to_owned();
-        process
+        loop {
+            let line = process
+                .lines
+                .recv_timeout(DEADLINE)
+                .expect("the binary says where it listens");
+            if line.contains("ccai-emulator listening") {
+                let listening: serde_json::Value = serde_json::from_str(&line).unwrap();
+                process.address = listening["address"].as_str().unwrap().to_owned();
+                return process;
+            }
+            process.start_up.push(line);
+        }
+    }
+
+    /// `http://host:port`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Kills the process at once (SIGKILL: no shutdown, no drain) and reaps it.
+    pub fn kill_9(mut self) {
+        self.child.kill().expect("the process is killed");
+        self.child.wait().expect("the process is reaped");
     }
 
     /// The next log line that contains `needle` (earlier ones are skipped).

@@ -161,6 +161,11 @@ impl TestApp {
         TenantClient::new(self, unique_subdomain(prefix), "test-token")
     }
 
+    /// A consumer of the tenant `subdomain` (e.g. one a restart brought back).
+    pub fn tenant_named(&self, subdomain: &str) -> TenantClient<'_> {
+        TenantClient::new(self, subdomain.to_owned(), "test-token")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.emulator.base_url(), path)
     }
