@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::catalog::EventType;
-use super::delivery_journal::{Delivery, DeliveryStatus, Payload};
+use super::delivery_journal::{Delivery, DeliveryHandle, DeliveryStatus, Payload};
 use super::dispatcher::Job;
 use super::targets::WebhookTargets;
 use super::Webhooks;
@@ -21,6 +21,11 @@ impl Webhooks {
     /// Writes pending deliveries to `store` from now on.
     pub fn persist_to(&self, store: Arc<StateStore>) {
         let _ = self.webhook_targets.store.set(store);
+    }
+
+    /// Whether deliveries are written (`--state-dir`).
+    pub(super) fn persists(&self) -> bool {
+        self.webhook_targets.store.get().is_some()
     }
 
     /// Writes a queued delivery (a failure is logged and counted by the store).
@@ -84,9 +89,10 @@ impl Webhooks {
 }
 
 impl WebhookTargets {
-    /// Deletes a finished delivery's row.
-    pub(super) fn persist_finished(&self, id: DeliveryId) {
+    /// Deletes a finished delivery's row (nothing to do without `--state-dir`).
+    pub(super) fn persist_finished(&self, delivery: &DeliveryHandle) {
         if let Some(store) = self.store.get() {
+            let id = delivery.lock().expect("delivery lock").id;
             let _ = store.write(|writer| writer.delivery_finished(&id.to_string()));
         }
     }

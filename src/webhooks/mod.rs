@@ -280,7 +280,9 @@ impl Webhooks {
         if !selected {
             return;
         }
-        self.persist_pending(&delivery.lock().expect("delivery lock"));
+        if self.persists() {
+            self.persist_pending(&delivery.lock().expect("delivery lock"));
+        }
         self.dispatcher.enqueue(Job {
             tenant: tenant.to_owned(),
             chat_id: event.chat_id,

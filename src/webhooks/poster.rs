@@ -57,8 +57,7 @@ impl WebhookPoster {
     /// forgets its row in `--state-dir`.
     pub async fn deliver(&self, tenant: &str, delivery: &DeliveryHandle) {
         self.attempt_until_finished(tenant, delivery).await;
-        let id = delivery.lock().expect("delivery lock").id;
-        self.targets.persist_finished(id);
+        self.targets.persist_finished(delivery);
     }
 
     async fn attempt_until_finished(&self, tenant: &str, delivery: &DeliveryHandle) {
