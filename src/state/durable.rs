@@ -311,10 +311,15 @@ impl AppState {
         self.load_tenant_in_memory(name, &snapshot)
             .map_err(|error| place(format!("{error} (start with the fixtures this state was written with, or another --state-dir)")))?;
         self.apply_settings(name, settings).map_err(place)?;
-        // An empty transition sets the chat's inactivity timer again, if it has one.
+        // Carrying out no effects applies the inactivity rule: a chat's timer starts again
+        // (nothing is written: the chat is as the database has it).
         if let Some(tenant) = self.existing_tenant(name) {
+            let script = self.script();
             for id in tenant.chat_ids() {
-                let _ = self.transition_then(&tenant, id, |_, _| Ok(Vec::new()), |_| ());
+                if let Some(handle) = tenant.chat(id) {
+                    let mut chat = handle.lock().expect("chat lock");
+                    self.carry_out(&tenant, &handle, &mut chat, Vec::new(), &script);
+                }
             }
         }
         Ok(chats)

@@ -269,3 +269,31 @@ async fn a_second_emulator_on_a_state_dir_in_use_is_refused_until_the_first_stop
     let second = app_on(&dir);
     assert_eq!(second.admin_get("/health").await["status"], "ok");
 }
+
+#[actix_web::test]
+async fn an_inactivity_timer_starts_again_after_a_restart() {
+    let dir = StateDir::new();
+    let mut config = test_config();
+    config.state_dir = Some(dir.path().to_owned());
+    config.chat_inactivity_timeout = Some(std::time::Duration::from_secs(1));
+    let first = spawn_app_with(config.clone());
+    let tenant = first.tenant("idle");
+    let name = tenant.subdomain.clone();
+    let (chat, user) = tenant.open_chat().await;
+    tenant.says(chat, user, "hello").await;
+    first
+        .admin_post(
+            &format!("/chats/{chat}/agent/messages"),
+            json!({"text": "Are you still there?"}),
+        )
+        .await;
+    first.emulator.stop().await;
+
+    // The first emulator's timer is gone with it: only the restored one can dismiss.
+    let second = spawn_app_with(config);
+    let record = second
+        .admin_get(&format!("/chats/{chat}?status=dismissed&wait=10s"))
+        .await;
+    assert_eq!(record["status"], "dismissed", "{record}");
+    assert_eq!(record["tenant"], name);
+}
