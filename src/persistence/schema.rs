@@ -62,31 +62,24 @@ CREATE INDEX IF NOT EXISTS media_by_tenant ON media (tenant);
 
 /// Sets the journaling mode and creates the tables; refuses a file of another version.
 pub fn prepare(connection: &Connection) -> Result<(), String> {
-    // A reader such as the `sqlite3` tool may hold the file a moment.
-    connection
-        .busy_timeout(std::time::Duration::from_secs(1))
-        .map_err(describe)?;
-    connection
-        .pragma_update(None, "journal_mode", "WAL")
-        .map_err(describe)?;
-    connection
-        .pragma_update(None, "synchronous", "NORMAL")
-        .map_err(describe)?;
-    let version: i64 = connection
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(describe)?;
+    let version = journal_and_version(connection).map_err(|error| error.to_string())?;
     if version != 0 && version != VERSION {
         return Err(format!(
             "it was written with schema version {version} and this emulator reads version \
              {VERSION}; use another --state-dir or the emulator that wrote it"
         ));
     }
-    connection.execute_batch(TABLES).map_err(describe)?;
     connection
-        .pragma_update(None, "user_version", VERSION)
-        .map_err(describe)
+        .execute_batch(TABLES)
+        .and_then(|()| connection.pragma_update(None, "user_version", VERSION))
+        .map_err(|error| error.to_string())
 }
 
-fn describe(error: rusqlite::Error) -> String {
-    error.to_string()
+/// WAL with `synchronous = NORMAL`, then the schema version the file has (0: new).
+fn journal_and_version(connection: &Connection) -> rusqlite::Result<i64> {
+    // A reader such as the `sqlite3` tool may hold the file a moment.
+    connection.busy_timeout(std::time::Duration::from_secs(1))?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_query_value(None, "user_version", |row| row.get(0))
 }

@@ -132,37 +132,28 @@ impl AppState {
 
     fn check_snapshot_limits(&self, snapshot: &Snapshot) -> Result<(), SnapshotError> {
         let limits = self.state_limits;
-        if snapshot.chats.len() > limits.max_chats_per_tenant {
-            return Err(error(
-                "chats",
-                format!(
-                    "{} chats are more than a tenant may hold (limit set by --max-chats-per-tenant / CCAI_EMU_MAX_CHATS_PER_TENANT: {})",
-                    snapshot.chats.len(),
-                    limits.max_chats_per_tenant
-                ),
-            ));
-        }
-        if snapshot.end_users.len() > limits.max_end_users_per_tenant {
-            return Err(error(
-                "end_users",
-                format!(
-                    "{} end users are more than a tenant may hold (limit set by --max-end-users-per-tenant / CCAI_EMU_MAX_END_USERS_PER_TENANT: {})",
-                    snapshot.end_users.len(),
-                    limits.max_end_users_per_tenant
-                ),
-            ));
-        }
+        within(
+            "chats",
+            snapshot.chats.len(),
+            "chats are more than a tenant",
+            "--max-chats-per-tenant",
+            limits.max_chats_per_tenant,
+        )?;
+        within(
+            "end_users",
+            snapshot.end_users.len(),
+            "end users are more than a tenant",
+            "--max-end-users-per-tenant",
+            limits.max_end_users_per_tenant,
+        )?;
         for (index, chat) in snapshot.chats.iter().enumerate() {
-            if chat.messages.len() > limits.max_messages_per_chat {
-                return Err(error(
-                    format!("chats[{index}].messages"),
-                    format!(
-                        "{} messages are more than a chat may hold (limit set by --max-messages-per-chat / CCAI_EMU_MAX_MESSAGES_PER_CHAT: {})",
-                        chat.messages.len(),
-                        limits.max_messages_per_chat
-                    ),
-                ));
-            }
+            within(
+                &format!("chats[{index}].messages"),
+                chat.messages.len(),
+                "messages are more than a chat",
+                "--max-messages-per-chat",
+                limits.max_messages_per_chat,
+            )?;
         }
         Ok(())
     }
@@ -207,6 +198,26 @@ impl AppState {
         }
         ids
     }
+}
+
+/// Refuses `count` items at `place` when they pass `limit` (set by `flag`).
+fn within(
+    place: &str,
+    count: usize,
+    what: &str,
+    flag: &str,
+    limit: usize,
+) -> Result<(), SnapshotError> {
+    if count <= limit {
+        return Ok(());
+    }
+    Err(error(
+        place,
+        format!(
+            "{count} {what} may hold (limit set by {flag} / {}: {limit})",
+            crate::limits::env_twin(flag)
+        ),
+    ))
 }
 
 /// Makes sure the counter never hands out one of `ids` again.
