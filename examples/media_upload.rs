@@ -78,7 +78,7 @@ async fn upload_one(client: &awc::Client, api: &str, chat: u64, file: &[u8]) {
     .await;
 }
 
-#[actix_web::main]
+#[actix_rt::main]
 async fn main() {
     let mut args = std::env::args()
         .skip(1)

@@ -11,7 +11,7 @@ use ccai_emulator::cli_errors::{self, ValueOrigins};
 use ccai_emulator::healthcheck::HealthProbe;
 use ccai_emulator::{telemetry, Cli, Config, Emulator, Invocation};
 
-#[actix_web::main]
+#[actix_rt::main]
 async fn main() -> ExitCode {
     let (invocation, origins) = match parse_flags() {
         Ok(parsed) => parsed,

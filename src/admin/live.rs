@@ -199,7 +199,7 @@ mod tests {
         String::from_utf8(bytes.to_vec()).expect("utf-8")
     }
 
-    #[actix_web::test]
+    #[actix_rt::test]
     async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
         let bus = LiveEventBus::with_backlog(2);
         let receiver = bus.subscribe();
@@ -225,7 +225,7 @@ mod tests {
         assert!(next.starts_with("event: chat\nid: 4\n"), "{next}");
     }
 
-    #[actix_web::test]
+    #[actix_rt::test]
     async fn filters_keep_only_the_tenant_and_kinds_asked_for() {
         let bus = LiveEventBus::default();
         let filter = EventFilter {

@@ -6,14 +6,14 @@ use crate::support::{spawn_app, spawn_app_with, test_config, WebhookReceiver};
 use awc::http::{Method, StatusCode};
 use serde_json::json;
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn health_is_ok_once_serving() {
     let app = spawn_app();
     let health = app.admin_get("/health").await;
     assert_eq!(health["status"], "ok");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn webhook_targets_are_set_read_rotated_and_removed() {
     let app = spawn_app();
     let path = "/tenants/hooks/webhook";
@@ -76,7 +76,7 @@ async fn webhook_targets_are_set_read_rotated_and_removed() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_process_wide_default_webhook_serves_tenants_without_their_own() {
     let receiver = WebhookReceiver::start_with_secrets("default-secret", None);
     let app = spawn_app_with(ccai_emulator::Config {
@@ -105,7 +105,7 @@ async fn the_process_wide_default_webhook_serves_tenants_without_their_own() {
     assert_eq!(read["source"], "default");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn agent_actions_drive_the_chat_and_reset_forgets_a_tenant() {
     let app = spawn_app();
     let tenant = app.tenant("drive");
@@ -175,7 +175,7 @@ async fn agent_actions_drive_the_chat_and_reset_forgets_a_tenant() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_bad_transcript_view_is_400_and_an_unknown_chat_404() {
     let app = spawn_app();
     let tenant = app.tenant("views");
@@ -197,7 +197,7 @@ async fn a_bad_transcript_view_is_400_and_an_unknown_chat_404() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_shipped_task_virtual_agents_are_listed_and_one_can_be_uploaded() {
     let app = spawn_app();
     let list = app.admin_get("/task_virtual_agents").await;
@@ -246,7 +246,7 @@ async fn the_shipped_task_virtual_agents_are_listed_and_one_can_be_uploaded() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn exhausted_deliveries_stay_in_the_journal_and_redeliver_with_the_same_id() {
     // It follows the emulator-defined agent_joined, so it opts in to every event.
     let app = crate::support::spawn_app_with_all_events();

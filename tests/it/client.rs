@@ -9,7 +9,7 @@ use ccai_emulator::{Config, Emulator};
 
 use crate::support::{test_config, unique_subdomain, WebhookReceiver};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {
     let emulator = Emulator::build(crate::support::all_events_config())
         .unwrap()
@@ -108,7 +108,7 @@ async fn the_admin_client_drives_a_whole_chat_and_reads_every_view() {
     emulator.stop().await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn rejections_come_back_as_status_errors_with_the_envelope_message() {
     let emulator = Emulator::build(test_config()).unwrap().spawn();
     let apps = emulator.apps_client(&unique_subdomain("client-err"), "token");
@@ -133,7 +133,7 @@ async fn rejections_come_back_as_status_errors_with_the_envelope_message() {
     emulator.stop().await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_admin_client_carries_the_admin_token() {
     let emulator = Emulator::build(Config {
         admin_token: Some("letmein".into()),
@@ -147,7 +147,7 @@ async fn the_admin_client_carries_the_admin_token() {
     emulator.stop().await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_clients_escalate_and_answer_deflections() {
     let emulator = Emulator::build(test_config()).unwrap().spawn();
     let admin = emulator.admin_client();

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 const MESSAGES: usize = 200;
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn two_hundred_concurrent_messages_are_all_stored_and_their_webhooks_keep_that_order() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -78,7 +78,7 @@ async fn two_hundred_concurrent_messages_are_all_stored_and_their_webhooks_keep_
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn concurrent_uploads_of_task_virtual_agents_and_the_contact_center_lose_no_update() {
     const UPLOADS: usize = 24;
     let app = spawn_app();

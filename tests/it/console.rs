@@ -15,7 +15,7 @@ fn matches_template(template: &str, path: &str) -> bool {
             .all(|(want, got)| want == got || (want.starts_with('{') && got.starts_with('{')))
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_console_is_served_and_calls_only_registered_routes() {
     let app = spawn_app();
     let mut response = app
@@ -83,7 +83,7 @@ async fn the_console_is_served_and_calls_only_registered_routes() {
     assert!(page.contains("new EventSource(ADMIN + \"/events\")"));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_icon_is_served_where_the_page_links_it_and_at_favicon_ico() {
     let app = spawn_app_with(ccai_emulator::Config {
         admin_token: Some("let-me-in".into()),
@@ -102,7 +102,7 @@ async fn the_icon_is_served_where_the_page_links_it_and_at_favicon_ico() {
     }
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_root_redirects_to_the_console() {
     let app = spawn_app();
     let client = awc::Client::builder().disable_redirects().finish();
@@ -114,7 +114,7 @@ async fn the_root_redirects_to_the_console() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn tenants_are_listed_with_a_summary_of_their_chats() {
     let app = spawn_app();
     let tenant = app.tenant("overview");
@@ -131,7 +131,7 @@ async fn tenants_are_listed_with_a_summary_of_their_chats() {
     assert_eq!(listed["chats"][0]["routing_state"], "task_virtual_agent");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn with_an_admin_token_the_page_opens_but_the_data_needs_the_token() {
     let app = spawn_app_with(ccai_emulator::Config {
         admin_token: Some("let-me-in".into()),

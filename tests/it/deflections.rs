@@ -28,7 +28,7 @@ fn assert_400(reply: &crate::support::Reply, needle: &str) {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn email_ends_the_chat_with_the_deflection_recorded() {
     // escalation_deflected is emulator-defined: opt in.
     let app = spawn_app_with_all_events();
@@ -57,7 +57,7 @@ async fn email_ends_the_chat_with_the_deflection_recorded() {
         .await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn external_link_ends_an_after_hours_chat() {
     let app = spawn_app();
     let tenant = app.tenant("link");
@@ -78,7 +78,7 @@ async fn external_link_ends_an_after_hours_chat() {
     assert_eq!(recorded["status"], "deflected");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn keep_waiting_queues_the_chat_until_the_queue_opens_then_the_agent_picks_it_up() {
     // escalation_deflected is emulator-defined: opt in.
     let app = spawn_app_with_all_events();
@@ -126,7 +126,7 @@ async fn keep_waiting_queues_the_chat_until_the_queue_opens_then_the_agent_picks
         .await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn continuing_with_the_virtual_agent_keeps_the_chat_with_it() {
     let app = spawn_app();
     let tenant = app.tenant("continue");
@@ -147,7 +147,7 @@ async fn continuing_with_the_virtual_agent_keeps_the_chat_with_it() {
     assert_eq!(escalations[1]["status"], "escalated");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn every_invalid_deflection_is_a_400_naming_the_problem() {
     let app = spawn_app();
     let tenant = app.tenant("invalid");
@@ -256,7 +256,7 @@ async fn every_invalid_deflection_is_a_400_naming_the_problem() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_deflected_chat_keeps_its_escalation_through_a_snapshot() {
     let app = spawn_app();
     let source = app.tenant("snap-from");
@@ -295,7 +295,7 @@ async fn a_deflected_chat_keeps_its_escalation_through_a_snapshot() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn ending_the_chat_without_choosing_cancels_the_escalation() {
     let app = spawn_app();
     let tenant = app.tenant("cancel");

@@ -20,7 +20,7 @@ async fn dismiss(app: &TestApp, chat: u64) -> Value {
         .await
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn an_end_user_message_brings_a_dismissed_chat_back_to_an_agent_with_its_history() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -80,7 +80,7 @@ async fn an_end_user_message_brings_a_dismissed_chat_back_to_an_agent_with_its_h
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_chat_dismissed_while_a_vta_had_it_is_va_dismissed_and_goes_back_to_the_human_agent() {
     let app = spawn_app();
     let tenant = app.tenant("va-dismiss");
@@ -105,7 +105,7 @@ async fn a_chat_dismissed_while_a_vta_had_it_is_va_dismissed_and_goes_back_to_th
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn resume_reconnects_a_dismissed_chat_unless_the_tenant_is_after_hours() {
     let app = spawn_app();
     let tenant = app.tenant("resume");
@@ -157,7 +157,7 @@ async fn resume_reconnects_a_dismissed_chat_unless_the_tenant_is_after_hours() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn resume_answers_the_after_hours_message_while_the_chats_queue_is_after_hours() {
     let app = spawn_app();
     let tenant = app.tenant("queue-hours");
@@ -184,7 +184,7 @@ async fn resume_answers_the_after_hours_message_while_the_chats_queue_is_after_h
     assert_ne!(resumed.body["status"], "dismissed");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_finished_chat_cannot_be_dismissed_or_resumed() {
     let app = spawn_app();
     let tenant = app.tenant("dismiss-ended");

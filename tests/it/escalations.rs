@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::support::{spawn_app, spawn_app_with_all_events, texts, WebhookReceiver};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_matching_context_routes_the_chat_to_an_available_queue_and_the_agent_joins() {
     let app = spawn_app();
     let tenant = app.tenant("route");
@@ -36,7 +36,7 @@ async fn a_matching_context_routes_the_chat_to_an_available_queue_and_the_agent_
     assert_eq!(object["agent"]["name"], "Alex Rivera");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn without_a_context_match_the_virtual_agent_asks_and_the_answer_routes_the_chat() {
     let app = spawn_app();
     let tenant = app.tenant("ask");
@@ -79,7 +79,7 @@ async fn without_a_context_match_the_virtual_agent_asks_and_the_answer_routes_th
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn an_over_capacity_deflection_is_a_signed_and_journaled_webhook() {
     // escalation_deflected is emulator-defined: opt in.
     let app = spawn_app_with_all_events();
@@ -139,7 +139,7 @@ async fn an_over_capacity_deflection_is_a_signed_and_journaled_webhook() {
     assert_eq!(row["documented"], false);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_consumer_can_ask_the_virtual_agent_to_escalate() {
     let app = spawn_app();
     let tenant = app.tenant("ask-escalate");
@@ -208,7 +208,7 @@ async fn the_consumer_can_ask_the_virtual_agent_to_escalate() {
     assert_eq!(default.body["status"], "escalated", "{}", default.body);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn two_tenants_see_different_availability_of_the_same_queue_at_once() {
     let app = spawn_app();
     let open = app.tenant("open-billing");
@@ -268,7 +268,7 @@ async fn two_tenants_see_different_availability_of_the_same_queue_at_once() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_context_about_something_else_leaves_the_chat_to_the_human_agent() {
     let app = spawn_app();
     let tenant = app.tenant("other-context");

@@ -31,7 +31,7 @@ async fn chat_with_faults<'a>(
     (receiver, tenant, chat)
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn delayed_webhooks_arrive_late() {
     let app = spawn_app();
     let (receiver, tenant, chat) = chat_with_faults(
@@ -71,7 +71,7 @@ async fn delayed_webhooks_arrive_late() {
     assert!(faults.starts_with("delayed "), "{faults}");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn duplicated_webhooks_arrive_twice_with_the_same_delivery_id() {
     let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
@@ -91,7 +91,7 @@ async fn duplicated_webhooks_arrive_twice_with_the_same_delivery_id() {
     }
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn bad_signatures_fail_verification() {
     let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
@@ -108,7 +108,7 @@ async fn bad_signatures_fail_verification() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn stale_timestamps_are_old_but_correctly_signed() {
     let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
@@ -127,7 +127,7 @@ async fn stale_timestamps_are_old_but_correctly_signed() {
     }
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn primary_only_signatures_omit_the_secondary() {
     let app = crate::support::spawn_app_with_all_events();
     let (receiver, _, chat) =
@@ -145,7 +145,7 @@ async fn primary_only_signatures_omit_the_secondary() {
     }
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn faults_are_read_cleared_and_validated() {
     let app = spawn_app();
     let tenant = app.tenant("faults");

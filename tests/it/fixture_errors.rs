@@ -5,7 +5,7 @@ use std::fs;
 
 use crate::support::fixture_folder::{fixture_copy, start_error};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_json_syntax_error_names_the_file_line_and_column() {
     let folder = fixture_copy("syntax");
     let file = folder.join("task_virtual_agents/one_time_code.json");
@@ -17,7 +17,7 @@ async fn a_json_syntax_error_names_the_file_line_and_column() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_bad_pattern_names_the_step() {
     let folder = fixture_copy("pattern");
     let file = folder.join("task_virtual_agents/payment_card.json");
@@ -32,7 +32,7 @@ async fn a_bad_pattern_names_the_step() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_rule_that_transfers_to_an_unknown_vta_names_the_rule() {
     let folder = fixture_copy("rule");
     fs::remove_file(folder.join("task_virtual_agents/order_status.json")).unwrap();
@@ -43,7 +43,7 @@ async fn a_rule_that_transfers_to_an_unknown_vta_names_the_rule() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn an_unknown_field_is_reported() {
     let folder = fixture_copy("field");
     let file = folder.join("data/../task_virtual_agents/order_status.json");

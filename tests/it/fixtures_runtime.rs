@@ -55,7 +55,7 @@ async fn greeting_of_a_new_chat(app: &TestApp) -> String {
     texts.first().cloned().unwrap_or_default()
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_agent_script_is_read_and_replaced_at_run_time() {
     let app = spawn_app();
     let document = app.admin_get("/contact_center").await;
@@ -90,7 +90,7 @@ async fn the_agent_script_is_read_and_replaced_at_run_time() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_bad_agent_script_is_a_400_naming_the_place_and_the_old_one_stays() {
     let app = spawn_app();
     let document = app.admin_get("/contact_center").await;
@@ -123,7 +123,7 @@ async fn a_bad_agent_script_is_a_400_naming_the_place_and_the_old_one_stays() {
     assert_eq!(app.admin_get("/contact_center").await, document);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_running_chat_keeps_the_vta_it_was_handed_when_the_vta_is_replaced() {
     let app = spawn_app();
     let tenant = app.tenant("keep-vta");
@@ -161,7 +161,7 @@ async fn a_running_chat_keeps_the_vta_it_was_handed_when_the_vta_is_replaced() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn watch_reloads_changed_files_and_keeps_the_old_version_when_one_breaks() {
     let folder = fixture_copy("watch");
     let app = spawn_app_with(Config {
@@ -219,7 +219,7 @@ async fn watch_reloads_changed_files_and_keeps_the_old_version_when_one_breaks()
     let _ = fs::remove_dir_all(&folder);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn watch_needs_a_folder() {
     let config = Config {
         fixtures: FixtureSource::Embedded,
@@ -232,7 +232,7 @@ async fn watch_needs_a_folder() {
     ));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn without_watch_the_status_says_where_fixtures_came_from() {
     let app = spawn_app_with(Config {
         fixtures: FixtureSource::Embedded,
@@ -244,7 +244,7 @@ async fn without_watch_the_status_says_where_fixtures_came_from() {
     assert!(status["loaded_at"].is_string());
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_delayed_agent_rule_acts_when_its_timer_fires() {
     let folder = fixture_copy("rule-delay");
     let file = folder.join("contact_center.json");
@@ -272,7 +272,7 @@ async fn a_delayed_agent_rule_acts_when_its_timer_fires() {
     let _ = fs::remove_dir_all(folder);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_fixture_status_long_poll_times_out_with_the_status_and_refuses_unknown_conditions() {
     let app = spawn_app();
     let reply = app

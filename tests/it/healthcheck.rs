@@ -30,7 +30,7 @@ fn describe(output: &Output) -> String {
     )
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn healthcheck_passes_against_a_running_emulator_configured_by_env() {
     let app = spawn_app_with(test_config());
     let bind = format!("127.0.0.1:{}", app.emulator.port());
@@ -39,7 +39,7 @@ async fn healthcheck_passes_against_a_running_emulator_configured_by_env() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("/__admin/health"));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn healthcheck_probes_a_wildcard_bind_on_loopback() {
     let app = spawn_app_with(Config {
         bind: "0.0.0.0:0".into(),
@@ -51,7 +51,7 @@ async fn healthcheck_probes_a_wildcard_bind_on_loopback() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("127.0.0.1"));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn healthcheck_takes_the_bind_address_as_a_flag_too() {
     let app = spawn_app_with(test_config());
     let bind = format!("127.0.0.1:{}", app.emulator.port());
@@ -59,7 +59,7 @@ async fn healthcheck_takes_the_bind_address_as_a_flag_too() {
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn healthcheck_sends_the_admin_token_when_the_control_plane_needs_one() {
     let app = spawn_app_with(Config {
         admin_token: Some("admin-secret".into()),
@@ -80,7 +80,7 @@ async fn healthcheck_sends_the_admin_token_when_the_control_plane_needs_one() {
     assert_eq!(with.status.code(), Some(0), "{}", describe(&with));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn healthcheck_fails_when_nobody_listens() {
     let port = {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -91,7 +91,7 @@ async fn healthcheck_fails_when_nobody_listens() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("unhealthy"));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn healthcheck_gives_up_on_a_server_that_never_answers() {
     // Accepts connections (the kernel backlog does) but never answers a byte.
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -101,7 +101,7 @@ async fn healthcheck_gives_up_on_a_server_that_never_answers() {
     drop(silent);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn healthcheck_rejects_a_bind_address_it_cannot_probe() {
     let output = run_healthcheck(&[("CCAI_EMU_BIND", "127.0.0.1:0".into())], &[]).await;
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));

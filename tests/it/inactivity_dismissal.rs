@@ -50,7 +50,7 @@ fn deadline_after(at: DateTime<Utc>) -> Value {
     json!(deadline.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_chat_is_eligible_only_once_both_have_written_and_is_timed_from_the_agents_latest_message(
 ) {
     let app = app();
@@ -77,7 +77,7 @@ async fn a_chat_is_eligible_only_once_both_have_written_and_is_timed_from_the_ag
     assert_eq!(timeout_at(&tenant, chat).await, Value::Null);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn after_a_resume_the_chat_is_dismissed_again_only_once_the_end_user_has_written() {
     let app = app();
     let tenant = app.tenant("inactive-again");

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::support::{spawn_app, spawn_app_with, test_config, EventStream, WebhookReceiver};
 use awc::http::{Method, StatusCode};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn one_tenants_stream_carries_requests_chat_changes_messages_and_deliveries() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -56,7 +56,7 @@ async fn one_tenants_stream_carries_requests_chat_changes_messages_and_deliverie
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_kind_filter_keeps_only_the_kinds_asked_for() {
     let app = spawn_app();
     let tenant = app.tenant("kinds");
@@ -76,7 +76,7 @@ async fn the_kind_filter_keeps_only_the_kinds_asked_for() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn an_idle_stream_gets_keep_alive_comments() {
     let app = spawn_app();
     let mut stream = EventStream::open(&app, "tenant=nobody-here&keepalive=50ms").await;
@@ -84,7 +84,7 @@ async fn an_idle_stream_gets_keep_alive_comments() {
     assert_eq!(stream.comments[0], "connected");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
     // One worker: the stream cannot be written while a request is being handled, and
     // opening a chat publishes more than 4 events (created, joined, greeting, and a
@@ -117,7 +117,7 @@ async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
         .await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn bad_filters_are_400_in_the_envelope() {
     let app = spawn_app();
     for query in [

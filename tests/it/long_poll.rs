@@ -8,7 +8,7 @@ use crate::support::{spawn_app, spawn_app_with, test_config, texts, WebhookRecei
 use awc::http::{Method, StatusCode};
 use serde_json::Value;
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn deliveries_long_poll_answers_once_enough_are_delivered() {
     let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
@@ -33,7 +33,7 @@ async fn deliveries_long_poll_answers_once_enough_are_delivered() {
     assert!(receiver.received().len() >= 3);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_long_poll_that_is_never_satisfied_answers_408_with_what_it_saw() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -75,7 +75,7 @@ async fn a_long_poll_that_is_never_satisfied_answers_408_with_what_it_saw() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_chat_record_long_poll_waits_for_the_agent_to_join() {
     let app = spawn_app_with(ccai_emulator::Config {
         agent_join_delay: Some(Duration::from_millis(300)),
@@ -95,7 +95,7 @@ async fn the_chat_record_long_poll_waits_for_the_agent_to_join() {
     assert_eq!(reply.body["agent"]["first_name"], "Alex");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn transcripts_long_poll_for_a_message_and_the_agent_never_sees_the_code() {
     let app = spawn_app();
     let tenant = app.tenant("transcript");
@@ -138,7 +138,7 @@ async fn transcripts_long_poll_for_a_message_and_the_agent_never_sees_the_code()
     assert_eq!(counted.status, StatusCode::OK);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn malformed_waits_and_conditions_are_400_in_the_envelope() {
     let app = spawn_app();
     let tenant = app.tenant("malformed");

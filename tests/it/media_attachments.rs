@@ -31,7 +31,7 @@ fn attachment_events(events: &[crate::support::Received]) -> Vec<Value> {
         .collect()
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn an_agent_attachment_reaches_the_end_user_and_downloads_byte_for_byte() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -89,7 +89,7 @@ async fn an_agent_attachment_reaches_the_end_user_and_downloads_byte_for_byte() 
     assert_eq!(attached.len(), 2, "the end user sees both files");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn an_attachment_of_a_type_or_size_the_platform_refuses_is_a_clear_4xx() {
     let app = spawn_app();
     let tenant = app.tenant("attach-refusals");
@@ -127,7 +127,7 @@ async fn an_attachment_of_a_type_or_size_the_platform_refuses_is_a_clear_4xx() {
     assert_eq!(no_chat.status, StatusCode::NOT_FOUND);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_agent_script_attaches_its_user_guide_when_asked_for_the_manual() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -161,7 +161,7 @@ async fn the_agent_script_attaches_its_user_guide_when_asked_for_the_manual() {
     assert_eq!(download.bytes.as_ref(), shipped.as_slice());
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_media_budget_refuses_past_its_limit_keeps_everything_else_and_recovers_after_a_reset()
 {
     let mut config = test_config();
@@ -278,7 +278,7 @@ async fn the_media_budget_refuses_past_its_limit_keeps_everything_else_and_recov
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn an_attach_rule_must_name_a_media_file_and_round_trips_through_the_control_plane() {
     let app = spawn_app();
     let document = app.admin_get("/contact_center").await;

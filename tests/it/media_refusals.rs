@@ -21,7 +21,7 @@ fn s3_code(reply: &Reply) -> String {
     text[start..end].to_owned()
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_upload_endpoint_refuses_a_wrong_type_a_big_file_and_a_second_file_as_s3_does() {
     let app = spawn_app();
     let tenant = app.tenant("refusals");
@@ -94,7 +94,7 @@ async fn the_upload_endpoint_refuses_a_wrong_type_a_big_file_and_a_second_file_a
     assert_eq!(s3_code(&no_file), "InvalidArgument");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_tampered_policy_or_field_is_refused() {
     let app = spawn_app();
     let tenant = app.tenant("tamper");
@@ -157,7 +157,7 @@ async fn a_tampered_policy_or_field_is_refused() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn an_expired_upload_form_is_refused() {
     let mut config = test_config();
     config.media.upload_url_expiry = Duration::from_millis(1);

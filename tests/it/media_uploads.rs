@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::support::media::{file_of, JPEG, MP4};
 use crate::support::{spawn_app, WebhookReceiver};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_photo_goes_from_upload_to_registration_to_message_to_webhook() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -105,7 +105,7 @@ async fn a_photo_goes_from_upload_to_registration_to_message_to_webhook() {
         .any(|m| m["body"]["type"] == "photo" && m["body"]["media_id"] == media_id));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_video_goes_from_upload_to_registration_to_message_to_webhook() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -164,7 +164,7 @@ async fn a_video_goes_from_upload_to_registration_to_message_to_webhook() {
     assert_eq!(listed.body[0]["media_id"], media_id);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn media_messages_and_registrations_must_name_media_of_their_own_chat() {
     let app = spawn_app();
     let tenant = app.tenant("owner");

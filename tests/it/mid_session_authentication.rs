@@ -7,7 +7,7 @@ use crate::support::{spawn_app, texts};
 use awc::http::Method;
 use serde_json::json;
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_chat_is_re_pointed_at_the_verified_end_user() {
     let app = spawn_app();
     let tenant = app.tenant("midauth");
@@ -53,7 +53,7 @@ async fn a_chat_is_re_pointed_at_the_verified_end_user() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn mid_session_authentication_rejects_bad_requests() {
     let app = spawn_app();
     let tenant = app.tenant("midauth-bad");
@@ -123,7 +123,7 @@ async fn mid_session_authentication_rejects_bad_requests() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_same_request_within_the_interval_is_a_duplicate() {
     let app = spawn_app();
     let tenant = app.tenant("midauth-dup");
@@ -151,7 +151,7 @@ async fn the_same_request_within_the_interval_is_a_duplicate() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_zero_interval_accepts_repeated_requests() {
     let mut config = crate::support::test_config();
     config.fidelity.mid_session_duplicate_interval = std::time::Duration::ZERO;

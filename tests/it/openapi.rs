@@ -36,7 +36,7 @@ fn refs(value: &Value, found: &mut Vec<String>) {
     }
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_document_lists_exactly_the_registered_routes() {
     let app = spawn_app();
     let document = app.admin_get("/openapi.json").await;
@@ -60,7 +60,7 @@ async fn the_document_lists_exactly_the_registered_routes() {
     assert!(registered.contains(&("POST".into(), "/apps/api/v1/chats/{chat_id}/message".into())));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn every_reference_resolves_and_the_main_objects_have_schemas() {
     let app = spawn_app();
     let document = app.admin_get("/openapi.json").await;
@@ -91,7 +91,7 @@ async fn every_reference_resolves_and_the_main_objects_have_schemas() {
     }
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn every_documented_operation_is_answered_by_a_route() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();

@@ -53,7 +53,7 @@ async fn admin_ok(app: &TestApp, method: Method, path: &str, body: Value) -> Val
     reply.body
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_restart_on_the_same_state_dir_keeps_every_tenants_state_and_the_uploads() {
     let dir = StateDir::new();
     let receiver = WebhookReceiver::start();
@@ -192,7 +192,7 @@ fn tenant_auth(name: &str) -> String {
     crate::support::basic(name, "test-token")
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_reset_or_an_eviction_is_not_undone_by_a_restart() {
     let dir = StateDir::new();
     let mut config = test_config();
@@ -237,7 +237,7 @@ async fn a_reset_or_an_eviction_is_not_undone_by_a_restart() {
     assert!(!tenants.contains(&gone_name), "{tenants}");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_state_dir_that_cannot_be_created_stops_the_start_with_its_name() {
     let file = StateDir::new();
     std::fs::write(file.path(), b"not a folder").unwrap();
@@ -254,7 +254,7 @@ async fn a_state_dir_that_cannot_be_created_stops_the_start_with_its_name() {
     let _ = std::fs::remove_file(file.path());
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_second_emulator_on_a_state_dir_in_use_is_refused_until_the_first_stops() {
     let dir = StateDir::new();
     let first = app_on(&dir);
@@ -270,7 +270,7 @@ async fn a_second_emulator_on_a_state_dir_in_use_is_refused_until_the_first_stop
     assert_eq!(second.admin_get("/health").await["status"], "ok");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn an_inactivity_timer_starts_again_after_a_restart() {
     let dir = StateDir::new();
     let mut config = test_config();

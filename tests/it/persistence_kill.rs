@@ -66,7 +66,7 @@ async fn open_chat(base: &str, identifier: &str) -> (u64, u64) {
     (chat, user)
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn after_kill_9_every_acknowledged_message_and_its_webhook_is_accounted_for() {
     let dir = StateDir::new();
     let receiver = WebhookReceiver::start();

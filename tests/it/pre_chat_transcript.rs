@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::support::{spawn_app, unique_subdomain};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_pre_chat_transcript_is_shown_before_the_live_messages() {
     let app = spawn_app();
     let tenant = app.tenant("pre-chat");
@@ -51,7 +51,7 @@ async fn a_pre_chat_transcript_is_shown_before_the_live_messages() {
     assert_eq!(end_user["pre_chat"], json!([]));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_wrong_transcript_is_a_400_naming_the_place() {
     let app = spawn_app();
     let tenant = app.tenant("bad-pre-chat");

@@ -23,7 +23,7 @@ async fn lookup(app: &TestApp, auth: &str) -> (Reply, Option<String>) {
     (crate::support::read(response).await, retry_after)
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_burst_over_the_limit_gets_429_and_other_tenants_are_unaffected() {
     let app = spawn_app_with(ccai_emulator::Config {
         rate_limit: Some(3),
@@ -72,7 +72,7 @@ async fn a_burst_over_the_limit_gets_429_and_other_tenants_are_unaffected() {
     assert_eq!(health["rate_limit_per_second"], 3);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn without_the_flag_there_is_no_limit() {
     let app = spawn_app();
     let tenant = app.tenant("unlimited");

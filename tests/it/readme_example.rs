@@ -6,7 +6,7 @@ use std::time::Duration;
 use ccai_emulator::{Config, Emulator};
 use serde_json::{json, Value};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_one_time_code_never_reaches_the_human_agent() {
     // An emulator of our own on a free port, with the agent joining at once.
     let emulator = Emulator::build(Config {

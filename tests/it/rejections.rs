@@ -21,7 +21,7 @@ fn assert_rejected(reply: &Reply, status: u16, fragment: &str) {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn malformed_json_is_400() {
     let app = spawn_app();
     let tenant = app.tenant("json");
@@ -36,7 +36,7 @@ async fn malformed_json_is_400() {
     assert_rejected(&crate::support::read(response).await, 400, "Malformed JSON");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn wrong_types_and_missing_fields_are_400() {
     let app = spawn_app();
     let tenant = app.tenant("types");
@@ -99,7 +99,7 @@ async fn wrong_types_and_missing_fields_are_400() {
     assert_rejected(&reply, 400, "menu_id 999");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_sender_that_is_not_the_chats_end_user_is_400_and_nothing_is_stored() {
     let app = spawn_app();
     let tenant = app.tenant("sender");
@@ -110,7 +110,7 @@ async fn a_sender_that_is_not_the_chats_end_user_is_400_and_nothing_is_stored() 
     assert_eq!(app.transcript(chat, "all").await.len(), before);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_finished_chat_is_400_chat_is_already_ended() {
     let app = spawn_app();
     let tenant = app.tenant("ended");
@@ -141,7 +141,7 @@ async fn a_finished_chat_is_400_chat_is_already_ended() {
     assert_rejected(&again, 400, "Chat is already ended");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn unknown_chats_end_users_and_routes_are_404() {
     let app = spawn_app();
     let tenant = app.tenant("missing");
@@ -186,7 +186,7 @@ async fn unknown_chats_end_users_and_routes_are_404() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_wrong_method_is_405() {
     let app = spawn_app();
     let tenant = app.tenant("method");
@@ -212,7 +212,7 @@ async fn a_wrong_method_is_405() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_body_over_the_limit_is_413() {
     let app = spawn_app_with(ccai_emulator::Config {
         max_body_bytes: 1_024,
@@ -225,7 +225,7 @@ async fn a_body_over_the_limit_is_413() {
     tenant.says(chat, user, "a small one still works").await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_non_json_content_type_is_415() {
     let app = spawn_app();
     let tenant = app.tenant("ctype");
@@ -244,7 +244,7 @@ async fn a_non_json_content_type_is_415() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn missing_or_bad_auth_is_401() {
     let app = spawn_app();
     let body = Some(json!({"identifier": "x"}));
@@ -281,7 +281,7 @@ async fn missing_or_bad_auth_is_401() {
     assert_rejected(&empty_token, 401, "Authorization");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn strict_mode_admits_only_configured_tenants() {
     let mut tokens = std::collections::HashMap::new();
     tokens.insert("acme".to_owned(), "right-token".to_owned());

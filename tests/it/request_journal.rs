@@ -10,7 +10,7 @@ fn requests(body: &Value) -> Vec<Value> {
     body["requests"].as_array().cloned().unwrap_or_default()
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn every_apps_api_request_is_journaled_with_redacted_credentials() {
     let app = spawn_app();
     let tenant = app.tenant("journal");
@@ -60,7 +60,7 @@ async fn every_apps_api_request_is_journaled_with_redacted_credentials() {
     assert!(!everything.contains(&tenant.token), "the token leaked");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn rejections_are_journaled_and_still_answered_as_before() {
     let app = spawn_app_with(ccai_emulator::Config {
         max_body_bytes: 1_024,
@@ -122,7 +122,7 @@ async fn rejections_are_journaled_and_still_answered_as_before() {
     assert_eq!(bad["body"], r#"{"identifier": "#);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn filters_select_by_tenant_method_path_and_status() {
     let app = spawn_app();
     let first = app.tenant("first");
@@ -164,7 +164,7 @@ async fn filters_select_by_tenant_method_path_and_status() {
     assert!(bad.body["message"].is_string());
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_journal_is_reset_per_tenant_or_entirely() {
     let app = spawn_app();
     let first = app.tenant("first");
@@ -199,7 +199,7 @@ async fn the_journal_is_reset_per_tenant_or_entirely() {
     assert_eq!(app.admin_get("/requests").await["count"], 0);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_cap_evicts_the_oldest_entries_and_reports_it() {
     let app = spawn_app_with(ccai_emulator::Config {
         request_journal_cap: 5,
@@ -232,7 +232,7 @@ async fn the_cap_evicts_the_oldest_entries_and_reports_it() {
     assert_eq!(health["request_journal"]["cap"], 5);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_journal_query_can_wait_for_a_count_and_times_out_with_what_it_saw() {
     let app = spawn_app();
     let tenant = app.tenant("waiting");

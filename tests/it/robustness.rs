@@ -51,7 +51,7 @@ fn start_trickling_receiver() -> String {
     url
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn webhook_timeout_covers_a_slowly_sent_response_body() {
     let mut config = test_config();
     config.retry = RetryPolicy {
@@ -118,7 +118,7 @@ async fn upsert_as(app: &TestApp, subdomain: &str) -> crate::support::Reply {
     .await
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn open_mode_stops_at_max_tenants_and_creates_no_tenant_for_a_refused_request() {
     let app = with_limits(Limits {
         max_tenants: 3,
@@ -174,7 +174,7 @@ async fn open_mode_stops_at_max_tenants_and_creates_no_tenant_for_a_refused_requ
     assert_eq!(tenants["env"], "CCAI_EMU_MAX_TENANTS");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn subdomains_longer_than_one_dns_label_are_refused_and_create_nothing() {
     let app = spawn_app();
     let longest = "a".repeat(63);
@@ -195,7 +195,7 @@ async fn subdomains_longer_than_one_dns_label_are_refused_and_create_nothing() {
     assert!(names.iter().all(|name| name.len() <= 63), "{names:?}");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_request_journal_keeps_at_most_its_entry_bytes_per_request() {
     let entry_bytes = 4_096;
     let app = with_limits(Limits {
@@ -247,7 +247,7 @@ async fn the_request_journal_keeps_at_most_its_entry_bytes_per_request() {
     assert!(entries[1]["body_bytes"].as_u64().unwrap() > 100_000);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn finished_deliveries_keep_a_capped_payload_and_capped_attempts() {
     let mut config = test_config();
     config.limits = Limits {
@@ -322,7 +322,7 @@ async fn finished_deliveries_keep_a_capped_payload_and_capped_attempts() {
     assert!(stats["payloads_trimmed"].as_u64().unwrap() >= 1, "{stats}");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn webhook_targets_pointing_at_the_emulator_itself_are_refused_as_a_loop() {
     let app = spawn_app();
     let tenant = app.tenant("loop");

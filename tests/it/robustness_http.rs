@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::support::{spawn_app, spawn_app_with, test_config, DEADLINE};
 use ccai_emulator::limits::Limits;
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn webhook_secrets_are_redacted_unless_the_caller_asks_for_them() {
     let app = spawn_app();
     let tenant = app.tenant("secrets");
@@ -88,7 +88,7 @@ fn concrete(path: &str) -> String {
         .join("/")
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn every_405_names_the_methods_the_route_has_in_allow() {
     let app = spawn_app();
     let mut by_path: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -207,7 +207,7 @@ fn documented_response<'a>(
     &response["content"]["application/json"]["schema"]
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_openapi_document_agrees_with_what_the_server_answers() {
     let app = spawn_app();
     let document = app.admin_get("/openapi.json").await;
@@ -291,7 +291,7 @@ fn raw_exchange(address: &str, request: &[u8]) -> (u16, Value) {
     )
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_body_that_does_not_arrive_in_time_gets_408_naming_the_flag() {
     let mut config = test_config();
     config.limits = Limits {
@@ -330,7 +330,7 @@ fn read_until_closed(address: &str, request: &[u8]) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_http_parsers_own_rejections_carry_the_envelope() {
     let app = spawn_app();
     let address = app

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::support::fixture_folder::{fixture_copy, start_error};
 use crate::support::{spawn_app, spawn_app_with, test_config};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_demo_seed_is_loaded_at_start_up_with_a_chat_mid_task() {
     let app = spawn_app();
     let snapshot = app.admin_get("/tenants/demo/snapshot").await;
@@ -34,7 +34,7 @@ async fn the_demo_seed_is_loaded_at_start_up_with_a_chat_mid_task() {
     assert_eq!(record["routing_state"], "assigned", "{record}");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_embedded_fixtures_carry_the_demo_seed() {
     let app = spawn_app_with(Config {
         fixtures: FixtureSource::Embedded,
@@ -48,7 +48,7 @@ async fn the_embedded_fixtures_carry_the_demo_seed() {
     assert!(chat > 2 && user > 1001, "chat {chat}, user {user}");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_seed_in_a_folder_fills_the_tenant_named_by_its_file() {
     let folder = fixture_copy("seed-ok");
     let demo = fs::read_to_string(folder.join("seeds/demo.json")).unwrap();
@@ -80,7 +80,7 @@ async fn a_seed_in_a_folder_fills_the_tenant_named_by_its_file() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_malformed_seed_stops_start_up_naming_file_place_and_problem() {
     let folder = fixture_copy("seed-syntax");
     fs::write(folder.join("seeds/broken.json"), "{\n  \"format\": ,\n}").unwrap();
@@ -112,7 +112,7 @@ async fn a_malformed_seed_stops_start_up_naming_file_place_and_problem() {
     assert!(error.contains("seeds/old.json: format:"), "{error}");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_seed_whose_webhook_points_at_the_emulator_itself_stops_start_up() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -12,7 +12,7 @@ use ccai_emulator::domain::ChatId;
 use ccai_emulator::limits::Limits;
 use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn skipped_deliveries_keep_within_the_payload_cap_and_deferred_bodies_stay_whole() {
     let mut config = test_config();
     config.limits = Limits {

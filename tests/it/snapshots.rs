@@ -26,7 +26,7 @@ fn timeless(mut snapshot: Value) -> Value {
     snapshot
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_chat_mid_task_resumes_in_another_tenant_with_fresh_ids_and_its_session() {
     let app = spawn_app();
     let source = app.tenant("snap-source");
@@ -98,7 +98,7 @@ async fn a_chat_mid_task_resumes_in_another_tenant_with_fresh_ids_and_its_sessio
     assert_eq!(source_record["routing_state"], "task_virtual_agent");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn loading_a_tenants_own_snapshot_keeps_its_ids_and_state() {
     let app = spawn_app();
     let tenant = app.tenant("snap-same");
@@ -122,7 +122,7 @@ async fn loading_a_tenants_own_snapshot_keeps_its_ids_and_state() {
     assert!(next_chat > chat && next_user > user);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_bad_snapshot_is_a_400_naming_the_place_and_leaves_the_tenant_as_it_was() {
     let app = spawn_app();
     let tenant = app.tenant("snap-bad");
@@ -181,7 +181,7 @@ async fn a_bad_snapshot_is_a_400_naming_the_place_and_leaves_the_tenant_as_it_wa
     assert_eq!(record["routing_state"], "task_virtual_agent");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_snapshot_of_an_unknown_vta_key_names_the_key() {
     let app = spawn_app();
     let tenant = app.tenant("snap-key");
@@ -202,7 +202,7 @@ async fn a_snapshot_of_an_unknown_vta_key_names_the_key() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_never_used_tenant_exports_an_empty_snapshot_and_loads_an_empty_one() {
     let app = spawn_app();
     let tenant = app.tenant("snap-empty");

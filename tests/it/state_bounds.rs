@@ -57,7 +57,7 @@ async fn chat_status(tenant: &TenantClient<'_>, chat: u64) -> StatusCode {
         .status
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn finished_chats_past_the_retention_count_are_evicted_oldest_first_and_counted() {
     let app = spawn_app_with(with_limits(StateLimits {
         retain_finished_chats: 2,
@@ -96,7 +96,7 @@ async fn finished_chats_past_the_retention_count_are_evicted_oldest_first_and_co
     assert_eq!(after["retain_finished_chats"], 2);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn finished_chats_older_than_the_retention_age_are_evicted_without_traffic() {
     let app = spawn_app_with(with_limits(StateLimits {
         retain_finished_for: Some(Duration::from_millis(50)),
@@ -118,7 +118,7 @@ async fn finished_chats_older_than_the_retention_age_are_evicted_without_traffic
     assert_eq!(chat_counters(&app).await["retain_finished_for_seconds"], 0);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_tenant_at_its_chat_limit_gets_409_until_a_finished_chat_makes_room() {
     let app = spawn_app_with(with_limits(StateLimits {
         max_chats_per_tenant: 2,
@@ -157,7 +157,7 @@ async fn a_tenant_at_its_chat_limit_gets_409_until_a_finished_chat_makes_room() 
     assert_eq!(after["max_chats_per_tenant"], 2);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_chat_at_its_message_limit_gets_409_and_keeps_every_acknowledged_message() {
     let app = spawn_app_with(with_limits(StateLimits {
         max_messages_per_chat: 5,
@@ -196,7 +196,7 @@ async fn a_chat_at_its_message_limit_gets_409_and_keeps_every_acknowledged_messa
     assert!(used.as_u64().unwrap() >= 5, "{used}");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn below_the_caps_every_acknowledged_message_is_kept_in_order_while_others_are_evicted() {
     let app = spawn_app_with(with_limits(StateLimits {
         retain_finished_chats: 1,
@@ -246,7 +246,7 @@ async fn below_the_caps_every_acknowledged_message_is_kept_in_order_while_others
     assert_eq!(evicted, earlier + 10 - 1, "{before} -> {after}");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_snapshot_over_the_chat_or_message_caps_is_refused_naming_the_flag() {
     let app = spawn_app_with(with_limits(StateLimits {
         max_chats_per_tenant: 1,
@@ -283,7 +283,7 @@ async fn a_snapshot_over_the_chat_or_message_caps_is_refused_naming_the_flag() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_tenant_at_its_end_user_limit_gets_409_for_a_new_identifier_but_updates_go_on() {
     let app = spawn_app_with(with_limits(StateLimits {
         max_end_users_per_tenant: 2,

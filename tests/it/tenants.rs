@@ -5,7 +5,7 @@ use crate::support::WebhookReceiver;
 use awc::http::Method;
 use serde_json::json;
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn two_tenants_running_the_same_flow_see_only_their_own_data_and_webhooks() {
     let app = crate::support::spawn_app_with_all_events();
     let receiver_a = WebhookReceiver::start_with_secrets("secret-a", None);

@@ -36,7 +36,7 @@ fn has_server_message(events: &[Received], fragment: &str) -> bool {
         .any(|text| text.contains(fragment))
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn one_time_code_reasks_a_wrong_code_then_hands_back_success() {
     let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
@@ -102,7 +102,7 @@ async fn one_time_code_reasks_a_wrong_code_then_hands_back_success() {
         .any(|text| text.contains("finished: success")));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn one_time_code_task_fails_after_three_wrong_answers() {
     let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
@@ -146,7 +146,7 @@ async fn one_time_code_task_fails_after_three_wrong_answers() {
     assert_eq!(reply.body["visibility"], "everyone");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn payment_card_is_luhn_checked_and_only_ever_masked_to_the_agent() {
     let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
@@ -208,7 +208,7 @@ async fn payment_card_is_luhn_checked_and_only_ever_masked_to_the_agent() {
     assert!(record.to_string().contains("4111 1111 1111 1111"));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn order_status_is_looked_up_in_fixture_data() {
     let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
@@ -244,7 +244,7 @@ async fn order_status_is_looked_up_in_fixture_data() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn vta_reply_arrives_as_signed_server_message_webhook() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -278,7 +278,7 @@ async fn vta_reply_arrives_as_signed_server_message_webhook() {
     assert!(!event.delivery_id.is_empty());
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn both_content_shapes_are_accepted() {
     let app = spawn_app();
     let tenant = app.tenant("shapes");
@@ -305,7 +305,7 @@ async fn both_content_shapes_are_accepted() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn end_user_view_shows_vta_traffic_and_agent_view_shows_only_the_outcome() {
     let app = spawn_app();
     let tenant = app.tenant("views");
@@ -334,7 +334,7 @@ async fn end_user_view_shows_vta_traffic_and_agent_view_shows_only_the_outcome()
     assert!(all.len() > agent.len() && all.len() > end_user.len());
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_question_asked_while_queued_is_answered_when_the_agent_joins() {
     let app = crate::support::spawn_app_with(ccai_emulator::Config {
         agent_join_delay: Some(std::time::Duration::from_millis(200)),

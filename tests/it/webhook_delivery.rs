@@ -51,7 +51,7 @@ fn all_delivered(deliveries: &[Delivery]) -> bool {
 const CHATS: usize = 50;
 const EVENTS_PER_CHAT: usize = 20;
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_thousand_events_across_fifty_chats_all_arrive_in_order_through_a_receiver_failing_half_the_time(
 ) {
     let mut config = config_with_all_events_and_retries(
@@ -117,7 +117,7 @@ async fn a_thousand_events_across_fifty_chats_all_arrive_in_order_through_a_rece
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn nothing_is_lost_while_the_receiver_is_down_for_two_seconds() {
     let app = spawn_app_with(config_with_all_events_and_retries(
         vec![Duration::from_millis(100); 60],
@@ -184,7 +184,7 @@ async fn nothing_is_lost_while_the_receiver_is_down_for_two_seconds() {
     assert_eq!(arrived, expected, "every event, once, in order");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_hanging_receiver_times_out_and_is_retried_while_the_api_answers() {
     let app = spawn_app_with(config_with_all_events_and_retries(
         vec![Duration::from_millis(10); 3],
@@ -242,7 +242,7 @@ async fn a_hanging_receiver_times_out_and_is_retried_while_the_api_answers() {
     assert_eq!(first.attempts[1].status_code, Some(200));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn retry_after_is_honoured() {
     let app = spawn_app_with(config_with_retries(
         vec![Duration::from_millis(10); 3],
@@ -278,7 +278,7 @@ async fn retry_after_is_honoured() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn in_unordered_mode_a_retrying_event_does_not_hold_the_chat_back() {
     let mut config = config_with_all_events_and_retries(
         vec![Duration::from_millis(300)],
@@ -310,7 +310,7 @@ async fn in_unordered_mode_a_retrying_event_does_not_hold_the_chat_back() {
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn in_ordered_mode_a_retrying_event_holds_the_chats_later_events() {
     let app = spawn_app_with(config_with_all_events_and_retries(
         vec![Duration::from_millis(300)],
@@ -335,7 +335,7 @@ async fn in_ordered_mode_a_retrying_event_holds_the_chats_later_events() {
     assert_eq!(names, ["chat_created", "agent_joined", "message_received"]);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_redelivery_is_signed_afresh_with_the_same_id() {
     let app = spawn_app_with(test_config());
     let receiver = WebhookReceiver::start();
@@ -393,7 +393,7 @@ async fn a_redelivery_is_signed_afresh_with_the_same_id() {
     assert_ne!(again.signature, first.signature);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn shutdown_keeps_delivering_until_the_grace_period_then_reports_what_remains() {
     let app = spawn_app_with(config_with_all_events_and_retries(
         vec![Duration::from_millis(50); 1_000],
@@ -419,7 +419,7 @@ async fn shutdown_keeps_delivering_until_the_grace_period_then_reports_what_rema
         .contains(&format!("tenant {} chat {chat}: 4", down.subdomain)));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn shutdown_finishes_quickly_when_everything_is_delivered() {
     let app = spawn_app_with(crate::support::all_events_config());
     let receiver = WebhookReceiver::start();

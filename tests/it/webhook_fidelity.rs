@@ -20,7 +20,7 @@ fn names(events: &[Received]) -> Vec<&str> {
         .collect()
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn only_documented_events_are_sent_by_default_and_the_others_are_journaled_as_suppressed() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -80,7 +80,7 @@ async fn only_documented_events_are_sent_by_default_and_the_others_are_journaled
     );
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_tenant_opts_in_to_emulator_defined_events() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -125,7 +125,7 @@ async fn a_tenant_opts_in_to_emulator_defined_events() {
     assert_eq!(app.admin(Method::DELETE, &path, None).await.status, 404);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_webhook_events_flag_sends_every_event() {
     let app = crate::support::spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
@@ -141,7 +141,7 @@ async fn the_webhook_events_flag_sends_every_event() {
     assert_eq!(health["fidelity"]["webhook_events"], "all");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_end_users_message_to_a_vta_is_a_server_message_and_participants_show_their_status() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -197,7 +197,7 @@ async fn the_end_users_message_to_a_vta_is_a_server_message_and_participants_sho
     assert_eq!(ended["all_agents"][0]["status"], "disconnected");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn before_response_delivers_chat_created_before_the_post_chats_answer() {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
@@ -241,7 +241,7 @@ async fn before_response_delivers_chat_created_before_the_post_chats_answer() {
     assert_eq!(app.admin_get(&path).await["order"], "after_response");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_chat_created_order_flag_applies_to_every_tenant() {
     let mut config = test_config();
     config.fidelity.webhooks.chat_created_order = ChatCreatedOrder::BeforeResponse;
@@ -256,7 +256,7 @@ async fn the_chat_created_order_flag_applies_to_every_tenant() {
         .any(|event| event.chat_id == chat && event.event_type == "chat_created"));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_delivery_id_header_can_be_turned_off() {
     let mut config = test_config();
     config.fidelity.webhooks.delivery_id_header = false;
@@ -308,7 +308,7 @@ fn documented_event_rows() -> Vec<(String, bool, Option<String>)> {
         .collect()
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_event_catalog_served_and_docs_fidelity_md_agree() {
     let app = spawn_app();
     let catalog = app.admin_get("/webhooks/events").await;
