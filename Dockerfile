@@ -15,7 +15,9 @@ FROM docker.io/library/rust:1-alpine AS builder
 # musl-dev: the C runtime the musl target links statically.
 RUN apk add --no-cache musl-dev
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
+# Build settings: the bundled SQLite's compile flags (see .cargo/config.toml).
+COPY .cargo ./.cargo
 COPY src ./src
 COPY fixtures ./fixtures
 # The web console's page and icon are built into the binary.

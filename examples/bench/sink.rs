@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use base64::Engine;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
