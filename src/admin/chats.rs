@@ -22,8 +22,9 @@ pub struct ChatCondition {
     routing_state: Option<String>,
     /// The Apps API `status`: queued, assigned, dismissed, va_dismissed, finished.
     status: Option<String>,
-    /// At least this many messages (in the transcript's view).
-    min_messages: Option<usize>,
+    /// At least this many messages (in the transcript's view); read as text so that a bad
+    /// value is refused naming the parameter.
+    min_messages: Option<String>,
     /// Some message (in the view) contains this text.
     contains: Option<String>,
 }
@@ -61,7 +62,21 @@ impl ChatCondition {
             _ => Ok(()),
         };
         known(&self.routing_state, "routing_state", &ROUTING_STATES)?;
-        known(&self.status, "status", &STATUSES)
+        known(&self.status, "status", &STATUSES)?;
+        self.min_messages().map(|_| ())
+    }
+
+    fn min_messages(&self) -> Result<Option<usize>, ApiError> {
+        self.min_messages
+            .as_deref()
+            .map(|text| {
+                text.parse().map_err(|_| {
+                    ApiError::BadRequest(format!(
+                        "min_messages {text:?} is not a whole number of 0 or more"
+                    ))
+                })
+            })
+            .transpose()
     }
 
     fn holds(&self, chat: &Chat, view: View) -> bool {
@@ -76,7 +91,9 @@ impl ChatCondition {
             .is_none_or(|wanted| wanted == routing_state)
             && self.status.as_ref().is_none_or(|wanted| wanted == status)
             && self
-                .min_messages
+                .min_messages()
+                .ok()
+                .flatten()
                 .is_none_or(|min| chat.transcript(view).count() >= min)
             && self
                 .contains
@@ -92,7 +109,7 @@ impl ChatCondition {
         if let Some(value) = &self.status {
             parts.push(format!("status={value}"));
         }
-        if let Some(value) = self.min_messages {
+        if let Some(value) = &self.min_messages {
             parts.push(format!("min_messages={value}"));
         }
         if let Some(value) = &self.contains {

@@ -184,8 +184,11 @@ pub fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::not_found().into()
 }
 
-pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::BadRequest(format!("Invalid query string: {error}")).into()
+/// A query that does not fit its handler's fields. serde's message names the problem but
+/// not the parameter (e.g. "invalid digit found in string"), so the query is quoted with it.
+pub fn query_error(error: QueryPayloadError, request: &HttpRequest) -> actix_web::Error {
+    let query: String = request.query_string().chars().take(200).collect();
+    ApiError::BadRequest(format!("Invalid query string {query:?}: {error}")).into()
 }
 
 /// For unknown routes.

@@ -29,6 +29,9 @@ trait SharedParameters {
     fn delivery_filters(self) -> Self;
     /// `min_count` and `wait`, and the 408 a wait that runs out answers with `body`.
     fn long_polled(self, body: serde_json::Value) -> Self;
+    /// A chat's long-poll conditions (`admin/chats.rs`): `wait` with `routing_state`,
+    /// `status`, `min_messages` and `contains`, every given one to hold.
+    fn chat_condition(self, body: serde_json::Value) -> Self;
 }
 
 impl SharedParameters for Operation {
@@ -49,7 +52,42 @@ impl SharedParameters for Operation {
             "integer",
             "long-poll: answer once this many match",
         )
+        .long_poll_wait(body)
+    }
+
+    fn chat_condition(self, body: serde_json::Value) -> Operation {
+        self.query(
+            "routing_state",
+            "string",
+            "long-poll: answer once the record's routing_state is this (queued, assigned, task_virtual_agent, virtual_agent, finished)",
+        )
         .query(
+            "status",
+            "string",
+            "long-poll: answer once the Apps API status is this (queued, assigned, va_assigned, dismissed, va_dismissed, finished)",
+        )
+        .query(
+            "min_messages",
+            "integer",
+            "long-poll: answer once the view holds at least this many messages",
+        )
+        .query(
+            "contains",
+            "string",
+            "long-poll: answer once a message in the view contains this text",
+        )
+        .long_poll_wait(body)
+    }
+}
+
+trait Waiting {
+    /// `wait`, and the 408 and 503 a long-poll answers with `body` when it ends unmet.
+    fn long_poll_wait(self, body: serde_json::Value) -> Self;
+}
+
+impl Waiting for Operation {
+    fn long_poll_wait(self, body: serde_json::Value) -> Operation {
+        self.query(
             "wait",
             "string",
             "long-poll: wait up to this long (e.g. 5s, at most 60s)",
@@ -182,10 +220,12 @@ pub fn operations() -> Vec<Operation> {
             .answers(202, "Queued again", Some(schema("Delivery")))
             .rejects(&[404]),
         get("/chats/{chat_id}", "The full record of a chat")
+            .chat_condition(schema("ChatRecord"))
             .answers(200, "The record", Some(schema("ChatRecord")))
-            .rejects(&[404]),
+            .rejects(&[400, 404]),
         get("/chats/{chat_id}/transcript", "The chat as one party sees it")
             .query("view", "string", "agent, end_user or all (default)")
+            .chat_condition(schema("Transcript"))
             .answers(200, "The transcript", Some(schema("Transcript")))
             .rejects(&[400, 404]),
         post("/chats/{chat_id}/agent/messages", "The human agent says something")

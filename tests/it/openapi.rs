@@ -158,3 +158,72 @@ async fn every_documented_operation_is_answered_by_a_route() {
         );
     }
 }
+
+fn query_parameters(document: &Value, path: &str) -> BTreeSet<String> {
+    document["paths"][path]["get"]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("GET {path} has parameters"))
+        .iter()
+        .filter(|parameter| parameter["in"] == "query")
+        .map(|parameter| parameter["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_rt::test]
+async fn the_chat_long_polls_document_their_conditions_and_the_server_honours_them() {
+    let app = spawn_app();
+    let document = app.admin_get("/openapi.json").await;
+    let conditions = [
+        "wait",
+        "routing_state",
+        "status",
+        "min_messages",
+        "contains",
+    ];
+    for path in [
+        "/__admin/chats/{chat_id}",
+        "/__admin/chats/{chat_id}/transcript",
+    ] {
+        let documented = query_parameters(&document, path);
+        for name in conditions {
+            assert!(
+                documented.contains(name),
+                "GET {path} lacks {name}: {documented:?}"
+            );
+        }
+        let answers = &document["paths"][path]["get"]["responses"];
+        for status in ["200", "400", "404", "408", "503"] {
+            assert!(answers[status].is_object(), "GET {path} lacks {status}");
+        }
+    }
+    assert!(query_parameters(&document, "/__admin/chats/{chat_id}/transcript").contains("view"));
+
+    // Each documented condition is one the server reads: a bad value is a 400 naming it.
+    let tenant = app.tenant("documented-conditions");
+    let (chat, _) = tenant.open_chat().await;
+    for (query, named) in [
+        ("routing_state=nowhere&wait=1s", "routing_state"),
+        ("status=nowhere&wait=1s", "status"),
+        ("min_messages=-1", "min_messages"),
+        ("wait=forever", "wait"),
+    ] {
+        let reply = app
+            .admin(Method::GET, &format!("/chats/{chat}?{query}"), None)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{query}: {}",
+            reply.body
+        );
+        assert!(reply.message().contains(named), "{query}: {}", reply.body);
+    }
+    let reply = app
+        .admin(
+            Method::GET,
+            &format!("/chats/{chat}/transcript?min_messages=1&contains=&wait=5s"),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}

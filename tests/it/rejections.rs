@@ -318,3 +318,17 @@ async fn strict_mode_admits_only_configured_tenants() {
         .await;
     assert_eq!(right.status, StatusCode::OK);
 }
+
+#[actix_rt::test]
+async fn a_query_that_does_not_fit_is_a_400_quoting_it() {
+    let app = spawn_app();
+    let reply = app
+        .admin(Method::GET, "/requests?after=-3&min_count=2", None)
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(
+        reply.message().contains("\"after=-3&min_count=2\""),
+        "{}",
+        reply.body
+    );
+}
