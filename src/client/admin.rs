@@ -284,7 +284,7 @@ impl AdminClient {
         queue_id: &str,
         availability: Option<&str>,
     ) -> Result<TenantQueue, ClientError> {
-        let path = format!("/tenants/{tenant}/queues/{queue_id}");
+        let path = format!("/tenants/{}/queues/{}", encode(tenant), encode(queue_id));
         let body = serde_json::json!({ "availability": availability });
         self.send(Method::PUT, &path, Some(body)).await
     }
@@ -292,8 +292,153 @@ impl AdminClient {
     /// The escalations of one tenant (or all), oldest first.
     pub async fn escalations(&self, tenant: Option<&str>) -> Result<EscalationList, ClientError> {
         match tenant {
-            Some(tenant) => self.get(&format!("/escalations?tenant={tenant}")).await,
+            Some(tenant) => {
+                self.get(&format!("/escalations?tenant={}", encode(tenant)))
+                    .await
+            }
             None => self.get("/escalations").await,
         }
+    }
+
+    /// The chat record once every `condition` holds (`("routing_state", "assigned")`,
+    /// `("status", ...)`, `("min_messages", "3")`, `("contains", text)`), waiting up to
+    /// `wait` (at most 60 s). A wait that runs out is a [`ClientError::Status`] 408.
+    pub async fn chat_when(
+        &self,
+        chat_id: impl Into<ChatId>,
+        conditions: &[(&str, &str)],
+        wait: std::time::Duration,
+    ) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let mut pairs = vec![format!("wait={}ms", wait.as_millis())];
+        pairs.extend(
+            conditions
+                .iter()
+                .map(|(name, value)| format!("{}={}", encode(name), encode(value))),
+        );
+        self.get(&format!("/chats/{chat_id}?{}", pairs.join("&")))
+            .await
+    }
+
+    /// Dismisses the chat as the platform does when it goes inactive.
+    pub async fn dismiss(&self, chat_id: impl Into<ChatId>) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        self.send(Method::POST, &format!("/chats/{chat_id}/dismiss"), None)
+            .await
+    }
+
+    /// Every limit: its flag, its value and how much of it is in use.
+    pub async fn limits(&self) -> Result<Value, ClientError> {
+        self.get("/limits").await
+    }
+
+    /// Every tenant with a summary of its chats.
+    pub async fn tenants(&self) -> Result<Value, ClientError> {
+        self.get("/tenants").await
+    }
+
+    /// The request journal of the Apps API (one tenant's, or all).
+    pub async fn requests(&self, tenant: Option<&str>) -> Result<Value, ClientError> {
+        match tenant {
+            Some(tenant) => {
+                self.get(&format!("/requests?tenant={}", encode(tenant)))
+                    .await
+            }
+            None => self.get("/requests").await,
+        }
+    }
+
+    /// One journaled delivery with its attempts.
+    pub async fn delivery(&self, delivery_id: &str) -> Result<Delivery, ClientError> {
+        self.get(&format!("/webhooks/deliveries/{}", encode(delivery_id)))
+            .await
+    }
+
+    /// The delivery counters.
+    pub async fn webhook_stats(&self) -> Result<Value, ClientError> {
+        self.get("/webhooks/stats").await
+    }
+
+    /// Injects faults into the tenant's webhooks (a `FaultInjection` document).
+    pub async fn set_webhook_faults(
+        &self,
+        tenant: &str,
+        faults: Value,
+    ) -> Result<Value, ClientError> {
+        let path = format!("/tenants/{}/webhook/faults", encode(tenant));
+        self.send(Method::PUT, &path, Some(faults)).await
+    }
+
+    /// The tenant's injected faults.
+    pub async fn webhook_faults(&self, tenant: &str) -> Result<Value, ClientError> {
+        self.get(&format!("/tenants/{}/webhook/faults", encode(tenant)))
+            .await
+    }
+
+    /// Chooses the event types the tenant's webhook receives.
+    pub async fn set_webhook_events(
+        &self,
+        tenant: &str,
+        events: &[&str],
+    ) -> Result<Value, ClientError> {
+        let path = format!("/tenants/{}/webhook/events", encode(tenant));
+        self.send(Method::PUT, &path, Some(json!({ "events": events })))
+            .await
+    }
+
+    /// The event types the tenant's webhook receives.
+    pub async fn webhook_events(&self, tenant: &str) -> Result<Value, ClientError> {
+        self.get(&format!("/tenants/{}/webhook/events", encode(tenant)))
+            .await
+    }
+
+    /// When `chat_created` goes out relative to the `POST /chats` answer
+    /// (`after_response`, `before_response` or `random`).
+    pub async fn set_chat_created_order(
+        &self,
+        tenant: &str,
+        order: &str,
+    ) -> Result<Value, ClientError> {
+        let path = format!("/tenants/{}/chat_created_order", encode(tenant));
+        self.send(Method::PUT, &path, Some(json!({ "order": order })))
+            .await
+    }
+
+    /// The tenant's `chat_created` order.
+    pub async fn chat_created_order(&self, tenant: &str) -> Result<Value, ClientError> {
+        self.get(&format!("/tenants/{}/chat_created_order", encode(tenant)))
+            .await
+    }
+
+    /// Puts the tenant after hours, or back within hours.
+    pub async fn set_after_hours(
+        &self,
+        tenant: &str,
+        after_hours: bool,
+    ) -> Result<Value, ClientError> {
+        let path = format!("/tenants/{}/after_hours", encode(tenant));
+        self.send(
+            Method::PUT,
+            &path,
+            Some(json!({ "after_hours": after_hours })),
+        )
+        .await
+    }
+
+    /// Whether the tenant is after hours.
+    pub async fn after_hours(&self, tenant: &str) -> Result<Value, ClientError> {
+        self.get(&format!("/tenants/{}/after_hours", encode(tenant)))
+            .await
+    }
+
+    /// The scripted task virtual agents.
+    pub async fn task_virtual_agents(&self) -> Result<Value, ClientError> {
+        self.get("/task_virtual_agents").await
+    }
+
+    /// One task virtual agent, as its fixture document.
+    pub async fn task_virtual_agent(&self, key: &str) -> Result<Value, ClientError> {
+        self.get(&format!("/task_virtual_agents/{}", encode(key)))
+            .await
     }
 }

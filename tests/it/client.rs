@@ -197,3 +197,95 @@ async fn the_clients_escalate_and_answer_deflections() {
     assert_eq!(queue.availability, Availability::Available);
     emulator.stop().await;
 }
+
+#[actix_rt::test]
+async fn the_admin_client_reaches_the_settings_journals_and_long_polls() {
+    let emulator = Emulator::build(crate::support::all_events_config())
+        .unwrap()
+        .spawn();
+    let admin = emulator.admin_client();
+    let tenant = unique_subdomain("client-more");
+    let apps = emulator.apps_client(&tenant, "token");
+    let receiver = WebhookReceiver::start();
+    let target = WebhookTarget {
+        url: receiver.url(),
+        primary_secret: "secret".into(),
+        secondary_secret: None,
+    };
+    admin.set_webhook(&tenant, &target).await.unwrap();
+
+    // Per-tenant settings read back what was set.
+    let events = admin
+        .set_webhook_events(&tenant, &["message_received", "chat_ended"])
+        .await
+        .unwrap();
+    assert_eq!(events, admin.webhook_events(&tenant).await.unwrap());
+    assert!(events.to_string().contains("chat_ended"), "{events}");
+    let order = admin
+        .set_chat_created_order(&tenant, "before_response")
+        .await
+        .unwrap();
+    assert!(order.to_string().contains("before_response"), "{order}");
+    assert_eq!(order, admin.chat_created_order(&tenant).await.unwrap());
+    let hours = admin.set_after_hours(&tenant, true).await.unwrap();
+    assert_eq!(hours["after_hours"], true, "{hours}");
+    assert_eq!(
+        admin.after_hours(&tenant).await.unwrap()["after_hours"],
+        true
+    );
+    admin.set_after_hours(&tenant, false).await.unwrap();
+    assert_eq!(
+        admin.webhook_faults(&tenant).await.unwrap_err().status(),
+        Some(404)
+    );
+    let faults = admin
+        .set_webhook_faults(&tenant, serde_json::json!({"delay_ms": 1}))
+        .await
+        .unwrap();
+    assert_eq!(faults["faults"]["delay_ms"], 1, "{faults}");
+    assert_eq!(admin.webhook_faults(&tenant).await.unwrap(), faults);
+
+    // A chat, long-polled to its agent, then dismissed.
+    let user = apps.upsert_end_user("more-user", None).await.unwrap();
+    let chat = apps.create_chat(user.id).await.unwrap();
+    apps.send_text(chat.id, user.id, "hello").await.unwrap();
+    let assigned = admin
+        .chat_when(
+            chat.id,
+            &[("routing_state", "assigned"), ("contains", "hello")],
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(assigned.routing_state, "assigned");
+    let never = admin
+        .chat_when(
+            chat.id,
+            &[("routing_state", "finished")],
+            std::time::Duration::from_millis(100),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(never.status(), Some(408), "{never}");
+    let dismissed = admin.dismiss(chat.id).await.unwrap();
+    assert_eq!(dismissed.status, "dismissed", "{dismissed:?}");
+
+    // Journals, counters, limits, tenants and task virtual agents.
+    let journal = admin.requests(Some(&tenant)).await.unwrap();
+    assert!(journal["count"].as_u64().unwrap() >= 3, "{journal}");
+    let deliveries = admin.chat_deliveries(chat.id).await.unwrap();
+    let first = deliveries[0]["id"].as_str().unwrap();
+    assert_eq!(admin.delivery(first).await.unwrap().id.to_string(), first);
+    assert!(admin.webhook_stats().await.unwrap().is_object());
+    let limits = admin.limits().await.unwrap();
+    assert!(
+        limits.to_string().contains("--max-chats-per-tenant"),
+        "{limits}"
+    );
+    assert!(admin.tenants().await.unwrap().to_string().contains(&tenant));
+    let agents = admin.task_virtual_agents().await.unwrap();
+    assert!(agents.to_string().contains("payment_card"), "{agents}");
+    let agent = admin.task_virtual_agent("payment_card").await.unwrap();
+    assert_eq!(agent["key"], "payment_card", "{agent}");
+    emulator.stop().await;
+}
