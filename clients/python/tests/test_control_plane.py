@@ -109,3 +109,17 @@ def test_the_request_journal_shows_what_was_sent_and_reset_forgets_the_tenant(cc
     with pytest.raises(EmulatorError) as gone:
         tenant.apps.get_chat(chat)
     assert gone.value.status == 404
+
+
+def test_tenant_names_are_sent_as_one_encoded_path_segment(ccai_tenant: TestTenant) -> None:
+    admin = ccai_tenant.admin
+    odd = f"{ccai_tenant.name} odd?name#1"
+    admin.set_webhook(odd, ccai_tenant.webhooks.url, "odd-secret")
+    config = admin.webhook(odd, reveal_secrets=True)
+    assert config["source"] == "tenant"
+    assert config["webhook"]["primary_secret"] == "odd-secret"
+    assert admin.queues(odd)["tenant"] == odd
+    # The tenant the name's prefix spells was not touched.
+    assert admin.webhook(ccai_tenant.name, reveal_secrets=True)["webhook"]["primary_secret"] == (
+        ccai_tenant.webhook_secret
+    )

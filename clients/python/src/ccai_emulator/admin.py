@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
+from urllib.parse import quote
 
 from ._http import JSON, Transport, WaitTimeout
 
@@ -23,6 +24,11 @@ Availability = Literal["available", "over_capacity", "after_hours"]
 EscalationStatus = Literal["escalating", "escalated", "canceled", "deflecting", "deflected"]
 
 T = TypeVar("T")
+
+
+def _segment(text: str) -> str:
+    """One path segment, percent-encoded: tenant names are free text in ``open`` mode."""
+    return quote(text, safe="")
 
 LONG_POLL_CAP_SECONDS = 60.0
 """The longest single ``wait=`` the emulator accepts."""
@@ -60,27 +66,27 @@ class AdminClient:
         body: dict[str, Any] = {"url": url, "primary_secret": primary_secret}
         if secondary_secret is not None:
             body["secondary_secret"] = secondary_secret
-        return self._http.request("PUT", f"/tenants/{tenant}/webhook", body)
+        return self._http.request("PUT", f"/tenants/{_segment(tenant)}/webhook", body)
 
     def webhook(self, tenant: str, *, reveal_secrets: bool = False) -> dict[str, Any]:
         """The tenant's target, ``source`` ``tenant`` or ``default``. Its secrets read
         ``[redacted]`` unless ``reveal_secrets`` asks for them."""
         query = "?reveal_secrets=true" if reveal_secrets else ""
-        return self._http.request_object("GET", f"/tenants/{tenant}/webhook{query}")
+        return self._http.request_object("GET", f"/tenants/{_segment(tenant)}/webhook{query}")
 
     def delete_webhook(self, tenant: str) -> JSON:
-        return self._http.request("DELETE", f"/tenants/{tenant}/webhook")
+        return self._http.request("DELETE", f"/tenants/{_segment(tenant)}/webhook")
 
     def rotate_webhook(self, tenant: str) -> JSON:
         """The secondary secret becomes the primary."""
-        return self._http.request("POST", f"/tenants/{tenant}/webhook/rotate")
+        return self._http.request("POST", f"/tenants/{_segment(tenant)}/webhook/rotate")
 
     def set_webhook_faults(self, tenant: str, **faults: Any) -> JSON:
         """Fault injection, e.g. ``bad_signature=True`` or ``duplicate_probability=1.0``."""
-        return self._http.request("PUT", f"/tenants/{tenant}/webhook/faults", faults)
+        return self._http.request("PUT", f"/tenants/{_segment(tenant)}/webhook/faults", faults)
 
     def clear_webhook_faults(self, tenant: str) -> JSON:
-        return self._http.request("DELETE", f"/tenants/{tenant}/webhook/faults")
+        return self._http.request("DELETE", f"/tenants/{_segment(tenant)}/webhook/faults")
 
     # --- chats -----------------------------------------------------------------------------
 
@@ -156,7 +162,7 @@ class AdminClient:
 
     def queues(self, tenant: str) -> dict[str, Any]:
         """``{"tenant", "queues"}``: each queue's availability for this tenant and its waiting chats."""
-        return self._http.request_object("GET", f"/tenants/{tenant}/queues")
+        return self._http.request_object("GET", f"/tenants/{_segment(tenant)}/queues")
 
     def set_queue_availability(self, tenant: str, queue_id: str, availability: Availability | None) -> dict[str, Any]:
         """Set one queue's availability for this tenant (``None``: the fixture's); the queue.
@@ -164,7 +170,7 @@ class AdminClient:
         A queue that becomes ``available`` hands its waiting chats to the agent.
         """
         body = {"availability": availability}
-        return self._http.request_object("PUT", f"/tenants/{tenant}/queues/{queue_id}", body)
+        return self._http.request_object("PUT", f"/tenants/{_segment(tenant)}/queues/{_segment(queue_id)}", body)
 
     def escalations(
         self,
@@ -202,11 +208,11 @@ class AdminClient:
         return self._long_poll("/webhooks/deliveries", params, wait)
 
     def delivery(self, delivery_id: str) -> dict[str, Any]:
-        return self._http.request_object("GET", f"/webhooks/deliveries/{delivery_id}")
+        return self._http.request_object("GET", f"/webhooks/deliveries/{_segment(delivery_id)}")
 
     def redeliver(self, delivery_id: str) -> JSON:
         """Send a delivery again: same id, fresh signature."""
-        return self._http.request("POST", f"/webhooks/deliveries/{delivery_id}/redeliver")
+        return self._http.request("POST", f"/webhooks/deliveries/{_segment(delivery_id)}/redeliver")
 
     def webhook_stats(self, **filters: Any) -> dict[str, Any]:
         return self._http.request_object("GET", "/webhooks/stats", params=filters)
