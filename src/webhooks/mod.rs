@@ -1,15 +1,17 @@
 //! Webhooks to each tenant's registered URL (SPEC A5, B2): the event [`catalog`], the
 //! [`signing`] scheme, the per-tenant targets (with a process-wide default, `targets`) and
-//! injected [`faults`], the [`delivery_journal`], the retry [`policy`], and the
+//! injected [`faults`], the [`delivery_journal`], the retry [`policy`], the
 //! [`dispatcher`] and [`poster`] that order, send and retry, which events a tenant receives
-//! ([`event_selection`]) and when `chat_created` goes out ([`creation_order`]).
-//! [`Webhooks`] is the one entry point the rest of the emulator uses (through `crate::state`).
+//! ([`event_selection`]), when `chat_created` goes out ([`creation_order`]) and the wait
+//! for unfinished deliveries at shutdown (`drain`). [`Webhooks`] is the one entry point
+//! the rest of the emulator uses (through `crate::state`).
 
 pub mod catalog;
 pub mod creation_order;
 pub mod delivery_journal;
 mod delivery_payload;
 pub mod dispatcher;
+mod drain;
 mod durable;
 pub mod event_selection;
 pub mod faults;
@@ -20,12 +22,10 @@ pub mod signing;
 mod targets;
 mod tenant_choices;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use serde::Serialize;
 
 use crate::domain::{ChatId, DeliveryId};
 use crate::live_events::{LiveEventBus, LiveEventKind};
@@ -35,33 +35,11 @@ use delivery_journal::{
     Payload,
 };
 use dispatcher::{Dispatcher, Job};
+pub use drain::DrainReport;
 use faults::FaultInjection;
 use policy::RetryPolicy;
 use targets::WebhookTargets;
 pub use targets::{WebhookConfig, WebhookError, WebhookOptions, WebhookTarget};
-
-/// Deliveries still unfinished when a drain gave up, by tenant and chat.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DrainReport {
-    pub undelivered: usize,
-    /// (tenant, chat id) to the number of its unfinished deliveries.
-    pub by_chat: BTreeMap<(String, u64), usize>,
-}
-
-impl std::fmt::Display for DrainReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} webhook deliveries undelivered", self.undelivered)?;
-        let chats: Vec<String> = self
-            .by_chat
-            .iter()
-            .map(|((tenant, chat_id), count)| format!("tenant {tenant} chat {chat_id}: {count}"))
-            .collect();
-        if !chats.is_empty() {
-            write!(f, " ({})", chats.join("; "))?;
-        }
-        Ok(())
-    }
-}
 
 /// The webhook subsystem.
 pub struct Webhooks {
@@ -381,42 +359,5 @@ impl Webhooks {
             }
         }
         self.journal.forget(tenant);
-    }
-
-    /// Waits until no delivery is pending or retrying, or `grace` has passed; reports what
-    /// is still undelivered. Retries go on meanwhile on their normal schedule.
-    pub async fn drain(&self, grace: Duration) -> DrainReport {
-        let mut changes = self.events.changes();
-        let deadline = tokio::time::Instant::now() + grace;
-        loop {
-            let unfinished = self.unfinished();
-            if unfinished.undelivered == 0 {
-                return unfinished;
-            }
-            if tokio::time::timeout_at(deadline, changes.changed())
-                .await
-                .is_err()
-            {
-                return self.unfinished();
-            }
-        }
-    }
-
-    fn unfinished(&self) -> DrainReport {
-        let mut report = DrainReport::default();
-        let all = DeliveryFilter::default();
-        for delivery in self.journal.list(&all) {
-            if matches!(
-                delivery.status,
-                DeliveryStatus::Pending | DeliveryStatus::Retrying
-            ) {
-                report.undelivered += 1;
-                *report
-                    .by_chat
-                    .entry((delivery.tenant, delivery.chat_id.get()))
-                    .or_default() += 1;
-            }
-        }
-        report
     }
 }
