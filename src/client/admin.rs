@@ -64,6 +64,14 @@ fn delivery_query(filter: &DeliveryFilter) -> String {
     }
 }
 
+/// `path`, narrowed to one tenant when `tenant` is given (`?tenant=`).
+fn for_tenant(path: &str, tenant: Option<&str>) -> String {
+    match tenant {
+        Some(tenant) => format!("{path}?tenant={}", encode(tenant)),
+        None => path.to_owned(),
+    }
+}
+
 /// Percent-encodes a path segment or query value (tenant names are free text).
 fn encode(text: &str) -> String {
     text.bytes()
@@ -108,11 +116,7 @@ impl AdminClient {
 
     /// Forgets all state, or one tenant's.
     pub async fn reset(&self, tenant: Option<&str>) -> Result<(), ClientError> {
-        let path = match tenant {
-            Some(tenant) => format!("/reset?tenant={}", encode(tenant)),
-            None => "/reset".to_owned(),
-        };
-        self.send::<Value>(Method::POST, &path, None)
+        self.send::<Value>(Method::POST, &for_tenant("/reset", tenant), None)
             .await
             .map(drop)
     }
@@ -203,10 +207,7 @@ impl AdminClient {
 
     /// Deliveries of one tenant (all tenants with `None`), each with its attempts.
     pub async fn deliveries(&self, tenant: Option<&str>) -> Result<Vec<Value>, ClientError> {
-        let path = match tenant {
-            Some(tenant) => format!("/webhooks/deliveries?tenant={}", encode(tenant)),
-            None => "/webhooks/deliveries".to_owned(),
-        };
+        let path = for_tenant("/webhooks/deliveries", tenant);
         Ok(self.get::<Deliveries>(&path).await?.deliveries)
     }
 
@@ -291,13 +292,7 @@ impl AdminClient {
 
     /// The escalations of one tenant (or all), oldest first.
     pub async fn escalations(&self, tenant: Option<&str>) -> Result<EscalationList, ClientError> {
-        match tenant {
-            Some(tenant) => {
-                self.get(&format!("/escalations?tenant={}", encode(tenant)))
-                    .await
-            }
-            None => self.get("/escalations").await,
-        }
+        self.get(&for_tenant("/escalations", tenant)).await
     }
 
     /// The chat record once every `condition` holds (`("routing_state", "assigned")`,
@@ -339,13 +334,7 @@ impl AdminClient {
 
     /// The request journal of the Apps API (one tenant's, or all).
     pub async fn requests(&self, tenant: Option<&str>) -> Result<Value, ClientError> {
-        match tenant {
-            Some(tenant) => {
-                self.get(&format!("/requests?tenant={}", encode(tenant)))
-                    .await
-            }
-            None => self.get("/requests").await,
-        }
+        self.get(&for_tenant("/requests", tenant)).await
     }
 
     /// One journaled delivery with its attempts.
