@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release --example journal_memory [requests] [cap] [body_cap]`
 
-use ccai_emulator::request_journal::{
+use ccai_emulator::features::requests::journal::{
     CapturedBody, RecordedRequest, RequestCapture, RequestFilter, RequestJournal,
 };
 
@@ -21,10 +21,10 @@ fn main() {
     let requests = args.next().unwrap_or(200_000);
     let cap = args
         .next()
-        .unwrap_or(ccai_emulator::request_journal::DEFAULT_CAP);
+        .unwrap_or(ccai_emulator::features::requests::journal::DEFAULT_CAP);
     let body_cap = args
         .next()
-        .unwrap_or(ccai_emulator::request_journal::DEFAULT_BODY_CAP);
+        .unwrap_or(ccai_emulator::features::requests::journal::DEFAULT_BODY_CAP);
     let journal = RequestJournal::new(cap, body_cap);
     let before = resident_mib();
     let started = std::time::Instant::now();

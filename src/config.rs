@@ -14,10 +14,10 @@ pub mod fidelity;
 pub use cli::{Cli, Invocation};
 use fidelity::Fidelity;
 
-use crate::limits::Limits;
-use crate::state::{AuthPolicy, StateLimits};
-use crate::webhooks::policy::RetryPolicy;
-use crate::webhooks::WebhookTarget;
+use crate::core::limits::Limits;
+use crate::core::state::{AuthPolicy, StateLimits};
+use crate::features::webhooks::policy::RetryPolicy;
+use crate::features::webhooks::WebhookTarget;
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,14 +67,14 @@ pub struct Config {
     pub watch_interval: Duration,
     /// Retention of finished chats and the caps on chats and messages.
     pub state_limits: StateLimits,
-    /// The limits added for robustness (see `crate::limits`).
+    /// The limits added for robustness (see `crate::core::limits`).
     pub limits: Limits,
     /// Where the emulator may differ from the platform (defaults follow the platform).
     pub fidelity: Fidelity,
     /// Log one line per HTTP request (`--access-log`).
     pub access_log: bool,
     /// Upload-form expiry and the memory budgets of stored media.
-    pub media: crate::media::MediaConfig,
+    pub media: crate::features::media::MediaConfig,
     /// Where the state is kept across restarts (`--state-dir`); `None`: in memory only.
     pub state_dir: Option<PathBuf>,
 }
@@ -95,17 +95,17 @@ impl Default for Config {
             agent_join_delay: None,
             chat_inactivity_timeout: None,
             workers: None,
-            request_journal_cap: crate::request_journal::DEFAULT_CAP,
-            request_journal_body_cap: crate::request_journal::DEFAULT_BODY_CAP,
+            request_journal_cap: crate::features::requests::journal::DEFAULT_CAP,
+            request_journal_body_cap: crate::features::requests::journal::DEFAULT_BODY_CAP,
             rate_limit: None,
-            live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
+            live_event_backlog: crate::core::live_events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
             state_limits: StateLimits::default(),
             limits: Limits::default(),
             fidelity: Fidelity::default(),
             access_log: false,
-            media: crate::media::MediaConfig::default(),
+            media: crate::features::media::MediaConfig::default(),
             state_dir: None,
         }
     }

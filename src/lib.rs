@@ -15,32 +15,15 @@
 //! # Ok(()) }
 //! ```
 
-// In layer order, lowest first: a module imports only from the modules above it (and its
-// own layer); `tests/it/architecture.rs` checks this. See docs/architecture.md.
-pub mod admin;
-pub mod api;
 pub mod cli_errors;
 pub mod client;
 pub mod config;
-pub mod domain;
-pub mod formats;
+pub mod core;
+pub mod features;
 pub mod healthcheck;
 pub mod http;
-pub mod limits;
-pub mod live_events;
-pub mod media;
-pub mod openapi;
-pub mod persistence;
-pub mod rate_limiter;
-pub mod request_journal;
-pub mod script_loader;
 pub mod startup;
-pub mod state;
-pub mod storage;
 pub mod telemetry;
-pub mod tenant_snapshot;
-pub mod webhooks;
-pub mod wire;
 
 pub use config::{Cli, Config, FixtureSource, Invocation, LogFormat};
 pub use startup::{Emulator, RunningEmulator, StartError};

@@ -81,7 +81,7 @@ pub fn log_listening(address: SocketAddr, fixture_source: &str, default_webhook:
     let default_webhook = default_webhook.map_or_else(|| "none".to_owned(), without_password);
     tracing::info!(
         address = %address,
-        api = %format!("{base}{}", crate::wire::APPS_API_BASE),
+        api = %format!("{base}{}", crate::core::wire::APPS_API_BASE),
         console = %format!("{base}/__admin/console"),
         fixtures = %fixtures,
         default_webhook = %default_webhook,

@@ -1,17 +1,17 @@
 //! [`AdminClient`]: the control plane, one method per endpoint.
 
-use crate::wire::escalations::{EscalationList, TenantQueue};
+use crate::core::wire::escalations::{EscalationList, TenantQueue};
 use awc::http::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{ClientError, Http};
-use crate::domain::ChatId;
-use crate::state::Health;
-use crate::tenant_snapshot::{LoadReport, Snapshot};
-use crate::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryList};
-use crate::webhooks::{WebhookConfig, WebhookTarget};
-use crate::wire::admin::{ChatRecord, Transcript};
+use crate::core::domain::ChatId;
+use crate::core::state::Health;
+use crate::core::wire::admin::{ChatRecord, Transcript};
+use crate::features::snapshots::format::{LoadReport, Snapshot};
+use crate::features::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryList};
+use crate::features::webhooks::{WebhookConfig, WebhookTarget};
 
 /// A client of `/__admin`.
 #[derive(Clone)]

@@ -6,9 +6,9 @@ use base64::Engine;
 use serde_json::json;
 
 use super::{ClientError, Http};
-use crate::domain::{ChatId, EndUserId};
-use crate::wire::apps::{Chat, EndUser, MessageAccepted};
-use crate::wire::escalations::Escalation;
+use crate::core::domain::{ChatId, EndUserId};
+use crate::core::wire::apps::{Chat, EndUser, MessageAccepted};
+use crate::core::wire::escalations::Escalation;
 
 /// A client of `/apps/api/v1` for one tenant (Basic auth: subdomain and token).
 #[derive(Clone)]
@@ -25,7 +25,7 @@ impl AppsClient {
                 &format!(
                     "{}{}",
                     base_url.trim_end_matches('/'),
-                    crate::wire::APPS_API_BASE
+                    crate::core::wire::APPS_API_BASE
                 ),
                 Some(format!("Basic {credentials}")),
             ),

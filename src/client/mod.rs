@@ -2,7 +2,7 @@
 //! elsewhere): [`AdminClient`] drives the control plane (`/__admin`) and [`AppsClient`]
 //! speaks the emulated Apps API as a consumer backend would, with Basic auth. Both are
 //! thin: one method per endpoint, answering the wire structs the server itself
-//! serialises (`crate::wire`), `serde_json::Value` where the shape is open. Every
+//! serialises (`crate::core::wire`), `serde_json::Value` where the shape is open. Every
 //! non-2xx answer is a [`ClientError::Status`] carrying the envelope's message.
 //!
 //! ```

@@ -8,12 +8,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use super::fidelity::{Fidelity, FidelityArgs};
 use super::{check_bind_address, Config, FixtureSource, LogFormat};
-use crate::formats::parse_duration;
+use crate::core::formats::parse_duration;
+use crate::core::limits::Limits;
+use crate::core::state::{AuthPolicy, StateLimits};
+use crate::features::webhooks::policy::{DeliveryOrdering, RetryPolicy};
+use crate::features::webhooks::WebhookTarget;
 use crate::healthcheck::HealthProbe;
-use crate::limits::Limits;
-use crate::state::{AuthPolicy, StateLimits};
-use crate::webhooks::policy::{DeliveryOrdering, RetryPolicy};
-use crate::webhooks::WebhookTarget;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OrderingMode {
@@ -123,10 +123,10 @@ pub struct Cli {
     #[arg(long, env = "CCAI_EMU_WORKERS")]
     workers: Option<usize>,
     /// How many Apps API requests the request journal keeps (the oldest are evicted, counted).
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_CAP", default_value_t = crate::request_journal::DEFAULT_CAP)]
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_CAP", default_value_t = crate::features::requests::journal::DEFAULT_CAP)]
     request_journal_cap: usize,
     /// How many bytes of each request body the journal keeps.
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_BODY_CAP", default_value_t = crate::request_journal::DEFAULT_BODY_CAP)]
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_BODY_CAP", default_value_t = crate::features::requests::journal::DEFAULT_BODY_CAP)]
     request_journal_body_cap: usize,
     /// Apps API requests per second per tenant before 429 (the platform's limit is 10). Off if unset.
     #[arg(long, env = "CCAI_EMU_RATE_LIMIT")]
@@ -138,19 +138,19 @@ pub struct Cli {
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
     /// Tenants `open` auth mode may create; past it new subdomains get 403.
-    #[arg(long, env = "CCAI_EMU_MAX_TENANTS", default_value_t = crate::limits::DEFAULT_MAX_TENANTS)]
+    #[arg(long, env = "CCAI_EMU_MAX_TENANTS", default_value_t = crate::core::limits::DEFAULT_MAX_TENANTS)]
     max_tenants: usize,
     /// Longest subdomain (Basic username) accepted in `open` mode; a DNS label is at most 63.
-    #[arg(long, env = "CCAI_EMU_MAX_SUBDOMAIN_LENGTH", default_value_t = crate::limits::DEFAULT_MAX_SUBDOMAIN_LENGTH)]
+    #[arg(long, env = "CCAI_EMU_MAX_SUBDOMAIN_LENGTH", default_value_t = crate::core::limits::DEFAULT_MAX_SUBDOMAIN_LENGTH)]
     max_subdomain_length: usize,
     /// Bytes kept per journaled request: path, query, headers and body together.
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_ENTRY_BYTES", default_value_t = crate::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES)]
+    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_ENTRY_BYTES", default_value_t = crate::core::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES)]
     request_journal_entry_bytes: usize,
     /// Payload bytes a finished webhook delivery keeps (longer payloads are trimmed).
-    #[arg(long, env = "CCAI_EMU_DELIVERY_PAYLOAD_CAP", default_value_t = crate::limits::DEFAULT_DELIVERY_PAYLOAD_CAP)]
+    #[arg(long, env = "CCAI_EMU_DELIVERY_PAYLOAD_CAP", default_value_t = crate::core::limits::DEFAULT_DELIVERY_PAYLOAD_CAP)]
     delivery_payload_cap: usize,
     /// Attempts kept per webhook delivery (the oldest are dropped and counted).
-    #[arg(long, env = "CCAI_EMU_DELIVERY_ATTEMPTS_CAP", default_value_t = crate::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP)]
+    #[arg(long, env = "CCAI_EMU_DELIVERY_ATTEMPTS_CAP", default_value_t = crate::core::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP)]
     delivery_attempts_cap: usize,
     /// How long a client may take to send a whole request body (then 408).
     #[arg(long, env = "CCAI_EMU_BODY_READ_TIMEOUT", default_value = "10s")]
@@ -161,7 +161,7 @@ pub struct Cli {
     #[arg(long, env = "CCAI_EMU_ACCESS_LOG")]
     access_log: bool,
     #[command(flatten)]
-    media: crate::media::MediaFlags,
+    media: crate::features::media::MediaFlags,
     #[command(flatten)]
     state_limits: StateLimitFlags,
 }
@@ -382,7 +382,7 @@ impl TryFrom<Cli> for Config {
             request_journal_cap: cli.request_journal_cap,
             request_journal_body_cap: cli.request_journal_body_cap,
             rate_limit: cli.rate_limit,
-            live_event_backlog: crate::live_events::DEFAULT_BACKLOG,
+            live_event_backlog: crate::core::live_events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
             state_dir: cli.state_dir.clone(),

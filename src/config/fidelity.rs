@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::formats::parse_duration;
-use crate::webhooks::creation_order::ChatCreatedOrder;
-use crate::webhooks::event_selection::EventSelection;
-use crate::webhooks::WebhookOptions;
+use crate::core::formats::parse_duration;
+use crate::features::webhooks::creation_order::ChatCreatedOrder;
+use crate::features::webhooks::event_selection::EventSelection;
+use crate::features::webhooks::WebhookOptions;
 
 /// The default `--mid-session-duplicate-interval`. The platform documents a duplicate-request
 /// error but not its interval: emulator's choice.

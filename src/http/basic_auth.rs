@@ -1,6 +1,6 @@
 //! HTTP Basic auth for the Apps API (SPEC B1): the username is the tenant's subdomain, the
 //! password its API token. The credentials are read here; whether they are admitted is the
-//! state's [`crate::state::AuthPolicy`]. Authenticating never creates a tenant (the
+//! state's [`crate::core::state::AuthPolicy`]. Authenticating never creates a tenant (the
 //! first end-user upsert does, within `--max-tenants`); in open mode a subdomain longer
 //! than `--max-subdomain-length` (63, one DNS label) is refused with 400.
 
@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::error::{limit_reached, ApiError};
-use crate::state::{AppState, Tenant};
+use crate::core::state::{AppState, Tenant};
 
 /// The tenant a request is authenticated as: for a subdomain not seen before, an empty
 /// tenant that is not registered (reads find nothing; the end-user upsert registers it).

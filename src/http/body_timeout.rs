@@ -19,7 +19,7 @@ use actix_web::HttpMessage;
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::time::Instant;
 
-use crate::state::AppState;
+use crate::core::state::AppState;
 
 type PayloadStream = Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>>;
 

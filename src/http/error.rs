@@ -7,10 +7,10 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
-use crate::domain::ChatError;
-use crate::media::MediaError;
-use crate::state::StateError;
-use crate::webhooks::WebhookError;
+use crate::core::domain::ChatError;
+use crate::core::state::StateError;
+use crate::features::media::MediaError;
+use crate::features::webhooks::WebhookError;
 
 /// An API rejection.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,7 +55,7 @@ pub fn limit_reached(status: StatusCode, what: &str, flag: &str) -> ApiError {
         status,
         message: format!(
             "{what} (limit set by {flag} / {}; raise it to allow more)",
-            crate::limits::env_twin(flag)
+            crate::core::limits::env_twin(flag)
         ),
     }
 }

@@ -19,14 +19,14 @@ use actix_web::web;
 
 use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
-use crate::domain::ContactCenter;
+use crate::core::domain::ContactCenter;
+use crate::core::state::{AppState, StateOptions};
+use crate::core::wire::APPS_API_BASE;
+use crate::features::fixtures::loader::watch::{self, FixtureWatcher};
+use crate::features::fixtures::loader::{self, seeds, FixtureError};
+use crate::features::persistence::StateStore;
+use crate::features::webhooks::DrainReport;
 use crate::http::HttpSettings;
-use crate::persistence::StateStore;
-use crate::script_loader::watch::{self, FixtureWatcher};
-use crate::script_loader::{self, seeds, FixtureError};
-use crate::state::{AppState, StateOptions};
-use crate::webhooks::DrainReport;
-use crate::wire::APPS_API_BASE;
 
 pub use routes::all_endpoints;
 
@@ -89,8 +89,8 @@ impl ResolvedSource {
     /// The script as the fixtures have it (the state applies the start-up overrides).
     fn script(&self) -> Result<ContactCenter, FixtureError> {
         match self {
-            ResolvedSource::Folder(folder) => script_loader::load_folder(folder),
-            ResolvedSource::Embedded => script_loader::embedded(),
+            ResolvedSource::Folder(folder) => loader::load_folder(folder),
+            ResolvedSource::Embedded => loader::embedded(),
         }
     }
 

@@ -5,9 +5,10 @@
 
 use actix_web::web;
 
+use crate::features::media::storage_endpoint as storage;
 use crate::http::error;
 use crate::http::route_table::Endpoint;
-use crate::{admin, api, storage};
+use crate::http::{apps_api as api, control_plane as admin};
 
 /// Mounts both surfaces; anything else is a 404 in the envelope.
 pub fn configure(max_body_bytes: usize) -> impl Fn(&mut web::ServiceConfig) + Clone {

@@ -17,10 +17,10 @@ use actix_web::dev::AppConfig;
 use actix_web::middleware::{from_fn, Condition, Logger};
 use actix_web::{web, App};
 
+use crate::core::state::AppState;
 use crate::http::body_timeout::limit_body_read_time;
 use crate::http::front_door::EnvelopeStream;
 use crate::http::HttpSettings;
-use crate::state::AppState;
 
 /// How the server runs.
 pub struct ServeOptions {

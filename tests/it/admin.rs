@@ -80,7 +80,7 @@ async fn webhook_targets_are_set_read_rotated_and_removed() {
 async fn the_process_wide_default_webhook_serves_tenants_without_their_own() {
     let receiver = WebhookReceiver::start_with_secrets("default-secret", None);
     let app = spawn_app_with(ccai_emulator::Config {
-        default_webhook: Some(ccai_emulator::webhooks::WebhookTarget {
+        default_webhook: Some(ccai_emulator::features::webhooks::WebhookTarget {
             url: receiver.url(),
             primary_secret: "default-secret".into(),
             secondary_secret: None,

@@ -2,9 +2,9 @@
 //! only through the crate's public API, as another crate's tests would use them.
 
 use ccai_emulator::client::{AdminClient, ClientError, TranscriptView};
-use ccai_emulator::domain::escalation::EscalationStatus;
-use ccai_emulator::domain::queues::{Availability, DeflectionChannel};
-use ccai_emulator::webhooks::WebhookTarget;
+use ccai_emulator::core::domain::escalation::EscalationStatus;
+use ccai_emulator::core::domain::queues::{Availability, DeflectionChannel};
+use ccai_emulator::features::webhooks::WebhookTarget;
 use ccai_emulator::{Config, Emulator};
 
 use crate::support::{test_config, unique_subdomain, WebhookReceiver};

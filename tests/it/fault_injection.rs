@@ -3,7 +3,7 @@
 
 use crate::support::{spawn_app, TenantClient, TestApp, WebhookReceiver, DEADLINE};
 use awc::http::{Method, StatusCode};
-use ccai_emulator::webhooks::delivery_journal::DeliveryFilter;
+use ccai_emulator::features::webhooks::delivery_journal::DeliveryFilter;
 use serde_json::{json, Value};
 
 async fn set_faults(app: &TestApp, tenant: &TenantClient<'_>, faults: Value) {

@@ -286,7 +286,7 @@ async fn strict_mode_admits_only_configured_tenants() {
     let mut tokens = std::collections::HashMap::new();
     tokens.insert("acme".to_owned(), "right-token".to_owned());
     let app = spawn_app_with(ccai_emulator::Config {
-        auth: ccai_emulator::state::AuthPolicy::Strict(tokens),
+        auth: ccai_emulator::core::state::AuthPolicy::Strict(tokens),
         ..test_config()
     });
     let body = Some(json!({"identifier": "strict-user"}));

@@ -14,10 +14,10 @@ use serde_json::{json, Value};
 use crate::support::{
     basic, spawn_app, spawn_app_with, test_config, TestApp, WebhookReceiver, DEADLINE,
 };
-use ccai_emulator::domain::ChatId;
-use ccai_emulator::limits::Limits;
-use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
-use ccai_emulator::webhooks::policy::RetryPolicy;
+use ccai_emulator::core::domain::ChatId;
+use ccai_emulator::core::limits::Limits;
+use ccai_emulator::features::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
+use ccai_emulator::features::webhooks::policy::RetryPolicy;
 
 /// A receiver that answers `200` with a 1,000-byte body, then sends it one byte every
 /// 100 ms (pacing the sender, not a wait of the test) until the emulator hangs up.

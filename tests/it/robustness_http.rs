@@ -12,7 +12,7 @@ use awc::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::support::{spawn_app, spawn_app_with, test_config, DEADLINE};
-use ccai_emulator::limits::Limits;
+use ccai_emulator::core::limits::Limits;
 
 #[actix_rt::test]
 async fn webhook_secrets_are_redacted_unless_the_caller_asks_for_them() {

@@ -8,9 +8,9 @@ use awc::http::{Method, StatusCode};
 use serde_json::Value;
 
 use crate::support::{spawn_app_with, test_config, WebhookReceiver, DEADLINE};
-use ccai_emulator::domain::ChatId;
-use ccai_emulator::limits::Limits;
-use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
+use ccai_emulator::core::domain::ChatId;
+use ccai_emulator::core::limits::Limits;
+use ccai_emulator::features::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 
 #[actix_rt::test]
 async fn skipped_deliveries_keep_within_the_payload_cap_and_deferred_bodies_stay_whole() {

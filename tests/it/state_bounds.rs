@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 use awc::http::{Method, StatusCode};
-use ccai_emulator::state::StateLimits;
+use ccai_emulator::core::state::StateLimits;
 use ccai_emulator::Config;
 
 fn with_limits(limits: StateLimits) -> Config {

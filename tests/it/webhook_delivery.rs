@@ -9,8 +9,10 @@ use std::time::Duration;
 use crate::support::receiver::Answer;
 use crate::support::{spawn_app_with, test_config, WebhookReceiver};
 use awc::http::Method;
-use ccai_emulator::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryStatus};
-use ccai_emulator::webhooks::policy::{DeliveryOrdering, RetryPolicy};
+use ccai_emulator::features::webhooks::delivery_journal::{
+    Delivery, DeliveryFilter, DeliveryStatus,
+};
+use ccai_emulator::features::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use ccai_emulator::Config;
 use futures_util::future::join_all;
 use serde_json::json;
@@ -258,7 +260,7 @@ async fn retry_after_is_honoured() {
     tenant.use_receiver(&receiver).await;
     tenant.open_chat().await;
     let filter = DeliveryFilter {
-        event_type: Some(ccai_emulator::webhooks::catalog::EventType::ChatCreated),
+        event_type: Some(ccai_emulator::features::webhooks::catalog::EventType::ChatCreated),
         ..tenant_filter(&tenant.subdomain)
     };
     let journal = app

@@ -8,9 +8,9 @@
 use crate::support::receiver::Answer;
 use crate::support::{spawn_app, spawn_app_with, test_config, texts, Received, WebhookReceiver};
 use awc::http::Method;
-use ccai_emulator::domain::ChatId;
-use ccai_emulator::webhooks::creation_order::ChatCreatedOrder;
-use ccai_emulator::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
+use ccai_emulator::core::domain::ChatId;
+use ccai_emulator::features::webhooks::creation_order::ChatCreatedOrder;
+use ccai_emulator::features::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use serde_json::{json, Value};
 
 fn names(events: &[Received]) -> Vec<&str> {
@@ -118,7 +118,7 @@ async fn a_tenant_opts_in_to_emulator_defined_events() {
         .await;
     assert_eq!(
         all.body["events"].as_array().unwrap().len(),
-        ccai_emulator::webhooks::catalog::CATALOG.len()
+        ccai_emulator::features::webhooks::catalog::CATALOG.len()
     );
     assert_eq!(app.admin(Method::DELETE, &path, None).await.status, 204);
     assert_eq!(app.admin_get(&path).await["selection"], "documented");

@@ -21,8 +21,8 @@ use base64::Engine;
 use serde_json::Value;
 
 use ccai_emulator::client::AdminClient;
-use ccai_emulator::webhooks::delivery_journal::{Delivery, DeliveryFilter};
-use ccai_emulator::webhooks::policy::RetryPolicy;
+use ccai_emulator::features::webhooks::delivery_journal::{Delivery, DeliveryFilter};
+use ccai_emulator::features::webhooks::policy::RetryPolicy;
 use ccai_emulator::{Config, Emulator, FixtureSource, RunningEmulator};
 pub use receiver::{Received, WebhookReceiver};
 pub use sse::EventStream;
@@ -53,7 +53,8 @@ pub fn test_config() -> Config {
 /// (`--webhook-events all`), for tests that follow those events.
 pub fn all_events_config() -> Config {
     let mut config = test_config();
-    config.fidelity.webhooks.events = ccai_emulator::webhooks::event_selection::EventSelection::All;
+    config.fidelity.webhooks.events =
+        ccai_emulator::features::webhooks::event_selection::EventSelection::All;
     config
 }
 

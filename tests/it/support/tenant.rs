@@ -6,7 +6,7 @@ use awc::http::Method;
 use serde_json::{json, Value};
 
 use ccai_emulator::client::AppsClient;
-use ccai_emulator::webhooks::WebhookTarget;
+use ccai_emulator::features::webhooks::WebhookTarget;
 
 use super::{basic, unique_subdomain, Reply, TestApp, WebhookReceiver};
 

@@ -1,0 +1,164 @@
+//! Carrying out what a domain transition returned, under the chat's lock: happenings are
+//! announced on the live event bus and, when the consumer should hear of them, journaled
+//! and queued as webhooks in the chat's order; timers are set for deferred triggers (a
+//! zero delay fires at once, in place).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use serde_json::json;
+
+use super::tenant::Tenant;
+use super::AppState;
+use crate::core::domain::{Chat, ChatId, ContactCenter, Effect, Happening, Trigger};
+use crate::core::live_events::LiveEventKind;
+use crate::features::webhooks::catalog::{self, EventType};
+use crate::features::webhooks::delivery_journal::Payload;
+
+impl AppState {
+    /// Publishes happenings in order and sets timers. Zero-delay triggers fire at once,
+    /// under the same lock, so their events keep their place in the chat's order.
+    pub(super) fn carry_out(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        handle: &Arc<Mutex<Chat>>,
+        chat: &mut Chat,
+        effects: Vec<Effect>,
+        script: &ContactCenter,
+    ) {
+        let mut pending = VecDeque::from(effects);
+        while let Some(effect) = pending.pop_front() {
+            match effect {
+                Effect::Publish(happening) => {
+                    self.announce(&tenant.name, chat, &happening);
+                    self.queue_webhook(tenant, handle, chat, &happening);
+                    if let Happening::ChatEnded { .. } = happening {
+                        self.chat_finished(&tenant.name, chat.id);
+                    }
+                }
+                Effect::Schedule { after, trigger } if after.is_zero() => {
+                    let more = chat.fire(trigger, script, Utc::now());
+                    for (index, effect) in more.into_iter().enumerate() {
+                        pending.insert(index, effect);
+                    }
+                }
+                Effect::Schedule { after, trigger } => {
+                    self.schedule(tenant, chat.id, after, trigger)
+                }
+                Effect::AttachFile { file } => {
+                    let more = self.attach_script_file(tenant, chat, &file, script);
+                    for (index, effect) in more.into_iter().enumerate() {
+                        pending.insert(index, effect);
+                    }
+                }
+            }
+        }
+        // The inactivity rule, once the chat is as the transition left it.
+        if let Some(Effect::Schedule { after, trigger }) = chat.inactivity_timer(script, Utc::now())
+        {
+            self.schedule(tenant, chat.id, after, trigger);
+        }
+    }
+
+    /// Queues the happening's webhook. Bodies are built only for a target: without one
+    /// the journal gets a `skipped` entry, whose `message_received` body is built only if
+    /// someone reads it, and nothing is queued.
+    fn queue_webhook(
+        &self,
+        tenant: &Tenant,
+        handle: &Arc<Mutex<Chat>>,
+        chat: &Chat,
+        happening: &Happening,
+    ) {
+        let now = Utc::now();
+        if self.webhooks.has_target(&tenant.name) {
+            if let Some(event) = catalog::event_for(happening, chat, now) {
+                self.webhooks.publish(&tenant.name, event);
+            }
+            return;
+        }
+        if let Happening::MessageAdded { message_id } = happening {
+            if chat.message(*message_id).is_some() {
+                let payload = Payload::Deferred {
+                    chat: Arc::downgrade(handle),
+                    message_id: *message_id,
+                    at: now,
+                };
+                self.webhooks
+                    .skip(&tenant.name, chat.id, EventType::MessageReceived, payload);
+            }
+        } else if let Some(event) = catalog::event_for(happening, chat, now) {
+            let payload = Payload::Bytes(event.payload.into());
+            self.webhooks
+                .skip(&tenant.name, chat.id, event.event_type, payload);
+        }
+    }
+
+    /// Tells the live event bus. Agent-only messages are announced too: the bus is the
+    /// control plane's, not the consumer's.
+    fn announce(&self, tenant: &str, chat: &Chat, happening: &Happening) {
+        match happening {
+            Happening::MessageAdded { message_id } => {
+                if let Some(message) = chat.message(*message_id) {
+                    self.live_events
+                        .publish_with(LiveEventKind::Message, tenant, Some(chat.id), || {
+                            json!(message)
+                        });
+                }
+            }
+            _ => self
+                .live_events
+                .publish_with(LiveEventKind::Chat, tenant, Some(chat.id), || {
+                    json!({"routing_state": chat.routing.name(), "happening": happening_name(happening)})
+                }),
+        }
+    }
+
+    /// Runs `trigger` on the chat after `after`, unless its tenant was reset meanwhile.
+    pub(super) fn schedule(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: ChatId,
+        after: Duration,
+        trigger: Trigger,
+    ) {
+        let state = Arc::clone(self);
+        let tenant = Arc::clone(tenant);
+        actix_rt::spawn(async move {
+            actix_rt::time::sleep(after).await;
+            // A reset tenant is a different Arc: the timer's chat is gone from the live one.
+            let Some(live) = state.existing_tenant(&tenant.name) else {
+                return;
+            };
+            if !Arc::ptr_eq(&live, &tenant) {
+                return;
+            }
+            let _ = state.transition(&tenant, chat_id, |chat, script| {
+                // A queue closed while the agent was on its way: the chat keeps waiting.
+                if trigger == Trigger::AgentJoins
+                    && !super::escalations::queue_is_open(&tenant, chat, script)
+                {
+                    return Ok(Vec::new());
+                }
+                Ok(chat.fire(trigger, script, Utc::now()))
+            });
+        });
+    }
+}
+
+fn happening_name(happening: &Happening) -> &'static str {
+    match happening {
+        Happening::ChatCreated => "chat_created",
+        Happening::MessageAdded { .. } => "message_added",
+        Happening::AgentJoined { .. } => "agent_joined",
+        Happening::VirtualAgentJoined { .. } => "virtual_agent_joined",
+        Happening::VirtualAgentLeft { .. } => "virtual_agent_left",
+        Happening::ChatEnded { .. } => "chat_ended",
+        Happening::ChatDismissed => "chat_dismissed",
+        Happening::ChatResumed => "chat_resumed",
+        Happening::EscalationDeflected { .. } => "escalation_deflected",
+        Happening::EscalationUpdated { .. } => "escalation_updated",
+    }
+}

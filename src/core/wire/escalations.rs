@@ -1,0 +1,147 @@
+//! The wire shapes of queues, escalations and the pre-chat transcript (issue 9), each
+//! named like its OpenAPI schema: the escalation object ([`Escalation`], answered by the
+//! Apps API, carried by the `escalation_deflected` webhook and listed by the control
+//! plane), a pre-chat entry ([`PreChatEntry`]), and the control plane's queue and lists.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::domain::escalation_record::{self, EscalationReason, EscalationStatus};
+use crate::core::domain::pre_chat::{PreChatContent, PreChatMessage};
+use crate::core::domain::queues::{Availability, DeflectionChannel, Queue};
+use crate::core::domain::ChatId;
+use crate::core::formats::timestamp;
+
+/// The queue an escalation targets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// An escalation (`Escalation`): the emulator's shape, with the platform's status and
+/// reason values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub id: u64,
+    pub chat_id: ChatId,
+    pub status: EscalationStatus,
+    pub reason: EscalationReason,
+    pub queue: QueueRef,
+    pub deflection_reason: Option<Availability>,
+    pub deflection_options: Vec<DeflectionChannel>,
+    pub deflection_channel: Option<DeflectionChannel>,
+    pub external_link_url: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Escalation {
+    pub fn of(escalation: &escalation_record::Escalation, chat_id: ChatId) -> Escalation {
+        Escalation {
+            id: escalation.id,
+            chat_id,
+            status: escalation.status,
+            reason: escalation.reason,
+            queue: QueueRef {
+                id: escalation.queue_id.clone(),
+                name: escalation.queue_name.clone(),
+            },
+            deflection_reason: escalation.deflection_reason,
+            deflection_options: escalation.deflection_options.clone(),
+            deflection_channel: escalation.deflection_channel,
+            external_link_url: escalation.external_link_url.clone(),
+            created_at: timestamp(escalation.created_at),
+            updated_at: timestamp(escalation.updated_at),
+        }
+    }
+
+    /// Every escalation of a chat, in order.
+    pub fn all_of(chat: &crate::core::domain::Chat) -> Vec<Escalation> {
+        chat.escalations
+            .iter()
+            .map(|escalation| Escalation::of(escalation, chat.id))
+            .collect()
+    }
+}
+
+/// The `escalation_deflected` webhook's body (`EscalationDeflected`).
+#[derive(Debug, Clone, Serialize)]
+pub struct EscalationDeflected {
+    pub escalation: Escalation,
+}
+
+/// One entry of the pre-chat transcript as the views show it (`PreChatEntry`), marked
+/// `pre_chat: true`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreChatEntry {
+    pub pre_chat: bool,
+    pub sender: String,
+    pub at: String,
+    pub content: Vec<PreChatContent>,
+}
+
+impl PreChatEntry {
+    pub fn all_of(entries: &[PreChatMessage]) -> Vec<PreChatEntry> {
+        entries
+            .iter()
+            .map(|entry| PreChatEntry {
+                pre_chat: true,
+                sender: entry.sender.clone(),
+                at: timestamp(entry.timestamp),
+                content: entry.content.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A queue as one tenant sees it (`Queue`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantQueue {
+    pub id: String,
+    pub name: String,
+    pub availability: Availability,
+    pub default_availability: Availability,
+    pub deflection_options: Vec<DeflectionChannel>,
+    pub external_link_url: Option<String>,
+    pub waiting_chats: Vec<ChatId>,
+}
+
+impl TenantQueue {
+    pub fn of(
+        queue: &Queue,
+        availability: Availability,
+        waiting_chats: Vec<ChatId>,
+    ) -> TenantQueue {
+        TenantQueue {
+            id: queue.id.clone(),
+            name: queue.name.clone(),
+            availability,
+            default_availability: queue.availability,
+            deflection_options: queue.deflection_options.clone(),
+            external_link_url: queue.external_link_url.clone(),
+            waiting_chats,
+        }
+    }
+}
+
+/// `GET /__admin/tenants/{tenant}/queues` (`QueueList`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueList {
+    pub tenant: String,
+    pub queues: Vec<TenantQueue>,
+}
+
+/// An escalation with its tenant (`TenantEscalation`), for the control plane's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantEscalation {
+    pub tenant: String,
+    #[serde(flatten)]
+    pub escalation: Escalation,
+}
+
+/// `GET /__admin/escalations` (`EscalationList`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscalationList {
+    pub count: usize,
+    pub escalations: Vec<TenantEscalation>,
+}

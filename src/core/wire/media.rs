@@ -1,0 +1,56 @@
+//! What the media endpoints answer, one struct per shape (each named like its OpenAPI
+//! schema): a pre-signed upload form ([`UploadForm`]), a registered or listed media file
+//! ([`Media`]), and a file the agent attached ([`AttachmentStored`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::domain::ChatId;
+use crate::core::formats::timestamp;
+use crate::features::media::MediaRecord;
+
+/// `POST /chats/{id}/photos/upload` and `/videos/upload`: where to post, and the fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadForm {
+    pub url: String,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A chat's photo or video as registration and listing show it: `{media_id, url}` and
+/// what the emulator adds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Media {
+    pub media_id: u64,
+    /// A signed link that downloads the bytes.
+    pub url: String,
+    pub s3_path: String,
+    pub content_type: String,
+    pub size: u64,
+    pub created_at: String,
+}
+
+impl Media {
+    pub fn of(record: &MediaRecord, url: String) -> Media {
+        Media {
+            media_id: record.media_id.unwrap_or_default(),
+            url,
+            s3_path: record.key.clone(),
+            content_type: record.content_type.clone(),
+            size: record.size,
+            created_at: timestamp(record.stored_at),
+        }
+    }
+}
+
+/// `POST /__admin/chats/{id}/agent/attachments`: the stored file and its message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentStored {
+    pub media_id: u64,
+    pub message_id: u64,
+    pub chat_id: ChatId,
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+    pub url: String,
+}

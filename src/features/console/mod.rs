@@ -1,0 +1,4 @@
+//! The web console and the live event stream.
+
+pub mod live;
+pub mod page;

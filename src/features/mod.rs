@@ -1,0 +1,13 @@
+//! The emulator's features, each in its own folder with its routes, wire shapes and logic
+//! over the shared core.
+
+pub mod chats;
+pub mod console;
+pub mod escalations;
+pub mod fixtures;
+pub mod health;
+pub mod media;
+pub mod persistence;
+pub mod requests;
+pub mod snapshots;
+pub mod webhooks;

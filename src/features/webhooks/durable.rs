@@ -1,0 +1,99 @@
+//! Pending deliveries in the opt-in database (`--state-dir`): a delivery is written when it
+//! is queued (before the request that caused it is answered) and deleted when it finishes
+//! (delivered, failed, skipped or cancelled); after a restart the ones still written are
+//! journaled again as `pending` and queued in their original order, keeping their ids.
+//! Retry counts start again from the first attempt.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::catalog::EventType;
+use super::delivery_journal::{Delivery, DeliveryHandle, DeliveryStatus, Payload};
+use super::dispatcher::Job;
+use super::targets::WebhookTargets;
+use super::Webhooks;
+use crate::core::domain::{ChatId, DeliveryId};
+use crate::core::live_events::LiveEventKind;
+use crate::features::persistence::{PendingDelivery, StateStore};
+
+impl Webhooks {
+    /// Writes pending deliveries to `store` from now on.
+    pub fn persist_to(&self, store: Arc<StateStore>) {
+        let _ = self.webhook_targets.store.set(store);
+    }
+
+    /// Whether deliveries are written (`--state-dir`).
+    pub(super) fn persists(&self) -> bool {
+        self.webhook_targets.store.get().is_some()
+    }
+
+    /// Writes a queued delivery (a failure is logged and counted by the store).
+    pub(super) fn persist_pending(&self, delivery: &Delivery) {
+        let Some(store) = self.webhook_targets.store.get() else {
+            return;
+        };
+        let Payload::Bytes(bytes) = &delivery.payload else {
+            return;
+        };
+        let pending = PendingDelivery {
+            id: delivery.id.to_string(),
+            tenant: delivery.tenant.clone(),
+            chat_id: delivery.chat_id.get(),
+            event_type: delivery.event_type.name().to_owned(),
+            created_at: delivery.created_at.to_rfc3339(),
+            payload: bytes.to_vec(),
+        };
+        let _ = store.write(|writer| writer.delivery(&pending));
+    }
+
+    /// Journals and queues the deliveries a restart found pending, in order; answers how
+    /// many.
+    pub fn resume(&self, pending: &[PendingDelivery]) -> Result<usize, String> {
+        for row in pending {
+            let problem = |what: &str| format!("pending delivery {}: {what}", row.id);
+            let id = DeliveryId::parse(&row.id).ok_or_else(|| problem("not a UUID"))?;
+            let event_type =
+                EventType::from_name(&row.event_type).ok_or_else(|| problem("unknown event"))?;
+            let created_at = DateTime::parse_from_rfc3339(&row.created_at)
+                .map_err(|error| problem(&error.to_string()))?
+                .with_timezone(&Utc);
+            let delivery = self.journal.record(Delivery {
+                id,
+                tenant: row.tenant.clone(),
+                chat_id: ChatId(row.chat_id),
+                event_type,
+                created_at,
+                status: DeliveryStatus::Pending,
+                attempts: Vec::new(),
+                payload_bytes: row.payload.len(),
+                payload: Payload::Bytes(row.payload.as_slice().into()),
+                payload_truncated: false,
+                attempts_dropped: 0,
+                cancelled: false,
+            });
+            self.events.publish_with(
+                LiveEventKind::Delivery,
+                &row.tenant,
+                Some(ChatId(row.chat_id)),
+                || delivery.lock().expect("delivery lock").summary(),
+            );
+            self.dispatcher.enqueue(Job {
+                tenant: row.tenant.clone(),
+                chat_id: ChatId(row.chat_id),
+                delivery,
+            });
+        }
+        Ok(pending.len())
+    }
+}
+
+impl WebhookTargets {
+    /// Deletes a finished delivery's row (nothing to do without `--state-dir`).
+    pub(super) fn persist_finished(&self, delivery: &DeliveryHandle) {
+        if let Some(store) = self.store.get() {
+            let id = delivery.lock().expect("delivery lock").id;
+            let _ = store.write(|writer| writer.delivery_finished(&id.to_string()));
+        }
+    }
+}
