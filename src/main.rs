@@ -78,13 +78,13 @@ async fn serve(config: Config, origins: &ValueOrigins) -> ExitCode {
         emulator.fixture_source(),
         default_webhook.as_deref(),
     );
-    let state = emulator.state();
+    let features = emulator.features();
     let handle = emulator.handle();
     let (report_sender, report) = tokio::sync::oneshot::channel();
     actix_web::rt::spawn(async move {
         wait_for_shutdown_signal().await;
         tracing::info!(grace = ?grace, "shutdown signal received; stopping, delivering pending webhooks");
-        let report = ccai_emulator::startup::stop_within(&handle, &state, grace).await;
+        let report = ccai_emulator::startup::stop_within(&handle, &features, grace).await;
         let _ = report_sender.send(report);
     });
     if let Err(error) = emulator.run_until_stopped().await {

@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use super::{ClientError, Http};
 use crate::core::domain::ChatId;
-use crate::core::state::Health;
-use crate::core::wire::admin::{ChatRecord, Transcript};
+use crate::features::chats::wire::{ChatRecord, Transcript};
+use crate::features::health::Health;
 use crate::features::snapshots::format::{LoadReport, Snapshot};
 use crate::features::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryList};
 use crate::features::webhooks::{WebhookConfig, WebhookTarget};

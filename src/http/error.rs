@@ -9,8 +9,6 @@ use serde_json::json;
 
 use crate::core::domain::ChatError;
 use crate::core::state::StateError;
-use crate::features::media::MediaError;
-use crate::features::webhooks::WebhookError;
 
 /// An API rejection.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,14 +103,7 @@ impl From<StateError> for ApiError {
             StateError::TooManyTenants { .. } => {
                 limit_reached(StatusCode::FORBIDDEN, &error.to_string(), "--max-tenants")
             }
-            StateError::MediaNotFound => ApiError::NotFound(error.to_string()),
             StateError::NotPersisted(message) => ApiError::InsufficientStorage(message),
-            StateError::Media(media_error) => match media_error {
-                MediaError::OverBudget { .. } => {
-                    ApiError::InsufficientStorage(media_error.to_string())
-                }
-                _ => ApiError::BadRequest(media_error.to_string()),
-            },
             StateError::Chat(chat_error) => match chat_error {
                 ChatError::Finished
                 | ChatError::NotTheChatsEndUser { .. }
@@ -124,25 +115,6 @@ impl From<StateError> for ApiError {
                 | ChatError::TaskVirtualAgentAlreadyActive
                 | ChatError::AlreadyDismissed => ApiError::Conflict(chat_error.to_string()),
             },
-        }
-    }
-}
-
-impl From<WebhookError> for ApiError {
-    fn from(error: WebhookError) -> ApiError {
-        match error {
-            WebhookError::InvalidTarget(_)
-            | WebhookError::InvalidFaults(_)
-            | WebhookError::NoSecondarySecret => ApiError::BadRequest(error.to_string()),
-            WebhookError::BodyGone(_) => ApiError::Conflict(error.to_string()),
-            WebhookError::NoTarget | WebhookError::NoFaults | WebhookError::UnknownDelivery(_) => {
-                ApiError::NotFound(error.to_string())
-            }
-            WebhookError::PayloadTrimmed { .. } => limit_reached(
-                StatusCode::CONFLICT,
-                &error.to_string(),
-                "--delivery-payload-cap",
-            ),
         }
     }
 }

@@ -1,17 +1,22 @@
-//! What both HTTP surfaces share: the platform's error envelope ([`error`]), the recording
-//! route table ([`route_table`]), Basic-auth credentials ([`basic_auth`]), and the Apps
-//! API's middleware: the rate limit ([`rate_limit`]) and the request journal's capture
-//! ([`request_capture`]). The handlers live in `crate::http::apps_api` and `crate::http::control_plane`.
+//! The HTTP toolkit every feature's routes use: the platform's error envelope ([`error`]),
+//! the recording route table ([`route_table`]), Basic-auth credentials ([`basic_auth`]), the
+//! control plane's token ([`admin_token`]), long-polls ([`waiting`]), the body read timeout
+//! ([`body_timeout`]), the envelope for the HTTP parser's own rejections ([`front_door`]) and
+//! the OpenAPI document ([`openapi`]). It knows no feature: `crate::startup` mounts each
+//! feature's routes.
 
-pub mod apps_api;
+pub mod admin_token;
 pub mod basic_auth;
 pub mod body_timeout;
-pub mod control_plane;
 pub mod error;
 pub mod front_door;
-pub mod openapi;
 pub mod route_table;
 pub mod waiting;
+
+/// The OpenAPI document `GET /__admin/openapi.json` serves, built once at start-up from
+/// every feature's operations.
+#[derive(Debug, Clone)]
+pub struct OpenApiDocument(pub serde_json::Value);
 
 /// HTTP settings every worker can reach (app data next to the state).
 #[derive(Debug, Clone)]

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use crate::core::formats::parse_duration;
-use crate::core::state::AppState;
+use crate::core::live_events::LiveEventBus;
 use crate::http::error::ApiError;
 
 /// The longest a single request may wait.
@@ -80,7 +80,7 @@ impl ListWait {
 
 /// Answers a list query (a body with a `count`), waiting for `min_count` items if asked.
 pub async fn respond_with_list<T: Serialize>(
-    state: &AppState,
+    events: &LiveEventBus,
     list_wait: Option<ListWait>,
     mut list: impl FnMut() -> Result<Listed<T>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
@@ -88,7 +88,7 @@ pub async fn respond_with_list<T: Serialize>(
         return Ok(HttpResponse::Ok().json(list()?.body));
     };
     let condition = format!("min_count={min_count}");
-    respond_when(state, wait, &condition, || {
+    respond_when(events, wait, &condition, || {
         let listed = list()?;
         Ok(if listed.count >= min_count {
             Check::Met(listed.body)
@@ -102,15 +102,15 @@ pub async fn respond_with_list<T: Serialize>(
 /// Runs `check` now and after every published change until it is met or `wait` is over.
 /// `condition` names what was awaited, for the 408 message.
 pub async fn respond_when<T: Serialize>(
-    state: &AppState,
+    events: &LiveEventBus,
     wait: Duration,
     condition: &str,
     mut check: impl FnMut() -> Result<Check<T>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     let deadline = started + wait;
-    let mut changes = state.watch_changes();
-    let mut closing = state.watch_closing();
+    let mut changes = events.changes();
+    let mut closing = events.closing();
     loop {
         // Marked seen before checking, so a change during the check wakes the next wait.
         changes.borrow_and_update();

@@ -6,6 +6,8 @@
 //! (`seeds/*.json`) and, with `--watch`, the thread that reloads the fixture folder.
 //! [`routes`] assembles the two HTTP surfaces.
 
+mod assembly;
+pub mod openapi;
 mod routes;
 mod serve;
 
@@ -20,7 +22,6 @@ use actix_web::web;
 use crate::client::{AdminClient, AppsClient};
 use crate::config::{Config, FixtureSource};
 use crate::core::domain::ContactCenter;
-use crate::core::state::{AppState, StateOptions};
 use crate::core::wire::APPS_API_BASE;
 use crate::features::fixtures::loader::watch::{self, FixtureWatcher};
 use crate::features::fixtures::loader::{self, seeds, FixtureError};
@@ -28,6 +29,7 @@ use crate::features::persistence::StateStore;
 use crate::features::webhooks::DrainReport;
 use crate::http::HttpSettings;
 
+pub use assembly::Features;
 pub use routes::all_endpoints;
 
 /// Why the emulator could not start.
@@ -52,7 +54,7 @@ pub enum StartError {
 pub struct Emulator {
     server: Server,
     address: SocketAddr,
-    state: Arc<AppState>,
+    features: Features,
     watcher: Option<FixtureWatcher>,
     admin_token: Option<String>,
     /// `embedded`, or the fixture folder's path.
@@ -63,7 +65,7 @@ pub struct Emulator {
 pub struct RunningEmulator {
     address: SocketAddr,
     handle: ServerHandle,
-    state: Arc<AppState>,
+    features: Features,
     admin_token: Option<String>,
     /// Stops polling the fixture folder when dropped.
     _watcher: Option<FixtureWatcher>,
@@ -112,13 +114,14 @@ impl ResolvedSource {
 /// Loads each seed into its tenant; a problem names the seed file and the place in it.
 /// Loads each seed into its tenant, except into a tenant `--state-dir` restored (the
 /// state kept across the restart wins over the seed it may have started from).
-fn load_seeds(state: &Arc<AppState>, seeds: &[seeds::Seed]) -> Result<(), FixtureError> {
+fn load_seeds(features: &Features, seeds: &[seeds::Seed]) -> Result<(), FixtureError> {
     for seed in seeds {
-        if state.existing_tenant(&seed.tenant).is_some() {
+        if features.state.existing_tenant(&seed.tenant).is_some() {
             tracing::info!(tenant = %seed.tenant, "seed not loaded: the tenant was restored from --state-dir");
             continue;
         }
-        state
+        features
+            .snapshots
             .load_tenant(&seed.tenant, &seed.snapshot)
             .map_err(|error| seed.error(error.place, error.problem))?;
     }
@@ -129,7 +132,7 @@ fn load_seeds(state: &Arc<AppState>, seeds: &[seeds::Seed]) -> Result<(), Fixtur
 fn watch_fixtures(
     config: &Config,
     source: &ResolvedSource,
-    state: &Arc<AppState>,
+    features: &Features,
 ) -> Result<Option<FixtureWatcher>, StartError> {
     if !config.watch {
         return Ok(None);
@@ -137,20 +140,20 @@ fn watch_fixtures(
     let ResolvedSource::Folder(folder) = source else {
         return Err(StartError::WatchNeedsFolder);
     };
-    let state = Arc::clone(state);
+    let fixtures = Arc::clone(&features.fixtures);
     let reload_from = ResolvedSource::Folder(folder.clone());
     Ok(Some(watch::start(
         folder.clone(),
         config.watch_interval,
-        move || state.reload_script(reload_from.script()),
+        move || fixtures.reload_script(reload_from.script()),
     )))
 }
 
 /// With a retention age, evicts expired finished chats every second (or every `age`, if
 /// shorter) even when no traffic arrives; stops with the state.
-fn sweep_finished_chats(state: &Arc<AppState>, age: Option<Duration>) {
+fn sweep_finished_chats(features: &Features, age: Option<Duration>) {
     let Some(age) = age else { return };
-    let state = Arc::downgrade(state);
+    let state = Arc::downgrade(&features.state);
     let every = age.clamp(Duration::from_millis(10), Duration::from_secs(1));
     actix_rt::spawn(async move {
         loop {
@@ -176,35 +179,15 @@ impl Emulator {
             )),
             None => None,
         };
-        let state = Arc::new(AppState::new(StateOptions {
-            script,
-            auth: config.auth.clone(),
-            default_webhook: config.default_webhook.clone(),
-            retry: config.retry.clone(),
-            delivery_journal_cap: config.delivery_journal_cap,
-            live_event_backlog: config.live_event_backlog,
-            request_journal_cap: config.request_journal_cap,
-            request_journal_body_cap: config.request_journal_body_cap,
-            rate_limit: config.rate_limit,
-            fixture_source: source.name(),
-            watching_fixtures: config.watch,
-            agent_join_delay: config.agent_join_delay,
-            chat_inactivity_timeout: config.chat_inactivity_timeout,
-            state_limits: config.state_limits,
-            limits: config.limits.clone(),
-            webhook_options: config.fidelity.webhooks.clone(),
-            mid_session_duplicate_interval: config.fidelity.mid_session_duplicate_interval,
-            media: config.media.clone(),
-            store,
-        }));
-        let restored = state
+        let features = Features::build(&config, script, source.name(), store);
+        let restored = features
             .restore()
             .map_err(|problem| StartError::Config(format!("--state-dir: {problem}")))?;
-        if let Some(stats) = state.persistence_stats() {
+        if let Some(stats) = features.store.as_ref().map(|store| store.stats()) {
             tracing::info!(state_dir = %stats.state_dir, tenants = restored.tenants, chats = restored.chats, messages = restored.messages, pending_deliveries = restored.pending_deliveries, fixture_uploads = restored.fixture_uploads, media = restored.media, "state restored");
         }
-        sweep_finished_chats(&state, config.state_limits.retain_finished_for);
-        let watcher = watch_fixtures(&config, &source, &state)?;
+        sweep_finished_chats(&features, config.state_limits.retain_finished_for);
+        let watcher = watch_fixtures(&config, &source, &features)?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
             address: config.bind.clone(),
             source,
@@ -213,12 +196,12 @@ impl Emulator {
             address: config.bind.clone(),
             source,
         })?;
-        state
+        features
+            .webhooks
             .set_own_address(address)
             .map_err(|error| StartError::Config(format!("--webhook-url: {error}")))?;
         // After the address is known, so a seed's webhook target that loops back is refused.
-        load_seeds(&state, &seeds)?;
-        let data = web::Data::from(Arc::clone(&state));
+        load_seeds(&features, &seeds)?;
         let settings = web::Data::new(HttpSettings {
             admin_token: config.admin_token.clone(),
             max_body_bytes: config.max_body_bytes,
@@ -234,7 +217,7 @@ impl Emulator {
                 shutdown_timeout_seconds: shutdown_timeout,
                 access_log: config.access_log,
             },
-            data,
+            features.clone(),
             settings,
             mount,
         )
@@ -245,7 +228,7 @@ impl Emulator {
         Ok(Emulator {
             server,
             address,
-            state,
+            features,
             watcher,
             admin_token: config.admin_token,
             fixture_source: source.name(),
@@ -270,9 +253,9 @@ impl Emulator {
         self.server.handle()
     }
 
-    /// The emulator's state (the binary drains its webhooks at shutdown).
-    pub fn state(&self) -> Arc<AppState> {
-        Arc::clone(&self.state)
+    /// The emulator's core and features (the binary drains its webhooks at shutdown).
+    pub fn features(&self) -> Features {
+        self.features.clone()
     }
 
     /// Serves until the server is stopped.
@@ -287,7 +270,7 @@ impl Emulator {
         let running = RunningEmulator {
             address: self.address,
             handle,
-            state: self.state,
+            features: self.features,
             admin_token: self.admin_token,
             _watcher: self.watcher,
         };
@@ -311,9 +294,9 @@ impl RunningEmulator {
         self.address.port()
     }
 
-    /// The emulator's state, for in-process callers that drive it directly.
-    pub fn state(&self) -> Arc<AppState> {
-        Arc::clone(&self.state)
+    /// The emulator's core and features, for in-process callers that drive it directly.
+    pub fn features(&self) -> Features {
+        self.features.clone()
     }
 
     /// A typed client of this emulator's control plane (with its admin token, if any).
@@ -329,13 +312,13 @@ impl RunningEmulator {
     /// Stops serving (waiting for requests in flight).
     pub async fn stop(self) {
         self.handle.stop(true).await;
-        self.state.close_persistence();
+        self.features.close_persistence();
     }
 
     /// Stops serving, then keeps delivering pending webhooks for up to `grace` in all, and
     /// says what is still undelivered: what the binary does on SIGTERM.
     pub async fn shutdown(&self, grace: Duration) -> DrainReport {
-        stop_within(&self.handle, &self.state, grace).await
+        stop_within(&self.handle, &self.features, grace).await
     }
 }
 
@@ -343,12 +326,16 @@ impl RunningEmulator {
 /// once, the server stops accepting and finishes the requests in flight, and pending
 /// webhooks keep being delivered until nothing is pending or the grace is over. Returns
 /// what is still undelivered.
-pub async fn stop_within(handle: &ServerHandle, state: &AppState, grace: Duration) -> DrainReport {
+pub async fn stop_within(
+    handle: &ServerHandle,
+    features: &Features,
+    grace: Duration,
+) -> DrainReport {
     let deadline = tokio::time::Instant::now() + grace;
-    state.close_streams();
+    features.live_events.close_streams();
     let _ = tokio::time::timeout_at(deadline, handle.stop(true)).await;
     let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-    let report = state.drain_webhooks(remaining).await;
-    state.close_persistence();
+    let report = features.webhooks.drain(remaining).await;
+    features.close_persistence();
     report
 }

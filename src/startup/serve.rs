@@ -17,7 +17,7 @@ use actix_web::dev::AppConfig;
 use actix_web::middleware::{from_fn, Condition, Logger};
 use actix_web::{web, App};
 
-use crate::core::state::AppState;
+use super::Features;
 use crate::http::body_timeout::limit_body_read_time;
 use crate::http::front_door::EnvelopeStream;
 use crate::http::HttpSettings;
@@ -36,7 +36,7 @@ pub fn serve(
     listener: TcpListener,
     address: SocketAddr,
     options: ServeOptions,
-    data: web::Data<AppState>,
+    features: Features,
     settings: web::Data<HttpSettings>,
     mount: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
 ) -> std::io::Result<Server> {
@@ -50,11 +50,11 @@ pub fn serve(
     let access_log = options.access_log;
     Ok(builder
         .listen("ccai-emulator", listener, move || {
-            let (data, settings, mount) = (data.clone(), settings.clone(), mount.clone());
+            let (features, settings, mount) = (features.clone(), settings.clone(), mount.clone());
             let app = App::new()
                 .wrap(from_fn(limit_body_read_time))
                 .wrap(Condition::new(access_log, Logger::new("%a \"%r\" %s %Dms")))
-                .app_data(data)
+                .configure(|config| features.register(config))
                 .app_data(settings)
                 .configure(mount);
             let graceful = graceful.clone();

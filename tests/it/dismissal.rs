@@ -174,7 +174,7 @@ async fn resume_answers_the_after_hours_message_while_the_chats_queue_is_after_h
     assert_eq!(refused.status, 400, "{}", refused.body);
     assert_eq!(
         refused.message(),
-        ccai_emulator::core::state::after_hours::DEFAULT_MESSAGE
+        ccai_emulator::core::state::DEFAULT_AFTER_HOURS_MESSAGE
     );
     assert_eq!(chat_object(&tenant, chat).await["status"], "dismissed");
 

@@ -1,7 +1,8 @@
 //! Carrying out what a domain transition returned, under the chat's lock: happenings are
-//! announced on the live event bus and, when the consumer should hear of them, journaled
-//! and queued as webhooks in the chat's order; timers are set for deferred triggers (a
-//! zero delay fires at once, in place).
+//! announced on the live event bus and told to every [`super::hooks::ChatObserver`] (the webhooks
+//! feature journals and queues them in the chat's order); a script's attachments go to the
+//! [`super::hooks::ScriptAttachments`] hook; timers are set for deferred triggers (a zero delay fires at
+//! once, in place), on the runtime the transition runs on.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -11,11 +12,10 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::tenant::Tenant;
+use super::transitions::queue_is_open;
 use super::AppState;
 use crate::core::domain::{Chat, ChatId, ContactCenter, Effect, Happening, Trigger};
 use crate::core::live_events::LiveEventKind;
-use crate::features::webhooks::catalog::{self, EventType};
-use crate::features::webhooks::delivery_journal::Payload;
 
 impl AppState {
     /// Publishes happenings in order and sets timers. Zero-delay triggers fire at once,
@@ -33,7 +33,9 @@ impl AppState {
             match effect {
                 Effect::Publish(happening) => {
                     self.announce(&tenant.name, chat, &happening);
-                    self.queue_webhook(tenant, handle, chat, &happening);
+                    for observer in &self.hooks.observers {
+                        observer.happened(tenant, handle, chat, &happening);
+                    }
                     if let Happening::ChatEnded { .. } = happening {
                         self.chat_finished(&tenant.name, chat.id);
                     }
@@ -48,7 +50,10 @@ impl AppState {
                     self.schedule(tenant, chat.id, after, trigger)
                 }
                 Effect::AttachFile { file } => {
-                    let more = self.attach_script_file(tenant, chat, &file, script);
+                    let more = match &self.hooks.attachments {
+                        Some(attachments) => attachments.attach(tenant, chat, &file, script),
+                        None => Vec::new(),
+                    };
                     for (index, effect) in more.into_iter().enumerate() {
                         pending.insert(index, effect);
                     }
@@ -59,40 +64,6 @@ impl AppState {
         if let Some(Effect::Schedule { after, trigger }) = chat.inactivity_timer(script, Utc::now())
         {
             self.schedule(tenant, chat.id, after, trigger);
-        }
-    }
-
-    /// Queues the happening's webhook. Bodies are built only for a target: without one
-    /// the journal gets a `skipped` entry, whose `message_received` body is built only if
-    /// someone reads it, and nothing is queued.
-    fn queue_webhook(
-        &self,
-        tenant: &Tenant,
-        handle: &Arc<Mutex<Chat>>,
-        chat: &Chat,
-        happening: &Happening,
-    ) {
-        let now = Utc::now();
-        if self.webhooks.has_target(&tenant.name) {
-            if let Some(event) = catalog::event_for(happening, chat, now) {
-                self.webhooks.publish(&tenant.name, event);
-            }
-            return;
-        }
-        if let Happening::MessageAdded { message_id } = happening {
-            if chat.message(*message_id).is_some() {
-                let payload = Payload::Deferred {
-                    chat: Arc::downgrade(handle),
-                    message_id: *message_id,
-                    at: now,
-                };
-                self.webhooks
-                    .skip(&tenant.name, chat.id, EventType::MessageReceived, payload);
-            }
-        } else if let Some(event) = catalog::event_for(happening, chat, now) {
-            let payload = Payload::Bytes(event.payload.into());
-            self.webhooks
-                .skip(&tenant.name, chat.id, event.event_type, payload);
         }
     }
 
@@ -126,8 +97,8 @@ impl AppState {
     ) {
         let state = Arc::clone(self);
         let tenant = Arc::clone(tenant);
-        actix_rt::spawn(async move {
-            actix_rt::time::sleep(after).await;
+        tokio::task::spawn_local(async move {
+            tokio::time::sleep(after).await;
             // A reset tenant is a different Arc: the timer's chat is gone from the live one.
             let Some(live) = state.existing_tenant(&tenant.name) else {
                 return;
@@ -137,9 +108,7 @@ impl AppState {
             }
             let _ = state.transition(&tenant, chat_id, |chat, script| {
                 // A queue closed while the agent was on its way: the chat keeps waiting.
-                if trigger == Trigger::AgentJoins
-                    && !super::escalations::queue_is_open(&tenant, chat, script)
-                {
+                if trigger == Trigger::AgentJoins && !queue_is_open(&tenant, chat, script) {
                     return Ok(Vec::new());
                 }
                 Ok(chat.fire(trigger, script, Utc::now()))

@@ -1,67 +1,46 @@
-//! The emulator's one owner of mutable state, [`AppState`]: the tenants and their chats,
-//! the contact-center script, the webhook subsystem and the live event bus (both private),
-//! the request journal, the rate limiter, the fixture status and the start-up overrides.
-//! Every use case a handler needs is one method here that takes its locks in one place;
-//! handlers parse, call one method and render. Nothing here knows about HTTP.
-//!
-//! The methods are grouped by what they concern: [`chats`] (the chat transitions, which lock
-//! the one chat they change and carry out the domain's effects under that lock, see
-//! [`effects`]), [`script`]
-//! (the contact-center script), [`escalations`] (queues, escalations, deflections),
-//! [`webhook_settings`], [`requests`] (request journal and
-//! rate limit) and [`tenant_snapshots`].
+//! [`AppState`]: what truly spans the features. It holds the tenants (their end users and
+//! chats), which tenant owns each chat, the id counters, the contact-center script, the
+//! live event bus and the retention of finished chats, and it carries out every chat
+//! transition under that chat's lock ([`transitions`], [`effects`]). It knows no feature:
+//! it reaches them through the [`hooks`] start-up hands it (webhooks hear every
+//! happening, media stores a script's attachments, each feature's per-tenant state is
+//! forgotten on a reset and persisted with the tenant's settings), and it writes every
+//! change through one [`durability`] path. The use cases live in the features, which
+//! call these methods. Nothing here knows about HTTP.
 
 mod access;
-pub mod after_hours;
-mod chats;
-mod duplicate_guard;
-mod durable;
+mod after_hours;
+pub mod durability;
 mod effects;
-pub mod escalations;
-mod fidelity;
-mod limit_settings;
-mod limits;
-mod media;
-pub mod mid_session;
-mod requests;
-mod script;
+pub mod hooks;
+pub mod ids;
+pub mod retention;
 mod tenant;
-mod tenant_snapshots;
-mod webhook_settings;
+mod transitions;
 
-use std::sync::atomic::AtomicU64;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use serde::{Deserialize, Serialize};
-use tokio::sync::{broadcast, watch};
+use serde_json::{json, Map, Value};
 
-use crate::core::domain::{ChatError, ChatId, ContactCenter, TaskVirtualAgent};
+use crate::core::domain::queues::Availability;
+use crate::core::domain::{
+    Chat, ChatError, ChatId, ContactCenter, EndUserId, RoutingState, Trigger,
+};
 use crate::core::limits::Limits;
-use crate::core::live_events::{LiveEvent, LiveEventBus};
-use crate::features::fixtures::loader::watch::{FixtureStatus, StatusReport};
-use crate::features::media::{MediaConfig, MediaError, MediaStore};
-use crate::features::persistence::StateStore;
-use crate::features::requests::journal::{JournalStats, RequestJournal};
-use crate::features::requests::rate_limiter::RateLimiter;
-use crate::features::webhooks::delivery_journal::DeliveryCaps;
-use crate::features::webhooks::policy::RetryPolicy;
-use crate::features::webhooks::{WebhookOptions, WebhookTarget, Webhooks};
-use after_hours::AfterHours;
-use duplicate_guard::DuplicateGuard;
+use crate::core::live_events::LiveEventBus;
+use durability::{Change, Durability};
+use hooks::Hooks;
+use ids::IdCounters;
+use retention::{ChatStats, Finished, Retention};
 
 pub use access::{constant_time_eq, AuthPolicy};
-pub use chats::{ChatRequest, OwnedChat, PostedMessage, TenantOverview};
-pub use durable::RestoreReport;
-pub use fidelity::{
-    FidelityOptions, TenantAfterHours, TenantChatCreatedOrder, TenantEventSelection,
-};
-pub use limit_settings::{ChatStats, StateLimits};
-pub use requests::RateLimited;
-pub use script::StoredTaskVirtualAgent;
+pub use after_hours::{AfterHours, DEFAULT_MESSAGE as DEFAULT_AFTER_HOURS_MESSAGE};
+pub use retention::StateLimits;
 pub use tenant::{EndUserFields, Tenant};
-pub use webhook_settings::{TargetSource, TenantWebhook};
+pub use transitions::OwnedChat;
 
 /// Why a use case was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,46 +58,27 @@ pub enum StateError {
     Chat(#[from] ChatError),
     #[error("Tenant limit reached: {existing} tenants exist and {allowed} are allowed; POST /__admin/reset frees them")]
     TooManyTenants { existing: usize, allowed: usize },
-    #[error("Media not found")]
-    MediaNotFound,
-    #[error(transparent)]
-    Media(#[from] MediaError),
     /// `--state-dir` could not be written (the message says what happened).
     #[error("{0}")]
     NotPersisted(String),
 }
 
-/// What the state is built from (the parts of the configuration it owns).
+/// What the state is built from.
 pub struct StateOptions {
     pub script: ContactCenter,
     pub auth: AuthPolicy,
-    pub default_webhook: Option<WebhookTarget>,
-    pub retry: RetryPolicy,
-    pub delivery_journal_cap: usize,
-    pub live_event_backlog: usize,
-    pub request_journal_cap: usize,
-    pub request_journal_body_cap: usize,
-    /// Apps API requests per second per tenant; `None`: no limit.
-    pub rate_limit: Option<u32>,
-    /// Where the fixtures came from, and whether the folder is watched.
-    pub fixture_source: String,
-    pub watching_fixtures: bool,
     /// `--agent-join-delay`, which wins over any script's own delay.
     pub agent_join_delay: Option<Duration>,
     /// Dismiss chats whose end user has left an agent's message unanswered this long.
     pub chat_inactivity_timeout: Option<Duration>,
-    /// Retention of finished chats and the caps on chats and messages.
+    /// Retention of finished chats and the caps on chats, messages and end users.
     pub state_limits: StateLimits,
     /// The robustness limits (tenants, journals, deliveries, body read time).
     pub limits: Limits,
-    /// Where webhooks may differ from the platform (defaults follow it).
-    pub webhook_options: WebhookOptions,
-    /// A repeated mid-session authentication within this is a duplicate (zero: off).
-    pub mid_session_duplicate_interval: Duration,
-    /// Upload-form expiry and the media budgets.
-    pub media: MediaConfig,
-    /// The opt-in database (`--state-dir`); `None` keeps everything in memory.
-    pub store: Option<Arc<StateStore>>,
+    pub live_events: Arc<LiveEventBus>,
+    pub ids: Arc<IdCounters>,
+    /// `--state-dir`'s database; `None` keeps everything in memory.
+    pub durability: Option<Arc<dyn Durability>>,
 }
 
 /// Start-up settings that change the script every use case runs on.
@@ -128,78 +88,33 @@ struct Overrides {
     inactivity_timeout: Option<Duration>,
 }
 
-/// Everything mutable in the emulator.
+/// What spans the features: tenants, chats and their transitions.
 pub struct AppState {
     tenants: DashMap<String, Arc<Tenant>>,
     /// Which tenant owns each chat id (ids are unique across tenants).
     chat_owners: DashMap<ChatId, String>,
-    next_chat_id: AtomicU64,
-    next_end_user_id: AtomicU64,
-    next_escalation_id: AtomicU64,
+    ids: Arc<IdCounters>,
     /// Written only under its write lock, read-modify-write included.
     script: RwLock<Arc<ContactCenter>>,
-    /// Serialises snapshot loads, so two loads never claim the same free id.
-    loading: Mutex<()>,
+    overrides: Overrides,
+    /// Serialises tenant installs (snapshot loads), so two never claim the same free id.
+    installing: Mutex<()>,
     /// Serialises tenant admissions, so concurrent new subdomains respect the limit.
     admitting: Mutex<()>,
     limits: Limits,
-    webhooks: Webhooks,
+    retention: Retention,
     live_events: Arc<LiveEventBus>,
-    request_journal: RequestJournal,
-    rate_limiter: Option<RateLimiter>,
-    fixture_status: FixtureStatus,
     auth: AuthPolicy,
-    overrides: Overrides,
-    state_limits: StateLimits,
-    finished: Mutex<limit_settings::FinishedChats>,
     started: Instant,
     /// Which tenants are after hours (`PATCH /chats/{id}/resume` answers their message).
     after_hours: AfterHours,
-    /// Refuses a repeated mid-session authentication within the duplicate interval.
-    mid_session: DuplicateGuard,
-    /// Every uploaded and attached file, within its budgets.
-    media: MediaStore,
-    /// Where the state is written through to, with `--state-dir`.
-    store: Option<Arc<StateStore>>,
-}
-
-/// What `GET /__admin/health` reports (`Health`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Health {
-    pub status: String,
-    pub version: String,
-    pub uptime_seconds: u64,
-    pub tenants: usize,
-    pub request_journal: JournalStats,
-    pub rate_limit_per_second: Option<u32>,
-    /// Chats held and evicted, and their limits.
-    pub chats: ChatStats,
-    /// Where the emulator differs from the platform only on request (see docs/fidelity.md).
-    pub fidelity: FidelityOptions,
-    /// Media budgets and usage.
-    pub media: serde_json::Value,
-    /// `--state-dir` and how its writes went; `null` when the state is in memory only.
-    pub persistence: Option<crate::features::persistence::PersistenceStats>,
+    hooks: Hooks,
+    durability: Option<Arc<dyn Durability>>,
 }
 
 impl AppState {
-    /// Builds the state and starts the webhook dispatcher. Must run inside a runtime.
-    pub fn new(options: StateOptions) -> AppState {
-        let live_events = Arc::new(LiveEventBus::with_backlog(options.live_event_backlog));
-        let webhooks = Webhooks::start_with(
-            options.default_webhook,
-            options.retry,
-            options.delivery_journal_cap,
-            DeliveryCaps {
-                payload_bytes: options.limits.delivery_payload_cap,
-                attempts: options.limits.delivery_attempts_cap,
-            },
-            Arc::clone(&live_events),
-            options.webhook_options,
-        );
-        if let Some(store) = &options.store {
-            webhooks.persist_to(Arc::clone(store));
-        }
+    /// Builds the state. Timers are set on the runtime the transitions run on.
+    pub fn new(options: StateOptions, hooks: Hooks) -> AppState {
         let overrides = Overrides {
             agent_join_delay: options.agent_join_delay,
             inactivity_timeout: options
@@ -209,31 +124,19 @@ impl AppState {
         AppState {
             tenants: DashMap::new(),
             chat_owners: DashMap::new(),
-            next_chat_id: AtomicU64::new(1),
-            next_end_user_id: AtomicU64::new(1001),
-            next_escalation_id: AtomicU64::new(1),
+            ids: options.ids,
             script: RwLock::new(Arc::new(overrides.applied_to(options.script))),
-            loading: Mutex::new(()),
-            admitting: Mutex::new(()),
-            webhooks,
-            live_events,
-            request_journal: RequestJournal::new(
-                options.request_journal_cap,
-                options.request_journal_body_cap,
-            )
-            .with_entry_bytes(options.limits.request_journal_entry_bytes),
-            rate_limiter: options.rate_limit.map(RateLimiter::new),
-            fixture_status: FixtureStatus::new(options.fixture_source, options.watching_fixtures),
-            auth: options.auth,
             overrides,
-            state_limits: options.state_limits,
-            finished: Mutex::default(),
-            started: Instant::now(),
+            installing: Mutex::new(()),
+            admitting: Mutex::new(()),
             limits: options.limits,
+            retention: Retention::new(options.state_limits),
+            live_events: options.live_events,
+            auth: options.auth,
+            started: Instant::now(),
             after_hours: AfterHours::default(),
-            mid_session: DuplicateGuard::new(options.mid_session_duplicate_interval),
-            media: MediaStore::new(options.media),
-            store: options.store,
+            hooks,
+            durability: options.durability,
         }
     }
 
@@ -257,6 +160,29 @@ impl AppState {
         &self.limits
     }
 
+    /// The bounds on chats, messages and end users.
+    pub fn state_limits(&self) -> &StateLimits {
+        &self.retention.limits
+    }
+
+    pub fn ids(&self) -> &IdCounters {
+        &self.ids
+    }
+
+    pub fn live_events(&self) -> &LiveEventBus {
+        &self.live_events
+    }
+
+    /// Which tenants are after hours.
+    pub fn after_hours(&self) -> &AfterHours {
+        &self.after_hours
+    }
+
+    /// How long the state has existed.
+    pub fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+
     /// The tenant, registered now if it is new and fewer than `--max-tenants` exist; past
     /// the limit a new subdomain is refused and nothing is created.
     pub fn admit_tenant(&self, name: &str) -> Result<Arc<Tenant>, StateError> {
@@ -272,13 +198,8 @@ impl AppState {
             });
         }
         let tenant = self.tenant(name);
-        self.persist_tenant(name)?;
+        self.record(&[Change::TenantAdmitted { tenant: name }])?;
         Ok(tenant)
-    }
-
-    /// How many tenants exist.
-    pub fn tenant_count(&self) -> usize {
-        self.tenants.len()
     }
 
     /// The tenant, created on first use.
@@ -310,8 +231,9 @@ impl AppState {
         names
     }
 
-    /// Forgets one tenant (or all): chats, end users, webhook targets, deliveries and
-    /// journaled requests. Pending timers find their chat gone and do nothing.
+    /// Forgets one tenant (or all): chats, end users and everything each feature keeps for
+    /// it (webhook targets, deliveries, journaled requests, media). Pending timers find
+    /// their chat gone and do nothing.
     pub fn reset(&self, tenant: Option<&str>) {
         match tenant {
             Some(name) => {
@@ -323,62 +245,311 @@ impl AppState {
                 self.chat_owners.clear();
             }
         }
-        self.webhooks.forget(tenant);
-        self.request_journal.forget(tenant);
-        self.forget_finished(tenant);
+        self.retention.forget(tenant);
         self.after_hours.forget(tenant);
-        self.media.forget(tenant);
-        self.persist_reset(tenant);
+        for part in &self.hooks.parts {
+            part.forget(tenant);
+        }
+        let _ = self.record(&[Change::TenantsForgotten { tenant }]);
     }
 
-    pub fn health(&self) -> Health {
-        Health {
-            status: "ok".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            uptime_seconds: self.started.elapsed().as_secs(),
-            tenants: self.tenant_names().len(),
-            request_journal: self.request_journal.stats(),
-            rate_limit_per_second: self.rate_limiter.as_ref().map(RateLimiter::per_second),
-            chats: self.chat_stats(),
-            fidelity: self.fidelity_options(),
-            media: self.media.usage(),
-            persistence: self.persistence_stats(),
+    /// The current contact-center script.
+    pub fn script(&self) -> Arc<ContactCenter> {
+        Arc::clone(&self.script.read().expect("script lock"))
+    }
+
+    /// Replaces the script with what `change` makes of the current one, under the script's
+    /// write lock (so two concurrent changes never lose one another's update), with the
+    /// start-up overrides applied; answers the new script. A refused change keeps the
+    /// current one.
+    pub fn change_script<E>(
+        &self,
+        change: impl FnOnce(&ContactCenter) -> Result<ContactCenter, E>,
+    ) -> Result<Arc<ContactCenter>, E> {
+        let mut current = self.script.write().expect("script lock");
+        let script = change(&current)?;
+        *current = Arc::new(self.overrides.applied_to(script));
+        self.live_events.notify_change();
+        Ok(Arc::clone(&current))
+    }
+
+    /// Writes `changes` to `--state-dir` (with the id counters) before the caller answers;
+    /// nothing to do without one.
+    pub fn record(&self, changes: &[Change<'_>]) -> Result<(), StateError> {
+        let Some(durability) = &self.durability else {
+            return Ok(());
+        };
+        durability
+            .record(changes, Some(self.ids.peek()))
+            .map_err(|error| {
+                StateError::NotPersisted(format!(
+                    "The change was made but could not be written to the state directory, so it will not survive a restart ({error})"
+                ))
+            })
+    }
+
+    /// Whether changes are written to `--state-dir`.
+    pub fn is_durable(&self) -> bool {
+        self.durability.is_some()
+    }
+
+    /// The tenant's settings document: the core's own settings (after hours, queue
+    /// availability) and every feature's (see [`hooks::TenantParts`]).
+    pub fn tenant_settings(&self, name: &str) -> Map<String, Value> {
+        let mut settings = Map::new();
+        if let Some(message) = self.after_hours.message_for(name) {
+            settings.insert("after_hours".into(), json!(message));
+        }
+        if let Some(tenant) = self.existing_tenant(name) {
+            let availability = tenant.availability_overrides();
+            if !availability.is_empty() {
+                settings.insert("queue_availability".into(), json!(availability));
+            }
+        }
+        for part in &self.hooks.parts {
+            settings.extend(part.settings(name));
+        }
+        settings
+    }
+
+    /// Applies a settings document read back from `--state-dir`.
+    pub fn apply_tenant_settings(
+        &self,
+        name: &str,
+        settings: &Map<String, Value>,
+    ) -> Result<(), String> {
+        for part in &self.hooks.parts {
+            part.apply_settings(name, settings)?;
+        }
+        if let Some(message) = settings.get("after_hours").and_then(Value::as_str) {
+            self.after_hours.close(name, Some(message.to_owned()));
+        }
+        if let Some(availability) = settings.get("queue_availability") {
+            let availability: BTreeMap<String, Availability> =
+                serde_json::from_value(availability.clone())
+                    .map_err(|error| format!("queue_availability: {error}"))?;
+            if let Some(tenant) = self.existing_tenant(name) {
+                for (queue, availability) in availability {
+                    tenant.set_availability(&queue, Some(availability));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A tenant's settings changed: they are written to `--state-dir`. A settings change
+    /// is already made when this runs, so a failed write is logged and counted only.
+    pub fn settings_changed(&self, tenant: &str) {
+        if self.durability.is_none() {
+            return;
+        }
+        let settings = self.tenant_settings(tenant);
+        let _ = self.record(&[Change::TenantSettings {
+            tenant,
+            settings: &settings,
+        }]);
+    }
+
+    /// Swaps in `fresh` as tenant `name`, with its chats (ids already claimed through
+    /// [`Self::claim_chat_id`] and [`Self::claim_end_user_id`]): the old tenant's chats and
+    /// finished-chat entries are forgotten, and each feature forgets what belonged to the
+    /// replaced state ([`hooks::TenantParts::replaced`]); the after-hours switch stays;
+    /// queued chats get their agent after the join delay. Run under [`Self::installing`].
+    pub fn install_tenant(self: &Arc<Self>, name: &str, fresh: Tenant, chats: Vec<Chat>) {
+        let script = self.script();
+        let fresh = Arc::new(fresh);
+        let mut queued = Vec::new();
+        let mut finished = Vec::new();
+        for chat in chats {
+            // Escalation ids stay unique: new ones start above every loaded one.
+            self.ids
+                .move_escalations_past(chat.escalations.iter().map(|escalation| escalation.id));
+            if matches!(chat.routing, RoutingState::Queued) {
+                queued.push(chat.id);
+            }
+            if chat.is_finished() {
+                finished.push(chat.id);
+            }
+            fresh.chats.insert(chat.id, Arc::new(Mutex::new(chat)));
+        }
+        self.tenants.insert(name.to_owned(), Arc::clone(&fresh));
+        self.chat_owners.retain(|_, owner| owner != name);
+        for id in fresh.chat_ids() {
+            self.chat_owners.insert(id, name.to_owned());
+        }
+        // Installed finished chats count against the retention like any other.
+        self.retention.forget(Some(name));
+        for id in finished {
+            self.chat_finished(name, id);
+        }
+        for part in &self.hooks.parts {
+            part.replaced(name);
+        }
+        for id in queued {
+            self.schedule(&fresh, id, script.join_delay, Trigger::AgentJoins);
         }
     }
 
-    /// Load and reload status of the fixtures.
-    pub fn fixture_status(&self) -> StatusReport {
-        self.fixture_status.report()
+    /// Holds tenant installs off each other while a caller claims ids and installs.
+    pub fn installing(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.installing.lock().expect("install lock")
     }
 
-    /// A stream of every live event from now on (for Server-Sent Events).
-    pub fn subscribe_live_events(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
-        self.live_events.subscribe()
+    /// The ids a tenant being installed keeps (run under [`Self::installing`]): each
+    /// end-user and chat id itself, unless another tenant holds it (then a fresh one); the
+    /// counters move past every id given. Answers the old-to-new maps.
+    pub fn claim_ids(
+        &self,
+        name: &str,
+        end_users: &[EndUserId],
+        chats: &[ChatId],
+    ) -> (HashMap<EndUserId, EndUserId>, HashMap<ChatId, ChatId>) {
+        let held_elsewhere: HashSet<EndUserId> = self
+            .tenants
+            .iter()
+            .filter(|entry| entry.key() != name)
+            .flat_map(|entry| entry.value().end_users())
+            .map(|user| user.id)
+            .collect();
+        self.ids
+            .move_end_users_past(end_users.iter().map(|id| id.get()));
+        let end_users = end_users
+            .iter()
+            .map(|&id| {
+                let kept = if held_elsewhere.contains(&id) {
+                    self.ids.next_end_user()
+                } else {
+                    id
+                };
+                (id, kept)
+            })
+            .collect();
+        self.ids.move_chats_past(chats.iter().map(|id| id.get()));
+        let chats = chats
+            .iter()
+            .map(|&id| {
+                let taken = self
+                    .chat_owners
+                    .get(&id)
+                    .is_some_and(|owner| owner.value() != name);
+                (id, if taken { self.ids.next_chat() } else { id })
+            })
+            .collect();
+        (end_users, chats)
     }
 
-    /// Shutdown has started: every event stream ends and every long-poll answers now.
-    pub fn close_streams(&self) {
-        self.live_events.close_streams();
+    /// Notes that a chat finished, then evicts what is over the retention limits. Called
+    /// under that chat's lock; takes no other chat's lock.
+    fn chat_finished(&self, tenant: &str, chat_id: ChatId) {
+        let over = self.retention.finished(tenant, chat_id);
+        self.evict(over);
     }
 
-    /// Becomes `true` when shutdown starts.
-    pub fn watch_closing(&self) -> watch::Receiver<bool> {
-        self.live_events.closing()
+    /// Evicts finished chats past the retention count or age, oldest first.
+    pub fn evict_expired_chats(&self) {
+        let over = self.retention.expired();
+        self.evict(over);
     }
 
-    /// A counter that moves whenever anything is published: long-polls wait on it.
-    pub fn watch_changes(&self) -> watch::Receiver<u64> {
-        self.live_events.changes()
+    fn evict(&self, chats: Vec<Finished>) {
+        let mut evicted = Vec::new();
+        for chat in chats {
+            if self.evict_chat(&chat.tenant, chat.chat_id) {
+                evicted.push(chat.chat_id);
+            }
+        }
+        if !evicted.is_empty() {
+            self.retention.evicted(evicted.len() as u64);
+            let _ = self.record(&[Change::ChatsEvicted { ids: &evicted }]);
+        }
     }
 
-    /// The task virtual agents of the running script.
-    pub fn task_virtual_agents(&self) -> Vec<Arc<TaskVirtualAgent>> {
-        self.script()
-            .task_virtual_agents
-            .values()
-            .cloned()
-            .collect()
+    /// Removes a chat (its messages and what the features keep for it) from its tenant;
+    /// false if already gone.
+    fn evict_chat(&self, tenant: &str, chat_id: ChatId) -> bool {
+        let removed = self
+            .existing_tenant(tenant)
+            .and_then(|owner| owner.chats.remove(&chat_id))
+            .is_some();
+        if removed {
+            self.chat_owners.remove(&chat_id);
+            for part in &self.hooks.parts {
+                part.forget_chat(tenant, chat_id);
+            }
+        }
+        removed
     }
+
+    /// Makes room for one more chat of `tenant`: at its limit, its oldest finished chat is
+    /// evicted; with none finished, the chat is refused.
+    fn make_room_for_chat(&self, tenant: &Tenant) -> Result<(), StateError> {
+        let limit = self.retention.limits.max_chats_per_tenant;
+        while tenant.chats.len() >= limit {
+            let (expired, oldest) = self.retention.oldest_of(&tenant.name);
+            self.evict(expired);
+            match oldest {
+                Some(oldest) => self.evict(vec![oldest]),
+                None if tenant.chats.len() < limit => break,
+                None => {
+                    return Err(StateError::LimitReached(format!(
+                        "Tenant {} holds {} open chats, the limit set by --max-chats-per-tenant (CCAI_EMU_MAX_CHATS_PER_TENANT); finish some chats or raise the limit",
+                        tenant.name,
+                        tenant.chats.len()
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The refusal for a message to a chat that holds `stored` messages, if at the limit.
+    pub fn message_limit_reached(&self, chat_id: ChatId, stored: usize) -> Option<StateError> {
+        (stored >= self.retention.limits.max_messages_per_chat).then(|| {
+            StateError::LimitReached(format!(
+                "Chat {chat_id} holds {stored} messages, the limit set by --max-messages-per-chat (CCAI_EMU_MAX_MESSAGES_PER_CHAT); start a new chat or raise the limit"
+            ))
+        })
+    }
+
+    /// Chats held and evicted, and their limits (for `/__admin/health`).
+    pub fn chat_stats(&self) -> ChatStats {
+        let stored = self
+            .tenants
+            .iter()
+            .map(|tenant| tenant.value().chats.len())
+            .sum();
+        self.retention.stats(stored)
+    }
+
+    /// The most tenants' end users, chats and one chat's messages held (for
+    /// `/__admin/limits`). Chats are locked one at a time, after the maps are released.
+    pub fn largest_usage(&self) -> Usage {
+        let mut usage = Usage {
+            tenants: self.tenants.len(),
+            ..Usage::default()
+        };
+        let mut handles = Vec::new();
+        for tenant in self.tenants.iter() {
+            usage.most_chats = usage.most_chats.max(tenant.chats.len());
+            usage.most_end_users = usage.most_end_users.max(tenant.end_user_count());
+            handles.extend(tenant.chats.iter().map(|chat| Arc::clone(chat.value())));
+        }
+        usage.most_messages = handles
+            .iter()
+            .filter_map(|chat| chat.lock().ok().map(|chat| chat.messages.len()))
+            .max()
+            .unwrap_or(0);
+        usage
+    }
+}
+
+/// How much of the state's bounds is in use (see [`AppState::largest_usage`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub tenants: usize,
+    pub most_end_users: usize,
+    pub most_chats: usize,
+    pub most_messages: usize,
 }
 
 impl Overrides {

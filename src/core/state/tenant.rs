@@ -1,6 +1,7 @@
 //! One tenant's state: its end users and its chats. Chats sit behind their own lock each,
 //! so traffic on one chat never waits for another; the end-user directory has one lock per
-//! tenant because upserts must be atomic on `identifier`.
+//! tenant because upserts must be atomic on `identifier`. A tenant also holds each queue's
+//! availability set at run time, which the core reads while routing.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -37,7 +38,7 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    pub(super) fn new(name: &str) -> Tenant {
+    pub fn new(name: &str) -> Tenant {
         Tenant {
             name: name.to_owned(),
             end_users: Mutex::default(),
@@ -66,7 +67,7 @@ impl Tenant {
     }
 
     /// Sets the queue's availability for this tenant (`None`: back to the script's).
-    pub(super) fn set_availability(&self, queue_id: &str, availability: Option<Availability>) {
+    pub fn set_availability(&self, queue_id: &str, availability: Option<Availability>) {
         let mut overrides = self.queue_availability.lock().expect("availability lock");
         match availability {
             Some(availability) => overrides.insert(queue_id.to_owned(), availability),
@@ -77,7 +78,7 @@ impl Tenant {
     /// Creates the end user, or updates the one with the same identifier (keeping its id).
     /// A new identifier when the tenant already holds `most` end users is refused with
     /// that count.
-    pub(super) fn upsert_end_user(
+    pub fn upsert_end_user(
         &self,
         fields: EndUserFields,
         new_id: impl FnOnce() -> EndUserId,
@@ -132,7 +133,7 @@ impl Tenant {
     }
 
     /// Puts back an end user exactly as a snapshot had it (ids are the caller's concern).
-    pub(super) fn restore_end_user(&self, user: EndUser) {
+    pub fn restore_end_user(&self, user: EndUser) {
         let mut directory = self.end_users.lock().expect("directory lock");
         directory
             .id_by_identifier

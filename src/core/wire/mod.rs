@@ -4,11 +4,8 @@
 //! chats ([`admin`]), queues and escalations ([`escalations`]), the webhook events
 //! ([`events`]), media ([`media`]), and where the HTTP surfaces live.
 
-pub mod admin;
 pub mod apps;
 pub mod escalations;
-pub mod events;
-pub mod media;
 
 /// The base path of the emulated Apps API.
 pub const APPS_API_BASE: &str = "/apps/api/v1";

@@ -1,6 +1,11 @@
 //! End users, chats and messages: the Apps API's chat endpoints and the control plane's
-//! chat record, views and simulated human agent.
+//! chat record, views and simulated human agent ([`Chats`] holds the use cases).
 
-pub mod admin_routes;
-pub mod chat_routes;
-pub mod end_user_routes;
+mod duplicate_guard;
+pub mod http;
+mod service;
+pub mod wire;
+
+pub use service::{
+    ChatRequest, Chats, PostedMessage, TenantOverview, DUPLICATE_REQUEST, MISSING_IDENTIFIER,
+};

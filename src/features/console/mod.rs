@@ -1,4 +1,3 @@
 //! The web console and the live event stream.
 
-pub mod live;
-pub mod page;
+pub mod http;

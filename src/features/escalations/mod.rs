@@ -1,4 +1,7 @@
 //! Queues, escalations and deflections.
 
-pub mod admin_routes;
-pub mod apps_routes;
+pub mod http;
+mod service;
+
+pub use http::apps::{deflection_choice, parse_channel};
+pub use service::{Escalations, TenantAfterHours};

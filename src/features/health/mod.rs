@@ -1,4 +1,7 @@
-//! Health, reset, the limits report and the OpenAPI document.
+//! Health, reset, the limits report and the OpenAPI document: the control plane's view of
+//! every feature at once ([`Overview`]).
 
-pub mod limits_routes;
-pub mod routes;
+pub mod http;
+mod overview;
+
+pub use overview::{FidelityOptions, Health, Overview};

@@ -1,20 +1,22 @@
 //! Media in both directions, below HTTP: what the platform allows (types, sizes, expiry:
 //! [`kinds`], [`config`]), the pre-signed S3-style POST policy that lets an end user upload
 //! one photo or video ([`policy`]), the refusals in S3's own terms ([`storage_error`]), and
-//! the in-memory store that holds every uploaded and attached file within a budget per
-//! tenant and in total ([`store`]). The storage endpoint that speaks HTTP is
-//! `crate::features::media::storage_endpoint`; the use cases that tie files to tenants and chats are in `crate::core::state`.
+//! the in-memory library that holds every uploaded and attached file within a budget per
+//! tenant and in total ([`library`]), and the use cases that tie files to tenants and chats
+//! ([`MediaFiles`]). Its HTTP face ([`http`]) is the Apps API's and the control plane's routes and the
+//! S3-style storage endpoint.
 
-pub mod admin_routes;
-pub mod apps_routes;
 pub mod config;
+pub mod http;
 pub mod kinds;
+pub mod library;
 pub mod policy;
-pub mod storage_endpoint;
+mod service;
 pub mod storage_error;
-pub mod store;
+pub mod wire;
 
 pub use config::{MediaConfig, MediaFlags};
-pub use kinds::MediaKind;
+pub use kinds::{attachable_list, content_type_for_filename, MediaKind, ATTACHMENT_MAX_BYTES};
+pub use library::{MediaError, MediaLibrary, MediaRecord};
+pub use service::{MediaFiles, MediaProblem};
 pub use storage_error::StorageError;
-pub use store::{MediaError, MediaRecord, MediaStore};

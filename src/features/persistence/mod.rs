@@ -6,6 +6,7 @@
 //! means. Writes happen in one transaction per use case ([`StateStore::write`]), before
 //! the request that caused them is answered; one connection serialises them.
 
+mod restore;
 mod schema;
 pub mod stored;
 mod writer;
@@ -17,9 +18,10 @@ use std::sync::Mutex;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+pub use restore::{restore, RestoreInto, RestoreReport};
 pub use stored::StoredState;
+pub use writer::Writer;
 use writer::Written;
-pub use writer::{PendingDelivery, Writer};
 
 /// The database's file name inside the state folder.
 pub const FILE_NAME: &str = "state.sqlite3";

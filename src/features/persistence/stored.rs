@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 
-use super::writer::PendingDelivery;
+use crate::core::state::durability::PendingDelivery;
 
 /// One tenant's row.
 #[derive(Debug, Clone, PartialEq, Eq)]

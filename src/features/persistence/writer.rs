@@ -7,20 +7,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Transaction};
 use serde::Serialize;
 
-/// A webhook delivery that is queued and not yet finished.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingDelivery {
-    /// The delivery id (a UUID, hyphenated).
-    pub id: String,
-    pub tenant: String,
-    pub chat_id: u64,
-    /// The event's wire name (`message_received`, ...).
-    pub event_type: String,
-    /// RFC 3339.
-    pub created_at: String,
-    /// The signed body, as sent.
-    pub payload: Vec<u8>,
-}
+use crate::core::state::durability::PendingDelivery;
 
 /// The changes of one transaction.
 pub struct Writer<'a> {

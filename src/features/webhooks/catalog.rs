@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::domain::{Chat, ChatId, Happening};
 use crate::core::wire::apps::{Agent, EndUserRef};
 use crate::core::wire::escalations::{Escalation, EscalationDeflected};
-use crate::core::wire::events::{self, EventVirtualAgent};
+use crate::features::webhooks::wire::{self as events, EventVirtualAgent};
 
 /// Every event the emulator can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -152,7 +152,7 @@ pub struct Event {
 }
 
 /// The event for `happening` in `chat`, or `None` when it is not the consumer's business.
-/// The body is one of the structs of [`crate::core::wire::events`], serialised straight to the
+/// The body is one of the structs of [`crate::features::webhooks::wire`], serialised straight to the
 /// bytes that are signed and sent.
 pub fn event_for(happening: &Happening, chat: &Chat, now: DateTime<Utc>) -> Option<Event> {
     let event = |event_type: EventType, payload: Vec<u8>| Event {
@@ -241,7 +241,7 @@ mod erased {
 
     use crate::core::domain::ChatId;
     use crate::core::formats::timestamp;
-    use crate::core::wire::events::WebhookEvent;
+    use crate::features::webhooks::wire::WebhookEvent;
 
     pub trait Body {
         fn envelope(&self, event_type: &str, now: DateTime<Utc>, chat_id: ChatId) -> Vec<u8>;

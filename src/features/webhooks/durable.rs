@@ -4,33 +4,26 @@
 //! journaled again as `pending` and queued in their original order, keeping their ids.
 //! Retry counts start again from the first attempt.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
 use super::catalog::EventType;
 use super::delivery_journal::{Delivery, DeliveryHandle, DeliveryStatus, Payload};
-use super::dispatcher::Job;
+use super::http::dispatcher::Job;
 use super::targets::WebhookTargets;
 use super::Webhooks;
 use crate::core::domain::{ChatId, DeliveryId};
 use crate::core::live_events::LiveEventKind;
-use crate::features::persistence::{PendingDelivery, StateStore};
+use crate::core::state::durability::{Change, PendingDelivery};
 
 impl Webhooks {
-    /// Writes pending deliveries to `store` from now on.
-    pub fn persist_to(&self, store: Arc<StateStore>) {
-        let _ = self.webhook_targets.store.set(store);
-    }
-
     /// Whether deliveries are written (`--state-dir`).
     pub(super) fn persists(&self) -> bool {
-        self.webhook_targets.store.get().is_some()
+        self.webhook_targets.durability.is_some()
     }
 
     /// Writes a queued delivery (a failure is logged and counted by the store).
     pub(super) fn persist_pending(&self, delivery: &Delivery) {
-        let Some(store) = self.webhook_targets.store.get() else {
+        let Some(durability) = &self.webhook_targets.durability else {
             return;
         };
         let Payload::Bytes(bytes) = &delivery.payload else {
@@ -44,7 +37,7 @@ impl Webhooks {
             created_at: delivery.created_at.to_rfc3339(),
             payload: bytes.to_vec(),
         };
-        let _ = store.write(|writer| writer.delivery(&pending));
+        let _ = durability.record(&[Change::DeliveryQueued(&pending)], None);
     }
 
     /// Journals and queues the deliveries a restart found pending, in order; answers how
@@ -91,9 +84,9 @@ impl Webhooks {
 impl WebhookTargets {
     /// Deletes a finished delivery's row (nothing to do without `--state-dir`).
     pub(super) fn persist_finished(&self, delivery: &DeliveryHandle) {
-        if let Some(store) = self.store.get() {
-            let id = delivery.lock().expect("delivery lock").id;
-            let _ = store.write(|writer| writer.delivery_finished(&id.to_string()));
+        if let Some(durability) = &self.durability {
+            let id = delivery.lock().expect("delivery lock").id.to_string();
+            let _ = durability.record(&[Change::DeliveryFinished { id: &id }], None);
         }
     }
 }

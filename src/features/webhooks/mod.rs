@@ -6,23 +6,22 @@
 //! for unfinished deliveries at shutdown (`drain`). [`Webhooks`] is the one entry point
 //! the rest of the emulator uses (through `crate::core::state`).
 
-pub mod admin_routes;
 pub mod catalog;
-pub mod choice_routes;
 pub mod creation_order;
 pub mod delivery_journal;
 mod delivery_payload;
-pub mod dispatcher;
 mod drain;
 mod durable;
 pub mod event_selection;
 pub mod faults;
-pub mod loopback;
+pub mod http;
+mod observer;
 pub mod policy;
-pub mod poster;
+mod settings;
 pub mod signing;
 mod targets;
 mod tenant_choices;
+pub mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,17 +30,36 @@ use chrono::Utc;
 
 use crate::core::domain::{ChatId, DeliveryId};
 use crate::core::live_events::{LiveEventBus, LiveEventKind};
+use crate::core::state::durability::Durability;
 use catalog::{Event, EventType};
+pub use creation_order::ChatCreatedOrder;
+pub use delivery_journal::DeliveryFilter;
 use delivery_journal::{
-    Delivery, DeliveryCaps, DeliveryCounters, DeliveryFilter, DeliveryJournal, DeliveryStatus,
-    Payload,
+    Delivery, DeliveryCaps, DeliveryCounters, DeliveryJournal, DeliveryStatus, Payload,
 };
-use dispatcher::{Dispatcher, Job};
 pub use drain::DrainReport;
 use faults::FaultInjection;
+use http::dispatcher::{Dispatcher, Job};
 use policy::RetryPolicy;
+pub use settings::{
+    TargetSource, TenantChatCreatedOrder, TenantEventSelection, TenantWebhook, WebhookSettings,
+};
 use targets::WebhookTargets;
 pub use targets::{WebhookConfig, WebhookError, WebhookOptions, WebhookTarget};
+
+/// What the webhook subsystem is started with.
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    /// The process-wide target of tenants that set none (`--webhook-url`).
+    pub default_target: Option<WebhookTarget>,
+    pub retry: RetryPolicy,
+    /// Deliveries the journal keeps (`--delivery-journal-cap`).
+    pub journal_capacity: usize,
+    /// What each finished delivery keeps.
+    pub caps: DeliveryCaps,
+    /// Where deliveries may differ from the platform (defaults follow it).
+    pub options: WebhookOptions,
+}
 
 /// The webhook subsystem.
 pub struct Webhooks {
@@ -53,56 +71,43 @@ pub struct Webhooks {
 }
 
 impl Webhooks {
+    /// Starts the dispatcher's thread. Pending deliveries are written to `durability`
+    /// (with `--state-dir`) from now on.
     pub fn start(
-        default: Option<WebhookTarget>,
-        policy: RetryPolicy,
-        journal_capacity: usize,
+        settings: DeliverySettings,
         events: Arc<LiveEventBus>,
-    ) -> Webhooks {
-        let caps = DeliveryCaps {
-            payload_bytes: crate::core::limits::DEFAULT_DELIVERY_PAYLOAD_CAP,
-            attempts: crate::core::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP,
-        };
-        Webhooks::start_with(
-            default,
-            policy,
-            journal_capacity,
-            caps,
-            events,
-            WebhookOptions::default(),
-        )
-    }
-
-    /// [`Webhooks::start`] with non-default [`WebhookOptions`] and delivery caps.
-    pub fn start_with(
-        default: Option<WebhookTarget>,
-        policy: RetryPolicy,
-        journal_capacity: usize,
-        caps: DeliveryCaps,
-        events: Arc<LiveEventBus>,
-        options: WebhookOptions,
+        durability: Option<Arc<dyn Durability>>,
     ) -> Webhooks {
         let webhook_targets = Arc::new(WebhookTargets {
-            default,
-            caps: Some(caps),
-            options,
+            default: settings.default_target,
+            caps: Some(settings.caps),
+            options: settings.options,
+            durability,
             ..WebhookTargets::default()
         });
-        let attempt_timeout = policy.timeout;
-        let dispatcher =
-            Dispatcher::start(Arc::clone(&webhook_targets), policy, Arc::clone(&events));
+        let attempt_timeout = settings.retry.timeout;
+        let dispatcher = Dispatcher::start(
+            Arc::clone(&webhook_targets),
+            settings.retry,
+            Arc::clone(&events),
+        );
         Webhooks {
             webhook_targets,
-            journal: Arc::new(DeliveryJournal::with_capacity(journal_capacity)),
+            journal: Arc::new(DeliveryJournal::with_capacity(settings.journal_capacity)),
             dispatcher,
             events,
             attempt_timeout,
         }
     }
 
-    /// Records where the emulator listens, so targets pointing at it are refused.
-    pub fn set_own_address(&self, address: std::net::SocketAddr) {
+    /// Records where the emulator listens: webhook targets pointing there are refused (a
+    /// loop), the default one included.
+    pub fn set_own_address(&self, address: std::net::SocketAddr) -> Result<(), WebhookError> {
         self.webhook_targets.own_address.set(address);
+        match self.default_target() {
+            Some(target) => self.refuse_loop(target),
+            None => Ok(()),
+        }
     }
 
     /// Refuses a target that points at the emulator itself (its deliveries would loop).

@@ -2,7 +2,8 @@
 //! the process-wide default, and the faults injected into its deliveries
 //! ([`WebhookTargets`]); and [`WebhookError`], why a target or delivery request was refused.
 
-use awc::http::Uri;
+use std::sync::Arc;
+
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 
@@ -10,8 +11,9 @@ use super::creation_order::ChatCreatedOrder;
 use super::delivery_journal::DeliveryCaps;
 use super::event_selection::EventSelection;
 use super::faults::FaultInjection;
-use super::loopback::OwnAddress;
+use super::http::loopback::OwnAddress;
 use crate::core::domain::DeliveryId;
+use crate::core::state::durability::Durability;
 
 /// Where a tenant's webhooks go and the secrets they are signed with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,32 +47,6 @@ pub enum WebhookError {
         bytes: usize,
         kept: usize,
     },
-}
-
-impl WebhookTarget {
-    /// Checks the URL is absolute HTTP(S) and the primary secret is not empty.
-    pub fn validate(&self) -> Result<(), WebhookError> {
-        let uri: Uri = self.url.parse().map_err(|_| {
-            WebhookError::InvalidTarget(format!("url {:?} is not a valid URL", self.url))
-        })?;
-        if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
-            return Err(WebhookError::InvalidTarget(format!(
-                "url {:?} must be an absolute http:// or https:// URL",
-                self.url
-            )));
-        }
-        if self.primary_secret.is_empty() {
-            return Err(WebhookError::InvalidTarget(
-                "primary_secret must not be empty".into(),
-            ));
-        }
-        if self.secondary_secret.as_deref() == Some("") {
-            return Err(WebhookError::InvalidTarget(
-                "secondary_secret must not be empty when given".into(),
-            ));
-        }
-        Ok(())
-    }
 }
 
 /// Process-wide delivery options that differ from what the platform does only on request.
@@ -130,7 +106,7 @@ impl WebhookConfig {
 
 /// Per-tenant targets, faults, event selections and `chat_created` orders, plus the
 /// process-wide defaults.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct WebhookTargets {
     pub(super) targets: DashMap<String, WebhookTarget>,
     pub(super) default: Option<WebhookTarget>,
@@ -143,7 +119,7 @@ pub struct WebhookTargets {
     pub(super) event_selections: DashMap<String, EventSelection>,
     pub(super) chat_created_orders: DashMap<String, ChatCreatedOrder>,
     /// Where pending deliveries are written, with `--state-dir`.
-    pub(super) store: std::sync::OnceLock<std::sync::Arc<crate::features::persistence::StateStore>>,
+    pub(super) durability: Option<Arc<dyn Durability>>,
 }
 
 impl WebhookTargets {

@@ -1,292 +1,207 @@
-//! The layering of `src/`, checked by reading the source: every `crate::` / `super::` /
-//! `self::` path (and `ccai_emulator::` in the binary) is resolved to the file that defines
-//! it, giving the import graph, which must have no circle; each top-level module belongs to
-//! one layer of [`LAYERS`] and imports only from its own layer or lower ones; nothing below
-//! the HTTP layer names `actix_web`. Test code (`#[cfg(test)]` items) is left out. Run it
-//! alone with `cargo test --test it architecture`.
+//! The layout of `src/`, checked by reading the source (see docs/architecture.md). Every
+//! `crate::` / `super::` / `self::` path (and `ccai_emulator::` in the binary) is resolved to
+//! the file that defines it, giving the import graph, `pub use` re-exports included. The
+//! rules:
+//! - the graph has no circle;
+//! - each unit imports only from its own layer or lower ones ([`LAYERS`]): the core knows no
+//!   HTTP toolkit and no feature, the toolkit knows no feature;
+//! - a feature imports another only if it comes earlier in [`FEATURES`], and only through
+//!   that feature's face (a name its `mod.rs` declares or re-exports, never one of its
+//!   submodules);
+//! - the actix and awc crates are named only in the HTTP places ([`HTTP_PLACES`]): the
+//!   toolkit, start-up, the binary, the Rust clients, the healthcheck probe and each
+//!   feature's `http/` folder.
+//!
+//! Test code (`#[cfg(test)]` items) is left out. Run it alone with
+//! `cargo test --test it architecture`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-
-/// The units of `src/` by layer, lowest first (see docs/architecture.md). A unit is a
-/// top-level module, or `core::x`, `features::x::y` and `http::openapi`; a name ending in
-/// `*` matches every unit that starts with it.
-const LAYERS: &[(usize, &[&str])] = &[
-    (0, &["core", "features", "core::formats", "core::limits"]),
-    (1, &["core::domain"]),
-    (
-        2,
-        &[
-            "core::wire",
-            "core::live_events",
-            "features::requests::journal",
-            "features::requests::rate_limiter",
-            "features::media::config",
-            "features::media::kinds",
-            "features::media::policy",
-            "features::media::storage_error",
-            "features::media::store",
-            "features::persistence*",
-            "features::fixtures",
-            "features::media",
-            "features::requests",
-            "features::snapshots",
-        ],
-    ),
-    (3, &["features::webhooks*"]),
-    (4, &["features::snapshots::format"]),
-    (5, &["features::fixtures::loader"]),
-    (6, &["core::state"]),
-    (
-        7,
-        &[
-            "client",
-            "config",
-            "healthcheck",
-            "http::openapi",
-            "telemetry",
-        ],
-    ),
-    (
-        HTTP,
-        &[
-            "http",
-            "features::*routes",
-            "features::media::storage_endpoint",
-            "features::requests::capture",
-            "features::requests::rate_limit",
-            "features::chats*",
-            "features::escalations*",
-            "features::console*",
-            "features::health*",
-        ],
-    ),
-    (9, &["startup", "cli_errors"]),
-    (10, &["main"]),
-];
-
-/// The first layer that may use `actix_web`.
-const HTTP: usize = 8;
-
+mod graph;
 mod source_text;
 
-use source_text::{declared_module, paths_in, strip_comments, strip_test_items};
+use std::collections::{BTreeMap, BTreeSet};
 
-type ModulePath = Vec<String>;
+use graph::{absolute, load, resolve, ModulePath, SourceFile};
+use source_text::{paths_in, strip_comments, strip_test_items};
 
-/// One source file: its module path, its code without comments and test items, and what
-/// it declares.
-struct SourceFile {
-    module: ModulePath,
-    code: String,
-    /// `mod x;` declarations.
-    children: BTreeSet<String>,
-    /// Names re-exported by `pub use`, with the path they come from (absolute).
-    reexports: BTreeMap<String, ModulePath>,
+/// The units of `src/` by layer, lowest first. A unit is `core::x`, `features::x`, or a
+/// top-level module; `features::*` is every feature (ordered among themselves by
+/// [`FEATURES`]).
+const LAYERS: &[(usize, &[&str])] = &[
+    (0, &["core", "core::formats", "core::limits"]),
+    (1, &["core::domain"]),
+    (2, &["core::wire", "core::live_events"]),
+    (3, &["core::state"]),
+    (4, &["http"]),
+    (5, &["features", "features::*"]),
+    (6, &["config", "client", "healthcheck", "telemetry"]),
+    (7, &["startup", "cli_errors"]),
+    (8, &["crate", "main"]),
+];
+
+/// The features, lowest first: each may use the ones before it (through their face).
+const FEATURES: &[&str] = &[
+    "webhooks",
+    "media",
+    "requests",
+    "snapshots",
+    "fixtures",
+    "escalations",
+    "chats",
+    "persistence",
+    "console",
+    "health",
+];
+
+/// Where the actix and awc crates may be named: unit prefixes, and a feature's `http/`.
+const HTTP_PLACES: &[&str] = &["http", "startup", "main", "client", "healthcheck"];
+
+/// The crates that speak HTTP.
+const HTTP_CRATES: &[&str] = &[
+    "actix_web",
+    "actix_http",
+    "actix_rt",
+    "actix_server",
+    "actix_service",
+    "actix_multipart",
+    "awc",
+];
+
+/// One import: who imports, what was written (absolute), and the file it resolves to.
+struct Import {
+    from: ModulePath,
+    written: ModulePath,
+    target: ModulePath,
+    /// Through a `pub use` (a re-export) rather than a plain use.
+    reexport: bool,
 }
 
-fn source_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+struct Source {
+    files: Vec<SourceFile>,
+    imports: Vec<Import>,
 }
 
-fn rust_files(folder: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(folder).expect("src/ is readable") {
-        let path = entry.expect("a directory entry").path();
-        if path.is_dir() {
-            rust_files(&path, found);
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
-            found.push(path);
-        }
+impl Source {
+    fn read() -> Source {
+        let files = load();
+        let imports = imports_of(&files);
+        Source { files, imports }
     }
-}
 
-fn module_of(path: &Path) -> ModulePath {
-    let relative = path.strip_prefix(source_root()).expect("under src/");
-    let mut parts: Vec<String> = relative
-        .iter()
-        .map(|part| part.to_string_lossy().trim_end_matches(".rs").to_owned())
-        .collect();
-    if parts
-        .last()
-        .is_some_and(|last| last == "mod" || last == "lib")
-    {
-        parts.pop();
-    }
-    parts
-}
-
-/// The absolute module path a written path starts from.
-fn absolute(file: &SourceFile, written: &[String]) -> ModulePath {
-    let (first, rest) = written.split_first().expect("a path has a first segment");
-    let mut base = match first.as_str() {
-        "crate" | "ccai_emulator" => Vec::new(),
-        "self" => file.module.clone(),
-        "super" => {
-            let mut parent = file.module.clone();
-            parent.pop();
-            parent
+    fn edges(&self) -> BTreeMap<ModulePath, BTreeSet<ModulePath>> {
+        let mut edges: BTreeMap<ModulePath, BTreeSet<ModulePath>> = BTreeMap::new();
+        for file in &self.files {
+            edges.entry(file.module.clone()).or_default();
         }
-        child => {
-            let mut module = file.module.clone();
-            module.push(child.to_owned());
-            module
-        }
-    };
-    let mut rest = rest;
-    while rest.first().is_some_and(|segment| segment == "super") {
-        base.pop();
-        rest = &rest[1..];
-    }
-    base.extend(rest.iter().cloned());
-    base
-}
-
-fn load() -> Vec<SourceFile> {
-    let mut paths = Vec::new();
-    rust_files(&source_root(), &mut paths);
-    let mut files: Vec<SourceFile> = Vec::new();
-    let mut test_only: BTreeSet<ModulePath> = BTreeSet::new();
-    for path in paths {
-        let text = std::fs::read_to_string(&path).expect("a readable source file");
-        let (code, test_modules) = strip_test_items(&strip_comments(&text));
-        let module = module_of(&path);
-        for name in test_modules {
-            let mut child = module.clone();
-            child.push(name);
-            test_only.insert(child);
-        }
-        let children = code.lines().filter_map(declared_module).collect();
-        files.push(SourceFile {
-            module,
-            code,
-            children,
-            reexports: BTreeMap::new(),
-        });
-    }
-    files.retain(|file| !test_only.contains(&file.module));
-    for file in &mut files {
-        let reexports: Vec<(String, ModulePath)> = file
-            .code
-            .split(';')
-            .map(str::trim)
-            .filter(|statement| {
-                statement.starts_with("pub use ") || statement.starts_with("pub(crate) use ")
-            })
-            .flat_map(|statement| {
-                let tree = statement.split_once("use ").map_or("", |(_, tree)| tree);
-                let first = tree
-                    .split("::")
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned();
-                paths_in(tree, &[first.as_str()])
-            })
-            .map(|written| {
-                (
-                    written.last().cloned().unwrap_or_default(),
-                    absolute(file, &written),
-                )
-            })
-            .collect();
-        file.reexports = reexports.into_iter().collect();
-    }
-    files
-}
-
-/// The file (module) that defines what `path` names, following re-exports.
-fn resolve(files: &BTreeMap<ModulePath, &SourceFile>, path: &[String], depth: usize) -> ModulePath {
-    let mut module: ModulePath = Vec::new();
-    for (index, segment) in path.iter().enumerate() {
-        let mut next = module.clone();
-        next.push(segment.clone());
-        if files.contains_key(&next) {
-            module = next;
-            continue;
-        }
-        if let Some(target) = files
-            .get(&module)
-            .and_then(|file| file.reexports.get(segment))
-        {
-            if depth < 8 {
-                let mut through = target.clone();
-                through.extend(path[index + 1..].iter().cloned());
-                return resolve(files, &through, depth + 1);
+        for import in &self.imports {
+            // A module re-exporting its own child declares its face: not an edge.
+            let own_face = import.reexport && import.target.starts_with(&import.from);
+            if import.target != import.from && !import.target.is_empty() && !own_face {
+                edges
+                    .entry(import.from.clone())
+                    .or_default()
+                    .insert(import.target.clone());
             }
         }
-        break;
+        edges
     }
-    module
 }
 
-struct Graph {
-    edges: BTreeMap<ModulePath, BTreeSet<ModulePath>>,
-    actix_users: BTreeSet<ModulePath>,
+/// Splits a `;`-separated chunk of code at a `pub use` that starts one of its lines: the
+/// code before it, and the re-exported use tree (if any).
+fn split_reexport(statement: &str) -> (&str, Option<&str>) {
+    for marker in ["pub use ", "pub(crate) use "] {
+        let at = if statement.trim_start().starts_with(marker) {
+            statement.find(marker)
+        } else {
+            statement.find(&format!("\n{marker}")).map(|at| at + 1)
+        };
+        if let Some(at) = at {
+            return (&statement[..at], Some(&statement[at + marker.len()..]));
+        }
+    }
+    (statement, None)
 }
 
-fn graph() -> Graph {
-    let files = load();
+/// Every import of every file, re-exports included (a module's `pub use` of its own child
+/// declares its face and is kept too: it resolves inside the module).
+fn imports_of(files: &[SourceFile]) -> Vec<Import> {
     let by_module: BTreeMap<ModulePath, &SourceFile> = files
         .iter()
         .map(|file| (file.module.clone(), file))
         .collect();
-    let mut edges: BTreeMap<ModulePath, BTreeSet<ModulePath>> = BTreeMap::new();
-    let mut actix_users = BTreeSet::new();
-    for file in &files {
+    let mut imports = Vec::new();
+    for file in files {
         let children: Vec<&str> = file.children.iter().map(String::as_str).collect();
         let mut roots = vec!["crate", "super", "self", "ccai_emulator"];
         roots.extend(children.iter().copied());
-        // A module's own `mod x;` and `pub use x::...` lines declare its face, not a use.
-        let code: String = file
-            .code
-            .split(';')
-            .filter(|statement| {
-                let statement = statement.trim();
-                !(statement.starts_with("pub use ") || statement.starts_with("pub(crate) use "))
-            })
-            .collect::<Vec<_>>()
-            .join(";");
-        let targets = edges.entry(file.module.clone()).or_default();
-        for written in paths_in(&code, &roots) {
-            let target = resolve(&by_module, &absolute(file, &written), 0);
-            if target != file.module && !target.is_empty() {
-                targets.insert(target);
+        for statement in file.code.split(';') {
+            let (code, reexported) = split_reexport(statement);
+            let mut parts = vec![(code.to_owned(), false, roots.clone())];
+            if let Some(tree) = reexported {
+                let first = tree.split("::").next().unwrap_or_default().trim();
+                let mut tree_roots = roots.clone();
+                tree_roots.push(first);
+                parts.push((tree.to_owned(), true, tree_roots));
+            }
+            for (code, reexport, part_roots) in parts {
+                for written in paths_in(&code, &part_roots) {
+                    let written = absolute(file, &written);
+                    let target = resolve(&by_module, &written, 0);
+                    imports.push(Import {
+                        from: file.module.clone(),
+                        written,
+                        target,
+                        reexport,
+                    });
+                }
             }
         }
-        if file.code.contains("actix_web") {
-            actix_users.insert(file.module.clone());
-        }
     }
-    Graph { edges, actix_users }
+    imports
 }
 
+/// The unit a module belongs to: `core::x`, `features::x`, or its top-level module.
 fn unit_of(module: &ModulePath) -> String {
-    let depth = match module.first().map(String::as_str) {
-        Some("features") => 3,
-        Some("core") => 2,
-        Some("http") if module.get(1).is_some_and(|second| second == "openapi") => 2,
-        _ => 1,
-    };
-    module[..depth.min(module.len())].join("::")
-}
-
-fn matches(unit: &str, pattern: &str) -> bool {
-    match pattern.split_once('*') {
-        Some((prefix, suffix)) => unit.starts_with(prefix) && unit.ends_with(suffix),
-        None => unit == pattern,
+    match module.first().map(String::as_str) {
+        None => "crate".to_owned(),
+        Some(top @ ("core" | "features")) => match module.get(1) {
+            Some(second) => format!("{top}::{second}"),
+            None => top.to_owned(),
+        },
+        Some(top) => top.to_owned(),
     }
 }
 
 fn layer_of(module: &ModulePath) -> usize {
     let unit = unit_of(module);
-    // Highest first, so `features::*routes` wins over a feature's own layer.
     LAYERS
         .iter()
-        .rev()
-        .find(|(_, units)| units.iter().any(|pattern| matches(&unit, pattern)))
+        .find(|(_, units)| {
+            units.iter().any(|pattern| match pattern.strip_suffix('*') {
+                Some(prefix) => unit.starts_with(prefix),
+                None => unit == *pattern,
+            })
+        })
         .map(|(layer, _)| *layer)
         .unwrap_or_else(|| {
             panic!("src/{unit} is in no layer: add it to LAYERS (and docs/architecture.md)")
+        })
+}
+
+/// The feature a module belongs to, if any.
+fn feature_of(module: &ModulePath) -> Option<&str> {
+    match module.as_slice() {
+        [top, feature, ..] if top == "features" => Some(feature.as_str()),
+        _ => None,
+    }
+}
+
+fn feature_rank(feature: &str) -> usize {
+    FEATURES
+        .iter()
+        .position(|known| *known == feature)
+        .unwrap_or_else(|| {
+            panic!("src/features/{feature} is not in FEATURES: place it (and say where in docs/architecture.md)")
         })
 }
 
@@ -299,10 +214,10 @@ fn name(module: &ModulePath) -> String {
 }
 
 /// Depth-first search; every edge back into the current path closes a circle.
-fn circles(graph: &Graph) -> Vec<String> {
+fn circles(edges: &BTreeMap<ModulePath, BTreeSet<ModulePath>>) -> Vec<String> {
     fn visit<'a>(
         module: &'a ModulePath,
-        graph: &'a Graph,
+        edges: &'a BTreeMap<ModulePath, BTreeSet<ModulePath>>,
         done: &mut BTreeSet<&'a ModulePath>,
         path: &mut Vec<&'a ModulePath>,
         found: &mut Vec<String>,
@@ -316,38 +231,117 @@ fn circles(graph: &Graph) -> Vec<String> {
             return;
         }
         path.push(module);
-        for next in graph.edges.get(module).into_iter().flatten() {
-            visit(next, graph, done, path, found);
+        for next in edges.get(module).into_iter().flatten() {
+            visit(next, edges, done, path, found);
         }
         path.pop();
     }
     let mut done = BTreeSet::new();
     let mut found = Vec::new();
-    for module in graph.edges.keys() {
-        visit(module, graph, &mut done, &mut Vec::new(), &mut found);
+    for module in edges.keys() {
+        visit(module, edges, &mut done, &mut Vec::new(), &mut found);
+    }
+    found
+}
+
+/// Every import against the layer order.
+fn upward_imports(source: &Source) -> Vec<String> {
+    let mut upward = BTreeSet::new();
+    for import in &source.imports {
+        if import.target.is_empty() && !import.written.is_empty() {
+            continue;
+        }
+        if layer_of(&import.target) > layer_of(&import.from) {
+            let how = if import.reexport { "pub use " } else { "" };
+            upward.insert(format!(
+                "{} -> {how}{}",
+                name(&import.from),
+                name(&import.target)
+            ));
+        }
+    }
+    upward.into_iter().collect()
+}
+
+/// Every import of one feature by another that is later in [`FEATURES`] or that reaches
+/// past the feature's face.
+fn feature_violations(source: &Source) -> Vec<String> {
+    let modules: BTreeSet<&ModulePath> = source.files.iter().map(|file| &file.module).collect();
+    let mut found = BTreeSet::new();
+    for import in &source.imports {
+        let (Some(from), Some(to)) = (feature_of(&import.from), feature_of(&import.target)) else {
+            continue;
+        };
+        if from == to {
+            continue;
+        }
+        if feature_rank(to) > feature_rank(from) {
+            found.insert(format!(
+                "{} uses the later feature {to} ({})",
+                name(&import.from),
+                name(&import.written)
+            ));
+        }
+        // Through the face: the written path names an item of `features::to`, not one of
+        // its submodules.
+        if let Some(third) = import.written.get(2) {
+            let inner: ModulePath = vec!["features".into(), to.into(), third.clone()];
+            if modules.contains(&inner) {
+                found.insert(format!(
+                    "{} reaches past the face of {to}: {}",
+                    name(&import.from),
+                    name(&import.written)
+                ));
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// Whether a module may name the actix and awc crates.
+fn is_http_place(module: &ModulePath) -> bool {
+    let unit = unit_of(module);
+    HTTP_PLACES.contains(&unit.as_str())
+        || matches!(module.as_slice(), [top, _, http, ..] if top == "features" && http == "http")
+}
+
+/// Every module outside the HTTP places that names an actix or awc crate, with the crate.
+fn http_crate_users(source: &Source) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in &source.files {
+        if is_http_place(&file.module) {
+            continue;
+        }
+        for krate in HTTP_CRATES {
+            if paths_in(&file.code, &[krate])
+                .iter()
+                .any(|path| path.len() > 1)
+                || file.code.contains(&format!("use {krate}::"))
+                || file.code.contains(&format!("use {krate};"))
+            {
+                found.push(format!(
+                    "{} ({krate}, {})",
+                    name(&file.module),
+                    file.path.display()
+                ));
+            }
+        }
     }
     found
 }
 
 #[test]
 fn the_import_graph_of_src_has_no_circle() {
-    let graph = graph();
-    assert!(graph.edges.len() > 40, "the walk found every source file");
-    let found = circles(&graph);
+    let source = Source::read();
+    let edges = source.edges();
+    assert!(edges.len() > 40, "the walk found every source file");
+    let found = circles(&edges);
     assert!(found.is_empty(), "import circles: {found:#?}");
 }
 
 #[test]
 fn every_module_imports_only_from_its_layer_or_below() {
-    let graph = graph();
-    let mut upward = Vec::new();
-    for (module, targets) in &graph.edges {
-        for target in targets {
-            if layer_of(target) > layer_of(module) {
-                upward.push(format!("{} -> {}", name(module), name(target)));
-            }
-        }
-    }
+    let upward = upward_imports(&Source::read());
     assert!(
         upward.is_empty(),
         "imports against the layer order: {upward:#?}"
@@ -355,16 +349,20 @@ fn every_module_imports_only_from_its_layer_or_below() {
 }
 
 #[test]
-fn nothing_below_http_names_actix_web() {
-    let below: Vec<String> = graph()
-        .actix_users
-        .iter()
-        .filter(|module| layer_of(module) < HTTP)
-        .map(name)
-        .collect();
+fn features_use_earlier_features_through_their_face_only() {
+    let found = feature_violations(&Source::read());
     assert!(
-        below.is_empty(),
-        "below the HTTP layer but using actix_web: {below:?}"
+        found.is_empty(),
+        "feature imports against the rule: {found:#?}"
+    );
+}
+
+#[test]
+fn only_the_http_places_name_actix_or_awc() {
+    let found = http_crate_users(&Source::read());
+    assert!(
+        found.is_empty(),
+        "actix or awc named outside the HTTP places: {found:#?}"
     );
 }
 

@@ -4,7 +4,7 @@
 //! says something or transfers to a task virtual agent, and what each party sees.
 
 use ccai_emulator::client::TranscriptView;
-use ccai_emulator::core::wire::admin::ChatRecord;
+use ccai_emulator::features::chats::wire::ChatRecord;
 
 use super::TenantClient;
 

@@ -4,7 +4,7 @@
 //! entry keeps at most `entry_bytes` (tenant, request line, headers and body together),
 //! its body at most `body_cap` of them. Evictions are counted, in total and per
 //! tenant, and reported on the control plane: a test can always tell that it is looking
-//! at an incomplete journal. `crate::features::requests::capture` is the
+//! at an incomplete journal. `crate::features::requests::http::capture` is the
 //! middleware that fills it.
 
 mod raw;

@@ -1,0 +1,193 @@
+//! Chat transitions under the chat's lock. A feature's use case names the chat and the
+//! domain transition to run; [`AppState::transition`] and its kin lock that one chat, run
+//! it, carry out the effects it returns while still holding the lock (see `super::effects`),
+//! write the chat through the durability path, and answer a read of the changed chat. No
+//! method locks all chats, and none waits for the network. Apps API callers pass the
+//! authenticated tenant; control-plane callers name a chat id and its tenant is found.
+
+use std::sync::{Arc, Mutex};
+
+use super::durability::Change;
+use super::tenant::Tenant;
+use super::{AppState, StateError};
+use crate::core::domain::escalation::QueueDesk;
+use crate::core::domain::queues::{Availability, Queue};
+use crate::core::domain::{Chat, ChatError, ChatId, ContactCenter, Effect};
+
+/// A copy of a chat with the name of the tenant that owns it (the control plane's view).
+#[derive(Debug, Clone)]
+pub struct OwnedChat {
+    pub tenant: String,
+    pub chat: Chat,
+}
+
+impl AppState {
+    /// `read` applied to a tenant's chat, under its lock (no copy of the messages).
+    pub fn with_chat<R>(
+        &self,
+        tenant: &Tenant,
+        chat_id: ChatId,
+        read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StateError> {
+        let handle = tenant.chat(chat_id).ok_or(StateError::ChatNotFound)?;
+        let chat = handle.lock().expect("chat lock");
+        Ok(read(&chat))
+    }
+
+    /// The tenant that owns a chat id, for the control plane.
+    pub fn owner_of(&self, chat_id: ChatId) -> Result<Arc<Tenant>, StateError> {
+        let name = self
+            .chat_owners
+            .get(&chat_id)
+            .ok_or(StateError::ChatNotFound)?
+            .clone();
+        self.existing_tenant(&name).ok_or(StateError::ChatNotFound)
+    }
+
+    /// A copy of any tenant's chat, with its tenant, for the control plane.
+    pub fn owned_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
+        let tenant = self.owner_of(chat_id)?;
+        let chat = self.with_chat(&tenant, chat_id, Chat::clone)?;
+        Ok(OwnedChat {
+            tenant: tenant.name.clone(),
+            chat,
+        })
+    }
+
+    /// Opens a chat for `tenant`: makes room under `--max-chats-per-tenant`, runs
+    /// `prepare` on the script (a refusal takes no id), then `open` builds the chat and its
+    /// first effects with a fresh id; the chat is held by the tenant and its effects carried
+    /// out under its lock.
+    pub fn open_chat<P>(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        prepare: impl FnOnce(&ContactCenter) -> Result<P, StateError>,
+        open: impl FnOnce(ChatId, P, &ContactCenter) -> (Chat, Vec<Effect>),
+    ) -> Result<Chat, StateError> {
+        self.make_room_for_chat(tenant)?;
+        let script = self.script();
+        let prepared = prepare(&script)?;
+        let (chat, effects) = open(self.ids.next_chat(), prepared, &script);
+        let id = chat.id;
+        let handle = Arc::new(Mutex::new(chat));
+        let mut chat = handle.lock().expect("chat lock");
+        self.chat_owners.insert(id, tenant.name.clone());
+        tenant.chats.insert(id, Arc::clone(&handle));
+        self.carry_out(tenant, &handle, &mut chat, effects, &script);
+        self.record_chat(tenant, &chat)?;
+        Ok(chat.clone())
+    }
+
+    /// A transition on any tenant's chat, found by id (the control plane's).
+    pub fn owned_transition(
+        self: &Arc<Self>,
+        chat_id: ChatId,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+    ) -> Result<OwnedChat, StateError> {
+        let tenant = self.owner_of(chat_id)?;
+        let chat = self.transition(&tenant, chat_id, change)?;
+        Ok(OwnedChat {
+            tenant: tenant.name.clone(),
+            chat,
+        })
+    }
+
+    /// A transition; answers a copy of the changed chat.
+    pub fn transition(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: ChatId,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+    ) -> Result<Chat, StateError> {
+        self.transition_then(tenant, chat_id, change, Chat::clone)
+    }
+
+    /// A transition, then `read` on the changed chat, both under the chat's lock.
+    pub fn transition_then<R>(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: ChatId,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+        read: impl FnOnce(&Chat) -> R,
+    ) -> Result<R, StateError> {
+        self.transition_answering(
+            tenant,
+            chat_id,
+            |chat, script| Ok::<_, StateError>(((), change(chat, script)?)),
+            |chat, ()| read(chat),
+        )
+    }
+
+    /// A transition that also answers something (e.g. the id it created), then `read` on
+    /// the changed chat with that answer, both under the chat's lock. `change` may refuse
+    /// with any error the state's can be made from.
+    pub fn transition_answering<T, R, E>(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: ChatId,
+        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<(T, Vec<Effect>), E>,
+        read: impl FnOnce(&Chat, T) -> R,
+    ) -> Result<R, StateError>
+    where
+        StateError: From<E>,
+    {
+        let handle = tenant.chat(chat_id).ok_or(StateError::ChatNotFound)?;
+        let script = self.script();
+        let mut chat = handle.lock().expect("chat lock");
+        let (answer, effects) = change(&mut chat, &script)?;
+        self.carry_out(tenant, &handle, &mut chat, effects, &script);
+        self.record_chat(tenant, &chat)?;
+        Ok(read(&chat, answer))
+    }
+
+    /// Sets the timers of a tenant's chats again (after a restore): carrying out no effects
+    /// applies the inactivity rule. Nothing is written: the chats are as they were read.
+    pub fn rearm_timers(self: &Arc<Self>, name: &str) {
+        let Some(tenant) = self.existing_tenant(name) else {
+            return;
+        };
+        let script = self.script();
+        for id in tenant.chat_ids() {
+            if let Some(handle) = tenant.chat(id) {
+                let mut chat = handle.lock().expect("chat lock");
+                self.carry_out(&tenant, &handle, &mut chat, Vec::new(), &script);
+            }
+        }
+    }
+
+    /// Writes a chat as it is now (called under its lock), unless it was evicted or its
+    /// tenant reset meanwhile.
+    fn record_chat(&self, tenant: &Arc<Tenant>, chat: &Chat) -> Result<(), StateError> {
+        if !self.is_durable() || !tenant.chats.contains_key(&chat.id) {
+            return Ok(());
+        }
+        if !self
+            .existing_tenant(&tenant.name)
+            .is_some_and(|live| Arc::ptr_eq(&live, tenant))
+        {
+            return Ok(());
+        }
+        self.record(&[Change::Chat {
+            tenant: &tenant.name,
+            chat,
+        }])
+    }
+
+    /// Runs `use_desk` with this tenant's queue availability and the escalation ids.
+    pub fn with_desk<R>(&self, tenant: &Tenant, use_desk: impl FnOnce(&QueueDesk) -> R) -> R {
+        let availability = |queue: &Queue| tenant.availability(queue);
+        let next_escalation_id = || self.ids.next_escalation();
+        use_desk(&QueueDesk {
+            availability: &availability,
+            next_escalation_id: &next_escalation_id,
+        })
+    }
+}
+
+/// Whether the chat's queue (if it has one) takes chats now.
+pub(super) fn queue_is_open(tenant: &Tenant, chat: &Chat, script: &ContactCenter) -> bool {
+    match chat.queue.as_deref().and_then(|id| script.queue(id)) {
+        Some(queue) => tenant.availability(queue) == Availability::Available,
+        None => true,
+    }
+}

@@ -1,0 +1,184 @@
+//! Media on the control plane: the human agent attaches a file to a chat
+//! (`POST /chats/{id}/agent/attachments`, the bytes as the body with their
+//! `Content-Type` and `?filename=`, or a `multipart/form-data` file part), the media
+//! budgets and what each tenant holds (`GET /media`), and any stored file by media id
+//! (`GET /media/{media_id}`, for the console's thumbnails and links).
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use crate::core::domain::ChatId;
+use crate::features::media::http::multipart::{read_file, Form};
+use crate::features::media::http::storage::{download_url, file_response};
+use crate::features::media::kinds::{
+    attachable_content_type, attachable_list, content_type_for_filename, ATTACHMENT_MAX_BYTES,
+};
+use crate::features::media::wire::AttachmentStored;
+use crate::features::media::MediaFiles;
+use crate::http::error::ApiError;
+use crate::http::route_table::{get, post, RouteTable};
+
+/// Agent attachments and stored media on the control plane.
+pub fn routes(table: RouteTable) -> RouteTable {
+    table
+        .at("/chats/{chat_id}/agent/attachments", [post(agent_attaches)])
+        .at("/media", [get(usage)])
+        .at("/media/{media_id}", [get(file)])
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AttachQuery {
+    filename: Option<String>,
+}
+
+/// One file as the request carried it.
+struct Upload {
+    filename: Option<String>,
+    content_type: Option<String>,
+    bytes: Option<Bytes>,
+    size: u64,
+}
+
+fn too_large(size: u64) -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "The file has {size} bytes; an agent attachment may have at most {ATTACHMENT_MAX_BYTES} (100 MB, the platform's limit)"
+    ))
+}
+
+async fn read_raw(mut payload: web::Payload) -> Result<Upload, ApiError> {
+    let mut buffer = BytesMut::new();
+    let mut size = 0u64;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| ApiError::BadRequest(format!("Body: {error}")))?;
+        size += chunk.len() as u64;
+        if size <= ATTACHMENT_MAX_BYTES {
+            buffer.extend_from_slice(&chunk);
+        } else if !buffer.is_empty() {
+            buffer = BytesMut::new();
+        }
+    }
+    Ok(Upload {
+        filename: None,
+        content_type: None,
+        bytes: (size <= ATTACHMENT_MAX_BYTES).then(|| buffer.freeze()),
+        size,
+    })
+}
+
+async fn read_multipart(request: &HttpRequest, payload: web::Payload) -> Result<Upload, ApiError> {
+    let mut form = Form::new(Multipart::new(request.headers(), payload));
+    let malformed = |error| ApiError::BadRequest(format!("Malformed multipart body: {error}"));
+    while let Some(field) = form.next_field().await {
+        let field = field.map_err(malformed)?;
+        if field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .is_none()
+        {
+            continue;
+        }
+        let file = read_file(field, ATTACHMENT_MAX_BYTES)
+            .await
+            .map_err(malformed)?;
+        form.drain().await;
+        return Ok(Upload {
+            filename: file.filename,
+            content_type: file.content_type,
+            bytes: file.bytes,
+            size: file.size,
+        });
+    }
+    Err(ApiError::BadRequest(
+        "The multipart body has no file part (send it as e.g. -F file=@guide.pdf)".to_owned(),
+    ))
+}
+
+/// `POST /chats/{id}/agent/attachments`: the agent sends a file; the end user's side gets
+/// `message_received` with its `media_id`.
+pub async fn agent_attaches(
+    request: HttpRequest,
+    state: web::Data<MediaFiles>,
+    chat_id: web::Path<ChatId>,
+    query: web::Query<AttachQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let chat_id = chat_id.into_inner();
+    if !state.chat_exists(chat_id) {
+        return Err(ApiError::not_found());
+    }
+    let header_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let multipart = header_type
+        .as_deref()
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    let upload = if multipart {
+        read_multipart(&request, payload).await?
+    } else {
+        let mut upload = read_raw(payload).await?;
+        upload.content_type = header_type;
+        upload
+    };
+    let Some(bytes) = upload.bytes else {
+        return Err(too_large(upload.size));
+    };
+    let filename = query
+        .into_inner()
+        .filename
+        .or(upload.filename)
+        .filter(|name| !name.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "Name the file: ?filename=guide.pdf (or a multipart file part with a filename)"
+                    .to_owned(),
+            )
+        })?;
+    let declared = upload
+        .content_type
+        .as_deref()
+        .filter(|value| !value.starts_with("application/octet-stream"));
+    let content_type = match declared {
+        Some(declared) => attachable_content_type(declared),
+        None => content_type_for_filename(&filename),
+    }
+    .ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "{} is not a type an agent can attach; the platform takes {}",
+            declared.unwrap_or(&filename),
+            attachable_list()
+        ))
+    })?;
+    if bytes.is_empty() {
+        return Err(ApiError::BadRequest("The file is empty".to_owned()));
+    }
+    let (record, message_id) = state.agent_attaches(chat_id, &filename, content_type, bytes)?;
+    Ok(HttpResponse::Ok().json(AttachmentStored {
+        media_id: record.media_id.unwrap_or_default(),
+        message_id,
+        chat_id,
+        url: download_url(&request, &state, &record.key),
+        filename,
+        content_type: record.content_type,
+        size: record.size,
+    }))
+}
+
+/// `GET /media`: budgets, expiry, and what each tenant holds.
+pub async fn usage(state: web::Data<MediaFiles>) -> HttpResponse {
+    HttpResponse::Ok().json(state.media_usage())
+}
+
+/// `GET /media/{media_id}`: any stored media file.
+pub async fn file(
+    state: web::Data<MediaFiles>,
+    media_id: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let (record, bytes) = state.media_by_id(media_id.into_inner())?;
+    Ok(file_response(&record, bytes))
+}
