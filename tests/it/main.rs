@@ -12,6 +12,7 @@ mod deflections;
 mod dismissal;
 mod escalations;
 mod fault_injection;
+mod fidelity_evidence;
 mod fixture_errors;
 mod fixtures_runtime;
 mod healthcheck;
