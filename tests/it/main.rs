@@ -12,6 +12,7 @@ mod deflections;
 mod dismissal;
 mod escalations;
 mod fault_injection;
+mod fixture_docs;
 mod fixture_errors;
 mod fixtures_runtime;
 mod healthcheck;
