@@ -60,6 +60,85 @@ async function startReceiver() {
 
 const texts = record => record.messages.map(message => message.body.text);
 
+// The controls of the chat's action rows, and whether each is disabled now.
+const CONTROLS = ['[data-field="say"]', '[data-field="vta"]', '[data-action="transfer"]', '[data-action="dismiss"]',
+  '[data-action="end"]', '[data-field="user-say"]', '[data-action="say"]', '[data-action="user-say"]'];
+async function disabledControls(page) {
+  return page.evaluate(selectors => selectors.filter(selector => document.querySelector(selector).disabled), CONTROLS);
+}
+
+// Issue 25: a chat the page dismisses and then ends. While dismissed, the agent's actions
+// that need an agent and Dismiss are disabled, End is not; once finished, the header names
+// the agent the chat had (never "no agent yet") and every action is disabled.
+async function dismissAndEndInThePage(page) {
+  const chat = await openChat(tenant("console-e2e-b"), "ending-user", "hello before the end");
+  await page.evaluate(id => { location.hash = `#chat=${id}`; }, chat.chat);
+  await page.waitForSelector(`html[data-loaded="${chat.chat}"]`);
+  assert.match(await page.locator('[data-field="people"]').innerText(), /agent Alex Rivera/);
+  assert.deepEqual(await disabledControls(page), ['[data-action="say"]', '[data-action="user-say"]'],
+    "with an agent in the chat, only the blank sends are disabled");
+
+  await page.click('[data-action="dismiss"]');
+  await page.locator('[data-field="people"]', { hasText: "dismissed: no agent until the end user writes again" }).waitFor();
+  assert.deepEqual(await disabledControls(page),
+    ['[data-field="say"]', '[data-field="vta"]', '[data-action="transfer"]', '[data-action="dismiss"]', '[data-action="say"]', '[data-action="user-say"]'],
+    "a dismissed chat has no agent to act and cannot be dismissed again; it can be ended");
+  assert.equal(await page.locator('[data-action="dismiss"]').getAttribute("title"), "the chat is already dismissed");
+
+  await page.click('[data-action="end"]');
+  await page.locator('[data-field="state"]', { hasText: "finished" }).waitFor();
+  const header = await page.locator('[data-field="people"]').innerText();
+  assert.match(header, /^status finished · ended \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · agent was Alex Rivera$/);
+  assert.deepEqual(await disabledControls(page), CONTROLS, "a finished chat takes no action");
+  assert.equal(await page.locator('[data-action="end"]').getAttribute("title"), "the chat has ended");
+  await page.evaluate(() => {
+    const input = document.querySelector('[data-field="say"]');
+    input.value = "too late";
+    input.dispatchEvent(new Event("input"));
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+  });
+  assert.ok(await page.locator('[data-action="say"]').isDisabled(), "text in the field does not enable Send on a finished chat");
+  const record = await admin("GET", `/chats/${chat.chat}`);
+  assert.equal(record.status, "finished");
+  assert.ok(!texts(record).includes("too late"));
+}
+
+// Issue 25: a screenshot of `#chat=N` taken as docs/control-plane.md says (open the URL, wait
+// for `html[data-loaded="N"]`, capture) shows the chat whole: at that moment, with no other
+// wait, the header, the messages, the disabled actions and every delivery the journal held
+// before the page opened are on the page.
+async function screenshotOfAFinishedChat(browser, errors) {
+  const api = tenant("console-e2e-b");
+  const chat = await openChat(api, "finished-user", "please end this chat");
+  await api("PATCH", `/chats/${chat.chat}`, { status: "finished" });
+  const journal = await admin("GET", `/webhooks/deliveries?chat_id=${chat.chat}&status=delivered&min_count=2&wait=10s`);
+  const before = (await admin("GET", `/webhooks/deliveries?chat_id=${chat.chat}`)).deliveries.length;
+  assert.ok(journal.deliveries.length >= 2 && before >= journal.deliveries.length);
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(10_000);
+  page.on("pageerror", error => errors.push(error.message));
+  await page.goto(`${base}/__admin/console#chat=${chat.chat}`);
+  await page.waitForSelector(`html[data-loaded="${chat.chat}"]`);
+  await page.screenshot({ path: screenshot.replace(/\.png$/, "-finished.png"), fullPage: true });
+  const shown = await page.evaluate(() => ({
+    title: document.querySelector('[data-field="title"]').textContent,
+    people: document.querySelector('[data-field="people"]').textContent,
+    messages: document.querySelector('[data-view="all"]').textContent,
+    deliveries: document.querySelectorAll('[data-field="deliveries"] tr').length,
+  }));
+  assert.match(shown.title, new RegExp(`^Chat #${chat.chat} `));
+  assert.match(shown.people, /^status finished · ended .* UTC · agent was Alex Rivera$/);
+  assert.ok(shown.messages.includes("please end this chat"), "the messages are on the page when it says it has loaded");
+  assert.ok(shown.deliveries >= before, `${shown.deliveries} delivery rows shown, the journal had ${before}`);
+  assert.deepEqual(await disabledControls(page), CONTROLS, "a finished chat opened by its URL takes no action");
+
+  // Picking no chat: the page says so once the list is there.
+  await page.evaluate(() => { location.hash = ""; });
+  await page.waitForSelector('html[data-loaded="none"]');
+  await page.close();
+}
+
 // With `--auth strict` the console cannot guess a tenant's API token: its first try is a 401
 // (shown as a question, not held by the browser for a login prompt), then it uses the token
 // the person enters.
@@ -209,6 +288,9 @@ async function strictAuthAsksForTheTenantToken() {
     await page.locator('[data-field="queues"] select[data-queue="billing"]').waitFor();
     const queues = await admin("GET", "/tenants/console-e2e/queues");
     assert.equal(queues.queues.find(queue => queue.id === "billing").availability, "available", "the page set the availability");
+
+    await dismissAndEndInThePage(page);
+    await screenshotOfAFinishedChat(browser, errors);
   } finally {
     await browser.close();
     receiver.close();

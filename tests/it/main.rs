@@ -13,6 +13,7 @@ mod dismissal;
 mod escalations;
 mod fault_injection;
 mod fidelity_evidence;
+mod fixture_docs;
 mod fixture_errors;
 mod fixtures_runtime;
 mod healthcheck;

@@ -1,8 +1,10 @@
 """The README's examples, run as written: the ten-line test through the installed plugin (in
-a pytest of its own) and the example without pytest."""
+a pytest of its own), the example without pytest, and the media, retry and escalation
+examples."""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from pathlib import Path
@@ -69,3 +71,11 @@ def test_the_escalation_example_runs(ccai_tenant: TestTenant) -> None:
     assert isinstance(chat, int)
     escalation = ccai_tenant.wait_for_escalation(chat, "escalated")
     assert escalation["queue"]["id"] == "billing"
+
+
+def test_the_retry_example_runs(ccai_tenant: TestTenant, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace: dict[str, object] = {"ccai_tenant": ccai_tenant}
+    exec(compile(python_block("The webhook receiver, and retries"), str(README), "exec"), namespace)
+    answers = ast.literal_eval(capsys.readouterr().out.strip().splitlines()[-1])
+    # The second attempt may already read 200 (the receiver answers after recording it).
+    assert answers[-1] == 200 and answers[:-1] and set(answers[:-1]) == {503}, answers

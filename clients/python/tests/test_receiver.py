@@ -1,4 +1,5 @@
-"""The webhook receiver on its own: it verifies, records, answers 200/401 and wakes waiters."""
+"""The webhook receiver on its own: it verifies, records, answers 200 (or ``status_for_valid``)
+/401 and wakes waiters. (The README's retry example runs it against the emulator.)"""
 
 from __future__ import annotations
 
@@ -94,3 +95,13 @@ def test_new_secrets_apply_to_the_next_request(receiver: WebhookReceiver) -> Non
     receiver.set_secrets(["rotated"])
     assert post(receiver.url, {"event_type": "chat_created", "chat_id": 5}) == 401
     assert post(receiver.url, {"event_type": "chat_created", "chat_id": 6}, secret="rotated", delivery_id="d-6") == 200
+
+
+def test_status_for_valid_is_answered_to_verified_requests_only() -> None:
+    with WebhookReceiver([SECRET], status_for_valid=503) as failing:
+        assert post(failing.url, {"event_type": "chat_created", "chat_id": 11}) == 503
+        assert post(failing.url, {"event_type": "chat_created", "chat_id": 12}, tamper=True) == 401
+        failing.status_for_valid = 200
+        assert post(failing.url, {"event_type": "chat_created", "chat_id": 13}, delivery_id="d-13") == 200
+        assert [(hook.chat_id, hook.verified) for hook in failing.received] == [(11, True), (12, False), (13, True)]
+
