@@ -93,8 +93,8 @@ async fn main() {
         ..Config::default()
     };
     let needed = (files * size) as u64 + (1 << 20);
-    config.media.budget_per_tenant = config.media.budget_per_tenant.max(needed);
-    config.media.budget_total = config.media.budget_total.max(needed);
+    config.limits.media_budget_per_tenant = config.limits.media_budget_per_tenant.max(needed);
+    config.limits.media_budget_total = config.limits.media_budget_total.max(needed);
     let emulator = Emulator::build(config)
         .expect("the emulator starts")
         .spawn();

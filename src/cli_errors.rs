@@ -11,6 +11,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Command};
 use regex::Regex;
 
+use crate::core::limits::Limits;
 use crate::startup::StartError;
 
 /// Where one flag's value came from, and its environment twin.
@@ -151,6 +152,9 @@ pub fn explain_clap_error(error: &clap::Error, command: &Command) -> Option<Stri
 
 /// The form a flag's value takes, for error messages.
 pub fn expected_form(long: &str) -> &'static str {
+    if let Some(spec) = Limits::SPECS.iter().find(|spec| spec.flag == long) {
+        return spec.unit.form();
+    }
     match long {
         "bind" => crate::config::BIND_FORM,
         "webhook-timeout"
@@ -162,9 +166,7 @@ pub fn expected_form(long: &str) -> &'static str {
         | "timeout" => "a duration such as 250ms, 2s or 1m",
         "webhook-retry-schedule" => "comma-separated durations such as 100ms,500ms,2s",
         "webhook-retry-jitter" => "a fraction between 0 and 1 such as 0.2",
-        "rate-limit" => "a whole number of requests per second such as 10",
-        "max-body-bytes" | "request-journal-body-cap" => "a whole number of bytes such as 8192",
-        "workers" | "delivery-journal-cap" | "request-journal-cap" => "a whole number such as 4",
+        "workers" => "a whole number such as 4",
         "watch" | "access-log" => "true or false",
         _ => "a value of the documented form (see --help)",
     }

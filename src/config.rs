@@ -10,12 +10,13 @@ use clap::ValueEnum;
 
 mod cli;
 pub mod fidelity;
+mod limit_flags;
 
 pub use cli::{Cli, Invocation};
 use fidelity::Fidelity;
 
 use crate::core::limits::Limits;
-use crate::core::state::{AuthPolicy, StateLimits};
+use crate::core::state::AuthPolicy;
 use crate::features::webhooks::policy::RetryPolicy;
 use crate::features::webhooks::WebhookTarget;
 
@@ -44,36 +45,25 @@ pub struct Config {
     pub auth: AuthPolicy,
     pub log_format: LogFormat,
     pub admin_token: Option<String>,
-    pub max_body_bytes: usize,
     pub retry: RetryPolicy,
     /// How long a shutdown keeps delivering pending webhooks.
     pub shutdown_grace: Duration,
-    /// How many deliveries the journal keeps.
-    pub delivery_journal_cap: usize,
     pub agent_join_delay: Option<Duration>,
     /// Dismiss chats whose end user has been silent this long.
     pub chat_inactivity_timeout: Option<Duration>,
     pub workers: Option<usize>,
-    /// Entries the request journal keeps.
-    pub request_journal_cap: usize,
-    /// Body bytes kept per journaled request.
-    pub request_journal_body_cap: usize,
-    /// Apps API requests per second per tenant; `None`: no limit.
-    pub rate_limit: Option<u32>,
     /// How far a live-event subscriber may fall behind before it misses events (no flag).
     pub live_event_backlog: usize,
     /// Reload the fixture folder when its files change, checking every `watch_interval`.
     pub watch: bool,
     pub watch_interval: Duration,
-    /// Retention of finished chats and the caps on chats and messages.
-    pub state_limits: StateLimits,
-    /// The limits added for robustness (see `crate::core::limits`).
+    /// Every limit (see `crate::core::limits`).
     pub limits: Limits,
     /// Where the emulator may differ from the platform (defaults follow the platform).
     pub fidelity: Fidelity,
     /// Log one line per HTTP request (`--access-log`).
     pub access_log: bool,
-    /// Upload-form expiry and the memory budgets of stored media.
+    /// Upload-form expiry (the media budgets are limits).
     pub media: crate::features::media::MediaConfig,
     /// Where the state is kept across restarts (`--state-dir`); `None`: in memory only.
     pub state_dir: Option<PathBuf>,
@@ -88,20 +78,14 @@ impl Default for Config {
             auth: AuthPolicy::Open,
             log_format: LogFormat::Pretty,
             admin_token: None,
-            max_body_bytes: 1_048_576,
             retry: RetryPolicy::default(),
             shutdown_grace: Duration::from_secs(10),
-            delivery_journal_cap: 100_000,
             agent_join_delay: None,
             chat_inactivity_timeout: None,
             workers: None,
-            request_journal_cap: crate::features::requests::journal::DEFAULT_CAP,
-            request_journal_body_cap: crate::features::requests::journal::DEFAULT_BODY_CAP,
-            rate_limit: None,
             live_event_backlog: crate::core::live_events::DEFAULT_BACKLOG,
             watch: false,
             watch_interval: Duration::from_millis(500),
-            state_limits: StateLimits::default(),
             limits: Limits::default(),
             fidelity: Fidelity::default(),
             access_log: false,

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use super::fidelity::{Fidelity, FidelityArgs};
+use super::limit_flags::LimitFlags;
 use super::{check_bind_address, Config, FixtureSource, LogFormat};
 use crate::core::formats::parse_duration;
-use crate::core::limits::Limits;
-use crate::core::state::{AuthPolicy, StateLimits};
+use crate::core::state::AuthPolicy;
 use crate::features::webhooks::policy::{DeliveryOrdering, RetryPolicy};
 use crate::features::webhooks::WebhookTarget;
 use crate::healthcheck::HealthProbe;
@@ -75,9 +75,6 @@ pub struct Cli {
     /// Bearer token required on /__admin (none: the control plane is open).
     #[arg(long, env = "CCAI_EMU_ADMIN_TOKEN", global = true)]
     admin_token: Option<String>,
-    /// Largest accepted request body, in bytes.
-    #[arg(long, env = "CCAI_EMU_MAX_BODY_BYTES", default_value_t = 1_048_576)]
-    max_body_bytes: usize,
     /// Waits before each webhook retry, comma-separated (e.g. 100ms,500ms,2s,10s,30s).
     #[arg(
         long,
@@ -102,9 +99,6 @@ pub struct Cli {
         default_value = "ordered"
     )]
     webhook_ordering: OrderingMode,
-    /// Deliveries the journal keeps; past it the oldest finished ones are evicted (and counted).
-    #[arg(long, env = "CCAI_EMU_DELIVERY_JOURNAL_CAP", default_value_t = 100_000)]
-    delivery_journal_cap: usize,
     /// On SIGTERM/SIGINT, how long to keep delivering pending webhooks before exiting.
     #[arg(long, env = "CCAI_EMU_SHUTDOWN_GRACE", default_value = "10s")]
     shutdown_grace: String,
@@ -122,39 +116,12 @@ pub struct Cli {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "CCAI_EMU_WORKERS")]
     workers: Option<usize>,
-    /// How many Apps API requests the request journal keeps (the oldest are evicted, counted).
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_CAP", default_value_t = crate::features::requests::journal::DEFAULT_CAP)]
-    request_journal_cap: usize,
-    /// How many bytes of each request body the journal keeps.
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_BODY_CAP", default_value_t = crate::features::requests::journal::DEFAULT_BODY_CAP)]
-    request_journal_body_cap: usize,
-    /// Apps API requests per second per tenant before 429 (the platform's limit is 10). Off if unset.
-    #[arg(long, env = "CCAI_EMU_RATE_LIMIT")]
-    rate_limit: Option<u32>,
     /// Reload the fixture folder when its files change (a broken file keeps the previous version).
     #[arg(long, env = "CCAI_EMU_WATCH")]
     watch: bool,
     /// How often --watch looks at the fixture files.
     #[arg(long, env = "CCAI_EMU_WATCH_INTERVAL", default_value = "500ms")]
     watch_interval: String,
-    /// Tenants `open` auth mode may create; past it new subdomains get 403.
-    #[arg(long, env = "CCAI_EMU_MAX_TENANTS", default_value_t = crate::core::limits::DEFAULT_MAX_TENANTS)]
-    max_tenants: usize,
-    /// Longest subdomain (Basic username) accepted in `open` mode; a DNS label is at most 63.
-    #[arg(long, env = "CCAI_EMU_MAX_SUBDOMAIN_LENGTH", default_value_t = crate::core::limits::DEFAULT_MAX_SUBDOMAIN_LENGTH)]
-    max_subdomain_length: usize,
-    /// Bytes kept per journaled request: path, query, headers and body together.
-    #[arg(long, env = "CCAI_EMU_REQUEST_JOURNAL_ENTRY_BYTES", default_value_t = crate::core::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES)]
-    request_journal_entry_bytes: usize,
-    /// Payload bytes a finished webhook delivery keeps (longer payloads are trimmed).
-    #[arg(long, env = "CCAI_EMU_DELIVERY_PAYLOAD_CAP", default_value_t = crate::core::limits::DEFAULT_DELIVERY_PAYLOAD_CAP)]
-    delivery_payload_cap: usize,
-    /// Attempts kept per webhook delivery (the oldest are dropped and counted).
-    #[arg(long, env = "CCAI_EMU_DELIVERY_ATTEMPTS_CAP", default_value_t = crate::core::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP)]
-    delivery_attempts_cap: usize,
-    /// How long a client may take to send a whole request body (then 408).
-    #[arg(long, env = "CCAI_EMU_BODY_READ_TIMEOUT", default_value = "10s")]
-    body_read_timeout: String,
     #[command(flatten)]
     fidelity: FidelityArgs,
     /// Log one line per HTTP request (off by default; the request journal keeps them all).
@@ -163,56 +130,7 @@ pub struct Cli {
     #[command(flatten)]
     media: crate::features::media::MediaFlags,
     #[command(flatten)]
-    state_limits: StateLimitFlags,
-}
-
-/// The bounds on stored chats (docs/performance.md says what a setting costs).
-#[derive(Debug, clap::Args)]
-struct StateLimitFlags {
-    /// Finished chats kept, process-wide; past it the oldest are evicted with their messages (counted).
-    #[arg(long, env = "CCAI_EMU_RETAIN_FINISHED_CHATS", default_value_t = StateLimits::default().retain_finished_chats)]
-    retain_finished_chats: usize,
-    /// Also evict finished chats this long after they finished (e.g. 1h). Off if unset.
-    #[arg(long, env = "CCAI_EMU_RETAIN_FINISHED_CHATS_FOR")]
-    retain_finished_chats_for: Option<String>,
-    /// Chats one tenant may hold; at the limit its oldest finished chat makes room, else 409.
-    #[arg(long, env = "CCAI_EMU_MAX_CHATS_PER_TENANT", default_value_t = StateLimits::default().max_chats_per_tenant)]
-    max_chats_per_tenant: usize,
-    /// Messages one chat may hold; an end-user message to a chat at the limit gets 409.
-    #[arg(long, env = "CCAI_EMU_MAX_MESSAGES_PER_CHAT", default_value_t = StateLimits::default().max_messages_per_chat)]
-    max_messages_per_chat: usize,
-    /// End users one tenant may hold; a new identifier past it gets 409 (updates still work).
-    #[arg(long, env = "CCAI_EMU_MAX_END_USERS_PER_TENANT", default_value_t = StateLimits::default().max_end_users_per_tenant)]
-    max_end_users_per_tenant: usize,
-}
-
-impl TryFrom<StateLimitFlags> for StateLimits {
-    type Error = String;
-
-    fn try_from(flags: StateLimitFlags) -> Result<StateLimits, String> {
-        let retain_finished_for = flags
-            .retain_finished_chats_for
-            .as_deref()
-            .map(parse_duration)
-            .transpose()
-            .map_err(|error| format!("--retain-finished-chats-for: {error}"))?;
-        if flags.max_chats_per_tenant == 0 {
-            return Err("--max-chats-per-tenant must be at least 1".into());
-        }
-        if flags.max_messages_per_chat == 0 {
-            return Err("--max-messages-per-chat must be at least 1".into());
-        }
-        if flags.max_end_users_per_tenant == 0 {
-            return Err("--max-end-users-per-tenant must be at least 1".into());
-        }
-        Ok(StateLimits {
-            retain_finished_chats: flags.retain_finished_chats,
-            retain_finished_for,
-            max_chats_per_tenant: flags.max_chats_per_tenant,
-            max_messages_per_chat: flags.max_messages_per_chat,
-            max_end_users_per_tenant: flags.max_end_users_per_tenant,
-        })
-    }
+    limits: LimitFlags,
 }
 
 /// What the binary can do besides serving.
@@ -335,28 +253,7 @@ impl TryFrom<Cli> for Config {
         if cli.workers == Some(0) {
             return Err("--workers must be at least 1".into());
         }
-        if cli.request_journal_cap == 0 {
-            return Err("--request-journal-cap must be at least 1".into());
-        }
-        if cli.request_journal_body_cap == 0 {
-            return Err("--request-journal-body-cap must be at least 1".into());
-        }
-        let state_limits = StateLimits::try_from(cli.state_limits)?;
-        if cli.rate_limit == Some(0) {
-            return Err(
-                "--rate-limit must be at least 1 request per second (omit it for no limit)".into(),
-            );
-        }
-        let limits = Limits {
-            max_tenants: cli.max_tenants,
-            max_subdomain_length: cli.max_subdomain_length,
-            request_journal_entry_bytes: cli.request_journal_entry_bytes,
-            delivery_payload_cap: cli.delivery_payload_cap,
-            delivery_attempts_cap: cli.delivery_attempts_cap,
-            body_read_timeout: parse_duration(&cli.body_read_timeout)
-                .map_err(|error| format!("--body-read-timeout: {error}"))?,
-        };
-        limits.validate()?;
+        let limits = cli.limits.into_limits()?;
         Ok(Config {
             bind: cli.bind,
             fixtures: cli
@@ -366,7 +263,6 @@ impl TryFrom<Cli> for Config {
             auth,
             log_format: cli.log_format,
             admin_token: cli.admin_token.filter(|token| !token.is_empty()),
-            max_body_bytes: cli.max_body_bytes,
             retry: RetryPolicy {
                 schedule,
                 timeout,
@@ -375,18 +271,13 @@ impl TryFrom<Cli> for Config {
                 ordering,
             },
             shutdown_grace,
-            delivery_journal_cap: cli.delivery_journal_cap,
             agent_join_delay,
             chat_inactivity_timeout,
             workers: cli.workers,
-            request_journal_cap: cli.request_journal_cap,
-            request_journal_body_cap: cli.request_journal_body_cap,
-            rate_limit: cli.rate_limit,
             live_event_backlog: crate::core::live_events::DEFAULT_BACKLOG,
             watch: cli.watch,
             watch_interval,
             state_dir: cli.state_dir.clone(),
-            state_limits,
             limits,
             fidelity: Fidelity::try_from(cli.fidelity)?,
             access_log: cli.access_log,
@@ -406,8 +297,8 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:8080");
         assert_eq!(config.retry.schedule.len(), 5);
         assert!(config.default_webhook.is_none());
-        assert_eq!(config.request_journal_cap, 10_000);
-        assert_eq!(config.rate_limit, None);
+        assert_eq!(config.limits.request_journal_cap, 10_000);
+        assert_eq!(config.limits.rate_limit, None);
     }
 
     #[test]
@@ -416,8 +307,8 @@ mod tests {
         assert!(parse(&["e", "--request-journal-cap", "0"]).is_err());
         assert!(parse(&["e", "--rate-limit", "0"]).is_err());
         let config = parse(&["e", "--rate-limit", "10", "--request-journal-cap", "50"]).unwrap();
-        assert_eq!(config.rate_limit, Some(10));
-        assert_eq!(config.request_journal_cap, 50);
+        assert_eq!(config.limits.rate_limit, Some(10));
+        assert_eq!(config.limits.request_journal_cap, 50);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! How the emulator writes times and reads durations, shared by every layer: platform
-//! timestamps (ISO-8601 UTC to the second) and durations like `250ms`, `2s`, `1m`. A leaf
+//! How the emulator writes times and reads durations and sizes, shared by every layer:
+//! platform timestamps (ISO-8601 UTC to the second), durations like `250ms`, `2s`, `1m` and
+//! sizes like `512KiB`. A leaf
 //! module: it imports nothing from the crate.
 
 use std::time::Duration;
@@ -30,6 +31,35 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_micros((millis * 1_000.0).round() as u64))
 }
 
+/// Parses `1048576`, `512KiB`, `256MiB` or `1GiB` (also `KB`/`MB`/`GB` as powers of 1000).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size like 1048576, 512KiB or 256MiB"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        other => {
+            return Err(format!(
+                "{text:?} has an unknown unit {other:?} (KiB, MiB, GiB, KB, MB, GB)"
+            ))
+        }
+    };
+    value
+        .checked_mul(factor)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +81,15 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(timestamp(at), "2026-01-02T02:04:05Z");
+    }
+
+    #[test]
+    fn sizes_parse_with_and_without_units() {
+        assert_eq!(parse_size("1048576"), Ok(1_048_576));
+        assert_eq!(parse_size("2MiB"), Ok(2 * 1024 * 1024));
+        assert_eq!(parse_size("1 GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("5MB"), Ok(5_000_000));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("3TiB").is_err());
     }
 }

@@ -15,6 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::error::{limit_reached, ApiError};
+use crate::core::limits::Limit;
 use crate::core::state::{AppState, Tenant};
 
 /// The tenant a request is authenticated as: for a subdomain not seen before, an empty
@@ -43,7 +44,7 @@ fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> 
             &format!(
                 "The subdomain (Basic auth username) is {length} characters long; at most {longest} are accepted (one DNS label)"
             ),
-            "--max-subdomain-length",
+            Limit::SubdomainLength,
         ));
     }
     state

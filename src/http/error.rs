@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::core::domain::ChatError;
+use crate::core::limits::Limit;
 use crate::core::state::StateError;
 
 /// An API rejection.
@@ -48,12 +49,13 @@ impl ApiError {
 }
 
 /// The rejection for a reached limit: `what` happened, and the flag that raises it.
-pub fn limit_reached(status: StatusCode, what: &str, flag: &str) -> ApiError {
+pub fn limit_reached(status: StatusCode, what: &str, limit: Limit) -> ApiError {
+    let spec = limit.spec();
     ApiError::Limit {
         status,
         message: format!(
-            "{what} (limit set by {flag} / {}; raise it to allow more)",
-            crate::core::limits::env_twin(flag)
+            "{what} (limit set by --{} / {}; raise it to allow more)",
+            spec.flag, spec.env
         ),
     }
 }
@@ -101,7 +103,7 @@ impl From<StateError> for ApiError {
             StateError::Invalid(message) => ApiError::BadRequest(message),
             StateError::LimitReached(message) => ApiError::Conflict(message),
             StateError::TooManyTenants { .. } => {
-                limit_reached(StatusCode::FORBIDDEN, &error.to_string(), "--max-tenants")
+                limit_reached(StatusCode::FORBIDDEN, &error.to_string(), Limit::Tenants)
             }
             StateError::NotPersisted(message) => ApiError::InsufficientStorage(message),
             StateError::Chat(chat_error) => match chat_error {
@@ -134,7 +136,7 @@ pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error 
             limit_reached(
                 StatusCode::REQUEST_TIMEOUT,
                 &super::body_timeout::timeout_message(payload).unwrap_or_default(),
-                "--body-read-timeout",
+                Limit::BodyReadTimeout,
             )
         }
         JsonPayloadError::ContentType => {

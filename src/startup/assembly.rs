@@ -17,7 +17,7 @@ use crate::features::chats::Chats;
 use crate::features::escalations::Escalations;
 use crate::features::fixtures::Fixtures;
 use crate::features::health::Overview;
-use crate::features::media::{MediaFiles, MediaLibrary};
+use crate::features::media::{MediaBudgets, MediaFiles, MediaLibrary};
 use crate::features::persistence::{self, RestoreInto, RestoreReport, StateStore};
 use crate::features::requests::journal::RequestJournal;
 use crate::features::requests::Requests;
@@ -63,7 +63,7 @@ impl Features {
             DeliverySettings {
                 default_target: config.default_webhook.clone(),
                 retry: config.retry.clone(),
-                journal_capacity: config.delivery_journal_cap,
+                journal_capacity: config.limits.delivery_journal_cap,
                 caps: DeliveryCaps {
                     payload_bytes: config.limits.delivery_payload_cap,
                     attempts: config.limits.delivery_attempts_cap,
@@ -75,13 +75,20 @@ impl Features {
         ));
         let media_library = Arc::new(MediaLibrary::new(
             config.media.clone(),
+            MediaBudgets {
+                per_tenant: config.limits.media_budget_per_tenant,
+                total: config.limits.media_budget_total,
+            },
             Arc::clone(&ids),
             durability.clone(),
         ));
         let requests = Arc::new(Requests::new(
-            RequestJournal::new(config.request_journal_cap, config.request_journal_body_cap)
-                .with_entry_bytes(config.limits.request_journal_entry_bytes),
-            config.rate_limit,
+            RequestJournal::new(
+                config.limits.request_journal_cap,
+                config.limits.request_journal_body_cap,
+            )
+            .with_entry_bytes(config.limits.request_journal_entry_bytes),
+            config.limits.rate_limit,
             Arc::clone(&live_events),
         ));
         let hooks = Hooks {
@@ -99,7 +106,6 @@ impl Features {
                 auth: config.auth.clone(),
                 agent_join_delay: config.agent_join_delay,
                 chat_inactivity_timeout: config.chat_inactivity_timeout,
-                state_limits: config.state_limits,
                 limits: config.limits.clone(),
                 live_events: Arc::clone(&live_events),
                 ids,

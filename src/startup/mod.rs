@@ -186,7 +186,7 @@ impl Emulator {
         if let Some(stats) = features.store.as_ref().map(|store| store.stats()) {
             tracing::info!(state_dir = %stats.state_dir, tenants = restored.tenants, chats = restored.chats, messages = restored.messages, pending_deliveries = restored.pending_deliveries, fixture_uploads = restored.fixture_uploads, media = restored.media, "state restored");
         }
-        sweep_finished_chats(&features, config.state_limits.retain_finished_for);
+        sweep_finished_chats(&features, config.limits.retain_finished_for);
         let watcher = watch_fixtures(&config, &source, &features)?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartError::Bind {
             address: config.bind.clone(),
@@ -204,9 +204,9 @@ impl Emulator {
         load_seeds(&features, &seeds)?;
         let settings = web::Data::new(HttpSettings {
             admin_token: config.admin_token.clone(),
-            max_body_bytes: config.max_body_bytes,
+            max_body_bytes: config.limits.max_body_bytes,
         });
-        let mount = routes::configure(config.max_body_bytes);
+        let mount = routes::configure(config.limits.max_body_bytes);
         // Connections still open at the end of the grace are closed: the grace is a total.
         let shutdown_timeout = config.shutdown_grace.as_secs_f64().ceil().max(1.0) as u64;
         let server = serve::serve(

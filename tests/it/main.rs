@@ -7,6 +7,7 @@ mod architecture;
 mod binary_shutdown;
 mod client;
 mod concurrency;
+mod configuration_docs;
 mod console;
 mod deflections;
 mod dismissal;

@@ -165,8 +165,8 @@ async fn the_agent_script_attaches_its_user_guide_when_asked_for_the_manual() {
 async fn the_media_budget_refuses_past_its_limit_keeps_everything_else_and_recovers_after_a_reset()
 {
     let mut config = test_config();
-    config.media.budget_per_tenant = 300 * 1024;
-    config.media.budget_total = 500 * 1024;
+    config.limits.media_budget_per_tenant = 300 * 1024;
+    config.limits.media_budget_total = 500 * 1024;
     let app = spawn_app_with(config);
     let tenant = app.tenant("budget");
     let (chat, user) = tenant.open_chat().await;

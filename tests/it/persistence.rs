@@ -197,7 +197,7 @@ async fn a_reset_or_an_eviction_is_not_undone_by_a_restart() {
     let dir = StateDir::new();
     let mut config = test_config();
     config.state_dir = Some(dir.path().to_owned());
-    config.state_limits.retain_finished_chats = 0;
+    config.limits.retain_finished_chats = 0;
     let first = spawn_app_with(config.clone());
     let gone = first.tenant("gone");
     let kept = first.tenant("kept");

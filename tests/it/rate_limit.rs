@@ -26,7 +26,10 @@ async fn lookup(app: &TestApp, auth: &str) -> (Reply, Option<String>) {
 #[actix_rt::test]
 async fn a_burst_over_the_limit_gets_429_and_other_tenants_are_unaffected() {
     let app = spawn_app_with(ccai_emulator::Config {
-        rate_limit: Some(3),
+        limits: ccai_emulator::core::limits::Limits {
+            rate_limit: Some(3),
+            ..ccai_emulator::core::limits::Limits::default()
+        },
         ..test_config()
     });
     let busy = app.tenant("busy");

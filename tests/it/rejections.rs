@@ -215,7 +215,10 @@ async fn a_wrong_method_is_405() {
 #[actix_rt::test]
 async fn a_body_over_the_limit_is_413() {
     let app = spawn_app_with(ccai_emulator::Config {
-        max_body_bytes: 1_024,
+        limits: ccai_emulator::core::limits::Limits {
+            max_body_bytes: 1_024,
+            ..ccai_emulator::core::limits::Limits::default()
+        },
         ..test_config()
     });
     let tenant = app.tenant("big");

@@ -63,7 +63,10 @@ async fn every_apps_api_request_is_journaled_with_redacted_credentials() {
 #[actix_rt::test]
 async fn rejections_are_journaled_and_still_answered_as_before() {
     let app = spawn_app_with(ccai_emulator::Config {
-        max_body_bytes: 1_024,
+        limits: ccai_emulator::core::limits::Limits {
+            max_body_bytes: 1_024,
+            ..ccai_emulator::core::limits::Limits::default()
+        },
         ..test_config()
     });
     let tenant = app.tenant("rejected");
@@ -202,7 +205,10 @@ async fn the_journal_is_reset_per_tenant_or_entirely() {
 #[actix_rt::test]
 async fn the_cap_evicts_the_oldest_entries_and_reports_it() {
     let app = spawn_app_with(ccai_emulator::Config {
-        request_journal_cap: 5,
+        limits: ccai_emulator::core::limits::Limits {
+            request_journal_cap: 5,
+            ..ccai_emulator::core::limits::Limits::default()
+        },
         ..test_config()
     });
     let tenant = app.tenant("capped");

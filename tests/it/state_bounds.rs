@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 use awc::http::{Method, StatusCode};
-use ccai_emulator::core::state::StateLimits;
+use ccai_emulator::core::limits::Limits;
 use ccai_emulator::Config;
 
-fn with_limits(limits: StateLimits) -> Config {
+fn with_limits(limits: Limits) -> Config {
     Config {
-        state_limits: limits,
+        limits,
         ..test_config()
     }
 }
@@ -59,9 +59,9 @@ async fn chat_status(tenant: &TenantClient<'_>, chat: u64) -> StatusCode {
 
 #[actix_rt::test]
 async fn finished_chats_past_the_retention_count_are_evicted_oldest_first_and_counted() {
-    let app = spawn_app_with(with_limits(StateLimits {
+    let app = spawn_app_with(with_limits(Limits {
         retain_finished_chats: 2,
-        ..StateLimits::default()
+        ..Limits::default()
     }));
     let tenant = app.tenant("retain");
     let before = chat_counters(&app).await;
@@ -98,9 +98,9 @@ async fn finished_chats_past_the_retention_count_are_evicted_oldest_first_and_co
 
 #[actix_rt::test]
 async fn finished_chats_older_than_the_retention_age_are_evicted_without_traffic() {
-    let app = spawn_app_with(with_limits(StateLimits {
+    let app = spawn_app_with(with_limits(Limits {
         retain_finished_for: Some(Duration::from_millis(50)),
-        ..StateLimits::default()
+        ..Limits::default()
     }));
     let tenant = app.tenant("aged");
     let (chat, _) = tenant.open_chat().await;
@@ -120,9 +120,9 @@ async fn finished_chats_older_than_the_retention_age_are_evicted_without_traffic
 
 #[actix_rt::test]
 async fn a_tenant_at_its_chat_limit_gets_409_until_a_finished_chat_makes_room() {
-    let app = spawn_app_with(with_limits(StateLimits {
+    let app = spawn_app_with(with_limits(Limits {
         max_chats_per_tenant: 2,
-        ..StateLimits::default()
+        ..Limits::default()
     }));
     let tenant = app.tenant("capped");
     let before = chat_counters(&app).await;
@@ -159,9 +159,9 @@ async fn a_tenant_at_its_chat_limit_gets_409_until_a_finished_chat_makes_room() 
 
 #[actix_rt::test]
 async fn a_chat_at_its_message_limit_gets_409_and_keeps_every_acknowledged_message() {
-    let app = spawn_app_with(with_limits(StateLimits {
+    let app = spawn_app_with(with_limits(Limits {
         max_messages_per_chat: 5,
-        ..StateLimits::default()
+        ..Limits::default()
     }));
     let tenant = app.tenant("long");
     let (chat, user) = tenant.open_chat().await;
@@ -198,11 +198,11 @@ async fn a_chat_at_its_message_limit_gets_409_and_keeps_every_acknowledged_messa
 
 #[actix_rt::test]
 async fn below_the_caps_every_acknowledged_message_is_kept_in_order_while_others_are_evicted() {
-    let app = spawn_app_with(with_limits(StateLimits {
+    let app = spawn_app_with(with_limits(Limits {
         retain_finished_chats: 1,
         max_chats_per_tenant: 50,
         max_messages_per_chat: 1_000,
-        ..StateLimits::default()
+        ..Limits::default()
     }));
     let tenant = app.tenant("busy");
     let before = chat_counters(&app).await;
@@ -248,10 +248,10 @@ async fn below_the_caps_every_acknowledged_message_is_kept_in_order_while_others
 
 #[actix_rt::test]
 async fn a_snapshot_over_the_chat_or_message_caps_is_refused_naming_the_flag() {
-    let app = spawn_app_with(with_limits(StateLimits {
+    let app = spawn_app_with(with_limits(Limits {
         max_chats_per_tenant: 1,
         max_messages_per_chat: 3,
-        ..StateLimits::default()
+        ..Limits::default()
     }));
     // The demo seed holds two chats: over a cap of one.
     let demo = app.admin_get("/tenants/demo/snapshot").await;
@@ -285,9 +285,9 @@ async fn a_snapshot_over_the_chat_or_message_caps_is_refused_naming_the_flag() {
 
 #[actix_rt::test]
 async fn a_tenant_at_its_end_user_limit_gets_409_for_a_new_identifier_but_updates_go_on() {
-    let app = spawn_app_with(with_limits(StateLimits {
+    let app = spawn_app_with(with_limits(Limits {
         max_end_users_per_tenant: 2,
-        ..StateLimits::default()
+        ..Limits::default()
     }));
     let tenant = app.tenant("few-users");
     let upsert = |identifier: &'static str, name: &'static str| {

@@ -29,7 +29,7 @@ use crate::core::domain::queues::Availability;
 use crate::core::domain::{
     Chat, ChatError, ChatId, ContactCenter, EndUserId, RoutingState, Trigger,
 };
-use crate::core::limits::Limits;
+use crate::core::limits::{Limit, Limits};
 use crate::core::live_events::LiveEventBus;
 use durability::{Change, Durability};
 use hooks::Hooks;
@@ -38,7 +38,6 @@ use retention::{ChatStats, Finished, Retention};
 
 pub use access::{constant_time_eq, AuthPolicy};
 pub use after_hours::{AfterHours, DEFAULT_MESSAGE as DEFAULT_AFTER_HOURS_MESSAGE};
-pub use retention::StateLimits;
 pub use tenant::{EndUserFields, Tenant};
 pub use transitions::OwnedChat;
 
@@ -71,9 +70,8 @@ pub struct StateOptions {
     pub agent_join_delay: Option<Duration>,
     /// Dismiss chats whose end user has left an agent's message unanswered this long.
     pub chat_inactivity_timeout: Option<Duration>,
-    /// Retention of finished chats and the caps on chats, messages and end users.
-    pub state_limits: StateLimits,
-    /// The robustness limits (tenants, journals, deliveries, body read time).
+    /// Every limit (the state checks tenants, chats, messages and end users, and retains
+    /// finished chats by them).
     pub limits: Limits,
     pub live_events: Arc<LiveEventBus>,
     pub ids: Arc<IdCounters>,
@@ -129,8 +127,8 @@ impl AppState {
             overrides,
             installing: Mutex::new(()),
             admitting: Mutex::new(()),
+            retention: Retention::new(&options.limits),
             limits: options.limits,
-            retention: Retention::new(options.state_limits),
             live_events: options.live_events,
             auth: options.auth,
             started: Instant::now(),
@@ -155,14 +153,9 @@ impl AppState {
         self.auth.is_open()
     }
 
-    /// The robustness limits this state was built with.
+    /// Every limit this state was built with.
     pub fn limits(&self) -> &Limits {
         &self.limits
-    }
-
-    /// The bounds on chats, messages and end users.
-    pub fn state_limits(&self) -> &StateLimits {
-        &self.retention.limits
     }
 
     pub fn ids(&self) -> &IdCounters {
@@ -483,7 +476,7 @@ impl AppState {
     /// Makes room for one more chat of `tenant`: at its limit, its oldest finished chat is
     /// evicted; with none finished, the chat is refused.
     fn make_room_for_chat(&self, tenant: &Tenant) -> Result<(), StateError> {
-        let limit = self.retention.limits.max_chats_per_tenant;
+        let limit = self.limits.max_chats_per_tenant;
         while tenant.chats.len() >= limit {
             let (expired, oldest) = self.retention.oldest_of(&tenant.name);
             self.evict(expired);
@@ -492,9 +485,10 @@ impl AppState {
                 None if tenant.chats.len() < limit => break,
                 None => {
                     return Err(StateError::LimitReached(format!(
-                        "Tenant {} holds {} open chats, the limit set by --max-chats-per-tenant (CCAI_EMU_MAX_CHATS_PER_TENANT); finish some chats or raise the limit",
+                        "Tenant {} holds {} open chats, the limit set by {}; finish some chats or raise the limit",
                         tenant.name,
-                        tenant.chats.len()
+                        tenant.chats.len(),
+                        Limit::ChatsPerTenant.names_flag()
                     )))
                 }
             }
@@ -504,9 +498,10 @@ impl AppState {
 
     /// The refusal for a message to a chat that holds `stored` messages, if at the limit.
     pub fn message_limit_reached(&self, chat_id: ChatId, stored: usize) -> Option<StateError> {
-        (stored >= self.retention.limits.max_messages_per_chat).then(|| {
+        (stored >= self.limits.max_messages_per_chat).then(|| {
             StateError::LimitReached(format!(
-                "Chat {chat_id} holds {stored} messages, the limit set by --max-messages-per-chat (CCAI_EMU_MAX_MESSAGES_PER_CHAT); start a new chat or raise the limit"
+                "Chat {chat_id} holds {stored} messages, the limit set by {}; start a new chat or raise the limit",
+                Limit::MessagesPerChat.names_flag()
             ))
         })
     }
@@ -518,7 +513,7 @@ impl AppState {
             .iter()
             .map(|tenant| tenant.value().chats.len())
             .sum();
-        self.retention.stats(stored)
+        self.retention.stats(stored, &self.limits)
     }
 
     /// The most tenants' end users, chats and one chat's messages held (for

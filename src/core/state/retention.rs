@@ -1,9 +1,7 @@
 //! Bounds on the chats the state keeps, so a long-running emulator's memory stays bounded:
 //! finished chats are retained up to a count (and optionally an age) process-wide, then
-//! evicted oldest first with their messages, and counted; a tenant holds at most
-//! `max_chats_per_tenant` chats, a chat at most `max_messages_per_chat` messages and a
-//! tenant at most `max_end_users_per_tenant` end users, each refused with a clear error
-//! naming its flag (never a silent loss). [`Retention`] keeps the finished chats in the
+//! evicted oldest first with their messages, and counted. (The caps on chats, messages and
+//! end users are limits, checked by the state; each refusal names its flag.) [`Retention`] keeps the finished chats in the
 //! order they finished and says which to evict; the state evicts them. See
 //! `docs/performance.md` for what a setting costs.
 
@@ -14,39 +12,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::core::domain::ChatId;
-
-/// Finished chats kept by default, process-wide.
-pub const DEFAULT_RETAIN_FINISHED_CHATS: usize = 1_000;
-/// Chats one tenant may hold by default.
-pub const DEFAULT_MAX_CHATS_PER_TENANT: usize = 10_000;
-/// Messages one chat may hold by default.
-pub const DEFAULT_MAX_MESSAGES_PER_CHAT: usize = 10_000;
-/// End users one tenant may hold by default.
-pub const DEFAULT_MAX_END_USERS_PER_TENANT: usize = 100_000;
-
-/// The limits, from `--retain-finished-chats`, `--retain-finished-chats-for`,
-/// `--max-chats-per-tenant`, `--max-messages-per-chat` and `--max-end-users-per-tenant`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StateLimits {
-    pub retain_finished_chats: usize,
-    /// Finished chats older than this (since they finished) are evicted too.
-    pub retain_finished_for: Option<Duration>,
-    pub max_chats_per_tenant: usize,
-    pub max_messages_per_chat: usize,
-    pub max_end_users_per_tenant: usize,
-}
-
-impl Default for StateLimits {
-    fn default() -> StateLimits {
-        StateLimits {
-            retain_finished_chats: DEFAULT_RETAIN_FINISHED_CHATS,
-            retain_finished_for: None,
-            max_chats_per_tenant: DEFAULT_MAX_CHATS_PER_TENANT,
-            max_messages_per_chat: DEFAULT_MAX_MESSAGES_PER_CHAT,
-            max_end_users_per_tenant: DEFAULT_MAX_END_USERS_PER_TENANT,
-        }
-    }
-}
+use crate::core::limits::Limits;
 
 /// What `/__admin/health` reports about chats and their limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,14 +47,17 @@ struct FinishedChats {
 /// The finished chats, oldest first, and how many were evicted.
 #[derive(Debug)]
 pub struct Retention {
-    pub limits: StateLimits,
+    /// `--retain-finished-chats` and `--retain-finished-chats-for`.
+    keep: usize,
+    keep_for: Option<Duration>,
     finished: Mutex<FinishedChats>,
 }
 
 impl Retention {
-    pub fn new(limits: StateLimits) -> Retention {
+    pub fn new(limits: &Limits) -> Retention {
         Retention {
-            limits,
+            keep: limits.retain_finished_chats,
+            keep_for: limits.retain_finished_for,
             finished: Mutex::default(),
         }
     }
@@ -115,10 +84,9 @@ impl Retention {
         let now = Instant::now();
         let mut out = Vec::new();
         while let Some(oldest) = finished.in_order.front() {
-            let too_many = finished.in_order.len() > self.limits.retain_finished_chats;
+            let too_many = finished.in_order.len() > self.keep;
             let too_old = self
-                .limits
-                .retain_finished_for
+                .keep_for
                 .is_some_and(|age| now.duration_since(oldest.at) > age);
             if !too_many && !too_old {
                 break;
@@ -156,17 +124,17 @@ impl Retention {
     }
 
     /// The statistics `/__admin/health` reports, with `stored` chats held.
-    pub fn stats(&self, stored: usize) -> ChatStats {
+    pub fn stats(&self, stored: usize, limits: &Limits) -> ChatStats {
         let finished = self.finished.lock().expect("finished chats lock");
         ChatStats {
             stored,
             finished_retained: finished.in_order.len(),
             evicted: finished.evicted,
-            retain_finished_chats: self.limits.retain_finished_chats,
-            retain_finished_for_seconds: self.limits.retain_finished_for.map(|age| age.as_secs()),
-            max_chats_per_tenant: self.limits.max_chats_per_tenant,
-            max_messages_per_chat: self.limits.max_messages_per_chat,
-            max_end_users_per_tenant: self.limits.max_end_users_per_tenant,
+            retain_finished_chats: limits.retain_finished_chats,
+            retain_finished_for_seconds: limits.retain_finished_for.map(|age| age.as_secs()),
+            max_chats_per_tenant: limits.max_chats_per_tenant,
+            max_messages_per_chat: limits.max_messages_per_chat,
+            max_end_users_per_tenant: limits.max_end_users_per_tenant,
         }
     }
 }

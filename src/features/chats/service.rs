@@ -24,6 +24,7 @@ use crate::core::domain::{
     Chat, ChatError, ChatId, ContactCenter, EndUser, EndUserId, EndedBy, MessageBody, MessageId,
     NewChat, Visibility,
 };
+use crate::core::limits::Limit;
 use crate::core::live_events::LiveEventBus;
 use crate::core::state::durability::Change;
 use crate::core::state::{
@@ -133,7 +134,7 @@ impl Chats {
         if fields.identifier.trim().is_empty() {
             return Err(StateError::Invalid("identifier must not be empty".into()));
         }
-        let most = self.state.state_limits().max_end_users_per_tenant;
+        let most = self.state.limits().max_end_users_per_tenant;
         let user = tenant
             .upsert_end_user(
                 fields,
@@ -143,8 +144,10 @@ impl Chats {
             )
             .map_err(|held| {
                 StateError::LimitReached(format!(
-                    "Tenant {} holds {held} end users, the limit set by --max-end-users-per-tenant (CCAI_EMU_MAX_END_USERS_PER_TENANT); existing end users can still be updated; POST /__admin/reset?tenant={} frees them",
-                    tenant.name, tenant.name
+                    "Tenant {} holds {held} end users, the limit set by {}; existing end users can still be updated; POST /__admin/reset?tenant={} frees them",
+                    tenant.name,
+                    Limit::EndUsersPerTenant.names_flag(),
+                    tenant.name
                 ))
             })?;
         self.state.record(&[Change::EndUser {
@@ -261,7 +264,8 @@ impl Chats {
             state
                 .message_limit_reached(chat_id, stored)
                 .unwrap_or(StateError::LimitReached(format!(
-                    "Chat {chat_id} is at the limit set by --max-messages-per-chat (CCAI_EMU_MAX_MESSAGES_PER_CHAT)"
+                    "Chat {chat_id} is at the limit set by {}",
+                    Limit::MessagesPerChat.names_flag()
                 )))
         })
     }

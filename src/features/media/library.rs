@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use super::config::MediaConfig;
 use super::kinds::MediaKind;
 use super::policy::PolicySigner;
+use crate::core::limits::Limit;
 use crate::core::state::durability::{Change, Durability, DurabilityError};
 use crate::core::state::ids::IdCounters;
 
@@ -40,14 +41,13 @@ pub struct MediaRecord {
 pub enum MediaError {
     #[error("This upload form was already used: each pre-signed upload takes one file; ask for a new one")]
     AlreadyUsed,
-    #[error("Media budget exhausted: {scope} holds {used} of {limit} bytes and this file needs {size} more; raise {flag} ({env}) or free media with POST /__admin/reset?tenant=<tenant>")]
+    #[error("Media budget exhausted: {scope} holds {used} of {bytes} bytes and this file needs {size} more; raise {names_flag} or free media with POST /__admin/reset?tenant=<tenant>", names_flag = limit.names_flag())]
     OverBudget {
         scope: String,
         used: u64,
-        limit: u64,
+        bytes: u64,
         size: u64,
-        flag: &'static str,
-        env: &'static str,
+        limit: Limit,
     },
     #[error("s3_path {0:?} names no file uploaded for this chat")]
     UnknownPath(String),
@@ -75,9 +75,17 @@ struct Holdings {
     total: Usage,
 }
 
+/// The media budgets (`--media-budget-per-tenant`, `--media-budget-total`), in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediaBudgets {
+    pub per_tenant: u64,
+    pub total: u64,
+}
+
 /// All stored media.
 pub struct MediaLibrary {
     config: MediaConfig,
+    budgets: MediaBudgets,
     pub signer: PolicySigner,
     ids: Arc<IdCounters>,
     /// Where files are written, with `--state-dir`.
@@ -88,11 +96,13 @@ pub struct MediaLibrary {
 impl MediaLibrary {
     pub fn new(
         config: MediaConfig,
+        budgets: MediaBudgets,
         ids: Arc<IdCounters>,
         durability: Option<Arc<dyn Durability>>,
     ) -> MediaLibrary {
         MediaLibrary {
             config,
+            budgets,
             signer: PolicySigner::random(),
             ids,
             durability,
@@ -178,24 +188,22 @@ impl MediaLibrary {
             .copied()
             .unwrap_or_default()
             .bytes;
-        if tenant_used + size > self.config.budget_per_tenant {
+        if tenant_used + size > self.budgets.per_tenant {
             return Err(MediaError::OverBudget {
                 scope: format!("tenant {tenant:?}"),
                 used: tenant_used,
-                limit: self.config.budget_per_tenant,
+                bytes: self.budgets.per_tenant,
                 size,
-                flag: "--media-budget-per-tenant",
-                env: "CCAI_EMU_MEDIA_BUDGET_PER_TENANT",
+                limit: Limit::MediaBudgetPerTenant,
             });
         }
-        if holdings.total.bytes + size > self.config.budget_total {
+        if holdings.total.bytes + size > self.budgets.total {
             return Err(MediaError::OverBudget {
                 scope: "the emulator".to_owned(),
                 used: holdings.total.bytes,
-                limit: self.config.budget_total,
+                bytes: self.budgets.total,
                 size,
-                flag: "--media-budget-total",
-                env: "CCAI_EMU_MEDIA_BUDGET_TOTAL",
+                limit: Limit::MediaBudgetTotal,
             });
         }
         Ok(())
@@ -366,13 +374,29 @@ impl MediaLibrary {
     }
 
     /// Budgets and what is held, in all and per tenant.
+    /// The most bytes one tenant's files take.
+    pub fn largest_tenant_bytes(&self) -> u64 {
+        let holdings = self.holdings();
+        holdings
+            .tenants
+            .values()
+            .map(|usage| usage.bytes)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The bytes every file takes.
+    pub fn total_bytes(&self) -> u64 {
+        self.holdings().total.bytes
+    }
+
     pub fn usage(&self) -> Value {
         let holdings = self.holdings();
         let mut tenants: Vec<(&String, &Usage)> = holdings.tenants.iter().collect();
         tenants.sort_by_key(|(name, _)| name.as_str());
         json!({
-            "budget_per_tenant_bytes": self.config.budget_per_tenant,
-            "budget_total_bytes": self.config.budget_total,
+            "budget_per_tenant_bytes": self.budgets.per_tenant,
+            "budget_total_bytes": self.budgets.total,
             "upload_url_expiry_ms": self.config.upload_url_expiry.as_millis() as u64,
             "used_bytes": holdings.total.bytes,
             "files": holdings.total.files,

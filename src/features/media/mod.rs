@@ -17,6 +17,6 @@ pub mod wire;
 
 pub use config::{MediaConfig, MediaFlags};
 pub use kinds::{attachable_list, content_type_for_filename, MediaKind, ATTACHMENT_MAX_BYTES};
-pub use library::{MediaError, MediaLibrary, MediaRecord};
+pub use library::{MediaBudgets, MediaError, MediaLibrary, MediaRecord};
 pub use service::{MediaFiles, MediaProblem};
 pub use storage_error::StorageError;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use super::format::{error, IdMap, LoadReport, Snapshot, SnapshotError};
+use crate::core::limits::Limit;
 use crate::core::state::durability::Change;
 use crate::core::state::{AppState, Tenant};
 use crate::features::webhooks::Webhooks;
@@ -140,19 +141,19 @@ impl Snapshots {
     }
 
     fn check_snapshot_limits(&self, snapshot: &Snapshot) -> Result<(), SnapshotError> {
-        let limits = *self.state.state_limits();
+        let limits = self.state.limits();
         within(
             "chats",
             snapshot.chats.len(),
             "chats are more than a tenant",
-            "--max-chats-per-tenant",
+            Limit::ChatsPerTenant,
             limits.max_chats_per_tenant,
         )?;
         within(
             "end_users",
             snapshot.end_users.len(),
             "end users are more than a tenant",
-            "--max-end-users-per-tenant",
+            Limit::EndUsersPerTenant,
             limits.max_end_users_per_tenant,
         )?;
         for (index, chat) in snapshot.chats.iter().enumerate() {
@@ -160,7 +161,7 @@ impl Snapshots {
                 &format!("chats[{index}].messages"),
                 chat.messages.len(),
                 "messages are more than a chat",
-                "--max-messages-per-chat",
+                Limit::MessagesPerChat,
                 limits.max_messages_per_chat,
             )?;
         }
@@ -179,22 +180,23 @@ impl Snapshots {
     }
 }
 
-/// Refuses `count` items at `place` when they pass `limit` (set by `flag`).
+/// Refuses `count` items at `place` when they pass `most` (set by `limit`).
 fn within(
     place: &str,
     count: usize,
     what: &str,
-    flag: &str,
-    limit: usize,
+    limit: Limit,
+    most: usize,
 ) -> Result<(), SnapshotError> {
-    if count <= limit {
+    if count <= most {
         return Ok(());
     }
+    let spec = limit.spec();
     Err(error(
         place,
         format!(
-            "{count} {what} may hold (limit set by {flag} / {}: {limit})",
-            crate::core::limits::env_twin(flag)
+            "{count} {what} may hold (limit set by --{} / {}: {most})",
+            spec.flag, spec.env
         ),
     ))
 }

@@ -138,8 +138,8 @@ impl WebhookTargets {
     /// What each delivery may keep.
     pub fn caps(&self) -> DeliveryCaps {
         self.caps.unwrap_or(DeliveryCaps {
-            payload_bytes: crate::core::limits::DEFAULT_DELIVERY_PAYLOAD_CAP,
-            attempts: crate::core::limits::DEFAULT_DELIVERY_ATTEMPTS_CAP,
+            payload_bytes: crate::core::limits::Limits::default().delivery_payload_cap,
+            attempts: crate::core::limits::Limits::default().delivery_attempts_cap,
         })
     }
 

@@ -365,6 +365,10 @@ fn every_wire_struct_agrees_with_its_openapi_schema() {
         },
         media: crate::features::media::MediaLibrary::new(
             crate::features::media::MediaConfig::default(),
+            crate::features::media::MediaBudgets {
+                per_tenant: 1,
+                total: 2,
+            },
             std::sync::Arc::default(),
             None,
         )

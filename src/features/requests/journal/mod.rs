@@ -251,7 +251,7 @@ impl RequestJournal {
             entries: Mutex::default(),
             cap: cap.max(1),
             body_cap: body_cap.max(1),
-            entry_bytes: crate::core::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES,
+            entry_bytes: crate::core::limits::Limits::default().request_journal_entry_bytes,
         }
     }
 

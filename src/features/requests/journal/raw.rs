@@ -97,7 +97,7 @@ impl RequestCapture {
     /// bytes per entry.
     pub fn new(method: &str, path: &str, query: &str) -> RequestCapture {
         RequestCapture::within(
-            crate::core::limits::DEFAULT_REQUEST_JOURNAL_ENTRY_BYTES,
+            crate::core::limits::Limits::default().request_journal_entry_bytes,
             method,
             path,
             query,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::core::domain::{ChatId, DeliveryId};
+use crate::core::limits::Limit;
 use crate::features::webhooks::catalog::{EventType, EVENT_CATALOG};
 use crate::features::webhooks::delivery_journal::{DeliveryFilter, DeliveryList, DeliveryStatus};
 use crate::features::webhooks::faults::FaultInjection;
@@ -238,7 +239,7 @@ impl From<WebhookError> for ApiError {
             WebhookError::PayloadTrimmed { .. } => limit_reached(
                 StatusCode::CONFLICT,
                 &error.to_string(),
-                "--delivery-payload-cap",
+                Limit::DeliveryPayloadBytes,
             ),
         }
     }
