@@ -31,7 +31,8 @@ URL_ENV = "CCAI_EMULATOR_URL"
 REPO_ENV = "CCAI_EMULATOR_REPO"
 ARGS_ENV = "CCAI_EMULATOR_ARGS"
 DEFAULT_ARGS = ("--agent-join-delay", "0", "--shutdown-grace", "1s")
-"""Tests want the simulated agent at once and a quick stop; ``$CCAI_EMULATOR_ARGS`` adds more."""
+"""Tests want the simulated agent at once and a quick stop; ``$CCAI_EMULATOR_ARGS`` adds more,
+and a flag given there (or in ``extra_args``) replaces the default one."""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _HOST = r"(127\.0\.0\.1|\[::1\]|localhost)"
@@ -98,8 +99,8 @@ def start_emulator(
         _check_health(emulator, None)
         return emulator
     binary = find_binary()
-    args = [binary, "--bind", "127.0.0.1:0", *DEFAULT_ARGS, *shlex.split(os.environ.get(ARGS_ENV, ""))]
-    args += extra_args or []
+    chosen = [*shlex.split(os.environ.get(ARGS_ENV, "")), *(extra_args or [])]
+    args = [binary, "--bind", "127.0.0.1:0", *_defaults_not_in(chosen), *chosen]
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output: collections.deque[str] = collections.deque(maxlen=200)
     bound: dict[str, str] = {}
@@ -119,6 +120,13 @@ def start_emulator(
         emulator.stop()
         raise
     return emulator
+
+
+def _defaults_not_in(chosen: list[str]) -> list[str]:
+    """The ``DEFAULT_ARGS`` pairs whose flag ``chosen`` does not give (as ``--flag v`` or ``--flag=v``)."""
+    given = {arg.split("=", 1)[0] for arg in chosen if arg.startswith("--")}
+    pairs = zip(DEFAULT_ARGS[::2], DEFAULT_ARGS[1::2])
+    return [part for flag, value in pairs if flag not in given for part in (flag, value)]
 
 
 def find_binary() -> str:
