@@ -94,3 +94,11 @@ def test_new_secrets_apply_to_the_next_request(receiver: WebhookReceiver) -> Non
     receiver.set_secrets(["rotated"])
     assert post(receiver.url, {"event_type": "chat_created", "chat_id": 5}) == 401
     assert post(receiver.url, {"event_type": "chat_created", "chat_id": 6}, secret="rotated", delivery_id="d-6") == 200
+
+
+def test_a_receiver_listens_on_the_port_it_is_given() -> None:
+    with WebhookReceiver([SECRET]) as first:
+        port = int(first.url.rsplit(":", 1)[1].split("/")[0])
+    with WebhookReceiver([SECRET], port=port) as second:
+        assert second.url == f"http://127.0.0.1:{port}/webhook"
+        assert post(second.url, {"event_type": "chat_created", "chat_id": 1, "body": {}}) == 200

@@ -23,6 +23,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ._http import Observer
 from .admin import AdminClient
 from .apps import AppsClient
 
@@ -60,9 +61,9 @@ class Emulator:
         self.process = process
         self._output = output if output is not None else collections.deque(maxlen=200)
 
-    def apps(self, tenant: str, token: str = "any-token") -> AppsClient:
+    def apps(self, tenant: str, token: str = "any-token", *, observer: Observer | None = None) -> AppsClient:
         """The Apps API as ``tenant`` (a Basic-auth subdomain; created on first use)."""
-        return AppsClient(self.api_url, tenant, token)
+        return AppsClient(self.api_url, tenant, token, observer=observer)
 
     @property
     def output(self) -> str:
