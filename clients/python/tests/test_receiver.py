@@ -102,3 +102,10 @@ def test_a_receiver_listens_on_the_port_it_is_given() -> None:
     with WebhookReceiver([SECRET], port=port) as second:
         assert second.url == f"http://127.0.0.1:{port}/webhook"
         assert post(second.url, {"event_type": "chat_created", "chat_id": 1, "body": {}}) == 200
+
+
+def test_wait_until_wakes_on_the_arrival_that_makes_the_condition_true(receiver: WebhookReceiver) -> None:
+    assert receiver.wait_until(lambda received: len(received) > 0, timeout=0.01) is False
+    for chat_id in (1, 1, 2):
+        threading.Thread(target=post, args=(receiver.url, {"event_type": "x", "chat_id": chat_id, "body": {}})).start()
+    assert receiver.wait_until(lambda received: len({h.chat_id for h in received}) >= 2, timeout=10)

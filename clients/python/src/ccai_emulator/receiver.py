@@ -182,6 +182,15 @@ class WebhookReceiver:
                 )
             return matching()[:count]
 
+    def wait_until(self, condition: Callable[[list[ReceivedWebhook]], bool], *, timeout: float = 10.0) -> bool:
+        """Wait until ``condition(every request so far)`` holds; False if ``timeout`` passed first.
+
+        For conditions the other waits do not express (e.g. "N distinct events for these
+        chats"); it is checked on every arrival, never polled.
+        """
+        with self._journal.condition:
+            return self._journal.condition.wait_for(lambda: condition(list(self._journal.received)), timeout=timeout)
+
     # --- HTTP ------------------------------------------------------------------------------
 
     def _record(self, path: str, headers: dict[str, str], raw_body: bytes) -> bool:
