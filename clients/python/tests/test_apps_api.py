@@ -125,3 +125,15 @@ def test_raw_answers_any_status_and_can_drop_or_replace_the_credentials(ccai_ten
     assert as_bearer.authorization == "Bearer" and as_bearer.status == 401
     created = apps.raw("POST", "/end_users", {"identifier": "customer-9"})
     assert created.status == 200 and created.json()["identifier"] == "customer-9"
+
+
+def test_after_hours_refuses_a_resume_with_the_tenants_message(ccai_tenant: TestTenant) -> None:
+    _, chat = ccai_tenant.start_chat()
+    ccai_tenant.admin.dismiss(chat)
+    ccai_tenant.admin.set_after_hours(ccai_tenant.name, message="Closed until Monday.")
+    with pytest.raises(EmulatorError) as closed:
+        ccai_tenant.apps.resume_chat(chat)
+    assert (closed.value.status, closed.value.message) == (400, "Closed until Monday.")
+    ccai_tenant.admin.clear_after_hours(ccai_tenant.name)
+    ccai_tenant.apps.resume_chat(chat)
+    ccai_tenant.wait_for_chat(chat, state="assigned", status="assigned")
