@@ -125,13 +125,14 @@ class Consumer:
         auth: str = "tenant",
     ) -> Exchange:
         """Any request, answered whatever its status. ``auth``: ``tenant`` (the tenant's Basic
-        credentials), ``none``, ``wrong-token`` (the subdomain with a token nobody issued), or
-        ``bearer`` (the tenant's token as ``Authorization: Bearer``)."""
+        credentials), ``none``, ``wrong-token`` (the subdomain with a token nobody issued),
+        ``bearer`` (the tenant's token as ``Authorization: Bearer``) or ``wrong-bearer``."""
         headers: dict[str, str | None] | None = {
             "tenant": None,
             "none": {"authorization": None},
             "wrong-token": {"authorization": _basic(self.handle.subdomain, "not-a-token-" + self.run_nonce)},
             "bearer": {"authorization": f"Bearer {self.handle.token}"},
+            "wrong-bearer": {"authorization": f"Bearer not-a-token-{self.run_nonce}"},
         }[auth]
         self._auth = auth
         try:
@@ -143,20 +144,21 @@ class Consumer:
 
     def expect_webhooks(
         self,
-        event_type: str,
+        event_type: str | None,
         chat_id: int,
         *,
         count: int = 1,
         predicate: Callable[[ReceivedWebhook], bool] | None = None,
     ) -> list[ReceivedWebhook]:
-        """Wait for ``count`` distinct ``event_type`` webhooks of ``chat_id`` (retries of one
-        event count once); each must verify with the primary and the secondary secret."""
+        """Wait for ``count`` distinct ``event_type`` (None: any) webhooks of ``chat_id`` that
+        match ``predicate`` (retries of one event count once); each must verify with the
+        primary and the secondary secret."""
 
         def matching(received: list[ReceivedWebhook]) -> list[ReceivedWebhook]:
             chosen = [
                 hook
                 for hook in received
-                if hook.event_type == event_type
+                if event_type in (None, hook.event_type)
                 and hook.chat_id == chat_id
                 and (predicate is None or predicate(hook))
             ]
@@ -169,7 +171,7 @@ class Consumer:
         if not arrived:
             seen = [f"{hook.event_type} chat {hook.chat_id}" for hook in self.handle.receiver.received]
             raise ScenarioFailure(
-                f"expected {count} {event_type} webhook(s) for chat {chat_id} within "
+                f"expected {count} {event_type or '(any event)'} webhook(s) for chat {chat_id} within "
                 f"{self.settings.webhook_timeout}s (CCAI_WEBHOOK_TIMEOUT); got {len(found)}; arrived: {seen}"
             )
         for hook in found:

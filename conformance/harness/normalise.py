@@ -16,6 +16,8 @@ request path, a response body, an error message and a webhook alike, and a secon
   different seconds.
 - **URLs** (any ``http(s)://`` string) become ``<url:n>``, tokens and storage keys (the upload
   form's ``policy``, signature, credential, ``key`` / ``s3_path``) ``<kind:n>``, with identity.
+- **long strings** (over 1,000 characters: a deliberately oversized body) become
+  ``<long_text:N characters, sha256 ...>``.
 - **run literals**: the run's nonce (in every end-user identifier the suite makes) becomes
   ``<run>``, the tenant's subdomain ``<tenant>``.
 - **ids in free text** (error messages such as ``escalation_id 9 does not belong to chat 7``):
@@ -28,6 +30,7 @@ The same rules are what the Rust ``diff`` command applies (conformance/README.md
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -111,7 +114,9 @@ TEXT_HINTS = {
 }
 """In free text, a number right after one of these words is an id of that kind."""
 
-_NUMBER_AFTER_WORD = re.compile(r"([A-Za-z_]+)(\W{0,3})(\d+)\b")
+_NUMBER_AFTER_WORD = re.compile(r"\b([A-Za-z_]{1,32})(\W{0,3})(\d+)\b")
+LONG_TEXT = 1000
+"""Longer strings (a deliberately oversized body) are kept as their length and digest."""
 _PARSE_POSITION = re.compile(r"\bat line \d+ column \d+")
 """A JSON parser's position moves with the length of the ids in the body."""
 
@@ -180,6 +185,9 @@ class Normaliser:
     def _string(self, value: str, lowered_key: str) -> str:
         if PLACEHOLDER.match(value):
             return value
+        if len(value) > LONG_TEXT:
+            digest = hashlib.sha256(value.encode()).hexdigest()[:16]
+            return f"<long_text:{len(value)} characters, sha256 {digest}>"
         if TIME_KEYS.search(lowered_key) or ISO_TIME.match(value):
             return f"<timestamp:{re.sub(r'[0-9]', '0', value)}>"
         if URL.match(value):

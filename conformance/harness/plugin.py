@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from .consumer import Consumer, KnownGap
+from .consumer import Consumer, KnownGap, ScenarioFailure
 from .settings import Settings, SettingsError, from_environment
 from .targets import EmulatorTarget, Target, TenantTarget
 
@@ -134,6 +134,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             outcome = the_consumer.finish(update=item.config.getoption("--snapshot-update"), known_gap=known)
         except KnownGap as covered:
             pytest.xfail(str(covered))
+        except ScenarioFailure as failure:
+            pytest.fail(str(failure), pytrace=False)
         state.compared_values += outcome.compared_values
         if outcome.written:
             state.written.append(the_consumer.scenario_id)
