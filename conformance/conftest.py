@@ -7,4 +7,4 @@ import pytest
 
 pytest.register_assert_rewrite("harness")
 
-pytest_plugins = ["harness.plugin"]
+pytest_plugins = ["harness.plugin", "pytester"]

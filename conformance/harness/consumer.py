@@ -288,8 +288,9 @@ class Consumer:
         return Outcome(0, True)
 
     def _shown_path(self) -> str:
-        parts = self.snapshot_path.parts
-        return "/".join(parts[parts.index("conformance") :]) if "conformance" in parts else str(self.snapshot_path)
+        """The snapshot's path from the folder above the suite's (``conformance/snapshots/...``)."""
+        base = self.snapshot_path.parents[2].parent
+        return str(self.snapshot_path.relative_to(base)) if self.snapshot_path.is_relative_to(base) else str(self.snapshot_path)
 
     # --- webhooks --------------------------------------------------------------------------
 
@@ -384,22 +385,26 @@ class Consumer:
         }
 
     def _in_history_order(self, hooks: list[ReceivedWebhook]) -> list[ReceivedWebhook]:
-        """Webhooks in the order of the chats' history, not of arrival (which the platform does
-        not promise): by chat (as the scenario met them), ``chat_created`` first, then
-        ``message_received`` by ``message_id``, then any other event by name and body."""
+        return history_order(hooks, self._chats)
 
-        def key(hook: ReceivedWebhook) -> tuple[Any, ...]:
-            chat = self._chats.index(hook.chat_id) if hook.chat_id in self._chats else len(self._chats)
-            message = hook.body.get("message") if isinstance(hook.body.get("message"), dict) else {}
-            if hook.event_type == "chat_created":
-                rank: tuple[Any, ...] = (0, 0, "")
-            elif hook.event_type == "message_received" and isinstance(message.get("message_id"), int):
-                rank = (1, message["message_id"], "")
-            else:
-                rank = (2, 0, hook.event_type + json.dumps(hook.body, sort_keys=True))
-            return (chat, *rank)
 
-        return sorted(hooks, key=key)
+def history_order(hooks: list[ReceivedWebhook], chats: list[int]) -> list[ReceivedWebhook]:
+    """Webhooks in the order of the chats' history, not of arrival (which the platform does
+    not promise): by chat (in the order the scenario met them), ``chat_created`` first, then
+    ``message_received`` by ``message_id``, then any other event by name and body."""
+
+    def key(hook: ReceivedWebhook) -> tuple[Any, ...]:
+        chat = chats.index(hook.chat_id) if hook.chat_id in chats else len(chats)
+        message = hook.body.get("message") if isinstance(hook.body.get("message"), dict) else {}
+        if hook.event_type == "chat_created":
+            rank: tuple[Any, ...] = (0, 0, "")
+        elif hook.event_type == "message_received" and isinstance(message.get("message_id"), int):
+            rank = (1, message["message_id"], "")
+        else:
+            rank = (2, 0, hook.event_type + json.dumps(hook.body, sort_keys=True))
+        return (chat, *rank)
+
+    return sorted(hooks, key=key)
 
 
 def _distinct(hooks: list[ReceivedWebhook]) -> list[ReceivedWebhook]:

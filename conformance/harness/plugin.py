@@ -6,8 +6,9 @@ Markers:
 - ``emulator_only(reason, agent=False)``: needs something only the emulator can do; skipped
   against a tenant with ``reason``. ``agent=True`` runs it on the emulator whose scripted
   human agent joins at once (the others run where nobody picks a chat up).
-- ``awaiting(feature)``: written from the platform's pages for a feature the emulator does
-  not have yet; skipped with that reason unless ``--run-awaiting``.
+- ``awaiting(feature, rows=())``: written from the platform's pages for a feature the emulator
+  does not have yet; skipped with that reason unless ``--run-awaiting``. ``rows`` are the
+  endpoints (``"GET /wait_times"``) or events it concerns, for docs/parity.md.
 - ``known_gap(reason, paths=())``: a difference from a snapshot recorded elsewhere (a tenant,
   or a docs page) that is known and accepted: the scenario is reported xfailed while every
   difference falls under ``paths`` (all of them when none are given), and fails once there
@@ -20,7 +21,6 @@ import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +29,9 @@ from .consumer import Consumer, KnownGap, ScenarioFailure
 from .settings import Settings, SettingsError, from_environment
 from .targets import EmulatorTarget, Target, TenantTarget
 
-SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
+SNAPSHOTS_DIR = "snapshots"
+"""Snapshots live beside the scenarios, in ``<rootdir>/snapshots`` (rootdir is conformance/,
+where pytest.ini is)."""
 
 
 @dataclass
@@ -39,6 +41,9 @@ class RunState:
     assertions: int = 0
     compared_values: int = 0
     written: list[str] = field(default_factory=list)
+    scenario_ids: set[str] = field(default_factory=set)
+    """Node ids of the collected scenarios (tests that use ``consumer``); the rest are the
+    suite's checks of itself."""
     started: float = field(default_factory=time.monotonic)
 
 
@@ -63,7 +68,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "emulator_only(reason, agent=False): skipped against a tenant")
-    config.addinivalue_line("markers", "awaiting(feature): skipped until --run-awaiting")
+    config.addinivalue_line("markers", "awaiting(feature, rows=()): skipped until --run-awaiting")
     config.addinivalue_line("markers", "known_gap(reason, paths=()): an accepted difference from a reference")
     try:
         settings = from_environment()
@@ -75,6 +80,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     state = config.stash[STATE_KEY]
     for item in items:
+        if "consumer" in getattr(item, "fixturenames", ()):
+            state.scenario_ids.add(item.nodeid)
         awaiting = item.get_closest_marker("awaiting")
         if awaiting is not None and not config.getoption("--run-awaiting"):
             feature = awaiting.args[0]
@@ -114,7 +121,7 @@ def consumer(request: pytest.FixtureRequest, conformance_target: Target) -> Iter
             handle=handle,
             settings=state.settings,
             run_nonce=state.nonce,
-            snapshot_path=SNAPSHOTS / f"{scenario}.json",
+            snapshot_path=request.config.rootpath / SNAPSHOTS_DIR / f"{scenario}.json",
         )
         item.stash[CONSUMER_KEY] = the_consumer
         yield the_consumer
@@ -130,12 +137,17 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         state = item.config.stash[STATE_KEY]
         gap = item.get_closest_marker("known_gap")
         known = (gap.args[0], list(gap.kwargs.get("paths", ()))) if gap is not None else None
+        failure: str | None = None
         try:
             outcome = the_consumer.finish(update=item.config.getoption("--snapshot-update"), known_gap=known)
         except KnownGap as covered:
-            pytest.xfail(str(covered))
-        except ScenarioFailure as failure:
-            pytest.fail(str(failure), pytrace=False)
+            failure, xfail = str(covered), True
+        except ScenarioFailure as different:
+            failure, xfail = str(different), False
+        if failure is not None:  # raised outside the except blocks: one message, no chained traceback
+            if xfail:
+                pytest.xfail(failure)
+            pytest.fail(failure, pytrace=False)
         state.compared_values += outcome.compared_values
         if outcome.written:
             state.written.append(the_consumer.scenario_id)
@@ -157,14 +169,26 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     state = config.stash.get(STATE_KEY, None)
     if state is None:
         return
-    stats = terminalreporter.stats
-    counts = {key: len(stats.get(key, [])) for key in ("passed", "failed", "skipped", "xfailed", "error")}
-    ran = {key: value for key, value in counts.items() if value}
+    outcomes: dict[str, dict[str, str]] = {"scenarios": {}, "checks": {}}
+    for key in ("passed", "failed", "skipped", "xfailed", "xpassed", "error"):
+        for report in terminalreporter.stats.get(key, []):
+            nodeid = getattr(report, "nodeid", "")
+            if nodeid:
+                group = "scenarios" if nodeid in state.scenario_ids else "checks"
+                outcomes[group].setdefault(nodeid, key)  # a failed teardown does not hide a pass
+
+    def tally(group: str) -> str:
+        counts: dict[str, int] = {}
+        for outcome in outcomes[group].values():
+            counts[outcome] = counts.get(outcome, 0) + 1
+        return f"{len(outcomes[group])} ({', '.join(f'{n} {k}' for k, n in counts.items()) or 'none'})"
+
     terminalreporter.write_sep("-", "conformance")
+    line = f"target {state.settings.target}: {tally('scenarios')} scenarios"
+    if outcomes["checks"]:
+        line += f", {tally('checks')} checks of the suite itself"
     terminalreporter.write_line(
-        f"target {state.settings.target}: {sum(counts.values())} scenarios "
-        f"({', '.join(f'{v} {k}' for k, v in ran.items()) or 'none'}), "
-        f"{state.assertions} assertions passed, {state.compared_values} snapshot values compared, "
+        f"{line}; {state.assertions} assertions passed, {state.compared_values} snapshot values compared, "
         f"{time.monotonic() - state.started:.1f} s"
     )
     if state.written:

@@ -26,7 +26,7 @@ SOURCES = ("tenant", "docs", "emulator")
 MISSING = object()
 """Stands for a key or list element that is not there."""
 
-_TYPE_MATCHERS = {
+TYPE_MATCHERS = {
     "<any>": lambda value: True,
     "<int>": lambda value: isinstance(value, int) and not isinstance(value, bool),
     "<number>": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
@@ -51,8 +51,8 @@ class Difference:
 
 def compare(expected: Any, got: Any, *, subset: bool = False, path: str = "") -> list[Difference]:
     """Every difference between ``expected`` (the snapshot, with matchers) and ``got``."""
-    if isinstance(expected, str) and expected in _TYPE_MATCHERS:
-        return [] if got is not MISSING and _TYPE_MATCHERS[expected](got) else [Difference(path, expected, got)]
+    if isinstance(expected, str) and expected in TYPE_MATCHERS:
+        return [] if got is not MISSING and TYPE_MATCHERS[expected](got) else [Difference(path, expected, got)]
     if isinstance(expected, dict) and set(expected) == {"<each>"}:
         if not isinstance(got, list):
             return [Difference(path, "a list", got)]

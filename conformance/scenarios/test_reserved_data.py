@@ -19,7 +19,7 @@ RESERVED = {
 }
 
 
-@pytest.mark.awaiting("reserved data properties")
+@pytest.mark.awaiting("reserved data properties", rows=["POST /chats"])
 def test_a_chat_opens_with_reserved_data_properties(consumer: Consumer) -> None:
     """POST /chats with custom_data holding the three reserved properties is accepted, and the chat created."""
     user = consumer.upsert_end_user("ada")
@@ -29,7 +29,7 @@ def test_a_chat_opens_with_reserved_data_properties(consumer: Consumer) -> None:
     consumer.expect_webhooks("chat_created", answer.json()["id"])
 
 
-@pytest.mark.awaiting("reserved data properties")
+@pytest.mark.awaiting("reserved data properties", rows=["POST /chats"])
 @pytest.mark.emulator_only("what the human agent sees is read on the control plane")
 def test_reserved_data_properties_reach_the_chat_record_and_the_agent(consumer: Consumer) -> None:
     """The reserved properties sent with POST /chats are stored with the chat: its record and the agent's view carry each value."""
