@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness.parity_table import PARITY_MD, render  # noqa: E402
+from harness.parity_table import PARITY_MD, render
 
 
 def main(argv: list[str]) -> int:

@@ -127,13 +127,14 @@ class Consumer:
         """Any request, answered whatever its status. ``auth``: ``tenant`` (the tenant's Basic
         credentials), ``none``, ``wrong-token`` (the subdomain with a token nobody issued),
         ``bearer`` (the tenant's token as ``Authorization: Bearer``) or ``wrong-bearer``."""
-        headers: dict[str, str | None] | None = {
+        choices: dict[str, dict[str, str | None] | None] = {
             "tenant": None,
             "none": {"authorization": None},
             "wrong-token": {"authorization": _basic(self.handle.subdomain, "not-a-token-" + self.run_nonce)},
             "bearer": {"authorization": f"Bearer {self.handle.token}"},
             "wrong-bearer": {"authorization": f"Bearer not-a-token-{self.run_nonce}"},
-        }[auth]
+        }
+        headers = choices[auth]
         self._auth = auth
         try:
             return self.apps.raw(
@@ -223,9 +224,7 @@ class Consumer:
         if update and self._may_write(source):
             return self._write(stored, observation)
         if stored is None:
-            raise ScenarioFailure(
-                f"no snapshot {self._shown_path()} yet: run with --snapshot-update to record one"
-            )
+            raise ScenarioFailure(f"no snapshot {self._shown_path()} yet: run with --snapshot-update to record one")
         differences = snapshots.compare(
             snapshots.observed_part(stored), observation, subset=stored.get("match") == "subset"
         )
@@ -255,6 +254,18 @@ class Consumer:
                 "remove the known_gap marker"
             )
         return Outcome(compared, False)
+
+    def close(self) -> None:
+        """On a tenant, end the chats the scenario left open (unrecorded, best effort), so no
+        agent finds them waiting; an emulator's tenant is reset instead."""
+        if self.target != "tenant":
+            return
+        quiet = AppsClient(self.handle.api_url, self.handle.subdomain, self.handle.token)
+        for chat_id in self._chats:
+            try:
+                quiet.raw("PATCH", f"/chats/{chat_id}", {"status": "finished"})
+            except OSError:  # best effort: a tidy-up must not fail the scenario
+                pass
 
     def _may_write(self, source: str | None) -> bool:
         """The emulator overwrites only its own snapshots; a tenant recording any."""
@@ -290,7 +301,11 @@ class Consumer:
     def _shown_path(self) -> str:
         """The snapshot's path from the folder above the suite's (``conformance/snapshots/...``)."""
         base = self.snapshot_path.parents[2].parent
-        return str(self.snapshot_path.relative_to(base)) if self.snapshot_path.is_relative_to(base) else str(self.snapshot_path)
+        return (
+            str(self.snapshot_path.relative_to(base))
+            if self.snapshot_path.is_relative_to(base)
+            else str(self.snapshot_path)
+        )
 
     # --- webhooks --------------------------------------------------------------------------
 
@@ -310,20 +325,19 @@ class Consumer:
         if self.handle.admin is not None:
             journal = self.handle.admin.deliveries(tenant=self.handle.subdomain)["deliveries"]
             ids = {d["id"] for d in journal if d["status"] not in ("suppressed", "skipped")}
-            receiver.wait_until(
-                lambda received: ids <= {hook.delivery_id for hook in received}, timeout=timeout
-            )
+            receiver.wait_until(lambda received: ids <= {hook.delivery_id for hook in received}, timeout=timeout)
         else:
             expected = len((stored or {}).get("webhooks", []))
             receiver.wait_until(lambda received: len(_distinct(self._ours(received))) >= expected, timeout=timeout)
             if update:
-                while True:
-                    before = len(_distinct(self._ours(receiver.received)))
-                    if not receiver.wait_until(
-                        lambda received: len(_distinct(self._ours(received))) > before, timeout=self.settings.settle
-                    ):
-                        break
+                while receiver.wait_until(
+                    self._more_than(len(_distinct(self._ours(receiver.received)))), timeout=self.settings.settle
+                ):
+                    pass  # another one came: listen for one more settle period
         return _distinct(self._ours(receiver.received))
+
+    def _more_than(self, count: int) -> Callable[[list[ReceivedWebhook]], bool]:
+        return lambda received: len(_distinct(self._ours(received))) > count
 
     def _signatures(self, hook: ReceivedWebhook) -> dict[str, str]:
         header = parse_signature_header(hook.headers.get("x-signature", ""))
@@ -347,7 +361,9 @@ class Consumer:
         webhooks = [self._webhook_entry(normaliser, hook) for hook in self._in_history_order(hooks)]
         return {"exchanges": exchanges, "webhooks": webhooks}
 
-    def _exchange_entry(self, normaliser: Normaliser, step: str | None, auth: str, exchange: Exchange) -> dict[str, Any]:
+    def _exchange_entry(
+        self, normaliser: Normaliser, step: str | None, auth: str, exchange: Exchange
+    ) -> dict[str, Any]:
         request: dict[str, Any] = {"method": exchange.method}
         api = self.handle.api_url
         if exchange.url.startswith(api):
@@ -395,7 +411,7 @@ def history_order(hooks: list[ReceivedWebhook], chats: list[int]) -> list[Receiv
 
     def key(hook: ReceivedWebhook) -> tuple[Any, ...]:
         chat = chats.index(hook.chat_id) if hook.chat_id in chats else len(chats)
-        message = hook.body.get("message") if isinstance(hook.body.get("message"), dict) else {}
+        message = _message(hook)
         if hook.event_type == "chat_created":
             rank: tuple[Any, ...] = (0, 0, "")
         elif hook.event_type == "message_received" and isinstance(message.get("message_id"), int):
@@ -407,6 +423,11 @@ def history_order(hooks: list[ReceivedWebhook], chats: list[int]) -> list[Receiv
     return sorted(hooks, key=key)
 
 
+def _message(hook: ReceivedWebhook) -> dict[str, Any]:
+    message = hook.body.get("message")
+    return message if isinstance(message, dict) else {}
+
+
 def _distinct(hooks: list[ReceivedWebhook]) -> list[ReceivedWebhook]:
     """One per event: retries and redeliveries of an event count once, keyed as the platform's
     consumers are told to de-duplicate (``chat_id`` + ``message_id`` for ``message_received``,
@@ -414,7 +435,7 @@ def _distinct(hooks: list[ReceivedWebhook]) -> list[ReceivedWebhook]:
     seen: set[tuple[Any, ...]] = set()
     chosen = []
     for hook in hooks:
-        message = hook.body.get("message") if isinstance(hook.body.get("message"), dict) else {}
+        message = _message(hook)
         if hook.event_type == "message_received" and "message_id" in message:
             key: tuple[Any, ...] = (hook.event_type, hook.chat_id, message["message_id"])
         elif hook.event_type == "chat_created":

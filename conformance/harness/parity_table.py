@@ -122,9 +122,11 @@ def render(all_scenarios: list[Scenario] | None = None) -> str:
         "scenario declares and accepts; **awaiting** names features the emulator does not have yet,",
         "whose scenarios are written and skipped until `--run-awaiting`.",
         "",
-        f"{len(chosen)} scenarios: {_count(chosen, lambda s: not s.emulator_only)} run against the emulator and a "
-        f"tenant, {_count(chosen, lambda s: bool(s.emulator_only))} only against the emulator; "
-        f"{_count(chosen, lambda s: bool(s.awaiting))} await a feature.",
+        (
+            f"{len(chosen)} scenarios: {_count(chosen, lambda s: not s.emulator_only)} run against the emulator "
+            f"and a tenant, {_count(chosen, lambda s: bool(s.emulator_only))} only against the emulator; "
+            f"{_count(chosen, lambda s: bool(s.awaiting))} await a feature."
+        ),
         "",
         "## Endpoints",
         "",

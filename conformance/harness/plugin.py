@@ -124,7 +124,10 @@ def consumer(request: pytest.FixtureRequest, conformance_target: Target) -> Iter
             snapshot_path=request.config.rootpath / SNAPSHOTS_DIR / f"{scenario}.json",
         )
         item.stash[CONSUMER_KEY] = the_consumer
-        yield the_consumer
+        try:
+            yield the_consumer
+        finally:
+            the_consumer.close()
     finally:
         handle.close()
 

@@ -64,8 +64,7 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
             f"CCAI_TARGET=tenant needs {', '.join(missing)} (conformance/README.md, 'Against a tenant')"
         )
     base_url = env["CCAI_TENANT_BASE_URL"].rstrip("/")
-    if base_url.endswith("/apps/api/v1"):
-        base_url = base_url[: -len("/apps/api/v1")]
+    base_url = base_url.removesuffix("/apps/api/v1")
     if not base_url.startswith(("http://", "https://")):
         raise SettingsError(f"CCAI_TENANT_BASE_URL={base_url!r}: expected https://SUBDOMAIN.REGION.ccaiplatform.com")
     bind = env.get("CCAI_RECEIVER_BIND", "127.0.0.1:8765")

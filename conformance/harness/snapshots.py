@@ -17,6 +17,7 @@ clients to ignore keys they do not know); with ``"exact"`` (the default) it may 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ SOURCES = ("tenant", "docs", "emulator")
 MISSING = object()
 """Stands for a key or list element that is not there."""
 
-TYPE_MATCHERS = {
+TYPE_MATCHERS: dict[str, Callable[[Any], bool]] = {
     "<any>": lambda value: True,
     "<int>": lambda value: isinstance(value, int) and not isinstance(value, bool),
     "<number>": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
@@ -109,6 +110,7 @@ def load(path: Path) -> dict[str, Any] | None:
     problems = validate(document)
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems))
+    assert isinstance(document, dict)
     return document
 
 

@@ -177,9 +177,7 @@ class TenantTarget(Target):
         headers = {
             "content-type": "application/json",
             "x-signature-timestamp": timestamp,
-            "x-signature": signature_header(
-                self.tenant.primary_secret, self.tenant.secondary_secret, timestamp, body
-            ),
+            "x-signature": signature_header(self.tenant.primary_secret, self.tenant.secondary_secret, timestamp, body),
         }
         request = urllib.request.Request(self.tenant.public_url, data=body, headers=headers, method="POST")
         try:

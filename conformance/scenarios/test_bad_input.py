@@ -59,7 +59,11 @@ def test_a_pre_chat_transcript_of_the_wrong_shape_is_refused(consumer: Consumer)
             "/chats",
             {
                 "transcript": [
-                    {"sender": "robot", "timestamp": "2021-03-15 12:00:00Z", "content": [{"type": "text", "text": "hi"}]}
+                    {
+                        "sender": "robot",
+                        "timestamp": "2021-03-15 12:00:00Z",
+                        "content": [{"type": "text", "text": "hi"}],
+                    }
                 ],
                 "end_user_id": user["id"],
             },

@@ -19,7 +19,11 @@ PRE_CHAT = [
             {"type": "media", "media": {"type": "image", "url": "https://example.com/box.jpg"}},
         ],
     },
-    {"sender": "agent", "timestamp": "2021-03-15 12:00:30Z", "content": [{"type": "text", "text": "Let me transfer you"}]},
+    {
+        "sender": "agent",
+        "timestamp": "2021-03-15 12:00:30Z",
+        "content": [{"type": "text", "text": "Let me transfer you"}],
+    },
 ]
 
 

@@ -67,7 +67,9 @@ def test_an_over_capacity_queue_deflects_and_the_end_user_keeps_waiting(consumer
     consumer.expect_webhooks("message_received", chat["id"], predicate=lambda h: AGENT_GREETING in h.raw_body.decode())
 
 
-@pytest.mark.emulator_only("orders is after hours in the emulator's fixtures; the escalation id comes from the control plane", agent=True)
+@pytest.mark.emulator_only(
+    "orders is after hours in the emulator's fixtures; the escalation id comes from the control plane", agent=True
+)
 def test_after_hours_refuses_keep_waiting_and_an_email_deflection_ends_the_chat(consumer: Consumer) -> None:
     """orders is closed: keep waiting is refused (only for over_capacity); email through PATCH /chats/{id} ends the chat."""
     user, chat = open_chat_for(consumer, "vic", "orders")
@@ -94,7 +96,9 @@ def test_after_hours_refuses_keep_waiting_and_an_email_deflection_ends_the_chat(
     assert settled["escalations"][0]["deflection_channel"] == "email"
 
 
-@pytest.mark.emulator_only("forces the billing queue over capacity; the escalation id comes from the control plane", agent=True)
+@pytest.mark.emulator_only(
+    "forces the billing queue over capacity; the escalation id comes from the control plane", agent=True
+)
 def test_the_end_user_continues_with_the_virtual_agent_then_escalates_again(consumer: Consumer) -> None:
     """billing deflects; virtual_agent keeps the chat with the virtual agent; POST /escalations to general
     (available) escalates it and the agent joins."""

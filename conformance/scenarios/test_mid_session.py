@@ -17,9 +17,7 @@ def test_an_anonymous_chat_is_linked_to_the_verified_end_user(consumer: Consumer
     chat = consumer.apps.create_chat(visitor["id"])
     verified = consumer.identifier("verified")
     consumer.step("authenticate mid-session")
-    accepted = consumer.raw(
-        "POST", f"/chats/{chat['id']}/end_user", {"identifier": verified, "name": "Quinn Verified"}
-    )
+    accepted = consumer.raw("POST", f"/chats/{chat['id']}/end_user", {"identifier": verified, "name": "Quinn Verified"})
     assert (accepted.status, accepted.json()) == (202, {"message": "accepted"})
     consumer.step("read the chat back")
     linked = consumer.apps.get_chat(chat["id"])
@@ -44,7 +42,10 @@ def test_mid_session_authentication_refusals_are_the_documented_ones(consumer: C
     consumer.step("a blank identifier")
     blank = consumer.raw("POST", path, {"identifier": ""})
     for answer in (missing, blank):
-        assert (answer.status, answer.json()) == (400, {"message": "param is missing or the value is empty: identifier"})
+        assert (answer.status, answer.json()) == (
+            400,
+            {"message": "param is missing or the value is empty: identifier"},
+        )
     consumer.step("a comm type other than call or chat")
     other = consumer.raw("POST", f"/emails/{chat['id']}/end_user", {"identifier": consumer.identifier("rita")})
     assert (other.status, other.json()) == (404, {"message": "Not Found"})

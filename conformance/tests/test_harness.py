@@ -20,7 +20,9 @@ def test_an_id_is_the_same_placeholder_in_paths_bodies_and_messages_and_kinds_do
     assert normaliser.path("/chats/42/escalations/7") == "/chats/<chat:1>/escalations/<escalation:1>"
     body = normaliser.value({"id": 42, "end_user": {"id": 42}, "message_id": 42}, kind="chat")
     assert body == {"id": "<chat:1>", "end_user": {"id": "<end_user:1>"}, "message_id": "<message:1>"}
-    text = normaliser.value({"message": "escalation_id 7 does not belong to chat 42 (register it with POST /chats/42/photos)"})
+    text = normaliser.value(
+        {"message": "escalation_id 7 does not belong to chat 42 (register it with POST /chats/42/photos)"}
+    )
     assert text == {
         "message": "escalation_id <escalation:1> does not belong to chat <chat:1> "
         "(register it with POST /chats/<chat:1>/photos)"

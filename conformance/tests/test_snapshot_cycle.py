@@ -28,7 +28,7 @@ def test_a_chat_is_opened(consumer):
     consumer.expect_webhooks("chat_created", chat["id"])
 '''
 
-BAD_SIGNATURE = '''
+BAD_SIGNATURE = """
 import pytest
 
 @pytest.mark.emulator_only("injects a webhook fault")
@@ -37,7 +37,7 @@ def test_a_chat_whose_webhook_is_badly_signed(consumer):
     user = consumer.upsert_end_user("tiny")
     chat = consumer.apps.create_chat(user["id"])
     consumer.expect_webhooks("chat_created", chat["id"])
-'''
+"""
 
 
 @pytest.fixture
@@ -68,7 +68,9 @@ def test_record_match_diff_known_gap_and_protection_of_a_tenant_reference(scratc
 
     run(scratch, "--snapshot-update").assert_outcomes(passed=1)
     recorded = json.loads(snapshot.read_text())
-    assert recorded["provenance"]["source"] == "emulator" and recorded["title"] == "Upsert, open a chat, its chat_created."
+    assert (
+        recorded["provenance"]["source"] == "emulator" and recorded["title"] == "Upsert, open a chat, its chat_created."
+    )
     assert [w["event_type"] for w in recorded["webhooks"]] == ["chat_created"]
     run(scratch).assert_outcomes(passed=1)
 
@@ -90,7 +92,9 @@ def test_record_match_diff_known_gap_and_protection_of_a_tenant_reference(scratc
     run(scratch, "--snapshot-update").assert_outcomes(failed=1)  # the emulator never rewrites a tenant's
     assert json.loads(snapshot.read_text()) == tenant
 
-    write_scenario(scratch, '@pytest.mark.known_gap("the platform says waiting", paths=["exchanges[1].response.body.status"])')
+    write_scenario(
+        scratch, '@pytest.mark.known_gap("the platform says waiting", paths=["exchanges[1].response.body.status"])'
+    )
     run(scratch).assert_outcomes(xfailed=1)
     write_scenario(scratch, '@pytest.mark.known_gap("something else", paths=["webhooks[0]"])')
     run(scratch).assert_outcomes(failed=1)
@@ -104,7 +108,10 @@ def test_record_match_diff_known_gap_and_protection_of_a_tenant_reference(scratc
 
 @pytest.mark.parametrize(
     ("fault", "complaint"),
-    [("bad_signature=True", "the primary signature is invalid"), ("primary_only=True", "the secondary signature is absent")],
+    [
+        ("bad_signature=True", "the primary signature is invalid"),
+        ("primary_only=True", "the secondary signature is absent"),
+    ],
 )
 def test_a_webhook_that_does_not_verify_with_both_secrets_fails_the_scenario(
     scratch: pytest.Pytester, fault: str, complaint: str
