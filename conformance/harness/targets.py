@@ -7,8 +7,9 @@ tenant's webhooks, and the control plane when there is one).
   of subdomain/token pairs (one per scenario, so a wrong token really is refused) and the
   agent's join delay at 60 minutes. Scenarios that script the human agent
   (``emulator_only(..., agent=True)``) get the *scripted* emulator instead: the package's
-  defaults (the agent joins at once), any subdomain. Each scenario's tenant has its own
-  receiver with a random primary and secondary secret.
+  defaults (the agent joins at once), any subdomain. Each emulator's tenants send to one
+  receiver of its own, with a random primary and secondary secret (chat ids are unique
+  within an emulator, so a scenario picks out its webhooks by its chats).
 - :class:`TenantTarget` is a real tenant (or anything that looks like one): its base URL,
   subdomain and token, one receiver on ``CCAI_RECEIVER_BIND`` for the whole run, and the
   secrets the tenant signs with. At the start it sends a signed probe to
@@ -31,6 +32,8 @@ from .settings import Settings, TenantSettings
 
 QUIET_JOIN_DELAY = "60m"
 """Longer than any run: on the quiet emulator no agent joins during a scenario."""
+SHUTDOWN_GRACE = ("--shutdown-grace", "10ms")
+"""Webhooks still pending at the end of a run go to receivers that are gone: do not wait for them."""
 
 PROBE_EVENT = "conformance_probe"
 
@@ -53,7 +56,6 @@ class TenantHandle:
     secondary_secret: str | None
     emulator: Emulator | None = None
     """The emulator serving this tenant (its control plane is ``emulator.admin``); None on a tenant."""
-    owns_receiver: bool = False
     scripted: bool = False
     literals: dict[str, str] = field(default_factory=dict)
 
@@ -62,12 +64,9 @@ class TenantHandle:
         return self.emulator.admin if self.emulator is not None else None
 
     def close(self) -> None:
-        try:
-            if self.emulator is not None:
-                self.emulator.admin.reset(self.subdomain)
-        finally:
-            if self.owns_receiver:
-                self.receiver.stop()
+        """Forget the tenant's state on the emulator (its receiver is the target's)."""
+        if self.emulator is not None:
+            self.emulator.admin.reset(self.subdomain)
 
 
 class Target:
@@ -92,18 +91,25 @@ class EmulatorTarget(Target):
         self._next = 0
         self._quiet: Emulator | None = None
         self._scripted: Emulator | None = None
+        self._receivers: dict[str, tuple[WebhookReceiver, str, str]] = {}
+
+    def _receiver(self, which: str) -> tuple[WebhookReceiver, str, str]:
+        if which not in self._receivers:
+            primary, secondary = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+            self._receivers[which] = (WebhookReceiver([primary, secondary]).start(), primary, secondary)
+        return self._receivers[which]
 
     def _quiet_emulator(self) -> Emulator:
         if self._quiet is None:
             admitted = [arg for name, token in self._pool for arg in ("--tenant", f"{name}:{token}")]
             self._quiet = start_emulator(
-                extra_args=["--auth", "strict", *admitted, "--agent-join-delay", QUIET_JOIN_DELAY]
+                extra_args=["--auth", "strict", *admitted, "--agent-join-delay", QUIET_JOIN_DELAY, *SHUTDOWN_GRACE]
             )
         return self._quiet
 
     def _scripted_emulator(self) -> Emulator:
         if self._scripted is None:
-            self._scripted = start_emulator()
+            self._scripted = start_emulator(extra_args=list(SHUTDOWN_GRACE))
         return self._scripted
 
     def open(self, scenario_id: str, *, scripted: bool) -> TenantHandle:
@@ -116,13 +122,8 @@ class EmulatorTarget(Target):
                 raise TargetError(f"the quiet emulator's {len(self._pool)} tenants are used up")
             subdomain, token = self._pool[self._next]
         self._next += 1
-        primary, secondary = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-        receiver = WebhookReceiver([primary, secondary]).start()
-        try:
-            emulator.admin.set_webhook(subdomain, receiver.url, primary, secondary)
-        except BaseException:
-            receiver.stop()
-            raise
+        receiver, primary, secondary = self._receiver("scripted" if scripted else "quiet")
+        emulator.admin.set_webhook(subdomain, receiver.url, primary, secondary)
         return TenantHandle(
             kind="emulator",
             subdomain=subdomain,
@@ -132,7 +133,6 @@ class EmulatorTarget(Target):
             primary_secret=primary,
             secondary_secret=secondary,
             emulator=emulator,
-            owns_receiver=True,
             scripted=scripted,
             literals={subdomain: "<tenant>"},
         )
@@ -141,6 +141,8 @@ class EmulatorTarget(Target):
         for emulator in (self._quiet, self._scripted):
             if emulator is not None:
                 emulator.stop()
+        for receiver, _, _ in self._receivers.values():
+            receiver.stop()
 
     def describe(self) -> str:
         started = [name for name, emulator in (("quiet", self._quiet), ("scripted", self._scripted)) if emulator]

@@ -55,7 +55,7 @@ def write_scenario(scratch: pytest.Pytester, marker: str = "") -> None:
 
 
 def run(scratch: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return scratch.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    return scratch.runpytest_inprocess("-p", "no:cacheprovider", *args)
 
 
 def test_record_match_diff_known_gap_and_protection_of_a_tenant_reference(scratch: pytest.Pytester) -> None:
