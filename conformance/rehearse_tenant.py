@@ -60,7 +60,8 @@ def main(pytest_args: list[str]) -> int:
         ("--chat-created-order", "random"),
         ("--webhook-ordering", "unordered"),
     ]
-    flags = [part for flag, value in defaults if flag not in given for part in (flag, value)]
+    # --flag=value: a secret may start with "-", which would read as another flag.
+    flags = [f"{flag}={value}" for flag, value in defaults if flag not in given]
     tenant = start_emulator(extra_args=[*flags, *chosen])
     environment = {
         **os.environ,

@@ -54,6 +54,7 @@ def test_an_over_capacity_queue_deflects_and_the_end_user_keeps_waiting(consumer
     _, chat = open_chat_for(consumer, "uma", "billing")
     escalation = consumer.admin.escalations(chat_id=chat["id"], status="deflecting", min_count=1, wait=10)
     [deflecting] = escalation["escalations"]
+    consumer.admin.transcript(chat["id"], "end_user", contains="very busy right now", wait=10)
     assert deflecting["deflection_reason"] == "over_capacity"
     consumer.step("keep waiting")
     chosen = consumer.apps.choose_deflection(chat["id"], deflecting["id"], "human_agent")
@@ -77,6 +78,7 @@ def test_after_hours_refuses_keep_waiting_and_an_email_deflection_ends_the_chat(
         "escalations"
     ]
     assert deflecting["deflection_reason"] == "after_hours"
+    consumer.admin.transcript(chat["id"], "end_user", contains="closed right now", wait=10)
     consumer.step("keep waiting after hours")
     refused = consumer.raw(
         "PATCH", f"/chats/{chat['id']}/escalations/{deflecting['id']}", {"deflection_channel": "human_agent"}
@@ -97,6 +99,44 @@ def test_after_hours_refuses_keep_waiting_and_an_email_deflection_ends_the_chat(
 
 
 @pytest.mark.emulator_only(
+    "orders is after hours in the emulator's fixtures; the escalation id comes from the control plane", agent=True
+)
+def test_an_external_link_deflection_ends_the_chat_and_an_option_not_offered_is_refused(consumer: Consumer) -> None:
+    """orders is closed and offers an external link: choosing it ends the chat; an option the escalation did not
+    offer (sms) is refused first, and so is email through the escalation route (it ends the chat)."""
+    user, chat = open_chat_for(consumer, "val", "orders")
+    [deflecting] = consumer.admin.escalations(chat_id=chat["id"], status="deflecting", min_count=1, wait=10)[
+        "escalations"
+    ]
+    assert "external_link" in deflecting["deflection_options"] and deflecting["external_link_url"]
+    consumer.admin.transcript(chat["id"], "end_user", contains="closed right now", wait=10)
+    consumer.step("choose a channel that is not an option")
+    unknown = consumer.raw(
+        "PATCH",
+        f"/chats/{chat['id']}",
+        {"chat": {"status": "finished", "escalation_id": deflecting["id"], "deflection_channel": "sms"}},
+    )
+    consumer.step("choose email through the escalation route")
+    wrong_route = consumer.raw(
+        "PATCH", f"/chats/{chat['id']}/escalations/{deflecting['id']}", {"deflection_channel": "email"}
+    )
+    for answer in (unknown, wrong_route):
+        assert answer.status == 400 and set(answer.json()) == {"message"}, answer.json()
+    consumer.step("follow the external link")
+    ended = consumer.raw(
+        "PATCH",
+        f"/chats/{chat['id']}",
+        {
+            "finished_by_user_id": user["id"],
+            "chat": {"status": "finished", "escalation_id": deflecting["id"], "deflection_channel": "external_link"},
+        },
+    )
+    assert ended.status == 200 and ended.json()["status"] == "finished"
+    settled = consumer.admin.escalations(chat_id=chat["id"], status="deflected", min_count=1, wait=10)
+    assert settled["escalations"][0]["deflection_channel"] == "external_link"
+
+
+@pytest.mark.emulator_only(
     "forces the billing queue over capacity; the escalation id comes from the control plane", agent=True
 )
 def test_the_end_user_continues_with_the_virtual_agent_then_escalates_again(consumer: Consumer) -> None:
@@ -106,6 +146,7 @@ def test_the_end_user_continues_with_the_virtual_agent_then_escalates_again(cons
     [deflecting] = consumer.admin.escalations(chat_id=chat["id"], status="deflecting", min_count=1, wait=10)[
         "escalations"
     ]
+    consumer.admin.transcript(chat["id"], "end_user", contains="very busy right now", wait=10)
     consumer.step("continue with the virtual agent")
     chosen = consumer.apps.choose_deflection(chat["id"], deflecting["id"], "virtual_agent")
     assert chosen["status"] == "deflected"
