@@ -27,6 +27,8 @@ import shlex
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ccai_emulator import start_emulator
@@ -43,7 +45,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def main(pytest_args: list[str]) -> int:
+@contextmanager
+def stand_in_tenant() -> Iterator[dict[str, str]]:
+    """Start the stand-in tenant; yield the ``CCAI_*`` variables that point the suite at it."""
     token = secrets.token_hex(16)
     primary, secondary = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     port = free_port()
@@ -63,24 +67,32 @@ def main(pytest_args: list[str]) -> int:
     # --flag=value: a secret may start with "-", which would read as another flag.
     flags = [f"{flag}={value}" for flag, value in defaults if flag not in given]
     tenant = start_emulator(extra_args=[*flags, *chosen])
-    environment = {
-        **os.environ,
-        "CCAI_TARGET": "tenant",
-        "CCAI_TENANT_BASE_URL": tenant.base_url,
-        "CCAI_TENANT_SUBDOMAIN": SUBDOMAIN,
-        "CCAI_TENANT_API_TOKEN": token,
-        "CCAI_TENANT_REGION": "rehearsal",
-        "CCAI_WEBHOOK_PRIMARY_SECRET": primary,
-        "CCAI_WEBHOOK_SECONDARY_SECRET": secondary,
-        "CCAI_WEBHOOK_PUBLIC_URL": public_url,
-        "CCAI_RECEIVER_BIND": f"127.0.0.1:{port}",
-    }
-    print(f"rehearsal: a strict emulator at {tenant.base_url} plays tenant {SUBDOMAIN}; webhooks to {public_url}")
     try:
-        command = [sys.executable, "-m", "pytest", str(CONFORMANCE / "scenarios"), *pytest_args]
-        return subprocess.run(command, env=environment, cwd=CONFORMANCE.parent, check=False).returncode
+        yield {
+            "CCAI_TARGET": "tenant",
+            "CCAI_TENANT_BASE_URL": tenant.base_url,
+            "CCAI_TENANT_SUBDOMAIN": SUBDOMAIN,
+            "CCAI_TENANT_API_TOKEN": token,
+            "CCAI_TENANT_REGION": "rehearsal",
+            "CCAI_WEBHOOK_PRIMARY_SECRET": primary,
+            "CCAI_WEBHOOK_SECONDARY_SECRET": secondary,
+            "CCAI_WEBHOOK_PUBLIC_URL": public_url,
+            "CCAI_RECEIVER_BIND": f"127.0.0.1:{port}",
+        }
     finally:
         tenant.stop()
+
+
+def main(pytest_args: list[str]) -> int:
+    with stand_in_tenant() as variables:
+        print(
+            f"rehearsal: a strict emulator at {variables['CCAI_TENANT_BASE_URL']} plays tenant {SUBDOMAIN}; "
+            f"webhooks to {variables['CCAI_WEBHOOK_PUBLIC_URL']}",
+            flush=True,
+        )
+        command = [sys.executable, "-m", "pytest", str(CONFORMANCE / "scenarios"), *pytest_args]
+        environment = {**os.environ, **variables}
+        return subprocess.run(command, env=environment, cwd=CONFORMANCE.parent, check=False).returncode
 
 
 if __name__ == "__main__":

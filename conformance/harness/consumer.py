@@ -276,8 +276,17 @@ class Consumer:
         return source in (None, "emulator")
 
     def _write(self, stored: dict[str, Any] | None, observation: dict[str, Any]) -> Outcome:
-        if stored is not None and snapshots.observed_part(stored) == observation and stored.get("title") == self.title:
-            return Outcome(0, False)  # unchanged: keep the file, and the date it was recorded
+        """Write the snapshot. The emulator leaves an unchanged one alone (and the date it was
+        recorded); a tenant recording always writes, since its date is when the tenant was
+        last checked, even when it confirms what the emulator does."""
+        unchanged = (
+            stored is not None
+            and stored["provenance"]["source"] == self.target == "emulator"
+            and snapshots.observed_part(stored) == observation
+            and stored.get("title") == self.title
+        )
+        if unchanged:
+            return Outcome(0, False)
         if self.target == "tenant":
             assert self.settings.tenant is not None
             provenance = {

@@ -1,4 +1,4 @@
-"""End users: the upsert by identifier and the two lookups ("Chat endpoints", SPEC A2)."""
+"""End users: the upsert by identifier and the two lookups ("Chat endpoints"; docs/api.md)."""
 
 from __future__ import annotations
 

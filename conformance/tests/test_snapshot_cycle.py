@@ -68,6 +68,9 @@ def test_record_match_diff_known_gap_and_protection_of_a_tenant_reference(scratc
 
     run(scratch, "--snapshot-update").assert_outcomes(passed=1)
     recorded = json.loads(snapshot.read_text())
+    written = snapshot.stat().st_mtime_ns
+    run(scratch, "--snapshot-update").assert_outcomes(passed=1)
+    assert snapshot.stat().st_mtime_ns == written  # unchanged: not rewritten, its date kept
     assert (
         recorded["provenance"]["source"] == "emulator" and recorded["title"] == "Upsert, open a chat, its chat_created."
     )
@@ -120,3 +123,28 @@ def test_a_webhook_that_does_not_verify_with_both_secrets_fails_the_scenario(
     result = run(scratch, "--snapshot-update")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([f"*{complaint}*"])
+
+
+def test_a_tenant_recording_confirming_the_emulator_still_becomes_a_tenant_reference(
+    scratch: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recorded in tenant mode (here, the rehearsal's stand-in plays the tenant), a snapshot that
+    says exactly what the emulator's did is rewritten with provenance tenant, its date and region."""
+    import rehearse_tenant  # the stand-in tenant: its flags and start-up
+
+    write_scenario(scratch)
+    run(scratch, "--snapshot-update").assert_outcomes(passed=1)
+    snapshot = scratch.path / "snapshots" / "tiny" / "a_chat_is_opened.json"
+    emulator_recording = json.loads(snapshot.read_text())
+    with rehearse_tenant.stand_in_tenant() as variables:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        run(scratch, "--snapshot-update").assert_outcomes(passed=1)
+    tenant_recording = json.loads(snapshot.read_text())
+    assert tenant_recording["provenance"]["source"] == "tenant"
+    assert tenant_recording["provenance"]["region"] == "rehearsal" and tenant_recording["provenance"]["recorded_at"]
+    assert snapshots_observed(tenant_recording) == snapshots_observed(emulator_recording)
+
+
+def snapshots_observed(document: dict[str, object]) -> tuple[object, object]:
+    return document["exchanges"], document["webhooks"]
