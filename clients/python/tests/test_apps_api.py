@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccai_emulator import AppsClient, Emulator, EmulatorError, TestTenant, message_texts
+from ccai_emulator import AppsClient, Emulator, EmulatorError, Exchange, TestTenant, message_texts
 
 
 def test_end_users_are_upserted_by_identifier_and_found_by_id_or_identifier(ccai_tenant: TestTenant) -> None:
@@ -92,3 +92,48 @@ def test_mid_session_authentication_re_points_the_chat(ccai_tenant: TestTenant) 
     assert ccai_tenant.apps.get_chat(chat)["end_user"]["id"] == verified["id"]
     agent_view = ccai_tenant.wait_for_transcript(chat, "agent", contains="authenticated as verified-customer")
     assert any("verified-customer" in text for text in message_texts(agent_view))
+
+
+def test_an_observer_sees_every_exchange_without_the_credential(ccai_emulator: Emulator) -> None:
+    seen: list[Exchange] = []
+    apps = ccai_emulator.apps("observed-tenant", "secret-token", observer=seen.append)
+    user = apps.upsert_end_user("customer-1")
+    chat = apps.create_chat(user["id"])
+    apps.upload_media(chat["id"], "photo", b"\xff\xd8\xff\xe0 jpeg \xff\xd9")
+    with pytest.raises(EmulatorError):
+        apps.get_chat(10**9)
+    assert [(e.method, e.url.split("/apps/api/v1")[-1].split("?")[0], e.status) for e in seen][:2] == [
+        ("POST", "/end_users", 200),
+        ("POST", "/chats", 200),
+    ]
+    upload = [e for e in seen if "/__storage/" in e.url]
+    assert len(upload) == 1 and upload[0].status == 204 and upload[0].authorization is None
+    assert (seen[-1].status, seen[-1].json()) == (404, {"message": "Not Found"})
+    assert seen[0].authorization == "Basic" and seen[0].json()["id"] == user["id"]
+    for exchange in seen:
+        assert "authorization" not in {name.lower() for name in exchange.request_headers}
+        assert b"secret-token" not in repr(exchange).encode()
+
+
+def test_raw_answers_any_status_and_can_drop_or_replace_the_credentials(ccai_tenant: TestTenant) -> None:
+    apps = ccai_tenant.apps
+    malformed = apps.raw("POST", "/end_users", data=b"{not json", content_type="application/json")
+    assert malformed.status == 400 and isinstance(malformed.json()["message"], str)
+    anonymous = apps.raw("GET", "/end_users", params={"identifier": "x"}, headers={"authorization": None})
+    assert anonymous.status == 401 and anonymous.authorization is None
+    as_bearer = apps.raw("GET", "/end_users", params={"identifier": "x"}, headers={"Authorization": "Bearer abc"})
+    assert as_bearer.authorization == "Bearer" and as_bearer.status == 401
+    created = apps.raw("POST", "/end_users", {"identifier": "customer-9"})
+    assert created.status == 200 and created.json()["identifier"] == "customer-9"
+
+
+def test_after_hours_refuses_a_resume_with_the_tenants_message(ccai_tenant: TestTenant) -> None:
+    _, chat = ccai_tenant.start_chat()
+    ccai_tenant.admin.dismiss(chat)
+    ccai_tenant.admin.set_after_hours(ccai_tenant.name, message="Closed until Monday.")
+    with pytest.raises(EmulatorError) as closed:
+        ccai_tenant.apps.resume_chat(chat)
+    assert (closed.value.status, closed.value.message) == (400, "Closed until Monday.")
+    ccai_tenant.admin.clear_after_hours(ccai_tenant.name)
+    ccai_tenant.apps.resume_chat(chat)
+    ccai_tenant.wait_for_chat(chat, state="assigned", status="assigned")

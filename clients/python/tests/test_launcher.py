@@ -79,3 +79,17 @@ def test_the_bound_port_is_read_from_the_start_up_line(line: str) -> None:
 
 def test_a_default_webhook_url_is_not_mistaken_for_the_bound_address() -> None:
     assert _BOUND.search("default webhook http://127.0.0.1:9000/ (secrets not shown)") is None
+
+
+def test_a_flag_given_by_the_caller_replaces_the_default_one(ccai_emulator: Emulator) -> None:
+    # The defaults include --agent-join-delay 0; giving it again must not be a duplicate flag.
+    if ccai_emulator.process is None:
+        pytest.skip("$CCAI_EMULATOR_URL: the session attached to a running emulator")
+    with start_emulator(extra_args=["--agent-join-delay", "60m", "--shutdown-grace=2s"]) as quiet:
+        apps = quiet.apps("join-delay")
+        user = apps.upsert_end_user("customer-1")
+        chat = apps.create_chat(user["id"])
+        assert quiet.admin.chat(chat["id"])["routing_state"] == "queued"
+        assert quiet.process is not None
+        assert quiet.process.args.count("--agent-join-delay") == 1, quiet.process.args
+        assert "--shutdown-grace" not in quiet.process.args, quiet.process.args

@@ -105,3 +105,16 @@ def test_status_for_valid_is_answered_to_verified_requests_only() -> None:
         assert post(failing.url, {"event_type": "chat_created", "chat_id": 13}, delivery_id="d-13") == 200
         assert [(hook.chat_id, hook.verified) for hook in failing.received] == [(11, True), (12, False), (13, True)]
 
+def test_a_receiver_listens_on_the_port_it_is_given() -> None:
+    with WebhookReceiver([SECRET]) as first:
+        port = int(first.url.rsplit(":", 1)[1].split("/")[0])
+    with WebhookReceiver([SECRET], port=port) as second:
+        assert second.url == f"http://127.0.0.1:{port}/webhook"
+        assert post(second.url, {"event_type": "chat_created", "chat_id": 1, "body": {}}) == 200
+
+
+def test_wait_until_wakes_on_the_arrival_that_makes_the_condition_true(receiver: WebhookReceiver) -> None:
+    assert receiver.wait_until(lambda received: len(received) > 0, timeout=0.01) is False
+    for chat_id in (1, 1, 2):
+        threading.Thread(target=post, args=(receiver.url, {"event_type": "x", "chat_id": chat_id, "body": {}})).start()
+    assert receiver.wait_until(lambda received: len({h.chat_id for h in received}) >= 2, timeout=10)

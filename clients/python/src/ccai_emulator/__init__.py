@@ -7,7 +7,7 @@
   plugin's ``ccai_tenant`` fixture.
 """
 
-from ._http import EmulatorError, WaitTimeout
+from ._http import EmulatorError, Exchange, Observer, WaitTimeout
 from .admin import AdminClient
 from .apps import AppsClient, MediaDownload
 from .launcher import Emulator, EmulatorStartError, find_binary, start_emulator
@@ -22,7 +22,9 @@ __all__ = [
     "Emulator",
     "EmulatorError",
     "EmulatorStartError",
+    "Exchange",
     "MediaDownload",
+    "Observer",
     "ReceivedWebhook",
     "StorageError",
     "StoredUpload",

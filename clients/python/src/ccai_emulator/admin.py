@@ -88,6 +88,20 @@ class AdminClient:
     def clear_webhook_faults(self, tenant: str) -> JSON:
         return self._http.request("DELETE", f"/tenants/{_segment(tenant)}/webhook/faults")
 
+    # --- tenant hours ----------------------------------------------------------------------
+
+    def set_after_hours(self, tenant: str, after_hours: bool = True, message: str | None = None) -> JSON:
+        """Close (or open) the tenant: while closed, resuming a chat answers 400 with ``message``
+        (the emulator's default wording when None)."""
+        body: dict[str, Any] = {"after_hours": after_hours}
+        if message is not None:
+            body["message"] = message
+        return self._http.request("PUT", f"/tenants/{_segment(tenant)}/after_hours", body)
+
+    def clear_after_hours(self, tenant: str) -> JSON:
+        """Back within hours."""
+        return self._http.request("DELETE", f"/tenants/{_segment(tenant)}/after_hours")
+
     # --- chats -----------------------------------------------------------------------------
 
     def chat(

@@ -7,10 +7,12 @@ JSON answer; a non-2xx answer raises :class:`~ccai_emulator.EmulatorError`.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._http import JSON, Transport
+from ._http import JSON, Exchange, Observer, Transport
 from .uploads import upload_file
 
 MediaType = Literal["photo", "video"]
@@ -31,11 +33,46 @@ class MediaDownload:
 class AppsClient:
     """The Apps API of one tenant: end users, chats and messages."""
 
-    def __init__(self, api_url: str, tenant: str, token: str = "any-token", *, timeout: float = 30.0):
-        """``api_url`` is the base, e.g. ``http://127.0.0.1:8080/apps/api/v1``."""
+    def __init__(
+        self,
+        api_url: str,
+        tenant: str,
+        token: str = "any-token",
+        *,
+        timeout: float = 30.0,
+        observer: Observer | None = None,
+    ):
+        """``api_url`` is the base, e.g. ``http://127.0.0.1:8080/apps/api/v1``. ``observer``
+        is called with every :class:`~ccai_emulator.Exchange` (the storage upload too)."""
         self.api_url = api_url.rstrip("/")
         self.tenant = tenant
-        self._http = Transport(self.api_url, basic=(tenant, token), timeout=timeout)
+        self.observer = observer
+        self._http = Transport(self.api_url, basic=(tenant, token), timeout=timeout, observer=observer)
+
+    # --- any request -----------------------------------------------------------------------
+
+    def raw(
+        self,
+        method: str,
+        path: str,
+        body: JSON = None,
+        *,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        params: Mapping[str, object | None] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+    ) -> Exchange:
+        """Any request as this tenant, answered as an :class:`~ccai_emulator.Exchange` whatever
+        its status (nothing raises for a 4xx): for testing refusals.
+
+        ``body`` is sent as JSON; ``data`` as it is, with ``content_type``. ``headers`` replace
+        the client's, e.g. ``{"authorization": None}`` (no credentials) or
+        ``{"authorization": "Bearer ..."}``.
+        """
+        if data is None and body is not None:
+            data = json.dumps(body).encode()
+            content_type = content_type or "application/json"
+        return self._http.exchange(method, path, data, content_type=content_type, params=params, headers=headers)
 
     # --- end users -----------------------------------------------------------------------
 
@@ -176,7 +213,13 @@ class AppsClient:
         :class:`~ccai_emulator.StorageError`.
         """
         form = self.upload_form(chat_id, kind)
-        stored = upload_file(form, data, filename=filename or _UPLOAD_FILENAMES[kind], timeout=self._http.timeout)
+        stored = upload_file(
+            form,
+            data,
+            filename=filename or _UPLOAD_FILENAMES[kind],
+            timeout=self._http.timeout,
+            observer=self.observer,
+        )
         if kind == "photo":
             return self.register_photos(chat_id, [stored.s3_path])[0]
         return self.register_video(chat_id, stored.s3_path)

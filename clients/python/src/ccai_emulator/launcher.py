@@ -23,6 +23,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ._http import Observer
 from .admin import AdminClient
 from .apps import AppsClient
 
@@ -31,7 +32,8 @@ URL_ENV = "CCAI_EMULATOR_URL"
 REPO_ENV = "CCAI_EMULATOR_REPO"
 ARGS_ENV = "CCAI_EMULATOR_ARGS"
 DEFAULT_ARGS = ("--agent-join-delay", "0", "--shutdown-grace", "1s")
-"""Tests want the simulated agent at once and a quick stop; ``$CCAI_EMULATOR_ARGS`` adds more."""
+"""Tests want the simulated agent at once and a quick stop; ``$CCAI_EMULATOR_ARGS`` adds more,
+and a flag given there (or in ``extra_args``) replaces the default one."""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _HOST = r"(127\.0\.0\.1|\[::1\]|localhost)"
@@ -59,9 +61,9 @@ class Emulator:
         self.process = process
         self._output = output if output is not None else collections.deque(maxlen=200)
 
-    def apps(self, tenant: str, token: str = "any-token") -> AppsClient:
+    def apps(self, tenant: str, token: str = "any-token", *, observer: Observer | None = None) -> AppsClient:
         """The Apps API as ``tenant`` (a Basic-auth subdomain; created on first use)."""
-        return AppsClient(self.api_url, tenant, token)
+        return AppsClient(self.api_url, tenant, token, observer=observer)
 
     @property
     def output(self) -> str:
@@ -98,8 +100,8 @@ def start_emulator(
         _check_health(emulator, None)
         return emulator
     binary = find_binary()
-    args = [binary, "--bind", "127.0.0.1:0", *DEFAULT_ARGS, *shlex.split(os.environ.get(ARGS_ENV, ""))]
-    args += extra_args or []
+    chosen = [*shlex.split(os.environ.get(ARGS_ENV, "")), *(extra_args or [])]
+    args = [binary, "--bind", "127.0.0.1:0", *_defaults_not_in(chosen), *chosen]
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output: collections.deque[str] = collections.deque(maxlen=200)
     bound: dict[str, str] = {}
@@ -119,6 +121,13 @@ def start_emulator(
         emulator.stop()
         raise
     return emulator
+
+
+def _defaults_not_in(chosen: list[str]) -> list[str]:
+    """The ``DEFAULT_ARGS`` pairs whose flag ``chosen`` does not give (as ``--flag v`` or ``--flag=v``)."""
+    given = {arg.split("=", 1)[0] for arg in chosen if arg.startswith("--")}
+    pairs = zip(DEFAULT_ARGS[::2], DEFAULT_ARGS[1::2])
+    return [part for flag, value in pairs if flag not in given for part in (flag, value)]
 
 
 def find_binary() -> str:

@@ -66,11 +66,13 @@ class _Journal:
 class WebhookReceiver:
     """A local HTTP receiver of signed webhooks. Use as a context manager, or start/stop."""
 
-    def __init__(self, secrets: Iterable[str], *, host: str = "127.0.0.1", status_for_valid: int = 200):
+    def __init__(self, secrets: Iterable[str], *, host: str = "127.0.0.1", port: int = 0, status_for_valid: int = 200):
+        """Listens on ``host``:``port`` (0, the default, picks a free port; give one when a
+        tunnel or another program must know it in advance)."""
         self._secrets = [secret for secret in secrets if secret]
         self._journal = _Journal()
         self.status_for_valid = status_for_valid
-        self._server = ThreadingHTTPServer((host, 0), self._handler_class())
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -179,6 +181,15 @@ class WebhookReceiver:
                     f"arrived: {arrived or 'nothing'}"
                 )
             return matching()[:count]
+
+    def wait_until(self, condition: Callable[[list[ReceivedWebhook]], bool], *, timeout: float = 10.0) -> bool:
+        """Wait until ``condition(every request so far)`` holds; False if ``timeout`` passed first.
+
+        For conditions the other waits do not express (e.g. "N distinct events for these
+        chats"); it is checked on every arrival, never polled.
+        """
+        with self._journal.condition:
+            return self._journal.condition.wait_for(lambda: condition(list(self._journal.received)), timeout=timeout)
 
     # --- HTTP ------------------------------------------------------------------------------
 

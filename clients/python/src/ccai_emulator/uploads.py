@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
-from ._http import EmulatorError
+from ._http import EmulatorError, Exchange, Observer
 
 
 class StorageError(EmulatorError):
@@ -59,12 +59,18 @@ def multipart_body(fields: Mapping[str, str], data: bytes, filename: str, conten
 
 
 def upload_file(
-    form: Mapping[str, Any], data: bytes, *, filename: str = "upload", timeout: float = 60.0
+    form: Mapping[str, Any],
+    data: bytes,
+    *,
+    filename: str = "upload",
+    timeout: float = 60.0,
+    observer: Observer | None = None,
 ) -> StoredUpload:
     """Post ``data`` with a pre-signed ``form`` (``{"url", "fields"}``); 204 answers a :class:`StoredUpload`.
 
     The file part's type is the form's ``Content-Type`` field (``image/jpeg``, ``video/mp4``).
-    A refusal raises :class:`StorageError` with S3's status, code and message.
+    A refusal raises :class:`StorageError` with S3's status, code and message. ``observer``
+    is given the :class:`~ccai_emulator.Exchange`, refusals included.
     """
     url = str(form["url"])
     fields = {str(key): str(value) for key, value in form["fields"].items()}
@@ -73,13 +79,18 @@ def upload_file(
     request = urllib.request.Request(url, data=body, headers={"content-type": multipart_type}, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-            return StoredUpload(fields.get("key", ""), response.headers.get("ETag"), response.headers.get("Location"))
+            status, headers, answer = response.status, dict(response.headers.items()), response.read()
     except urllib.error.HTTPError as error:
         with error:
-            text = error.read().decode(errors="replace")
+            status, headers, answer = error.code, dict(error.headers.items()), error.read()
+    if observer is not None:
+        observer(Exchange("POST", url, {"content-type": multipart_type}, body, status, headers, answer))
+    if status >= 300:
+        text = answer.decode(errors="replace")
         code, message = _s3_error(text)
-        raise StorageError(url, error.code, code, message or str(error.reason), text) from None
+        raise StorageError(url, status, code, message or f"HTTP {status}", text)
+    lowered = {name.lower(): value for name, value in headers.items()}
+    return StoredUpload(fields.get("key", ""), lowered.get("etag"), lowered.get("location"))
 
 
 def _s3_error(text: str) -> tuple[str, str]:
