@@ -1,4 +1,4 @@
-//! Configuration: command-line flags, each with a `CCAI_EMU_*` environment twin (SPEC B5),
+//! Configuration: command-line flags, each with a `CCAI_EMU_*` environment twin,
 //! validated into a typed [`Config`]. Every setting has a default, so the emulator runs
 //! with no flags at all; tests build a [`Config`] directly and shrink its delays. The flags
 //! themselves and their validation are in `config/cli.rs`; the fidelity switches in [`fidelity`].
@@ -17,7 +17,7 @@ use fidelity::Fidelity;
 
 use crate::core::limits::Limits;
 use crate::core::state::AuthPolicy;
-use crate::features::webhooks::policy::RetryPolicy;
+use crate::features::webhooks::retry::RetryPolicy;
 use crate::features::webhooks::WebhookTarget;
 
 /// Log output format.

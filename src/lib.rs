@@ -14,6 +14,9 @@
 //! emulator.stop().await;
 //! # Ok(()) }
 //! ```
+//!
+//! The layout (a shared [`core`], the [`http`] toolkit, one folder per feature under
+//! [`features`], and [`startup`] assembling them) is described in `docs/architecture.md`.
 
 pub mod cli_errors;
 pub mod client;

@@ -11,7 +11,7 @@ use super::limit_flags::LimitFlags;
 use super::{check_bind_address, Config, FixtureSource, LogFormat};
 use crate::core::formats::parse_duration;
 use crate::core::state::AuthPolicy;
-use crate::features::webhooks::policy::{DeliveryOrdering, RetryPolicy};
+use crate::features::webhooks::retry::{DeliveryOrdering, RetryPolicy};
 use crate::features::webhooks::WebhookTarget;
 use crate::healthcheck::HealthProbe;
 

@@ -1,4 +1,4 @@
-//! HTTP Basic auth for the Apps API (SPEC B1): the username is the tenant's subdomain, the
+//! HTTP Basic auth for the Apps API: the username is the tenant's subdomain, the
 //! password its API token. The credentials are read here; whether they are admitted is the
 //! state's [`crate::core::state::AuthPolicy`]. Authenticating never creates a tenant (the
 //! first end-user upsert does, within `--max-tenants`); in open mode a subdomain longer

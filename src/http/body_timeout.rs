@@ -1,4 +1,4 @@
-//! The request-body read timeout (`--body-read-timeout`, issue 14): a client that sends
+//! The request-body read timeout (`--body-read-timeout`): a client that sends
 //! its headers and then its body slowly, or never, would otherwise hold a worker's
 //! connection for as long as it likes. This middleware gives every request that declares
 //! a body a deadline, counted from its arrival; a body not complete by then ends in an

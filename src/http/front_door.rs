@@ -1,4 +1,4 @@
-//! The envelope for the HTTP parser's own rejections (issue 14, defect 9). actix-http's
+//! The envelope for the HTTP parser's own rejections. actix-http's
 //! HTTP/1 dispatcher answers a request it cannot parse before any of the emulator's code
 //! runs, with a hard-coded empty body: 431 (too many or too large headers), 400 (a
 //! malformed request line or header, a bad or duplicate `Content-Length`, a URI over

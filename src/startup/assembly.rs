@@ -11,7 +11,7 @@ use crate::core::domain::ContactCenter;
 use crate::core::live_events::LiveEventBus;
 use crate::core::state::durability::Durability;
 use crate::core::state::hooks::{ChatObserver, Hooks, ScriptAttachments, TenantParts};
-use crate::core::state::ids::IdCounters;
+use crate::core::state::id_counters::IdCounters;
 use crate::core::state::{AppState, StateOptions};
 use crate::features::chats::Chats;
 use crate::features::escalations::Escalations;

@@ -120,7 +120,10 @@ async fn every_documented_operation_is_answered_by_a_route() {
             .replace("{key}", "one_time_code")
             .replace("{escalation_id}", "1")
             .replace("{queue_id}", "general")
-            .replace("{bucket}", ccai_emulator::features::media::policy::BUCKET)
+            .replace(
+                "{bucket}",
+                ccai_emulator::features::media::upload_policy::BUCKET,
+            )
             .replace("{media_id}", "1");
         if url == "/__admin/reset" {
             // Only a tenant nobody uses, so the rest of the walk keeps its state.

@@ -1,4 +1,4 @@
-//! The pre-chat `transcript` of `POST /chats` through real HTTP (issue 9, SPEC A2): the
+//! The pre-chat `transcript` of `POST /chats` through real HTTP: the
 //! SDKs' external-chat-transfer shape is accepted, stored, and shown to the human agent
 //! and in the full record before the live messages, marked pre-chat; a wrong shape is a
 //! 400 naming the place, and no chat is created.

@@ -17,7 +17,7 @@ use crate::support::{
 use ccai_emulator::core::domain::ChatId;
 use ccai_emulator::core::limits::Limits;
 use ccai_emulator::features::webhooks::delivery_journal::{DeliveryFilter, DeliveryStatus};
-use ccai_emulator::features::webhooks::policy::RetryPolicy;
+use ccai_emulator::features::webhooks::retry::RetryPolicy;
 
 /// A receiver that answers `200` with a 1,000-byte body, then sends it one byte every
 /// 100 ms (pacing the sender, not a wait of the test) until the emulator hangs up.

@@ -1,4 +1,4 @@
-//! The task-virtual-agent flow end to end (SPEC A4), for each shipped VTA: through real
+//! The task-virtual-agent flow end to end, for each shipped VTA: through real
 //! HTTP, with a real receiver that verifies every webhook signature.
 
 use awc::http::Method;

@@ -12,7 +12,7 @@ use awc::http::Method;
 use ccai_emulator::features::webhooks::delivery_journal::{
     Delivery, DeliveryFilter, DeliveryStatus,
 };
-use ccai_emulator::features::webhooks::policy::{DeliveryOrdering, RetryPolicy};
+use ccai_emulator::features::webhooks::retry::{DeliveryOrdering, RetryPolicy};
 use ccai_emulator::Config;
 use futures_util::future::join_all;
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! A chat as the emulator keeps it: the end user, the routing state, every participant
 //! that took part, and the full message record with each message's visibility. The three
-//! views of SPEC B3 (end user, human agent, full record) are filters over that one record,
+//! views (end user, human agent, full record) are filters over that one record,
 //! so a view can never show something the record does not say it may.
 
 use chrono::{DateTime, Utc};
@@ -41,7 +41,7 @@ pub enum Sender {
         key: String,
         name: String,
     },
-    /// The queue-selection virtual agent (issue 9).
+    /// The queue-selection virtual agent.
     VirtualAgent {
         id: u64,
         name: String,
@@ -153,7 +153,7 @@ pub struct Chat {
     /// Every task virtual agent that joined, in order (once each).
     pub virtual_agents: Vec<VirtualAgentParticipant>,
     pub messages: Vec<Message>,
-    /// The queue the chat was routed to (issue 9), if any.
+    /// The queue the chat was routed to, if any.
     pub queue: Option<String>,
     /// Every hand-off to a queue, in order.
     pub escalations: Vec<Escalation>,

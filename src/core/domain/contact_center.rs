@@ -41,7 +41,7 @@ pub struct ContactCenter {
     /// Dismiss an eligible chat this long after the agent's latest message unanswered
     /// (`--chat-inactivity-timeout`; not part of the fixture files).
     pub end_user_inactivity_timeout: Option<Duration>,
-    /// Human-agent queues, in the file's order (issue 9).
+    /// Human-agent queues, in the file's order.
     pub queues: Vec<Queue>,
     /// The queue-selection virtual agent, if the script has one.
     pub queue_selection: Option<QueueSelection>,

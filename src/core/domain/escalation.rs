@@ -1,4 +1,4 @@
-//! Escalations (issue 9): a chat held by the queue-selection virtual agent is handed to a
+//! Escalations: a chat held by the queue-selection virtual agent is handed to a
 //! human-agent queue. An available queue takes it (the agent joins after the join delay);
 //! a queue that is over capacity or after hours *deflects* it, and the end user chooses an
 //! option the queue offers: email or external link (the consumer ends the chat with

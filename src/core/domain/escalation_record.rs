@@ -1,4 +1,4 @@
-//! The escalation record (issue 9): one hand-off of a chat to a human-agent queue, with
+//! The escalation record: one hand-off of a chat to a human-agent queue, with
 //! the platform's status and reason values (page "Virtual agent reason codes") and the
 //! deflection offered and chosen. Only data: the transitions live in
 //! [`super::escalation`].

@@ -1,8 +1,8 @@
-//! The pre-chat transcript a consumer may pass to `POST /chats` (issue 9): what the end
+//! The pre-chat transcript a consumer may pass to `POST /chats`: what the end
 //! user and an earlier agent said before this chat, shown to the human agent before the
 //! live messages and marked pre-chat. The platform does not publish the field's format;
 //! the emulator accepts the mobile SDKs' documented "external chat transfer" shape
-//! (SPEC A2): `[{"sender": "end_user" | "agent", "timestamp": "2021-03-15 12:00:00Z",
+//!: `[{"sender": "end_user" | "agent", "timestamp": "2021-03-15 12:00:00Z",
 //! "content": [{"type": "text", "text": "..."}, {"type": "media", "media": {"type":
 //! "image" | "video", "url": "..."}}]}]`. Validation names the place of a problem, e.g.
 //! `transcript[1].content[0].text`.

@@ -1,4 +1,4 @@
-//! The queue-selection virtual agent at work (issue 9): it takes a chat whose `context`
+//! The queue-selection virtual agent at work: it takes a chat whose `context`
 //! names a key its rules look at, routes it at once when a rule matches the context, or
 //! asks the end user and routes by the answer (re-asking, then the default queue after
 //! `max_attempts` answers that match nothing). While it holds the chat, the consumer may

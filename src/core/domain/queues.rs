@@ -1,4 +1,4 @@
-//! Queues and the queue-selection virtual agent (issue 9), as compiled from
+//! Queues and the queue-selection virtual agent, as compiled from
 //! `contact_center.json`: each queue's availability (`available`, `over_capacity`,
 //! `after_hours`) and the deflection options it offers when it cannot take a chat, and the
 //! rules that map a chat's `context.value` and the end user's first messages to a queue.

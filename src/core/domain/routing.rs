@@ -1,4 +1,4 @@
-//! The routing state machine of a chat (SPEC B3): `queued` → `assigned` (the simulated
+//! The routing state machine of a chat: `queued` → `assigned` (the simulated
 //! human agent joins) → a task virtual agent active (end-user traffic goes to it alone) →
 //! back to `assigned` when it hands back → `finished`. Every transition is a method that
 //! takes the contact-center script and `now`, changes the chat, and returns the

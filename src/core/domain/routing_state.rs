@@ -24,7 +24,7 @@ pub enum RoutingState {
         vta: Arc<TaskVirtualAgent>,
         session: VtaSession,
     },
-    /// The queue-selection virtual agent holds the chat (issue 9).
+    /// The queue-selection virtual agent holds the chat.
     VirtualAgent {
         virtual_agent: VirtualAgentParticipant,
         /// Answers to its question that matched no rule so far.

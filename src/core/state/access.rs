@@ -1,4 +1,4 @@
-//! Who may use the Apps API (SPEC B1): the Basic-auth username is the tenant's subdomain,
+//! Who may use the Apps API: the Basic-auth username is the tenant's subdomain,
 //! the password its API token. In `open` mode any non-empty pair is accepted and the
 //! tenant is created on first use, so parallel tests isolate themselves by choosing a
 //! subdomain; in `strict` mode only the configured pairs are. Tokens are compared in

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::ids::NextIds;
+use super::id_counters::NextIds;
 use crate::core::domain::{Chat, ChatId, EndUser};
 
 /// A webhook delivery that is queued and not yet finished.

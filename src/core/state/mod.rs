@@ -1,7 +1,7 @@
 //! [`AppState`]: what truly spans the features. It holds the tenants (their end users and
 //! chats), which tenant owns each chat, the id counters, the contact-center script, the
 //! live event bus and the retention of finished chats, and it carries out every chat
-//! transition under that chat's lock ([`transitions`], [`effects`]). It knows no feature:
+//! transition under that chat's lock ([`transitions`], [`carry_out`]). It knows no feature:
 //! it reaches them through the [`hooks`] start-up hands it (webhooks hear every
 //! happening, media stores a script's attachments, each feature's per-tenant state is
 //! forgotten on a reset and persisted with the tenant's settings), and it writes every
@@ -10,10 +10,10 @@
 
 mod access;
 mod after_hours;
+mod carry_out;
 pub mod durability;
-mod effects;
 pub mod hooks;
-pub mod ids;
+pub mod id_counters;
 pub mod retention;
 mod tenant;
 mod transitions;
@@ -33,7 +33,7 @@ use crate::core::limits::{Limit, Limits};
 use crate::core::live_events::LiveEventBus;
 use durability::{Change, Durability};
 use hooks::Hooks;
-use ids::IdCounters;
+use id_counters::IdCounters;
 use retention::{ChatStats, Finished, Retention};
 
 pub use access::{constant_time_eq, AuthPolicy};

@@ -1,5 +1,5 @@
 //! What the Apps API answers, one struct per shape (each named like its OpenAPI schema):
-//! the chat object of SPEC A3 ([`Chat`]), its agents, the end user ([`EndUser`]) and a
+//! the platform's chat object ([`Chat`]), its agents, the end user ([`EndUser`]) and a
 //! stored message ([`MessageAccepted`]). The handlers serialise them straight to bytes;
 //! the typed client reads them back; the webhook catalog reuses [`Agent`].
 
@@ -78,7 +78,7 @@ pub struct EndUserRef {
     pub identifier: String,
 }
 
-/// The chat object (SPEC A3, `Chat`).
+/// The chat object (`Chat`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chat {
     pub id: ChatId,

@@ -1,4 +1,4 @@
-//! The wire shapes of queues, escalations and the pre-chat transcript (issue 9), each
+//! The wire shapes of queues, escalations and the pre-chat transcript, each
 //! named like its OpenAPI schema: the escalation object ([`Escalation`], answered by the
 //! Apps API, carried by the `escalation_deflected` webhook and listed by the control
 //! plane), a pre-chat entry ([`PreChatEntry`]), and the control plane's queue and lists.

@@ -40,7 +40,7 @@ pub struct ChatRecord {
     pub ended_at: Option<DateTime<Utc>>,
     pub all_agents: Vec<HumanAgent>,
     pub all_virtual_agents: Vec<VirtualAgentParticipant>,
-    /// The queue the chat was routed to (issue 9).
+    /// The queue the chat was routed to.
     pub queue: Option<String>,
     pub escalations: Vec<Escalation>,
     /// The pre-chat transcript, before the live messages.

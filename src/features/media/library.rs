@@ -12,12 +12,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::config::MediaConfig;
 use super::kinds::MediaKind;
-use super::policy::PolicySigner;
+use super::settings::MediaConfig;
+use super::upload_policy::PolicySigner;
 use crate::core::limits::Limit;
 use crate::core::state::durability::{Change, Durability, DurabilityError};
-use crate::core::state::ids::IdCounters;
+use crate::core::state::id_counters::IdCounters;
 
 /// A stored file as its chat knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -422,7 +422,7 @@ fn hold(holdings: &mut Holdings, record: MediaRecord, bytes: Bytes) {
 
 /// An `s3_path` as a key: the key itself, `s3://bucket/key`, `/bucket/key` or `bucket/key`.
 pub fn object_key(path: &str) -> &str {
-    let bucket = super::policy::BUCKET;
+    let bucket = super::upload_policy::BUCKET;
     let path = path.strip_prefix("s3://").unwrap_or(path);
     let path = path.strip_prefix('/').unwrap_or(path);
     path.strip_prefix(bucket)

@@ -6,17 +6,17 @@
 //! ([`MediaFiles`]). Its HTTP face ([`http`]) is the Apps API's and the control plane's routes and the
 //! S3-style storage endpoint.
 
-pub mod config;
 pub mod http;
 pub mod kinds;
 pub mod library;
-pub mod policy;
 mod service;
+pub mod settings;
 pub mod storage_error;
+pub mod upload_policy;
 pub mod wire;
 
-pub use config::{MediaConfig, MediaFlags};
 pub use kinds::{attachable_list, content_type_for_filename, MediaKind, ATTACHMENT_MAX_BYTES};
 pub use library::{MediaBudgets, MediaError, MediaLibrary, MediaRecord};
 pub use service::{MediaFiles, MediaProblem};
+pub use settings::{MediaConfig, MediaFlags};
 pub use storage_error::StorageError;

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use chrono::Utc;
 
 use super::kinds::content_type_for_filename;
-use super::policy::{UploadTarget, VerifiedUpload, BUCKET};
+use super::upload_policy::{UploadTarget, VerifiedUpload, BUCKET};
 use super::{MediaConfig, MediaError, MediaKind, MediaLibrary, MediaRecord, StorageError};
 use crate::core::domain::{Chat, ChatError, ChatId, ContactCenter, Effect, MessageBody};
 use crate::core::state::hooks::{ScriptAttachments, TenantParts};

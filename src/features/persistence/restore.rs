@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::{StateStore, StoredState};
 use crate::core::state::durability::{Change, Durability, DurabilityError};
-use crate::core::state::ids::NextIds;
+use crate::core::state::id_counters::NextIds;
 use crate::core::state::AppState;
 use crate::features::fixtures::Fixtures;
 use crate::features::media::MediaLibrary;

@@ -1,4 +1,4 @@
-//! The platform's rate limit (SPEC A1: 10 requests per second per tenant), off by default
+//! The platform's rate limit (10 requests per second per tenant), off by default
 //! and on with `--rate-limit N`; the middleware that applies it is `crate::features::requests::http::rate_limit`. What the platform does beyond it is not documented; the
 //! emulator answers 429 with `Retry-After` (whole seconds) and the usual envelope. The
 //! window slides: a tenant may send N requests in any one second, counted per Basic-auth

@@ -1,6 +1,6 @@
 //! What a journaled delivery sends: the exact bytes, or, for a `message_received` skipped
 //! because its tenant has no webhook target, nothing stored at all: the body is built from
-//! the chat's stored message only when someone reads or redelivers it (issue 12).
+//! the chat's stored message only when someone reads or redelivers it.
 
 use std::sync::{Arc, Mutex, Weak};
 

@@ -1,4 +1,4 @@
-//! Webhooks to each tenant's registered URL (SPEC A5, B2): the event [`catalog`], the
+//! Webhooks to each tenant's registered URL: the event [`catalog`], the
 //! [`signing`] scheme, the per-tenant targets (with a process-wide default, `targets`) and
 //! injected [`faults`], the [`delivery_journal`], the retry [`policy`], the
 //! [`dispatcher`] and [`poster`] that order, send and retry, which events a tenant receives
@@ -16,7 +16,7 @@ pub mod event_selection;
 pub mod faults;
 pub mod http;
 mod observer;
-pub mod policy;
+pub mod retry;
 mod settings;
 pub mod signing;
 mod targets;
@@ -40,7 +40,7 @@ use delivery_journal::{
 pub use drain::DrainReport;
 use faults::FaultInjection;
 use http::dispatcher::{Dispatcher, Job};
-use policy::RetryPolicy;
+use retry::RetryPolicy;
 pub use settings::{
     TargetSource, TenantChatCreatedOrder, TenantEventSelection, TenantWebhook, WebhookSettings,
 };

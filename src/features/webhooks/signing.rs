@@ -1,4 +1,4 @@
-//! Webhook signatures exactly as the platform makes them (SPEC A5):
+//! Webhook signatures exactly as the platform makes them:
 //! `base64(HMAC-SHA256(key = secret, data = timestamp + raw_body))`, standard base64 with
 //! padding, sent as `X-Signature: primary=<sig> secondary=<sig>` beside
 //! `X-Signature-Timestamp: <timestamp>`. Known-answer tests pin the SPEC's vectors.

@@ -1,4 +1,4 @@
-//! The webhook events, one struct per body (SPEC A4/A5): the envelope [`WebhookEvent`]
+//! The webhook events, one struct per body: the envelope [`WebhookEvent`]
 //! (`{event_type, timestamp, chat_id, body}`) and the body of each event type. The
 //! webhook catalog builds them from a chat and serialises them straight to the bytes that
 //! are signed and sent.

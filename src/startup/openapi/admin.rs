@@ -1,4 +1,4 @@
-//! The control plane's operations (SPEC B4 and issue 4). A route added to
+//! The control plane's operations . A route added to
 //! `crate::http::control_plane::routes` gets one line here.
 
 use serde_json::json;

@@ -162,7 +162,7 @@ fn a_full_chat() -> (Chat, Vec<Happening>, Vec<(Chat, &'static str)>) {
 
 /// The media wire structs, from a real upload form and stored record.
 fn media_shapes(schemas: &Value, problems: &mut Vec<String>) {
-    use crate::features::media::policy::{PolicySigner, UploadTarget};
+    use crate::features::media::upload_policy::{PolicySigner, UploadTarget};
     use crate::features::media::wire::{AttachmentStored, Media, UploadForm};
     use crate::features::media::{MediaKind, MediaRecord};
     let target = UploadTarget {
@@ -456,7 +456,7 @@ fn a_field_renamed_on_one_side_only_is_caught() {
         .any(|problem| problem.contains("end_user.nickname")));
 }
 
-/// Issue 9's shapes: a chat routed by its context to an over-capacity queue (deflected,
+/// The queue shapes: a chat routed by its context to an over-capacity queue (deflected,
 /// with a pre-chat transcript), and its escalation object, webhook body and lists.
 #[test]
 fn the_escalation_shapes_agree_with_their_schemas() {

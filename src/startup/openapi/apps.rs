@@ -1,4 +1,4 @@
-//! The emulated Apps API's operations (SPEC A2), as implemented.
+//! The emulated Apps API's operations, as implemented.
 
 use serde_json::json;
 

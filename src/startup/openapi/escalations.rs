@@ -1,4 +1,4 @@
-//! The operations and schemas of queues, escalations and deflections (issue 9): the two
+//! The operations and schemas of queues, escalations and deflections: the two
 //! Apps API routes and the three control-plane routes, with their objects. Kept apart so
 //! the feature reads in one place.
 

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use ccai_emulator::client::AdminClient;
 use ccai_emulator::features::webhooks::delivery_journal::{Delivery, DeliveryFilter};
-use ccai_emulator::features::webhooks::policy::RetryPolicy;
+use ccai_emulator::features::webhooks::retry::RetryPolicy;
 use ccai_emulator::{Config, Emulator, FixtureSource, RunningEmulator};
 pub use receiver::{Received, WebhookReceiver};
 pub use sse::EventStream;

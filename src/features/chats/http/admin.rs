@@ -1,4 +1,4 @@
-//! The full record of a chat, its three views (SPEC B3), and what the simulated human
+//! The full record of a chat, its three views, and what the simulated human
 //! agent does when a test or a person drives it: say something, transfer to a task virtual
 //! agent, end the chat. The record and the transcripts can be long-polled (`wait=` with
 //! `routing_state=`, `status=`, `min_messages=`, `contains=`; see [`super::waiting`]).

@@ -257,7 +257,7 @@ pub async fn resume(
     Ok(HttpResponse::Ok().json(chat))
 }
 
-/// Property tests of the message body decoder (issue 14): any JSON a client sends as a
+/// Property tests of the message body decoder: any JSON a client sends as a
 /// message is decoded or refused with a 400, never a panic, and a non-blank text comes
 /// back exactly as sent, whichever of the platform's two shapes carries it.
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Escalations on the Apps API (issue 9): `POST /chats/{id}/escalations` asks the
+//! Escalations on the Apps API: `POST /chats/{id}/escalations` asks the
 //! queue-selection virtual agent to hand the chat to a human-agent queue, and
 //! `PATCH /chats/{id}/escalations/{escalation_id}` answers a deflected escalation with
 //! `deflection_channel` (`human_agent` = keep waiting, only for reason `over_capacity`;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::multipart::{form_error, read_fields_until_file, read_file, Form};
-use crate::features::media::policy::BUCKET;
+use crate::features::media::upload_policy::BUCKET;
 use crate::features::media::MediaFiles;
 use crate::features::media::{MediaRecord, StorageError};
 use crate::http::route_table::{get, post, RouteTable};

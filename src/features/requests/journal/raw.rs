@@ -3,7 +3,7 @@
 //! JSON only when someone reads the journal. Recording is then one allocation and a few
 //! copies per request, with no parsing; what a reader sees is exactly what parsing at
 //! record time would have given (the same redaction, header limits and body rules).
-//! Each entry keeps at most `--request-journal-entry-bytes` (issue 14): the tenant and the
+//! Each entry keeps at most `--request-journal-entry-bytes`: the tenant and the
 //! path get an eighth of it each at most, the query a quarter, the headers a quarter
 //! (repeated headers joined up to the per-value cap), and the body what is left, up to
 //! `--request-journal-body-cap`; anything cut sets `head_truncated` or `body_truncated`.

@@ -6,7 +6,7 @@
 //! and the pure conversion between documents and domain chats; the state assigns ids and
 //! swaps a tenant's state in (`crate::core::state::AppState::load_tenant`).
 
-mod restore;
+mod load;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -24,7 +24,7 @@ use crate::core::domain::EndedBy;
 use crate::core::domain::{Chat, ChatId, EndUser, EndUserId, HumanAgent, Message, RoutingState};
 use crate::features::webhooks::WebhookTarget;
 
-pub use restore::IdMap;
+pub use load::IdMap;
 
 /// The format tag this version writes and reads.
 pub const FORMAT: &str = "ccai-emulator-snapshot/1";
@@ -79,7 +79,7 @@ pub struct ChatSnapshot {
     pub all_virtual_agents: Vec<VirtualAgentParticipant>,
     #[serde(default)]
     pub messages: Vec<Message>,
-    /// The queue the chat was routed to (issue 9).
+    /// The queue the chat was routed to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -3,7 +3,7 @@
 //! (`min_count=` / `wait=`, see [`super::waiting`]).
 //!
 //! Secrets are answered as `"[redacted]"` unless the call asks with `?reveal_secrets=true`
-//! (emulator's choice, issue 14): a control plane reachable by others should not hand out
+//! (emulator's choice): a control plane reachable by others should not hand out
 //! the secrets a receiver trusts, while a test that needs them can still read them back.
 
 use actix_web::http::StatusCode;

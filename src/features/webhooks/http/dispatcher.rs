@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::super::delivery_journal::DeliveryHandle;
-use super::super::policy::{DeliveryOrdering, RetryPolicy};
+use super::super::retry::{DeliveryOrdering, RetryPolicy};
 use super::super::targets::WebhookTargets;
 use super::poster::WebhookPoster;
 use crate::core::domain::ChatId;

@@ -10,7 +10,7 @@ use chrono::Utc;
 
 use super::super::delivery_journal::{Delivery, DeliveryAttempt, DeliveryHandle, DeliveryStatus};
 use super::super::faults::AppliedFaults;
-use super::super::policy::{parse_retry_after, RetryPolicy};
+use super::super::retry::{parse_retry_after, RetryPolicy};
 use super::super::signing::signature_header;
 use super::super::targets::{WebhookTarget, WebhookTargets};
 use crate::core::formats::timestamp;
