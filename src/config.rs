@@ -67,6 +67,9 @@ pub struct Config {
     pub media: crate::features::media::MediaConfig,
     /// Where the state is kept across restarts (`--state-dir`); `None`: in memory only.
     pub state_dir: Option<PathBuf>,
+    /// A fault point in `--state-dir`'s writer, for tests of the durability promise
+    /// (`--fault-point`, hidden from `--help`).
+    pub fault_point: Option<crate::features::persistence::FaultPoint>,
 }
 
 impl Default for Config {
@@ -91,6 +94,7 @@ impl Default for Config {
             access_log: false,
             media: crate::features::media::MediaConfig::default(),
             state_dir: None,
+            fault_point: None,
         }
     }
 }

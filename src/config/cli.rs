@@ -107,6 +107,9 @@ pub struct Cli {
     /// everything is in memory).
     #[arg(long, env = "CCAI_EMU_STATE_DIR")]
     state_dir: Option<PathBuf>,
+    /// A fault point in the --state-dir writer, for tests (see docs/persistence.md).
+    #[arg(long, env = "CCAI_EMU_FAULT_POINT", hide = true)]
+    fault_point: Option<String>,
     /// Overrides the fixtures' agent join delay (e.g. 0 for tests).
     #[arg(long, env = "CCAI_EMU_AGENT_JOIN_DELAY")]
     agent_join_delay: Option<String>,
@@ -278,6 +281,12 @@ impl TryFrom<Cli> for Config {
             watch: cli.watch,
             watch_interval,
             state_dir: cli.state_dir.clone(),
+            fault_point: cli
+                .fault_point
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|error| format!("--fault-point: {error}"))?,
             limits,
             fidelity: Fidelity::try_from(cli.fidelity)?,
             access_log: cli.access_log,

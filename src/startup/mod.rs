@@ -175,7 +175,8 @@ impl Emulator {
         let seeds = source.seeds()?;
         let store = match &config.state_dir {
             Some(dir) => Some(Arc::new(
-                StateStore::open(dir).map_err(|error| StartError::Config(error.to_string()))?,
+                StateStore::open_with(dir, config.fault_point.clone())
+                    .map_err(|error| StartError::Config(error.to_string()))?,
             )),
             None => None,
         };

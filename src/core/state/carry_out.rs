@@ -1,6 +1,6 @@
 //! Carrying out what a domain transition returned, under the chat's lock: happenings are
-//! announced on the live event bus and told to every [`super::hooks::ChatObserver`] (the webhooks
-//! feature journals and queues them in the chat's order); a script's attachments go to the
+//! announced on the live event bus and told to every [`super::hooks::ChatObserver`] (the
+//! webhooks feature journals them and puts their deliveries in the transition's outbox); a script's attachments go to the
 //! [`super::hooks::ScriptAttachments`] hook; timers are set for deferred triggers (a zero delay fires at
 //! once, in place), on the runtime the transition runs on.
 
@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::json;
 
+use super::durability::Outbox;
 use super::tenant::Tenant;
 use super::transitions::queue_is_open;
 use super::AppState;
@@ -27,6 +28,7 @@ impl AppState {
         chat: &mut Chat,
         effects: Vec<Effect>,
         script: &ContactCenter,
+        outbox: &mut Outbox,
     ) {
         let mut pending = VecDeque::from(effects);
         while let Some(effect) = pending.pop_front() {
@@ -34,7 +36,7 @@ impl AppState {
                 Effect::Publish(happening) => {
                     self.announce(&tenant.name, chat, &happening);
                     for observer in &self.hooks.observers {
-                        observer.happened(tenant, handle, chat, &happening);
+                        observer.happened(tenant, handle, chat, &happening, outbox);
                     }
                     if let Happening::ChatEnded { .. } = happening {
                         self.chat_finished(&tenant.name, chat.id);
@@ -106,13 +108,15 @@ impl AppState {
             if !Arc::ptr_eq(&live, &tenant) {
                 return;
             }
-            let _ = state.transition(&tenant, chat_id, |chat, script| {
-                // A queue closed while the agent was on its way: the chat keeps waiting.
-                if trigger == Trigger::AgentJoins && !queue_is_open(&tenant, chat, script) {
-                    return Ok(Vec::new());
-                }
-                Ok(chat.fire(trigger, script, Utc::now()))
-            });
+            let _ = state
+                .transition(&tenant, chat_id, |chat, script| {
+                    // A queue closed while the agent was on its way: the chat keeps waiting.
+                    if trigger == Trigger::AgentJoins && !queue_is_open(&tenant, chat, script) {
+                        return Ok(Vec::new());
+                    }
+                    Ok(chat.fire(trigger, script, Utc::now()))
+                })
+                .await;
         });
     }
 }

@@ -15,18 +15,21 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
+use super::durability::Outbox;
 use super::tenant::Tenant;
 use crate::core::domain::{Chat, ChatId, ContactCenter, Effect, Happening};
 
 /// Hears every happening of every chat.
 pub trait ChatObserver: Send + Sync {
-    /// `happening` of `chat`, called under the chat's lock, in the chat's order.
+    /// `happening` of `chat`, called under the chat's lock, in the chat's order. What it
+    /// must write with the change, and do once the change is submitted, goes in `outbox`.
     fn happened(
         &self,
         tenant: &Tenant,
         handle: &Arc<Mutex<Chat>>,
         chat: &Chat,
         happening: &Happening,
+        outbox: &mut Outbox,
     );
 }
 

@@ -31,7 +31,7 @@ use crate::core::domain::{
 };
 use crate::core::limits::{Limit, Limits};
 use crate::core::live_events::LiveEventBus;
-use durability::{Change, Durability};
+use durability::{Change, Durability, DurabilityError};
 use hooks::Hooks;
 use id_counters::IdCounters;
 use retention::{ChatStats, Finished, Retention};
@@ -60,6 +60,13 @@ pub enum StateError {
     /// `--state-dir` could not be written (the message says what happened).
     #[error("{0}")]
     NotPersisted(String),
+}
+
+/// The refusal for a change that was made but could not be written to `--state-dir`.
+fn not_written(error: DurabilityError) -> StateError {
+    StateError::NotPersisted(format!(
+        "The change was made but could not be written to the state directory, so it will not survive a restart ({error})"
+    ))
 }
 
 /// What the state is built from.
@@ -266,19 +273,24 @@ impl AppState {
         Ok(Arc::clone(&current))
     }
 
-    /// Writes `changes` to `--state-dir` (with the id counters) before the caller answers;
-    /// nothing to do without one.
+    /// Writes `changes` to `--state-dir` (with the id counters) before the caller answers:
+    /// submits them and blocks until they are committed; nothing to do without one.
     pub fn record(&self, changes: &[Change<'_>]) -> Result<(), StateError> {
         let Some(durability) = &self.durability else {
             return Ok(());
         };
         durability
-            .record(changes, Some(self.ids.peek()))
-            .map_err(|error| {
-                StateError::NotPersisted(format!(
-                    "The change was made but could not be written to the state directory, so it will not survive a restart ({error})"
-                ))
-            })
+            .submit(changes, Some(self.ids.peek()))
+            .and_then(|ticket| ticket.committed_blocking())
+            .map_err(not_written)
+    }
+
+    /// Submits `changes` to `--state-dir` without waiting (a failure is logged and counted
+    /// by the store): for changes nobody answers for, such as evictions.
+    fn record_detached(&self, changes: &[Change<'_>]) {
+        if let Some(durability) = &self.durability {
+            let _ = durability.submit(changes, Some(self.ids.peek()));
+        }
     }
 
     /// Whether changes are written to `--state-dir`.
@@ -453,7 +465,7 @@ impl AppState {
         }
         if !evicted.is_empty() {
             self.retention.evicted(evicted.len() as u64);
-            let _ = self.record(&[Change::ChatsEvicted { ids: &evicted }]);
+            self.record_detached(&[Change::ChatsEvicted { ids: &evicted }]);
         }
     }
 

@@ -1,13 +1,17 @@
 //! Chat transitions under the chat's lock. A feature's use case names the chat and the
 //! domain transition to run; [`AppState::transition`] and its kin lock that one chat, run
-//! it, carry out the effects it returns while still holding the lock (see `super::effects`),
-//! write the chat through the durability path, and answer a read of the changed chat. No
-//! method locks all chats, and none waits for the network. Apps API callers pass the
-//! authenticated tenant; control-plane callers name a chat id and its tenant is found.
+//! it, carry out the effects it returns while still holding the lock (see
+//! `super::carry_out`), submit the chat and the webhook deliveries it caused to the
+//! durability path in one piece, read the answer, and release the lock; they then wait,
+//! without blocking the thread, until that submission is committed (at once without
+//! `--state-dir`), so nothing is answered before it is written. No method locks all chats,
+//! and none waits for the network. Apps API callers pass the authenticated tenant;
+//! control-plane callers name a chat id and its tenant is found.
 
 use std::sync::{Arc, Mutex};
 
-use super::durability::Change;
+use super::durability::{Change, CommitTicket, Outbox};
+use super::not_written;
 use super::tenant::Tenant;
 use super::{AppState, StateError};
 use crate::core::domain::escalation::QueueDesk;
@@ -58,7 +62,7 @@ impl AppState {
     /// `prepare` on the script (a refusal takes no id), then `open` builds the chat and its
     /// first effects with a fresh id; the chat is held by the tenant and its effects carried
     /// out under its lock.
-    pub fn open_chat<P>(
+    pub async fn open_chat<P>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         prepare: impl FnOnce(&ContactCenter) -> Result<P, StateError>,
@@ -70,22 +74,27 @@ impl AppState {
         let (chat, effects) = open(self.ids.next_chat(), prepared, &script);
         let id = chat.id;
         let handle = Arc::new(Mutex::new(chat));
-        let mut chat = handle.lock().expect("chat lock");
-        self.chat_owners.insert(id, tenant.name.clone());
-        tenant.chats.insert(id, Arc::clone(&handle));
-        self.carry_out(tenant, &handle, &mut chat, effects, &script);
-        self.record_chat(tenant, &chat)?;
-        Ok(chat.clone())
+        let (opened, ticket) = {
+            let mut chat = handle.lock().expect("chat lock");
+            self.chat_owners.insert(id, tenant.name.clone());
+            tenant.chats.insert(id, Arc::clone(&handle));
+            let mut outbox = Outbox::default();
+            self.carry_out(tenant, &handle, &mut chat, effects, &script, &mut outbox);
+            let ticket = self.submit_chat(tenant, &chat, outbox)?;
+            (chat.clone(), ticket)
+        };
+        self.committed(ticket).await?;
+        Ok(opened)
     }
 
     /// A transition on any tenant's chat, found by id (the control plane's).
-    pub fn owned_transition(
+    pub async fn owned_transition(
         self: &Arc<Self>,
         chat_id: ChatId,
         change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
     ) -> Result<OwnedChat, StateError> {
         let tenant = self.owner_of(chat_id)?;
-        let chat = self.transition(&tenant, chat_id, change)?;
+        let chat = self.transition(&tenant, chat_id, change).await?;
         Ok(OwnedChat {
             tenant: tenant.name.clone(),
             chat,
@@ -93,17 +102,18 @@ impl AppState {
     }
 
     /// A transition; answers a copy of the changed chat.
-    pub fn transition(
+    pub async fn transition(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
         change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
     ) -> Result<Chat, StateError> {
         self.transition_then(tenant, chat_id, change, Chat::clone)
+            .await
     }
 
     /// A transition, then `read` on the changed chat, both under the chat's lock.
-    pub fn transition_then<R>(
+    pub async fn transition_then<R>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
@@ -116,12 +126,13 @@ impl AppState {
             |chat, script| Ok::<_, StateError>(((), change(chat, script)?)),
             |chat, ()| read(chat),
         )
+        .await
     }
 
     /// A transition that also answers something (e.g. the id it created), then `read` on
     /// the changed chat with that answer, both under the chat's lock. `change` may refuse
     /// with any error the state's can be made from.
-    pub fn transition_answering<T, R, E>(
+    pub async fn transition_answering<T, R, E>(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
@@ -133,11 +144,16 @@ impl AppState {
     {
         let handle = tenant.chat(chat_id).ok_or(StateError::ChatNotFound)?;
         let script = self.script();
-        let mut chat = handle.lock().expect("chat lock");
-        let (answer, effects) = change(&mut chat, &script)?;
-        self.carry_out(tenant, &handle, &mut chat, effects, &script);
-        self.record_chat(tenant, &chat)?;
-        Ok(read(&chat, answer))
+        let (answer, ticket) = {
+            let mut chat = handle.lock().expect("chat lock");
+            let (answer, effects) = change(&mut chat, &script)?;
+            let mut outbox = Outbox::default();
+            self.carry_out(tenant, &handle, &mut chat, effects, &script, &mut outbox);
+            let ticket = self.submit_chat(tenant, &chat, outbox)?;
+            (read(&chat, answer), ticket)
+        };
+        self.committed(ticket).await?;
+        Ok(answer)
     }
 
     /// Sets the timers of a tenant's chats again (after a restore): carrying out no effects
@@ -150,27 +166,55 @@ impl AppState {
         for id in tenant.chat_ids() {
             if let Some(handle) = tenant.chat(id) {
                 let mut chat = handle.lock().expect("chat lock");
-                self.carry_out(&tenant, &handle, &mut chat, Vec::new(), &script);
+                // No effects: no happening, so nothing reaches the outbox.
+                let mut outbox = Outbox::default();
+                self.carry_out(
+                    &tenant,
+                    &handle,
+                    &mut chat,
+                    Vec::new(),
+                    &script,
+                    &mut outbox,
+                );
+                outbox.release(&CommitTicket::settled());
             }
         }
     }
 
-    /// Writes a chat as it is now (called under its lock), unless it was evicted or its
-    /// tenant reset meanwhile.
-    fn record_chat(&self, tenant: &Arc<Tenant>, chat: &Chat) -> Result<(), StateError> {
-        if !self.is_durable() || !tenant.chats.contains_key(&chat.id) {
-            return Ok(());
-        }
-        if !self
-            .existing_tenant(&tenant.name)
-            .is_some_and(|live| Arc::ptr_eq(&live, tenant))
-        {
-            return Ok(());
-        }
-        self.record(&[Change::Chat {
-            tenant: &tenant.name,
-            chat,
-        }])
+    /// Submits a chat as it is now (called under its lock) with the deliveries its
+    /// happenings queued, then releases the outbox with the submission's ticket (the
+    /// deliveries are sent once it is committed). A chat evicted or whose tenant was reset
+    /// meanwhile is not written.
+    fn submit_chat(
+        &self,
+        tenant: &Arc<Tenant>,
+        chat: &Chat,
+        outbox: Outbox,
+    ) -> Result<CommitTicket, StateError> {
+        let kept = tenant.chats.contains_key(&chat.id)
+            && self
+                .existing_tenant(&tenant.name)
+                .is_some_and(|live| Arc::ptr_eq(&live, tenant));
+        let ticket = match &self.durability {
+            Some(durability) if kept => {
+                let mut changes = vec![Change::Chat {
+                    tenant: &tenant.name,
+                    chat,
+                }];
+                changes.extend(outbox.deliveries.iter().map(Change::DeliveryQueued));
+                durability
+                    .submit(&changes, Some(self.ids.peek()))
+                    .map_err(not_written)?
+            }
+            _ => CommitTicket::settled(),
+        };
+        outbox.release(&ticket);
+        Ok(ticket)
+    }
+
+    /// Waits until a submission is committed.
+    async fn committed(&self, ticket: CommitTicket) -> Result<(), StateError> {
+        ticket.committed().await.map_err(not_written)
     }
 
     /// Runs `use_desk` with this tenant's queue availability and the escalation ids.

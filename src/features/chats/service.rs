@@ -158,7 +158,7 @@ impl Chats {
     }
 
     /// Opens a chat for an existing end user.
-    pub fn create_chat(
+    pub async fn create_chat(
         &self,
         tenant: &Arc<Tenant>,
         request: ChatRequest,
@@ -173,34 +173,36 @@ impl Chats {
             transcript,
             ..
         } = request;
-        self.state.open_chat(
-            tenant,
-            |script| match menu_id {
-                None => Ok(None),
-                Some(id) => Ok(Some((
-                    id,
-                    script.menus.get(&id).cloned().ok_or_else(|| {
-                        StateError::Invalid(format!("menu_id {id} is not a known menu"))
-                    })?,
-                ))),
-            },
-            |id, menu, script| {
-                let new = NewChat {
-                    id,
-                    end_user,
-                    lang: lang.unwrap_or_else(|| "en".to_owned()),
-                    menu,
-                    context,
-                };
-                let now = Utc::now();
-                let (mut chat, mut effects) = Chat::open(new, script, now);
-                chat.pre_chat = transcript;
-                self.state.with_desk(tenant, |desk| {
-                    chat.start_queue_selection(script, desk, now, &mut effects)
-                });
-                (chat, effects)
-            },
-        )
+        self.state
+            .open_chat(
+                tenant,
+                |script| match menu_id {
+                    None => Ok(None),
+                    Some(id) => Ok(Some((
+                        id,
+                        script.menus.get(&id).cloned().ok_or_else(|| {
+                            StateError::Invalid(format!("menu_id {id} is not a known menu"))
+                        })?,
+                    ))),
+                },
+                |id, menu, script| {
+                    let new = NewChat {
+                        id,
+                        end_user,
+                        lang: lang.unwrap_or_else(|| "en".to_owned()),
+                        menu,
+                        context,
+                    };
+                    let now = Utc::now();
+                    let (mut chat, mut effects) = Chat::open(new, script, now);
+                    chat.pre_chat = transcript;
+                    self.state.with_desk(tenant, |desk| {
+                        chat.start_queue_selection(script, desk, now, &mut effects)
+                    });
+                    (chat, effects)
+                },
+            )
+            .await
     }
 
     /// `read` applied to a tenant's chat, under its lock (no copy of the messages).
@@ -219,7 +221,7 @@ impl Chats {
     }
 
     /// The end user sends a message; returns the chat and the new message's id.
-    pub fn post_message(
+    pub async fn post_message(
         &self,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
@@ -228,35 +230,37 @@ impl Chats {
     ) -> Result<PostedMessage, StateError> {
         self.media.check_message_media(tenant, chat_id, &body)?;
         let state = &self.state;
-        let posted = state.transition_answering(
-            tenant,
-            chat_id,
-            |chat, script| {
-                if state
-                    .message_limit_reached(chat.id, chat.messages.len())
-                    .is_some()
-                {
-                    return Ok::<_, StateError>((None, Vec::new()));
-                }
-                let sent = state.with_desk(tenant, |desk| {
-                    chat.end_user_sends_routed(from_user_id, body, script, desk, Utc::now())
-                })?;
-                Ok((Some(sent.message_id), sent.effects))
-            },
-            // Only what the answer needs: copying the chat would cost O(messages) per post.
-            |chat, message_id| {
-                let message_id = message_id?;
-                let message = chat
-                    .message(message_id)
-                    .expect("the posted message is stored");
-                Some(PostedMessage {
-                    chat_id: chat.id,
-                    message_id,
-                    at: message.at,
-                    visibility: message.visibility,
-                })
-            },
-        )?;
+        let posted = state
+            .transition_answering(
+                tenant,
+                chat_id,
+                |chat, script| {
+                    if state
+                        .message_limit_reached(chat.id, chat.messages.len())
+                        .is_some()
+                    {
+                        return Ok::<_, StateError>((None, Vec::new()));
+                    }
+                    let sent = state.with_desk(tenant, |desk| {
+                        chat.end_user_sends_routed(from_user_id, body, script, desk, Utc::now())
+                    })?;
+                    Ok((Some(sent.message_id), sent.effects))
+                },
+                // Only what the answer needs: copying the chat would cost O(messages) per post.
+                |chat, message_id| {
+                    let message_id = message_id?;
+                    let message = chat
+                        .message(message_id)
+                        .expect("the posted message is stored");
+                    Some(PostedMessage {
+                        chat_id: chat.id,
+                        message_id,
+                        at: message.at,
+                        visibility: message.visibility,
+                    })
+                },
+            )
+            .await?;
         posted.ok_or_else(|| {
             let stored = state
                 .with_chat(tenant, chat_id, |chat| chat.messages.len())
@@ -272,7 +276,7 @@ impl Chats {
 
     /// `POST /chats/{id}/end_user`: re-points the chat at the verified end user, unless the
     /// identifier is empty or the same request was accepted within the interval.
-    pub fn authenticate_in_chat(
+    pub async fn authenticate_in_chat(
         &self,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
@@ -285,13 +289,13 @@ impl Chats {
             return Err(StateError::Invalid(DUPLICATE_REQUEST.to_owned()));
         }
         let identifier = fields.identifier.clone();
-        self.authenticate_end_user(tenant, chat_id, fields)?;
+        self.authenticate_end_user(tenant, chat_id, fields).await?;
         self.mid_session.accepted(chat_id, identifier);
         Ok(())
     }
 
     /// Re-points a chat at a verified end user (upserted by identifier).
-    fn authenticate_end_user(
+    async fn authenticate_end_user(
         &self,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
@@ -302,79 +306,95 @@ impl Chats {
             return Err(ChatError::Finished.into());
         }
         let user = self.upsert_end_user(tenant, fields)?;
-        self.state.transition_then(
-            tenant,
-            chat_id,
-            |chat, _| chat.authenticate_end_user(user, Utc::now()),
-            |_| (),
-        )
+        self.state
+            .transition_then(
+                tenant,
+                chat_id,
+                |chat, _| chat.authenticate_end_user(user, Utc::now()),
+                |_| (),
+            )
+            .await
     }
 
     /// Resumes a dismissed chat (an agent joins again after the script's delay); answers
     /// with `read` of it (no copy of the messages).
-    pub fn resume_chat<R>(
+    pub async fn resume_chat<R>(
         &self,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
         read: impl FnOnce(&Chat) -> R,
     ) -> Result<R, StateError> {
-        self.state.transition_then(
-            tenant,
-            chat_id,
-            |chat, script| {
-                // Outside operating hours (the tenant's switch, or the chat's queue set
-                // `after_hours`) the platform answers its after-hours message and does not
-                // resume the chat (page "Resume a chat").
-                let resumable = chat.dismissed_status().is_some() && !chat.is_finished();
-                let message = self
-                    .state
-                    .after_hours()
-                    .message_for(&tenant.name)
-                    .or_else(|| queue_after_hours(tenant, chat, script));
-                if let Some(message) = message.filter(|_| resumable) {
-                    return Err(ChatError::AfterHours(message));
-                }
-                chat.resume(script.join_delay)
-            },
-            read,
-        )
+        self.state
+            .transition_then(
+                tenant,
+                chat_id,
+                |chat, script| {
+                    // Outside operating hours (the tenant's switch, or the chat's queue set
+                    // `after_hours`) the platform answers its after-hours message and does not
+                    // resume the chat (page "Resume a chat").
+                    let resumable = chat.dismissed_status().is_some() && !chat.is_finished();
+                    let message = self
+                        .state
+                        .after_hours()
+                        .message_for(&tenant.name)
+                        .or_else(|| queue_after_hours(tenant, chat, script));
+                    if let Some(message) = message.filter(|_| resumable) {
+                        return Err(ChatError::AfterHours(message));
+                    }
+                    chat.resume(script.join_delay)
+                },
+                read,
+            )
+            .await
     }
 
     /// The end user finishes the chat.
-    pub fn finish_chat(&self, tenant: &Arc<Tenant>, chat_id: ChatId) -> Result<Chat, StateError> {
-        self.state.transition(tenant, chat_id, |chat, _| {
-            chat.end(EndedBy::EndUser, Utc::now())
-        })
+    pub async fn finish_chat(
+        &self,
+        tenant: &Arc<Tenant>,
+        chat_id: ChatId,
+    ) -> Result<Chat, StateError> {
+        self.state
+            .transition(tenant, chat_id, |chat, _| {
+                chat.end(EndedBy::EndUser, Utc::now())
+            })
+            .await
     }
 
     /// The simulated human agent says something.
-    pub fn agent_says(&self, chat_id: ChatId, text: String) -> Result<OwnedChat, StateError> {
-        self.state.owned_transition(chat_id, |chat, _| {
-            Ok(chat.agent_says(text, Utc::now())?.effects)
-        })
+    pub async fn agent_says(&self, chat_id: ChatId, text: String) -> Result<OwnedChat, StateError> {
+        self.state
+            .owned_transition(chat_id, |chat, _| {
+                Ok(chat.agent_says(text, Utc::now())?.effects)
+            })
+            .await
     }
 
     /// The simulated human agent transfers to a task virtual agent.
-    pub fn transfer_to_task_virtual_agent(
+    pub async fn transfer_to_task_virtual_agent(
         &self,
         chat_id: ChatId,
         key: &str,
     ) -> Result<OwnedChat, StateError> {
-        self.state.owned_transition(chat_id, |chat, script| {
-            chat.transfer_to_vta(key, script, Utc::now())
-        })
+        self.state
+            .owned_transition(chat_id, |chat, script| {
+                chat.transfer_to_vta(key, script, Utc::now())
+            })
+            .await
     }
 
     /// The simulated human agent ends the chat.
-    pub fn agent_finishes_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
+    pub async fn agent_finishes_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         self.state
             .owned_transition(chat_id, |chat, _| chat.end(EndedBy::Agent, Utc::now()))
+            .await
     }
 
     /// Dismisses the chat: the agent is removed, the history kept (page "Dismiss Inactive Chats").
-    pub fn dismiss_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
+    pub async fn dismiss_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         self.state
             .owned_transition(chat_id, |chat, _| chat.dismiss(Utc::now()))
+            .await
     }
 }
 

@@ -42,63 +42,69 @@ impl Escalations {
     }
 
     /// `POST /chats/{id}/escalations`: the virtual agent hands the chat to a queue.
-    pub fn escalate(
+    pub async fn escalate(
         &self,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
         queue_id: Option<&str>,
     ) -> Result<escalation::Escalation, StateError> {
-        self.state.transition_answering(
-            tenant,
-            chat_id,
-            |chat, script| {
-                self.state.with_desk(tenant, |desk| {
-                    chat.escalate_on_request(queue_id, script, desk, Utc::now())
-                })
-            },
-            |chat, id| {
-                chat.escalation(id)
-                    .cloned()
-                    .expect("the escalation was just added")
-            },
-        )
+        self.state
+            .transition_answering(
+                tenant,
+                chat_id,
+                |chat, script| {
+                    self.state.with_desk(tenant, |desk| {
+                        chat.escalate_on_request(queue_id, script, desk, Utc::now())
+                    })
+                },
+                |chat, id| {
+                    chat.escalation(id)
+                        .cloned()
+                        .expect("the escalation was just added")
+                },
+            )
+            .await
     }
 
     /// `PATCH /chats/{id}/escalations/{escalation_id}` (and `PATCH /chats/{id}` without
     /// ending): keep waiting or go on with the virtual agent.
-    pub fn choose_deflection(
+    pub async fn choose_deflection(
         &self,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
         escalation_id: u64,
         channel: DeflectionChannel,
     ) -> Result<(Chat, escalation::Escalation), StateError> {
-        self.state.transition_then(
-            tenant,
-            chat_id,
-            |chat, script| {
-                self.state.with_desk(tenant, |desk| {
-                    chat.choose_deflection(escalation_id, channel, script, desk, Utc::now())
-                })
-            },
-            |chat| {
-                let escalation = chat.escalation(escalation_id).cloned().expect("checked");
-                (chat.clone(), escalation)
-            },
-        )
+        self.state
+            .transition_then(
+                tenant,
+                chat_id,
+                |chat, script| {
+                    self.state.with_desk(tenant, |desk| {
+                        chat.choose_deflection(escalation_id, channel, script, desk, Utc::now())
+                    })
+                },
+                |chat| {
+                    let escalation = chat.escalation(escalation_id).cloned().expect("checked");
+                    (chat.clone(), escalation)
+                },
+            )
+            .await
     }
 
     /// `PATCH /chats/{id}` with `status: finished`: ends the chat as the end user, with the
     /// deflection chosen (email, external link) if given.
-    pub fn end_chat_with_deflection(
+    pub async fn end_chat_with_deflection(
         &self,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
         choice: Option<(u64, DeflectionChannel)>,
     ) -> Result<Chat, StateError> {
-        self.state.transition(tenant, chat_id, |chat, _| {
-            chat.end_with_deflection(choice, Utc::now())
-        })
+        self.state
+            .transition(tenant, chat_id, |chat, _| {
+                chat.end_with_deflection(choice, Utc::now())
+            })
+            .await
     }
 
     /// The tenant's queues with their availability and waiting chats.
@@ -134,7 +140,7 @@ impl Escalations {
 
     /// Sets a queue's availability for one tenant (`None`: back to the script's). When it
     /// becomes available, the chats waiting in it get the agent after the join delay.
-    pub fn set_queue_availability(
+    pub async fn set_queue_availability(
         &self,
         tenant: &Arc<Tenant>,
         queue_id: &str,
@@ -156,18 +162,21 @@ impl Escalations {
         self.state.settings_changed(&tenant.name);
         if tenant.availability(queue) == Availability::Available {
             for chat_id in tenant.chat_ids() {
-                let _ = self.state.transition_then(
-                    tenant,
-                    chat_id,
-                    |chat, script| {
-                        let mut effects = Vec::new();
-                        if chat.queue.as_deref() == Some(queue_id) {
-                            chat.queue_opened(script.join_delay, &mut effects);
-                        }
-                        Ok(effects)
-                    },
-                    |_| (),
-                );
+                let _ = self
+                    .state
+                    .transition_then(
+                        tenant,
+                        chat_id,
+                        |chat, script| {
+                            let mut effects = Vec::new();
+                            if chat.queue.as_deref() == Some(queue_id) {
+                                chat.queue_opened(script.join_delay, &mut effects);
+                            }
+                            Ok(effects)
+                        },
+                        |_| (),
+                    )
+                    .await;
             }
         }
         self.state.live_events().publish_with(

@@ -131,13 +131,15 @@ impl MediaLibrary {
             record: serde_json::to_value(record).unwrap_or_default(),
             bytes,
         };
-        durability.record(&[change], Some(self.ids.peek()))
+        durability
+            .submit(&[change], Some(self.ids.peek()))?
+            .committed_blocking()
     }
 
     /// Forgets a removed file's row in `--state-dir` (a failure is logged and counted).
     pub fn persist_removed(&self, key: &str) {
         if let Some(durability) = &self.durability {
-            let _ = durability.record(&[Change::MediaRemoved { key }], Some(self.ids.peek()));
+            let _ = durability.submit(&[Change::MediaRemoved { key }], Some(self.ids.peek()));
         }
     }
 

@@ -139,7 +139,7 @@ impl MediaFiles {
 
     /// The human agent attaches a file: stored (within the budgets), then sent as a
     /// message. Answers the media record and the message id.
-    pub fn agent_attaches(
+    pub async fn agent_attaches(
         &self,
         chat_id: ChatId,
         filename: &str,
@@ -163,12 +163,15 @@ impl MediaFiles {
             return Err(error.into());
         }
         let body = attachment_body(&record);
-        let sent = self.state.transition_then(
-            &tenant,
-            chat_id,
-            |chat, _| chat.agent_attaches(body, Utc::now()),
-            |chat| chat.messages.len() as u64,
-        );
+        let sent = self
+            .state
+            .transition_then(
+                &tenant,
+                chat_id,
+                |chat, _| chat.agent_attaches(body, Utc::now()),
+                |chat| chat.messages.len() as u64,
+            )
+            .await;
         match sent {
             Ok(message_id) => Ok((record, message_id)),
             Err(error) => {

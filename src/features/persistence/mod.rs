@@ -1,27 +1,41 @@
 //! Opt-in persistence (`--state-dir`): an SQLite database (`state.sqlite3` in the folder,
 //! readable with the `sqlite3` tool) that holds every tenant's state, the fixtures
 //! uploaded at run time, pending webhook deliveries, stored media and the id counters.
-//! This module knows tables and rows, not the domain: the state hands it serialisable
-//! values and gets JSON text back ([`stored::StoredState`]), and decides what each row
-//! means. Writes happen in one transaction per use case ([`StateStore::write`]), before
-//! the request that caused them is answered; one connection serialises them.
+//! This module knows tables and rows, not the domain: the state submits [`Change`]s, which
+//! become rows (JSON text, [`writer::Op`]) in the order they were submitted
+//! ([`queue`]); it gets JSON text back at start-up ([`stored::StoredState`]).
+//!
+//! One writer thread owns the connection. It takes every submission queued since its last
+//! transaction and writes them in one transaction (group commit): while one transaction is
+//! being written the next requests queue up, so one commit serves many answers and no
+//! request waits for more than the transaction before its own and its own. Each submitter
+//! waits for its [`CommitTicket`]; a failed transaction fails every submission in it and
+//! every one queued behind it.
 
+mod fault;
+mod queue;
 mod restore;
 mod schema;
 pub mod stored;
 mod writer;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use crate::core::state::durability::{
+    Change, CommitLog, CommitTicket, Durability, DurabilityError,
+};
+use crate::core::state::id_counters::NextIds;
+pub use fault::FaultPoint;
+use queue::{Marks, Queue, Submission};
 pub use restore::{restore, RestoreInto, RestoreReport};
 pub use stored::StoredState;
-pub use writer::Writer;
-use writer::Written;
 
 /// The database's file name inside the state folder.
 pub const FILE_NAME: &str = "state.sqlite3";
@@ -29,6 +43,9 @@ pub const FILE_NAME: &str = "state.sqlite3";
 /// The lock file that keeps a second emulator off the folder (the database itself stays
 /// open to readers such as the `sqlite3` tool).
 pub const LOCK_NAME: &str = "state.lock";
+
+/// The most submissions one transaction takes (the rest wait for the next).
+const MOST_PER_TRANSACTION: usize = 4_096;
 
 /// Why the state folder could not be opened, read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,21 +55,26 @@ pub struct PersistenceError {
     pub problem: String,
 }
 
-struct Inner {
-    connection: Connection,
-    /// Locked for as long as the store is open.
-    _lock: std::fs::File,
-    /// What the database holds, so unchanged rows are not written again.
-    written: Written,
+/// What the submitters and the writer share.
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Signalled when a submission is queued or the store closes.
+    queued: Condvar,
+    log: Arc<CommitLog>,
+    commits: AtomicU64,
+    failures: AtomicU64,
 }
 
 /// The open database.
 pub struct StateStore {
     dir: PathBuf,
-    /// `None` once closed (the emulator stopped).
-    inner: Mutex<Option<Inner>>,
-    commits: AtomicU64,
-    failures: AtomicU64,
+    shared: Arc<Shared>,
+    /// The writer thread, until the store is closed.
+    writer: Mutex<Option<JoinHandle<()>>>,
+    /// Locked for as long as the store is open.
+    lock: Mutex<Option<std::fs::File>>,
+    /// What the database held when it was opened, until the restore takes it.
+    stored: Mutex<Option<StoredState>>,
 }
 
 /// What `/__admin/health` reports about persistence.
@@ -73,8 +95,17 @@ impl std::fmt::Debug for StateStore {
 }
 
 impl StateStore {
-    /// Opens (creating if needed) the folder and its database.
+    /// Opens (creating if needed) the folder and its database, reads what it holds and
+    /// starts the writer.
     pub fn open(dir: &Path) -> Result<StateStore, PersistenceError> {
+        StateStore::open_with(dir, None)
+    }
+
+    /// [`StateStore::open`] with a fault point for tests (see [`FaultPoint`]).
+    pub fn open_with(
+        dir: &Path,
+        fault: Option<FaultPoint>,
+    ) -> Result<StateStore, PersistenceError> {
         let failed = |problem: String| PersistenceError {
             dir: dir.display().to_string(),
             problem,
@@ -96,15 +127,37 @@ impl StateStore {
             .map_err(|error| failed(format!("cannot open {}: {error}", file.display())))?;
         schema::prepare(&connection)
             .map_err(|problem| failed(format!("{FILE_NAME}: {problem}")))?;
-        Ok(StateStore {
-            dir: dir.to_owned(),
-            inner: Mutex::new(Some(Inner {
-                connection,
-                _lock: lock,
-                written: Written::default(),
-            })),
+        let stored = StoredState::read(&connection)
+            .map_err(|error| failed(format!("{FILE_NAME}: {error}")))?;
+        let marks = Marks::read(
+            stored
+                .chats
+                .iter()
+                .map(|chat| (chat.id, (chat.tenant.clone(), chat.messages.len())))
+                .collect::<HashMap<_, _>>(),
+            stored.counters.clone(),
+        );
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue::new(marks)),
+            queued: Condvar::new(),
+            log: Arc::new(CommitLog::default()),
             commits: AtomicU64::new(0),
             failures: AtomicU64::new(0),
+        });
+        let writer = {
+            let shared = Arc::clone(&shared);
+            let dir = dir.display().to_string();
+            std::thread::Builder::new()
+                .name("state-writer".into())
+                .spawn(move || write_until_closed(connection, &shared, &dir, fault))
+                .map_err(|error| failed(format!("cannot start its writer: {error}")))?
+        };
+        Ok(StateStore {
+            dir: dir.to_owned(),
+            shared,
+            writer: Mutex::new(Some(writer)),
+            lock: Mutex::new(Some(lock)),
+            stored: Mutex::new(Some(stored)),
         })
     }
 
@@ -119,123 +172,137 @@ impl StateStore {
         }
     }
 
-    /// Runs `changes` in one transaction and commits it; nothing is written if it fails.
-    pub fn write(
-        &self,
-        changes: impl FnOnce(&mut Writer<'_>) -> rusqlite::Result<()>,
-    ) -> Result<(), PersistenceError> {
-        let mut inner = self.inner.lock().expect("state store lock");
-        let Some(Inner {
-            connection,
-            written,
-            ..
-        }) = &mut *inner
-        else {
-            self.failures.fetch_add(1, Ordering::Relaxed);
-            return Err(self.error("closed: the emulator has stopped"));
-        };
-        let outcome = (|| {
-            let transaction = connection.transaction()?;
-            let mut writer = Writer::new(&transaction, written);
-            changes(&mut writer)?;
-            let changes = writer.into_changes();
-            transaction.commit()?;
-            Ok(changes)
-        })();
-        match outcome {
-            Ok(changes) => {
-                written.committed(changes);
-                self.commits.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
-            Err(error) => {
-                self.failures.fetch_add(1, Ordering::Relaxed);
-                let error: rusqlite::Error = error;
-                tracing::error!(state_dir = %self.dir.display(), %error, "state not written");
-                Err(self.error(error))
-            }
-        }
-    }
-
-    /// Everything stored, for a restart; remembers how many messages each chat has.
+    /// Everything the database held when it was opened, for a restart (once).
     pub fn load(&self) -> Result<StoredState, PersistenceError> {
-        let mut inner = self.inner.lock().expect("state store lock");
-        let Some(inner) = &mut *inner else {
-            return Err(self.error("closed: the emulator has stopped"));
-        };
-        let stored = StoredState::read(&inner.connection).map_err(|error| self.error(error))?;
-        inner.written = Written {
-            messages: stored
-                .chats
-                .iter()
-                .map(|chat| (chat.id, chat.messages.len()))
-                .collect(),
-            counters: stored.counters.clone(),
-        };
-        Ok(stored)
+        self.stored
+            .lock()
+            .expect("stored state lock")
+            .take()
+            .ok_or_else(|| self.error("already restored"))
     }
 
-    /// Closes the database and frees the folder for another emulator; later writes fail
-    /// (and are counted).
+    /// Writes what is queued, stops the writer and frees the folder for another emulator;
+    /// later submissions fail (and are counted).
     pub fn close(&self) {
-        self.inner.lock().expect("state store lock").take();
+        self.shared.queue.lock().expect("queue lock").closed = true;
+        self.shared.queued.notify_all();
+        if let Some(writer) = self.writer.lock().expect("writer lock").take() {
+            let _ = writer.join();
+        }
+        self.lock.lock().expect("lock file lock").take();
     }
 
     pub fn stats(&self) -> PersistenceStats {
         PersistenceStats {
             state_dir: self.dir.display().to_string(),
             file: self.dir.join(FILE_NAME).display().to_string(),
-            commits: self.commits.load(Ordering::Relaxed),
-            failed_writes: self.failures.load(Ordering::Relaxed),
+            commits: self.shared.commits.load(Ordering::Relaxed),
+            failed_writes: self.shared.failures.load(Ordering::Relaxed),
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn temporary_dir(name: &str) -> PathBuf {
-        std::env::temp_dir().join(format!("ccai-emu-{name}-{}", uuid::Uuid::new_v4().simple()))
-    }
-
-    #[test]
-    fn a_second_store_on_the_same_folder_is_refused_while_the_first_is_open() {
-        let dir = temporary_dir("store-lock");
-        let first = StateStore::open(&dir).expect("the first store opens");
-        let error = StateStore::open(&dir).expect_err("the folder is taken");
-        assert!(error.problem.contains("another emulator"), "{error}");
-        drop(first);
-        StateStore::open(&dir).expect("free again once the first is closed");
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn messages_are_appended_once_and_a_failed_transaction_writes_nothing() {
-        let dir = temporary_dir("store-append");
-        let store = StateStore::open(&dir).unwrap();
-        let messages = vec!["one", "two"];
-        store
-            .write(|writer| writer.chat("acme", 7, &"header", &messages))
-            .unwrap();
-        let more = vec!["one", "two", "three"];
-        store
-            .write(|writer| writer.chat("acme", 7, &"header 2", &more))
-            .unwrap();
-        let refused = store.write(|writer| {
-            writer.chat("acme", 8, &"never", &["x"])?;
-            Err(rusqlite::Error::InvalidQuery)
-        });
-        assert!(refused.is_err());
-        let stored = store.load().unwrap();
-        assert_eq!(stored.chats.len(), 1, "{stored:?}");
-        assert_eq!(stored.chats[0].doc, "\"header 2\"");
-        assert_eq!(
-            stored.chats[0].messages,
-            ["\"one\"", "\"two\"", "\"three\""]
-        );
-        assert_eq!(store.stats().failed_writes, 1);
-        drop(store);
-        let _ = std::fs::remove_dir_all(&dir);
+impl Drop for StateStore {
+    fn drop(&mut self) {
+        self.close();
     }
 }
+
+impl Durability for StateStore {
+    fn submit(
+        &self,
+        changes: &[Change<'_>],
+        next_ids: Option<NextIds>,
+    ) -> Result<CommitTicket, DurabilityError> {
+        let mut queue = self.shared.queue.lock().expect("queue lock");
+        if queue.closed {
+            self.shared.failures.fetch_add(1, Ordering::Relaxed);
+            return Err(DurabilityError(
+                self.error("closed: the emulator has stopped").to_string(),
+            ));
+        }
+        let seq = queue.submit(changes, next_ids).map_err(|problem| {
+            self.shared.failures.fetch_add(1, Ordering::Relaxed);
+            DurabilityError(self.error(problem).to_string())
+        })?;
+        drop(queue);
+        self.shared.queued.notify_one();
+        Ok(CommitTicket::new(seq, Arc::clone(&self.shared.log)))
+    }
+}
+
+/// The writer thread: one transaction per wake-up, for everything queued, until the store
+/// is closed and nothing is left.
+fn write_until_closed(
+    mut connection: Connection,
+    shared: &Shared,
+    dir: &str,
+    fault: Option<FaultPoint>,
+) {
+    loop {
+        let batch = {
+            let mut queue = shared.queue.lock().expect("queue lock");
+            while queue.items.is_empty() && !queue.closed {
+                queue = shared.queued.wait(queue).expect("queue lock");
+            }
+            if queue.items.is_empty() {
+                return;
+            }
+            let take = queue.items.len().min(MOST_PER_TRANSACTION);
+            queue.items.drain(..take).collect::<Vec<Submission>>()
+        };
+        let last = batch.last().map_or(0, |submission| submission.seq);
+        if let Some(fault) = &fault {
+            fault.before_commit(&batch);
+        }
+        match write_batch(&mut connection, &batch, fault.as_ref()) {
+            Ok(()) => {
+                if let Some(fault) = &fault {
+                    fault.after_commit(&batch);
+                }
+                shared.queue.lock().expect("queue lock").committed(&batch);
+                shared.commits.fetch_add(1, Ordering::Relaxed);
+                shared.log.settle(last, []);
+            }
+            Err(error) => {
+                let problem = format!("state directory {dir}: {error}");
+                tracing::error!(state_dir = dir, %error, "state not written");
+                let behind = shared.queue.lock().expect("queue lock").failed();
+                let failed: Vec<u64> = batch
+                    .iter()
+                    .chain(&behind)
+                    .map(|submission| submission.seq)
+                    .collect();
+                shared
+                    .failures
+                    .fetch_add(failed.len() as u64, Ordering::Relaxed);
+                let upto = failed.iter().copied().max().unwrap_or(last);
+                shared
+                    .log
+                    .settle(upto, failed.into_iter().map(|seq| (seq, problem.clone())));
+            }
+        }
+    }
+}
+
+/// Writes every submission of `batch` in one transaction; nothing is written if any row
+/// fails.
+fn write_batch(
+    connection: &mut Connection,
+    batch: &[Submission],
+    fault: Option<&FaultPoint>,
+) -> rusqlite::Result<()> {
+    let transaction = connection.transaction()?;
+    for submission in batch {
+        for op in &submission.ops {
+            op.apply(&transaction)?;
+        }
+    }
+    if let Some(fault) = fault {
+        fault.fail_commit(batch)?;
+    }
+    transaction.commit()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,7 @@
-//! The store as the core's one durability path, and a start-up's restore. Every
-//! [`Change`] a use case records becomes rows of one transaction ([`StateStore::write`]),
-//! with the id counters raised, so ids handed out before a restart are never handed out
-//! again. At start-up [`restore`] reads everything back: the counters, the fixture uploads,
-//! every tenant (through the snapshot loader, ids kept) with its settings, the stored
-//! media, and the pending deliveries, which are queued again in their order.
+//! A start-up's restore: [`restore`] reads everything back: the id counters (so ids handed
+//! out before a restart are never handed out again), the fixture uploads, every tenant
+//! (through the snapshot loader, ids kept) with its settings, the stored media, and the
+//! pending deliveries, which are queued again in their order.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -12,68 +10,12 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{StateStore, StoredState};
-use crate::core::state::durability::{Change, Durability, DurabilityError};
 use crate::core::state::id_counters::NextIds;
 use crate::core::state::AppState;
 use crate::features::fixtures::Fixtures;
 use crate::features::media::MediaLibrary;
 use crate::features::snapshots::{ChatSnapshot, Snapshot, Snapshots, FORMAT};
 use crate::features::webhooks::Webhooks;
-
-impl Durability for StateStore {
-    fn record(
-        &self,
-        changes: &[Change<'_>],
-        next_ids: Option<NextIds>,
-    ) -> Result<(), DurabilityError> {
-        self.write(|writer| {
-            for change in changes {
-                match change {
-                    Change::TenantAdmitted { tenant } => writer.tenant(tenant)?,
-                    Change::TenantSettings { tenant, settings } => {
-                        writer.tenant_settings(tenant, settings)?
-                    }
-                    Change::EndUser { tenant, user } => {
-                        writer.end_user(tenant, user.id.get(), user)?
-                    }
-                    Change::Chat { tenant, chat } => writer.chat(
-                        tenant,
-                        chat.id.get(),
-                        &ChatSnapshot::header_of(chat),
-                        &chat.messages,
-                    )?,
-                    Change::ChatsEvicted { ids } => {
-                        for id in *ids {
-                            writer.delete_chat(id.get())?;
-                        }
-                    }
-                    Change::TenantsForgotten { tenant } => writer.delete_tenant(*tenant)?,
-                    Change::FixtureUpload { key, document } => {
-                        writer.fixture_upload(key, document)?
-                    }
-                    Change::Media {
-                        key,
-                        tenant,
-                        chat_id,
-                        record,
-                        bytes,
-                    } => writer.media(key, tenant, *chat_id, record, *bytes)?,
-                    Change::MediaRemoved { key } => writer.delete_media(key)?,
-                    Change::DeliveryQueued(delivery) => writer.delivery(delivery)?,
-                    Change::DeliveryFinished { id } => writer.delivery_finished(id)?,
-                }
-            }
-            if let Some(next) = next_ids {
-                writer.counter("chat", next.chat)?;
-                writer.counter("end_user", next.end_user)?;
-                writer.counter("escalation", next.escalation)?;
-                writer.counter("media", next.media)?;
-            }
-            Ok(())
-        })
-        .map_err(|error| DurabilityError(error.to_string()))
-    }
-}
 
 /// What a start-up restored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

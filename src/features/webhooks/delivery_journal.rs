@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::catalog::EventType;
 pub use super::delivery_payload::Payload;
 use crate::core::domain::{ChatId, DeliveryId};
+use crate::core::state::durability::PendingDelivery;
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +125,21 @@ pub struct DeliveryCaps {
 }
 
 impl Delivery {
+    /// The row a queued delivery is written as (`None`: a deferred body, never queued).
+    pub fn pending_row(&self) -> Option<PendingDelivery> {
+        let Payload::Bytes(bytes) = &self.payload else {
+            return None;
+        };
+        Some(PendingDelivery {
+            id: self.id.to_string(),
+            tenant: self.tenant.clone(),
+            chat_id: self.chat_id.get(),
+            event_type: self.event_type.name().to_owned(),
+            created_at: self.created_at.to_rfc3339(),
+            payload: bytes.to_vec(),
+        })
+    }
+
     /// Not pending nor retrying.
     pub fn is_finished(&self) -> bool {
         !matches!(

@@ -13,7 +13,7 @@ use super::targets::WebhookTargets;
 use super::Webhooks;
 use crate::core::domain::{ChatId, DeliveryId};
 use crate::core::live_events::LiveEventKind;
-use crate::core::state::durability::{Change, PendingDelivery};
+use crate::core::state::durability::{Change, CommitLog, CommitTicket, PendingDelivery};
 
 impl Webhooks {
     /// Whether deliveries are written (`--state-dir`).
@@ -21,23 +21,18 @@ impl Webhooks {
         self.webhook_targets.durability.is_some()
     }
 
-    /// Writes a queued delivery (a failure is logged and counted by the store).
-    pub(super) fn persist_pending(&self, delivery: &Delivery) {
+    /// Submits a queued delivery on its own (a redelivery); answers the ticket its send
+    /// waits for (a failure is logged and counted by the store, and the send cancelled).
+    pub(super) fn persist_pending(&self, delivery: &Delivery) -> CommitTicket {
         let Some(durability) = &self.webhook_targets.durability else {
-            return;
+            return CommitTicket::settled();
         };
-        let Payload::Bytes(bytes) = &delivery.payload else {
-            return;
+        let Some(pending) = delivery.pending_row() else {
+            return CommitTicket::settled();
         };
-        let pending = PendingDelivery {
-            id: delivery.id.to_string(),
-            tenant: delivery.tenant.clone(),
-            chat_id: delivery.chat_id.get(),
-            event_type: delivery.event_type.name().to_owned(),
-            created_at: delivery.created_at.to_rfc3339(),
-            payload: bytes.to_vec(),
-        };
-        let _ = durability.record(&[Change::DeliveryQueued(&pending)], None);
+        durability
+            .submit(&[Change::DeliveryQueued(&pending)], None)
+            .unwrap_or_else(|error| failed_ticket(error.to_string()))
     }
 
     /// Journals and queues the deliveries a restart found pending, in order; answers how
@@ -71,10 +66,12 @@ impl Webhooks {
                 Some(ChatId(row.chat_id)),
                 || delivery.lock().expect("delivery lock").summary(),
             );
+            // Already in the store: nothing to wait for.
             self.dispatcher.enqueue(Job {
                 tenant: row.tenant.clone(),
                 chat_id: ChatId(row.chat_id),
                 delivery,
+                written: CommitTicket::settled(),
             });
         }
         Ok(pending.len())
@@ -86,7 +83,15 @@ impl WebhookTargets {
     pub(super) fn persist_finished(&self, delivery: &DeliveryHandle) {
         if let Some(durability) = &self.durability {
             let id = delivery.lock().expect("delivery lock").id.to_string();
-            let _ = durability.record(&[Change::DeliveryFinished { id: &id }], None);
+            // Written with the next group of changes; nobody waits for it.
+            let _ = durability.submit(&[Change::DeliveryFinished { id: &id }], None);
         }
     }
+}
+
+/// A ticket that failed before it was submitted.
+fn failed_ticket(problem: String) -> CommitTicket {
+    let log = std::sync::Arc::new(CommitLog::default());
+    log.settle(1, [(1, problem)]);
+    CommitTicket::new(1, log)
 }

@@ -30,7 +30,7 @@ use chrono::Utc;
 
 use crate::core::domain::{ChatId, DeliveryId};
 use crate::core::live_events::{LiveEventBus, LiveEventKind};
-use crate::core::state::durability::Durability;
+use crate::core::state::durability::{Durability, Outbox};
 use catalog::{Event, EventType};
 pub use creation_order::ChatCreatedOrder;
 pub use delivery_journal::DeliveryFilter;
@@ -228,10 +228,11 @@ impl Webhooks {
             });
     }
 
-    /// Journals `event` and queues it behind the chat's earlier events, unless the
-    /// tenant's event selection leaves it out (then it is journaled as `suppressed`).
-    /// Never blocks.
-    pub fn publish(&self, tenant: &str, event: Event) {
+    /// Journals `event` and, unless the tenant's event selection leaves it out (then it
+    /// is journaled as `suppressed`), puts it in `outbox`: it is written with the change
+    /// that caused it and queued behind the chat's earlier events once that change is
+    /// submitted; it is sent once that change is committed. Never blocks.
+    pub fn publish(&self, tenant: &str, event: Event, outbox: &mut Outbox) {
         let selected = self.event_selection(tenant).0.includes(event.event_type);
         let delivery = self.journal.record(Delivery {
             id: DeliveryId::new(),
@@ -266,12 +267,19 @@ impl Webhooks {
             return;
         }
         if self.persists() {
-            self.persist_pending(&delivery.lock().expect("delivery lock"));
+            if let Some(pending) = delivery.lock().expect("delivery lock").pending_row() {
+                outbox.deliveries.push(pending);
+            }
         }
-        self.dispatcher.enqueue(Job {
-            tenant: tenant.to_owned(),
-            chat_id: event.chat_id,
-            delivery,
+        let dispatcher = self.dispatcher.clone();
+        let tenant = tenant.to_owned();
+        outbox.after_submit(move |ticket| {
+            dispatcher.enqueue(Job {
+                tenant,
+                chat_id: event.chat_id,
+                delivery,
+                written: ticket.clone(),
+            })
         });
     }
 
@@ -333,7 +341,7 @@ impl Webhooks {
             delivery.status = DeliveryStatus::Pending;
             (delivery.tenant.clone(), delivery.chat_id, delivery.clone())
         };
-        self.persist_pending(&snapshot);
+        let written = self.persist_pending(&snapshot);
         self.events.publish(
             LiveEventKind::Delivery,
             &tenant,
@@ -344,6 +352,7 @@ impl Webhooks {
             tenant,
             chat_id,
             delivery: handle,
+            written,
         });
         Ok(snapshot)
     }

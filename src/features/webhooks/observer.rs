@@ -1,6 +1,6 @@
 //! How the webhooks feature plugs into the core (`crate::core::state::hooks`): as a
-//! [`ChatObserver`] it turns each happening of a chat into a journaled and queued delivery,
-//! in the chat's order; as [`TenantParts`] it forgets a tenant's targets, faults, choices and
+//! [`ChatObserver`] it turns each happening of a chat into a journaled delivery, written
+//! with the change that caused it and sent, in the chat's order, once that is committed; as [`TenantParts`] it forgets a tenant's targets, faults, choices and
 //! deliveries on a reset, and keeps the tenant's own settings (target, faults, event
 //! selection, `chat_created` order) in the tenant's settings document for `--state-dir`.
 
@@ -16,6 +16,7 @@ use super::event_selection::{EventSelection, EventSelectionDto};
 use super::faults::FaultInjection;
 use super::{WebhookTarget, Webhooks};
 use crate::core::domain::{Chat, ChatId, Happening};
+use crate::core::state::durability::Outbox;
 use crate::core::state::hooks::{ChatObserver, TenantParts};
 use crate::core::state::Tenant;
 
@@ -29,11 +30,12 @@ impl ChatObserver for Webhooks {
         handle: &Arc<Mutex<Chat>>,
         chat: &Chat,
         happening: &Happening,
+        outbox: &mut Outbox,
     ) {
         let now = Utc::now();
         if self.has_target(&tenant.name) {
             if let Some(event) = catalog::event_for(happening, chat, now) {
-                self.publish(&tenant.name, event);
+                self.publish(&tenant.name, event, outbox);
             }
             return;
         }

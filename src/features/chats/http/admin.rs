@@ -218,7 +218,7 @@ pub async fn agent_says(
     if text.trim().is_empty() {
         return Err(ApiError::BadRequest("text must not be empty".into()));
     }
-    let owned = state.agent_says(chat_id.into_inner(), text)?;
+    let owned = state.agent_says(chat_id.into_inner(), text).await?;
     Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
@@ -232,8 +232,9 @@ pub async fn agent_transfers(
     chat_id: web::Path<ChatId>,
     body: web::Json<TransferBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let owned =
-        state.transfer_to_task_virtual_agent(chat_id.into_inner(), &body.task_virtual_agent)?;
+    let owned = state
+        .transfer_to_task_virtual_agent(chat_id.into_inner(), &body.task_virtual_agent)
+        .await?;
     Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
@@ -243,7 +244,7 @@ pub async fn dismiss(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let owned = state.dismiss_chat(chat_id.into_inner())?;
+    let owned = state.dismiss_chat(chat_id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
@@ -251,6 +252,6 @@ pub async fn agent_ends(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let owned = state.agent_finishes_chat(chat_id.into_inner())?;
+    let owned = state.agent_finishes_chat(chat_id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }

@@ -72,16 +72,18 @@ pub async fn create(
         Some(transcript) => parse_transcript(transcript)
             .map_err(|problem| ApiError::BadRequest(format!("Invalid {problem}")))?,
     };
-    let chat = state.create_chat(
-        &tenant,
-        ChatRequest {
-            end_user_id,
-            lang: fields.lang,
-            menu_id: fields.menu_id,
-            context,
-            transcript,
-        },
-    )?;
+    let chat = state
+        .create_chat(
+            &tenant,
+            ChatRequest {
+                end_user_id,
+                lang: fields.lang,
+                menu_id: fields.menu_id,
+                context,
+                transcript,
+            },
+        )
+        .await?;
     // The platform's chat_created may arrive before or after this answer; the tenant's
     // order decides which one a consumer gets here (see webhooks::creation_order).
     webhooks
@@ -154,10 +156,15 @@ pub async fn update(
         channel,
     )?;
     let chat = match (finishing, choice) {
-        (true, choice) => escalations.end_chat_with_deflection(&tenant, chat_id, choice)?,
+        (true, choice) => {
+            escalations
+                .end_chat_with_deflection(&tenant, chat_id, choice)
+                .await?
+        }
         (false, Some((escalation_id, channel))) => {
             escalations
-                .choose_deflection(&tenant, chat_id, escalation_id, channel)?
+                .choose_deflection(&tenant, chat_id, escalation_id, channel)
+                .await?
                 .0
         }
         (false, None) => return Err(ApiError::BadRequest(
@@ -235,7 +242,9 @@ pub async fn send_message(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let message = body.message.into_body()?;
-    let posted = state.post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)?;
+    let posted = state
+        .post_message(&tenant, chat_id.into_inner(), body.from_user_id, message)
+        .await?;
     Ok(HttpResponse::Ok().json(MessageAccepted {
         id: posted.message_id,
         chat_id: posted.chat_id,
@@ -253,7 +262,9 @@ pub async fn resume(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let chat = state.resume_chat(&tenant, chat_id.into_inner(), apps::Chat::of)?;
+    let chat = state
+        .resume_chat(&tenant, chat_id.into_inner(), apps::Chat::of)
+        .await?;
     Ok(HttpResponse::Ok().json(chat))
 }
 

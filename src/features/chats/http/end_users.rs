@@ -102,6 +102,8 @@ pub async fn authenticate_in_chat(
     let fields = body
         .into_inner()
         .into_fields_or(|| ApiError::BadRequest(MISSING_IDENTIFIER.to_owned()))?;
-    state.authenticate_in_chat(&tenant, chat_id.into_inner(), fields)?;
+    state
+        .authenticate_in_chat(&tenant, chat_id.into_inner(), fields)
+        .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"message": "accepted"})))
 }

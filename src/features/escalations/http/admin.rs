@@ -72,7 +72,9 @@ pub async fn set_availability(
         })?),
     };
     let owner = state.tenant(&tenant);
-    let entry = escalations.set_queue_availability(&owner, &queue_id, availability)?;
+    let entry = escalations
+        .set_queue_availability(&owner, &queue_id, availability)
+        .await?;
     Ok(HttpResponse::Ok().json(entry))
 }
 

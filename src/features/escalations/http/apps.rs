@@ -116,6 +116,7 @@ pub async fn create(
     };
     let escalation = escalations
         .escalate(&tenant, chat_id, fields.queue_id.as_deref())
+        .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::Ok().json(Escalation::of(&escalation, chat_id)))
 }
@@ -149,7 +150,8 @@ pub async fn update(
         ))
     })?;
     let channel = parse_channel(&name)?;
-    let (_, escalation) =
-        escalations.choose_deflection(&tenant, chat_id, escalation_id, channel)?;
+    let (_, escalation) = escalations
+        .choose_deflection(&tenant, chat_id, escalation_id, channel)
+        .await?;
     Ok(HttpResponse::Ok().json(Escalation::of(&escalation, chat_id)))
 }

@@ -157,7 +157,9 @@ pub async fn agent_attaches(
     if bytes.is_empty() {
         return Err(ApiError::BadRequest("The file is empty".to_owned()));
     }
-    let (record, message_id) = state.agent_attaches(chat_id, &filename, content_type, bytes)?;
+    let (record, message_id) = state
+        .agent_attaches(chat_id, &filename, content_type, bytes)
+        .await?;
     Ok(HttpResponse::Ok().json(AttachmentStored {
         media_id: record.media_id.unwrap_or_default(),
         message_id,

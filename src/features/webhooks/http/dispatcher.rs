@@ -3,7 +3,8 @@
 //! chat's events go out strictly in order (a retrying event holds the chat's later ones
 //! back) while other chats and tenants flow independently; in `unordered` mode every
 //! delivery goes out on its own. Callers only push onto an unbounded channel, so an Apps
-//! API request never waits for a webhook.
+//! API request never waits for a webhook. A delivery goes out only once the change that
+//! caused it is committed to `--state-dir` (at once without it).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -18,12 +19,15 @@ use super::super::targets::WebhookTargets;
 use super::poster::WebhookPoster;
 use crate::core::domain::ChatId;
 use crate::core::live_events::LiveEventBus;
+use crate::core::state::durability::CommitTicket;
 
-/// One delivery to send.
+/// One delivery to send, once the change that caused it is written.
 pub struct Job {
     pub tenant: String,
     pub chat_id: ChatId,
     pub delivery: DeliveryHandle,
+    /// The ticket of the change that caused it (settled at once without `--state-dir`).
+    pub written: CommitTicket,
 }
 
 /// The sending side: cheap to clone, never blocks.
@@ -60,7 +64,8 @@ impl Dispatcher {
 }
 
 type ChatKey = (String, ChatId);
-type ChatQueues = Rc<RefCell<HashMap<ChatKey, mpsc::UnboundedSender<DeliveryHandle>>>>;
+type Queued = (DeliveryHandle, CommitTicket);
+type ChatQueues = Rc<RefCell<HashMap<ChatKey, mpsc::UnboundedSender<Queued>>>>;
 
 async fn route_jobs(
     mut jobs: mpsc::UnboundedReceiver<Job>,
@@ -85,17 +90,19 @@ const BATCH: usize = 512;
 fn route(job: Job, queues: &ChatQueues, sender: &Rc<WebhookPoster>, ordering: DeliveryOrdering) {
     if ordering == DeliveryOrdering::Unordered {
         let sender = Rc::clone(sender);
-        actix_rt::spawn(async move { sender.deliver(&job.tenant, &job.delivery).await });
+        actix_rt::spawn(async move {
+            send_once_written(&sender, &job.tenant, &job.delivery, &job.written).await
+        });
         return;
     }
     let key = (job.tenant, job.chat_id);
     let existing = queues.borrow().get(&key).cloned();
     let delivery = match existing {
-        Some(queue) => match queue.send(job.delivery) {
+        Some(queue) => match queue.send((job.delivery, job.written)) {
             Ok(()) => return,
             Err(returned) => returned.0,
         },
-        None => job.delivery,
+        None => (job.delivery, job.written),
     };
     let (queue, receiver) = mpsc::unbounded_channel();
     queue.send(delivery).expect("receiver is alive");
@@ -111,18 +118,34 @@ fn route(job: Job, queues: &ChatQueues, sender: &Rc<WebhookPoster>, ordering: De
 /// Delivers one chat's events in order; exits (and unregisters) when the queue is empty.
 async fn drain_chat_queue(
     key: ChatKey,
-    mut receiver: mpsc::UnboundedReceiver<DeliveryHandle>,
+    mut receiver: mpsc::UnboundedReceiver<Queued>,
     queues: ChatQueues,
     sender: Rc<WebhookPoster>,
 ) {
     loop {
         match receiver.try_recv() {
-            Ok(delivery) => sender.deliver(&key.0, &delivery).await,
+            Ok((delivery, written)) => {
+                send_once_written(&sender, &key.0, &delivery, &written).await
+            }
             Err(_) => {
                 // Single-threaded: nothing can be queued between this check and the removal.
                 queues.borrow_mut().remove(&key);
                 return;
             }
         }
+    }
+}
+
+/// Sends a delivery once the change that caused it is committed; a change that could not
+/// be written sends nothing (the delivery is cancelled: the store does not know it).
+async fn send_once_written(
+    sender: &WebhookPoster,
+    tenant: &str,
+    delivery: &DeliveryHandle,
+    written: &CommitTicket,
+) {
+    match written.committed().await {
+        Ok(()) => sender.deliver(tenant, delivery).await,
+        Err(error) => sender.not_written(tenant, delivery, &error.to_string()),
     }
 }

@@ -60,6 +60,15 @@ impl WebhookPoster {
         self.targets.persist_finished(delivery);
     }
 
+    /// The change that caused `delivery` could not be written to `--state-dir`: it is not
+    /// sent (the store does not know it) and is journaled as failed; it can be redelivered.
+    pub fn not_written(&self, tenant: &str, delivery: &DeliveryHandle, problem: &str) {
+        tracing::warn!(tenant, %problem, "webhook not sent: the change that caused it was not written to --state-dir");
+        self.update(tenant, delivery, |delivery| {
+            delivery.status = DeliveryStatus::Failed
+        });
+    }
+
     async fn attempt_until_finished(&self, tenant: &str, delivery: &DeliveryHandle) {
         let mut retry = 0;
         loop {
