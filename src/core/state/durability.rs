@@ -230,8 +230,11 @@ impl CommitTicket {
 #[derive(Default)]
 pub struct Outbox {
     pub deliveries: Vec<PendingDelivery>,
-    releases: Vec<Box<dyn FnOnce(&CommitTicket) + Send>>,
+    releases: Vec<Release>,
 }
+
+/// What to do with a change's ticket once it is submitted.
+type Release = Box<dyn FnOnce(&CommitTicket) + Send>;
 
 impl Outbox {
     /// Runs `release` with the change's ticket once the change is submitted.
