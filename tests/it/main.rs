@@ -27,6 +27,7 @@ mod media_uploads;
 mod mid_session_authentication;
 mod openapi;
 mod persistence;
+mod persistence_fault_points;
 mod persistence_kill;
 mod pre_chat_transcript;
 mod rate_limit;

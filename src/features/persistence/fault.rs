@@ -2,7 +2,9 @@
 //! `CCAI_EMU_FAULT_POINT`): the writer fails or the process dies at an exact step of the
 //! transaction whose rows hold a marker text (in a chat's header or one of its messages), so
 //! a test can check what exists after each step without racing a random `kill -9`:
-//! - `abort-before-commit:MARKER`: the process aborts before that transaction commits;
+//! - `abort-before-commit:MARKER`: the process aborts before that transaction commits,
+//!   after holding it half a second, so that anything that did not wait for the commit
+//!   (a webhook sent too early) has time to go out and be caught by the test;
 //! - `abort-after-commit:MARKER`: it aborts right after the commit, before anyone is told;
 //! - `fail-commit:MARKER`: that transaction fails (as a full disk would) and the process
 //!   goes on.
@@ -50,6 +52,7 @@ impl FaultPoint {
     pub(super) fn before_commit(&self, batch: &[Submission]) {
         if let FaultPoint::AbortBeforeCommit(marker) = self {
             if holds(batch, marker) {
+                std::thread::sleep(std::time::Duration::from_millis(500));
                 eprintln!("fault point: aborting before the commit that holds {marker:?}");
                 std::process::abort();
             }

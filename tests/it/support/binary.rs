@@ -131,6 +131,21 @@ impl EmulatorProcess {
         assert!(killed.success());
     }
 
+    /// Waits (with the deadline) for the process to die on its own (a fault point's abort)
+    /// and asserts it did not exit cleanly.
+    pub fn assert_dies(self) {
+        let mut child = self.child;
+        let (done_tx, done) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done_tx.send(child.wait());
+        });
+        let exit = done
+            .recv_timeout(DEADLINE)
+            .expect("the process dies")
+            .unwrap();
+        assert!(!exit.success(), "it exited cleanly: {exit:?}");
+    }
+
     /// Waits (with the deadline) for the process to exit and asserts it exited 0.
     pub fn assert_exits_cleanly(self) {
         let mut child = self.child;
