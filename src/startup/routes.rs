@@ -15,6 +15,7 @@ use crate::features::{
 };
 use crate::http::admin_token::require_admin_token;
 use crate::http::error;
+use crate::http::openapi::{self, Surface};
 use crate::http::route_table::{Endpoint, RouteTable};
 
 /// The Apps API's routes, from every feature that has some.
@@ -25,9 +26,10 @@ pub fn apps_api() -> RouteTable {
         media::http::apps_api,
     ]
     .into_iter()
-    .fold(RouteTable::new(APPS_API_BASE), |table, routes| {
-        routes(table)
-    })
+    .fold(
+        RouteTable::new(APPS_API_BASE, Surface::APPS_API),
+        |table, routes| routes(table),
+    )
 }
 
 /// The control plane's routes, from every feature that has some.
@@ -44,7 +46,10 @@ pub fn control_plane() -> RouteTable {
         escalations::http::control_plane,
     ]
     .into_iter()
-    .fold(RouteTable::new(ADMIN_PREFIX), |table, routes| routes(table))
+    .fold(
+        RouteTable::new(ADMIN_PREFIX, Surface::CONTROL_PLANE),
+        |table, routes| routes(table),
+    )
 }
 
 /// Mounts every surface; anything else is a 404 in the envelope.
@@ -76,6 +81,21 @@ pub fn configure(max_body_bytes: usize) -> impl Fn(&mut web::ServiceConfig) + Cl
     }
 }
 
+/// The OpenAPI document: the operations every route table registered, with the schemas
+/// they name.
+pub fn openapi_document() -> serde_json::Value {
+    let tables = [apps_api(), storage::routes(), control_plane()];
+    let surfaces: Vec<_> = tables.iter().map(RouteTable::surface).collect();
+    let mut described = openapi::Described::default();
+    for table in tables {
+        let part = table.described();
+        described.paths.paths.extend(part.paths.paths);
+        described.schemas.extend(part.schemas);
+    }
+    serde_json::to_value(openapi::document(described, &surfaces))
+        .expect("the OpenAPI document serialises")
+}
+
 /// Every operation the server registers: Apps API, storage endpoint and control plane.
 pub fn all_endpoints() -> Vec<Endpoint> {
     let mut endpoints = apps_api().endpoints().to_vec();
@@ -83,4 +103,17 @@ pub fn all_endpoints() -> Vec<Endpoint> {
     endpoints.extend_from_slice(control_plane().endpoints());
     endpoints.sort();
     endpoints
+}
+
+#[cfg(test)]
+mod dump {
+    #[test]
+    fn dump_openapi() {
+        let document = super::openapi_document();
+        std::fs::write(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/target/openapi-new.json"),
+            serde_json::to_string_pretty(&document).unwrap(),
+        )
+        .unwrap();
+    }
 }

@@ -16,6 +16,7 @@ use super::multipart::{form_error, read_fields_until_file, read_file, Form};
 use crate::features::media::policy::BUCKET;
 use crate::features::media::MediaFiles;
 use crate::features::media::{MediaRecord, StorageError};
+use crate::http::openapi::Surface;
 use crate::http::route_table::{get, post, RouteTable};
 
 /// The storage endpoint's prefix.
@@ -23,7 +24,7 @@ pub const PREFIX: &str = crate::core::wire::STORAGE_PREFIX;
 
 /// The storage endpoint's routes.
 pub fn routes() -> RouteTable {
-    RouteTable::new(PREFIX)
+    RouteTable::new(PREFIX, Surface::STORAGE)
         .at("/{bucket}", [post(upload)])
         .at("/{bucket}/{key:.*}", [get(download)])
 }
