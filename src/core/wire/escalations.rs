@@ -101,6 +101,7 @@ impl PreChatEntry {
 
 /// A queue as one tenant sees it (`Queue`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Queue)]
 pub struct TenantQueue {
     pub id: String,
     pub name: String,

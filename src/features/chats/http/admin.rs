@@ -228,14 +228,13 @@ pub async fn transcript(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[schema(as = AgentSays)]
 pub struct SayBody {
     text: String,
 }
 
 #[utoipa::path(post, path = "/chats/{chat_id}/agent/messages", summary = "The human agent says something",
     params(("chat_id" = ChatId, Path)),
-    request_body = SayBody,
+    request_body = inline(SayBody),
     responses(
         (status = 200, description = "The record", body = ChatRecord),
         (status = 404, response = Error404),
@@ -255,7 +254,6 @@ pub async fn agent_says(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[schema(as = AgentTransfers)]
 pub struct TransferBody {
     /// The key of the task virtual agent to hand the chat to.
     task_virtual_agent: String,
@@ -263,7 +261,7 @@ pub struct TransferBody {
 
 #[utoipa::path(post, path = "/chats/{chat_id}/agent/transfer", summary = "The human agent transfers to a VTA",
     params(("chat_id" = ChatId, Path)),
-    request_body = TransferBody,
+    request_body = inline(TransferBody),
     responses(
         (status = 200, description = "The record", body = ChatRecord),
         (status = 404, response = Error404),
