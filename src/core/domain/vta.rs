@@ -16,7 +16,7 @@ use super::contact_center::{AgentView, Check, Normalization, Step, TaskVirtualAg
 use super::template;
 
 /// How a VTA's task ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Success,

@@ -63,6 +63,11 @@ pub mod text_values {
         one_of(&["end_user", "agent"])
     }
 
+    /// Whose setting an answer shows: the tenant's own or the process default.
+    pub fn source() -> Object {
+        one_of(&["tenant", "default"])
+    }
+
     /// A transcript's view.
     pub fn view() -> Object {
         one_of(&["agent", "end_user", "all"])
