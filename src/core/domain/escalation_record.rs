@@ -57,7 +57,8 @@ pub enum EscalationReason {
 }
 
 /// One hand-off of a chat to a queue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = EscalationRecord)]
 pub struct Escalation {
     pub id: u64,
     pub queue_id: String,
