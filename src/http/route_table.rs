@@ -92,18 +92,6 @@ impl RouteTable {
         self
     }
 
-    /// Transitional: registers `path` with one handler per method, without an operation.
-    pub fn at<const N: usize>(mut self, path: &str, routes: [MethodRoute; N]) -> RouteTable {
-        for MethodRoute { method, route } in routes {
-            self.endpoints.push(Endpoint {
-                method: method.to_string(),
-                path: format!("{}{}", self.prefix, without_patterns(path)),
-            });
-            self.routes.push((path.to_owned(), method, route));
-        }
-        self
-    }
-
     pub fn endpoints(&self) -> &[Endpoint] {
         &self.endpoints
     }
@@ -156,39 +144,6 @@ impl RouteTable {
             .collect()
     }
 }
-
-/// A handler for one method, for [`RouteTable::at`] (transitional).
-pub struct MethodRoute {
-    method: Method,
-    route: Route,
-}
-
-pub fn on<F, Args>(method: Method, handler: F) -> MethodRoute
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    MethodRoute {
-        route: web::method(method.clone()).to(handler),
-        method,
-    }
-}
-
-macro_rules! method_helpers {
-    ($($name:ident => $method:ident),*) => {$(
-        pub fn $name<F, Args>(handler: F) -> MethodRoute
-        where
-            F: Handler<Args>,
-            Args: FromRequest + 'static,
-            F::Output: Responder + 'static,
-        {
-            on(Method::$method, handler)
-        }
-    )*};
-}
-
-method_helpers!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE);
 
 fn actix_method(method: HttpMethod) -> Method {
     match method {

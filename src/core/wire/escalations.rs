@@ -27,6 +27,7 @@ pub struct Escalation {
     pub status: EscalationStatus,
     pub reason: EscalationReason,
     pub queue: QueueRef,
+    #[schema(schema_with = super::text_values::deflection_reason)]
     pub deflection_reason: Option<Availability>,
     pub deflection_options: Vec<DeflectionChannel>,
     pub deflection_channel: Option<DeflectionChannel>,

@@ -68,6 +68,21 @@ pub mod text_values {
         one_of(&["tenant", "default"])
     }
 
+    /// Why a queue deflected an escalation, or null.
+    pub fn deflection_reason() -> Object {
+        ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                Type::String,
+                Type::Null,
+            ]))
+            .enum_values(Some([
+                serde_json::json!("over_capacity"),
+                serde_json::json!("after_hours"),
+                serde_json::Value::Null,
+            ]))
+            .build()
+    }
+
     /// A transcript's view.
     pub fn view() -> Object {
         one_of(&["agent", "end_user", "all"])

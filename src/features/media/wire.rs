@@ -74,3 +74,25 @@ pub struct AttachmentStored {
     pub size: u64,
     pub url: String,
 }
+
+/// Media budgets and what each tenant holds (`GET /__admin/media`, and `media` in the
+/// health answer; a description of what `MediaLibrary::usage` writes).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct MediaUsage {
+    budget_per_tenant_bytes: u64,
+    budget_total_bytes: u64,
+    upload_url_expiry_ms: u64,
+    used_bytes: u64,
+    files: u64,
+    /// By tenant.
+    tenants: BTreeMap<String, TenantMediaUsage>,
+}
+
+/// What one tenant holds.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct TenantMediaUsage {
+    bytes: u64,
+    files: u64,
+}

@@ -35,6 +35,7 @@ pub struct EventSpec {
     /// True when the platform's public documentation describes the event.
     pub documented: bool,
     /// The title of the platform's public page that documents it (`None`: emulator-defined).
+    #[schema(required = true)]
     pub source: Option<&'static str>,
     pub description: &'static str,
 }

@@ -73,6 +73,7 @@ pub struct DeliveryAttempt {
     pub response_body: Option<String>,
     /// The receiver's `Retry-After`, when it sent one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub retry_after_ms: Option<u64>,
     /// Faults injected into this attempt (see `faults.rs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -110,6 +110,7 @@ pub struct MessageReceived<'a> {
     pub sender: EventSender,
     pub message: EventMessage<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub server_message: Option<ServerMessage<'a>>,
 }
 
@@ -117,12 +118,14 @@ pub struct MessageReceived<'a> {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventSender {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub id: Option<u64>,
     #[serde(rename = "type")]
     #[schema(schema_with = sender_kinds)]
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
+    #[schema(nullable = false)]
     pub status: Option<&'static str>,
 }
 
@@ -135,6 +138,7 @@ pub struct EventMessage<'a> {
     pub message_id: MessageId,
     pub visibility: Visibility,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub content: Option<Content<'a>>,
 }
 
@@ -147,14 +151,19 @@ pub struct Content<'a> {
     #[schema(schema_with = content_kinds)]
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub content: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub media_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub content_type: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub filename: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub size: Option<u64>,
 }
 

@@ -48,11 +48,19 @@ struct ChatFields {
     menu_id: Option<u64>,
     lang: Option<String>,
     /// `{"value": {...}}`: what the chat's consumer knows (the queue selection reads it).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<ContextInput>, nullable = false)]
     context: Option<Value>,
     /// The pre-chat transcript.
     #[schema(value_type = Option<Vec<PreChatMessage>>)]
     transcript: Option<Value>,
+}
+
+/// A chat's context as the consumer gives it (a description: the handler reads it).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ContextInput {
+    #[schema(value_type = Object, required = false)]
+    value: (),
 }
 
 #[utoipa::path(post, path = "/chats", summary = "Start a chat for an end user",

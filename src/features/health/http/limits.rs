@@ -8,12 +8,12 @@ use serde_json::{json, Value};
 use super::super::Overview;
 use crate::core::limits::env_twin;
 use crate::features::webhooks::DeliveryFilter;
-use crate::http::route_table::{get, RouteTable};
+use crate::http::route_table::RouteTable;
 use crate::http::HttpSettings;
 
 /// The limits report on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
-    table.at("/limits", [get(list)])
+    table.route(list, __path_list)
 }
 
 fn limit(name: &str, flag: &str, value: Value, used: Value, when_reached: &str) -> Value {
@@ -27,6 +27,9 @@ fn limit(name: &str, flag: &str, value: Value, used: Value, when_reached: &str) 
     })
 }
 
+#[utoipa::path(get, path = "/limits",
+    summary = "Every limit, its flag, its value and how much of it is in use",
+    responses((status = 200, description = "The limits", body = super::Limits)))]
 pub async fn list(
     overview: web::Data<Overview>,
     settings: web::Data<HttpSettings>,

@@ -17,7 +17,7 @@ use crate::features::media::http::storage::{download_url, file_response};
 use crate::features::media::kinds::{
     attachable_content_type, attachable_list, content_type_for_filename, ATTACHMENT_MAX_BYTES,
 };
-use crate::features::media::wire::{AttachmentStored, FileBytes};
+use crate::features::media::wire::{AttachmentStored, FileBytes, MediaUsage};
 use crate::features::media::MediaFiles;
 use crate::http::error::ApiError;
 use crate::http::openapi::{Error400, Error404, Error409, Error413, Error507};
@@ -197,7 +197,7 @@ pub async fn agent_attaches(
 
 /// `GET /media`: budgets, expiry, and what each tenant holds.
 #[utoipa::path(get, path = "/media", summary = "Media budgets and what each tenant holds",
-    responses((status = 200, description = "Usage", body = Object)))]
+    responses((status = 200, description = "Usage", body = MediaUsage)))]
 pub async fn usage(state: web::Data<MediaFiles>) -> HttpResponse {
     HttpResponse::Ok().json(state.media_usage())
 }

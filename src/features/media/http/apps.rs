@@ -52,7 +52,9 @@ pub fn routes(table: RouteTable) -> RouteTable {
 )]
 #[allow(dead_code)]
 struct RegisterBody {
+    #[schema(nullable = false)]
     s3_path: Option<String>,
+    #[schema(nullable = false)]
     s3_paths: Option<Vec<String>>,
 }
 

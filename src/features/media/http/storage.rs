@@ -14,10 +14,10 @@ use sha2::{Digest, Sha256};
 
 use super::multipart::{form_error, read_fields_until_file, read_file, Form};
 use crate::features::media::policy::BUCKET;
+use crate::features::media::wire::FileBytes;
 use crate::features::media::MediaFiles;
 use crate::features::media::{MediaRecord, StorageError};
 use crate::http::openapi::Surface;
-use crate::features::media::wire::FileBytes;
 use crate::http::route_table::RouteTable;
 
 /// The storage endpoint's prefix.

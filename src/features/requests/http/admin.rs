@@ -16,9 +16,7 @@ use crate::http::waiting::{respond_with_list, ListWait, Listed};
 
 /// The request journal on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
-    table
-        .route(list, __path_list)
-        .route(reset, __path_reset)
+    table.route(list, __path_list).route(reset, __path_reset)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -33,6 +33,7 @@ pub const FORMAT: &str = "ccai-emulator-snapshot/1";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Snapshot {
     /// Always [`FORMAT`].
+    #[schema(schema_with = format_schema)]
     pub format: String,
     /// The tenant it was exported from (informational; loading names its own tenant).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +121,10 @@ pub enum RoutingSnapshot {
     Finished {
         by: EndedBy,
     },
+}
+
+fn format_schema() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&[FORMAT])
 }
 
 fn default_lang() -> String {

@@ -10,9 +10,7 @@ use crate::http::route_table::RouteTable;
 
 /// Tenant snapshots on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
-    table
-        .route(export, __path_export)
-        .route(load, __path_load)
+    table.route(export, __path_export).route(load, __path_load)
 }
 
 #[utoipa::path(get, path = "/tenants/{tenant}/snapshot", summary = "Export the tenant's whole state",

@@ -12,15 +12,15 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::core::domain::{ChatId, DeliveryId};
+use crate::features::webhooks::catalog::EventCatalog;
 use crate::features::webhooks::catalog::{EventType, EVENT_CATALOG};
+use crate::features::webhooks::delivery_journal::{Delivery, DeliveryCounters};
 use crate::features::webhooks::delivery_journal::{DeliveryFilter, DeliveryList, DeliveryStatus};
 use crate::features::webhooks::faults::FaultInjection;
 use crate::features::webhooks::WebhookError;
 use crate::features::webhooks::WebhookSettings;
 use crate::features::webhooks::{WebhookConfig, WebhookTarget};
 use crate::http::error::{limit_reached, ApiError};
-use crate::features::webhooks::delivery_journal::{Delivery, DeliveryCounters};
-use crate::features::webhooks::catalog::EventCatalog;
 use crate::http::openapi::{Error400, Error404};
 use crate::http::route_table::RouteTable;
 use crate::http::waiting::{respond_with_list, ListWait, Listed};

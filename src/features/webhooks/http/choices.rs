@@ -11,8 +11,8 @@ use serde_json::json;
 use crate::features::webhooks::creation_order::ChatCreatedOrder;
 use crate::features::webhooks::event_selection::{EventSelection, EventSelectionDto};
 use crate::features::webhooks::WebhookSettings;
-use crate::http::error::ApiError;
 use crate::features::webhooks::{TenantChatCreatedOrder, TenantEventSelection};
+use crate::http::error::ApiError;
 use crate::http::openapi::Error404;
 use crate::http::route_table::RouteTable;
 
@@ -41,7 +41,24 @@ pub async fn get_events(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct EventsBody {
     /// "documented", "all" or a list of event names
+    #[schema(schema_with = selection_schema)]
     events: EventSelectionDto,
+}
+
+fn selection_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder, Schema, Type};
+    use utoipa::openapi::ObjectBuilder;
+    let names = ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String));
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(crate::core::wire::text_values::one_of(&[
+                "documented",
+                "all",
+            ]))
+            .item(names)
+            .description(Some("\"documented\", \"all\" or a list of event names"))
+            .build(),
+    )
 }
 
 #[utoipa::path(put, path = "/tenants/{tenant}/webhook/events",
