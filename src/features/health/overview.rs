@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::media::wire::MediaUsage;
+use crate::features::media::MediaUsage;
 
 use crate::core::state::retention::ChatStats;
 use crate::core::state::AppState;

@@ -20,3 +20,4 @@ pub use kinds::{attachable_list, content_type_for_filename, MediaKind, ATTACHMEN
 pub use library::{MediaError, MediaLibrary, MediaRecord};
 pub use service::{MediaFiles, MediaProblem};
 pub use storage_error::StorageError;
+pub use wire::MediaUsage;

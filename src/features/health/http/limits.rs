@@ -29,7 +29,7 @@ fn limit(name: &str, flag: &str, value: Value, used: Value, when_reached: &str) 
 
 #[utoipa::path(get, path = "/limits",
     summary = "Every limit, its flag, its value and how much of it is in use",
-    responses((status = 200, description = "The limits", body = super::Limits)))]
+    responses((status = 200, description = "The limits", body = crate::features::health::wire::Limits)))]
 pub async fn list(
     overview: web::Data<Overview>,
     settings: web::Data<HttpSettings>,
