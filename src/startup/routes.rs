@@ -104,16 +104,3 @@ pub fn all_endpoints() -> Vec<Endpoint> {
     endpoints.sort();
     endpoints
 }
-
-#[cfg(test)]
-mod dump {
-    #[test]
-    fn dump_openapi() {
-        let document = super::openapi_document();
-        std::fs::write(
-            concat!(env!("CARGO_MANIFEST_DIR"), "/target/openapi-new.json"),
-            serde_json::to_string_pretty(&document).unwrap(),
-        )
-        .unwrap();
-    }
-}
