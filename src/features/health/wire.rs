@@ -1,7 +1,8 @@
 //! What the health feature's control-plane routes answer where the handler writes the JSON
 //! itself: descriptions for the OpenAPI document.
 
-/// `GET /__admin/limits`' answer (a description of what `http::limits::list` writes).
+// A description for the OpenAPI document of what `http::limits::list` writes.
+/// Every limit the emulator enforces.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct Limits {

@@ -75,8 +75,8 @@ pub struct AttachmentStored {
     pub url: String,
 }
 
-/// Media budgets and what each tenant holds (`GET /__admin/media`, and `media` in the
-/// health answer; a description of what `MediaLibrary::usage` writes).
+// A description for the OpenAPI document of what `MediaLibrary::usage` writes.
+/// Media budgets and what each tenant holds.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct MediaUsage {

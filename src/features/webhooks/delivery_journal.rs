@@ -200,9 +200,9 @@ fn payload_ignored<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
     Ok(Payload::default())
 }
 
+// A description for the OpenAPI document of what `payload_as_json` writes.
 /// A delivery's payload: the event, or a finished delivery's payload over
-/// `--delivery-payload-cap` as its first bytes, as text (a description of what
-/// `payload_as_json` writes).
+/// `--delivery-payload-cap` as its first bytes, as text.
 #[derive(utoipa::ToSchema)]
 #[serde(untagged)]
 #[allow(dead_code)]

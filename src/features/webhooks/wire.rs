@@ -281,7 +281,8 @@ fn content_kinds() -> utoipa::openapi::Object {
     crate::core::wire::text_values::one_of(&["text", "photo", "video", "attachment"])
 }
 
-/// One of the event bodies (a description of [`WebhookEvent`]'s `body`).
+// A description for the OpenAPI document of `WebhookEvent`'s `body`.
+/// One of the event bodies.
 #[derive(utoipa::ToSchema)]
 #[serde(untagged)]
 #[allow(dead_code)]
@@ -296,7 +297,8 @@ pub enum EventBody {
     EscalationDeflected(crate::core::wire::escalations::EscalationDeflected),
 }
 
-/// A webhook as sent (a description of [`WebhookEvent`] with any body).
+// A description for the OpenAPI document of `WebhookEvent` with any body.
+/// A webhook as sent.
 #[derive(utoipa::ToSchema)]
 #[schema(as = WebhookEvent)]
 #[allow(dead_code)]

@@ -55,7 +55,8 @@ struct ChatFields {
     transcript: Option<Value>,
 }
 
-/// A chat's context as the consumer gives it (a description: the handler reads it).
+// A description for the OpenAPI document: the handler reads the context as JSON.
+/// A chat's context as the consumer gives it.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct ContextInput {

@@ -42,8 +42,9 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .route(redeliver, __path_redeliver)
 }
 
-/// A tenant's faults as the control plane answers them (a description: the handlers
-/// answer `{"tenant": ..., "faults": ...}` as a JSON map, keys in order).
+// A description for the OpenAPI document: the handlers answer `{"tenant": ..., "faults":
+// ...}` as a JSON map (keys sorted), which this struct would not reproduce byte for byte.
+/// A tenant's injected faults.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct TenantFaults {
