@@ -205,7 +205,7 @@ fn payload_ignored<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
 /// `--delivery-payload-cap` as its first bytes, as text.
 #[derive(utoipa::ToSchema)]
 #[serde(untagged)]
-#[allow(dead_code)]
+#[allow(dead_code, clippy::large_enum_variant)] // never built: it only describes the JSON
 enum DeliveryPayload {
     Event(super::wire::AnyWebhookEvent),
     /// a finished delivery's payload over --delivery-payload-cap: its first bytes, as text
