@@ -180,3 +180,66 @@ fn without_patterns(path: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::HttpResponse;
+
+    use super::*;
+
+    /// A stand-in handler.
+    #[utoipa::path(get, path = "/files/{key:.*}", summary = "A file",
+        params(("key" = String, Path)),
+        responses((status = 200, description = "The file")))]
+    async fn file() -> HttpResponse {
+        HttpResponse::Ok().finish()
+    }
+
+    /// Another one, with a JSON body.
+    #[utoipa::path(post, path = "/notes", summary = "A note",
+        request_body = crate::http::openapi::ErrorEnvelope,
+        responses((status = 200, description = "Stored")))]
+    async fn note() -> HttpResponse {
+        HttpResponse::Ok().finish()
+    }
+
+    #[test]
+    fn a_route_is_served_and_described_from_its_operation() {
+        let table = RouteTable::new("/x", Surface::CONTROL_PLANE)
+            .route(file, __path_file)
+            .route(note, __path_note);
+        let endpoints: Vec<(&str, &str)> = table
+            .endpoints()
+            .iter()
+            .map(|endpoint| (endpoint.method.as_str(), endpoint.path.as_str()))
+            .collect();
+        assert_eq!(endpoints, [("GET", "/x/files/{key}"), ("POST", "/x/notes")]);
+        let paths = serde_json::to_value(table.described().paths).unwrap();
+        let get = &paths["/x/files/{key}"]["get"];
+        assert_eq!(get["operationId"], "get_x_files_key");
+        assert_eq!(get["tags"], serde_json::json!(["admin"]));
+        assert_eq!(get["security"], serde_json::json!([{}, {"adminToken": []}]));
+        let statuses = |operation: &serde_json::Value| {
+            operation["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(statuses(get), ["200", "401"]);
+        // A JSON body brings the body's rejections.
+        let post = &paths["/x/notes"]["post"];
+        assert_eq!(statuses(post), ["200", "400", "401", "408", "413", "415"]);
+        assert_eq!(
+            post["responses"]["415"]["$ref"],
+            "#/components/responses/Error415"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "the operation is not the handler's")]
+    fn an_operation_cannot_be_registered_with_another_handler() {
+        let _ = RouteTable::new("/x", Surface::CONTROL_PLANE).route(note, __path_file);
+    }
+}

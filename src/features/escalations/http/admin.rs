@@ -14,7 +14,7 @@ use crate::core::state::AppState;
 use crate::core::wire::escalations::{EscalationList, QueueList, TenantQueue};
 use crate::features::escalations::TenantAfterHours;
 use crate::http::error::ApiError;
-use crate::http::openapi::{Error400, Error404};
+use crate::http::openapi::Error400;
 use crate::http::route_table::RouteTable;
 use crate::http::waiting::{respond_with_list, ListWait, Listed};
 
@@ -60,7 +60,7 @@ pub struct AvailabilityBody {
     request_body = inline(AvailabilityBody),
     responses(
         (status = 200, description = "The queue", body = TenantQueue),
-        (status = 404, response = Error404),
+        (status = 400, response = Error400),
     ))]
 /// `PUT /__admin/tenants/{tenant}/queues/{queue_id}` with `{"availability": "..."}`.
 pub async fn set_availability(
