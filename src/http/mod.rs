@@ -10,6 +10,7 @@ pub mod basic_auth;
 pub mod body_timeout;
 pub mod error;
 pub mod front_door;
+pub mod openapi;
 pub mod route_table;
 pub mod waiting;
 

@@ -7,7 +7,6 @@
 //! [`routes`] assembles the two HTTP surfaces.
 
 mod assembly;
-pub mod openapi;
 mod routes;
 mod serve;
 

@@ -15,6 +15,7 @@ use crate::features::{
 };
 use crate::http::admin_token::require_admin_token;
 use crate::http::error;
+use crate::http::openapi::{self, Surface};
 use crate::http::route_table::{Endpoint, RouteTable};
 
 /// The Apps API's routes, from every feature that has some.
@@ -25,9 +26,10 @@ pub fn apps_api() -> RouteTable {
         media::http::apps_api,
     ]
     .into_iter()
-    .fold(RouteTable::new(APPS_API_BASE), |table, routes| {
-        routes(table)
-    })
+    .fold(
+        RouteTable::new(APPS_API_BASE, Surface::APPS_API),
+        |table, routes| routes(table),
+    )
 }
 
 /// The control plane's routes, from every feature that has some.
@@ -44,7 +46,10 @@ pub fn control_plane() -> RouteTable {
         escalations::http::control_plane,
     ]
     .into_iter()
-    .fold(RouteTable::new(ADMIN_PREFIX), |table, routes| routes(table))
+    .fold(
+        RouteTable::new(ADMIN_PREFIX, Surface::CONTROL_PLANE),
+        |table, routes| routes(table),
+    )
 }
 
 /// Mounts every surface; anything else is a 404 in the envelope.
@@ -74,6 +79,21 @@ pub fn configure(max_body_bytes: usize) -> impl Fn(&mut web::ServiceConfig) + Cl
             )
             .default_service(web::to(error::route_not_found));
     }
+}
+
+/// The OpenAPI document: the operations every route table registered, with the schemas
+/// they name.
+pub fn openapi_document() -> serde_json::Value {
+    let tables = [apps_api(), storage::routes(), control_plane()];
+    let surfaces: Vec<_> = tables.iter().map(RouteTable::surface).collect();
+    let mut described = openapi::Described::default();
+    for table in tables {
+        let part = table.described();
+        described.paths.paths.extend(part.paths.paths);
+        described.schemas.extend(part.schemas);
+    }
+    serde_json::to_value(openapi::document(described, &surfaces))
+        .expect("the OpenAPI document serialises")
 }
 
 /// Every operation the server registers: Apps API, storage endpoint and control plane.

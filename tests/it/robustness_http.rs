@@ -132,8 +132,9 @@ async fn every_405_names_the_methods_the_route_has_in_allow() {
     }
 }
 
-/// Where `value` does not match `schema` (a small OpenAPI 3.0 subset: `$ref`, `allOf`,
-/// `type`, `nullable`, `properties`, `required`, `items`).
+/// Where `value` does not match `schema` (a small OpenAPI 3.1 subset: `$ref`, `allOf`,
+/// `oneOf` with a `null` item, `type` (one or a list with `"null"`), `properties`,
+/// `required`, `items`).
 fn mismatches(document: &Value, value: &Value, schema: &Value, at: &str, found: &mut Vec<String>) {
     if let Some(target) = schema["$ref"].as_str() {
         let name = target.trim_start_matches("#/components/schemas/");
@@ -145,25 +146,41 @@ fn mismatches(document: &Value, value: &Value, schema: &Value, at: &str, found: 
             found,
         );
     }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(kind) => vec![kind.as_str()],
+        Value::Array(kinds) => kinds.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    // `oneOf: [{"type": "null"}, X]` is how a nullable reference is written.
+    let alternatives = schema["oneOf"].as_array().cloned().unwrap_or_default();
+    let null_item = alternatives.iter().any(|item| item["type"] == "null");
     if value.is_null() {
-        let typed = schema.get("type").is_some() || schema.get("allOf").is_some();
-        if typed && schema["nullable"] != true {
+        let typed = !types.is_empty() || schema.get("allOf").is_some() || null_item;
+        if typed && !types.contains(&"null") && !null_item {
             found.push(format!("{at}: null, but the schema does not say nullable"));
         }
         return;
     }
+    if null_item && alternatives.len() == 2 {
+        let other = alternatives
+            .iter()
+            .find(|item| item["type"] != "null")
+            .unwrap();
+        return mismatches(document, value, other, at, found);
+    }
     for part in schema["allOf"].as_array().into_iter().flatten() {
         mismatches(document, value, part, at, found);
     }
-    let fits = match schema["type"].as_str() {
-        Some("object") => value.is_object(),
-        Some("array") => value.is_array(),
-        Some("string") => value.is_string(),
-        Some("integer") => value.is_i64() || value.is_u64(),
-        Some("number") => value.is_number(),
-        Some("boolean") => value.is_boolean(),
-        _ => true,
-    };
+    let fits = types.is_empty()
+        || types.iter().any(|kind| match *kind {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            _ => false,
+        });
     if !fits {
         found.push(format!("{at}: {value} is not {}", schema["type"]));
         return;

@@ -15,7 +15,8 @@ use super::pre_chat::PreChatMessage;
 use super::routing_state::RoutingState;
 
 /// An end user of a tenant, upserted by `identifier`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = EndUserRecord)]
 pub struct EndUser {
     pub id: EndUserId,
     pub identifier: String,
@@ -26,7 +27,7 @@ pub struct EndUser {
 }
 
 /// Who wrote a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Sender {
     EndUser {
@@ -50,7 +51,7 @@ pub enum Sender {
 }
 
 /// What a message carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MessageBody {
     Text {
@@ -76,7 +77,7 @@ pub enum MessageBody {
 }
 
 /// Who may see a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// The end user and the human agent.
@@ -98,7 +99,7 @@ impl Visibility {
 }
 
 /// One entry of the chat record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Message {
     /// 1-based, in the order the chat received them.
     pub id: MessageId,

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::queues::{Queue, QueueSelection};
 
 /// A simulated human agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HumanAgent {
     pub id: u64,
     pub name: String,
@@ -126,7 +126,7 @@ pub enum Check {
 }
 
 /// How a captured value may appear to the human agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AgentView {
     Hidden,

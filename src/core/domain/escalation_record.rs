@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::queues::{Availability, DeflectionChannel};
 
 /// Where an escalation stands (the platform's escalation `status` values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EscalationStatus {
     /// Handed to the queue; no agent has taken it yet.
@@ -45,7 +45,7 @@ impl EscalationStatus {
 }
 
 /// Why the escalation happened (the platform's escalation `reason` values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EscalationReason {
     /// The consumer asked (`POST /chats/{id}/escalations`).
@@ -57,7 +57,8 @@ pub enum EscalationReason {
 }
 
 /// One hand-off of a chat to a queue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = EscalationRecord)]
 pub struct Escalation {
     pub id: u64,
     pub queue_id: String,

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A virtual agent as a participant of a chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VirtualAgentParticipant {
     pub id: u64,
     pub key: String,

@@ -12,28 +12,47 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One entry of a pre-chat transcript.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PreChatMessage {
     /// `end_user` or `agent`.
+    #[schema(schema_with = sender_schema)]
     pub sender: String,
+    /// `2021-03-15 12:00:00Z` (the SDKs' form) or RFC 3339.
+    #[schema(value_type = String, example = "2021-03-15 12:00:00Z")]
     pub timestamp: DateTime<Utc>,
     pub content: Vec<PreChatContent>,
 }
 
 /// One part of a pre-chat entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PreChatContent {
     Text { text: String },
     Media { media: PreChatMedia },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PreChatMedia {
     /// `image` or `video`.
     #[serde(rename = "type")]
+    #[schema(schema_with = media_kind_schema)]
     pub kind: String,
     pub url: String,
+}
+
+fn sender_schema() -> utoipa::openapi::Object {
+    text_schema(&["end_user", "agent"])
+}
+
+fn media_kind_schema() -> utoipa::openapi::Object {
+    text_schema(&["image", "video"])
+}
+
+fn text_schema(values: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
 }
 
 /// Reads and checks a `transcript`; the error is `"<place>: <problem>"`.

@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::participants::VirtualAgentParticipant;
 
 /// Whether a queue takes chats now, and if not, why (the deflection reason).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Availability {
     Available,
@@ -46,7 +46,19 @@ impl Availability {
 }
 
 /// What the end user may do instead of waiting for a queue that cannot take the chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DeflectionChannel {
     /// Leave a message: the consumer ends the chat (`PATCH /chats/{id}`).

@@ -16,7 +16,7 @@ use super::contact_center::{AgentView, Check, Normalization, Step, TaskVirtualAg
 use super::template;
 
 /// How a VTA's task ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Success,
@@ -44,7 +44,7 @@ pub struct VtaTurn {
 }
 
 /// A running VTA conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VtaSession {
     pub key: String,
@@ -53,6 +53,7 @@ pub struct VtaSession {
     pub attempts: u32,
     /// Captured values and lookup results, by name: the template context.
     #[serde(default)]
+    #[schema(value_type = Object)]
     values: Map<String, Value>,
     /// The values captured so far, in order, with what the human agent may see of each.
     #[serde(default)]
@@ -60,7 +61,7 @@ pub struct VtaSession {
 }
 
 /// One captured value's name and how the human agent may see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapturedValue {
     pub name: String,

@@ -15,7 +15,7 @@ use crate::core::domain::ChatId;
 use crate::core::limits::Limits;
 
 /// What `/__admin/health` reports about chats and their limits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChatStats {
     /// Chats held, all tenants, open and finished.
     pub stored: usize,

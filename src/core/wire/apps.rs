@@ -21,13 +21,14 @@ pub const CONNECTED: &str = "connected";
 pub const DISCONNECTED: &str = "disconnected";
 
 /// A human agent as the platform shows it (`Agent`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Agent {
     pub id: u64,
     pub name: String,
     pub first_name: String,
     pub avatar_url: Option<String>,
     /// `connected` or `disconnected` ([`CONNECTED`], [`DISCONNECTED`]).
+    #[schema(schema_with = super::text_values::participant_status)]
     pub status: String,
 }
 
@@ -44,12 +45,13 @@ impl Agent {
 }
 
 /// A task virtual agent in the chat object (`VirtualAgent`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VirtualAgent {
     pub id: u64,
     pub name: String,
     pub avatar_url: Option<String>,
     /// `connected` or `disconnected` ([`CONNECTED`], [`DISCONNECTED`]).
+    #[schema(schema_with = super::text_values::participant_status)]
     pub status: String,
 }
 
@@ -65,26 +67,28 @@ impl VirtualAgent {
 }
 
 /// A menu (queue) a chat was opened in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Menu {
     pub id: u64,
     pub name: String,
 }
 
 /// The end user a chat object or an event names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EndUserRef {
     pub id: EndUserId,
     pub identifier: String,
 }
 
 /// The chat object (`Chat`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Chat {
     pub id: ChatId,
+    #[schema(schema_with = super::text_values::chat_status)]
     pub status: String,
     pub status_text: String,
     pub features: Vec<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
     pub ends_at: Option<String>,
     pub timeout_at: Option<String>,
@@ -170,13 +174,14 @@ impl Chat {
 }
 
 /// An end user as the Apps API shows it (`EndUser`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EndUser {
     pub id: EndUserId,
     pub identifier: String,
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -194,10 +199,11 @@ impl EndUser {
 }
 
 /// The answer to `POST /chats/{id}/message` (`MessageAccepted`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MessageAccepted {
     pub id: MessageId,
     pub chat_id: ChatId,
+    #[schema(format = DateTime)]
     pub created_at: String,
     pub visibility: Visibility,
 }

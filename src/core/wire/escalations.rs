@@ -12,7 +12,7 @@ use crate::core::domain::ChatId;
 use crate::core::formats::timestamp;
 
 /// The queue an escalation targets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QueueRef {
     pub id: String,
     pub name: String,
@@ -20,18 +20,21 @@ pub struct QueueRef {
 
 /// An escalation (`Escalation`): the emulator's shape, with the platform's status and
 /// reason values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Escalation {
     pub id: u64,
     pub chat_id: ChatId,
     pub status: EscalationStatus,
     pub reason: EscalationReason,
     pub queue: QueueRef,
+    #[schema(schema_with = super::text_values::deflection_reason)]
     pub deflection_reason: Option<Availability>,
     pub deflection_options: Vec<DeflectionChannel>,
     pub deflection_channel: Option<DeflectionChannel>,
     pub external_link_url: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -65,17 +68,20 @@ impl Escalation {
 }
 
 /// The `escalation_deflected` webhook's body (`EscalationDeflected`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EscalationDeflected {
     pub escalation: Escalation,
 }
 
 /// One entry of the pre-chat transcript as the views show it (`PreChatEntry`), marked
 /// `pre_chat: true`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PreChatEntry {
+    #[schema(schema_with = super::text_values::always_true)]
     pub pre_chat: bool,
+    #[schema(schema_with = super::text_values::pre_chat_sender)]
     pub sender: String,
+    #[schema(format = DateTime)]
     pub at: String,
     pub content: Vec<PreChatContent>,
 }
@@ -95,7 +101,8 @@ impl PreChatEntry {
 }
 
 /// A queue as one tenant sees it (`Queue`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Queue)]
 pub struct TenantQueue {
     pub id: String,
     pub name: String,
@@ -125,14 +132,14 @@ impl TenantQueue {
 }
 
 /// `GET /__admin/tenants/{tenant}/queues` (`QueueList`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QueueList {
     pub tenant: String,
     pub queues: Vec<TenantQueue>,
 }
 
 /// An escalation with its tenant (`TenantEscalation`), for the control plane's list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantEscalation {
     pub tenant: String,
     #[serde(flatten)]
@@ -140,7 +147,7 @@ pub struct TenantEscalation {
 }
 
 /// `GET /__admin/escalations` (`EscalationList`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EscalationList {
     pub count: usize,
     pub escalations: Vec<TenantEscalation>,

@@ -13,7 +13,7 @@ use crate::core::wire::apps::Menu;
 use crate::core::wire::escalations::{Escalation, PreChatEntry};
 
 /// Where an active task virtual agent stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskState {
     pub key: String,
     pub step: usize,
@@ -21,13 +21,15 @@ pub struct TaskState {
 }
 
 /// The full internal record of a chat (`ChatRecord`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChatRecord {
     pub id: ChatId,
     pub tenant: String,
     /// `queued`, `assigned`, `task_virtual_agent`, `virtual_agent` or `finished`.
+    #[schema(schema_with = crate::core::wire::text_values::routing_state)]
     pub routing_state: String,
     /// The Apps API's `status`.
+    #[schema(schema_with = crate::core::wire::text_values::chat_status)]
     pub status: String,
     pub dismissed_at: Option<DateTime<Utc>>,
     pub agent: Option<HumanAgent>,
@@ -35,6 +37,8 @@ pub struct ChatRecord {
     pub end_user: EndUser,
     pub lang: String,
     pub menu: Option<Menu>,
+    /// What the chat's consumer gave as `context.value`.
+    #[schema(value_type = Option<Object>)]
     pub context: Option<Value>,
     pub created_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -86,10 +90,11 @@ impl ChatRecord {
 }
 
 /// A chat as one party sees it (`Transcript`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Transcript {
     pub chat_id: ChatId,
     /// `agent`, `end_user` or `all`.
+    #[schema(schema_with = crate::core::wire::text_values::view)]
     pub view: String,
     /// The pre-chat transcript (agent and full views; the end user's view leaves it out).
     pub pre_chat: Vec<PreChatEntry>,

@@ -18,7 +18,7 @@ use crate::core::state::{AppState, StateError, Tenant};
 use crate::core::wire::escalations::{Escalation, TenantEscalation, TenantQueue};
 
 /// A tenant's after-hours switch as the control plane answers it (`TenantAfterHours`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantAfterHours {
     pub tenant: String,
     pub after_hours: bool,

@@ -3,5 +3,6 @@
 
 pub mod http;
 mod overview;
+pub mod wire;
 
 pub use overview::{FidelityOptions, Health, Overview};

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::features::media::MediaUsage;
+
 use crate::core::state::retention::ChatStats;
 use crate::core::state::AppState;
 use crate::features::chats::Chats;
@@ -17,8 +19,9 @@ use crate::features::webhooks::ChatCreatedOrder;
 use crate::features::webhooks::Webhooks;
 
 /// What `GET /__admin/health` reports (`Health`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Health {
+    #[schema(schema_with = ok)]
     pub status: String,
     pub version: String,
     pub uptime_seconds: u64,
@@ -30,16 +33,26 @@ pub struct Health {
     /// Where the emulator differs from the platform only on request (see docs/fidelity.md).
     pub fidelity: FidelityOptions,
     /// Media budgets and usage.
+    #[schema(value_type = MediaUsage)]
     pub media: serde_json::Value,
     /// `--state-dir` and how its writes went; `null` when the state is in memory only.
     pub persistence: Option<PersistenceStats>,
 }
 
+fn ok() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&["ok"])
+}
+
+fn selections() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&["documented", "all", "custom"])
+}
+
 /// Where the emulator differs from the platform only on request, process-wide
 /// (`/__admin/health`'s `fidelity`, `FidelityOptions`; see `docs/fidelity.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FidelityOptions {
     /// `documented`, `all` or `custom` (`--webhook-events`).
+    #[schema(schema_with = selections)]
     pub webhook_events: String,
     pub chat_created_order: ChatCreatedOrder,
     pub webhook_delivery_id_header: bool,

@@ -20,3 +20,4 @@ pub use library::{MediaBudgets, MediaError, MediaLibrary, MediaRecord};
 pub use service::{MediaFiles, MediaProblem};
 pub use settings::{MediaConfig, MediaFlags};
 pub use storage_error::StorageError;
+pub use wire::MediaUsage;

@@ -78,7 +78,7 @@ pub struct StateStore {
 }
 
 /// What `/__admin/health` reports about persistence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersistenceStats {
     pub state_dir: String,
     pub file: String,

@@ -13,7 +13,7 @@ use crate::core::wire::escalations::{Escalation, EscalationDeflected};
 use crate::features::webhooks::wire::{self as events, EventVirtualAgent};
 
 /// Every event the emulator can send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventType {
     ChatCreated,
@@ -28,13 +28,14 @@ pub enum EventType {
 }
 
 /// One row of the catalog.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct EventSpec {
     pub event_type: EventType,
     pub name: &'static str,
     /// True when the platform's public documentation describes the event.
     pub documented: bool,
     /// The title of the platform's public page that documents it (`None`: emulator-defined).
+    #[schema(required = true)]
     pub source: Option<&'static str>,
     pub description: &'static str,
 }
@@ -42,7 +43,7 @@ pub struct EventSpec {
 const EMULATOR_DEFINED: Option<&str> = None;
 
 /// What `GET /__admin/webhooks/events` answers (`EventCatalog`): every row of [`CATALOG`].
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct EventCatalog {
     pub events: &'static [EventSpec],
 }

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The `chat_created` ordering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChatCreatedOrder {
     #[default]

@@ -16,7 +16,7 @@ use crate::core::domain::{ChatId, DeliveryId};
 use crate::core::state::durability::PendingDelivery;
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Queued, not yet attempted (or waiting behind an earlier event of its chat).
@@ -61,7 +61,7 @@ impl DeliveryStatus {
 }
 
 /// One HTTP attempt at a delivery.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryAttempt {
     pub at: DateTime<Utc>,
     pub url: String,
@@ -74,6 +74,7 @@ pub struct DeliveryAttempt {
     pub response_body: Option<String>,
     /// The receiver's `Retry-After`, when it sent one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub retry_after_ms: Option<u64>,
     /// Faults injected into this attempt (see `faults.rs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -92,7 +93,7 @@ impl DeliveryAttempt {
 
 /// One event on its way to a tenant's webhook (as the control plane shows it, the payload
 /// aside: the client reads it back with this type too).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Delivery {
     pub id: DeliveryId,
     pub tenant: String,
@@ -104,7 +105,12 @@ pub struct Delivery {
     /// The exact bytes sent, kept for redelivery, shown as the JSON they are; once the
     /// delivery is finished, a payload over `--delivery-payload-cap` is replaced by its
     /// first bytes as one JSON string.
-    #[serde(serialize_with = "payload_as_json", skip_deserializing)]
+    #[serde(
+        serialize_with = "payload_as_json",
+        deserialize_with = "payload_ignored",
+        default
+    )]
+    #[schema(value_type = DeliveryPayload, inline)]
     pub payload: Payload,
     /// The payload's full length.
     pub payload_bytes: usize,
@@ -204,8 +210,26 @@ fn payload_as_json<S: serde::Serializer>(
         .serialize(serializer)
 }
 
+/// A payload read back from JSON is not kept (a delivery read back has no bytes).
+fn payload_ignored<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Payload, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer)?;
+    Ok(Payload::default())
+}
+
+// A description for the OpenAPI document of what `payload_as_json` writes.
+/// A delivery's payload: the event, or a finished delivery's payload over
+/// `--delivery-payload-cap` as its first bytes, as text.
+#[derive(utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code, clippy::large_enum_variant)] // never built: it only describes the JSON
+enum DeliveryPayload {
+    Event(super::wire::AnyWebhookEvent),
+    /// a finished delivery's payload over --delivery-payload-cap: its first bytes, as text
+    Truncated(String),
+}
+
 /// `GET /__admin/webhooks/deliveries`' answer (`DeliveryList`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryList {
     pub count: usize,
     pub counters: DeliveryCounters,
@@ -237,7 +261,7 @@ impl DeliveryFilter {
 }
 
 /// Totals over (part of) the journal.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryCounters {
     pub deliveries: usize,
     pub pending: usize,

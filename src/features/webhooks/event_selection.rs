@@ -50,7 +50,7 @@ impl EventSelection {
 }
 
 /// How a selection is written in JSON: `"documented"`, `"all"`, or a list of event names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum EventSelectionDto {
     Named(String),

@@ -9,7 +9,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 /// The faults configured for a tenant. Everything is off by default.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultInjection {
     /// Hold every attempt back this long before sending.
@@ -20,6 +20,7 @@ pub struct FaultInjection {
     pub delay_jitter_ms: Option<u64>,
     /// The share of attempts (0 to 1) sent twice, with the same delivery id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1)]
     pub duplicate_probability: Option<f64>,
     /// Sign with a wrong secret.
     #[serde(default)]

@@ -44,12 +44,14 @@ pub struct TenantWebhook {
 
 /// A tenant's webhook event selection as the control plane answers it
 /// (`TenantEventSelection`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantEventSelection {
     pub tenant: String,
     /// `tenant` (its own) or `default` (`--webhook-events`).
+    #[schema(schema_with = crate::core::wire::text_values::source)]
     pub source: String,
     /// `documented`, `all` or `custom`.
+    #[schema(schema_with = selections)]
     pub selection: String,
     /// The selected event names, in catalog order.
     pub events: Vec<String>,
@@ -57,12 +59,17 @@ pub struct TenantEventSelection {
 
 /// A tenant's `chat_created` order as the control plane answers it
 /// (`TenantChatCreatedOrder`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantChatCreatedOrder {
     pub tenant: String,
     /// `tenant` (its own) or `default` (`--chat-created-order`).
+    #[schema(schema_with = crate::core::wire::text_values::source)]
     pub source: String,
     pub order: ChatCreatedOrder,
+}
+
+fn selections() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&["documented", "all", "custom"])
 }
 
 /// The webhook use cases.

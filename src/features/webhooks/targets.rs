@@ -16,8 +16,9 @@ use crate::core::domain::DeliveryId;
 use crate::core::state::durability::Durability;
 
 /// Where a tenant's webhooks go and the secrets they are signed with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WebhookTarget {
+    #[schema(format = "uri")]
     pub url: String,
     pub primary_secret: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,10 +73,11 @@ impl Default for WebhookOptions {
 
 /// A tenant's webhook target and whether it is the tenant's own or the default, as the
 /// control plane answers it (`WebhookConfig`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WebhookConfig {
     pub tenant: String,
     /// `tenant` or `default`.
+    #[schema(schema_with = crate::core::wire::text_values::source)]
     pub source: String,
     pub webhook: WebhookTarget,
     /// `false`: the secrets read `"[redacted]"` (ask with `?reveal_secrets=true`).

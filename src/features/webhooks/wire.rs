@@ -20,36 +20,43 @@ pub struct WebhookEvent<'a, B> {
 }
 
 /// `chat_created`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChatCreated {
     pub chat: CreatedChat,
     pub end_user: EndUserRef,
 }
 
 /// The chat of `chat_created`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CreatedChat {
     pub id: ChatId,
+    #[schema(value_type = String)]
     pub status: &'static str,
     pub lang: String,
 }
 
 /// `agent_joined`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AgentJoined {
     pub agent: Agent,
 }
 
 /// A task virtual agent as the events name it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventVirtualAgent {
     pub id: u64,
     pub key: String,
     pub name: String,
     #[serde(rename = "type")]
+    #[schema(schema_with = task_virtual_agent_kind)]
     pub kind: &'static str,
     /// `connected` or `disconnected`.
+    #[schema(schema_with = crate::core::wire::text_values::participant_status)]
     pub status: &'static str,
+}
+
+fn task_virtual_agent_kind() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&["task_virtual_agent"])
 }
 
 impl EventVirtualAgent {
@@ -65,13 +72,13 @@ impl EventVirtualAgent {
 }
 
 /// `virtual_agent_joined`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VirtualAgentJoined {
     pub virtual_agent: EventVirtualAgent,
 }
 
 /// `virtual_agent_left`: the outcome and the names of the captured values.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VirtualAgentLeft {
     pub virtual_agent: EventVirtualAgent,
     pub outcome: Outcome,
@@ -79,15 +86,17 @@ pub struct VirtualAgentLeft {
 }
 
 /// `chat_ended`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChatEnded {
+    #[schema(schema_with = finished)]
     pub status: &'static str,
     pub ended_by: EndedBy,
 }
 
 /// `chat_dismissed` and `chat_resumed`: the chat's new status.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StatusChanged {
+    #[schema(schema_with = crate::core::wire::text_values::chat_status)]
     pub status: &'static str,
 }
 
@@ -96,51 +105,65 @@ pub struct StatusChanged {
 /// platform"); so does the end user's message to an active task virtual agent, which the
 /// platform designates a `server_message` hidden from the human agent. Everything else
 /// travels in `message.content`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MessageReceived<'a> {
     pub sender: EventSender,
     pub message: EventMessage<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub server_message: Option<ServerMessage<'a>>,
 }
 
 /// Who wrote a `message_received`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventSender {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub id: Option<u64>,
     #[serde(rename = "type")]
+    #[schema(schema_with = sender_kinds)]
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    #[schema(nullable = false)]
     pub status: Option<&'static str>,
 }
 
 /// The message of a `message_received`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventMessage<'a> {
     #[serde(rename = "type")]
+    #[schema(schema_with = message_kinds)]
     pub kind: &'static str,
     pub message_id: MessageId,
     pub visibility: Visibility,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub content: Option<Content<'a>>,
 }
 
 /// A message's content: text, a photo or video by media id, or a file the agent attached
 /// (by media id, with its type, name and size).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EventContent)]
 pub struct Content<'a> {
     #[serde(rename = "type")]
+    #[schema(schema_with = content_kinds)]
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub content: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub media_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub content_type: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub filename: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub size: Option<u64>,
 }
 
@@ -181,7 +204,7 @@ impl<'a> Content<'a> {
 }
 
 /// A task virtual agent's words, or the end user's words to an active task virtual agent.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ServerMessage<'a> {
     pub content: Content<'a>,
 }
@@ -234,4 +257,55 @@ impl<'a> MessageReceived<'a> {
             server_message: None,
         }
     }
+}
+
+fn finished() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&["finished"])
+}
+
+fn sender_kinds() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&[
+        "end_user",
+        "agent",
+        "task_virtual_agent",
+        "virtual_agent",
+        "system",
+    ])
+}
+
+fn message_kinds() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&["text", "photo", "video", "server_message"])
+}
+
+fn content_kinds() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&["text", "photo", "video", "attachment"])
+}
+
+// A description for the OpenAPI document of `WebhookEvent`'s `body`.
+/// One of the event bodies.
+#[derive(utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum EventBody {
+    ChatCreated(ChatCreated),
+    MessageReceived(MessageReceived<'static>),
+    AgentJoined(AgentJoined),
+    VirtualAgentJoined(VirtualAgentJoined),
+    VirtualAgentLeft(VirtualAgentLeft),
+    ChatEnded(ChatEnded),
+    StatusChanged(StatusChanged),
+    EscalationDeflected(crate::core::wire::escalations::EscalationDeflected),
+}
+
+// A description for the OpenAPI document of `WebhookEvent` with any body.
+/// A webhook as sent.
+#[derive(utoipa::ToSchema)]
+#[schema(as = WebhookEvent)]
+#[allow(dead_code)]
+pub struct AnyWebhookEvent {
+    pub event_type: String,
+    pub timestamp: String,
+    pub chat_id: ChatId,
+    #[schema(inline)]
+    pub body: EventBody,
 }

@@ -12,34 +12,37 @@ use crate::core::domain::{Chat, ChatId};
 use crate::core::state::OwnedChat;
 use crate::features::chats::wire::{ChatRecord, Transcript};
 use crate::http::error::ApiError;
-use crate::http::route_table::{get, post, RouteTable};
+use crate::http::openapi::{Error400, Error404, Error409};
+use crate::http::route_table::RouteTable;
 use crate::http::waiting::{parse_wait, respond_when, Check};
 
 /// The chat record, its views and the simulated agent on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
     table
-        .at("/chats/{chat_id}", [get(record)])
-        .at("/chats/{chat_id}/transcript", [get(transcript)])
-        .at("/chats/{chat_id}/agent/messages", [post(agent_says)])
-        .at("/chats/{chat_id}/agent/transfer", [post(agent_transfers)])
-        .at("/chats/{chat_id}/agent/end", [post(agent_ends)])
-        .at("/chats/{chat_id}/dismiss", [post(dismiss)])
+        .route(record, __path_record)
+        .route(transcript, __path_transcript)
+        .route(agent_says, __path_agent_says)
+        .route(agent_transfers, __path_agent_transfers)
+        .route(agent_ends, __path_agent_ends)
+        .route(dismiss, __path_dismiss)
 }
 
 /// What a long-poll on a chat waits for; every given condition must hold.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChatCondition {
-    wait: Option<String>,
-    /// The record's `routing_state`: queued, assigned, task_virtual_agent, virtual_agent,
-    /// finished.
+    /// long-poll: answer once the record's routing_state is this (queued, assigned, task_virtual_agent, virtual_agent, finished)
     routing_state: Option<String>,
-    /// The Apps API `status`: queued, assigned, dismissed, va_dismissed, finished.
+    /// long-poll: answer once the Apps API status is this (queued, assigned, va_assigned, dismissed, va_dismissed, finished)
     status: Option<String>,
-    /// At least this many messages (in the transcript's view); read as text so that a bad
-    /// value is refused naming the parameter.
+    /// long-poll: answer once the view holds at least this many messages
+    // Read as text so that a bad value is refused naming the parameter.
+    #[param(value_type = Option<u64>)]
     min_messages: Option<String>,
-    /// Some message (in the view) contains this text.
+    /// long-poll: answer once a message in the view contains this text
     contains: Option<String>,
+    /// long-poll: wait up to this long (e.g. 5s, at most 60s)
+    wait: Option<String>,
 }
 
 const ROUTING_STATES: [&str; 5] = [
@@ -162,6 +165,15 @@ async fn chat_when<T: Serialize>(
     .await
 }
 
+#[utoipa::path(get, path = "/chats/{chat_id}", summary = "The full record of a chat",
+    params(("chat_id" = ChatId, Path), ChatCondition),
+    responses(
+        (status = 200, description = "The record", body = ChatRecord),
+        (status = 400, response = Error400),
+        (status = 404, response = Error404),
+        (status = 408, description = "The wait ended first; what was seen so far", body = ChatRecord),
+        (status = 503, description = "The emulator began shutting down during the wait; what was seen so far", body = ChatRecord),
+    ))]
 pub async fn record(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,
@@ -177,11 +189,22 @@ pub async fn record(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TranscriptQuery {
+    /// agent, end_user or all (default)
     view: Option<String>,
 }
 
+#[utoipa::path(get, path = "/chats/{chat_id}/transcript", summary = "The chat as one party sees it",
+    params(("chat_id" = ChatId, Path), TranscriptQuery, ChatCondition),
+    responses(
+        (status = 200, description = "The transcript", body = Transcript),
+        (status = 400, response = Error400),
+        (status = 404, response = Error404),
+        (status = 408, description = "The wait ended first; what was seen so far", body = Transcript),
+        (status = 503, description = "The emulator began shutting down during the wait; what was seen so far", body = Transcript),
+    ))]
 pub async fn transcript(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,
@@ -204,11 +227,19 @@ pub async fn transcript(
     chat_when(&state, chat_id.into_inner(), &condition, view, render).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SayBody {
     text: String,
 }
 
+#[utoipa::path(post, path = "/chats/{chat_id}/agent/messages", summary = "The human agent says something",
+    params(("chat_id" = ChatId, Path)),
+    request_body = inline(SayBody),
+    responses(
+        (status = 200, description = "The record", body = ChatRecord),
+        (status = 404, response = Error404),
+        (status = 409, response = Error409),
+    ))]
 pub async fn agent_says(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,
@@ -222,11 +253,20 @@ pub async fn agent_says(
     Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TransferBody {
+    /// The key of the task virtual agent to hand the chat to.
     task_virtual_agent: String,
 }
 
+#[utoipa::path(post, path = "/chats/{chat_id}/agent/transfer", summary = "The human agent transfers to a VTA",
+    params(("chat_id" = ChatId, Path)),
+    request_body = inline(TransferBody),
+    responses(
+        (status = 200, description = "The record", body = ChatRecord),
+        (status = 404, response = Error404),
+        (status = 409, response = Error409),
+    ))]
 pub async fn agent_transfers(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,
@@ -240,6 +280,15 @@ pub async fn agent_transfers(
 
 /// Dismisses the chat (`dismissed` / `va_dismissed`): the agent is removed and the chat waits
 /// for the end user, as the platform does by hand or on inactivity.
+#[utoipa::path(post, path = "/chats/{chat_id}/dismiss",
+    summary = "Dismiss the chat (as the platform does on inactivity)",
+    params(("chat_id" = ChatId, Path)),
+    responses(
+        (status = 200, description = "The record", body = ChatRecord),
+        (status = 400, response = Error400),
+        (status = 404, response = Error404),
+        (status = 409, response = Error409),
+    ))]
 pub async fn dismiss(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,
@@ -248,6 +297,13 @@ pub async fn dismiss(
     Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
+#[utoipa::path(post, path = "/chats/{chat_id}/agent/end", summary = "The human agent ends the chat",
+    params(("chat_id" = ChatId, Path)),
+    responses(
+        (status = 200, description = "The record", body = ChatRecord),
+        (status = 400, response = Error400),
+        (status = 404, response = Error404),
+    ))]
 pub async fn agent_ends(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::super::{ChatRequest, Chats};
-use crate::core::domain::pre_chat::parse_transcript;
+use crate::core::domain::pre_chat::{parse_transcript, PreChatMessage};
+use crate::core::domain::queues::DeflectionChannel;
 use crate::core::domain::{ChatId, EndUserId, MessageBody};
 use crate::core::formats::timestamp;
 use crate::core::wire::apps::{self, MessageAccepted};
@@ -18,32 +19,57 @@ use crate::features::escalations::Escalations;
 use crate::features::webhooks::WebhookSettings;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
-use crate::http::route_table::{self as on, RouteTable};
+use crate::http::openapi::Error404;
+use crate::http::route_table::RouteTable;
 
 /// The chat routes of the Apps API.
 pub fn routes(table: RouteTable) -> RouteTable {
     table
-        .at("/chats", [on::post(create)])
-        .at("/chats/{chat_id}", [on::get(get), on::patch(update)])
-        .at("/chats/{chat_id}/message", [on::post(send_message)])
-        .at("/chats/{chat_id}/resume", [on::patch(resume)])
+        .route(create, __path_create)
+        .route(get, __path_get)
+        .route(update, __path_update)
+        .route(send_message, __path_send_message)
+        .route(resume, __path_resume)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ChatInput)]
 pub struct CreateBody {
     #[serde(flatten)]
     flat: ChatFields,
+    /// The same fields, nested.
     chat: Option<ChatFields>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ChatInputFields)]
 struct ChatFields {
     end_user_id: Option<EndUserId>,
     menu_id: Option<u64>,
     lang: Option<String>,
+    /// `{"value": {...}}`: what the chat's consumer knows (the queue selection reads it).
+    #[schema(value_type = Option<ContextInput>, nullable = false)]
     context: Option<Value>,
+    /// The pre-chat transcript.
+    #[schema(value_type = Option<Vec<PreChatMessage>>)]
     transcript: Option<Value>,
 }
+
+// A description for the OpenAPI document: the handler reads the context as JSON.
+/// A chat's context as the consumer gives it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ContextInput {
+    #[schema(value_type = Object, required = false)]
+    value: (),
+}
+
+#[utoipa::path(post, path = "/chats", summary = "Start a chat for an end user",
+    request_body = CreateBody,
+    responses(
+        (status = 200, description = "The new chat (queued)", body = apps::Chat),
+        (status = 404, response = Error404),
+    ))]
 
 pub async fn create(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
@@ -92,6 +118,12 @@ pub async fn create(
     Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 
+#[utoipa::path(get, path = "/chats/{chat_id}", summary = "The chat object",
+    params(("chat_id" = ChatId, Path)),
+    responses(
+        (status = 200, description = "The chat", body = apps::Chat),
+        (status = 404, response = Error404),
+    ))]
 pub async fn get(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<Chats>,
@@ -101,20 +133,41 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(chat))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ChatUpdate)]
 pub struct UpdateBody {
     #[serde(flatten)]
     flat: UpdateFields,
+    /// The same fields, nested.
     chat: Option<UpdateFields>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ChatUpdateFields)]
 struct UpdateFields {
+    /// Only `finished` can be set.
+    #[schema(schema_with = finished)]
     status: Option<String>,
     finished_by_user_id: Option<EndUserId>,
     escalation_id: Option<u64>,
+    #[schema(value_type = Option<DeflectionChannel>)]
     deflection_channel: Option<String>,
 }
+
+fn finished() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["finished"]))
+        .build()
+}
+
+#[utoipa::path(patch, path = "/chats/{chat_id}", summary = "Update or end a chat",
+    params(("chat_id" = ChatId, Path)),
+    request_body = UpdateBody,
+    responses(
+        (status = 200, description = "The chat", body = apps::Chat),
+        (status = 404, response = Error404),
+    ))]
 
 pub async fn update(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
@@ -175,17 +228,28 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(apps::Chat::of(&chat)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = MessageInput)]
 pub struct SendMessageBody {
     from_user_id: EndUserId,
     message: MessageDto,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = MessageInputBody)]
 struct MessageDto {
     #[serde(rename = "type", default = "text_type")]
+    #[schema(schema_with = message_types)]
     kind: String,
     content: ContentDto,
+}
+
+fn message_types() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["text", "photo", "video"]))
+        .default(Some("text".into()))
+        .build()
 }
 
 fn text_type() -> String {
@@ -193,7 +257,8 @@ fn text_type() -> String {
 }
 
 /// `content` as the platform documents it in two versions.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = MessageInputContent)]
 #[serde(untagged)]
 enum ContentDto {
     Plain(String),
@@ -234,6 +299,13 @@ impl MessageDto {
     }
 }
 
+#[utoipa::path(post, path = "/chats/{chat_id}/message", summary = "The end user sends a message",
+    params(("chat_id" = ChatId, Path)),
+    request_body = SendMessageBody,
+    responses(
+        (status = 200, description = "The stored message", body = MessageAccepted),
+        (status = 404, response = Error404),
+    ))]
 pub async fn send_message(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<Chats>,
@@ -257,6 +329,13 @@ pub async fn send_message(
 /// agent again, who joins with its history; any other chat is 400 "This chat is not in
 /// dismissed state"; a dismissed chat of a tenant that is after hours is 400 with the
 /// tenant's after-hours message. Neither refusal changes the chat.
+#[utoipa::path(patch, path = "/chats/{chat_id}/resume",
+    summary = "Resume a dismissed chat (400: not dismissed, or the tenant is after hours)",
+    params(("chat_id" = ChatId, Path)),
+    responses(
+        (status = 200, description = "The chat", body = apps::Chat),
+        (status = 404, response = Error404),
+    ))]
 pub async fn resume(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<Chats>,

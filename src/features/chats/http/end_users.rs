@@ -10,24 +10,29 @@ use crate::core::state::EndUserFields;
 use crate::core::wire::apps::EndUser;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
-use crate::http::route_table::{get, post, RouteTable};
+use crate::http::openapi::{Error400, Error403, Error404, ErrorEnvelope};
+use crate::http::route_table::RouteTable;
 
 /// The end-user routes of the Apps API.
 pub fn routes(table: RouteTable) -> RouteTable {
     table
-        .at("/end_users", [post(upsert), get(find)])
-        .at("/chats/{chat_id}/end_user", [post(authenticate_in_chat)])
+        .route(upsert, __path_upsert)
+        .route(find, __path_find)
+        .route(authenticate_in_chat, __path_authenticate_in_chat)
 }
 
 /// The fields may come flat or nested under `end_user`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = EndUserInput)]
 pub struct UpsertBody {
     #[serde(flatten)]
     flat: EndUserDto,
+    /// The same fields, nested.
     end_user: Option<EndUserDto>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = EndUserFields)]
 struct EndUserDto {
     identifier: Option<String>,
     name: Option<String>,
@@ -56,6 +61,13 @@ impl UpsertBody {
     }
 }
 
+#[utoipa::path(post, path = "/end_users", summary = "Upsert an end user by identifier",
+    request_body = UpsertBody,
+    responses(
+        (status = 200, description = "The end user (same identifier, same id)", body = EndUser),
+        // A new subdomain past --max-tenants (open mode).
+        (status = 403, response = Error403),
+    ))]
 pub async fn upsert(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<Chats>,
@@ -68,12 +80,21 @@ pub async fn upsert(
     Ok(HttpResponse::Ok().json(EndUser::of(&user)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FindQuery {
+    /// the end user's id
     id: Option<EndUserId>,
+    /// the end user's identifier
     identifier: Option<String>,
 }
 
+#[utoipa::path(get, path = "/end_users", summary = "Find one end user",
+    params(FindQuery),
+    responses(
+        (status = 200, description = "The end user", body = EndUser),
+        (status = 404, response = Error404),
+    ))]
 pub async fn find(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     query: web::Query<FindQuery>,
@@ -93,6 +114,15 @@ pub async fn find(
 
 /// Mid-session authentication (page "Mid-Session authentication by API"): 202
 /// `{"message": "accepted"}`; the documented 400s (see [`super::Chats::authenticate_in_chat`]).
+#[utoipa::path(post, path = "/chats/{chat_id}/end_user",
+    summary = "Mid-session authentication: re-point the chat at a verified end user",
+    params(("chat_id" = ChatId, Path)),
+    request_body = UpsertBody,
+    responses(
+        (status = 202, description = "Accepted", body = ErrorEnvelope),
+        (status = 400, response = Error400),
+        (status = 404, response = Error404),
+    ))]
 pub async fn authenticate_in_chat(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<Chats>,

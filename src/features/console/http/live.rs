@@ -25,20 +25,25 @@ use crate::core::formats::parse_duration;
 use crate::core::live_events::LiveEventBus;
 use crate::core::live_events::{LiveEvent, LiveEventKind};
 use crate::http::error::ApiError;
-use crate::http::route_table::{get, RouteTable};
+use crate::http::openapi::Error400;
+use crate::http::route_table::RouteTable;
 
 /// The live event stream on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
-    table.at("/events", [get(stream_events)])
+    table.route(stream_events, __path_stream_events)
 }
 
 const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(15);
 const MAX_KEEPALIVE: Duration = Duration::from_secs(60);
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
+    /// only this tenant
     tenant: Option<String>,
+    /// comma-separated: request, chat, message, delivery
     kind: Option<String>,
+    /// keep-alive comment interval (default 15s)
     keepalive: Option<String>,
 }
 
@@ -73,6 +78,12 @@ fn parse_kinds(text: &str) -> Result<Vec<LiveEventKind>, ApiError> {
         .collect()
 }
 
+#[utoipa::path(get, path = "/events", summary = "Live events as Server-Sent Events",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "A text/event-stream of events"),
+        (status = 400, response = Error400),
+    ))]
 pub async fn stream_events(
     events: web::Data<LiveEventBus>,
     query: web::Query<EventsQuery>,

@@ -9,32 +9,31 @@ use serde::Deserialize;
 use super::super::Escalations;
 use crate::core::domain::escalation::EscalationStatus;
 use crate::core::domain::queues::Availability;
+use crate::core::domain::queues::Availability as AvailabilityValue;
 use crate::core::state::AppState;
-use crate::core::wire::escalations::{EscalationList, QueueList};
+use crate::core::wire::escalations::{EscalationList, QueueList, TenantQueue};
+use crate::features::escalations::TenantAfterHours;
 use crate::http::error::ApiError;
-use crate::http::route_table::{delete, get, put, RouteTable};
+use crate::http::openapi::Error400;
+use crate::http::route_table::RouteTable;
 use crate::http::waiting::{respond_with_list, ListWait, Listed};
 
 /// Queues, escalations and the after-hours switch on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
     table
-        .at(
-            "/tenants/{tenant}/after_hours",
-            [
-                put(set_after_hours),
-                get(get_after_hours),
-                delete(clear_after_hours),
-            ],
-        )
-        .at("/tenants/{tenant}/queues", [get(list)])
-        .at(
-            "/tenants/{tenant}/queues/{queue_id}",
-            [put(set_availability)],
-        )
-        .at("/escalations", [get(escalations)])
+        .route(set_after_hours, __path_set_after_hours)
+        .route(get_after_hours, __path_get_after_hours)
+        .route(clear_after_hours, __path_clear_after_hours)
+        .route(list, __path_list)
+        .route(set_availability, __path_set_availability)
+        .route(escalations, __path_escalations)
 }
 
 /// `GET /__admin/tenants/{tenant}/queues`.
+#[utoipa::path(get, path = "/tenants/{tenant}/queues",
+    summary = "The tenant's queues with their availability",
+    params(("tenant" = String, Path)),
+    responses((status = 200, description = "Queues", body = QueueList)))]
 pub async fn list(
     state: web::Data<AppState>,
     escalations: web::Data<Escalations>,
@@ -47,13 +46,22 @@ pub async fn list(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityBody {
     /// `available`, `over_capacity`, `after_hours`, or null for the script's default.
+    #[schema(value_type = Option<AvailabilityValue>)]
     availability: Option<String>,
 }
 
+#[utoipa::path(put, path = "/tenants/{tenant}/queues/{queue_id}",
+    summary = "Set a queue's availability for this tenant (null: the fixture's)",
+    params(("tenant" = String, Path), ("queue_id" = String, Path)),
+    request_body = inline(AvailabilityBody),
+    responses(
+        (status = 200, description = "The queue", body = TenantQueue),
+        (status = 400, response = Error400),
+    ))]
 /// `PUT /__admin/tenants/{tenant}/queues/{queue_id}` with `{"availability": "..."}`.
 pub async fn set_availability(
     state: web::Data<AppState>,
@@ -78,16 +86,31 @@ pub async fn set_availability(
     Ok(HttpResponse::Ok().json(entry))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EscalationQuery {
+    /// only this tenant
     tenant: Option<String>,
+    /// only this chat
     chat_id: Option<u64>,
+    /// escalating, escalated, canceled, deflecting or deflected
     status: Option<String>,
+    /// long-poll: answer once this many match
     min_count: Option<usize>,
+    /// long-poll: wait up to this long (e.g. 5s, at most 60s)
     wait: Option<String>,
 }
 
 /// `GET /__admin/escalations` with filters `tenant`, `chat_id`, `status`.
+#[utoipa::path(get, path = "/escalations",
+    summary = "Every escalation (filters tenant, chat_id, status)",
+    params(EscalationQuery),
+    responses(
+        (status = 200, description = "Escalations", body = EscalationList),
+        (status = 400, response = Error400),
+        (status = 408, description = "The wait ended first; what was seen so far", body = EscalationList),
+        (status = 503, description = "The emulator began shutting down during the wait; what was seen so far", body = EscalationList),
+    ))]
 pub async fn escalations(
     state: web::Data<Escalations>,
     query: web::Query<EscalationQuery>,
@@ -127,6 +150,10 @@ pub async fn escalations(
 
 /// `GET /__admin/tenants/{tenant}/after_hours`: the tenant's "after hours" switch, which
 /// `PATCH /chats/{id}/resume` obeys.
+#[utoipa::path(get, path = "/tenants/{tenant}/after_hours",
+    summary = "Whether the tenant is after hours",
+    params(("tenant" = String, Path)),
+    responses((status = 200, description = "The switch", body = TenantAfterHours)))]
 pub async fn get_after_hours(
     state: web::Data<Escalations>,
     tenant: web::Path<String>,
@@ -134,12 +161,17 @@ pub async fn get_after_hours(
     HttpResponse::Ok().json(state.tenant_after_hours(&tenant))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AfterHoursBody {
     after_hours: bool,
     message: Option<String>,
 }
 
+#[utoipa::path(put, path = "/tenants/{tenant}/after_hours",
+    summary = "Put the tenant after hours (resume answers its after-hours message) or back within hours",
+    params(("tenant" = String, Path)),
+    request_body = inline(AfterHoursBody),
+    responses((status = 200, description = "The switch", body = TenantAfterHours)))]
 pub async fn set_after_hours(
     state: web::Data<Escalations>,
     tenant: web::Path<String>,
@@ -150,6 +182,9 @@ pub async fn set_after_hours(
     HttpResponse::Ok().json(state.tenant_after_hours(&tenant))
 }
 
+#[utoipa::path(delete, path = "/tenants/{tenant}/after_hours", summary = "Back within hours",
+    params(("tenant" = String, Path)),
+    responses((status = 204, description = "Within hours")))]
 pub async fn clear_after_hours(
     state: web::Data<Escalations>,
     tenant: web::Path<String>,

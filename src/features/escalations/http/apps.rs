@@ -17,14 +17,14 @@ use crate::core::state::{AppState, Tenant};
 use crate::core::wire::escalations::Escalation;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
-use crate::http::route_table::{patch, post, RouteTable};
+use crate::http::openapi::Error404;
+use crate::http::route_table::RouteTable;
 
 /// The escalation routes of the Apps API.
 pub fn routes(table: RouteTable) -> RouteTable {
-    table.at("/chats/{chat_id}/escalations", [post(create)]).at(
-        "/chats/{chat_id}/escalations/{escalation_id}",
-        [patch(update)],
-    )
+    table
+        .route(create, __path_create)
+        .route(update, __path_update)
 }
 
 /// Reads a `deflection_channel`.
@@ -77,20 +77,32 @@ pub fn deflection_choice(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = EscalationInputFields)]
 pub struct EscalateFields {
+    /// Default: queue_selection.default_queue.
     queue_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = EscalationInput)]
 pub struct EscalateBody {
     #[serde(flatten)]
     flat: EscalateFields,
+    /// The same fields, nested.
     escalation: Option<EscalateFields>,
 }
 
 /// `POST /chats/{id}/escalations` with an optional `{"queue_id": "..."}` (default: the
 /// queue selection's `default_queue`).
+#[utoipa::path(post, path = "/chats/{chat_id}/escalations",
+    summary = "Ask the virtual agent to escalate the chat to a human-agent queue",
+    params(("chat_id" = ChatId, Path)),
+    request_body = EscalateBody,
+    responses(
+        (status = 200, description = "The escalation (escalating, or deflecting with its options)", body = Escalation),
+        (status = 404, response = Error404),
+    ))]
 pub async fn create(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     escalations: web::Data<Escalations>,
@@ -121,19 +133,36 @@ pub async fn create(
     Ok(HttpResponse::Ok().json(Escalation::of(&escalation, chat_id)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = DeflectionChoiceFields)]
 pub struct ChooseFields {
+    /// Email and external_link end the chat: PATCH /chats/{chat_id} with status finished.
+    #[schema(schema_with = answerable_channels)]
     deflection_channel: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+fn answerable_channels() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&["human_agent", "virtual_agent"])
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = DeflectionChoice)]
 pub struct ChooseBody {
     #[serde(flatten)]
     flat: ChooseFields,
+    /// The same fields, nested.
     escalation: Option<ChooseFields>,
 }
 
 /// `PATCH /chats/{id}/escalations/{escalation_id}` with `{"deflection_channel": ...}`.
+#[utoipa::path(patch, path = "/chats/{chat_id}/escalations/{escalation_id}",
+    summary = "Answer a deflected escalation: keep waiting (human_agent) or continue with the virtual agent",
+    params(("chat_id" = ChatId, Path), ("escalation_id" = u64, Path)),
+    request_body = ChooseBody,
+    responses(
+        (status = 200, description = "The escalation", body = Escalation),
+        (status = 404, response = Error404),
+    ))]
 pub async fn update(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     escalations: web::Data<Escalations>,

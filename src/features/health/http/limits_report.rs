@@ -8,15 +8,18 @@ use serde_json::{json, Value};
 use super::super::Overview;
 use crate::core::limits::{Limit, Limits};
 use crate::features::webhooks::DeliveryFilter;
-use crate::http::route_table::{get, RouteTable};
+use crate::http::route_table::RouteTable;
 
 /// The limits report on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
-    table.at("/limits", [get(list)])
+    table.route(list, __path_list)
 }
 
 /// What `GET /__admin/limits` answers: every limit in the order it is declared, with its
 /// flag, twin, value, use and what happens when it is reached.
+#[utoipa::path(get, path = "/limits",
+    summary = "Every limit, its flag, its value and how much of it is in use",
+    responses((status = 200, description = "The limits", body = crate::features::health::wire::Limits)))]
 pub async fn list(overview: web::Data<Overview>) -> HttpResponse {
     let limits = overview.state.limits();
     let list: Vec<Value> = Limit::ALL

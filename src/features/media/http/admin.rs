@@ -17,22 +17,33 @@ use crate::features::media::http::storage::{download_url, file_response};
 use crate::features::media::kinds::{
     attachable_content_type, attachable_list, content_type_for_filename, ATTACHMENT_MAX_BYTES,
 };
-use crate::features::media::wire::AttachmentStored;
+use crate::features::media::wire::{AttachmentStored, FileBytes, MediaUsage};
 use crate::features::media::MediaFiles;
 use crate::http::error::ApiError;
-use crate::http::route_table::{get, post, RouteTable};
+use crate::http::openapi::{Error400, Error404, Error409, Error413, Error507};
+use crate::http::route_table::RouteTable;
 
 /// Agent attachments and stored media on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
     table
-        .at("/chats/{chat_id}/agent/attachments", [post(agent_attaches)])
-        .at("/media", [get(usage)])
-        .at("/media/{media_id}", [get(file)])
+        .route(agent_attaches, __path_agent_attaches)
+        .route(usage, __path_usage)
+        .route(file, __path_file)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AttachQuery {
+    /// the file's name (its extension gives the type when the body has none)
     filename: Option<String>,
+}
+
+/// A multipart attachment: the file as a part with a filename.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct MultipartAttachment {
+    #[schema(value_type = Option<String>, format = Binary)]
+    file: Option<()>,
 }
 
 /// One file as the request carried it.
@@ -99,6 +110,21 @@ async fn read_multipart(request: &HttpRequest, payload: web::Payload) -> Result<
 
 /// `POST /chats/{id}/agent/attachments`: the agent sends a file; the end user's side gets
 /// `message_received` with its `media_id`.
+#[utoipa::path(post, path = "/chats/{chat_id}/agent/attachments",
+    summary = "The human agent attaches a file (raw body with Content-Type and ?filename=, or multipart)",
+    params(("chat_id" = ChatId, Path), AttachQuery),
+    request_body(content(
+        (inline(FileBytes) = "*/*"),
+        (inline(MultipartAttachment) = "multipart/form-data"),
+    )),
+    responses(
+        (status = 200, description = "The stored attachment and its message", body = AttachmentStored),
+        (status = 400, response = Error400),
+        (status = 404, response = Error404),
+        (status = 409, response = Error409),
+        (status = 413, response = Error413),
+        (status = 507, response = Error507),
+    ))]
 pub async fn agent_attaches(
     request: HttpRequest,
     state: web::Data<MediaFiles>,
@@ -172,11 +198,20 @@ pub async fn agent_attaches(
 }
 
 /// `GET /media`: budgets, expiry, and what each tenant holds.
+#[utoipa::path(get, path = "/media", summary = "Media budgets and what each tenant holds",
+    responses((status = 200, description = "Usage", body = MediaUsage)))]
 pub async fn usage(state: web::Data<MediaFiles>) -> HttpResponse {
     HttpResponse::Ok().json(state.media_usage())
 }
 
 /// `GET /media/{media_id}`: any stored media file.
+#[utoipa::path(get, path = "/media/{media_id}", summary = "Any stored media file",
+    params(("media_id" = u64, Path)),
+    responses(
+        (status = 200, description = "The bytes, with the file's Content-Type",
+            content_type = "*/*", body = inline(FileBytes)),
+        (status = 404, response = Error404),
+    ))]
 pub async fn file(
     state: web::Data<MediaFiles>,
     media_id: web::Path<u64>,

@@ -11,12 +11,13 @@ use serde_json::Value;
 
 use crate::core::domain::ChatId;
 use crate::features::media::http::storage::{download_url, file_response, upload_url};
-use crate::features::media::wire::{Media, UploadForm};
+use crate::features::media::wire::{FileBytes, Media, UploadForm};
 use crate::features::media::MediaFiles;
 use crate::features::media::{MediaError, MediaKind, MediaProblem, MediaRecord};
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
-use crate::http::route_table::{get, post, RouteTable};
+use crate::http::openapi::Error404;
+use crate::http::route_table::RouteTable;
 
 async fn upload_form(
     request: HttpRequest,
@@ -35,19 +36,35 @@ async fn upload_form(
 /// The media routes of the Apps API.
 pub fn routes(table: RouteTable) -> RouteTable {
     table
-        .at("/chats/{chat_id}/photos/upload", [post(photo_upload_form)])
-        .at("/chats/{chat_id}/videos/upload", [post(video_upload_form)])
-        .at(
-            "/chats/{chat_id}/photos",
-            [post(register_photos), get(list_photos)],
-        )
-        .at(
-            "/chats/{chat_id}/videos",
-            [post(register_video), get(list_videos)],
-        )
-        .at("/chats/{chat_id}/media/{media_id}", [get(download)])
+        .route(photo_upload_form, __path_photo_upload_form)
+        .route(video_upload_form, __path_video_upload_form)
+        .route(register_photos, __path_register_photos)
+        .route(list_photos, __path_list_photos)
+        .route(register_video, __path_register_video)
+        .route(list_videos, __path_list_videos)
+        .route(download, __path_download)
 }
 
+/// The register body (read as JSON by [`s3_paths`]).
+#[derive(utoipa::ToSchema)]
+#[schema(
+    description = "s3_path (one), s3_paths, or a list of {s3_path} (flat or under photos/video)"
+)]
+#[allow(dead_code)]
+struct RegisterBody {
+    #[schema(nullable = false)]
+    s3_path: Option<String>,
+    #[schema(nullable = false)]
+    s3_paths: Option<Vec<String>>,
+}
+
+#[utoipa::path(post, path = "/chats/{chat_id}/photos/upload",
+    summary = "A pre-signed form to upload one photo (image/jpeg up to 2 MB; valid 5 minutes)",
+    params(("chat_id" = ChatId, Path)),
+    responses(
+        (status = 200, description = "The upload URL and form fields", body = UploadForm),
+        (status = 404, response = Error404),
+    ))]
 pub async fn photo_upload_form(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
@@ -64,6 +81,13 @@ pub async fn photo_upload_form(
     .await
 }
 
+#[utoipa::path(post, path = "/chats/{chat_id}/videos/upload",
+    summary = "A pre-signed form to upload one video (video/mp4 up to 20 MB; valid 5 minutes)",
+    params(("chat_id" = ChatId, Path)),
+    responses(
+        (status = 200, description = "The upload URL and form fields", body = UploadForm),
+        (status = 404, response = Error404),
+    ))]
 pub async fn video_upload_form(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
@@ -116,6 +140,14 @@ fn media_json(request: &HttpRequest, state: &MediaFiles, record: &MediaRecord) -
 }
 
 /// `POST /chats/{id}/photos`: one or several uploads at once; answers a list.
+#[utoipa::path(post, path = "/chats/{chat_id}/photos",
+    summary = "Register uploaded photos by s3_path (several at once)",
+    params(("chat_id" = ChatId, Path)),
+    request_body = inline(RegisterBody),
+    responses(
+        (status = 200, description = "One {media_id, url} per s3_path", body = Vec<Media>),
+        (status = 404, response = Error404),
+    ))]
 pub async fn register_photos(
     request: HttpRequest,
     AuthenticatedTenant(tenant): AuthenticatedTenant,
@@ -133,6 +165,14 @@ pub async fn register_photos(
 }
 
 /// `POST /chats/{id}/videos`: exactly one upload; answers one object.
+#[utoipa::path(post, path = "/chats/{chat_id}/videos",
+    summary = "Register one uploaded video by s3_path",
+    params(("chat_id" = ChatId, Path)),
+    request_body = inline(RegisterBody),
+    responses(
+        (status = 200, description = "Its {media_id, url}", body = Media),
+        (status = 404, response = Error404),
+    ))]
 pub async fn register_video(
     request: HttpRequest,
     AuthenticatedTenant(tenant): AuthenticatedTenant,
@@ -165,6 +205,13 @@ async fn list(
     Ok(HttpResponse::Ok().json(answer))
 }
 
+#[utoipa::path(get, path = "/chats/{chat_id}/photos",
+    summary = "The photos registered on the chat",
+    params(("chat_id" = ChatId, Path)),
+    responses(
+        (status = 200, description = "Media, oldest first", body = Vec<Media>),
+        (status = 404, response = Error404),
+    ))]
 pub async fn list_photos(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
@@ -181,6 +228,13 @@ pub async fn list_photos(
     .await
 }
 
+#[utoipa::path(get, path = "/chats/{chat_id}/videos",
+    summary = "The videos registered on the chat",
+    params(("chat_id" = ChatId, Path)),
+    responses(
+        (status = 200, description = "Media, oldest first", body = Vec<Media>),
+        (status = 404, response = Error404),
+    ))]
 pub async fn list_videos(
     request: HttpRequest,
     tenant: AuthenticatedTenant,
@@ -198,6 +252,14 @@ pub async fn list_videos(
 }
 
 /// `GET /chats/{id}/media/{media_id}`: the file's bytes with its content type.
+#[utoipa::path(get, path = "/chats/{chat_id}/media/{media_id}",
+    summary = "Download a media file of the chat (e.g. one the agent attached)",
+    params(("chat_id" = ChatId, Path), ("media_id" = u64, Path)),
+    responses(
+        (status = 200, description = "The bytes, with the file's Content-Type",
+            content_type = "*/*", body = inline(FileBytes)),
+        (status = 404, response = Error404),
+    ))]
 pub async fn download(
     AuthenticatedTenant(tenant): AuthenticatedTenant,
     state: web::Data<MediaFiles>,

@@ -14,19 +14,43 @@ use sha2::{Digest, Sha256};
 
 use super::multipart::{form_error, read_fields_until_file, read_file, Form};
 use crate::features::media::upload_policy::BUCKET;
+use crate::features::media::wire::FileBytes;
 use crate::features::media::MediaFiles;
 use crate::features::media::{MediaRecord, StorageError};
-use crate::http::route_table::{get, post, RouteTable};
+use crate::http::openapi::Surface;
+use crate::http::route_table::RouteTable;
 
 /// The storage endpoint's prefix.
 pub const PREFIX: &str = crate::core::wire::STORAGE_PREFIX;
 
 /// The storage endpoint's routes.
 pub fn routes() -> RouteTable {
-    RouteTable::new(PREFIX)
-        .at("/{bucket}", [post(upload)])
-        .at("/{bucket}/{key:.*}", [get(download)])
+    RouteTable::new(PREFIX, Surface::STORAGE)
+        .route(upload, __path_upload)
+        .route(download, __path_download)
 }
+
+/// An S3 `<Error>` document (a description: [`StorageError`] writes it).
+struct ErrorDocument;
+
+impl utoipa::PartialSchema for ErrorDocument {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "<Error><Code>...</Code><Message>...</Message>...</Error>",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorDocument {}
+
+/// The pre-signed form (a description: the handler reads the multipart body).
+#[derive(utoipa::ToSchema)]
+#[schema(description = "every field of the form, then the file as `file` (last)")]
+#[allow(dead_code)]
+struct UploadFormBody {}
 
 /// Registers the storage endpoint.
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -64,6 +88,21 @@ pub fn download_url(request: &HttpRequest, state: &MediaFiles, key: &str) -> Str
 }
 
 /// `POST /__storage/{bucket}`: an upload with a pre-signed form.
+#[utoipa::path(post, path = "/{bucket}", summary = "Upload one file with a pre-signed form (S3 POST)",
+    params(("bucket" = String, Path)),
+    request_body(content = inline(UploadFormBody), content_type = "multipart/form-data"),
+    responses(
+        (status = 204, description = "Stored (ETag and Location headers)"),
+        (status = 400, description = "EntityTooLarge, EntityTooSmall, InvalidPolicyDocument, InvalidArgument, MalformedPOSTRequest",
+            content_type = "application/xml", body = inline(ErrorDocument)),
+        (status = 403, description = "AccessDenied (expired, a field changed, an extra field, a used form), SignatureDoesNotMatch",
+            content_type = "application/xml", body = inline(ErrorDocument)),
+        (status = 404, description = "NoSuchBucket", content_type = "application/xml", body = inline(ErrorDocument)),
+        (status = 412, description = "PreconditionFailed: not multipart/form-data",
+            content_type = "application/xml", body = inline(ErrorDocument)),
+        (status = 507, description = "InsufficientStorage: past a media budget (the message names the flag)",
+            content_type = "application/xml", body = inline(ErrorDocument)),
+    ))]
 pub async fn upload(
     request: HttpRequest,
     bucket: web::Path<String>,
@@ -119,13 +158,24 @@ async fn store_upload(
     Ok(key)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DownloadQuery {
+    /// the signature of the link
     #[serde(rename = "X-Amz-Signature")]
     signature: Option<String>,
 }
 
 /// `GET /__storage/{bucket}/{key}`: a stored file, with a signed link.
+#[utoipa::path(get, path = "/{bucket}/{key:.*}", summary = "Download a stored file with a signed link",
+    params(("bucket" = String, Path), ("key" = String, Path), DownloadQuery),
+    responses(
+        (status = 200, description = "The bytes, with the file's Content-Type",
+            content_type = "*/*", body = inline(FileBytes)),
+        (status = 403, description = "AccessDenied: no valid signature",
+            content_type = "application/xml", body = inline(ErrorDocument)),
+        (status = 404, description = "NoSuchKey", content_type = "application/xml", body = inline(ErrorDocument)),
+    ))]
 pub async fn download(
     path: web::Path<(String, String)>,
     query: web::Query<DownloadQuery>,

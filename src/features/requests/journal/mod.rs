@@ -215,7 +215,7 @@ fn each_request<S: serde::Serializer>(
 }
 
 /// How full the journal is and what it had to drop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct JournalStats {
     pub stored: usize,
     pub cap: usize,

@@ -13,9 +13,13 @@ use crate::core::domain::{
 };
 
 /// Old id → new id, for every chat and end user of a loaded snapshot.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IdMap {
+    /// Old id (as a key) to new id.
+    #[schema(value_type = BTreeMap<String, ChatId>)]
     pub chats: IdTable<ChatId>,
+    /// Old id (as a key) to new id.
+    #[schema(value_type = BTreeMap<String, EndUserId>)]
     pub end_users: IdTable<EndUserId>,
 }
 

@@ -30,9 +30,10 @@ pub use load::IdMap;
 pub const FORMAT: &str = "ccai-emulator-snapshot/1";
 
 /// A tenant's state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Snapshot {
     /// Always [`FORMAT`].
+    #[schema(schema_with = format_schema)]
     pub format: String,
     /// The tenant it was exported from (informational; loading names its own tenant).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,8 +50,9 @@ pub struct Snapshot {
 }
 
 /// One chat: everything [`Chat`] keeps, with the end user and an active VTA by reference.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SnapshotChat)]
 pub struct ChatSnapshot {
     pub id: ChatId,
     /// An `id` of the snapshot's `end_users`.
@@ -60,6 +62,7 @@ pub struct ChatSnapshot {
     #[serde(default)]
     pub menu: Option<MenuRef>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub context: Option<Value>,
     pub created_at: DateTime<Utc>,
     #[serde(default)]
@@ -90,7 +93,7 @@ pub struct ChatSnapshot {
 }
 
 /// The menu a chat was opened in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MenuRef {
     pub id: u64,
@@ -98,7 +101,7 @@ pub struct MenuRef {
 }
 
 /// A chat's routing state; an active VTA is named by its session's `key`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum RoutingSnapshot {
     Queued,
@@ -118,6 +121,10 @@ pub enum RoutingSnapshot {
     Finished {
         by: EndedBy,
     },
+}
+
+fn format_schema() -> utoipa::openapi::Object {
+    crate::core::wire::text_values::one_of(&[FORMAT])
 }
 
 fn default_lang() -> String {
@@ -286,7 +293,8 @@ impl ChatSnapshot {
 }
 
 /// Counts, for a load's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = SnapshotLoaded)]
 pub struct LoadReport {
     pub tenant: String,
     pub end_users: usize,

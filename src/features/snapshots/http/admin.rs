@@ -4,20 +4,28 @@ use actix_web::{web, HttpResponse};
 use serde_json::Value;
 
 use super::super::Snapshots;
-use crate::features::snapshots::format::Snapshot;
+use crate::features::snapshots::format::{LoadReport, Snapshot};
 use crate::http::error::ApiError;
-use crate::http::route_table::{get, put, RouteTable};
+use crate::http::route_table::RouteTable;
 
 /// Tenant snapshots on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
-    table.at("/tenants/{tenant}/snapshot", [get(export), put(load)])
+    table.route(export, __path_export).route(load, __path_load)
 }
 
+#[utoipa::path(get, path = "/tenants/{tenant}/snapshot", summary = "Export the tenant's whole state",
+    params(("tenant" = String, Path)),
+    responses((status = 200, description = "The snapshot", body = Snapshot)))]
 pub async fn export(state: web::Data<Snapshots>, tenant: web::Path<String>) -> HttpResponse {
     HttpResponse::Ok().json(state.export_tenant(&tenant))
 }
 
 /// Replaces the tenant's state; answers the id mapping. A refused load changes nothing.
+#[utoipa::path(put, path = "/tenants/{tenant}/snapshot",
+    summary = "Replace the tenant's state with a snapshot",
+    params(("tenant" = String, Path)),
+    request_body = Snapshot,
+    responses((status = 200, description = "Loaded; old ids to new", body = LoadReport)))]
 pub async fn load(
     state: web::Data<Snapshots>,
     tenant: web::Path<String>,

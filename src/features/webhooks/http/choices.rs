@@ -11,22 +11,26 @@ use serde_json::json;
 use crate::features::webhooks::creation_order::ChatCreatedOrder;
 use crate::features::webhooks::event_selection::{EventSelection, EventSelectionDto};
 use crate::features::webhooks::WebhookSettings;
+use crate::features::webhooks::{TenantChatCreatedOrder, TenantEventSelection};
 use crate::http::error::ApiError;
-use crate::http::route_table::{delete, get, put, RouteTable};
+use crate::http::openapi::Error404;
+use crate::http::route_table::RouteTable;
 
 /// The tenant's event selection and `chat_created` order on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
     table
-        .at(
-            "/tenants/{tenant}/webhook/events",
-            [put(set_events), get(get_events), delete(clear_events)],
-        )
-        .at(
-            "/tenants/{tenant}/chat_created_order",
-            [put(set_order), get(get_order), delete(clear_order)],
-        )
+        .route(set_events, __path_set_events)
+        .route(get_events, __path_get_events)
+        .route(clear_events, __path_clear_events)
+        .route(set_order, __path_set_order)
+        .route(get_order, __path_get_order)
+        .route(clear_order, __path_clear_order)
 }
 
+#[utoipa::path(get, path = "/tenants/{tenant}/webhook/events",
+    summary = "The event types the tenant's webhook receives",
+    params(("tenant" = String, Path)),
+    responses((status = 200, description = "The selection (source: tenant or default)", body = TenantEventSelection)))]
 pub async fn get_events(
     state: web::Data<WebhookSettings>,
     tenant: web::Path<String>,
@@ -34,11 +38,34 @@ pub async fn get_events(
     HttpResponse::Ok().json(state.tenant_event_selection(&tenant))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct EventsBody {
+    /// "documented", "all" or a list of event names
+    #[schema(schema_with = selection_schema)]
     events: EventSelectionDto,
 }
 
+fn selection_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder, Schema, Type};
+    use utoipa::openapi::ObjectBuilder;
+    let names = ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String));
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(crate::core::wire::text_values::one_of(&[
+                "documented",
+                "all",
+            ]))
+            .item(names)
+            .description(Some("\"documented\", \"all\" or a list of event names"))
+            .build(),
+    )
+}
+
+#[utoipa::path(put, path = "/tenants/{tenant}/webhook/events",
+    summary = "Choose the event types the tenant's webhook receives",
+    params(("tenant" = String, Path)),
+    request_body = inline(EventsBody),
+    responses((status = 200, description = "The selection", body = TenantEventSelection)))]
 pub async fn set_events(
     state: web::Data<WebhookSettings>,
     tenant: web::Path<String>,
@@ -50,6 +77,10 @@ pub async fn set_events(
     Ok(HttpResponse::Ok().json(state.tenant_event_selection(&tenant)))
 }
 
+#[utoipa::path(delete, path = "/tenants/{tenant}/webhook/events",
+    summary = "Back to the default event selection",
+    params(("tenant" = String, Path)),
+    responses((status = 204, description = "Cleared"), (status = 404, response = Error404)))]
 pub async fn clear_events(
     state: web::Data<WebhookSettings>,
     tenant: web::Path<String>,
@@ -62,6 +93,10 @@ pub async fn clear_events(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(get, path = "/tenants/{tenant}/chat_created_order",
+    summary = "The tenant's chat_created order",
+    params(("tenant" = String, Path)),
+    responses((status = 200, description = "The order (source: tenant or default)", body = TenantChatCreatedOrder)))]
 pub async fn get_order(
     state: web::Data<WebhookSettings>,
     tenant: web::Path<String>,
@@ -69,11 +104,17 @@ pub async fn get_order(
     HttpResponse::Ok().json(state.tenant_chat_created_order(&tenant))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OrderBody {
+    #[schema(value_type = ChatCreatedOrder)]
     order: String,
 }
 
+#[utoipa::path(put, path = "/tenants/{tenant}/chat_created_order",
+    summary = "When chat_created goes out relative to the POST /chats answer",
+    params(("tenant" = String, Path)),
+    request_body = inline(OrderBody),
+    responses((status = 200, description = "The order", body = TenantChatCreatedOrder)))]
 pub async fn set_order(
     state: web::Data<WebhookSettings>,
     tenant: web::Path<String>,
@@ -89,6 +130,10 @@ pub async fn set_order(
     Ok(HttpResponse::Ok().json(state.tenant_chat_created_order(&tenant)))
 }
 
+#[utoipa::path(delete, path = "/tenants/{tenant}/chat_created_order",
+    summary = "Back to the default chat_created order",
+    params(("tenant" = String, Path)),
+    responses((status = 204, description = "Cleared"), (status = 404, response = Error404)))]
 pub async fn clear_order(
     state: web::Data<WebhookSettings>,
     tenant: web::Path<String>,
