@@ -1,5 +1,5 @@
 import { test } from "node:test";
-import { startEmulator } from "ccai-emulator-client";
+import { startEmulator } from "ccai-emulator";
 
 test("the human agent never sees the one-time code", async () => {
   const emulator = await startEmulator(); // $CCAI_EMULATOR_BIN or PATH, 127.0.0.1, a free port
