@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { AdminClient, WaitTimeoutError, findEmulatorBinary, parseBoundAddress, startEmulator } from "../src/index.js";
 import { locateEmulatorBinary } from "../src/emulator.js";
 import { longPoll, MAX_WAIT_MS } from "../src/http.js";
-import { startTestEmulator } from "./support.js";
+import { repositoryFile, startTestEmulator } from "./support.js";
 
 describe("findEmulatorBinary", () => {
   it("names a missing binary", () => {
@@ -158,7 +158,7 @@ describe("startEmulator", () => {
   });
 
   it("loads a fixture folder when asked", async () => {
-    const folder = new URL("../../../fixtures", import.meta.url).pathname;
+    const folder = repositoryFile("fixtures").pathname;
     const emulator = await startEmulator({ fixtures: folder });
     try {
       const fixtures = await emulator.admin.fixtures();

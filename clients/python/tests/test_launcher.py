@@ -58,6 +58,7 @@ def test_the_repository_is_found_from_inside_it(monkeypatch: pytest.MonkeyPatch)
 
 def _fake_clone(root: Path) -> Path:
     """A folder that looks like a clone: a Cargo.toml naming the package, release and debug builds."""
+    root.mkdir(parents=True)
     (root / "Cargo.toml").write_text('[package]\nname = "ccai-emulator"\nversion = "0.0.0"\n')
     for profile in ("release", "debug"):
         built = root / "target" / profile / launcher.EXECUTABLE

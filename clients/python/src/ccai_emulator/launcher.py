@@ -175,6 +175,21 @@ def _is_executable(path: Path) -> bool:
     return path.is_file() and os.access(path, os.X_OK)
 
 
+def find_repository() -> Path:
+    configured = os.environ.get(REPO_ENV)
+    if configured:
+        return Path(configured)
+    for start in (Path.cwd(), Path(__file__).resolve()):
+        for folder in (start, *start.parents):
+            manifest = folder / "Cargo.toml"
+            if manifest.is_file() and re.search(r'(?m)^name\s*=\s*"ccai-emulator"', manifest.read_text()):
+                return folder
+    raise EmulatorStartError(
+        f"no emulator binary: pip install ccai-emulator (the wheel brings it), set ${BIN_ENV}, put "
+        f"ccai-emulator on PATH, set ${URL_ENV} to a running one, or ${REPO_ENV} to a clone to build it in"
+    )
+
+
 def build_with_cargo(repository: Path) -> str:
     """``cargo build --bin ccai-emulator`` in the repository; the path of the executable."""
     cargo = shutil.which("cargo")
