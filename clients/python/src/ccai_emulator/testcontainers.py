@@ -118,7 +118,14 @@ class CcaiEmulatorContainer(DockerContainer):
         Linux, a host interface). Bind a receiver there, e.g. ``WebhookReceiver(secrets,
         host=container.host_address())``. Docker Desktop (macOS, Windows) routes no gateway to
         the host: use ``host.docker.internal`` there, with a receiver on ``0.0.0.0``."""
-        return self.get_docker_client().gateway_ip(self.get_container_id())
+        container = self.get_wrapped_container()
+        container.reload()
+        settings = container.attrs.get("NetworkSettings") or {}
+        gateways = [network.get("Gateway") for network in (settings.get("Networks") or {}).values()]
+        gateway = next((address for address in [*gateways, settings.get("Gateway")] if address), None)
+        if gateway is None:
+            raise RuntimeError(f"the container's networks name no gateway: {settings}")
+        return str(gateway)
 
     def point_webhooks_at(
         self,
