@@ -39,6 +39,7 @@ pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod tenant_snapshot;
+pub mod webhook_receiver;
 pub mod webhooks;
 pub mod wire;
 

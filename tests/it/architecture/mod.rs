@@ -31,7 +31,10 @@ const LAYERS: &[(usize, &[&str])] = &[
         7,
         &["client", "config", "healthcheck", "openapi", "telemetry"],
     ),
-    (HTTP, &["http", "api", "admin", "storage"]),
+    (
+        HTTP,
+        &["http", "api", "admin", "storage", "webhook_receiver"],
+    ),
     (9, &["startup", "cli_errors"]),
     (10, &["main"]),
 ];
