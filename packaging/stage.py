@@ -5,14 +5,16 @@
   LICENSE, README.md and CHANGELOG.md, and ``<archive>.sha256`` (``sha256sum`` format);
 - the npm platform package ``clients/js/platforms/<platform>-<arch>/``, filled with the binary
   and LICENSE, ready for ``npm pack`` / ``npm publish``;
-- with ``--image-context DIR``, ``DIR/out/<arch>/ccai-emulator`` and an empty ``DIR/out/state``:
+- with ``--image-context DIR`` and a Linux target, ``DIR/out/<arch>/ccai-emulator`` and an
+  empty ``DIR/out/state``:
   the layout of the Dockerfile's ``builder`` stage, so ``podman build --target runtime
   --build-context builder=DIR .`` (or ``docker buildx build``) makes the image from it.
 
     python3 packaging/stage.py --binary PATH --target TRIPLE --out DIR [--image-context DIR]
 
 The binary is the one ``maturin build`` put in the wheel (it builds with cargo into
-``target/<triple>/release/``); CI and the release workflow run this with the same arguments.
+``target/<triple>/release/``; for Windows, ``.exe`` is added to ``--binary``); CI and the
+release workflow run this with the same arguments.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def main() -> int:
     if arch not in ARCH or system is None:
         parser.error(f"unsupported target {args.target}")
     node_arch, image_arch = ARCH[arch]
+    if system == "win32" and args.binary.suffix != ".exe":
+        args.binary = args.binary.with_name(args.binary.name + ".exe")
     if not args.binary.is_file():
         parser.error(f"{args.binary} does not exist")
     version = tomllib.loads((ROOT / "Cargo.toml").read_text())["package"]["version"]
@@ -76,9 +80,9 @@ def main() -> int:
     shutil.copyfile(ROOT / "LICENSE", package / "LICENSE")
     print(f"stage: npm package {package.relative_to(ROOT)} holds {executable}")
 
-    if args.image_context:
-        if system != "linux":
-            parser.error("--image-context: the image is Linux only")
+    if args.image_context and system != "linux":
+        print(f"stage: no image context for {args.target} (the image is Linux only)")
+    elif args.image_context:
         out = args.image_context / "out"
         (out / "state").mkdir(parents=True, exist_ok=True)
         _copy_executable(args.binary, out / image_arch / "ccai-emulator")
