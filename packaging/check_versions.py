@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One version everywhere: fails (exit 1, naming each file) unless the crate (Cargo.toml and
 Cargo.lock), the Python package (its version is the crate's through maturin: it must stay
-dynamic), the npm package, its optional platform packages and their pins, package-lock.json,
+dynamic), the npm package, its optional platform packages and their pins,
 the newest CHANGELOG.md release and, when given, a built binary's `--version` all agree; and that every manifest says Apache-2.0, with the root's LICENSE.
 
     python3 packaging/check_versions.py [--binary PATH]...
@@ -39,8 +39,6 @@ def main() -> int:
 
     npm = json.loads((ROOT / "clients/js/package.json").read_text())
     found["clients/js/package.json"] = npm["version"]
-    npm_lock = json.loads((ROOT / "clients/js/package-lock.json").read_text())
-    found["clients/js/package-lock.json"] = npm_lock["packages"][""]["version"]
     platforms = sorted((ROOT / "clients/js/platforms").glob("*/package.json"))
     for manifest in platforms:
         platform = json.loads(manifest.read_text())
