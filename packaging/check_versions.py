@@ -2,7 +2,7 @@
 """One version everywhere: fails (exit 1, naming each file) unless the crate (Cargo.toml and
 Cargo.lock), the Python package (its version is the crate's through maturin: it must stay
 dynamic), the npm package, its optional platform packages and their pins,
-the newest CHANGELOG.md release and, when given, a built binary's `--version` all agree; and that every manifest says Apache-2.0, with the root's LICENSE.
+the newest CHANGELOG.md release, the release archives README.md names and, when given, a built binary's `--version` all agree; and that every manifest says Apache-2.0, with the root's LICENSE.
 
     python3 packaging/check_versions.py [--binary PATH]...
 """
@@ -51,6 +51,10 @@ def main() -> int:
 
     changelog = re.search(r"^## \[?(\d+\.\d+\.\d+[^\]\s]*)\]?", (ROOT / "CHANGELOG.md").read_text(), re.MULTILINE)
     found["CHANGELOG.md (newest release heading)"] = changelog.group(1) if changelog else None
+
+    # The README's install lines name release archives: ccai-emulator-<version>-<target>.
+    for number, named in enumerate(re.findall(r"ccai-emulator-(\d+\.\d+\.\d+)-", (ROOT / "README.md").read_text())):
+        found[f"README.md (release archive name {number + 1})"] = named
 
     for binary in args.binary:
         printed = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.strip()

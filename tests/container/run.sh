@@ -147,8 +147,9 @@ WEBHOOK_SECRETS=$(IFS=,; echo "${SECRETS[*]}") \
   python3 -u examples/webhook_receiver.py "$RECEIVER_PORT" >"$WORK/receiver.log" 2>&1 &
 RECEIVER_PID=$!
 within 10 curl -fsS --max-time 1 "http://127.0.0.1:$RECEIVER_PORT/" || fail "the receiver did not start"
-# The container reaches the host at the gateway of podman's bridge network. A numeric IP,
-# because a static glibc binary cannot use NSS to resolve names (the musl image can).
+# The container reaches the host at the gateway of podman's bridge network, by its numeric
+# IP. (Names resolve too, even in this static glibc build, through /etc/hosts and the
+# network's DNS: tests/container/docker_api.sh reaches compose services by name.)
 HOST_IP=$("${PODMAN[@]}" network inspect podman --format '{{range .Subnets}}{{.Gateway}}{{end}}')
 [[ -n $HOST_IP ]] || fail "no gateway address on podman's default network"
 
