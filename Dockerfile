@@ -4,8 +4,14 @@
 #   docker build -t ccai-emulator .
 #   docker run --rm -p 127.0.0.1:8080:8080 ccai-emulator   # or podman build / podman run
 #
-# The runtime stage below is also what tests/container/run.sh builds and runs with podman
-# (it swaps the builder stage for a prebuilt static binary): keep it self-contained.
+# Without a registry or a Rust image: the `builder` stage is only a folder holding
+# out/<arch>/ccai-emulator (a static Linux binary) and an empty out/state, so it can be
+# replaced by a prebuilt one (packaging/stage.py --image-context DIR lays it out):
+#
+#   podman build --target runtime --build-context builder=DIR -t ccai-emulator:local .
+#
+# That is how tests/container/run.sh, .ci/run and the release workflow (both architectures,
+# from the release binaries) build it; docs/docker.md has the offline route step by step.
 #
 # Base images are fully qualified (docker.io/library/...): podman, buildah and other
 # OCI builders refuse short names such as `rust:1-alpine` unless a registries alias is set;
@@ -25,14 +31,18 @@ COPY assets ./assets
 # Cache mounts keep the registry and build output between builds; the binary is copied out
 # of the cache in the same step. The musl target links statically by default; the flag
 # makes it explicit.
+# The binary goes to out/<arch>/ (TARGETARCH: amd64, arm64), the layout a prebuilt builder
+# context has for a multi-architecture build.
+ARG TARGETARCH
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --bin ccai-emulator \
- && mkdir -p /out/state \
- && cp target/release/ccai-emulator /out/ccai-emulator
+ && mkdir -p /out/state /out/${TARGETARCH} \
+ && cp target/release/ccai-emulator /out/${TARGETARCH}/ccai-emulator
 
 FROM scratch AS runtime
-COPY --from=builder /out/ccai-emulator /ccai-emulator
+ARG TARGETARCH
+COPY --from=builder /out/${TARGETARCH}/ccai-emulator /ccai-emulator
 # An empty folder for --state-dir, owned by the user below: a volume mounted on it starts
 # with that ownership, so CCAI_EMU_STATE_DIR=/state works without a chown.
 COPY --from=builder --chown=65532:65532 /out/state /state

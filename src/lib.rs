@@ -27,6 +27,7 @@ pub mod healthcheck;
 pub mod http;
 pub mod startup;
 pub mod telemetry;
+pub mod webhook_receiver;
 
 pub use config::{Cli, Config, FixtureSource, Invocation, LogFormat};
 pub use startup::{Emulator, RunningEmulator, StartError};

@@ -1,5 +1,6 @@
 //! The `ccai-emulator` binary: parse flags, start logging, serve until SIGINT or SIGTERM;
-//! or, as `ccai-emulator healthcheck`, probe a running emulator and exit 0 (healthy) or 1.
+//! or, as `ccai-emulator healthcheck`, probe a running emulator and exit 0 (healthy) or 1;
+//! or, as `ccai-emulator webhook-receiver`, receive and verify webhooks (`webhook_receiver`).
 //! A start-up error is printed once, on stderr, naming the environment variable it came
 //! from when it did (see `cli_errors`).
 
@@ -13,6 +14,9 @@ use ccai_emulator::{telemetry, Cli, Config, Emulator, Invocation};
 
 #[actix_rt::main]
 async fn main() -> ExitCode {
+    if let Some(code) = ccai_emulator::webhook_receiver::invoked().await {
+        return code;
+    }
     let (invocation, origins) = match parse_flags() {
         Ok(parsed) => parsed,
         Err(code) => return code,

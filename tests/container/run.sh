@@ -4,9 +4,11 @@
 # 0. Checks the real Dockerfile resolves its base images on podman (fully qualified names,
 #    no short-name error) and that its build context holds every file the binary embeds.
 # 1. Builds a statically linked emulator (glibc, +crt-static: no musl target here; the real
-#    Dockerfile builds with musl) in target/static.
+#    Dockerfile and the release builds use musl) in target/x86_64-unknown-linux-gnu/release,
+#    where .ci/run's wheel build (maturin) put it already.
 # 2. Builds an image from the Dockerfile's own `runtime` stage (FROM scratch, non-root,
-#    env defaults, HEALTHCHECK), with the builder stage swapped for that binary.
+#    env defaults, HEALTHCHECK), with the builder stage replaced by that binary
+#    (`--build-context builder=...`, laid out by packaging/stage.py).
 # 3. Runs it with podman, configured through the environment alone, with fixtures/ mounted
 #    and the port published; measures the time from `podman run` to healthy and checks the
 #    image's HEALTHCHECK (`ccai-emulator healthcheck`) passes inside the container.
@@ -27,7 +29,7 @@ cd "$(dirname "$0")/../.."
 PODMAN=(podman --runtime runc --cgroup-manager cgroupfs)
 RUN_LIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1000:1000)
 TARGET=x86_64-unknown-linux-gnu
-BINARY=target/static/$TARGET/release/ccai-emulator
+BINARY=target/$TARGET/release/ccai-emulator
 IMAGE=localhost/ccai-emulator:container-test-$$
 CONTAINER=ccai-emulator-container-test-$$
 RESTARTED=ccai-emulator-container-test-restarted-$$
@@ -120,25 +122,21 @@ raise SystemExit(1 if missing else 0)
 PY
 
 say "building a statically linked emulator ($BINARY)"
-RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/static \
-  cargo build --release --locked --target "$TARGET" --bin ccai-emulator
+# The build .ci/run's maturin build (the wheel) already made: cargo finds it up to date.
+RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --target "$TARGET" --bin ccai-emulator
 LINKAGE=$(ldd "$BINARY" 2>&1 || true)
 [[ $LINKAGE == *"not a dynamic executable"* || $LINKAGE == *"statically linked"* ]] ||
   fail "$BINARY is not statically linked: $LINKAGE"
 
-say "building the image from the Dockerfile's runtime stage"
-awk '/^FROM scratch AS runtime/ { on = 1 } on' Dockerfile |
-  sed -e 's|^COPY --from=builder /out/ccai-emulator |COPY ccai-emulator |' \
-    -e 's|^COPY --from=builder --chown=65532:65532 /out/state |COPY --chown=65532:65532 state |' \
-    >"$WORK/Containerfile"
-grep -q '^COPY ccai-emulator /ccai-emulator$' "$WORK/Containerfile" ||
-  fail "Dockerfile: no 'FROM scratch AS runtime' stage copying /out/ccai-emulator from the builder"
-grep -q '^COPY --chown=65532:65532 state /state$' "$WORK/Containerfile" ||
-  fail "Dockerfile: the runtime stage does not copy an empty /state owned by 65532"
-cp "$BINARY" "$WORK/ccai-emulator"
-mkdir "$WORK/state"
+say "building the image: the Dockerfile's runtime stage, its builder stage replaced by that binary"
+# The same two commands as .ci/run, docs/docker.md's offline route and the release workflow:
+# packaging/stage.py lays out the builder stage's out/<arch>/ccai-emulator and out/state, and
+# the Dockerfile itself builds its runtime stage from them (no registry, no Rust image).
+python3 packaging/stage.py --binary "$BINARY" --target "$TARGET" --out "$WORK/dist" \
+  --image-context "$WORK/image" >/dev/null
 # Docker format keeps the HEALTHCHECK (the OCI format has no field for it).
-timeout 300 "${PODMAN[@]}" build --quiet --format docker -t "$IMAGE" -f "$WORK/Containerfile" "$WORK" >/dev/null
+timeout 300 "${PODMAN[@]}" build --quiet --format docker --target runtime \
+  --build-context builder="$WORK/image" -t "$IMAGE" . >/dev/null
 IMAGE_BYTES=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 IMAGE_USER=$("${PODMAN[@]}" image inspect --format '{{.Config.User}}' "$IMAGE")
 [[ $IMAGE_USER == 65532:65532 ]] || fail "the image runs as '$IMAGE_USER', not the non-root 65532:65532"
@@ -149,8 +147,9 @@ WEBHOOK_SECRETS=$(IFS=,; echo "${SECRETS[*]}") \
   python3 -u examples/webhook_receiver.py "$RECEIVER_PORT" >"$WORK/receiver.log" 2>&1 &
 RECEIVER_PID=$!
 within 10 curl -fsS --max-time 1 "http://127.0.0.1:$RECEIVER_PORT/" || fail "the receiver did not start"
-# The container reaches the host at the gateway of podman's bridge network. A numeric IP,
-# because a static glibc binary cannot use NSS to resolve names (the musl image can).
+# The container reaches the host at the gateway of podman's bridge network, by its numeric
+# IP. (Names resolve too, even in this static glibc build, through /etc/hosts and the
+# network's DNS: tests/container/docker_api.sh reaches compose services by name.)
 HOST_IP=$("${PODMAN[@]}" network inspect podman --format '{{range .Subnets}}{{.Gateway}}{{end}}')
 [[ -n $HOST_IP ]] || fail "no gateway address on podman's default network"
 

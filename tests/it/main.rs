@@ -47,3 +47,4 @@ mod tenants;
 mod vta_flows;
 mod webhook_delivery;
 mod webhook_fidelity;
+mod webhook_receiver;

@@ -3,7 +3,7 @@ import type { AppsClient } from "./apps.js";
 import type { NewTenantOptions, Tenant } from "./tenant.js";
 
 export interface StartEmulatorOptions {
-  /** The binary; default `$CCAI_EMULATOR_BIN`, else `ccai-emulator` on PATH. */
+  /** The binary; default: see `findEmulatorBinary`. */
   bin?: string;
   /** More command-line flags, e.g. `["--rate-limit", "10"]`. */
   args?: string[];
@@ -24,7 +24,12 @@ export interface StartEmulatorOptions {
 /** Spawns the emulator on 127.0.0.1 and a free port; resolves once `/__admin/health` is ok. */
 export function startEmulator(options?: StartEmulatorOptions): Promise<Emulator>;
 
-/** The binary `startEmulator` would use; throws a clear error if there is none. */
+/**
+ * The binary `startEmulator` would use, first match wins: `bin`; `$CCAI_EMULATOR_BIN`; the
+ * platform package npm installed with this one (`@ccai-emulator/<platform>-<arch>`);
+ * `ccai-emulator` on PATH; in a clone of the emulator's repository, `target/release` then
+ * `target/debug`. Throws a clear error if there is none.
+ */
 export function findEmulatorBinary(bin?: string): string;
 
 /** `host:port` from the emulator's start-up output, or null. */

@@ -1,38 +1,104 @@
 // Starts the real ccai-emulator binary for a test run: found via `bin`, env
-// `CCAI_EMULATOR_BIN` or PATH; bound to 127.0.0.1 port 0 (the emulator picks a free port and
+// `CCAI_EMULATOR_BIN`, the platform package installed with this one, PATH, or a clone's
+// target/release or target/debug (see findEmulatorBinary); bound to 127.0.0.1 port 0 (the emulator picks a free port and
 // logs it); ready once `/__admin/health` answers; stopped with SIGTERM (SIGKILL if it lingers).
 // It runs in an empty temporary directory so a `./fixtures` folder of the caller's project is
 // never picked up by accident: pass `fixtures` to load a folder on purpose.
 
 import { spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { AdminClient } from "./admin.js";
 import { AppsClient } from "./apps.js";
 import { newTenant } from "./tenant.js";
 
-const BINARY_NAME = "ccai-emulator";
+const EXECUTABLE = process.platform === "win32" ? "ccai-emulator.exe" : "ccai-emulator";
+const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The `npx ccai-emulator` launcher: never taken for the binary itself (it would start itself). */
+const LAUNCHER = join(PACKAGE_DIR, "bin", "ccai-emulator.js");
 const LOG_KEEP_CHARS = 64 * 1024;
 const running = new Set();
 let exitHookInstalled = false;
 
-/** Finds the binary: `bin`, else `$CCAI_EMULATOR_BIN`, else `ccai-emulator` on PATH. */
+/**
+ * Finds the binary, first match wins: `bin`; `$CCAI_EMULATOR_BIN`; the platform package
+ * npm installed with this one (`@ccai-emulator/<platform>-<arch>`, an optional dependency);
+ * `ccai-emulator` on PATH; inside a clone of the emulator's repository (found above the
+ * current directory or above this package), its `target/release` then `target/debug` build.
+ */
 export function findEmulatorBinary(bin = process.env.CCAI_EMULATOR_BIN) {
+  return locateEmulatorBinary({ bin });
+}
+
+/** findEmulatorBinary with every place it looks as a parameter (the tests move them). */
+export function locateEmulatorBinary({
+  bin,
+  platformPackage = `@ccai-emulator/${process.platform}-${process.arch}`,
+  path = process.env.PATH || "",
+  searchFrom = [process.cwd(), PACKAGE_DIR],
+} = {}) {
   if (bin) {
-    const path = isAbsolute(bin) ? bin : resolve(bin);
-    if (!isExecutable(path)) throw new Error(`ccai-emulator binary ${path} does not exist or is not executable`);
-    return path;
+    const explicit = isAbsolute(bin) ? bin : resolve(bin);
+    if (!isExecutable(explicit)) throw new Error(`ccai-emulator binary ${explicit} does not exist or is not executable`);
+    return explicit;
   }
-  for (const folder of (process.env.PATH || "").split(delimiter).filter(Boolean)) {
-    const path = join(folder, BINARY_NAME);
-    if (isExecutable(path)) return path;
+  const bundled = platformBinary(platformPackage);
+  if (bundled) return bundled;
+  for (const folder of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(folder, EXECUTABLE);
+    if (isExecutable(candidate) && !sameFile(candidate, LAUNCHER)) return candidate;
+  }
+  const clone = findClone(searchFrom);
+  for (const profile of ["release", "debug"]) {
+    const built = clone && join(clone, "target", profile, EXECUTABLE);
+    if (built && isExecutable(built)) return built;
   }
   throw new Error(
-    "ccai-emulator not found: set CCAI_EMULATOR_BIN to the binary, or put it on PATH " +
-      "(`cargo install --path .` in the emulator's repository, or `cargo build` and use target/debug/ccai-emulator)",
+    `ccai-emulator not found: set CCAI_EMULATOR_BIN to the binary, install ${platformPackage} ` +
+      "(npm installs it with ccai-emulator unless optional dependencies are omitted), put it on PATH, " +
+      (clone
+        ? `or build it in ${clone} (cargo build --release)`
+        : "or run from a clone of the emulator's repository after `cargo build --release`"),
   );
+}
+
+/** The binary of the platform package, or null when npm did not install it (or no such package). */
+function platformBinary(name) {
+  let manifest;
+  try {
+    manifest = createRequire(join(PACKAGE_DIR, "package.json")).resolve(`${name}/package.json`);
+  } catch {
+    return null;
+  }
+  const candidate = join(dirname(manifest), EXECUTABLE);
+  return isExecutable(candidate) ? candidate : null;
+}
+
+/** The first folder at or above one of `starts` whose Cargo.toml is the emulator's package. */
+function findClone(starts) {
+  for (const start of starts) {
+    for (let folder = resolve(start); ; folder = dirname(folder)) {
+      try {
+        if (/^name\s*=\s*"ccai-emulator"/m.test(readFileSync(join(folder, "Cargo.toml"), "utf8"))) return folder;
+      } catch {
+        // no Cargo.toml here: look further up
+      }
+      if (dirname(folder) === folder) break;
+    }
+  }
+  return null;
+}
+
+function sameFile(a, b) {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-// ccai-emulator-client: hand-written declarations for the plain ESM JavaScript beside them,
+// ccai-emulator: hand-written declarations for the plain ESM JavaScript beside them,
 // checked by `tsc --noEmit` (test/types.test.js) against test/typecheck.ts.
 
 export { AdminClient, DEFAULT_TIMEOUT_MS } from "./admin.js";

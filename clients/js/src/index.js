@@ -1,4 +1,4 @@
-// ccai-emulator-client: a client for ccai-emulator's Apps API and control plane, a verifying
+// ccai-emulator: a client for ccai-emulator's Apps API and control plane, a verifying
 // webhook receiver, and helpers to start the emulator and write tests against it. No runtime
 // dependencies; Node 18+ (global fetch), ESM.
 

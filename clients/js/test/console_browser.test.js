@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import { startTestEmulator } from "./support.js";
 
@@ -17,7 +18,9 @@ describe("the web console, driven in Chromium, checked through the client", { sk
   let tenant;
   let browser;
   before(async () => {
-    const { chromium } = await import("playwright-core");
+    // From the dev tools (npm ci --prefix dev), not a dependency of the package.
+    const devTools = createRequire(new URL("../dev/package.json", import.meta.url));
+    const { chromium } = devTools("playwright-core");
     emulator = await startTestEmulator({ agentJoinDelay: "0" });
     tenant = await emulator.newTenant({ prefix: "console" });
     browser = await chromium.launch({

@@ -4,28 +4,102 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { AdminClient, WaitTimeoutError, findEmulatorBinary, parseBoundAddress, startEmulator } from "../src/index.js";
+import { locateEmulatorBinary } from "../src/emulator.js";
 import { longPoll, MAX_WAIT_MS } from "../src/http.js";
-import { startTestEmulator } from "./support.js";
+import { repositoryFile, startTestEmulator } from "./support.js";
 
 describe("findEmulatorBinary", () => {
   it("names a missing binary", () => {
     assert.throws(() => findEmulatorBinary("/nonexistent/ccai-emulator"), /\/nonexistent\/ccai-emulator does not exist or is not executable/);
   });
 
-  it("explains where it looked when there is neither CCAI_EMULATOR_BIN nor a binary on PATH", () => {
-    const saved = { bin: process.env.CCAI_EMULATOR_BIN, path: process.env.PATH };
+  it("explains where it looked when there is no binary anywhere", () => {
+    const nowhere = mkdtempSync(join(tmpdir(), "ccai-no-clone-"));
     try {
-      delete process.env.CCAI_EMULATOR_BIN;
-      process.env.PATH = "/nonexistent";
-      assert.throws(() => findEmulatorBinary(), /ccai-emulator not found: set CCAI_EMULATOR_BIN to the binary, or put it on PATH/);
+      assert.throws(
+        () => locateEmulatorBinary({ platformPackage: "@ccai-emulator/no-such-platform", path: "/nonexistent", searchFrom: [nowhere] }),
+        /ccai-emulator not found: set CCAI_EMULATOR_BIN to the binary, install @ccai-emulator\/no-such-platform .*put it on PATH, or run from a clone/,
+      );
     } finally {
-      if (saved.bin !== undefined) process.env.CCAI_EMULATOR_BIN = saved.bin;
-      process.env.PATH = saved.path;
+      rmSync(nowhere, { recursive: true, force: true });
     }
   });
+
+  it("finds a clone's target/release, then target/debug, from inside the clone, with no variable", () => {
+    const clone = fakeClone();
+    try {
+      const inside = join(clone, "clients", "js");
+      mkdirSync(inside, { recursive: true });
+      const options = { platformPackage: "@ccai-emulator/no-such-platform", path: "", searchFrom: [inside] };
+      assert.equal(locateEmulatorBinary(options), join(clone, "target", "release", "ccai-emulator"));
+      rmSync(join(clone, "target", "release"), { recursive: true });
+      assert.equal(locateEmulatorBinary(options), join(clone, "target", "debug", "ccai-emulator"));
+      // A folder whose Cargo.toml is another package's is not a clone.
+      writeFileSync(join(clone, "Cargo.toml"), '[package]\nname = "something-else"\n');
+      assert.throws(() => locateEmulatorBinary(options), /ccai-emulator not found/);
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  it("lets the explicit binary win over PATH and a clone's build", () => {
+    const clone = fakeClone();
+    try {
+      const explicit = executable(join(clone, "elsewhere"));
+      const onPath = executable(join(clone, "on-path", "ccai-emulator"));
+      const options = { platformPackage: "@ccai-emulator/no-such-platform", path: dirname(onPath), searchFrom: [clone] };
+      assert.equal(locateEmulatorBinary({ bin: explicit }), explicit, "over the platform package too");
+      assert.equal(locateEmulatorBinary({ ...options, bin: explicit }), explicit);
+      assert.equal(locateEmulatorBinary(options), onPath, "PATH comes before the clone");
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  it("never takes the npx launcher on PATH (node_modules/.bin) for the binary", () => {
+    const clone = fakeClone();
+    try {
+      const bin = join(clone, "node_modules", ".bin");
+      mkdirSync(bin, { recursive: true });
+      symlinkSync(fileURLToPath(new URL("../bin/ccai-emulator.js", import.meta.url)), join(bin, "ccai-emulator"));
+      const options = { platformPackage: "@ccai-emulator/no-such-platform", path: bin, searchFrom: [clone] };
+      assert.equal(locateEmulatorBinary(options), join(clone, "target", "release", "ccai-emulator"));
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  // .ci/run installs the packed packages into a scratch project and sets this: there the
+  // binary must come from the platform package, be this version, and need no variable.
+  it("uses the platform package's binary when npm installed one", { skip: !process.env.CCAI_EMULATOR_EXPECT_PLATFORM_PACKAGE }, () => {
+    const binary = findEmulatorBinary(undefined);
+    const expected = `@ccai-emulator/${process.platform}-${process.arch}`;
+    assert.ok(binary.includes(join("node_modules", ...expected.split("/"))), `${binary} is not in ${expected}`);
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    assert.equal(spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout.trim(), `ccai-emulator ${version}`);
+  });
 });
+
+/** A folder that looks like a clone: Cargo.toml naming the package, release and debug builds. */
+function fakeClone() {
+  const clone = mkdtempSync(join(tmpdir(), "ccai-clone-"));
+  writeFileSync(join(clone, "Cargo.toml"), '[package]\nname = "ccai-emulator"\nversion = "0.0.0"\n');
+  executable(join(clone, "target", "release", "ccai-emulator"));
+  executable(join(clone, "target", "debug", "ccai-emulator"));
+  return clone;
+}
+
+function executable(path) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  return path;
+}
 
 describe("parseBoundAddress", () => {
   it("reads the JSON log's address, a plain log line, and ignores port 0", () => {
@@ -84,7 +158,7 @@ describe("startEmulator", () => {
   });
 
   it("loads a fixture folder when asked", async () => {
-    const folder = new URL("../../../fixtures", import.meta.url).pathname;
+    const folder = repositoryFile("fixtures").pathname;
     const emulator = await startEmulator({ fixtures: folder });
     try {
       const fixtures = await emulator.admin.fixtures();

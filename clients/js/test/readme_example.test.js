@@ -1,8 +1,8 @@
 import { test } from "node:test";
-import { startEmulator } from "ccai-emulator-client";
+import { startEmulator } from "ccai-emulator";
 
 test("the human agent never sees the one-time code", async () => {
-  const emulator = await startEmulator(); // $CCAI_EMULATOR_BIN or PATH, 127.0.0.1, a free port
+  const emulator = await startEmulator(); // the binary npm installed, on 127.0.0.1, a free port
   const tenant = await emulator.newTenant(); // own subdomain; webhook -> a verifying receiver
   const { endUser, chat } = await tenant.startChat({ identifier: "customer-42" });
   await tenant.waitForChat(chat.id, { state: "assigned" }); // long-poll: the agent joined

@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parseSignatureHeader, sign, signatureHeader, verifySignature } from "../src/index.js";
+import { repositoryFile } from "./support.js";
 
-const vectorsFile = new URL("../../../tests/signing_vectors.json", import.meta.url);
+const vectorsFile = repositoryFile("tests/signing_vectors.json");
 const vectors = JSON.parse(readFileSync(vectorsFile, "utf8"));
 
 describe("signing vectors (tests/signing_vectors.json)", () => {

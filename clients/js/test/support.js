@@ -1,7 +1,17 @@
 // Shared by the tests that need the real binary: start it from $CCAI_EMULATOR_BIN (or PATH).
 // A missing binary fails the tests (it is never a skip), so CI cannot pass without running them.
 
+import { pathToFileURL } from "node:url";
 import { startEmulator } from "../src/index.js";
+
+/** A file of the emulator's repository: the clone these tests sit in, or $CCAI_EMULATOR_REPO
+ * (set by .ci/run when it runs them from the packed package in a scratch project). */
+export function repositoryFile(relative) {
+  const root = process.env.CCAI_EMULATOR_REPO
+    ? pathToFileURL(`${process.env.CCAI_EMULATOR_REPO.replace(/\/$/, "")}/`)
+    : new URL("../../../", import.meta.url);
+  return new URL(relative, root);
+}
 
 /** Starts the emulator for one test file; the caller stops it in `after`. The tests follow
  * emulator-defined events too (agent_joined, chat_ended, ...), which are opt-in. */

@@ -25,7 +25,7 @@ import {
   type Tenant,
   type Transcript,
   type WebhookEvent,
-} from "ccai-emulator-client";
+} from "ccai-emulator";
 
 /** Marks values as used (no `console` here: the check runs without DOM or Node types). */
 function use(..._values: unknown[]): void {}

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
+import subprocess
+import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
 
-from ccai_emulator import Emulator, EmulatorStartError, find_binary, start_emulator
+from ccai_emulator import Emulator, EmulatorStartError, find_binary, launcher, start_emulator
 from ccai_emulator.launcher import _ANSI, _BOUND, build_with_cargo, find_repository
 
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -50,6 +54,59 @@ def test_the_repository_is_found_from_inside_it(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("CCAI_EMULATOR_REPO", raising=False)
     monkeypatch.chdir(REPOSITORY / "clients" / "python")
     assert find_repository() == REPOSITORY
+
+
+def _fake_clone(root: Path) -> Path:
+    """A folder that looks like a clone: a Cargo.toml naming the package, release and debug builds."""
+    root.mkdir(parents=True)
+    (root / "Cargo.toml").write_text('[package]\nname = "ccai-emulator"\nversion = "0.0.0"\n')
+    for profile in ("release", "debug"):
+        built = root / "target" / profile / launcher.EXECUTABLE
+        built.parent.mkdir(parents=True)
+        built.write_text("#!/bin/sh\nexit 0\n")
+        built.chmod(0o755)
+    return root
+
+
+def test_a_clone_s_release_then_debug_build_is_found_from_inside_it_without_a_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clone = _fake_clone(tmp_path / "clone")
+    (clone / "clients" / "python").mkdir(parents=True)
+    monkeypatch.chdir(clone / "clients" / "python")
+    for name in ("CCAI_EMULATOR_BIN", "CCAI_EMULATOR_REPO"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(launcher, "installed_binary", lambda: None)  # as when installed without the wheel
+    assert find_binary() == str(clone / "target" / "release" / launcher.EXECUTABLE)
+    (clone / "target" / "release" / launcher.EXECUTABLE).unlink()
+    assert find_binary() == str(clone / "target" / "debug" / launcher.EXECUTABLE)
+
+
+def test_the_variable_wins_over_the_wheel_s_binary_path_and_a_clone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    clone = _fake_clone(tmp_path / "clone")
+    monkeypatch.chdir(clone)
+    monkeypatch.setenv("PATH", str(clone / "target" / "debug"))
+    explicit = clone / "target" / "release" / launcher.EXECUTABLE
+    monkeypatch.setenv("CCAI_EMULATOR_BIN", str(explicit))
+    assert find_binary() == str(explicit)
+
+
+# .ci/run installs the wheel into a fresh virtual environment and sets this: there the binary
+# must be the wheel's own (found with no variable, whether or not the environment is
+# activated) and print the package's version.
+@pytest.mark.skipif(
+    os.environ.get("CCAI_EMULATOR_EXPECT_WHEEL_BINARY") != "1",
+    reason="set by .ci/run when the package under test was installed from the wheel",
+)
+def test_the_wheel_brings_its_own_binary_of_the_same_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CCAI_EMULATOR_BIN", raising=False)
+    monkeypatch.setenv("PATH", os.defpath)
+    scripts = Path(sysconfig.get_path("scripts"))
+    assert Path(sys.executable).parent == scripts, "run with the virtual environment's own python"
+    assert find_binary() == str(scripts / launcher.EXECUTABLE)
+    printed = subprocess.run([find_binary(), "--version"], capture_output=True, text=True, check=True).stdout
+    assert printed.strip() == f"ccai-emulator {importlib.metadata.version('ccai-emulator')}"
 
 
 @pytest.mark.skipif(

@@ -9,8 +9,8 @@
 //!   that feature's face (a name its `mod.rs` declares or re-exports, never one of its
 //!   submodules);
 //! - the actix and awc crates are named only in the HTTP places ([`HTTP_PLACES`]): the
-//!   toolkit, start-up, the binary, the Rust clients, the healthcheck probe and each
-//!   feature's `http/` folder.
+//!   toolkit, start-up, the binary, the Rust clients, the healthcheck probe, the built-in
+//!   webhook receiver and each feature's `http/` folder.
 //!
 //! Test code (`#[cfg(test)]` items) is left out. Run it alone with
 //! `cargo test --test it architecture`.
@@ -33,7 +33,16 @@ const LAYERS: &[(usize, &[&str])] = &[
     (3, &["core::state"]),
     (4, &["http"]),
     (5, &["features", "features::*"]),
-    (6, &["config", "client", "healthcheck", "telemetry"]),
+    (
+        6,
+        &[
+            "config",
+            "client",
+            "healthcheck",
+            "telemetry",
+            "webhook_receiver",
+        ],
+    ),
     (7, &["startup", "cli_errors"]),
     (8, &["crate", "main"]),
 ];
@@ -53,7 +62,14 @@ const FEATURES: &[&str] = &[
 ];
 
 /// Where the actix and awc crates may be named: unit prefixes, and a feature's `http/`.
-const HTTP_PLACES: &[&str] = &["http", "startup", "main", "client", "healthcheck"];
+const HTTP_PLACES: &[&str] = &[
+    "http",
+    "startup",
+    "main",
+    "client",
+    "healthcheck",
+    "webhook_receiver",
+];
 
 /// The crates that speak HTTP.
 const HTTP_CRATES: &[&str] = &[

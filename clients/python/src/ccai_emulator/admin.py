@@ -60,6 +60,20 @@ class AdminClient:
     def task_virtual_agents(self) -> JSON:
         return self._http.request("GET", "/task_virtual_agents")
 
+    def fixtures(self) -> dict[str, Any]:
+        """Where the fixtures came from (``source``: ``embedded`` or a folder), when, reloads."""
+        return self._http.request_object("GET", "/fixtures")
+
+    # --- snapshots (docs/fixtures.md) ------------------------------------------------------
+
+    def snapshot(self, tenant: str) -> dict[str, Any]:
+        """The tenant's whole state, in the format ``import_snapshot`` and seed files take."""
+        return self._http.request_object("GET", f"/tenants/{_segment(tenant)}/snapshot")
+
+    def import_snapshot(self, tenant: str, snapshot: Mapping[str, Any]) -> dict[str, Any]:
+        """Replaces the tenant's state with ``snapshot``; the answer maps every id (``id_map``)."""
+        return self._http.request_object("PUT", f"/tenants/{_segment(tenant)}/snapshot", dict(snapshot))
+
     # --- webhook target and faults ---------------------------------------------------------
 
     def set_webhook(self, tenant: str, url: str, primary_secret: str, secondary_secret: str | None = None) -> JSON:

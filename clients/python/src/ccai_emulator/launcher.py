@@ -1,8 +1,11 @@
 """Start the emulator binary on a free port, or attach to one that is already running.
 
-The binary is ``$CCAI_EMULATOR_BIN``, else ``ccai-emulator`` on ``PATH``, else built with
-``cargo build`` from the repository (``$CCAI_EMULATOR_REPO``, or the first folder above the
-current directory or this package whose ``Cargo.toml`` names the ``ccai-emulator`` package).
+The binary is ``$CCAI_EMULATOR_BIN``; else the one this package's wheel installed (its
+scripts folder, found even when the virtual environment is not activated); else
+``ccai-emulator`` on ``PATH``; else, inside a clone of the repository (``$CCAI_EMULATOR_REPO``,
+or the first folder above the current directory or this package whose ``Cargo.toml`` names
+the ``ccai-emulator`` package), its ``target/release`` then ``target/debug`` build; else
+built there with ``cargo build``.
 It is started with ``--bind 127.0.0.1:0``; the bound address is read from its start-up
 output, then ``/__admin/health`` must answer ``ok`` before it is handed out. ``$CCAI_EMULATOR_URL``
 skips all of that and uses the emulator at that URL.
@@ -18,6 +21,8 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
+import sysconfig
 import threading
 import urllib.error
 import urllib.request
@@ -31,6 +36,7 @@ BIN_ENV = "CCAI_EMULATOR_BIN"
 URL_ENV = "CCAI_EMULATOR_URL"
 REPO_ENV = "CCAI_EMULATOR_REPO"
 ARGS_ENV = "CCAI_EMULATOR_ARGS"
+EXECUTABLE = "ccai-emulator" + (sysconfig.get_config_var("EXE") or "")
 DEFAULT_ARGS = ("--agent-join-delay", "0", "--shutdown-grace", "1s")
 """Tests want the simulated agent at once and a quick stop; ``$CCAI_EMULATOR_ARGS`` adds more,
 and a flag given there (or in ``extra_args``) replaces the default one."""
@@ -131,17 +137,51 @@ def _defaults_not_in(chosen: list[str]) -> list[str]:
 
 
 def find_binary() -> str:
-    """``$CCAI_EMULATOR_BIN``, else ``ccai-emulator`` on ``PATH``, else a ``cargo build``."""
+    """``$CCAI_EMULATOR_BIN``, else the wheel's binary, else ``PATH``, else a clone's
+    ``target/release`` or ``target/debug`` build, else a ``cargo build`` in the clone."""
     configured = os.environ.get(BIN_ENV)
     if configured:
         path = Path(configured).expanduser()
-        if not path.is_file() or not os.access(path, os.X_OK):
+        if not _is_executable(path):
             raise EmulatorStartError(f"${BIN_ENV}={configured} is not an executable file")
         return str(path.resolve())
-    on_path = shutil.which("ccai-emulator")
+    bundled = installed_binary()
+    if bundled:
+        return bundled
+    on_path = shutil.which(EXECUTABLE)
     if on_path:
         return on_path
-    return build_with_cargo(find_repository())
+    repository = find_repository()
+    for profile in ("release", "debug"):
+        built = repository / "target" / profile / EXECUTABLE
+        if _is_executable(built):
+            return str(built)
+    return build_with_cargo(repository)
+
+
+
+def installed_binary() -> str | None:
+    """The binary the wheel put next to this package (``bin`` or ``Scripts`` of the environment
+    it was installed into), whether or not that environment is activated; ``None`` when the
+    package came without one."""
+    folders = [sysconfig.get_path("scripts")]  # the running interpreter's environment
+    site_packages = Path(__file__).resolve().parent.parent
+    if site_packages.name == "site-packages":  # installed with --prefix, or into another prefix
+        if sys.platform == "win32":  # <prefix>/Lib/site-packages -> <prefix>/Scripts
+            folders.append(str(site_packages.parents[1] / "Scripts"))
+        else:  # <prefix>/lib/pythonX.Y/site-packages -> <prefix>/bin
+            folders.append(str(site_packages.parents[2] / "bin"))
+    folders.append(str(site_packages / "bin"))  # pip install --target DIR puts scripts in DIR/bin
+    folders.append(sysconfig.get_path("scripts", scheme=sysconfig.get_preferred_scheme("user")))  # --user
+    for folder in dict.fromkeys(folders):
+        candidate = Path(folder) / EXECUTABLE
+        if _is_executable(candidate):
+            return str(candidate)
+    return None
+
+
+def _is_executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
 
 
 def find_repository() -> Path:
@@ -154,8 +194,8 @@ def find_repository() -> Path:
             if manifest.is_file() and re.search(r'(?m)^name\s*=\s*"ccai-emulator"', manifest.read_text()):
                 return folder
     raise EmulatorStartError(
-        f"no emulator binary: set ${BIN_ENV}, put ccai-emulator on PATH (cargo install --path .), "
-        f"set ${URL_ENV} to a running one, or ${REPO_ENV} to the repository to build it from"
+        f"no emulator binary: pip install ccai-emulator (the wheel brings it), set ${BIN_ENV}, put "
+        f"ccai-emulator on PATH, set ${URL_ENV} to a running one, or ${REPO_ENV} to a clone to build it in"
     )
 
 
