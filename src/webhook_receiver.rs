@@ -49,19 +49,37 @@ pub struct ReceiverArgs {
     )]
     pub secrets: Vec<String>,
     /// Answer this status instead of 200 to verified requests, to watch the emulator retry
-    /// (300 to 599; empty: never fail).
+    /// (300 to 599; empty: never fail, as the compose file passes it when unset).
     #[arg(long, env = "FAIL_STATUS", value_parser = fail_status)]
-    pub fail_status: Option<u16>,
-    /// Only to the first N verified requests, then 200 again (default: every one).
-    #[arg(long, env = "FAIL_COUNT", requires = "fail_status")]
-    pub fail_count: Option<u64>,
+    pub fail_status: Option<Failing<u16>>,
+    /// Only to the first N verified requests, then 200 again (default: every one; empty:
+    /// every one).
+    #[arg(long, env = "FAIL_COUNT", value_parser = fail_count)]
+    pub fail_count: Option<Failing<u64>>,
 }
 
-fn fail_status(text: &str) -> Result<u16, String> {
-    match text.parse::<u16>() {
-        Ok(status) if (300..=599).contains(&status) => Ok(status),
+/// A failure setting, or nothing when it was given empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failing<T>(pub Option<T>);
+
+fn fail_status(text: &str) -> Result<Failing<u16>, String> {
+    if text.trim().is_empty() {
+        return Ok(Failing(None));
+    }
+    match text.trim().parse::<u16>() {
+        Ok(status) if (300..=599).contains(&status) => Ok(Failing(Some(status))),
         _ => Err(format!("{text:?} is not a status from 300 to 599")),
     }
+}
+
+fn fail_count(text: &str) -> Result<Failing<u64>, String> {
+    if text.trim().is_empty() {
+        return Ok(Failing(None));
+    }
+    text.trim()
+        .parse::<u64>()
+        .map(|count| Failing(Some(count)))
+        .map_err(|_| format!("{text:?} is not a whole number"))
 }
 
 /// `Some(exit code)` when the command line is `ccai-emulator webhook-receiver ...` (the
@@ -91,10 +109,16 @@ pub async fn run(args: ReceiverArgs) -> ExitCode {
         eprintln!("ccai-emulator {SUBCOMMAND}: --secret (or WEBHOOK_SECRETS) names no secret");
         return ExitCode::from(2);
     }
+    let fail_status = args.fail_status.and_then(|failing| failing.0);
+    let fail_count = args.fail_count.and_then(|failing| failing.0);
+    if fail_count.is_some() && fail_status.is_none() {
+        eprintln!("ccai-emulator {SUBCOMMAND}: --fail-count (FAIL_COUNT) needs --fail-status (FAIL_STATUS)");
+        return ExitCode::from(2);
+    }
     let receiver = web::Data::new(Receiver {
         secrets,
         seen: Mutex::new(HashSet::new()),
-        failing: Mutex::new(args.fail_status.map(|status| (status, args.fail_count))),
+        failing: Mutex::new(fail_status.map(|status| (status, fail_count))),
     });
     let count = receiver.secrets.len();
     let server = HttpServer::new(move || {
@@ -119,7 +143,10 @@ pub async fn run(args: ReceiverArgs) -> ExitCode {
     let address = server.addrs().first().copied();
     let server = server.run();
     let handle = server.handle();
-    let failing = match (args.fail_status, args.fail_count) {
+    // Listening for the signals before saying where it listens, so a SIGTERM right after
+    // that line stops it cleanly.
+    let stop = stop_signal();
+    let failing = match (fail_status, fail_count) {
         (Some(status), Some(count)) => {
             format!(", answering {status} to the first {count} verified request(s)")
         }
@@ -131,7 +158,7 @@ pub async fn run(args: ReceiverArgs) -> ExitCode {
         address.map_or(args.bind.clone(), |address| address.to_string())
     );
     actix_web::rt::spawn(async move {
-        wait_for_stop_signal().await;
+        stop.await;
         handle.stop(true).await;
     });
     match server.await {
@@ -247,18 +274,24 @@ async fn answer(
     HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED)).body(body)
 }
 
-async fn wait_for_stop_signal() {
+/// Installs the SIGTERM and SIGINT handlers now; the future ends at the first signal.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         let mut terminate = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
+        let mut interrupt = signal(SignalKind::interrupt()).expect("SIGINT handler installs");
+        async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

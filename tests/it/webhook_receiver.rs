@@ -206,6 +206,13 @@ fn the_builtin_receiver_without_a_secret_is_a_usage_error() {
 
 #[actix_rt::test]
 async fn the_builtin_receiver_fails_the_first_requests_on_purpose_and_the_emulator_retries() {
+    // Empty values (what the compose file passes when nothing is set) mean "not set".
+    let quiet = ReceiverProcess::start_with(
+        "receiver-secret",
+        &[("FAIL_STATUS", ""), ("FAIL_COUNT", "")],
+    )
+    .await;
+    assert_eq!(quiet.sigterm_and_exit_code(), Some(0));
     let mut receiver = ReceiverProcess::start_with(
         "receiver-secret",
         &[("FAIL_STATUS", "503"), ("FAIL_COUNT", "2")],
