@@ -12,7 +12,7 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Parses `250ms`, `2s`, `1.5s`, `1m` or a bare number of milliseconds.
+/// Parses `250ms`, `2s`, `1.5s`, `1m`, `2h` or a bare number of milliseconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
@@ -26,7 +26,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "" | "ms" => value,
         "s" => value * 1_000.0,
         "m" => value * 60_000.0,
-        other => return Err(format!("{text:?} has an unknown unit {other:?} (ms, s, m)")),
+        "h" => value * 3_600_000.0,
+        other => {
+            return Err(format!(
+                "{text:?} has an unknown unit {other:?} (ms, s, m, h)"
+            ))
+        }
     };
     Ok(Duration::from_micros((millis * 1_000.0).round() as u64))
 }
@@ -72,7 +77,8 @@ mod tests {
         assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
         assert_eq!(parse_duration("40"), Ok(Duration::from_millis(40)));
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("3h").is_err());
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7_200)));
+        assert!(parse_duration("3d").is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! over the shared core.
 
 pub mod chats;
+pub mod clock;
 pub mod console;
 pub mod escalations;
 pub mod fixtures;

@@ -11,7 +11,7 @@ use crate::features::media::http::storage;
 use crate::features::requests::http::capture::record_requests;
 use crate::features::requests::http::rate_limit::enforce_rate_limit;
 use crate::features::{
-    chats, console, escalations, fixtures, health, media, requests, snapshots, webhooks,
+    chats, clock, console, escalations, fixtures, health, media, requests, snapshots, webhooks,
 };
 use crate::http::admin_token::require_admin_token;
 use crate::http::error;
@@ -44,6 +44,7 @@ pub fn control_plane() -> RouteTable {
         media::http::control_plane,
         fixtures::http::control_plane,
         escalations::http::control_plane,
+        clock::http::control_plane,
     ]
     .into_iter()
     .fold(

@@ -43,6 +43,7 @@ mod snapshots;
 mod start_up_and_logs;
 mod state_bounds;
 mod support;
+mod tenant_clock;
 mod tenants;
 mod vta_flows;
 mod webhook_delivery;

@@ -8,9 +8,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
 use serde_json::json;
 
+use super::clock::until;
 use super::durability::Outbox;
 use super::tenant::Tenant;
 use super::transitions::queue_is_open;
@@ -43,7 +43,7 @@ impl AppState {
                     }
                 }
                 Effect::Schedule { after, trigger } if after.is_zero() => {
-                    let more = chat.fire(trigger, script, Utc::now());
+                    let more = chat.fire(trigger, script, tenant.now());
                     for (index, effect) in more.into_iter().enumerate() {
                         pending.insert(index, effect);
                     }
@@ -63,7 +63,8 @@ impl AppState {
             }
         }
         // The inactivity rule, once the chat is as the transition left it.
-        if let Some(Effect::Schedule { after, trigger }) = chat.inactivity_timer(script, Utc::now())
+        if let Some(Effect::Schedule { after, trigger }) =
+            chat.inactivity_timer(script, tenant.now())
         {
             self.schedule(tenant, chat.id, after, trigger);
         }
@@ -89,7 +90,9 @@ impl AppState {
         }
     }
 
-    /// Runs `trigger` on the chat after `after`, unless its tenant was reset meanwhile.
+    /// Sets a timer: `trigger` runs on the chat `after` from now on the tenant's clock.
+    /// It waits in real time, waking early when the clock moves; a clock moved past it
+    /// fires it from `AppState::advance_clock` instead, in order.
     pub(super) fn schedule(
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
@@ -97,27 +100,60 @@ impl AppState {
         after: Duration,
         trigger: Trigger,
     ) {
+        let due = tenant.now() + chrono::Duration::from_std(after).unwrap_or_default();
+        let key = tenant
+            .time
+            .timers
+            .lock()
+            .expect("timers lock")
+            .add(due, chat_id, trigger);
         let state = Arc::clone(self);
         let tenant = Arc::clone(tenant);
         tokio::task::spawn_local(async move {
-            tokio::time::sleep(after).await;
-            // A reset tenant is a different Arc: the timer's chat is gone from the live one.
-            let Some(live) = state.existing_tenant(&tenant.name) else {
-                return;
-            };
-            if !Arc::ptr_eq(&live, &tenant) {
-                return;
+            let mut moved = tenant.clock().changes();
+            loop {
+                let left = until(due, tenant.now());
+                if left.is_zero() {
+                    break;
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(left) => {}
+                    _ = moved.changed() => {}
+                }
+                if !tenant.time.timers.lock().expect("timers lock").holds(key) {
+                    return; // fired by a clock move, or replaced
+                }
             }
-            let _ = state
-                .transition(&tenant, chat_id, |chat, script| {
-                    // A queue closed while the agent was on its way: the chat keeps waiting.
-                    if trigger == Trigger::AgentJoins && !queue_is_open(&tenant, chat, script) {
-                        return Ok(Vec::new());
-                    }
-                    Ok(chat.fire(trigger, script, Utc::now()))
-                })
-                .await;
+            let taken = tenant.time.timers.lock().expect("timers lock").take(key);
+            if let Some((chat_id, trigger)) = taken {
+                state.fire_timer(&tenant, chat_id, trigger).await;
+            }
         });
+    }
+
+    /// Runs a timer's trigger on its chat, unless its tenant was reset meanwhile.
+    pub(super) async fn fire_timer(
+        self: &Arc<Self>,
+        tenant: &Arc<Tenant>,
+        chat_id: ChatId,
+        trigger: Trigger,
+    ) {
+        // A reset tenant is a different Arc: the timer's chat is gone from the live one.
+        let Some(live) = self.existing_tenant(&tenant.name) else {
+            return;
+        };
+        if !Arc::ptr_eq(&live, tenant) {
+            return;
+        }
+        let _ = self
+            .transition(tenant, chat_id, |chat, script, now| {
+                // A queue closed while the agent was on its way: the chat keeps waiting.
+                if trigger == Trigger::AgentJoins && !queue_is_open(tenant, chat, script) {
+                    return Ok(Vec::new());
+                }
+                Ok(chat.fire(trigger, script, now))
+            })
+            .await;
     }
 }
 

@@ -11,6 +11,7 @@
 mod access;
 mod after_hours;
 mod carry_out;
+pub mod clock;
 pub mod durability;
 pub mod hooks;
 pub mod id_counters;
@@ -306,6 +307,10 @@ impl AppState {
             settings.insert("after_hours".into(), json!(message));
         }
         if let Some(tenant) = self.existing_tenant(name) {
+            let offset = tenant.clock().offset_ms();
+            if offset != 0 {
+                settings.insert("clock_offset_ms".into(), json!(offset));
+            }
             let availability = tenant.availability_overrides();
             if !availability.is_empty() {
                 settings.insert("queue_availability".into(), json!(availability));
@@ -339,6 +344,11 @@ impl AppState {
                 }
             }
         }
+        if let Some(offset) = settings.get("clock_offset_ms").and_then(Value::as_i64) {
+            if let Some(tenant) = self.existing_tenant(name) {
+                tenant.clock().set_offset_ms(offset);
+            }
+        }
         Ok(())
     }
 
@@ -362,6 +372,10 @@ impl AppState {
     /// queued chats get their agent after the join delay. Run under [`Self::installing`].
     pub fn install_tenant(self: &Arc<Self>, name: &str, fresh: Tenant, chats: Vec<Chat>) {
         let script = self.script();
+        if let Some(old) = self.existing_tenant(name) {
+            // The tenant's clock is its own, like its after-hours switch: a load keeps it.
+            fresh.clock().set_offset_ms(old.clock().offset_ms());
+        }
         let fresh = Arc::new(fresh);
         let mut queued = Vec::new();
         let mut finished = Vec::new();

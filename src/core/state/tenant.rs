@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 
+use super::clock::{TenantClock, TenantTime};
 use crate::core::domain::queues::{Availability, Queue};
 use crate::core::domain::{Chat, ChatId, EndUser, EndUserId};
 
@@ -35,6 +36,8 @@ pub struct Tenant {
     pub(super) chats: DashMap<ChatId, Arc<Mutex<Chat>>>,
     /// Queue availability set at run time, by queue id (otherwise the script's).
     queue_availability: Mutex<HashMap<String, Availability>>,
+    /// Its clock and its timers.
+    pub(super) time: TenantTime,
 }
 
 impl Tenant {
@@ -44,7 +47,23 @@ impl Tenant {
             end_users: Mutex::default(),
             chats: DashMap::new(),
             queue_availability: Mutex::default(),
+            time: TenantTime::default(),
         }
+    }
+
+    /// The tenant's time now: real time, unless a test moved its clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.time.clock.now()
+    }
+
+    /// The tenant's clock.
+    pub fn clock(&self) -> &TenantClock {
+        &self.time.clock
+    }
+
+    /// How many of its timers are set.
+    pub fn pending_timers(&self) -> usize {
+        self.time.timers.lock().expect("timers lock").len()
     }
 
     /// The queue's availability for this tenant.

@@ -9,6 +9,9 @@
 //! control-plane callers name a chat id and its tenant is found.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use super::durability::{Change, CommitTicket, Outbox};
 use super::not_written;
@@ -66,12 +69,12 @@ impl AppState {
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         prepare: impl FnOnce(&ContactCenter) -> Result<P, StateError>,
-        open: impl FnOnce(ChatId, P, &ContactCenter) -> (Chat, Vec<Effect>),
+        open: impl FnOnce(ChatId, P, &ContactCenter, DateTime<Utc>) -> (Chat, Vec<Effect>),
     ) -> Result<Chat, StateError> {
         self.make_room_for_chat(tenant)?;
         let script = self.script();
         let prepared = prepare(&script)?;
-        let (chat, effects) = open(self.ids.next_chat(), prepared, &script);
+        let (chat, effects) = open(self.ids.next_chat(), prepared, &script, tenant.now());
         let id = chat.id;
         let handle = Arc::new(Mutex::new(chat));
         let (opened, ticket) = {
@@ -91,7 +94,7 @@ impl AppState {
     pub async fn owned_transition(
         self: &Arc<Self>,
         chat_id: ChatId,
-        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+        change: impl FnOnce(&mut Chat, &ContactCenter, DateTime<Utc>) -> Result<Vec<Effect>, ChatError>,
     ) -> Result<OwnedChat, StateError> {
         let tenant = self.owner_of(chat_id)?;
         let chat = self.transition(&tenant, chat_id, change).await?;
@@ -106,7 +109,7 @@ impl AppState {
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
-        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+        change: impl FnOnce(&mut Chat, &ContactCenter, DateTime<Utc>) -> Result<Vec<Effect>, ChatError>,
     ) -> Result<Chat, StateError> {
         self.transition_then(tenant, chat_id, change, Chat::clone)
             .await
@@ -117,13 +120,13 @@ impl AppState {
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
-        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<Vec<Effect>, ChatError>,
+        change: impl FnOnce(&mut Chat, &ContactCenter, DateTime<Utc>) -> Result<Vec<Effect>, ChatError>,
         read: impl FnOnce(&Chat) -> R,
     ) -> Result<R, StateError> {
         self.transition_answering(
             tenant,
             chat_id,
-            |chat, script| Ok::<_, StateError>(((), change(chat, script)?)),
+            |chat, script, now| Ok::<_, StateError>(((), change(chat, script, now)?)),
             |chat, ()| read(chat),
         )
         .await
@@ -136,7 +139,7 @@ impl AppState {
         self: &Arc<Self>,
         tenant: &Arc<Tenant>,
         chat_id: ChatId,
-        change: impl FnOnce(&mut Chat, &ContactCenter) -> Result<(T, Vec<Effect>), E>,
+        change: impl FnOnce(&mut Chat, &ContactCenter, DateTime<Utc>) -> Result<(T, Vec<Effect>), E>,
         read: impl FnOnce(&Chat, T) -> R,
     ) -> Result<R, StateError>
     where
@@ -146,7 +149,7 @@ impl AppState {
         let script = self.script();
         let (answer, ticket) = {
             let mut chat = handle.lock().expect("chat lock");
-            let (answer, effects) = change(&mut chat, &script)?;
+            let (answer, effects) = change(&mut chat, &script, tenant.now())?;
             let mut outbox = Outbox::default();
             self.carry_out(tenant, &handle, &mut chat, effects, &script, &mut outbox);
             let ticket = self.submit_chat(tenant, &chat, outbox)?;
@@ -154,6 +157,34 @@ impl AppState {
         };
         self.committed(ticket).await?;
         Ok(answer)
+    }
+
+    /// Moves the tenant's clock forward by `by` and fires, in order of due time, every timer
+    /// that falls due on the way, with the clock reading each one's due time as it fires
+    /// (so what a timer does carries that time); then the clock reads `by` later than when
+    /// it was called. Answers once every such timer has fired and been written.
+    pub async fn advance_clock(self: &Arc<Self>, tenant: &Arc<Tenant>, by: Duration) {
+        let by = chrono::Duration::from_std(by).unwrap_or_default();
+        let start = tenant.clock().offset_ns();
+        let target = tenant.now() + by;
+        loop {
+            let due = {
+                let mut timers = tenant.time.timers.lock().expect("timers lock");
+                timers
+                    .first_due(target)
+                    .and_then(|key| Some((key.0, timers.take(key)?)))
+            };
+            let Some((at, (chat_id, trigger))) = due else {
+                break;
+            };
+            tenant.clock().move_to(at);
+            self.fire_timer(tenant, chat_id, trigger).await;
+        }
+        // Exactly `by` ahead of where it was (real time went on meanwhile).
+        tenant
+            .clock()
+            .set_at_least(start.saturating_add(by.num_nanoseconds().unwrap_or(i64::MAX)));
+        self.settings_changed(&tenant.name);
     }
 
     /// Sets the timers of a tenant's chats again (after a restore): carrying out no effects

@@ -139,7 +139,7 @@ impl Chats {
             .upsert_end_user(
                 fields,
                 || self.state.ids().next_end_user(),
-                Utc::now(),
+                tenant.now(),
                 most,
             )
             .map_err(|held| {
@@ -185,7 +185,7 @@ impl Chats {
                         })?,
                     ))),
                 },
-                |id, menu, script| {
+                |id, menu, script, now| {
                     let new = NewChat {
                         id,
                         end_user,
@@ -193,7 +193,7 @@ impl Chats {
                         menu,
                         context,
                     };
-                    let now = Utc::now();
+
                     let (mut chat, mut effects) = Chat::open(new, script, now);
                     chat.pre_chat = transcript;
                     self.state.with_desk(tenant, |desk| {
@@ -234,7 +234,7 @@ impl Chats {
             .transition_answering(
                 tenant,
                 chat_id,
-                |chat, script| {
+                |chat, script, now| {
                     if state
                         .message_limit_reached(chat.id, chat.messages.len())
                         .is_some()
@@ -242,7 +242,7 @@ impl Chats {
                         return Ok::<_, StateError>((None, Vec::new()));
                     }
                     let sent = state.with_desk(tenant, |desk| {
-                        chat.end_user_sends_routed(from_user_id, body, script, desk, Utc::now())
+                        chat.end_user_sends_routed(from_user_id, body, script, desk, now)
                     })?;
                     Ok((Some(sent.message_id), sent.effects))
                 },
@@ -285,12 +285,15 @@ impl Chats {
         if fields.identifier.trim().is_empty() {
             return Err(StateError::Invalid(MISSING_IDENTIFIER.to_owned()));
         }
-        if self.mid_session.is_duplicate(chat_id, &fields.identifier) {
+        if self
+            .mid_session
+            .is_duplicate(chat_id, &fields.identifier, tenant.now())
+        {
             return Err(StateError::Invalid(DUPLICATE_REQUEST.to_owned()));
         }
         let identifier = fields.identifier.clone();
         self.authenticate_end_user(tenant, chat_id, fields).await?;
-        self.mid_session.accepted(chat_id, identifier);
+        self.mid_session.accepted(chat_id, identifier, tenant.now());
         Ok(())
     }
 
@@ -310,7 +313,7 @@ impl Chats {
             .transition_then(
                 tenant,
                 chat_id,
-                |chat, _| chat.authenticate_end_user(user, Utc::now()),
+                |chat, _, now| chat.authenticate_end_user(user, now),
                 |_| (),
             )
             .await
@@ -328,7 +331,7 @@ impl Chats {
             .transition_then(
                 tenant,
                 chat_id,
-                |chat, script| {
+                |chat, script, _| {
                     // Outside operating hours (the tenant's switch, or the chat's queue set
                     // `after_hours`) the platform answers its after-hours message and does not
                     // resume the chat (page "Resume a chat").
@@ -355,8 +358,8 @@ impl Chats {
         chat_id: ChatId,
     ) -> Result<Chat, StateError> {
         self.state
-            .transition(tenant, chat_id, |chat, _| {
-                chat.end(EndedBy::EndUser, Utc::now())
+            .transition(tenant, chat_id, |chat, _, now| {
+                chat.end(EndedBy::EndUser, now)
             })
             .await
     }
@@ -364,8 +367,8 @@ impl Chats {
     /// The simulated human agent says something.
     pub async fn agent_says(&self, chat_id: ChatId, text: String) -> Result<OwnedChat, StateError> {
         self.state
-            .owned_transition(chat_id, |chat, _| {
-                Ok(chat.agent_says(text, Utc::now())?.effects)
+            .owned_transition(chat_id, |chat, _, now| {
+                Ok(chat.agent_says(text, now)?.effects)
             })
             .await
     }
@@ -377,8 +380,8 @@ impl Chats {
         key: &str,
     ) -> Result<OwnedChat, StateError> {
         self.state
-            .owned_transition(chat_id, |chat, script| {
-                chat.transfer_to_vta(key, script, Utc::now())
+            .owned_transition(chat_id, |chat, script, now| {
+                chat.transfer_to_vta(key, script, now)
             })
             .await
     }
@@ -386,14 +389,14 @@ impl Chats {
     /// The simulated human agent ends the chat.
     pub async fn agent_finishes_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         self.state
-            .owned_transition(chat_id, |chat, _| chat.end(EndedBy::Agent, Utc::now()))
+            .owned_transition(chat_id, |chat, _, now| chat.end(EndedBy::Agent, now))
             .await
     }
 
     /// Dismisses the chat: the agent is removed, the history kept (page "Dismiss Inactive Chats").
     pub async fn dismiss_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
         self.state
-            .owned_transition(chat_id, |chat, _| chat.dismiss(Utc::now()))
+            .owned_transition(chat_id, |chat, _, now| chat.dismiss(now))
             .await
     }
 }

@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::core::domain::escalation::{self, EscalationStatus};
@@ -52,9 +51,9 @@ impl Escalations {
             .transition_answering(
                 tenant,
                 chat_id,
-                |chat, script| {
+                |chat, script, now| {
                     self.state.with_desk(tenant, |desk| {
-                        chat.escalate_on_request(queue_id, script, desk, Utc::now())
+                        chat.escalate_on_request(queue_id, script, desk, now)
                     })
                 },
                 |chat, id| {
@@ -79,9 +78,9 @@ impl Escalations {
             .transition_then(
                 tenant,
                 chat_id,
-                |chat, script| {
+                |chat, script, now| {
                     self.state.with_desk(tenant, |desk| {
-                        chat.choose_deflection(escalation_id, channel, script, desk, Utc::now())
+                        chat.choose_deflection(escalation_id, channel, script, desk, now)
                     })
                 },
                 |chat| {
@@ -101,8 +100,8 @@ impl Escalations {
         choice: Option<(u64, DeflectionChannel)>,
     ) -> Result<Chat, StateError> {
         self.state
-            .transition(tenant, chat_id, |chat, _| {
-                chat.end_with_deflection(choice, Utc::now())
+            .transition(tenant, chat_id, |chat, _, now| {
+                chat.end_with_deflection(choice, now)
             })
             .await
     }
@@ -167,7 +166,7 @@ impl Escalations {
                     .transition_then(
                         tenant,
                         chat_id,
-                        |chat, script| {
+                        |chat, script, _| {
                             let mut effects = Vec::new();
                             if chat.queue.as_deref() == Some(queue_id) {
                                 chat.queue_opened(script.join_delay, &mut effects);

@@ -56,7 +56,7 @@ impl MediaFiles {
         if self.state.with_chat(tenant, chat_id, Chat::is_finished)? {
             return Err(ChatError::Finished.into());
         }
-        let now = Utc::now();
+        let now = tenant.now();
         let expiry = chrono::Duration::from_std(self.library.config().upload_url_expiry)
             .unwrap_or_else(|_| chrono::Duration::minutes(5));
         let target = UploadTarget {
@@ -156,7 +156,7 @@ impl MediaFiles {
             filename,
             content_type,
             bytes.clone(),
-            Utc::now(),
+            tenant.now(),
         )?;
         if let Err(error) = self.persist(&record, Some(&bytes)) {
             self.library.remove(record.media_id.unwrap_or_default());
@@ -168,7 +168,7 @@ impl MediaFiles {
             .transition_then(
                 &tenant,
                 chat_id,
-                |chat, _| chat.agent_attaches(body, Utc::now()),
+                |chat, _, now| chat.agent_attaches(body, now),
                 |chat| chat.messages.len() as u64,
             )
             .await;
@@ -201,7 +201,12 @@ impl MediaFiles {
             )
             .with("BucketName", bucket));
         }
-        self.library.signer.verify(bucket, fields, Utc::now())
+        let state = &self.state;
+        self.library.signer.verify(bucket, fields, |tenant| {
+            state
+                .existing_tenant(tenant)
+                .map_or_else(Utc::now, |tenant| tenant.now())
+        })
     }
 
     /// Stores a verified upload's file (once per form, within the budgets).
@@ -211,6 +216,10 @@ impl MediaFiles {
         filename: Option<String>,
         bytes: Bytes,
     ) -> Result<(), StorageError> {
+        let stored_at = self
+            .state
+            .existing_tenant(&upload.target.tenant)
+            .map_or_else(Utc::now, |tenant| tenant.now());
         let record = MediaRecord {
             media_id: None,
             tenant: upload.target.tenant,
@@ -220,7 +229,7 @@ impl MediaFiles {
             content_type: upload.content_type,
             filename,
             size: bytes.len() as u64,
-            stored_at: Utc::now(),
+            stored_at,
         };
         let kept = self
             .library
@@ -316,7 +325,7 @@ impl ScriptAttachments for MediaLibrary {
             file,
             content_type,
             bytes.clone(),
-            Utc::now(),
+            tenant.now(),
         );
         if let Ok(record) = &stored {
             // A failed write is logged and counted; the script's message goes out anyway.
@@ -324,12 +333,12 @@ impl ScriptAttachments for MediaLibrary {
         }
         match stored {
             Ok(record) => chat
-                .agent_attaches(attachment_body(&record), Utc::now())
+                .agent_attaches(attachment_body(&record), tenant.now())
                 .unwrap_or_default(),
             Err(error) => {
                 tracing::warn!(tenant = %tenant.name, chat_id = chat.id.get(), %error, "script attachment not sent");
                 let note = format!("The attachment {file} was not sent: {error}");
-                chat.note_to_agent(note, Utc::now())
+                chat.note_to_agent(note, tenant.now())
             }
         }
     }

@@ -110,12 +110,13 @@ impl PolicySigner {
         ])
     }
 
-    /// Checks an upload's form `fields` (names lower-cased) for `bucket` at `now`.
+    /// Checks an upload's form `fields` (names lower-cased) for `bucket` at `now` of the
+    /// form's tenant (each tenant reads its own clock).
     pub fn verify(
         &self,
         bucket: &str,
         fields: &BTreeMap<String, String>,
-        now: DateTime<Utc>,
+        now: impl Fn(&str) -> DateTime<Utc>,
     ) -> Result<VerifiedUpload, StorageError> {
         let field = |name: &str| fields.get(name).map(String::as_str);
         let required = |name: &str| {
@@ -147,14 +148,18 @@ impl PolicySigner {
             .ok_or_else(|| {
                 StorageError::invalid_policy("Invalid Policy: Invalid 'expiration' value.")
             })?;
-        if now >= expiration {
+        let conditions = document["conditions"].as_array().ok_or_else(|| {
+            StorageError::invalid_policy("Invalid Policy: Policy missing 'conditions'.")
+        })?;
+        let tenant = conditions
+            .iter()
+            .find_map(|condition| condition.get(TENANT_FIELD).and_then(Value::as_str))
+            .unwrap_or_default();
+        if now(tenant) >= expiration {
             return Err(StorageError::access_denied(
                 "Invalid according to Policy: Policy expired.",
             ));
         }
-        let conditions = document["conditions"].as_array().ok_or_else(|| {
-            StorageError::invalid_policy("Invalid Policy: Policy missing 'conditions'.")
-        })?;
         let mut checked = Conditions::default();
         for condition in conditions {
             checked.check(condition, bucket, fields)?;
@@ -330,7 +335,7 @@ mod tests {
     fn a_granted_form_verifies_with_its_key_type_and_limit() {
         let signer = PolicySigner::random();
         let fields = photo_form(&signer);
-        let upload = signer.verify(BUCKET, &fields, Utc::now()).unwrap();
+        let upload = signer.verify(BUCKET, &fields, |_| Utc::now()).unwrap();
         assert_eq!(upload.target.chat_id, 7);
         assert_eq!(upload.target.tenant, "acme");
         assert_eq!(upload.content_type, "image/jpeg");
@@ -343,18 +348,18 @@ mod tests {
         let signer = PolicySigner::random();
         let mut fields = photo_form(&signer);
         fields.insert("content-type".into(), "image/png".into());
-        let error = signer.verify(BUCKET, &fields, Utc::now()).unwrap_err();
+        let error = signer.verify(BUCKET, &fields, |_| Utc::now()).unwrap_err();
         assert_eq!((error.status, error.code), (403, "AccessDenied"));
         assert!(error.message.contains("$content-type"), "{}", error.message);
 
         let mut fields = photo_form(&signer);
         fields.insert("acl".into(), "public-read".into());
-        let error = signer.verify(BUCKET, &fields, Utc::now()).unwrap_err();
+        let error = signer.verify(BUCKET, &fields, |_| Utc::now()).unwrap_err();
         assert!(error.message.contains("Extra input fields: acl"));
 
         let fields = photo_form(&signer);
         let late = Utc::now() + chrono::Duration::minutes(6);
-        let error = signer.verify(BUCKET, &fields, late).unwrap_err();
+        let error = signer.verify(BUCKET, &fields, |_| late).unwrap_err();
         assert_eq!(
             error.message,
             "Invalid according to Policy: Policy expired."
@@ -368,12 +373,12 @@ mod tests {
         let policy = String::from_utf8(STANDARD.decode(&fields["policy"]).unwrap()).unwrap();
         let bigger = policy.replace("2097152", "999999999");
         fields.insert("policy".into(), STANDARD.encode(bigger));
-        let error = signer.verify(BUCKET, &fields, Utc::now()).unwrap_err();
+        let error = signer.verify(BUCKET, &fields, |_| Utc::now()).unwrap_err();
         assert_eq!(error.code, "SignatureDoesNotMatch");
 
         let other = PolicySigner::random();
         let fields = photo_form(&other);
-        assert!(signer.verify(BUCKET, &fields, Utc::now()).is_err());
+        assert!(signer.verify(BUCKET, &fields, |_| Utc::now()).is_err());
 
         let mut fields = photo_form(&signer);
         let date = fields["x-amz-credential"]
@@ -383,7 +388,7 @@ mod tests {
             .to_owned();
         fields.insert("policy".into(), "not base64!".into());
         fields.insert("x-amz-signature".into(), signer.sign(&date, "not base64!"));
-        let error = signer.verify(BUCKET, &fields, Utc::now()).unwrap_err();
+        let error = signer.verify(BUCKET, &fields, |_| Utc::now()).unwrap_err();
         assert_eq!((error.status, error.code), (400, "InvalidPolicyDocument"));
     }
 }

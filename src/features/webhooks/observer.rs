@@ -6,7 +6,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
 use serde_json::{Map, Value};
 
 use super::catalog::{self, EventType};
@@ -32,7 +31,8 @@ impl ChatObserver for Webhooks {
         happening: &Happening,
         outbox: &mut Outbox,
     ) {
-        let now = Utc::now();
+        // The body's times are the tenant's (its clock may have been moved).
+        let now = tenant.now();
         if self.has_target(&tenant.name) {
             if let Some(event) = catalog::event_for(happening, chat, now) {
                 self.publish(&tenant.name, event, outbox);

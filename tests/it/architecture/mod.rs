@@ -56,6 +56,7 @@ const FEATURES: &[&str] = &[
     "fixtures",
     "escalations",
     "chats",
+    "clock",
     "persistence",
     "console",
     "health",
