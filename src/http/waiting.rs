@@ -10,7 +10,13 @@
 //!
 //! A condition without `wait` is checked once (an immediate 200 or 408); `wait` on a list
 //! without `min_count` means `min_count=1`. Waits above [`MAX_WAIT`] are refused.
+//!
+//! A 408 explains itself: the handler's `explain` reads what the wait last saw (a chat's
+//! state and last messages, the deliveries that did arrive, an event the tenant's selection
+//! leaves out) into an [`Explanation`], whose text ends the `message` (so every client's
+//! error says it) and whose data is the body's `last_seen`.
 
+use std::cell::Cell;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
@@ -31,6 +37,18 @@ pub const MAX_WAIT: Duration = Duration::from_secs(60);
 pub enum Check<T> {
     Met(T),
     NotYet(T),
+}
+
+/// Why a wait ran out, in words (appended to the 408's `message`) and as data (`last_seen`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    pub text: String,
+    pub last_seen: Value,
+}
+
+/// The `explain` of a wait whose body says everything there is to say.
+pub fn nothing_to_explain() -> Result<Option<Explanation>, ApiError> {
+    Ok(None)
 }
 
 /// A list answer: its items' count (what `min_count` compares with) and its body.
@@ -78,34 +96,60 @@ impl ListWait {
     }
 }
 
-/// Answers a list query (a body with a `count`), waiting for `min_count` items if asked.
+/// Answers a list query (a body with a `count`), waiting for `min_count` items if asked;
+/// a 408's message says how many matched, then `explain`'s text.
 pub async fn respond_with_list<T: Serialize>(
     events: &LiveEventBus,
     list_wait: Option<ListWait>,
     mut list: impl FnMut() -> Result<Listed<T>, ApiError>,
+    explain: impl FnOnce() -> Result<Option<Explanation>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(ListWait { wait, min_count }) = list_wait else {
         return Ok(HttpResponse::Ok().json(list()?.body));
     };
     let condition = format!("min_count={min_count}");
-    respond_when(events, wait, &condition, || {
+    let matched = Cell::new(0);
+    let check = || {
         let listed = list()?;
+        matched.set(listed.count);
         Ok(if listed.count >= min_count {
             Check::Met(listed.body)
         } else {
             Check::NotYet(listed.body)
         })
+    };
+    respond_when(events, wait, &condition, check, || {
+        let found = format!("{} matched", matched.get());
+        Ok(Some(match explain()? {
+            Some(Explanation {
+                text,
+                mut last_seen,
+            }) => {
+                if let Value::Object(map) = &mut last_seen {
+                    map.insert("matched".to_owned(), json!(matched.get()));
+                }
+                Explanation {
+                    text: format!("{found}; {text}"),
+                    last_seen,
+                }
+            }
+            None => Explanation {
+                text: found,
+                last_seen: json!({ "matched": matched.get() }),
+            },
+        }))
     })
     .await
 }
 
 /// Runs `check` now and after every published change until it is met or `wait` is over.
-/// `condition` names what was awaited, for the 408 message.
+/// `condition` names what was awaited and `explain` what was seen, for the 408.
 pub async fn respond_when<T: Serialize>(
     events: &LiveEventBus,
     wait: Duration,
     condition: &str,
     mut check: impl FnMut() -> Result<Check<T>, ApiError>,
+    explain: impl FnOnce() -> Result<Option<Explanation>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     let deadline = started + wait;
@@ -130,7 +174,13 @@ pub async fn respond_when<T: Serialize>(
             };
         }
         if timed_out {
-            return Ok(timed_out_response(condition, started.elapsed(), seen));
+            let explanation = explain()?;
+            return Ok(timed_out_response(
+                condition,
+                started.elapsed(),
+                seen,
+                explanation,
+            ));
         }
     }
 }
@@ -147,16 +197,27 @@ fn shutting_down_response(condition: &str, seen: impl Serialize) -> HttpResponse
     HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE).json(body)
 }
 
-/// 408 with what was seen so far, plus `message` and `waited_ms`.
-fn timed_out_response(condition: &str, waited: Duration, seen: impl Serialize) -> HttpResponse {
+/// 408 with what was seen so far, plus `message`, `waited_ms` and the explanation's
+/// `last_seen`.
+fn timed_out_response(
+    condition: &str,
+    waited: Duration,
+    seen: impl Serialize,
+    explanation: Option<Explanation>,
+) -> HttpResponse {
     let mut body = match serde_json::to_value(seen).unwrap_or(Value::Null) {
         Value::Object(map) => Value::Object(map),
         other => json!({ "seen": other }),
     };
-    body["message"] = json!(format!(
+    let mut message = format!(
         "Timed out after {}ms waiting for {condition}",
         waited.as_millis()
-    ));
+    );
+    if let Some(explanation) = explanation {
+        message = format!("{message}: {}", explanation.text);
+        body["last_seen"] = explanation.last_seen;
+    }
+    body["message"] = json!(message);
     body["waited_ms"] = json!(waited.as_millis() as u64);
     HttpResponse::build(StatusCode::REQUEST_TIMEOUT).json(body)
 }

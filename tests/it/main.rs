@@ -46,6 +46,7 @@ mod support;
 mod tenant_clock;
 mod tenants;
 mod vta_flows;
+mod wait_reports;
 mod webhook_delivery;
 mod webhook_fidelity;
 mod webhook_receiver;

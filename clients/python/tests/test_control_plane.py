@@ -66,6 +66,48 @@ def test_a_long_poll_that_times_out_raises_with_the_state_last_seen(ccai_tenant:
     assert malformed.value.status == 400
 
 
+def test_a_wait_that_times_out_says_what_it_saw_in_its_message(ccai_tenant: TestTenant) -> None:
+    user, chat = ccai_tenant.start_chat()
+    ccai_tenant.apps.send_text(chat, user, "hello there")
+    with pytest.raises(WaitTimeout) as timeout:
+        ccai_tenant.wait_for_transcript(chat, "end_user", contains="refund", timeout=0.2)
+    text = str(timeout.value)
+    assert "status=assigned, routing_state=assigned" in text, text
+    assert 'end_user: "hello there"' in text, text
+    assert timeout.value.last_seen["view"] == "end_user"
+
+
+def test_waiting_for_an_event_left_out_by_the_selection_says_how_to_enable_it(ccai_tenant: TestTenant) -> None:
+    ccai_tenant.admin.set_webhook_events(ccai_tenant.name, "documented")  # the platform's default
+    assert ccai_tenant.admin.webhook_events(ccai_tenant.name)["events"] == ["chat_created", "message_received"]
+    _, chat = ccai_tenant.start_chat()  # the agent joined: agent_joined is journaled, not sent
+    ccai_tenant.admin.deliveries(chat_id=chat, event_type="agent_joined", status="suppressed", min_count=1, wait=5)
+    with pytest.raises(WaitTimeout) as timeout:
+        ccai_tenant.admin.deliveries(chat_id=chat, event_type="agent_joined", status="delivered", min_count=1, wait=0.2)
+    text = str(timeout.value)
+    assert "agent_joined is left out by the tenant" in text and "(documented: chat_created" in text, text
+    assert "journaled as suppressed" in text, text
+    assert f"PUT /__admin/tenants/{ccai_tenant.name}/webhook/events" in text, text
+    assert timeout.value.last_seen["left_out_by_selection"][0]["event_type"] == "agent_joined"
+
+
+def test_a_tenants_clock_moves_alone(ccai_tenant: TestTenant) -> None:
+    from datetime import timedelta
+
+    other = ccai_tenant.admin.clock(ccai_tenant.name + "-other")
+    moved = ccai_tenant.advance_clock(timedelta(minutes=90))
+    assert moved["offset_ms"] == 90 * 60 * 1000 and moved["real_time"] is False
+    assert ccai_tenant.advance_clock("30m")["offset_ms"] == 120 * 60 * 1000
+    assert ccai_tenant.admin.clock(ccai_tenant.name + "-other")["offset_ms"] == other["offset_ms"] == 0
+    with pytest.raises(EmulatorError) as refused:
+        ccai_tenant.advance_clock("soon")
+    assert refused.value.status == 400
+    with pytest.raises(ValueError):
+        ccai_tenant.advance_clock(-1)
+    ccai_tenant.reset_clock()
+    assert ccai_tenant.clock()["real_time"] is True
+
+
 def test_waits_longer_than_the_emulators_cap_are_asked_again() -> None:
     asked: list[float] = []
 

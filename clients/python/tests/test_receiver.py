@@ -105,6 +105,30 @@ def test_status_for_valid_is_answered_to_verified_requests_only() -> None:
         assert post(failing.url, {"event_type": "chat_created", "chat_id": 13}, delivery_id="d-13") == 200
         assert [(hook.chat_id, hook.verified) for hook in failing.received] == [(11, True), (12, False), (13, True)]
 
+def test_fail_next_fails_that_many_and_waits_resolve_on_the_accepted_request(receiver: WebhookReceiver) -> None:
+    receiver.fail_next(2, 503)
+    assert [post(receiver.url, {"event_type": "chat_created", "chat_id": 21}, delivery_id="d-21") for _ in range(3)] == [
+        503,
+        503,
+        200,
+    ]
+    hook = receiver.wait_for_webhook("chat_created", chat_id=21, timeout=5)
+    assert hook.status == 200 and hook.accepted and hook.duplicate
+    failed = receiver.wait_for_webhooks(2, chat_id=21, accepted=False, timeout=5)
+    assert [attempt.status for attempt in failed] == [503, 503]
+    assert len(receiver.wait_for_webhooks(3, chat_id=21, accepted=None, timeout=5)) == 3
+    assert [event.status for event in receiver.events(chat_id=21)] == [200]
+    with pytest.raises(ValueError):
+        receiver.fail_next(1, 200)
+
+
+def test_a_wait_is_not_resolved_by_an_attempt_the_receiver_failed(receiver: WebhookReceiver) -> None:
+    receiver.fail_next(1, 503)
+    assert post(receiver.url, {"event_type": "chat_created", "chat_id": 22}, delivery_id="d-22") == 503
+    with pytest.raises(WebhookTimeout, match="answered 503"):
+        receiver.wait_for_webhook("chat_created", chat_id=22, timeout=0.1)
+
+
 def test_a_receiver_listens_on_the_port_it_is_given() -> None:
     with WebhookReceiver([SECRET]) as first:
         port = int(first.url.rsplit(":", 1)[1].split("/")[0])

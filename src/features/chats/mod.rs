@@ -4,6 +4,7 @@
 mod duplicate_guard;
 pub mod http;
 mod service;
+mod wait_report;
 pub mod wire;
 
 pub use service::{

@@ -281,7 +281,7 @@ pub struct DeliveryCounters {
 }
 
 impl DeliveryCounters {
-    fn add(&mut self, delivery: &Delivery) {
+    pub(super) fn add(&mut self, delivery: &Delivery) {
         self.deliveries += 1;
         match delivery.status {
             DeliveryStatus::Pending => self.pending += 1,

@@ -21,6 +21,7 @@ mod settings;
 pub mod signing;
 mod targets;
 mod tenant_choices;
+mod wait_report;
 pub mod wire;
 
 use std::sync::Arc;

@@ -12,10 +12,11 @@ use super::creation_order::ChatCreatedOrder;
 use super::delivery_journal::{Delivery, DeliveryCaps, DeliveryCounters, DeliveryFilter};
 use super::event_selection::EventSelection;
 use super::faults::FaultInjection;
-use super::{WebhookError, WebhookTarget, Webhooks};
+use super::{wait_report, WebhookError, WebhookTarget, Webhooks};
 use crate::core::domain::{ChatId, DeliveryId};
 use crate::core::live_events::LiveEventBus;
 use crate::core::state::AppState;
+use crate::http::waiting::Explanation;
 
 /// Where a tenant's webhook target comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +176,22 @@ impl WebhookSettings {
     /// Deliveries kept in the journal, and its cap.
     pub fn delivery_journal_size(&self) -> (usize, usize) {
         self.webhooks.journal_size()
+    }
+
+    /// What a wait on the journal with `filter` saw, for its 408 (see `wait_report`).
+    pub fn explain_wait(&self, filter: &DeliveryFilter) -> Explanation {
+        let around = self.webhooks.deliveries(&DeliveryFilter {
+            tenant: filter.tenant.clone(),
+            chat_id: filter.chat_id,
+            event_type: None,
+            status: None,
+        });
+        wait_report::last_seen(
+            filter,
+            &around,
+            |tenant| self.webhooks.event_selection(tenant),
+            &self.webhooks.options().events,
+        )
     }
 
     /// What each delivery may keep.

@@ -81,9 +81,17 @@ class EmulatorError(Exception):
 class WaitTimeout(EmulatorError):
     """A long-poll (``?wait=``) whose condition did not hold in time (HTTP 408).
 
-    ``body`` is the resource as the emulator last saw it, which is what to print when a test
-    fails.
+    The message says what the emulator last saw (the chat's state and last messages in the
+    asked view, the deliveries that did arrive, an event the tenant's selection leaves out
+    and how to enable it); ``body`` is the resource as it last saw it and ``last_seen`` the
+    same explanation as data.
     """
+
+    @property
+    def last_seen(self) -> dict[str, Any]:
+        """The explanation's data: e.g. ``status``, ``last_messages`` or ``left_out_by_selection``."""
+        seen = self.body.get("last_seen") if isinstance(self.body, dict) else None
+        return seen if isinstance(seen, dict) else {}
 
 
 def query_string(params: Mapping[str, object | None]) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
@@ -29,6 +30,17 @@ T = TypeVar("T")
 def _segment(text: str) -> str:
     """One path segment, percent-encoded: tenant names are free text in ``open`` mode."""
     return quote(text, safe="")
+
+def _duration(by: str | float | timedelta) -> str:
+    """The emulator's duration text: ``"11m"`` as given, a number of seconds or a
+    ``timedelta`` as whole milliseconds."""
+    if isinstance(by, str):
+        return by
+    seconds = by.total_seconds() if isinstance(by, timedelta) else float(by)
+    if seconds < 0:
+        raise ValueError(f"the clock only moves forward; {by!r} is negative")
+    return f"{round(seconds * 1000)}ms"
+
 
 LONG_POLL_CAP_SECONDS = 60.0
 """The longest single ``wait=`` the emulator accepts."""
@@ -102,6 +114,23 @@ class AdminClient:
     def clear_webhook_faults(self, tenant: str) -> JSON:
         return self._http.request("DELETE", f"/tenants/{_segment(tenant)}/webhook/faults")
 
+    def webhook_events(self, tenant: str) -> dict[str, Any]:
+        """The event types the tenant's webhook receives (``selection``, ``events``, ``source``)."""
+        answer: dict[str, Any] = self._http.request("GET", f"/tenants/{_segment(tenant)}/webhook/events")
+        return answer
+
+    def set_webhook_events(self, tenant: str, events: str | list[str]) -> dict[str, Any]:
+        """``"documented"`` (the platform's events only, the default), ``"all"``, or a list of
+        event names; the others are journaled as ``suppressed``."""
+        answer: dict[str, Any] = self._http.request(
+            "PUT", f"/tenants/{_segment(tenant)}/webhook/events", {"events": events}
+        )
+        return answer
+
+    def clear_webhook_events(self, tenant: str) -> None:
+        """Back to the process default (``--webhook-events``)."""
+        self._http.request("DELETE", f"/tenants/{_segment(tenant)}/webhook/events")
+
     # --- tenant hours ----------------------------------------------------------------------
 
     def set_after_hours(self, tenant: str, after_hours: bool = True, message: str | None = None) -> JSON:
@@ -115,6 +144,27 @@ class AdminClient:
     def clear_after_hours(self, tenant: str) -> JSON:
         """Back within hours."""
         return self._http.request("DELETE", f"/tenants/{_segment(tenant)}/after_hours")
+
+    # --- the tenant's clock -----------------------------------------------------------------
+
+    def clock(self, tenant: str) -> dict[str, Any]:
+        """The tenant's clock: ``now``, ``offset_ms`` ahead of real time, ``real_time``,
+        ``pending_timers``."""
+        answer: dict[str, Any] = self._http.request("GET", f"/tenants/{_segment(tenant)}/clock")
+        return answer
+
+    def advance_clock(self, tenant: str, by: str | float | timedelta) -> dict[str, Any]:
+        """Moves the tenant's clock forward ``by`` (``"11m"``, ``"90s"``, ``"2h"``, seconds as
+        a number, or a ``timedelta``); every timer that falls due fires, in order, before it
+        answers. Other tenants' clocks do not move. Answers the clock."""
+        answer: dict[str, Any] = self._http.request(
+            "POST", f"/tenants/{_segment(tenant)}/clock", {"advance": _duration(by)}
+        )
+        return answer
+
+    def reset_clock(self, tenant: str) -> None:
+        """The tenant's clock reads real time again."""
+        self._http.request("DELETE", f"/tenants/{_segment(tenant)}/clock")
 
     # --- chats -----------------------------------------------------------------------------
 

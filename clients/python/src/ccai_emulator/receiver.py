@@ -2,9 +2,11 @@
 
 It listens on ``127.0.0.1`` port 0 (a free port) in a background thread, answers 200 to a
 request whose ``X-Signature`` verifies against one of its secrets and 401 otherwise (as the
-platform's sample does), and records both. :meth:`WebhookReceiver.wait_for_webhook` waits on
-a condition variable that every arriving request notifies, so a test waits exactly as long as
-the event takes and never polls.
+platform's sample does), and records both. It can fail on purpose (:meth:`WebhookReceiver.fail_next`,
+``status_for_valid``) to make the emulator retry. :meth:`WebhookReceiver.wait_for_webhook`
+waits on a condition variable that every arriving request notifies, so a test waits exactly
+as long as the event takes and never polls; by default it resolves only on a request the
+receiver accepted (answered 2xx), never on an attempt it was told to fail.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ class ReceivedWebhook:
     """Whether a request with the same ``X-Emulator-Delivery-Id`` arrived before."""
     delivery_id: str = ""
     path: str = "/"
+    status: int = 200
+    """What the receiver answered: 2xx accepted it, anything else asks the emulator to retry."""
+
+    @property
+    def accepted(self) -> bool:
+        """Verified and answered 2xx: the delivery the emulator journals as ``delivered``."""
+        return self.verified and 200 <= self.status < 300
 
     @property
     def event_type(self) -> str:
@@ -60,6 +69,7 @@ class WebhookTimeout(AssertionError):
 class _Journal:
     received: list[ReceivedWebhook] = field(default_factory=list)
     delivery_ids: set[str] = field(default_factory=set)
+    scripted_failures: list[int] = field(default_factory=list)
     condition: threading.Condition = field(default_factory=threading.Condition)
 
 
@@ -117,6 +127,16 @@ class WebhookReceiver:
         with self._journal.condition:
             self._secrets = [secret for secret in secrets if secret]
 
+    # --- failing on purpose ----------------------------------------------------------------
+
+    def fail_next(self, count: int, status: int = 500) -> None:
+        """Answer the next ``count`` verified requests with ``status`` (e.g. 503) instead of
+        ``status_for_valid``, so the emulator retries them."""
+        if not 300 <= status <= 599:
+            raise ValueError(f"status {status} is not a failure (300 to 599)")
+        with self._journal.condition:
+            self._journal.scripted_failures.extend([status] * count)
+
     # --- what arrived ----------------------------------------------------------------------
 
     @property
@@ -126,12 +146,17 @@ class WebhookReceiver:
             return list(self._journal.received)
 
     def events(self, *, event_type: str | None = None, chat_id: int | None = None) -> list[ReceivedWebhook]:
-        """The verified, first-time (de-duplicated) requests matching the filters."""
-        return [
-            hook
-            for hook in self.received
-            if hook.verified and not hook.duplicate and _matches(hook, event_type, chat_id, None)
-        ]
+        """The requests the receiver accepted, the first of each delivery id (so a retry
+        after a failed attempt counts once, a duplicate not at all), matching the filters."""
+        seen: set[str] = set()
+        events = []
+        for hook in self.received:
+            if not hook.accepted or (hook.delivery_id and hook.delivery_id in seen):
+                continue
+            seen.add(hook.delivery_id)
+            if _matches(hook, event_type, chat_id, None):
+                events.append(hook)
+        return events
 
     def wait_for_webhook(
         self,
@@ -141,14 +166,25 @@ class WebhookReceiver:
         predicate: Predicate | None = None,
         timeout: float = 10.0,
         verified: bool | None = True,
+        accepted: bool | None = True,
     ) -> ReceivedWebhook:
         """The first request that matches, waiting up to ``timeout`` seconds for it.
 
         ``verified=True`` (the default) only matches requests whose signature verified,
-        ``False`` only those that did not, ``None`` either. Raises :class:`WebhookTimeout`.
+        ``False`` only those that did not, ``None`` either. ``accepted=True`` (the default)
+        only matches requests the receiver answered 2xx, so after ``fail_next(2, 503)`` it
+        resolves on the retry that was accepted; ``False`` only the failed attempts, ``None``
+        either (``accepted`` applies to verified requests; unverified ones are always
+        answered 401). Raises :class:`WebhookTimeout`.
         """
         return self.wait_for_webhooks(
-            1, event_type=event_type, chat_id=chat_id, predicate=predicate, timeout=timeout, verified=verified
+            1,
+            event_type=event_type,
+            chat_id=chat_id,
+            predicate=predicate,
+            timeout=timeout,
+            verified=verified,
+            accepted=accepted,
         )[0]
 
     def wait_for_webhooks(
@@ -160,25 +196,32 @@ class WebhookReceiver:
         predicate: Predicate | None = None,
         timeout: float = 10.0,
         verified: bool | None = True,
+        accepted: bool | None = True,
     ) -> list[ReceivedWebhook]:
-        """The first ``count`` matching requests, once that many have arrived."""
+        """The first ``count`` matching requests, once that many have arrived (the filters
+        as in :meth:`wait_for_webhook`)."""
+
+        def wanted(hook: ReceivedWebhook) -> bool:
+            if verified is not None and hook.verified != verified:
+                return False
+            if accepted is not None and hook.verified and hook.accepted != accepted:
+                return False
+            return _matches(hook, event_type, chat_id, predicate)
 
         def matching() -> list[ReceivedWebhook]:
-            return [
-                hook
-                for hook in self._journal.received
-                if (verified is None or hook.verified == verified) and _matches(hook, event_type, chat_id, predicate)
-            ]
+            return [hook for hook in self._journal.received if wanted(hook)]
 
         with self._journal.condition:
             if not self._journal.condition.wait_for(lambda: len(matching()) >= count, timeout=timeout):
                 arrived = [
-                    f"{hook.event_type} chat {hook.chat_id} verified={hook.verified}" for hook in self._journal.received
+                    f"{hook.event_type} chat {hook.chat_id} verified={hook.verified}"
+                    + ("" if hook.accepted or not hook.verified else f" answered {hook.status}")
+                    for hook in self._journal.received
                 ]
                 raise WebhookTimeout(
                     f"no {count} webhook(s) with event_type={event_type!r} chat_id={chat_id!r}"
-                    f"{' and the predicate' if predicate else ''} (verified={verified}) within {timeout}s; "
-                    f"arrived: {arrived or 'nothing'}"
+                    f"{' and the predicate' if predicate else ''} (verified={verified}, accepted={accepted})"
+                    f" within {timeout}s; arrived: {arrived or 'nothing'}"
                 )
             return matching()[:count]
 
@@ -193,12 +236,19 @@ class WebhookReceiver:
 
     # --- HTTP ------------------------------------------------------------------------------
 
-    def _record(self, path: str, headers: dict[str, str], raw_body: bytes) -> bool:
+    def _record(self, path: str, headers: dict[str, str], raw_body: bytes) -> int:
+        """Records the request and answers the status to send back."""
         lowered = {name.lower(): value for name, value in headers.items()}
         with self._journal.condition:
             ok = verify(
                 lowered.get("x-signature", ""), lowered.get("x-signature-timestamp", ""), raw_body, self._secrets
             )
+            if not ok:
+                status = 401
+            elif self._journal.scripted_failures:
+                status = self._journal.scripted_failures.pop(0)
+            else:
+                status = self.status_for_valid
             delivery_id = lowered.get("x-emulator-delivery-id", "")
             duplicate = bool(delivery_id) and ok and delivery_id in self._journal.delivery_ids
             if ok and delivery_id:
@@ -216,10 +266,11 @@ class WebhookReceiver:
                     duplicate=duplicate,
                     delivery_id=delivery_id,
                     path=path,
+                    status=status,
                 )
             )
             self._journal.condition.notify_all()
-        return ok
+        return status
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
@@ -229,8 +280,9 @@ class WebhookReceiver:
 
             def do_POST(self) -> None:
                 raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                ok = receiver._record(self.path, dict(self.headers.items()), raw_body)
-                self._answer(receiver.status_for_valid if ok else 401, b"ok" if ok else b"bad signature")
+                status = receiver._record(self.path, dict(self.headers.items()), raw_body)
+                text = b"ok" if status < 300 else b"bad signature" if status == 401 else b"failing on purpose"
+                self._answer(status, text)
 
             def do_GET(self) -> None:
                 self._answer(200, b"receiver up")

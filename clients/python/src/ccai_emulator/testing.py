@@ -4,8 +4,8 @@
 used without pytest: it picks a unique subdomain, starts a :class:`WebhookReceiver` with a
 random secret, points the tenant's webhook at it, and offers waits that go through the
 emulator's long-polls (``wait_for_chat``, ``wait_for_transcript``), through the receiver
-(``wait_for_webhook``), the simulated agent's actions, and
-``assert_agent_never_saw(chat_id, value)``.
+(``wait_for_webhook``), the tenant's own clock (``advance_clock("11m")``), the simulated
+agent's actions, and ``assert_agent_never_saw(chat_id, value)``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from .admin import EscalationStatus, RoutingState, View
@@ -121,6 +122,22 @@ class TestTenant:
         found = self.admin.escalations(tenant=self.name, chat_id=chat_id, status=status, min_count=1, wait=timeout)
         escalation: dict[str, Any] = found["escalations"][-1]
         return escalation
+
+    # --- the tenant's clock -----------------------------------------------------------------
+
+    def advance_clock(self, by: str | float | timedelta) -> dict[str, Any]:
+        """Moves this tenant's clock forward (``"11m"``, seconds, or a ``timedelta``); the
+        timers that fall due (inactivity dismissal, agent joins) fire before it returns, and
+        their effects can be awaited with the usual waits. See :meth:`AdminClient.advance_clock`."""
+        return self.admin.advance_clock(self.name, by)
+
+    def clock(self) -> dict[str, Any]:
+        """This tenant's clock (``now``, ``offset_ms``, ``real_time``, ``pending_timers``)."""
+        return self.admin.clock(self.name)
+
+    def reset_clock(self) -> None:
+        """This tenant's clock reads real time again."""
+        self.admin.reset_clock(self.name)
 
     # --- the simulated human agent ---------------------------------------------------------
 

@@ -6,7 +6,7 @@
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::super::Chats;
+use super::super::{wait_report, Chats};
 use crate::core::domain::chat::{MessageBody, View};
 use crate::core::domain::{Chat, ChatId};
 use crate::core::state::OwnedChat;
@@ -153,7 +153,7 @@ async fn chat_when<T: Serialize>(
     }
     condition.validate()?;
     let wait = parse_wait(condition.wait.as_deref())?;
-    respond_when(state.live_events(), wait, &condition.describe(), || {
+    let check = || {
         let OwnedChat { tenant, chat } = state.owned_chat(chat_id)?;
         let body = render(&chat, &tenant);
         Ok(if condition.holds(&chat, view) {
@@ -161,7 +161,19 @@ async fn chat_when<T: Serialize>(
         } else {
             Check::NotYet(body)
         })
-    })
+    };
+    let explain = || {
+        let OwnedChat { chat, .. } = state.owned_chat(chat_id)?;
+        let contains = condition.contains.as_deref();
+        Ok(Some(wait_report::last_seen(&chat, view, contains)))
+    };
+    respond_when(
+        state.live_events(),
+        wait,
+        &condition.describe(),
+        check,
+        explain,
+    )
     .await
 }
 

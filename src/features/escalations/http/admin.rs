@@ -16,7 +16,7 @@ use crate::features::escalations::TenantAfterHours;
 use crate::http::error::ApiError;
 use crate::http::openapi::Error400;
 use crate::http::route_table::RouteTable;
-use crate::http::waiting::{respond_with_list, ListWait, Listed};
+use crate::http::waiting::{nothing_to_explain, respond_with_list, ListWait, Listed};
 
 /// Queues, escalations and the after-hours switch on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
@@ -126,25 +126,30 @@ pub async fn escalations(
         })?),
     };
     let list_wait = ListWait::from_query(query.wait.as_deref(), query.min_count)?;
-    respond_with_list(state.live_events(), list_wait, || {
-        let escalations: Vec<_> = state
-            .escalations(query.tenant.as_deref())
-            .into_iter()
-            .filter(|entry| {
-                query
-                    .chat_id
-                    .is_none_or(|id| id == entry.escalation.chat_id.get())
-            })
-            .filter(|entry| status.is_none_or(|status| status == entry.escalation.status))
-            .collect();
-        Ok(Listed {
-            count: escalations.len(),
-            body: EscalationList {
+    respond_with_list(
+        state.live_events(),
+        list_wait,
+        || {
+            let escalations: Vec<_> = state
+                .escalations(query.tenant.as_deref())
+                .into_iter()
+                .filter(|entry| {
+                    query
+                        .chat_id
+                        .is_none_or(|id| id == entry.escalation.chat_id.get())
+                })
+                .filter(|entry| status.is_none_or(|status| status == entry.escalation.status))
+                .collect();
+            Ok(Listed {
                 count: escalations.len(),
-                escalations,
-            },
-        })
-    })
+                body: EscalationList {
+                    count: escalations.len(),
+                    escalations,
+                },
+            })
+        },
+        nothing_to_explain,
+    )
     .await
 }
 

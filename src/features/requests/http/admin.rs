@@ -12,7 +12,7 @@ use crate::features::requests::journal::{RequestFilter, RequestList};
 use crate::http::error::ApiError;
 use crate::http::openapi::Error400;
 use crate::http::route_table::RouteTable;
-use crate::http::waiting::{respond_with_list, ListWait, Listed};
+use crate::http::waiting::{nothing_to_explain, respond_with_list, ListWait, Listed};
 
 /// The request journal on the control plane.
 pub fn routes(table: RouteTable) -> RouteTable {
@@ -63,24 +63,29 @@ pub async fn list(
         status: query.status,
         after: query.after,
     };
-    respond_with_list(&events, list_wait, || {
-        let requests = state.list(&filter);
-        let stats = state.stats();
-        Ok(Listed {
-            count: requests.len(),
-            body: RequestList {
+    respond_with_list(
+        &events,
+        list_wait,
+        || {
+            let requests = state.list(&filter);
+            let stats = state.stats();
+            Ok(Listed {
                 count: requests.len(),
-                requests,
-                stored: stats.stored,
-                cap: stats.cap,
-                evicted: stats.evicted,
-                evicted_for_tenant: filter
-                    .tenant
-                    .as_ref()
-                    .map(|tenant| state.evicted_for(tenant)),
-            },
-        })
-    })
+                body: RequestList {
+                    count: requests.len(),
+                    requests,
+                    stored: stats.stored,
+                    cap: stats.cap,
+                    evicted: stats.evicted,
+                    evicted_for_tenant: filter
+                        .tenant
+                        .as_ref()
+                        .map(|tenant| state.evicted_for(tenant)),
+                },
+            })
+        },
+        nothing_to_explain,
+    )
     .await
 }
 

@@ -222,17 +222,22 @@ pub async fn deliveries(
     let query = query.into_inner();
     let list_wait = ListWait::from_query(query.wait.as_deref(), query.min_count)?;
     let filter = query.into_filter()?;
-    respond_with_list(state.live_events(), list_wait, || {
-        let deliveries = state.deliveries(&filter);
-        Ok(Listed {
-            count: deliveries.len(),
-            body: DeliveryList {
+    respond_with_list(
+        state.live_events(),
+        list_wait,
+        || {
+            let deliveries = state.deliveries(&filter);
+            Ok(Listed {
                 count: deliveries.len(),
-                counters: state.delivery_counters(&filter),
-                deliveries,
-            },
-        })
-    })
+                body: DeliveryList {
+                    count: deliveries.len(),
+                    counters: state.delivery_counters(&filter),
+                    deliveries,
+                },
+            })
+        },
+        || Ok(Some(state.explain_wait(&filter))),
+    )
     .await
 }
 
