@@ -73,7 +73,7 @@ fn for_tenant(path: &str, tenant: Option<&str>) -> String {
 }
 
 /// Percent-encodes a path segment or query value (tenant names are free text).
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     text.bytes()
         .map(|byte| match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -93,13 +93,16 @@ impl AdminClient {
         }
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+    pub(super) async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<T, ClientError> {
         self.http
             .call(Method::GET, &format!("/__admin{path}"), None)
             .await
     }
 
-    async fn send<T: serde::de::DeserializeOwned>(
+    pub(super) async fn send<T: serde::de::DeserializeOwned>(
         &self,
         method: Method,
         path: &str,

@@ -42,6 +42,7 @@
 
 mod admin;
 mod apps;
+mod clock;
 
 use std::time::Duration;
 
@@ -51,6 +52,7 @@ use serde_json::Value;
 
 pub use admin::{AdminClient, TranscriptView};
 pub use apps::AppsClient;
+pub use clock::ClockStep;
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -267,6 +267,12 @@ async fn the_admin_client_reaches_the_settings_journals_and_long_polls() {
         .await
         .unwrap_err();
     assert_eq!(never.status(), Some(408), "{never}");
+    // The error's text says what the wait last saw.
+    let said = never.to_string();
+    assert!(
+        said.contains("the chat was status=assigned, routing_state=assigned; the all view held"),
+        "{said}"
+    );
     let dismissed = admin.dismiss(chat.id).await.unwrap();
     assert_eq!(dismissed.status, "dismissed", "{dismissed:?}");
 

@@ -187,3 +187,35 @@ async fn a_clock_moves_only_forward_by_a_duration() {
         assert!(reply.body["message"].is_string(), "{}", reply.body);
     }
 }
+
+#[actix_rt::test]
+async fn the_rust_client_moves_reads_and_resets_a_tenants_clock() {
+    let app = spawn_app_with(test_config());
+    let tenant = app.tenant("client-clock");
+    let other = app.tenant("client-clock-other");
+    let sub = tenant.subdomain.as_str();
+
+    let moved = app.admin.advance_clock(sub, "11m").await.unwrap();
+    assert_eq!(moved.offset_ms, 11 * 60 * 1000);
+    assert!(!moved.real_time);
+    let further = app
+        .admin
+        .advance_clock(sub, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(further.offset_ms, 12 * 60 * 1000);
+    assert_eq!(
+        app.admin.clock(sub).await.unwrap().offset_ms,
+        12 * 60 * 1000
+    );
+    assert_eq!(
+        app.admin.clock(&other.subdomain).await.unwrap().offset_ms,
+        0
+    );
+    let refused = app.admin.advance_clock(sub, "soon").await.unwrap_err();
+    assert_eq!(refused.status(), Some(400), "{refused}");
+
+    app.admin.reset_clock(sub).await.unwrap();
+    let clock = app.admin.clock(sub).await.unwrap();
+    assert!(clock.real_time && clock.offset_ms == 0, "{clock:?}");
+}

@@ -67,6 +67,26 @@ export interface WebhookFaults {
   [key: string]: unknown;
 }
 
+/** A tenant's clock: its time now and how far ahead of real time it is. */
+export interface TenantClock {
+  tenant: string;
+  /** RFC 3339, UTC, to the millisecond. */
+  now: string;
+  offset_ms: number;
+  real_time: boolean;
+  /** Timers not yet due (agent joins, delayed rules, inactivity checks). */
+  pending_timers: number;
+}
+
+/** The event types a tenant's webhook receives. */
+export interface TenantEventSelection {
+  tenant: string;
+  /** `tenant` (its own) or `default` (`--webhook-events`). */
+  source: string;
+  selection: "documented" | "all" | "custom";
+  events: string[];
+}
+
 /**
  * The control plane (`/__admin`). Every `waitFor*` method long-polls (`?wait=`) and throws
  * WaitTimeoutError (status 408, `lastSeen`) when its condition did not hold in time.
@@ -89,6 +109,19 @@ export class AdminClient {
   setWebhookFaults(tenant: string, faults: WebhookFaults): Promise<{ tenant: string; faults: WebhookFaults }>;
   webhookFaults(tenant: string): Promise<{ tenant: string; faults: WebhookFaults }>;
   clearWebhookFaults(tenant: string): Promise<unknown>;
+  tenantWebhookEvents(tenant: string): Promise<TenantEventSelection>;
+  /** `"documented"` (the default), `"all"` or a list of event names; the rest are journaled as suppressed. */
+  setTenantWebhookEvents(tenant: string, events: "documented" | "all" | string[]): Promise<TenantEventSelection>;
+  clearTenantWebhookEvents(tenant: string): Promise<unknown>;
+  /** The tenant's own clock. */
+  clock(tenant: string): Promise<TenantClock>;
+  /**
+   * Moves the tenant's clock forward (`"11m"`, `"90s"`, `"2h"`, or milliseconds); the timers
+   * that fall due fire, in order, before it answers. Other tenants' clocks do not move.
+   */
+  advanceClock(tenant: string, by: string | number): Promise<TenantClock>;
+  /** The tenant's clock reads real time again. */
+  resetClock(tenant: string): Promise<unknown>;
   chat(chatId: number): Promise<ChatRecord>;
   waitForChat(chatId: number, conditions?: ChatConditions): Promise<ChatRecord>;
   transcript(chatId: number, view?: TranscriptView): Promise<Transcript>;

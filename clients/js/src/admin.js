@@ -68,6 +68,40 @@ export class AdminClient {
   }
 
   /** The full record of a chat: routing state, participants, every message with its visibility. */
+  /** The tenant's event selection: `{tenant, source, selection, events}`. */
+  tenantWebhookEvents(tenant) {
+    return this.request("GET", `/tenants/${encodeURIComponent(tenant)}/webhook/events`);
+  }
+
+  /** `"documented"` (the default), `"all"` or a list of event names; the rest are journaled as suppressed. */
+  setTenantWebhookEvents(tenant, events) {
+    return this.request("PUT", `/tenants/${encodeURIComponent(tenant)}/webhook/events`, { events });
+  }
+
+  /** Back to the process default (`--webhook-events`). */
+  clearTenantWebhookEvents(tenant) {
+    return this.request("DELETE", `/tenants/${encodeURIComponent(tenant)}/webhook/events`);
+  }
+
+  /** The tenant's clock: `{tenant, now, offset_ms, real_time, pending_timers}`. */
+  clock(tenant) {
+    return this.request("GET", `/tenants/${encodeURIComponent(tenant)}/clock`);
+  }
+
+  /**
+   * Moves the tenant's clock forward by `by` (`"11m"`, `"90s"`, `"2h"`, or milliseconds as a
+   * number); every timer that falls due fires, in order, before it answers. Other tenants'
+   * clocks do not move.
+   */
+  advanceClock(tenant, by) {
+    return this.request("POST", `/tenants/${encodeURIComponent(tenant)}/clock`, { advance: durationText(by) });
+  }
+
+  /** The tenant's clock reads real time again. */
+  resetClock(tenant) {
+    return this.request("DELETE", `/tenants/${encodeURIComponent(tenant)}/clock`);
+  }
+
   chat(chatId) {
     return this.request("GET", `/chats/${chatId}`);
   }
@@ -241,6 +275,15 @@ export class AdminClient {
   openapi() {
     return this.request("GET", "/openapi.json");
   }
+}
+
+/** `"11m"` as given; a number of milliseconds as `"<n>ms"`. */
+function durationText(by) {
+  if (typeof by === "string") return by;
+  if (typeof by !== "number" || !Number.isFinite(by) || by < 0) {
+    throw new RangeError(`advanceClock: ${by} is not a duration ("11m", or milliseconds of 0 or more)`);
+  }
+  return `${Math.round(by)}ms`;
 }
 
 function deliveryFilters({ tenant, chatId, eventType, status }) {

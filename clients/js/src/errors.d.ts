@@ -19,6 +19,12 @@ export class WaitTimeoutError extends EmulatorError {
   readonly waitedMs: number | undefined;
   /** The body as the emulator last saw it (e.g. the chat record, the deliveries so far). */
   readonly lastSeen: unknown;
+  /**
+   * Why the wait ran out, as data (the message says it in words): for a chat `status`,
+   * `routing_state`, `view`, `messages`, `last_messages`, `hidden_in_view`; for deliveries
+   * `matched`, `awaited`, `recent`, `left_out_by_selection`.
+   */
+  readonly explanation: Record<string, any> | undefined;
 }
 
 /** `waitForWebhook` found no matching verified event before its deadline. */

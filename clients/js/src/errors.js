@@ -21,15 +21,20 @@ export class EmulatorError extends Error {
 }
 
 /**
- * A long-poll (`?wait=`) answered 408: the condition did not hold in time. `lastSeen` is the
- * body as the emulator last saw it (e.g. the chat record or the deliveries so far).
+ * A long-poll (`?wait=`) answered 408: the condition did not hold in time. The message says
+ * what the emulator last saw (the chat's state and last messages in the view, the deliveries
+ * that did arrive, an event the tenant's selection leaves out and how to enable it);
+ * `lastSeen` is the body as it last saw it and `explanation` the same as data.
  */
 export class WaitTimeoutError extends EmulatorError {
   constructor(details) {
     super(details);
     this.name = "WaitTimeoutError";
-    this.waitedMs = details.body && typeof details.body === "object" ? details.body.waited_ms : undefined;
+    const body = details.body && typeof details.body === "object" ? details.body : undefined;
+    this.waitedMs = body?.waited_ms;
     this.lastSeen = details.body;
+    /** Why the wait ran out, as data (the message says it in words): `last_seen` of the 408. */
+    this.explanation = body?.last_seen;
   }
 }
 

@@ -2,7 +2,7 @@
 // checked by `tsc --noEmit` (test/types.test.js) against test/typecheck.ts.
 
 export { AdminClient, DEFAULT_TIMEOUT_MS } from "./admin.js";
-export type { ChatConditions, DeliveryFilters, EscalationFilters, RequestFilters, WebhookFaults } from "./admin.js";
+export type { ChatConditions, DeliveryFilters, EscalationFilters, RequestFilters, TenantClock, TenantEventSelection, WebhookFaults } from "./admin.js";
 export { AppsClient } from "./apps.js";
 export type { EndUserFields } from "./apps.js";
 export { Emulator, findEmulatorBinary, parseBoundAddress, startEmulator } from "./emulator.js";

@@ -20,6 +20,10 @@ export interface WebhookEvent {
   receivedAt: Date;
   /** 1 for the first arrival of this delivery id, 2 for the next (a retry, duplicate or redelivery), ... */
   arrival: number;
+  /** What the receiver answered (200, or the `failNext` status). */
+  status: number;
+  /** Answered 2xx: the attempt the emulator journals as delivered. */
+  accepted: boolean;
 }
 
 /** A request that failed verification (answered 401) or was not JSON (400). */
@@ -39,6 +43,12 @@ export interface WebhookFilter {
   timeoutMs?: number;
   /** Also match repeated arrivals of a delivery id (retries, duplicates, redeliveries). */
   duplicates?: boolean;
+  /**
+   * `true` (default): only requests the receiver accepted (answered 2xx), so after
+   * `failNext(2, 503)` a wait resolves on the retry that was accepted; `false`: only the
+   * attempts it failed on purpose; `null`: both.
+   */
+  accepted?: boolean | null;
 }
 
 export interface WebhookReceiverOptions {
@@ -58,13 +68,13 @@ export function startWebhookReceiver(options?: WebhookReceiverOptions): Promise<
 export class WebhookReceiver {
   /** `http://127.0.0.1:<port>/`: the URL to configure as the webhook target. */
   readonly url: string;
-  /** Verified events, the first arrival of each delivery id, in arrival order. */
+  /** Accepted events (answered 2xx), the first of each delivery id, in arrival order. */
   readonly events: WebhookEvent[];
-  /** Every verified arrival, repeats included. */
+  /** Every verified arrival, failed attempts and repeats included. */
   readonly received: WebhookEvent[];
   readonly rejected: RejectedWebhook[];
   setSecrets(secrets: Array<string | null | undefined>): void;
-  /** Answers the next `count` verified requests with `status` (default 500) instead of 200. */
+  /** Answers the next `count` verified requests with `status` (default 500, 300 to 599) instead of 200. */
   failNext(count: number, status?: number): void;
   clear(): void;
   /** The first matching event, already received or the next to arrive. */

@@ -1,8 +1,9 @@
 // A webhook receiver for tests: a node:http server on 127.0.0.1 (port 0 by default) that
 // verifies every request's `X-Signature` against the known secrets, records verified events
-// (de-duplicated by `X-Emulator-Delivery-Id`) and rejected requests, and resolves
-// `waitForWebhook` promises as matching events arrive: waits are driven by the requests
-// themselves, with a deadline, never by polling.
+// (de-duplicated by `X-Emulator-Delivery-Id`) and rejected requests, can fail on purpose
+// (`failNext`), and resolves `waitForWebhook` promises as matching events arrive: waits are
+// driven by the requests themselves, with a deadline, never by polling, and by default only
+// a request the receiver accepted (answered 2xx) resolves them, never an attempt it failed.
 
 import { createServer } from "node:http";
 import { WebhookTimeoutError } from "./errors.js";
@@ -35,9 +36,9 @@ export class WebhookReceiver {
   constructor({ secrets, maxAgeSeconds }) {
     this.secrets = [...secrets];
     this.maxAgeSeconds = maxAgeSeconds;
-    /** Verified events, the first arrival of each delivery id, in arrival order. */
+    /** Accepted events (answered 2xx), the first of each delivery id, in arrival order. */
     this.events = [];
-    /** Every verified arrival, duplicates and redeliveries included. */
+    /** Every verified arrival, failed attempts, duplicates and redeliveries included. */
     this.received = [];
     /** Requests that failed verification: `{reason, headers, rawBody, receivedAt}`. */
     this.rejected = [];
@@ -53,8 +54,14 @@ export class WebhookReceiver {
     this.secrets = [...secrets];
   }
 
-  /** Answers the next `count` verified requests with `status` (e.g. 500) instead of 200. */
+  /**
+   * Answers the next `count` verified requests with `status` (default 500) instead of 200,
+   * so the emulator retries them. Waits ignore those attempts unless `accepted: false`/`null`.
+   */
   failNext(count, status = 500) {
+    if (!Number.isInteger(status) || status < 300 || status > 599) {
+      throw new RangeError(`failNext: status ${status} is not a failure (300 to 599)`);
+    }
     for (let i = 0; i < count; i += 1) this.scriptedFailures.push(status);
   }
 
@@ -74,9 +81,15 @@ export class WebhookReceiver {
     return event;
   }
 
-  /** Like `waitForWebhook`, for the first `count` matching events (in arrival order). */
-  waitForWebhooks({ eventType, chatId, deliveryId, predicate, count = 1, duplicates = false, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+  /**
+   * Like `waitForWebhook`, for the first `count` matching events (in arrival order).
+   * `accepted`: `true` (default) only requests the receiver answered 2xx, `false` only the
+   * attempts it failed on purpose, `null` both. `duplicates`: also match repeated arrivals
+   * of a delivery id (retries, duplicates, redeliveries).
+   */
+  waitForWebhooks({ eventType, chatId, deliveryId, predicate, count = 1, duplicates = false, accepted = true, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
     const matches = event =>
+      (accepted === null || event.accepted === accepted) &&
       (eventType === undefined || event.eventType === eventType) &&
       (chatId === undefined || event.chatId === Number(chatId)) &&
       (deliveryId === undefined || event.deliveryId === deliveryId) &&
@@ -84,11 +97,10 @@ export class WebhookReceiver {
     const describe = `count=${count}` + [["eventType", eventType], ["chatId", chatId], ["deliveryId", deliveryId]]
       .filter(([, value]) => value !== undefined)
       .map(([name, value]) => ` ${name}=${value}`)
-      .join("") + (predicate ? " predicate" : "");
+      .join("") + (predicate ? " predicate" : "") + (accepted === true ? "" : ` accepted=${accepted}`);
     return new Promise((resolve, reject) => {
-      const waiter = { matches, count, duplicates, found: [], resolve, reject, describe };
-      const source = duplicates ? this.received : this.events;
-      for (const event of source) if (this.offer(waiter, event)) return;
+      const waiter = { matches, count, duplicates, found: [], seenIds: new Set(), resolve, reject, describe };
+      for (const event of this.received) if (this.offer(waiter, event)) return;
       waiter.timer = setTimeout(() => {
         this.waiters.delete(waiter);
         reject(this.timeoutError(waiter, timeoutMs));
@@ -113,6 +125,10 @@ export class WebhookReceiver {
   /** Adds a matching event to a waiter; true (and resolved) once it has `count`. */
   offer(waiter, event) {
     if (!waiter.matches(event)) return false;
+    if (!waiter.duplicates && event.deliveryId !== undefined) {
+      if (waiter.seenIds.has(event.deliveryId)) return false;
+      waiter.seenIds.add(event.deliveryId);
+    }
     waiter.found.push(event);
     if (waiter.found.length < waiter.count) return false;
     clearTimeout(waiter.timer);
@@ -123,10 +139,12 @@ export class WebhookReceiver {
 
   timeoutError(waiter, timeoutMs) {
     const seen = this.events.map(event => `${event.eventType}#${event.chatId}`).join(", ") || "none";
+    const failed = this.received.filter(event => !event.accepted).map(event => `${event.eventType}#${event.chatId} answered ${event.status}`);
     const rejected = this.rejected.map(entry => entry.reason);
     const message =
       `No webhook matching ${waiter.describe} within ${timeoutMs}ms ` +
       `(found ${waiter.found.length}; verified events: ${seen}` +
+      (failed.length ? `; ${failed.length} failed on purpose (failNext): ${failed.join(", ")}` : "") +
       (rejected.length ? `; ${rejected.length} rejected: ${[...new Set(rejected)].join("; ")}` : "") + ")";
     return new WebhookTimeoutError(message, { received: [...this.events], rejected: [...this.rejected] });
   }
@@ -159,8 +177,8 @@ export class WebhookReceiver {
         this.rejected.push({ reason: "body is not JSON", headers: request.headers, rawBody, receivedAt: new Date() });
         return reply(400, { message: "body is not JSON" });
       }
-      this.record(request.headers, rawBody, payload, outcome);
       const status = this.scriptedFailures.length ? this.scriptedFailures.shift() : 200;
+      this.record(request.headers, rawBody, payload, outcome, status);
       reply(status, status < 300 ? { ok: true } : { message: "scripted failure" });
     });
   }
@@ -178,7 +196,7 @@ export class WebhookReceiver {
     return outcome;
   }
 
-  record(headers, rawBody, payload, outcome) {
+  record(headers, rawBody, payload, outcome, status) {
     const deliveryId = headers["x-emulator-delivery-id"];
     const event = {
       deliveryId,
@@ -193,12 +211,13 @@ export class WebhookReceiver {
       verifiedWith: { secretIndex: outcome.secretIndex, part: outcome.part },
       receivedAt: new Date(),
       arrival: this.received.filter(earlier => earlier.deliveryId === deliveryId).length + 1,
+      status,
+      accepted: status >= 200 && status < 300,
     };
     this.received.push(event);
-    const firstArrival = deliveryId === undefined || event.arrival === 1;
-    if (firstArrival) this.events.push(event);
-    for (const waiter of [...this.waiters]) {
-      if (waiter.duplicates || firstArrival) this.offer(waiter, event);
-    }
+    const firstAccepted =
+      event.accepted && (deliveryId === undefined || !this.events.some(earlier => earlier.deliveryId === deliveryId));
+    if (firstAccepted) this.events.push(event);
+    for (const waiter of [...this.waiters]) this.offer(waiter, event);
   }
 }

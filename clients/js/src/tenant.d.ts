@@ -1,4 +1,4 @@
-import type { AdminClient, ChatConditions, DeliveryFilters } from "./admin.js";
+import type { AdminClient, ChatConditions, DeliveryFilters, TenantClock } from "./admin.js";
 import type { AppsClient } from "./apps.js";
 import type { Emulator } from "./emulator.js";
 import type { WebhookEvent, WebhookFilter, WebhookReceiver } from "./receiver.js";
@@ -74,6 +74,11 @@ export class Tenant {
   agentTransfer(chatId: number, taskVirtualAgent: string): Promise<unknown>;
   agentEnd(chatId: number): Promise<unknown>;
   assertAgentNeverSaw(chatId: number, value: string, options?: AssertAgentNeverSawOptions): Promise<Transcript>;
+  /** Moves this tenant's own clock forward (`"11m"`, or milliseconds); due timers fire first. */
+  advanceClock(by: string | number): Promise<TenantClock>;
+  clock(): Promise<TenantClock>;
+  /** This tenant's clock reads real time again. */
+  resetClock(): Promise<unknown>;
   /** The secondary secret becomes the primary (the receiver keeps accepting both). */
   rotateWebhook(): Promise<WebhookTargetAnswer>;
   /** Closes the receiver and, unless `reset: false`, forgets the tenant's state. */

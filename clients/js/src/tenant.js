@@ -104,6 +104,22 @@ export class Tenant {
     return found.escalations[found.escalations.length - 1];
   }
 
+  /**
+   * Moves this tenant's own clock forward (`"11m"`, or milliseconds): inactivity dismissal,
+   * the upload form's expiry and the other rules that read time see it at once.
+   */
+  advanceClock(by) {
+    return this.admin.advanceClock(this.subdomain, by);
+  }
+
+  clock() {
+    return this.admin.clock(this.subdomain);
+  }
+
+  resetClock() {
+    return this.admin.resetClock(this.subdomain);
+  }
+
   /** The secondary secret becomes the primary (the receiver keeps accepting both). */
   rotateWebhook() {
     return this.admin.rotateWebhook(this.subdomain);

@@ -90,6 +90,69 @@ describe("AdminClient", () => {
     assert.ok(noSuchCount.lastSeen.count >= 1);
   });
 
+  it("a wait that runs out says in its message what it last saw", async () => {
+    const { endUser, chat } = await tenant.startChat();
+    await tenant.waitForChat(chat.id, { state: "assigned" });
+    await tenant.apps.sendText(chat.id, endUser.id, "hello there");
+    const timedOut = await tenant.waitForTranscript(chat.id, "end_user", { contains: "refund", timeoutMs: 200 }).catch(e => e);
+    assert.ok(timedOut instanceof WaitTimeoutError, String(timedOut));
+    assert.match(timedOut.message, /the chat was status=assigned, routing_state=assigned; the end_user view held \d+ messages/);
+    assert.match(timedOut.message, /end_user: "hello there"/);
+    assert.equal(timedOut.explanation.view, "end_user");
+  });
+
+  it("waiting for an event the tenant's selection leaves out says it was suppressed and how to enable it", async () => {
+    const documented = await emulator.newTenant({ prefix: "selection" });
+    try {
+      const selection = await documented.admin.setTenantWebhookEvents(documented.subdomain, "documented");
+      assert.deepEqual(selection.events, ["chat_created", "message_received"]);
+      assert.equal((await documented.admin.tenantWebhookEvents(documented.subdomain)).source, "tenant");
+      const { chat } = await documented.startChat();
+      await documented.deliveries({ chatId: chat.id, eventType: "agent_joined", status: "suppressed", minCount: 1 });
+      const timedOut = await documented.deliveries({ chatId: chat.id, eventType: "agent_joined", status: "delivered", minCount: 1, timeoutMs: 200 }).catch(e => e);
+      assert.ok(timedOut instanceof WaitTimeoutError, String(timedOut));
+      assert.match(timedOut.message, /agent_joined is left out by the tenant \S+'s event selection \(documented: chat_created, message_received\)/);
+      assert.match(timedOut.message, /1 agent_joined event was journaled as suppressed/);
+      assert.ok(timedOut.message.includes(`enable it with PUT /__admin/tenants/${documented.subdomain}/webhook/events`), timedOut.message);
+      assert.equal(timedOut.explanation.left_out_by_selection[0].event_type, "agent_joined");
+      await documented.admin.clearTenantWebhookEvents(documented.subdomain);
+      assert.equal((await documented.admin.tenantWebhookEvents(documented.subdomain)).source, "default");
+    } finally {
+      await documented.close();
+    }
+  });
+
+  it("after failNext(2, 503) a wait resolves on the delivery the receiver accepted", async () => {
+    const failing = await emulator.newTenant({ prefix: "fail-next" });
+    try {
+      failing.receiver.failNext(2, 503);
+      const { chat } = await failing.startChat();
+      const created = await failing.waitForWebhook({ eventType: "chat_created", chatId: chat.id });
+      assert.equal(created.status, 200);
+      assert.equal(created.arrival, 3);
+      const failed = await failing.waitForWebhooks({ chatId: chat.id, accepted: false, duplicates: true, count: 2 });
+      assert.deepEqual(failed.map(attempt => [attempt.status, attempt.deliveryId]), [[503, created.deliveryId], [503, created.deliveryId]]);
+      const journal = await failing.admin.delivery(created.deliveryId);
+      assert.deepEqual(journal.attempts.map(attempt => attempt.status_code), [503, 503, 200]);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it("moves a tenant's clock alone, and back to real time", async () => {
+    const other = await tenant.admin.clock(`${tenant.subdomain}-other`);
+    const moved = await tenant.advanceClock("90m");
+    assert.equal(moved.offset_ms, 90 * 60 * 1000);
+    assert.equal(moved.real_time, false);
+    assert.equal((await tenant.advanceClock(30 * 60 * 1000)).offset_ms, 120 * 60 * 1000);
+    assert.equal((await tenant.admin.clock(`${tenant.subdomain}-other`)).offset_ms, other.offset_ms);
+    const refused = await tenant.advanceClock("soon").catch(e => e);
+    assert.ok(refused instanceof EmulatorError && refused.status === 400, String(refused));
+    assert.throws(() => tenant.advanceClock(-1), RangeError);
+    await tenant.resetClock();
+    assert.equal((await tenant.clock()).real_time, true);
+  });
+
   it("a malformed condition is a 400 EmulatorError, not a timeout", async () => {
     const { chat } = await tenant.startChat();
     const error = await tenant.waitForChat(chat.id, { state: "bogus" }).catch(e => e);

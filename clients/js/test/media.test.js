@@ -130,6 +130,18 @@ describe("media: photos, videos and the agent's attachments", () => {
     assert.equal(nameless.status, 400);
   });
 
+  it("runs the README's clock example as written: an upload form expires on the tenant's clock", async () => {
+    const { chat } = await assignedChat();
+    const jpegBytes = JPEG;
+    const code = `${await readmeBlock("A clock per tenant")}\nreturn { clock, late };`;
+    const { clock, late } = await runReadmeCode(code, { tenant, chat, uploadFile, jpegBytes });
+    assert.ok(clock.offset_ms >= 360_000, JSON.stringify(clock));
+    assert.ok(late instanceof StorageError, String(late));
+    assert.equal(late.code, "AccessDenied");
+    assert.match(late.serverMessage, /Policy expired/);
+    assert.equal((await tenant.clock()).real_time, true);
+  });
+
   it("runs the README's media example as written", async () => {
     const { endUser, chat } = await assignedChat();
     const jpegBytes = JPEG;

@@ -95,6 +95,28 @@ describe("WebhookReceiver", () => {
     assert.equal((await post(receiver, event("chat_created", 9), { deliveryId: "f" })).status, 200);
   });
 
+  it("after failNext, waits resolve on the accepted request, not on the failed attempts", async () => {
+    receiver.failNext(2, 503);
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await post(receiver, event("chat_created", 30), { deliveryId: "r" })).status);
+    assert.deepEqual(statuses, [503, 503, 200]);
+    const accepted = await receiver.waitForWebhook({ chatId: 30, timeoutMs: 1000 });
+    assert.deepEqual([accepted.status, accepted.accepted, accepted.arrival], [200, true, 3]);
+    const failed = await receiver.waitForWebhooks({ chatId: 30, accepted: false, duplicates: true, count: 2, timeoutMs: 1000 });
+    assert.deepEqual(failed.map(attempt => attempt.status), [503, 503]);
+    assert.equal((await receiver.waitForWebhooks({ chatId: 30, accepted: null, duplicates: true, count: 3, timeoutMs: 1000 })).length, 3);
+    assert.deepEqual(receiver.events.map(e => e.status), [200]);
+    assert.throws(() => receiver.failNext(1, 200), RangeError);
+  });
+
+  it("a wait is not resolved by an attempt the receiver failed, and its timeout says so", async () => {
+    receiver.failNext(1, 503);
+    assert.equal((await post(receiver, event("chat_created", 31), { deliveryId: "s" })).status, 503);
+    const error = await receiver.waitForWebhook({ chatId: 31, timeoutMs: 50 }).catch(e => e);
+    assert.ok(error instanceof WebhookTimeoutError, String(error));
+    assert.match(error.message, /1 failed on purpose \(failNext\): chat_created#31 answered 503/);
+  });
+
   it("refuses non-POST requests and non-JSON bodies", async () => {
     assert.equal((await fetch(receiver.url)).status, 405);
     const timestamp = "1700000000";

@@ -23,6 +23,8 @@ import {
   type Media,
   type MediaDownload,
   type Tenant,
+  type TenantClock,
+  type TenantEventSelection,
   type Transcript,
   type WebhookEvent,
 } from "ccai-emulator";
@@ -101,11 +103,21 @@ export async function clientsOnTheirOwn(): Promise<void> {
   try {
     await apps.resumeChat(chat.id);
   } catch (error) {
-    if (error instanceof WaitTimeoutError) use(error.lastSeen, error.waitedMs);
+    if (error instanceof WaitTimeoutError) use(error.lastSeen, error.waitedMs, error.explanation?.status);
     else if (error instanceof StorageError) use(error.code, error.body.length);
     else if (error instanceof EmulatorError) use(error.status, error.serverMessage);
   }
   const tenant = await newTenant("http://127.0.0.1:8080");
+  const clock: TenantClock = await tenant.advanceClock("11m");
+  use(clock.offset_ms, clock.real_time, clock.pending_timers, (await tenant.clock()).now);
+  await tenant.advanceClock(60_000);
+  await tenant.resetClock();
+  const selection: TenantEventSelection = await tenant.admin.setTenantWebhookEvents(tenant.subdomain, ["chat_created"]);
+  use(selection.selection, (await tenant.admin.tenantWebhookEvents(tenant.subdomain)).events);
+  await tenant.admin.clearTenantWebhookEvents(tenant.subdomain);
+  await tenant.admin.advanceClock(tenant.subdomain, "90s");
+  use((await tenant.admin.clock(tenant.subdomain)).tenant);
+  await tenant.admin.resetClock(tenant.subdomain);
   await tenant.close({ reset: false });
 }
 
@@ -116,6 +128,10 @@ export async function receiverOnItsOwn(): Promise<void> {
   if (result.ok) use(result.secretIndex);
   else use(result.reason);
   receiver.failNext(1);
+  receiver.failNext(2, 503);
+  const accepted: WebhookEvent = await receiver.waitForWebhook({ accepted: true });
+  use(accepted.status, accepted.accepted);
+  await receiver.waitForWebhooks({ accepted: null, duplicates: true, count: 2 });
   try {
     const events: WebhookEvent[] = await receiver.waitForWebhooks({ eventType: "chat_created", count: 2, timeoutMs: 100 });
     use(events.length);
