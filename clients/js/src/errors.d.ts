@@ -33,6 +33,8 @@ export class WebhookTimeoutError extends Error {
   readonly received: WebhookEvent[];
   /** Every request that failed verification. */
   readonly rejected: RejectedWebhook[];
+  /** With `Tenant.waitForWebhook`: what the emulator's delivery journal shows for the event. */
+  readonly journal?: string;
   constructor(message: string, seen: { received: WebhookEvent[]; rejected: RejectedWebhook[] });
 }
 

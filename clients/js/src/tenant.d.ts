@@ -63,6 +63,11 @@ export class Tenant {
   }): Promise<{ endUser: EndUser; chat: ChatObject }>;
   /** The chat's latest escalation once one (in `status`, if given) exists; long-polls. */
   waitForEscalation(chatId: number, options?: { status?: EscalationStatus; timeoutMs?: number }): Promise<Escalation & { tenant: string }>;
+  /**
+   * The receiver's wait; on timeout the WebhookTimeoutError's message (and `journal`) also
+   * says what the emulator's delivery journal shows for the event (e.g. that the tenant's
+   * selection left it out, and how to enable it).
+   */
   waitForWebhook(filter?: WebhookFilter): Promise<WebhookEvent>;
   waitForWebhooks(filter?: WebhookFilter & { count?: number }): Promise<WebhookEvent[]>;
   /** Long-polls the chat record until `state` and the other conditions hold. */

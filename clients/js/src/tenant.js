@@ -8,6 +8,8 @@ import { AssertionError } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { AdminClient } from "./admin.js";
 import { AppsClient } from "./apps.js";
+import { WaitTimeoutError, WebhookTimeoutError } from "./errors.js";
+import { query } from "./http.js";
 import { startWebhookReceiver } from "./receiver.js";
 
 let tenantsMade = 0;
@@ -56,14 +58,19 @@ export class Tenant {
     return { endUser, chat };
   }
 
-  /** The next (or an already received) verified webhook matching the filter. */
+  /**
+   * The next (or an already received) verified webhook the receiver accepted matching the
+   * filter. On timeout the WebhookTimeoutError also says what the emulator's delivery journal
+   * shows for that event (e.g. that the tenant's selection left it out and how to enable it).
+   */
   waitForWebhook(filter) {
-    return this.receiver.waitForWebhook(filter);
+    return explainTimeout(this, this.receiver.waitForWebhook(filter), filter);
   }
 
   waitForWebhooks(filter) {
-    return this.receiver.waitForWebhooks(filter);
+    return explainTimeout(this, this.receiver.waitForWebhooks(filter), filter);
   }
+
 
   /** Long-polls the chat record until `state` (routing state) and the other conditions hold. */
   waitForChat(chatId, conditions) {
@@ -166,4 +173,23 @@ export async function assertAgentNeverSaw(admin, chatId, value, { waitFor, timeo
     }
   }
   return agentView;
+}
+
+/** Adds the journal's account (the 408 of a one-time check on it) to a receiver timeout. */
+async function explainTimeout(tenant, waiting, { eventType, chatId } = {}) {
+  try {
+    return await waiting;
+  } catch (error) {
+    if (!(error instanceof WebhookTimeoutError)) throw error;
+    const filters = { tenant: tenant.subdomain, chat_id: chatId, event_type: eventType, status: "delivered", min_count: 1 };
+    const journal = await tenant.admin.request("GET", `/webhooks/deliveries${query(filters)}`, undefined, { longPoll: true }).then(
+      found => `the emulator's journal shows ${found.count} delivered`,
+      answer => (answer instanceof WaitTimeoutError ? `the emulator's journal: ${answer.serverMessage.replace(/^[^:]*: /, "")}` : undefined),
+    );
+    if (journal) {
+      error.message = `${error.message}; ${journal}`;
+      error.journal = journal;
+    }
+    throw error;
+  }
 }

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { EmulatorError, WaitTimeoutError } from "../src/index.js";
+import { EmulatorError, WaitTimeoutError, WebhookTimeoutError } from "../src/index.js";
 import { startTestEmulator } from "./support.js";
 
 describe("AdminClient", () => {
@@ -115,6 +115,9 @@ describe("AdminClient", () => {
       assert.match(timedOut.message, /1 agent_joined event was journaled as suppressed/);
       assert.ok(timedOut.message.includes(`enable it with PUT /__admin/tenants/${documented.subdomain}/webhook/events`), timedOut.message);
       assert.equal(timedOut.explanation.left_out_by_selection[0].event_type, "agent_joined");
+      const neverSent = await documented.waitForWebhook({ eventType: "agent_joined", chatId: chat.id, timeoutMs: 100 }).catch(e => e);
+      assert.ok(neverSent instanceof WebhookTimeoutError, String(neverSent));
+      assert.match(neverSent.message, /the emulator's journal: 0 matched; .*agent_joined is left out by the tenant .* journaled as suppressed; enable it with PUT/);
       await documented.admin.clearTenantWebhookEvents(documented.subdomain);
       assert.equal((await documented.admin.tenantWebhookEvents(documented.subdomain)).source, "default");
     } finally {

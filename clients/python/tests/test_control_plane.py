@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccai_emulator import EmulatorError, TestTenant, WaitTimeout, parse_signature_header
+from ccai_emulator import EmulatorError, TestTenant, WaitTimeout, WebhookTimeout, parse_signature_header
 from ccai_emulator.admin import LONG_POLL_CAP_SECONDS, _until_deadline
 
 
@@ -89,6 +89,10 @@ def test_waiting_for_an_event_left_out_by_the_selection_says_how_to_enable_it(cc
     assert "journaled as suppressed" in text, text
     assert f"PUT /__admin/tenants/{ccai_tenant.name}/webhook/events" in text, text
     assert timeout.value.last_seen["left_out_by_selection"][0]["event_type"] == "agent_joined"
+    with pytest.raises(WebhookTimeout) as never_sent:
+        ccai_tenant.wait_for_webhook("agent_joined", chat_id=chat, timeout=0.1)
+    assert "the emulator's journal: 0 matched" in str(never_sent.value), never_sent.value
+    assert "journaled as suppressed; enable it with PUT" in str(never_sent.value), never_sent.value
 
 
 def test_a_tenants_clock_moves_alone(ccai_tenant: TestTenant) -> None:

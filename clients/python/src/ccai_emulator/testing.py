@@ -19,7 +19,8 @@ from typing import Any
 from .admin import EscalationStatus, RoutingState, View
 from .apps import AppsClient
 from .launcher import Emulator
-from .receiver import Predicate, ReceivedWebhook, WebhookReceiver
+from ._http import EmulatorError, WaitTimeout
+from .receiver import Predicate, ReceivedWebhook, WebhookReceiver, WebhookTimeout
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a wait helper waits unless told otherwise."""
@@ -112,8 +113,29 @@ class TestTenant:
         predicate: Predicate | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> ReceivedWebhook:
-        """The first verified webhook of this tenant matching the filters (waits for it)."""
-        return self.webhooks.wait_for_webhook(event_type, chat_id=chat_id, predicate=predicate, timeout=timeout)
+        """The first verified webhook of this tenant the receiver accepted matching the
+        filters (waits for it). On timeout the :class:`WebhookTimeout` also says what the
+        emulator's delivery journal shows for that event (e.g. that the tenant's selection
+        left it out, and how to enable it)."""
+        try:
+            return self.webhooks.wait_for_webhook(event_type, chat_id=chat_id, predicate=predicate, timeout=timeout)
+        except WebhookTimeout as timed_out:
+            journal = self._journal_account(event_type, chat_id)
+            if journal is None:
+                raise
+            raise WebhookTimeout(f"{timed_out}; {journal}") from None
+
+    def _journal_account(self, event_type: str | None, chat_id: int | None) -> str | None:
+        """What the delivery journal shows for the event: the 408 of a one-time check on it."""
+        try:
+            found = self.admin.deliveries(
+                tenant=self.name, chat_id=chat_id, event_type=event_type, status="delivered", min_count=1
+            )
+        except WaitTimeout as journal:
+            return "the emulator's journal: " + journal.message.split(": ", 1)[-1]
+        except EmulatorError:
+            return None
+        return f"the emulator's journal shows {found.get('count')} delivered"
 
     def wait_for_escalation(
         self, chat_id: int, status: EscalationStatus | None = None, *, timeout: float = DEFAULT_TIMEOUT
