@@ -145,7 +145,7 @@ impl Features {
             chats,
             overview,
             store,
-            openapi: Arc::new(OpenApiDocument(super::routes::openapi_document())),
+            openapi: Arc::new(OpenApiDocument(super::routes::openapi_document().into())),
         }
     }
 
