@@ -15,9 +15,9 @@ pub mod route_table;
 pub mod waiting;
 
 /// The OpenAPI document `GET /__admin/openapi.json` serves, built once at start-up from
-/// every feature's operations.
+/// every feature's operations and kept as the JSON text it is served as.
 #[derive(Debug, Clone)]
-pub struct OpenApiDocument(pub serde_json::Value);
+pub struct OpenApiDocument(pub bytes::Bytes);
 
 /// HTTP settings every worker can reach (app data next to the state).
 #[derive(Debug, Clone)]

@@ -189,23 +189,41 @@ rejections!(Error400 => 400, Error401 => 401, Error403 => 403, Error404 => 404,
 #[derive(Default)]
 pub struct Described {
     pub paths: Paths,
-    pub schemas: Vec<(String, RefOr<Schema>)>,
+    schemas: BTreeMap<String, RefOr<Schema>>,
+}
+
+impl Described {
+    /// Adds the schemas an operation names (each operation names again every schema it
+    /// reaches, so they are kept once, as they come).
+    pub fn add_schemas(&mut self, schemas: Vec<(String, RefOr<Schema>)>) {
+        for (name, schema) in schemas {
+            match self.schemas.get(&name) {
+                // Two wire types under one name would make one of them silently wrong.
+                Some(known) => assert!(
+                    *known == schema,
+                    "two different schemas are named {name}: give one of them #[schema(as = ...)]"
+                ),
+                None => {
+                    self.schemas.insert(name, schema);
+                }
+            }
+        }
+    }
+
+    /// Adds what another table described.
+    pub fn extend(&mut self, other: Described) {
+        self.paths.paths.extend(other.paths.paths);
+        self.add_schemas(other.schemas.into_iter().collect());
+    }
 }
 
 /// The whole document from the operations of every surface.
-pub fn document(described: Described, surfaces: &[Surface]) -> OpenApi {
-    let mut schemas: BTreeMap<String, RefOr<Schema>> = BTreeMap::new();
-    let envelope = (ErrorEnvelope::name().into_owned(), ErrorEnvelope::schema());
-    for (name, schema) in described.schemas.into_iter().chain([envelope]) {
-        if let Some(other) = schemas.get(&name) {
-            // Two wire types under one name would make one of them silently wrong.
-            assert!(
-                serde_json::to_value(other).ok() == serde_json::to_value(&schema).ok(),
-                "two different schemas are named {name}: give one of them #[schema(as = ...)]"
-            );
-        }
-        schemas.insert(name, schema);
-    }
+pub fn document(mut described: Described, surfaces: &[Surface]) -> OpenApi {
+    described.add_schemas(vec![(
+        ErrorEnvelope::name().into_owned(),
+        ErrorEnvelope::schema(),
+    )]);
+    let schemas = described.schemas;
     let responses = REJECTIONS
         .iter()
         .map(|(status, _)| (format!("Error{status}"), rejection(*status)));

@@ -12,7 +12,8 @@ use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, Resource, Responder, Route, Scope};
 use serde::Serialize;
 use utoipa::__dev::SchemaReferences;
-use utoipa::openapi::path::HttpMethod;
+use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::{RefOr, Schema};
 
 use super::error::{method_not_allowed, route_not_found};
 use super::openapi::{Described, Surface};
@@ -33,7 +34,20 @@ pub struct RouteTable {
     /// (actix path relative to the prefix, method, route), in registration order.
     routes: Vec<(String, Method, Route)>,
     endpoints: Vec<Endpoint>,
-    described: Described,
+    operations: Vec<Registered>,
+}
+
+/// A registered operation, described only when the document is built ([`RouteTable::described`]):
+/// the tables are also built for every worker, which serves the routes and needs no
+/// description.
+struct Registered {
+    /// The full path as the document writes it.
+    path: String,
+    method: Method,
+    /// The handler's function name, which its operation's default id must be.
+    handler: &'static str,
+    operation: fn() -> Operation,
+    schemas: fn(&mut Vec<(String, RefOr<Schema>)>),
 }
 
 impl RouteTable {
@@ -43,7 +57,7 @@ impl RouteTable {
             surface,
             routes: Vec::new(),
             endpoints: Vec::new(),
-            described: Described::default(),
+            operations: Vec::new(),
         }
     }
 
@@ -51,9 +65,10 @@ impl RouteTable {
     /// made for it, `__path_<handler>`) says, and keeps the operation for the document.
     /// The path may carry an actix pattern (`/{key:.*}`); the document writes `/{key}`.
     ///
-    /// Panics when the operation is not the handler's (its default operation id, the
-    /// function's name, differs from the handler's) or names other than one method: the
-    /// route tables are built when the server starts and in every test.
+    /// Panics when the operation names other than one method, and [`RouteTable::described`]
+    /// when the operation is not the handler's (its default operation id, the function's
+    /// name, differs from the handler's): the document is built when the server starts
+    /// and in every test.
     pub fn route<O, F, Args>(mut self, handler: F, _operation: O) -> RouteTable
     where
         O: utoipa::Path + SchemaReferences,
@@ -69,20 +84,14 @@ impl RouteTable {
             "{relative}: an operation takes one method"
         );
         let method = actix_method(methods[0].clone());
-        let mut operation = O::operation();
-        let handler_name = std::any::type_name::<F>().rsplit("::").next();
-        assert_eq!(
-            operation.operation_id.as_deref(),
-            handler_name,
-            "{method} {relative}: the operation is not the handler's"
-        );
         let path = format!("{}{}", self.prefix, without_patterns(&relative));
-        operation.operation_id = Some(operation_id(&method, &path));
-        self.surface.complete(&mut operation);
-        self.described
-            .paths
-            .add_path_operation(&path, methods, operation);
-        O::schemas(&mut self.described.schemas);
+        self.operations.push(Registered {
+            path: path.clone(),
+            method: method.clone(),
+            handler: std::any::type_name::<F>(),
+            operation: O::operation,
+            schemas: O::schemas,
+        });
         self.endpoints.push(Endpoint {
             method: method.to_string(),
             path,
@@ -97,8 +106,30 @@ impl RouteTable {
     }
 
     /// The operations and schemas of these routes, for the document.
-    pub fn described(self) -> Described {
-        self.described
+    pub fn described(&self) -> Described {
+        let mut described = Described::default();
+        for registered in &self.operations {
+            let mut operation = (registered.operation)();
+            let handler = registered.handler.rsplit("::").next();
+            assert_eq!(
+                operation.operation_id.as_deref(),
+                handler,
+                "{} {}: the operation is not the handler's ({})",
+                registered.method,
+                registered.path,
+                registered.handler
+            );
+            operation.operation_id = Some(operation_id(&registered.method, &registered.path));
+            self.surface.complete(&mut operation);
+            let method = utoipa_method(&registered.method);
+            described
+                .paths
+                .add_path_operation(&registered.path, vec![method], operation);
+            let mut schemas = Vec::new();
+            (registered.schemas)(&mut schemas);
+            described.add_schemas(schemas);
+        }
+        described
     }
 
     pub fn surface(&self) -> Surface {
@@ -142,6 +173,19 @@ impl RouteTable {
                     .fold(resource, |resource, (_, route)| resource.route(route))
             })
             .collect()
+    }
+}
+
+fn utoipa_method(method: &Method) -> HttpMethod {
+    match *method {
+        Method::POST => HttpMethod::Post,
+        Method::PUT => HttpMethod::Put,
+        Method::DELETE => HttpMethod::Delete,
+        Method::OPTIONS => HttpMethod::Options,
+        Method::HEAD => HttpMethod::Head,
+        Method::PATCH => HttpMethod::Patch,
+        Method::TRACE => HttpMethod::Trace,
+        _ => HttpMethod::Get,
     }
 }
 
@@ -240,6 +284,8 @@ mod tests {
     #[test]
     #[should_panic(expected = "the operation is not the handler's")]
     fn an_operation_cannot_be_registered_with_another_handler() {
-        let _ = RouteTable::new("/x", Surface::CONTROL_PLANE).route(note, __path_file);
+        let _ = RouteTable::new("/x", Surface::CONTROL_PLANE)
+            .route(note, __path_file)
+            .described();
     }
 }

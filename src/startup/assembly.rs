@@ -151,7 +151,7 @@ impl Features {
             chats,
             overview,
             store,
-            openapi: Arc::new(OpenApiDocument(super::routes::openapi_document())),
+            openapi: Arc::new(OpenApiDocument(super::routes::openapi_document().into())),
         }
     }
 

@@ -82,18 +82,16 @@ pub fn configure(max_body_bytes: usize) -> impl Fn(&mut web::ServiceConfig) + Cl
     }
 }
 
-/// The OpenAPI document: the operations every route table registered, with the schemas
-/// they name.
-pub fn openapi_document() -> serde_json::Value {
+/// The OpenAPI document as JSON text: the operations every route table registered, with
+/// the schemas they name.
+pub fn openapi_document() -> String {
     let tables = [apps_api(), storage::routes(), control_plane()];
     let surfaces: Vec<_> = tables.iter().map(RouteTable::surface).collect();
     let mut described = openapi::Described::default();
-    for table in tables {
-        let part = table.described();
-        described.paths.paths.extend(part.paths.paths);
-        described.schemas.extend(part.schemas);
+    for table in &tables {
+        described.extend(table.described());
     }
-    serde_json::to_value(openapi::document(described, &surfaces))
+    serde_json::to_string(&openapi::document(described, &surfaces))
         .expect("the OpenAPI document serialises")
 }
 

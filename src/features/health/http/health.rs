@@ -1,5 +1,6 @@
 //! Health, reset, and the OpenAPI document.
 
+use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -42,5 +43,7 @@ pub async fn reset(state: web::Data<AppState>, query: web::Query<ResetQuery>) ->
 #[utoipa::path(get, path = "/openapi.json", summary = "This document",
     responses((status = 200, description = "OpenAPI 3", body = Object)))]
 pub async fn openapi(document: web::Data<OpenApiDocument>) -> HttpResponse {
-    HttpResponse::Ok().json(&document.0)
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(document.0.clone())
 }

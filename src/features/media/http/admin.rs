@@ -42,8 +42,8 @@ pub struct AttachQuery {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct MultipartAttachment {
-    #[schema(value_type = Option<String>, format = Binary)]
-    file: Option<()>,
+    #[schema(value_type = String, format = Binary)]
+    file: (),
 }
 
 /// One file as the request carried it.
