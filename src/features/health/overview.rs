@@ -15,8 +15,8 @@ use crate::features::media::MediaLibrary;
 use crate::features::persistence::{PersistenceStats, StateStore};
 use crate::features::requests::JournalStats;
 use crate::features::requests::Requests;
-use crate::features::webhooks::{ChatCreatedOrder, MessageContentShape};
 use crate::features::webhooks::Webhooks;
+use crate::features::webhooks::{ChatCreatedOrder, MessageContentShape};
 
 /// What `GET /__admin/health` reports (`Health`).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -51,8 +51,7 @@ impl Payload {
                 let happening = Happening::MessageAdded {
                     message_id: *message_id,
                 };
-                catalog::event_for(&happening, &chat, *at, *shape)
-                    .map(|event| event.payload.into())
+                catalog::event_for(&happening, &chat, *at, *shape).map(|event| event.payload.into())
             }
         }
     }
