@@ -4,11 +4,13 @@
 
 mod admin;
 mod architecture;
+mod bearer_auth;
 mod binary_shutdown;
 mod client;
 mod concurrency;
 mod configuration_docs;
 mod console;
+mod custom_data;
 mod deflections;
 mod dismissal;
 mod escalations;
@@ -45,6 +47,7 @@ mod state_bounds;
 mod support;
 mod tenants;
 mod vta_flows;
+mod wait_times;
 mod webhook_delivery;
 mod webhook_fidelity;
 mod webhook_receiver;

@@ -72,6 +72,12 @@ pub enum BearerTenant {
     NoSubdomain,
 }
 
+/// Compares two secrets without leaking where they differ through timing.
+pub fn constant_time_eq(expected: &str, given: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    expected.as_bytes().ct_eq(given.as_bytes()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,10 +112,4 @@ mod tests {
         );
         assert_eq!(open.bearer_tenant("any", None), BearerTenant::NoSubdomain);
     }
-}
-
-/// Compares two secrets without leaking where they differ through timing.
-pub fn constant_time_eq(expected: &str, given: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    expected.as_bytes().ct_eq(given.as_bytes()).into()
 }

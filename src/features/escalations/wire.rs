@@ -3,6 +3,7 @@
 //! ([`WaitFiguresChange`]).
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::core::domain::wait_times::{ChannelType, MenuType, MenuWait, WaitFigures};
 
@@ -70,6 +71,50 @@ pub struct WaitFiguresChange {
 }
 
 impl WaitFiguresChange {
+    const FIELDS: [&'static str; 5] = [
+        "chat",
+        "voice_call",
+        "logged_in_agents",
+        "available_agents",
+        "breakthrough_agents",
+    ];
+
+    /// Reads a change, naming the field of each problem.
+    pub fn from_json(body: &Value) -> Result<WaitFiguresChange, String> {
+        let object = body
+            .as_object()
+            .ok_or("The body must be an object such as {\"chat\": 300}")?;
+        if let Some(unknown) = object
+            .keys()
+            .find(|key| !Self::FIELDS.contains(&key.as_str()))
+        {
+            return Err(format!(
+                "{unknown} is not a wait-time figure (known: {})",
+                Self::FIELDS.join(", ")
+            ));
+        }
+        let number = |name: &str| -> Result<Option<u64>, String> {
+            match object.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(value) => value.as_u64().map(Some).ok_or_else(|| {
+                    format!("{name} must be a whole number (seconds for chat and voice_call), not {value}")
+                }),
+            }
+        };
+        let count = |name: &str| -> Result<Option<u32>, String> {
+            number(name)?
+                .map(|value| u32::try_from(value).map_err(|_| format!("{name} is too large")))
+                .transpose()
+        };
+        Ok(WaitFiguresChange {
+            chat: number("chat")?,
+            voice_call: number("voice_call")?,
+            logged_in_agents: count("logged_in_agents")?,
+            available_agents: count("available_agents")?,
+            breakthrough_agents: count("breakthrough_agents")?,
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == WaitFiguresChange::default()
     }

@@ -104,10 +104,10 @@ pub async fn set_wait_time(
     state: web::Data<AppState>,
     escalations: web::Data<Escalations>,
     path: web::Path<(String, String)>,
-    body: web::Json<WaitFiguresChange>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant, queue_id) = path.into_inner();
-    let change = body.into_inner();
+    let change = WaitFiguresChange::from_json(&body).map_err(ApiError::BadRequest)?;
     if change.is_empty() {
         return Err(ApiError::BadRequest(
             "Nothing to change: give chat, voice_call (seconds), logged_in_agents, available_agents or breakthrough_agents".to_owned(),
