@@ -52,6 +52,18 @@ use serde_json::Value;
 pub use admin::{AdminClient, TranscriptView};
 pub use apps::AppsClient;
 
+/// Percent-encodes a path segment or query value (tenant names are free text).
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {

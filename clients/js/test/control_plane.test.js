@@ -102,7 +102,7 @@ describe("AdminClient", () => {
     const { endUser, chat } = await tenant.startChat();
     await tenant.waitForChat(chat.id, { state: "assigned" });
     await tenant.agentSay(chat.id, "Let me check that");
-    await tenant.waitForWebhook({ eventType: "message_received", chatId: chat.id, predicate: e => e.body.message.content?.content === "Let me check that" });
+    await tenant.waitForWebhook({ eventType: "message_received", chatId: chat.id, predicate: e => e.body.message.content === "Let me check that" });
     await tenant.agentTransfer(chat.id, "one_time_code");
     await tenant.waitForChat(chat.id, { state: "task_virtual_agent" });
     await tenant.waitForWebhook({ eventType: "virtual_agent_joined", chatId: chat.id });
