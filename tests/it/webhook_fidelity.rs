@@ -110,35 +110,73 @@ async fn the_events_a_page_documents_are_sent_by_default_and_the_others_are_jour
     );
 }
 
-/// A receiver like the public Go client's: it decodes `body.message.content` as a string
-/// (anything else is a 400 "Error parsing body"), or, the other kind, as an object.
-fn decodes(event: &Received, expect_string: bool) -> bool {
-    let content = &event.body()["message"]["content"];
-    if event.body()["message"]["type"] != "text" {
+/// Whether a consumer that decodes a text `message_received`'s `body.message.content` as a
+/// string (the public Go client's `Content string`) or as an object can decode `envelope`.
+fn decodes(envelope: &Value, as_string: bool) -> bool {
+    let message = &envelope["body"]["message"];
+    if envelope["event_type"] != "message_received" || message["type"] != "text" {
         return true;
     }
-    if expect_string {
-        content.is_string()
+    if as_string {
+        message["content"].is_string()
     } else {
-        content.is_object() && content["content"].is_string()
+        message["content"]["content"].is_string()
     }
 }
 
-#[actix_rt::test]
-async fn a_text_messages_content_is_a_string_by_default_and_an_object_when_the_tenant_asks() {
-    let app = spawn_app();
-    let path = |tenant: &str| format!("/tenants/{tenant}/message_content_shape");
+fn refuses_unless_a_string(envelope: &Value) -> bool {
+    !decodes(envelope, true)
+}
 
-    // The default: a receiver that decodes a string accepts every text message.
+fn refuses_unless_an_object(envelope: &Value) -> bool {
+    !decodes(envelope, false)
+}
+
+/// The journal's `message_received` deliveries of one chat once each has finished.
+async fn settled_messages(
+    app: &crate::support::TestApp,
+    chat: u64,
+    texts: usize,
+) -> Vec<DeliveryStatus> {
+    let filter = DeliveryFilter {
+        chat_id: Some(ChatId(chat)),
+        event_type: Some(ccai_emulator::features::webhooks::catalog::EventType::MessageReceived),
+        ..DeliveryFilter::default()
+    };
+    app.wait_for_deliveries(
+        &filter,
+        crate::support::DEADLINE,
+        "the texts settled",
+        |all| {
+            all.len() >= texts
+                && all
+                    .iter()
+                    .all(|d| matches!(d.status, DeliveryStatus::Delivered | DeliveryStatus::Failed))
+        },
+    )
+    .await
+    .iter()
+    .map(|d| d.status)
+    .collect()
+}
+
+#[actix_rt::test]
+async fn a_receiver_that_decodes_a_string_takes_the_default_and_one_that_decodes_an_object_takes_the_object_shape(
+) {
+    let app = spawn_app();
+    let shape_path = |tenant: &str| format!("/tenants/{tenant}/message_content_shape");
+    assert_eq!(
+        app.admin_get("/health").await["fidelity"]["message_content_shape"],
+        "string"
+    );
+
+    // A receiver like the Go client (a string or 400), with the default: every text arrives.
     let strings = WebhookReceiver::start();
+    strings.refuse_when(refuses_unless_a_string);
     let plain = app.tenant("shape-string");
     plain.use_receiver(&strings).await;
     assert_eq!(
-        app.admin_get(&path(&plain.subdomain)).await["shape"],
-        "string"
-    );
-    assert_eq!(
-        app.admin_get("/health").await["fidelity"]["message_content_shape"],
+        app.admin_get(&shape_path(&plain.subdomain)).await["shape"],
         "string"
     );
     let (chat, user) = plain.open_chat().await;
@@ -147,25 +185,42 @@ async fn a_text_messages_content_is_a_string_by_default_and_an_object_when_the_t
         .wait_for_chat(chat, "the end user's text", |events| {
             events
                 .iter()
-                .any(|event| event.body()["message"]["content"] == "hello as a string")
+                .any(|e| e.body()["message"]["content"] == "hello as a string")
         })
         .await;
-    let texts: Vec<&Received> = events
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.event_type == "message_received")
+            .count()
+            >= 2
+    );
+    assert!(settled_messages(&app, chat, 2)
+        .await
         .iter()
-        .filter(|event| event.event_type == "message_received")
-        .collect();
-    assert!(texts.len() >= 2, "the greeting and the end user's text");
-    assert!(texts.iter().all(|event| decodes(event, true)), "{texts:?}");
-    assert!(!texts.iter().any(|event| decodes(event, false)));
+        .all(|s| *s == DeliveryStatus::Delivered));
 
-    // A tenant that asks for objects: a receiver that decodes an object accepts them.
+    // A receiver that decodes an object refuses the default shape (400, retried, failed) ...
     let objects = WebhookReceiver::start();
+    objects.refuse_when(refuses_unless_an_object);
     let nested = app.tenant("shape-object");
     nested.use_receiver(&objects).await;
+    let (refused_chat, user) = nested.open_chat().await;
+    nested
+        .says(refused_chat, user, "lost on an object decoder")
+        .await;
+    let statuses = settled_messages(&app, refused_chat, 2).await;
+    assert!(
+        statuses.iter().all(|s| *s == DeliveryStatus::Failed),
+        "{statuses:?}"
+    );
+    assert!(objects.received().iter().any(|r| r.answered == 400));
+
+    // ... and takes the object shape once its tenant asks for it.
     let bad = app
         .admin(
             Method::PUT,
-            &path(&nested.subdomain),
+            &shape_path(&nested.subdomain),
             Some(json!({"shape": "text"})),
         )
         .await;
@@ -178,7 +233,7 @@ async fn a_text_messages_content_is_a_string_by_default_and_an_object_when_the_t
     let set = app
         .admin(
             Method::PUT,
-            &path(&nested.subdomain),
+            &shape_path(&nested.subdomain),
             Some(json!({"shape": "object"})),
         )
         .await;
@@ -190,63 +245,67 @@ async fn a_text_messages_content_is_a_string_by_default_and_an_object_when_the_t
         .wait_for_chat(chat, "the end user's text", |events| {
             events
                 .iter()
-                .any(|event| event.body()["message"]["content"]["content"] == "hello as an object")
+                .any(|e| e.body()["message"]["content"]["content"] == "hello as an object")
         })
         .await;
-    let texts: Vec<&Received> = events
+    let text = events
         .iter()
-        .filter(|event| event.event_type == "message_received")
-        .collect();
-    assert!(texts.iter().all(|event| decodes(event, false)), "{texts:?}");
-    assert_eq!(texts[0].body()["message"]["content"]["type"], "text");
+        .find(|e| e.body()["message"]["content"]["content"] == "hello as an object")
+        .unwrap();
+    assert_eq!(text.body()["message"]["content"]["type"], "text");
+    assert!(settled_messages(&app, chat, 2)
+        .await
+        .iter()
+        .all(|s| *s == DeliveryStatus::Delivered));
     assert_eq!(
-        app.admin(Method::DELETE, &path(&nested.subdomain), None)
+        app.admin(Method::DELETE, &shape_path(&nested.subdomain), None)
             .await
             .status,
         204
     );
     assert_eq!(
-        app.admin(Method::DELETE, &path(&nested.subdomain), None)
+        app.admin(Method::DELETE, &shape_path(&nested.subdomain), None)
             .await
             .status,
         404
     );
     assert_eq!(
-        app.admin_get(&path(&nested.subdomain)).await["source"],
+        app.admin_get(&shape_path(&nested.subdomain)).await["source"],
         "default"
     );
 }
 
 #[actix_rt::test]
-async fn a_receiver_that_decodes_a_string_refuses_the_object_shape_and_holds_the_chats_later_events(
-) {
+async fn with_the_object_flag_a_receiver_that_decodes_a_string_refuses_every_text() {
     let mut config = test_config();
     config.fidelity.webhooks.message_content_shape =
         ccai_emulator::features::webhooks::MessageContentShape::Object;
     let app = spawn_app_with(config);
-    let receiver = WebhookReceiver::start();
+    let strings = WebhookReceiver::start();
+    strings.refuse_when(refuses_unless_a_string);
     let tenant = app.tenant("shape-flag");
-    tenant.use_receiver(&receiver).await;
+    tenant.use_receiver(&strings).await;
     assert_eq!(
         app.admin_get("/health").await["fidelity"]["message_content_shape"],
         "object"
     );
     let (chat, user) = tenant.open_chat().await;
     tenant.says(chat, user, "hello").await;
-    let events = receiver
-        .wait_for_chat(chat, "the text", |events| {
-            events
-                .iter()
-                .any(|event| event.body()["message"]["content"]["content"] == "hello")
-        })
-        .await;
-    // What the Go client would do with each: a string decoder refuses every text.
-    let texts: Vec<&Received> = events
-        .iter()
-        .filter(|event| event.event_type == "message_received")
+    let statuses = settled_messages(&app, chat, 2).await;
+    assert!(
+        statuses.iter().all(|s| *s == DeliveryStatus::Failed),
+        "{statuses:?}"
+    );
+    // Photos keep their object in both shapes: only texts are refused.
+    let refused: Vec<Received> = strings
+        .received()
+        .into_iter()
+        .filter(|r| r.chat_id == chat && r.answered == 400)
         .collect();
-    assert!(!texts.is_empty());
-    assert!(texts.iter().all(|event| !decodes(event, true)));
+    assert!(!refused.is_empty());
+    assert!(refused
+        .iter()
+        .all(|r| r.body()["message"]["type"] == "text"));
 }
 
 #[actix_rt::test]
