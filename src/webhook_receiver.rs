@@ -49,19 +49,48 @@ pub struct ReceiverArgs {
     )]
     pub secrets: Vec<String>,
     /// Answer this status instead of 200 to verified requests, to watch the emulator retry
-    /// (300 to 599; empty: never fail).
-    #[arg(long, env = "FAIL_STATUS", value_parser = fail_status)]
-    pub fail_status: Option<u16>,
-    /// Only to the first N verified requests, then 200 again (default: every one).
-    #[arg(long, env = "FAIL_COUNT", requires = "fail_status")]
-    pub fail_count: Option<u64>,
+    /// (300 to 599; empty: never fail, as docker-compose.yml passes it when unset).
+    #[arg(long = "fail-status", env = "FAIL_STATUS", value_parser = fail_status)]
+    pub fail_status_given: Option<Unset<u16>>,
+    /// Only to the first N verified requests, then 200 again (default: every one; empty: the
+    /// same).
+    #[arg(long = "fail-count", env = "FAIL_COUNT", value_parser = fail_count, requires = "fail_status_given")]
+    pub fail_count_given: Option<Unset<u64>>,
 }
 
-fn fail_status(text: &str) -> Result<u16, String> {
+/// A flag's value, or `None` when it was given empty (an environment twin set to `""`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unset<T>(pub Option<T>);
+
+impl ReceiverArgs {
+    /// The status to fail with, if any.
+    pub fn fail_status(&self) -> Option<u16> {
+        self.fail_status_given.and_then(|given| given.0)
+    }
+
+    /// How many verified requests to fail (`None`: every one).
+    pub fn fail_count(&self) -> Option<u64> {
+        self.fail_count_given.and_then(|given| given.0)
+    }
+}
+
+fn fail_status(text: &str) -> Result<Unset<u16>, String> {
+    if text.is_empty() {
+        return Ok(Unset(None));
+    }
     match text.parse::<u16>() {
-        Ok(status) if (300..=599).contains(&status) => Ok(status),
+        Ok(status) if (300..=599).contains(&status) => Ok(Unset(Some(status))),
         _ => Err(format!("{text:?} is not a status from 300 to 599")),
     }
+}
+
+fn fail_count(text: &str) -> Result<Unset<u64>, String> {
+    if text.is_empty() {
+        return Ok(Unset(None));
+    }
+    text.parse::<u64>()
+        .map(|count| Unset(Some(count)))
+        .map_err(|_| format!("{text:?} is not a whole number"))
 }
 
 /// `Some(exit code)` when the command line is `ccai-emulator webhook-receiver ...` (the
@@ -86,6 +115,7 @@ pub async fn invoked() -> Option<ExitCode> {
 
 /// Serves until SIGTERM or SIGINT.
 pub async fn run(args: ReceiverArgs) -> ExitCode {
+    let (fail_status, fail_count) = (args.fail_status(), args.fail_count());
     let secrets: Vec<String> = args.secrets.into_iter().filter(|s| !s.is_empty()).collect();
     if secrets.is_empty() {
         eprintln!("ccai-emulator {SUBCOMMAND}: --secret (or WEBHOOK_SECRETS) names no secret");
@@ -94,7 +124,7 @@ pub async fn run(args: ReceiverArgs) -> ExitCode {
     let receiver = web::Data::new(Receiver {
         secrets,
         seen: Mutex::new(HashSet::new()),
-        failing: Mutex::new(args.fail_status.map(|status| (status, args.fail_count))),
+        failing: Mutex::new(fail_status.map(|status| (status, fail_count))),
     });
     let count = receiver.secrets.len();
     let server = HttpServer::new(move || {
@@ -119,7 +149,7 @@ pub async fn run(args: ReceiverArgs) -> ExitCode {
     let address = server.addrs().first().copied();
     let server = server.run();
     let handle = server.handle();
-    let failing = match (args.fail_status, args.fail_count) {
+    let failing = match (fail_status, fail_count) {
         (Some(status), Some(count)) => {
             format!(", answering {status} to the first {count} verified request(s)")
         }
