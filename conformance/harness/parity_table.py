@@ -35,6 +35,7 @@ API_ENDPOINTS = (
     "PATCH /chats/{id}",
     "POST /chats/{id}/message",
     "POST /chats/{id}/end_user",
+    "POST /chats/{id}/custom_data",
     "PATCH /chats/{id}/resume",
     "POST /chats/{id}/escalations",
     "PATCH /chats/{id}/escalations/{escalation_id}",

@@ -9,7 +9,8 @@ as a list of "path: expected X, got Y" lines rather than two blobs.
 Expected values may be *matchers*, for snapshots written by hand from a documentation page
 (provenance ``docs``), where the page gives a field's type but not its value:
 ``"<any>"``, ``"<int>"``, ``"<number>"``, ``"<string>"``, ``"<bool>"``, ``"<object>"``,
-``"<list>"``, and ``{"<each>": X}`` (a list whose every element matches X). With
+``"<list>"``, and ``{"<each>": X}`` (a list whose every element matches X); ``"<int>"`` also
+matches an id the normaliser replaced (``"<menu:1>"``: an integer whose identity it kept). With
 ``"match": "subset"`` an object may have keys the snapshot does not name (the platform tells
 clients to ignore keys they do not know); with ``"exact"`` (the default) it may not.
 """
@@ -17,19 +18,34 @@ clients to ignore keys they do not know); with ``"exact"`` (the default) it may 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .normalise import ID_KEYS, OBJECT_KINDS, PATH_KINDS
 
 FORMAT = "ccai-conformance-snapshot/1"
 SOURCES = ("tenant", "docs", "emulator")
 MISSING = object()
 """Stands for a key or list element that is not there."""
 
+ID_PLACEHOLDER = re.compile(
+    "^<(" + "|".join(sorted(set(ID_KEYS.values()) | set(OBJECT_KINDS.values()) | set(PATH_KINDS.values()))) + r"):\d+>$"
+)
+"""An integer id as the normaliser writes it (``<chat:1>``)."""
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, str):
+        return ID_PLACEHOLDER.match(value) is not None
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 TYPE_MATCHERS: dict[str, Callable[[Any], bool]] = {
     "<any>": lambda value: True,
-    "<int>": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "<int>": _is_int,
     "<number>": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
     "<string>": lambda value: isinstance(value, str),
     "<bool>": lambda value: isinstance(value, bool),

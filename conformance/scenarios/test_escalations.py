@@ -173,7 +173,6 @@ def test_a_department_the_rules_do_not_know_is_asked_and_the_answer_routes(consu
     consumer.expect_webhooks("message_received", chat["id"], predicate=lambda h: AGENT_GREETING in h.raw_body.decode())
 
 
-@pytest.mark.awaiting("a deflection webhook sent by default", rows=["deflection webhook (name not published)"])
 @pytest.mark.emulator_only("forces the billing queue over capacity on the control plane", agent=True)
 def test_a_deflection_is_announced_by_a_webhook_with_its_reason_and_options(consumer: Consumer) -> None:
     """The guide: on a deflection "the consumer receives a webhook indicating the reason for deflection and

@@ -57,7 +57,6 @@ def test_mid_session_authentication_refusals_are_the_documented_ones(consumer: C
     consumer.expect_webhooks("chat_created", chat["id"])
 
 
-@pytest.mark.awaiting("Authorization: Bearer on mid-session authentication", rows=["POST /chats/{id}/end_user"])
 def test_mid_session_authentication_takes_the_bearer_form_of_the_pages_samples(consumer: Consumer) -> None:
     """The page's samples send ``Authorization: Bearer``: the same request with the tenant's token as a bearer is accepted."""
     user = consumer.upsert_end_user("sam")

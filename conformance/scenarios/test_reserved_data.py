@@ -2,7 +2,8 @@
 ``reserved_bad_actor`` and ``reserved_repeat_customer``, sent "using the Apps API, even after
 a session has begun", shown to the agent as user-profile flags. The request shape is the
 platform's custom data (``{"label", "value", "type"}`` per key), sent as ``custom_data`` on
-``POST /chats``."""
+``POST /chats``, and after the chat began with ``POST /chats/{id}/custom_data`` as the public Go
+client (GoogleCloudPlatform/dialogflow-integrations, webchat-proxy) sends it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ RESERVED = {
 }
 
 
-@pytest.mark.awaiting("reserved data properties", rows=["POST /chats"])
 def test_a_chat_opens_with_reserved_data_properties(consumer: Consumer) -> None:
     """POST /chats with custom_data holding the three reserved properties is accepted, and the chat created."""
     user = consumer.upsert_end_user("ada")
@@ -29,7 +29,6 @@ def test_a_chat_opens_with_reserved_data_properties(consumer: Consumer) -> None:
     consumer.expect_webhooks("chat_created", answer.json()["id"])
 
 
-@pytest.mark.awaiting("reserved data properties", rows=["POST /chats"])
 @pytest.mark.emulator_only("what the human agent sees is read on the control plane")
 def test_reserved_data_properties_reach_the_chat_record_and_the_agent(consumer: Consumer) -> None:
     """The reserved properties sent with POST /chats are stored with the chat: its record and the agent's view carry each value."""
@@ -41,4 +40,22 @@ def test_reserved_data_properties_reach_the_chat_record_and_the_agent(consumer: 
     for name in RESERVED:
         assert name in record, (name, record)
         assert name in agent_view or RESERVED[name]["label"] in agent_view, (name, agent_view)
+    consumer.expect_webhooks("chat_created", chat["id"])
+
+
+def test_reserved_data_is_sent_after_the_chat_began_as_a_public_client_sends_it(consumer: Consumer) -> None:
+    """POST /chats/{id}/custom_data with {"signed": false, "data": ...} (the public Go client's call) is accepted."""
+    user = consumer.upsert_end_user("cai")
+    consumer.step("open a chat")
+    chat = consumer.apps.create_chat(user["id"])
+    consumer.step("send reserved data after the chat began")
+    answer = consumer.raw("POST", f"/chats/{chat['id']}/custom_data", {"signed": False, "data": RESERVED})
+    assert answer.status in (200, 201), answer.json()
+    consumer.step("a reserved property that is not a boolean is refused")
+    refused = consumer.raw(
+        "POST",
+        f"/chats/{chat['id']}/custom_data",
+        {"signed": False, "data": {"reserved_bad_actor": {"label": "Bad Actor", "value": "maybe"}}},
+    )
+    assert refused.status == 400 and set(refused.json()) == {"message"}, refused.json()
     consumer.expect_webhooks("chat_created", chat["id"])

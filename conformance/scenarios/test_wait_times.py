@@ -5,12 +5,9 @@ voice_call, materialized_path, ...}``. Custom front ends call it before a chat s
 
 from __future__ import annotations
 
-import pytest
-
 from harness.consumer import Consumer
 
 
-@pytest.mark.awaiting("GET /apps/api/v1/wait_times", rows=["GET /wait_times"])
 def test_wait_times_are_listed_per_menu_for_a_language(consumer: Consumer) -> None:
     """GET /wait_times?lang=en answers a list with each menu's wait; with channel_type=chat only chat waits."""
     consumer.step("wait times in English")
@@ -27,7 +24,6 @@ def test_wait_times_are_listed_per_menu_for_a_language(consumer: Consumer) -> No
     assert chat_only.status == 200 and isinstance(chat_only.json(), list)
 
 
-@pytest.mark.awaiting("GET /apps/api/v1/wait_times", rows=["GET /wait_times"])
 def test_wait_times_without_a_language_are_refused(consumer: Consumer) -> None:
     """lang is required: without it, a 400 in the envelope."""
     consumer.step("wait times without lang")

@@ -103,6 +103,9 @@ def test_subset_matching_and_matchers_for_snapshots_written_from_a_page() -> Non
     bad = {"status": "200", "body": [{"menu_id": 1, "menu_type": "ivr_menu"}]}
     assert [d.path for d in compare(expected, bad, subset=True)] == ["status", "body[0].menu_type"]
     assert compare({"a": "<any>"}, {}, subset=True) == [Difference("a", "<any>", MISSING)]
+    # An id the normaliser replaced is still an integer; another placeholder is not.
+    assert compare({"menu_id": "<int>"}, {"menu_id": "<menu:2>"}) == []
+    assert compare({"url": "<int>"}, {"url": "<url:1>"}) != []
 
 
 def test_a_known_gap_path_covers_itself_what_is_under_it_and_stars() -> None:

@@ -5,7 +5,7 @@ use awc::http::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ClientError, Http};
+use super::{encode, ClientError, Http};
 use crate::core::domain::ChatId;
 use crate::features::chats::wire::{ChatRecord, Transcript};
 use crate::features::health::Health;
@@ -70,18 +70,6 @@ fn for_tenant(path: &str, tenant: Option<&str>) -> String {
         Some(tenant) => format!("{path}?tenant={}", encode(tenant)),
         None => path.to_owned(),
     }
-}
-
-/// Percent-encodes a path segment or query value (tenant names are free text).
-pub(super) fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 impl AdminClient {
@@ -318,11 +306,76 @@ impl AdminClient {
             .await
     }
 
-    /// Dismisses the chat as the platform does when it goes inactive.
+    /// Dismisses the chat (the agent's button): a 409 [`ClientError::Status`] until both
+    /// the end user and an agent have written.
     pub async fn dismiss(&self, chat_id: impl Into<ChatId>) -> Result<ChatRecord, ClientError> {
         let chat_id: ChatId = chat_id.into();
         self.send(Method::POST, &format!("/chats/{chat_id}/dismiss"), None)
             .await
+    }
+
+    /// Dismisses the chat even when the platform's eligibility rule does not allow it yet
+    /// (`?force=true`).
+    pub async fn dismiss_forced(
+        &self,
+        chat_id: impl Into<ChatId>,
+    ) -> Result<ChatRecord, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        self.send(
+            Method::POST,
+            &format!("/chats/{chat_id}/dismiss?force=true"),
+            None,
+        )
+        .await
+    }
+
+    /// Chooses how the tenant's text `message_received` carries its text: `string` or
+    /// `object`.
+    pub async fn set_message_content_shape(
+        &self,
+        tenant: &str,
+        shape: &str,
+    ) -> Result<Value, ClientError> {
+        let path = format!("/tenants/{}/message_content_shape", encode(tenant));
+        self.send(Method::PUT, &path, Some(json!({ "shape": shape })))
+            .await
+    }
+
+    /// The tenant's message content shape (`{tenant, source, shape}`).
+    pub async fn message_content_shape(&self, tenant: &str) -> Result<Value, ClientError> {
+        self.get(&format!(
+            "/tenants/{}/message_content_shape",
+            encode(tenant)
+        ))
+        .await
+    }
+
+    /// Changes a queue's wait-time figures for one tenant (`{"chat": 300, ...}`: the fields
+    /// given); answers the queue.
+    pub async fn set_wait_time(
+        &self,
+        tenant: &str,
+        queue_id: &str,
+        figures: Value,
+    ) -> Result<TenantQueue, ClientError> {
+        let path = format!(
+            "/tenants/{}/queues/{}/wait_time",
+            encode(tenant),
+            encode(queue_id)
+        );
+        self.send(Method::PUT, &path, Some(figures)).await
+    }
+
+    /// Puts the fixture's wait-time figures of a queue back for one tenant.
+    pub async fn clear_wait_time(&self, tenant: &str, queue_id: &str) -> Result<(), ClientError> {
+        let path = format!(
+            "/tenants/{}/queues/{}/wait_time",
+            encode(tenant),
+            encode(queue_id)
+        );
+        self.send::<Value>(Method::DELETE, &path, None)
+            .await
+            .map(drop)
     }
 
     /// Every limit: its flag, its value and how much of it is in use.

@@ -9,6 +9,7 @@ use super::{ClientError, Http};
 use crate::core::domain::{ChatId, EndUserId};
 use crate::core::wire::apps::{Chat, EndUser, MessageAccepted};
 use crate::core::wire::escalations::Escalation;
+use crate::features::escalations::wire::WaitTime;
 
 /// A client of `/apps/api/v1` for one tenant (Basic auth: subdomain and token).
 #[derive(Clone)]
@@ -61,6 +62,59 @@ impl AppsClient {
         let end_user_id: EndUserId = end_user_id.into();
         let body = json!({"end_user_id": end_user_id, "context": {"value": context}});
         self.http.call(Method::POST, "/chats", Some(body)).await
+    }
+
+    /// Starts a chat with custom data and reserved data properties
+    /// (`{"<key>": {"label", "value", "type"?}}`).
+    pub async fn create_chat_with_custom_data(
+        &self,
+        end_user_id: impl Into<EndUserId>,
+        custom_data: serde_json::Value,
+    ) -> Result<Chat, ClientError> {
+        let end_user_id: EndUserId = end_user_id.into();
+        let body = json!({"end_user_id": end_user_id, "custom_data": custom_data});
+        self.http.call(Method::POST, "/chats", Some(body)).await
+    }
+
+    /// Adds custom data and reserved data properties to a chat that began
+    /// (`POST /chats/{id}/custom_data` with `{"signed": false, "data": ...}`); answers
+    /// `{chat_id, custom_data}` with the chat's whole custom data.
+    pub async fn send_custom_data(
+        &self,
+        chat_id: impl Into<ChatId>,
+        data: serde_json::Value,
+    ) -> Result<serde_json::Value, ClientError> {
+        let chat_id: ChatId = chat_id.into();
+        let body = json!({"signed": false, "data": data});
+        self.http
+            .call(
+                Method::POST,
+                &format!("/chats/{chat_id}/custom_data"),
+                Some(body),
+            )
+            .await
+    }
+
+    /// `GET /wait_times?lang=...`, narrowed by `filters` (`("channel_type", "chat")`,
+    /// `("menu_id", "2")`, `("wait[from]", "5")`, ...).
+    pub async fn wait_times(
+        &self,
+        lang: &str,
+        filters: &[(&str, &str)],
+    ) -> Result<Vec<WaitTime>, ClientError> {
+        let mut pairs = vec![format!("lang={}", super::encode(lang))];
+        pairs.extend(
+            filters
+                .iter()
+                .map(|(name, value)| format!("{}={}", super::encode(name), super::encode(value))),
+        );
+        self.http
+            .call(
+                Method::GET,
+                &format!("/wait_times?{}", pairs.join("&")),
+                None,
+            )
+            .await
     }
 
     /// The platform's chat object.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use awc::http::Method;
 use serde_json::{json, Value};
 
-use super::admin::encode;
+use super::encode;
 use super::{AdminClient, ClientError};
 use crate::features::clock::TenantClockAnswer;
 

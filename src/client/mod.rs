@@ -54,6 +54,18 @@ pub use admin::{AdminClient, TranscriptView};
 pub use apps::AppsClient;
 pub use clock::ClockStep;
 
+/// Percent-encodes a path segment or query value (tenant names are free text).
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {

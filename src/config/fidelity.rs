@@ -1,6 +1,7 @@
 //! The settings where the emulator can differ from the platform, and their defaults, which
-//! follow the platform (see `docs/fidelity.md`): only documented webhook events,
-//! `chat_created` answered after the response, the emulator's delivery-id header (a
+//! follow the platform (see `docs/fidelity.md`): only the webhook events a page documents,
+//! `chat_created` answered after the response, a text message's webhook content as a plain
+//! string (what the one public client decodes), the emulator's delivery-id header (a
 //! convenience the platform lacks, which can be turned off), and the interval within which a
 //! repeated mid-session authentication is a duplicate. Each flag has a `CCAI_EMU_*` twin.
 
@@ -11,7 +12,7 @@ use clap::{Args, ValueEnum};
 use crate::core::formats::parse_duration;
 use crate::features::webhooks::creation_order::ChatCreatedOrder;
 use crate::features::webhooks::event_selection::EventSelection;
-use crate::features::webhooks::WebhookOptions;
+use crate::features::webhooks::{MessageContentShape, WebhookOptions};
 
 /// The default `--mid-session-duplicate-interval`. The platform documents a duplicate-request
 /// error but not its interval: emulator's choice.
@@ -21,6 +22,12 @@ pub const DEFAULT_DUPLICATE_INTERVAL: Duration = Duration::from_secs(5);
 enum EventsMode {
     Documented,
     All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ContentShapeMode {
+    String,
+    Object,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -34,7 +41,7 @@ enum CreatedOrderMode {
 /// The command-line flags (flattened into the main command line).
 #[derive(Debug, Clone, Args)]
 pub struct FidelityArgs {
-    /// Webhook events sent to tenants that choose none: `documented` (the platform's) or `all` (adds the emulator-defined ones).
+    /// Webhook events sent to tenants that choose none: `documented` (those a page of the platform documents) or `all` (adds the ones no page mentions).
     #[arg(
         long,
         env = "CCAI_EMU_WEBHOOK_EVENTS",
@@ -50,6 +57,14 @@ pub struct FidelityArgs {
         default_value = "after_response"
     )]
     chat_created_order: CreatedOrderMode,
+    /// A text message_received's body.message.content: `string` (the text) or `object` ({"type": "text", "content": ...}), for tenants that choose none.
+    #[arg(
+        long,
+        env = "CCAI_EMU_MESSAGE_CONTENT_SHAPE",
+        value_enum,
+        default_value = "string"
+    )]
+    message_content_shape: ContentShapeMode,
     /// Send the emulator's X-Emulator-Delivery-Id header (true/false); the platform sends none.
     #[arg(
         long,
@@ -103,6 +118,10 @@ impl TryFrom<FidelityArgs> for Fidelity {
                     CreatedOrderMode::Random => ChatCreatedOrder::Random,
                 },
                 delivery_id_header: args.webhook_delivery_id_header,
+                message_content_shape: match args.message_content_shape {
+                    ContentShapeMode::String => MessageContentShape::String,
+                    ContentShapeMode::Object => MessageContentShape::Object,
+                },
             },
             mid_session_duplicate_interval,
         })
@@ -145,8 +164,14 @@ mod tests {
             "false",
             "--mid-session-duplicate-interval",
             "0",
+            "--message-content-shape",
+            "object",
         ])
         .unwrap();
+        assert_eq!(
+            fidelity.webhooks.message_content_shape,
+            MessageContentShape::Object
+        );
         assert_eq!(fidelity.webhooks.events, EventSelection::All);
         assert_eq!(
             fidelity.webhooks.chat_created_order,
@@ -156,5 +181,6 @@ mod tests {
         assert_eq!(fidelity.mid_session_duplicate_interval, Duration::ZERO);
         assert!(parse(&["e", "--mid-session-duplicate-interval", "soon"]).is_err());
         assert!(parse(&["e", "--webhook-events", "some"]).is_err());
+        assert!(parse(&["e", "--message-content-shape", "text"]).is_err());
     }
 }

@@ -441,6 +441,18 @@ limits! {
         when_reached: "409 for an end user's next message once the chat holds this many (the answers to an acknowledged message may go past it); every acknowledged message is kept",
         usage: Some("the most messages one chat holds"),
     }
+    /// Custom data entries (reserved data properties included) one chat may hold.
+    CustomDataPerChat max_custom_data_per_chat: usize {
+        name: "custom_data_per_chat",
+        flag: "max-custom-data-per-chat",
+        env: "CCAI_EMU_MAX_CUSTOM_DATA_PER_CHAT",
+        default: Some("100"),
+        unit: Count,
+        minimum: 1,
+        help: "Custom data entries (reserved data properties included) one chat may hold; past it 409.",
+        when_reached: "409 for POST /chats or POST /chats/{id}/custom_data that would leave a chat with more keys; nothing is stored",
+        usage: None,
+    }
     /// End users one tenant may hold.
     EndUsersPerTenant max_end_users_per_tenant: usize {
         name: "end_users_per_tenant",

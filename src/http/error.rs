@@ -115,7 +115,10 @@ impl From<StateError> for ApiError {
                 | ChatError::Invalid(_) => ApiError::BadRequest(chat_error.to_string()),
                 ChatError::NoAgentAssigned
                 | ChatError::TaskVirtualAgentAlreadyActive
-                | ChatError::AlreadyDismissed => ApiError::Conflict(chat_error.to_string()),
+                | ChatError::AlreadyDismissed
+                | ChatError::NotEligibleForDismissal(_) => {
+                    ApiError::Conflict(chat_error.to_string())
+                }
             },
         }
     }

@@ -295,3 +295,91 @@ async fn the_admin_client_reaches_the_settings_journals_and_long_polls() {
     assert_eq!(agent["key"], "payment_card", "{agent}");
     emulator.stop().await;
 }
+
+#[actix_rt::test]
+async fn the_clients_reach_wait_times_custom_data_the_content_shape_and_the_forced_dismissal() {
+    let emulator = Emulator::build(crate::support::test_config())
+        .unwrap()
+        .spawn();
+    let admin = emulator.admin_client();
+    let tenant = unique_subdomain("client-new");
+    let apps = emulator.apps_client(&tenant, "token");
+
+    // Wait times, and one tenant's figures changed and put back.
+    let waits = apps
+        .wait_times("en", &[("channel_type", "chat")])
+        .await
+        .unwrap();
+    assert_eq!(waits.len(), 3, "{waits:?}");
+    assert_eq!(
+        (waits[0].menu_id, waits[0].chat, waits[0].voice_call),
+        (1, Some(45), None)
+    );
+    let queue = admin
+        .set_wait_time(&tenant, "general", serde_json::json!({"chat": 600}))
+        .await
+        .unwrap();
+    assert_eq!(queue.wait_time.and_then(|figures| figures.chat), Some(600));
+    let busy = apps
+        .wait_times("en", &[("wait[from]", "9"), ("menu_id", "1")])
+        .await
+        .unwrap();
+    assert_eq!(busy.iter().map(|menu| menu.wait).collect::<Vec<_>>(), [10]);
+    admin.clear_wait_time(&tenant, "general").await.unwrap();
+    assert_eq!(
+        apps.wait_times("en", &[("menu_id", "1")]).await.unwrap()[0].chat,
+        Some(45)
+    );
+    assert_eq!(
+        apps.wait_times("", &[]).await.unwrap_err().status(),
+        Some(400)
+    );
+
+    // Reserved data at creation and custom data later.
+    let user = apps.upsert_end_user("client-custom", None).await.unwrap();
+    let chat = apps
+        .create_chat_with_custom_data(
+            user.id,
+            serde_json::json!({"reserved_verified_customer":
+                {"label": "Verified Customer", "value": true, "type": "boolean"}}),
+        )
+        .await
+        .unwrap();
+    let sent = apps
+        .send_custom_data(
+            chat.id,
+            serde_json::json!({"plan": {"label": "Plan", "value": "gold"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent["custom_data"].as_object().unwrap().len(), 2, "{sent}");
+    let view = admin
+        .transcript(chat.id, TranscriptView::Agent)
+        .await
+        .unwrap();
+    assert_eq!(view.user_profile_flags[0].flag, "verified_customer");
+    assert_eq!(view.custom_data["plan"].value, "gold");
+
+    // The content shape per tenant.
+    let shape = admin
+        .set_message_content_shape(&tenant, "object")
+        .await
+        .unwrap();
+    assert_eq!(shape["shape"], "object");
+    assert_eq!(admin.message_content_shape(&tenant).await.unwrap(), shape);
+
+    // The agent greeted, the end user has not written: dismissal waits, unless forced.
+    admin
+        .chat_when(
+            chat.id,
+            &[("routing_state", "assigned")],
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    let refused = admin.dismiss(chat.id).await.unwrap_err();
+    assert_eq!(refused.status(), Some(409), "{refused}");
+    let forced = admin.dismiss_forced(chat.id).await.unwrap();
+    assert_eq!(forced.status, "dismissed");
+    emulator.stop().await;
+}

@@ -61,7 +61,7 @@ async fn two_hundred_concurrent_messages_are_all_stored_and_their_webhooks_keep_
         .iter()
         .filter(|event| event.body()["sender"]["type"] == "end_user")
         .map(|event| {
-            event.body()["message"]["content"]["content"]
+            event.body()["message"]["content"]
                 .as_str()
                 .unwrap()
                 .to_owned()

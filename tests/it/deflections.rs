@@ -30,7 +30,7 @@ fn assert_400(reply: &crate::support::Reply, needle: &str) {
 
 #[actix_rt::test]
 async fn email_ends_the_chat_with_the_deflection_recorded() {
-    // escalation_deflected is emulator-defined: opt in.
+    // chat_ended, which no page mentions, is opt-in.
     let app = spawn_app_with_all_events();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("email");
@@ -80,8 +80,8 @@ async fn external_link_ends_an_after_hours_chat() {
 
 #[actix_rt::test]
 async fn keep_waiting_queues_the_chat_until_the_queue_opens_then_the_agent_picks_it_up() {
-    // escalation_deflected is emulator-defined: opt in.
-    let app = spawn_app_with_all_events();
+    // Default settings: agent_joined (the chat "escalated" to the agent) is sent.
+    let app = spawn_app();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("wait");
     tenant.use_receiver(&receiver).await;

@@ -2,7 +2,9 @@
 //! chat"): a dismissed chat loses its agent but not its history; the end user's next
 //! message, or `PATCH /chats/{id}/resume`, puts it back in the queue and an agent joins
 //! again with everything said before; resume refuses a chat that is not dismissed, and a
-//! tenant that is after hours, without changing the chat.
+//! tenant that is after hours, without changing the chat. A dismissal by hand waits until
+//! both the end user and an agent have written (and, after a reactivation, the end user
+//! again), unless a test forces it.
 
 use crate::support::{spawn_app, texts, TenantClient, TestApp, WebhookReceiver};
 use awc::http::Method;
@@ -65,19 +67,76 @@ async fn an_end_user_message_brings_a_dismissed_chat_back_to_an_agent_with_its_h
             chat,
             "the end user's message after the dismissal",
             |events| {
-                events.iter().any(|event| {
-                    event.body()["message"]["content"]["content"] == "Sorry, I am back"
-                })
+                events
+                    .iter()
+                    .any(|event| event.body()["message"]["content"] == "Sorry, I am back")
             },
         )
         .await;
     assert!(
         events
             .iter()
-            .all(|event| event.event_type == "chat_created"
-                || event.event_type == "message_received"),
-        "only documented events by default"
+            .all(|event| event.event_type != "chat_dismissed" && event.event_type != "chat_resumed"),
+        "chat_dismissed and chat_resumed, which no page mentions, are opt-in"
     );
+}
+
+#[actix_rt::test]
+async fn a_dismissal_by_hand_waits_until_both_sides_wrote_unless_forced() {
+    let app = spawn_app();
+    let tenant = app.tenant("dismiss-rule");
+    let (chat, user) = tenant.open_chat().await;
+    tenant.wait_for_record(chat, "routing_state=assigned").await;
+    let path = format!("/chats/{chat}/dismiss");
+
+    // The agent greeted; the end user has not written: the page's rule refuses it.
+    let refused = app.admin(Method::POST, &path, None).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused
+            .message()
+            .contains("both the consumer and agent have to have sent at least one message"),
+        "{}",
+        refused.message()
+    );
+    assert!(refused.message().contains("the end user has not written"));
+    assert!(refused.message().contains("?force=true"));
+    assert_eq!(
+        chat_object(&tenant, chat).await["status"],
+        "assigned",
+        "unchanged"
+    );
+
+    // A test that needs it anyway forces it.
+    let forced = app
+        .admin(Method::POST, &format!("{path}?force=true"), None)
+        .await;
+    assert_eq!(forced.status, 200, "{}", forced.body);
+    assert_eq!(forced.body["status"], "dismissed");
+    let bad = app
+        .admin(Method::POST, &format!("{path}?force=maybe"), None)
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+
+    // Resumed: the end user must write again before the chat may be dismissed again.
+    let resumed = tenant
+        .call(Method::PATCH, &format!("/chats/{chat}/resume"), None)
+        .await;
+    assert_eq!(resumed.status, 200, "{}", resumed.body);
+    tenant.wait_for_record(chat, "routing_state=assigned").await;
+    let again = app.admin(Method::POST, &path, None).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(
+        again
+            .message()
+            .contains("a consumer has to send at least one message afterward"),
+        "{}",
+        again.message()
+    );
+    tenant.says(chat, user, "still here").await;
+    let eligible = app.admin(Method::POST, &path, None).await;
+    assert_eq!(eligible.status, 200, "{}", eligible.body);
+    assert_eq!(eligible.body["status"], "dismissed");
 }
 
 #[actix_rt::test]
@@ -161,10 +220,11 @@ async fn resume_reconnects_a_dismissed_chat_unless_the_tenant_is_after_hours() {
 async fn resume_answers_the_after_hours_message_while_the_chats_queue_is_after_hours() {
     let app = spawn_app();
     let tenant = app.tenant("queue-hours");
-    let (chat, _) = tenant
+    let (chat, user) = tenant
         .open_chat_with_context(json!({"department": "general"}))
         .await;
     tenant.wait_for_record(chat, "routing_state=assigned").await;
+    tenant.says(chat, user, "Are you open?").await;
     dismiss(&app, chat).await;
     let resume_path = format!("/chats/{chat}/resume");
     let resume = || tenant.call(Method::PATCH, &resume_path, None);

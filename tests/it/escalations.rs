@@ -8,7 +8,7 @@
 use awc::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{spawn_app, spawn_app_with_all_events, texts, WebhookReceiver};
+use crate::support::{spawn_app, texts, WebhookReceiver};
 
 #[actix_rt::test]
 async fn a_matching_context_routes_the_chat_to_an_available_queue_and_the_agent_joins() {
@@ -81,14 +81,21 @@ async fn without_a_context_match_the_virtual_agent_asks_and_the_answer_routes_th
 
 #[actix_rt::test]
 async fn an_over_capacity_deflection_is_a_signed_and_journaled_webhook() {
-    // escalation_deflected is emulator-defined: opt in.
-    let app = spawn_app_with_all_events();
+    // Default settings: the guide's deflection webhook is sent without opting in.
+    let app = spawn_app();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("deflect");
     tenant.use_receiver(&receiver).await;
-    let (chat, _) = tenant
-        .open_chat_with_context(json!({"department": "billing"}))
+    let user = tenant.end_user("deflected-user").await;
+    let created = tenant
+        .call(
+            Method::POST,
+            "/chats",
+            Some(json!({"end_user_id": user, "context": {"value": {"department": "billing"}}})),
+        )
         .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let chat = created.body["id"].as_u64().unwrap();
 
     let events = receiver
         .wait_for_chat(chat, "escalation_deflected", |events| {
@@ -137,6 +144,31 @@ async fn an_over_capacity_deflection_is_a_signed_and_journaled_webhook() {
         .cloned()
         .expect("in the event catalog");
     assert_eq!(row["documented"], false);
+    assert_eq!(row["sent_by_default"], true);
+    // chat_created tells the status the POST /chats answer gave: the virtual agent has it.
+    let created_event = events
+        .iter()
+        .find(|event| event.event_type == "chat_created")
+        .expect("chat_created");
+    assert_eq!(created.body["status"], "va_assigned");
+    assert_eq!(
+        created_event.body()["chat"]["status"],
+        created.body["status"]
+    );
+
+    // The documented flow from the webhook alone: leave an email, naming the escalation.
+    let ended = tenant
+        .call(
+            Method::PATCH,
+            &format!("/chats/{chat}"),
+            Some(json!({"finished_by_user_id": user, "chat": {
+                "status": "finished",
+                "escalation_id": escalation["id"],
+                "deflection_channel": "email"}})),
+        )
+        .await;
+    assert_eq!(ended.status, 200, "{}", ended.body);
+    assert_eq!(ended.body["status"], "finished");
 }
 
 #[actix_rt::test]

@@ -171,6 +171,7 @@ async fn the_fixture_tables_name_every_field_the_loader_accepts() {
         "/agent_script",
         "/agent_script/rules/0",
         "/queues/0",
+        "/queues/0/wait_time",
         "/queue_selection",
         "/queue_selection/virtual_agent",
         "/queue_selection/rules/0",
@@ -183,7 +184,14 @@ async fn the_fixture_tables_name_every_field_the_loader_accepts() {
         let fields = accepted_fields(&app, "/task_virtual_agents/check", &vta, pointer).await;
         accepted.extend(fields.into_iter().map(|field| (pointer, field)));
     }
-    for field in ["attach", "queues", "queue_selection", "key"] {
+    for field in [
+        "attach",
+        "queues",
+        "queue_selection",
+        "key",
+        "wait_time",
+        "menu_id",
+    ] {
         assert!(
             accepted.iter().any(|(_, name)| name == field),
             "the loader accepts {field}"

@@ -4,11 +4,13 @@
 
 mod admin;
 mod architecture;
+mod bearer_auth;
 mod binary_shutdown;
 mod client;
 mod concurrency;
 mod configuration_docs;
 mod console;
+mod custom_data;
 mod deflections;
 mod dismissal;
 mod escalations;
@@ -47,6 +49,7 @@ mod tenant_clock;
 mod tenants;
 mod vta_flows;
 mod wait_reports;
+mod wait_times;
 mod webhook_delivery;
 mod webhook_fidelity;
 mod webhook_receiver;

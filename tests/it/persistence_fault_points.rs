@@ -47,7 +47,7 @@ fn message(user: u64, text: &str) -> Value {
 
 /// The text of a `message_received` webhook.
 fn text_of(received: &Received) -> Option<String> {
-    received.body()["message"]["content"]["content"]
+    received.body()["message"]["content"]
         .as_str()
         .map(str::to_owned)
 }

@@ -166,7 +166,7 @@ async fn after_kill_9_every_acknowledged_message_and_its_webhook_is_accounted_fo
     }
     let wanted: BTreeSet<String> = acknowledged.iter().flatten().cloned().collect();
     let text_of = |received: &crate::support::Received| {
-        received.body()["message"]["content"]["content"]
+        received.body()["message"]["content"]
             .as_str()
             .map(str::to_owned)
     };

@@ -97,11 +97,13 @@ async fn waiting_for_an_event_the_selection_leaves_out_says_it_was_suppressed_an
     let tenant = app.tenant("suppressed");
     tenant.use_receiver(&receiver).await;
     let (chat, _) = tenant.open_chat().await;
-    // The agent joined at once; its event is journaled, not sent.
+    // No page mentions an event for a chat's end: it is journaled, not sent.
+    app.admin_post(&format!("/chats/{chat}/agent/end"), json!({}))
+        .await;
     let journaled = app
         .admin(
             Method::GET,
-            &format!("/webhooks/deliveries?chat_id={chat}&event_type=agent_joined&status=suppressed&wait=5s"),
+            &format!("/webhooks/deliveries?chat_id={chat}&event_type=chat_ended&status=suppressed&wait=5s"),
             None,
         )
         .await;
@@ -110,7 +112,7 @@ async fn waiting_for_an_event_the_selection_leaves_out_says_it_was_suppressed_an
     let reply = app
         .admin(
             Method::GET,
-            &format!("/webhooks/deliveries?chat_id={chat}&event_type=agent_joined&status=delivered&wait=50ms"),
+            &format!("/webhooks/deliveries?chat_id={chat}&event_type=chat_ended&status=delivered&wait=50ms"),
             None,
         )
         .await;
@@ -121,16 +123,16 @@ async fn waiting_for_an_event_the_selection_leaves_out_says_it_was_suppressed_an
     for expected in [
         "waiting for min_count=1: 0 matched",
         "1 other is for these filters: 1 suppressed",
-        "agent_joined is not sent by default (the platform documents only chat_created and message_received)",
-        "1 agent_joined event was journaled as suppressed",
-        &format!("enable it with PUT /__admin/tenants/{sub}/webhook/events {{\"events\":[\"chat_created\",\"message_received\",\"agent_joined\"]}}"),
+        "chat_ended is not sent by default (no page of the platform mentions it; the default sends chat_created, message_received, agent_joined, virtual_agent_joined, virtual_agent_left, escalation_deflected)",
+        "1 chat_ended event was journaled as suppressed",
+        &format!("enable it with PUT /__admin/tenants/{sub}/webhook/events {{\"events\":[\"chat_created\",\"message_received\",\"agent_joined\",\"virtual_agent_joined\",\"virtual_agent_left\",\"escalation_deflected\",\"chat_ended\"]}}"),
         &format!("for chat {chat} (any event), the last"),
     ] {
         assert!(message.contains(expected), "{expected:?} not in {message}");
     }
     let left_out = &reply.body["last_seen"]["left_out_by_selection"][0];
     assert_eq!(left_out["tenant"], sub.as_str());
-    assert_eq!(left_out["event_type"], "agent_joined");
+    assert_eq!(left_out["event_type"], "chat_ended");
     assert_eq!(left_out["suppressed"], 1);
     assert_eq!(reply.body["last_seen"]["matched"], 0);
     assert_eq!(reply.body["last_seen"]["awaited"]["suppressed"], 1);
@@ -140,15 +142,17 @@ async fn waiting_for_an_event_the_selection_leaves_out_says_it_was_suppressed_an
         .admin(
             Method::PUT,
             &format!("/tenants/{sub}/webhook/events"),
-            Some(json!({"events": ["chat_created", "message_received", "agent_joined"]})),
+            Some(json!({"events": ["chat_created", "message_received", "chat_ended"]})),
         )
         .await;
     assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.body);
     let (second, _) = tenant.open_chat().await;
+    app.admin_post(&format!("/chats/{second}/agent/end"), json!({}))
+        .await;
     let delivered = app
         .admin(
             Method::GET,
-            &format!("/webhooks/deliveries?chat_id={second}&event_type=agent_joined&status=delivered&wait=5s"),
+            &format!("/webhooks/deliveries?chat_id={second}&event_type=chat_ended&status=delivered&wait=5s"),
             None,
         )
         .await;

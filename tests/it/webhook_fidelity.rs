@@ -1,9 +1,11 @@
-//! What a consumer's webhook receives, as the platform documents it: only the documented
-//! events by default (the emulator-defined ones opt in, per tenant or by flag, and are
-//! journaled as `suppressed` otherwise), the end user's message to a task virtual agent as a
-//! `server_message`, `chat_created` before the `POST /chats` answer when asked, and no
-//! `X-Emulator-Delivery-Id` when it is turned off. Also the participants' statuses in the
-//! chat object.
+//! What a consumer's webhook receives, as the platform documents it: by default the events
+//! a page documents (by name, or only that they exist: the deflection webhook and the
+//! events of a chat "transferred or escalated"); the ones no page mentions opt in, per
+//! tenant or by flag, and are journaled as `suppressed` otherwise. The end user's message to
+//! a task virtual agent as a `server_message`, a text message's `content` as a string or an
+//! object (the tenant's choice), `chat_created` before the `POST /chats` answer when asked,
+//! and no `X-Emulator-Delivery-Id` when it is turned off. Also the participants' statuses in
+//! the chat object.
 
 use crate::support::receiver::Answer;
 use crate::support::{spawn_app, spawn_app_with, test_config, texts, Received, WebhookReceiver};
@@ -21,12 +23,22 @@ fn names(events: &[Received]) -> Vec<&str> {
 }
 
 #[actix_rt::test]
-async fn only_documented_events_are_sent_by_default_and_the_others_are_journaled_as_suppressed() {
+async fn the_events_a_page_documents_are_sent_by_default_and_the_others_are_journaled_as_suppressed(
+) {
     let app = spawn_app();
     let receiver = WebhookReceiver::start();
     let tenant = app.tenant("documented");
     tenant.use_receiver(&receiver).await;
     let (chat, user) = tenant.open_chat().await;
+    // The agent transfers to a task virtual agent and back ("transferred"), then ends.
+    tenant.says(chat, user, "where is my order").await;
+    tenant.says(chat, user, "ORD-100001").await;
+    tenant
+        .wait_for_record(
+            chat,
+            "routing_state=assigned&contains=finished%20successfully",
+        )
+        .await;
     tenant.says(chat, user, "bye").await; // the agent's script ends the chat
     let filter = DeliveryFilter {
         chat_id: Some(ChatId(chat)),
@@ -49,8 +61,7 @@ async fn only_documented_events_are_sent_by_default_and_the_others_are_journaled
         )
         .await;
     for delivery in &journal {
-        let documented = delivery.event_type.is_documented();
-        let expected = if documented {
+        let expected = if delivery.event_type.is_sent_by_default() {
             DeliveryStatus::Delivered
         } else {
             DeliveryStatus::Suppressed
@@ -59,14 +70,26 @@ async fn only_documented_events_are_sent_by_default_and_the_others_are_journaled
     }
     let sent = receiver.received();
     let sent: Vec<&Received> = sent.iter().filter(|event| event.chat_id == chat).collect();
-    assert!(sent
+    let kinds: std::collections::BTreeSet<&str> =
+        sent.iter().map(|event| event.event_type.as_str()).collect();
+    for name in [
+        "chat_created",
+        "message_received",
+        "agent_joined",
+        "virtual_agent_joined",
+        "virtual_agent_left",
+    ] {
+        assert!(kinds.contains(name), "{name} is sent by default: {kinds:?}");
+    }
+    assert!(!kinds.contains("chat_ended"), "chat_ended stays opt-in");
+    assert!(journal
         .iter()
-        .all(|event| ["chat_created", "message_received"].contains(&event.event_type.as_str())));
+        .any(|d| d.event_type.name() == "chat_ended" && d.status == DeliveryStatus::Suppressed));
     assert_eq!(
         sent.len(),
         journal
             .iter()
-            .filter(|d| d.event_type.is_documented())
+            .filter(|d| d.event_type.is_sent_by_default())
             .count()
     );
 
@@ -76,8 +99,213 @@ async fn only_documented_events_are_sent_by_default_and_the_others_are_journaled
     assert_eq!(selection["source"], "default");
     assert_eq!(
         selection["events"],
-        json!(["chat_created", "message_received"])
+        json!([
+            "chat_created",
+            "message_received",
+            "agent_joined",
+            "virtual_agent_joined",
+            "virtual_agent_left",
+            "escalation_deflected"
+        ])
     );
+}
+
+/// Whether a consumer that decodes a text `message_received`'s `body.message.content` as a
+/// string (the public Go client's `Content string`) or as an object can decode `envelope`.
+fn decodes(envelope: &Value, as_string: bool) -> bool {
+    let message = &envelope["body"]["message"];
+    if envelope["event_type"] != "message_received" || message["type"] != "text" {
+        return true;
+    }
+    if as_string {
+        message["content"].is_string()
+    } else {
+        message["content"]["content"].is_string()
+    }
+}
+
+fn refuses_unless_a_string(envelope: &Value) -> bool {
+    !decodes(envelope, true)
+}
+
+fn refuses_unless_an_object(envelope: &Value) -> bool {
+    !decodes(envelope, false)
+}
+
+/// The journal's `message_received` deliveries of one chat once each has finished.
+async fn settled_messages(
+    app: &crate::support::TestApp,
+    chat: u64,
+    texts: usize,
+) -> Vec<DeliveryStatus> {
+    let filter = DeliveryFilter {
+        chat_id: Some(ChatId(chat)),
+        event_type: Some(ccai_emulator::features::webhooks::catalog::EventType::MessageReceived),
+        ..DeliveryFilter::default()
+    };
+    app.wait_for_deliveries(
+        &filter,
+        crate::support::DEADLINE,
+        "the texts settled",
+        |all| {
+            all.len() >= texts
+                && all
+                    .iter()
+                    .all(|d| matches!(d.status, DeliveryStatus::Delivered | DeliveryStatus::Failed))
+        },
+    )
+    .await
+    .iter()
+    .map(|d| d.status)
+    .collect()
+}
+
+#[actix_rt::test]
+async fn a_receiver_that_decodes_a_string_takes_the_default_and_one_that_decodes_an_object_takes_the_object_shape(
+) {
+    let app = spawn_app();
+    let shape_path = |tenant: &str| format!("/tenants/{tenant}/message_content_shape");
+    assert_eq!(
+        app.admin_get("/health").await["fidelity"]["message_content_shape"],
+        "string"
+    );
+
+    // A receiver like the Go client (a string or 400), with the default: every text arrives.
+    let strings = WebhookReceiver::start();
+    strings.refuse_when(refuses_unless_a_string);
+    let plain = app.tenant("shape-string");
+    plain.use_receiver(&strings).await;
+    assert_eq!(
+        app.admin_get(&shape_path(&plain.subdomain)).await["shape"],
+        "string"
+    );
+    let (chat, user) = plain.open_chat().await;
+    plain.says(chat, user, "hello as a string").await;
+    let events = strings
+        .wait_for_chat(chat, "the end user's text", |events| {
+            events
+                .iter()
+                .any(|e| e.body()["message"]["content"] == "hello as a string")
+        })
+        .await;
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.event_type == "message_received")
+            .count()
+            >= 2
+    );
+    assert!(settled_messages(&app, chat, 2)
+        .await
+        .iter()
+        .all(|s| *s == DeliveryStatus::Delivered));
+
+    // A receiver that decodes an object refuses the default shape (400, retried, failed) ...
+    let objects = WebhookReceiver::start();
+    objects.refuse_when(refuses_unless_an_object);
+    let nested = app.tenant("shape-object");
+    nested.use_receiver(&objects).await;
+    let (refused_chat, user) = nested.open_chat().await;
+    nested
+        .says(refused_chat, user, "lost on an object decoder")
+        .await;
+    let statuses = settled_messages(&app, refused_chat, 2).await;
+    assert!(
+        statuses.iter().all(|s| *s == DeliveryStatus::Failed),
+        "{statuses:?}"
+    );
+    assert!(objects.received().iter().any(|r| r.answered == 400));
+
+    // ... and takes the object shape once its tenant asks for it.
+    let bad = app
+        .admin(
+            Method::PUT,
+            &shape_path(&nested.subdomain),
+            Some(json!({"shape": "text"})),
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.message().contains("string or object"),
+        "{}",
+        bad.message()
+    );
+    let set = app
+        .admin(
+            Method::PUT,
+            &shape_path(&nested.subdomain),
+            Some(json!({"shape": "object"})),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(set.body["source"], "tenant");
+    let (chat, user) = nested.open_chat().await;
+    nested.says(chat, user, "hello as an object").await;
+    let events = objects
+        .wait_for_chat(chat, "the end user's text", |events| {
+            events
+                .iter()
+                .any(|e| e.body()["message"]["content"]["content"] == "hello as an object")
+        })
+        .await;
+    let text = events
+        .iter()
+        .find(|e| e.body()["message"]["content"]["content"] == "hello as an object")
+        .unwrap();
+    assert_eq!(text.body()["message"]["content"]["type"], "text");
+    assert!(settled_messages(&app, chat, 2)
+        .await
+        .iter()
+        .all(|s| *s == DeliveryStatus::Delivered));
+    assert_eq!(
+        app.admin(Method::DELETE, &shape_path(&nested.subdomain), None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        app.admin(Method::DELETE, &shape_path(&nested.subdomain), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.admin_get(&shape_path(&nested.subdomain)).await["source"],
+        "default"
+    );
+}
+
+#[actix_rt::test]
+async fn with_the_object_flag_a_receiver_that_decodes_a_string_refuses_every_text() {
+    let mut config = test_config();
+    config.fidelity.webhooks.message_content_shape =
+        ccai_emulator::features::webhooks::MessageContentShape::Object;
+    let app = spawn_app_with(config);
+    let strings = WebhookReceiver::start();
+    strings.refuse_when(refuses_unless_a_string);
+    let tenant = app.tenant("shape-flag");
+    tenant.use_receiver(&strings).await;
+    assert_eq!(
+        app.admin_get("/health").await["fidelity"]["message_content_shape"],
+        "object"
+    );
+    let (chat, user) = tenant.open_chat().await;
+    tenant.says(chat, user, "hello").await;
+    let statuses = settled_messages(&app, chat, 2).await;
+    assert!(
+        statuses.iter().all(|s| *s == DeliveryStatus::Failed),
+        "{statuses:?}"
+    );
+    // Photos keep their object in both shapes: only texts are refused.
+    let refused: Vec<Received> = strings
+        .received()
+        .into_iter()
+        .filter(|r| r.chat_id == chat && r.answered == 400)
+        .collect();
+    assert!(!refused.is_empty());
+    assert!(refused
+        .iter()
+        .all(|r| r.body()["message"]["type"] == "text"));
 }
 
 #[actix_rt::test]
@@ -279,8 +507,9 @@ async fn the_delivery_id_header_can_be_turned_off() {
     );
 }
 
-/// The rows between the event-catalog markers of docs/fidelity.md: (name, documented, source).
-fn documented_event_rows() -> Vec<(String, bool, Option<String>)> {
+/// The rows between the event-catalog markers of docs/fidelity.md: (name, documented,
+/// source, sent by default).
+fn documented_event_rows() -> Vec<(String, bool, Option<String>, bool)> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/fidelity.md");
     let text = std::fs::read_to_string(path).expect("docs/fidelity.md exists");
     let start = text
@@ -303,7 +532,12 @@ fn documented_event_rows() -> Vec<(String, bool, Option<String>)> {
                 }
             };
             let source = Some(cells[3].to_owned()).filter(|source| source != "—");
-            (name, documented, source)
+            let by_default = match cells[4] {
+                "sent" => true,
+                "opt-in" => false,
+                other => panic!("{name}: by default {other:?} is neither sent nor opt-in"),
+            };
+            (name, documented, source, by_default)
         })
         .collect()
 }
@@ -312,7 +546,7 @@ fn documented_event_rows() -> Vec<(String, bool, Option<String>)> {
 async fn the_event_catalog_served_and_docs_fidelity_md_agree() {
     let app = spawn_app();
     let catalog = app.admin_get("/webhooks/events").await;
-    let mut served: Vec<(String, bool, Option<String>)> = catalog["events"]
+    let mut served: Vec<(String, bool, Option<String>, bool)> = catalog["events"]
         .as_array()
         .expect("a list of events")
         .iter()
@@ -321,6 +555,7 @@ async fn the_event_catalog_served_and_docs_fidelity_md_agree() {
                 event["name"].as_str().unwrap().to_owned(),
                 event["documented"].as_bool().unwrap(),
                 event["source"].as_str().map(str::to_owned),
+                event["sent_by_default"].as_bool().unwrap(),
             )
         })
         .collect();
@@ -332,7 +567,11 @@ async fn the_event_catalog_served_and_docs_fidelity_md_agree() {
         served, written,
         "GET /__admin/webhooks/events and docs/fidelity.md's event table must agree"
     );
+    // An event is sent by default exactly when a page documents it (by name or not).
     assert!(served
         .iter()
-        .all(|(_, documented, source)| *documented == source.is_some()));
+        .all(
+            |(_, documented, source, by_default)| *by_default == source.is_some()
+                && (!*documented || source.is_some())
+        ));
 }

@@ -245,3 +245,30 @@ async fn the_builtin_receiver_fails_the_first_requests_on_purpose_and_the_emulat
     assert_eq!(answered, [503, 503, 200]);
     assert_eq!(receiver.sigterm_and_exit_code(), Some(0));
 }
+
+#[actix_rt::test]
+async fn empty_fail_variables_as_docker_compose_passes_them_mean_never_fail() {
+    let mut receiver = ReceiverProcess::start_with(
+        "receiver-secret",
+        &[("FAIL_STATUS", ""), ("FAIL_COUNT", "")],
+    )
+    .await;
+    let app = spawn_app_with(test_config());
+    let tenant = app.tenant("builtin-receiver-empty");
+    let set = app
+        .admin(
+            Method::PUT,
+            &format!("/tenants/{}/webhook", tenant.subdomain),
+            Some(json!({"url": receiver.url, "primary_secret": "receiver-secret"})),
+        )
+        .await;
+    assert!(set.status.is_success(), "{:?}", set.body);
+    let (chat, _) = tenant.open_chat().await;
+    let line = receiver
+        .next_event(|line: &Value| {
+            line["event"]["chat_id"] == chat && line["event"]["event_type"] == "chat_created"
+        })
+        .await;
+    assert_eq!(line["answered"], 200, "{line}");
+    assert_eq!(receiver.sigterm_and_exit_code(), Some(0));
+}

@@ -9,6 +9,7 @@ import type {
   EscalationList,
   EscalationStatus,
   Health,
+  MessageContentShape,
   Queue,
   QueueAvailability,
   QueueList,
@@ -16,6 +17,8 @@ import type {
   RoutingState,
   Transcript,
   TranscriptView,
+  TenantMessageContentShape,
+  WaitFigures,
   WebhookTargetAnswer,
 } from "./types.js";
 
@@ -133,7 +136,15 @@ export class AdminClient {
   agentSay(chatId: number, text: string): Promise<unknown>;
   agentTransfer(chatId: number, taskVirtualAgent: string): Promise<unknown>;
   agentEnd(chatId: number): Promise<unknown>;
-  dismissChat(chatId: number): Promise<unknown>;
+  /** 409 until both the end user and an agent have written, unless `force`. */
+  dismissChat(chatId: number, options?: { force?: boolean }): Promise<ChatRecord>;
+  /** How the tenant's text `message_received` carries `body.message.content`. */
+  setMessageContentShape(tenant: string, shape: MessageContentShape): Promise<TenantMessageContentShape>;
+  messageContentShape(tenant: string): Promise<TenantMessageContentShape>;
+  clearMessageContentShape(tenant: string): Promise<unknown>;
+  /** What `GET /wait_times` answers for one queue of the tenant (the figures given). */
+  setWaitTime(tenant: string, queueId: string, figures: Partial<WaitFigures>): Promise<Queue>;
+  clearWaitTime(tenant: string, queueId: string): Promise<unknown>;
   /** The human agent attaches a file; without `contentType` the file name's extension gives the type. */
   attachFile(chatId: number, data: FileData, options: { filename: string; contentType?: string }): Promise<AttachmentStored>;
   queues(tenant: string): Promise<QueueList>;
@@ -147,7 +158,9 @@ export class AdminClient {
   /** Sends again: same delivery id, fresh signature. */
   redeliver(deliveryId: string): Promise<unknown>;
   webhookStats(filters?: DeliveryFilters): Promise<Record<string, unknown>>;
-  webhookEvents(): Promise<{ events: Array<{ event_type: string; documented: boolean; description: string }> }>;
+  webhookEvents(): Promise<{
+    events: Array<{ event_type: string; documented: boolean; source: string | null; sent_by_default: boolean; description: string }>;
+  }>;
   requests(filters?: RequestFilters): Promise<RequestList>;
   waitForRequests(filters?: RequestFilters & { minCount?: number; timeoutMs?: number }): Promise<RequestList>;
   clearRequests(options?: { tenant?: string }): Promise<unknown>;

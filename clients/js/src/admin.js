@@ -147,9 +147,26 @@ export class AdminClient {
     return this.request("POST", `/chats/${chatId}/agent/end`);
   }
 
-  /** Dismisses the chat, as the platform does on inactivity. */
-  dismissChat(chatId) {
-    return this.request("POST", `/chats/${chatId}/dismiss`);
+  /**
+   * Dismisses the chat (the agent's button): 409 until both the end user and an agent have
+   * written (and, after a reactivation, the end user again), unless `force`.
+   */
+  dismissChat(chatId, { force = false } = {}) {
+    return this.request("POST", `/chats/${chatId}/dismiss${query({ force: force ? "true" : undefined })}`);
+  }
+
+  /** How the tenant's text `message_received` carries `body.message.content`: `string` or `object`. */
+  setMessageContentShape(tenant, shape) {
+    return this.request("PUT", `/tenants/${encodeURIComponent(tenant)}/message_content_shape`, { shape });
+  }
+
+  messageContentShape(tenant) {
+    return this.request("GET", `/tenants/${encodeURIComponent(tenant)}/message_content_shape`);
+  }
+
+  /** Back to `--message-content-shape`. */
+  clearMessageContentShape(tenant) {
+    return this.request("DELETE", `/tenants/${encodeURIComponent(tenant)}/message_content_shape`);
   }
 
   /**
@@ -173,6 +190,19 @@ export class AdminClient {
   /** Sets a queue's availability for one tenant (`null`: the fixture's); an available queue takes its waiting chats. */
   setQueueAvailability(tenant, queueId, availability) {
     return this.request("PUT", `/tenants/${encodeURIComponent(tenant)}/queues/${encodeURIComponent(queueId)}`, { availability });
+  }
+
+  /**
+   * Changes what `GET /wait_times` answers for one queue of the tenant: `chat`, `voice_call`
+   * (seconds), `logged_in_agents`, `available_agents`, `breakthrough_agents` (those given).
+   */
+  setWaitTime(tenant, queueId, figures) {
+    return this.request("PUT", `/tenants/${encodeURIComponent(tenant)}/queues/${encodeURIComponent(queueId)}/wait_time`, figures);
+  }
+
+  /** The fixture's wait-time figures again. */
+  clearWaitTime(tenant, queueId) {
+    return this.request("DELETE", `/tenants/${encodeURIComponent(tenant)}/queues/${encodeURIComponent(queueId)}/wait_time`);
   }
 
   /** Every escalation, filtered by `tenant`, `chatId`, `status`. */

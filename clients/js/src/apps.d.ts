@@ -1,5 +1,6 @@
 import type {
   ChatObject,
+  CustomData,
   DeflectionChannel,
   EndUser,
   Escalation,
@@ -10,6 +11,7 @@ import type {
   PreChatMessage,
   SentMessage,
   UploadForm,
+  WaitTime,
 } from "./types.js";
 import type { FileData } from "./uploads.js";
 
@@ -41,7 +43,22 @@ export class AppsClient {
     lang?: string;
     context?: Record<string, unknown>;
     transcript?: PreChatMessage[];
+    /** Custom data and reserved data properties (`reserved_verified_customer`, ... take booleans). */
+    customData?: CustomData;
   }): Promise<ChatObject>;
+  /** `POST /chats/{id}/custom_data` (`{"signed": false, data}`): a key sent again replaces its entry. */
+  sendCustomData(chatId: number, data: CustomData): Promise<{ chat_id: number; custom_data: CustomData }>;
+  /** `GET /wait_times`; `lang` is required (400 without it). */
+  waitTimes(options: {
+    lang: string;
+    menuId?: number;
+    menuType?: "ivr_menu" | "mobile_menu" | "web_menu" | "all";
+    channelType?: "voice_call" | "chat";
+    /** `wait[from]`: minutes, exclusive, a positive integer. */
+    waitFrom?: number;
+    /** `wait[to]`: minutes, exclusive, a positive integer. */
+    waitTo?: number;
+  }): Promise<WaitTime[]>;
   chat(chatId: number): Promise<ChatObject>;
   sendMessage(chatId: number, fromUserId: number, message: OutgoingMessage): Promise<SentMessage>;
   /** `contentShape: "object"` (default) sends `content: {text}`; `"string"` sends `content: "..."`. */

@@ -34,11 +34,31 @@ export class AppsClient {
     return this.request("GET", `/end_users${query({ id, identifier })}`);
   }
 
-  /** Starts a chat (it is `queued` until the simulated agent joins). */
-  createChat({ endUserId, menuId, lang, context, transcript }) {
-    const body = definedOnly({ end_user_id: endUserId, menu_id: menuId, lang, transcript });
+  /**
+   * Starts a chat (it is `queued` until the simulated agent joins). `customData` is
+   * `{"<key>": {label, value, type?}}`; the reserved data properties take booleans.
+   */
+  createChat({ endUserId, menuId, lang, context, transcript, customData }) {
+    const body = definedOnly({ end_user_id: endUserId, menu_id: menuId, lang, transcript, custom_data: customData });
     if (context !== undefined) body.context = { value: context };
     return this.request("POST", "/chats", body);
+  }
+
+  /**
+   * Custom data and reserved data properties after the chat began
+   * (`POST /chats/{id}/custom_data` with `{"signed": false, "data": ...}`).
+   */
+  sendCustomData(chatId, data) {
+    return this.request("POST", `/chats/${chatId}/custom_data`, { signed: false, data });
+  }
+
+  /**
+   * `GET /wait_times`: each menu with `wait` (minutes) and `chat` / `voice_call` (seconds).
+   * `waitFrom` / `waitTo` are `wait[from]` / `wait[to]` (minutes, exclusive).
+   */
+  waitTimes({ lang, menuId, menuType, channelType, waitFrom, waitTo }) {
+    const params = { lang, menu_id: menuId, menu_type: menuType, channel_type: channelType, "wait[from]": waitFrom, "wait[to]": waitTo };
+    return this.request("GET", `/wait_times${query(params)}`);
   }
 
   /** The chat object (`status`, `agent`, `virtual_agent`, ...). */

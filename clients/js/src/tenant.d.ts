@@ -10,6 +10,7 @@ import type {
   Escalation,
   EscalationStatus,
   PreChatMessage,
+  CustomData,
   Transcript,
   TranscriptView,
   WebhookTargetAnswer,
@@ -60,6 +61,7 @@ export class Tenant {
     lang?: string;
     context?: Record<string, unknown>;
     transcript?: PreChatMessage[];
+    customData?: CustomData;
   }): Promise<{ endUser: EndUser; chat: ChatObject }>;
   /** The chat's latest escalation once one (in `status`, if given) exists; long-polls. */
   waitForEscalation(chatId: number, options?: { status?: EscalationStatus; timeoutMs?: number }): Promise<Escalation & { tenant: string }>;

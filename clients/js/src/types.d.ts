@@ -104,8 +104,64 @@ export interface Transcript {
   view: TranscriptView;
   messages: StoredMessage[];
   /** The pre-chat transcript (agent and full views only), before the live messages. */
-  pre_chat?: Array<{ pre_chat: true; sender: "end_user" | "agent"; at: string; content: PreChatContent[] }>;
+  pre_chat?: Array<{ pre_chat: true; sender: PreChatSender; at: string; content: PreChatContent[] }>;
+  /** The custom data the view may see (none in the end user's; no `invisible_to_agent` entry in the agent's). */
+  custom_data?: CustomData;
+  /** The user profile flags the reserved data properties raise (agent and full views). */
+  user_profile_flags?: UserProfileFlag[];
   [key: string]: unknown;
+}
+
+/** One custom data entry; the reserved data properties take a boolean `value`. */
+export interface CustomDataField {
+  label: string;
+  value: string | number | boolean;
+  type?: "string" | "number" | "date" | "url" | "boolean";
+  invisible_to_agent?: boolean;
+}
+
+/** Custom data by key (`reserved_verified_customer`, `reserved_bad_actor`, `reserved_repeat_customer`, or your own). */
+export type CustomData = Record<string, CustomDataField>;
+
+/** A flag a reserved data property raises in the human agent's view. */
+export interface UserProfileFlag {
+  flag: "verified_customer" | "unverified_customer" | "bad_actor" | "repeat_customer";
+  label: string;
+  property: string;
+}
+
+/** One menu of `GET /wait_times`. */
+export interface WaitTime {
+  menu_id: number;
+  menu_type: "ivr_menu" | "mobile_menu" | "web_menu";
+  materialized_path: string;
+  /** Minutes, rounded up. */
+  wait: number;
+  /** Seconds (absent when another channel was asked, or the menu takes no chats). */
+  chat?: number;
+  /** Seconds (absent when another channel was asked, or the menu takes no calls). */
+  voice_call?: number;
+  logged_in_agents: number;
+  available_agents: number;
+  breakthrough_agents: number;
+}
+
+/** A queue's wait-time figures (waits in seconds; null: the menu does not serve that channel). */
+export interface WaitFigures {
+  chat: number | null;
+  voice_call: number | null;
+  logged_in_agents: number;
+  available_agents: number;
+  breakthrough_agents: number;
+}
+
+export type MessageContentShape = "string" | "object";
+
+/** `GET|PUT /__admin/tenants/{t}/message_content_shape`. */
+export interface TenantMessageContentShape {
+  tenant: string;
+  source: "tenant" | "default";
+  shape: MessageContentShape;
 }
 
 export type DeliveryStatus = "pending" | "retrying" | "delivered" | "failed" | "skipped" | "suppressed";
@@ -267,6 +323,10 @@ export interface Queue {
   external_link_url?: string | null;
   /** Chats that chose to keep waiting for this queue. */
   waiting_chats?: number[];
+  /** The menu `GET /wait_times` lists it as (null: none), its figures for the tenant and the fixture's. */
+  menu_id?: number | null;
+  wait_time?: WaitFigures | null;
+  default_wait_time?: WaitFigures | null;
   [key: string]: unknown;
 }
 
@@ -281,9 +341,12 @@ export type PreChatContent =
   | { type: "text"; text: string }
   | { type: "media"; media: { type: "image" | "video"; url: string } };
 
+/** Who wrote a pre-chat entry: `virtual_agent` is a bot that handed over. */
+export type PreChatSender = "end_user" | "agent" | "virtual_agent";
+
 /** One entry of the pre-chat `transcript` of `POST /chats`. */
 export interface PreChatMessage {
-  sender: "end_user" | "agent";
+  sender: PreChatSender;
   /** `YYYY-MM-DD HH:MM:SSZ` or RFC 3339 (UTC). */
   timestamp: string;
   content: PreChatContent[];

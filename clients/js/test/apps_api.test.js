@@ -56,7 +56,8 @@ describe("AppsClient", () => {
     });
     assert.deepEqual(
       fromUser.map(event => event.body.message.content),
-      [{ type: "text", content: "as an object" }, { type: "text", content: "as a string" }, { type: "photo", media_id: photo.media_id }],
+      // A text's webhook content is the plain string by default, whichever shape was sent.
+      ["as an object", "as a string", { type: "photo", media_id: photo.media_id }],
     );
   });
 
@@ -90,6 +91,10 @@ describe("AppsClient", () => {
     await tenant.waitForChat(chat.id, { state: "assigned" });
     const notDismissed = await failure(tenant.apps.resumeChat(chat.id));
     assert.deepEqual([notDismissed.status, notDismissed.serverMessage], [400, "This chat is not in dismissed state"]);
+    const tooEarly = await failure(tenant.admin.dismissChat(chat.id)); // the end user has not written
+    assert.equal(tooEarly.status, 409);
+    assert.match(tooEarly.serverMessage, /both the consumer and agent have to have sent at least one message/);
+    await tenant.apps.sendText(chat.id, endUser.id, "is anyone there?");
     await tenant.admin.dismissChat(chat.id);
     await tenant.waitForWebhook({ eventType: "chat_dismissed", chatId: chat.id });
     const dismissed = await tenant.apps.chat(chat.id);
@@ -97,10 +102,47 @@ describe("AppsClient", () => {
     await tenant.apps.resumeChat(chat.id); // queued again; an agent joins with the history
     await tenant.waitForWebhook({ eventType: "chat_resumed", chatId: chat.id });
     await tenant.waitForChat(chat.id, { state: "assigned", status: "assigned" });
-    // Dismissed again, the end user's own message brings it back to an agent, as on the platform.
-    await tenant.admin.dismissChat(chat.id);
+    // Dismissed again (forced: since the resume the end user has not written), the end user's
+    // own message brings it back to an agent, as on the platform.
+    const forced = await tenant.admin.dismissChat(chat.id, { force: true });
+    assert.equal(forced.status, "dismissed");
     await tenant.apps.sendText(chat.id, endUser.id, "back again");
     await tenant.waitForChat(chat.id, { state: "assigned", status: "assigned", contains: "back again" });
+  });
+
+  it("reads wait times, sends custom data, and switches the tenant's content shape", async () => {
+    const waits = await tenant.apps.waitTimes({ lang: "en", channelType: "chat" });
+    assert.deepEqual(waits.map(menu => [menu.menu_id, menu.chat, menu.wait]), [[1, 45, 1], [2, 900, 15], [3, 120, 2]]);
+    const queue = await tenant.admin.setWaitTime(tenant.subdomain, "general", { chat: 600 });
+    assert.equal(queue.wait_time.chat, 600);
+    const busy = await tenant.apps.waitTimes({ lang: "en", channelType: "chat", waitFrom: 9, waitTo: 16 });
+    assert.deepEqual(busy.map(menu => menu.menu_id), [1, 2]);
+    await tenant.admin.clearWaitTime(tenant.subdomain, "general");
+    const noLang = await failure(tenant.apps.waitTimes({}));
+    assert.equal(noLang.status, 400);
+    assert.match(noLang.serverMessage, /lang is required/);
+
+    const reserved = { reserved_repeat_customer: { label: "Repeat Customer", value: true, type: "boolean" } };
+    const { endUser, chat } = await tenant.startChat({ customData: reserved });
+    const added = await tenant.apps.sendCustomData(chat.id, { plan: { label: "Plan", value: "gold" } });
+    assert.deepEqual(Object.keys(added.custom_data).sort(), ["plan", "reserved_repeat_customer"]);
+    const agentView = await tenant.admin.transcript(chat.id, "agent");
+    assert.deepEqual(agentView.user_profile_flags.map(flag => flag.flag), ["repeat_customer"]);
+    const bad = await failure(tenant.apps.sendCustomData(chat.id, { reserved_bad_actor: { label: "Bad Actor", value: "yes" } }));
+    assert.equal(bad.status, 400);
+    assert.match(bad.serverMessage, /data\.reserved_bad_actor\.value/);
+
+    assert.equal((await tenant.admin.setMessageContentShape(tenant.subdomain, "object")).shape, "object");
+    await tenant.waitForChat(chat.id, { state: "assigned" });
+    await tenant.apps.sendText(chat.id, endUser.id, "as an object please");
+    const nested = await tenant.waitForWebhook({
+      eventType: "message_received",
+      chatId: chat.id,
+      predicate: event => event.body.message.content?.content === "as an object please",
+    });
+    assert.deepEqual(nested.body.message.content, { type: "text", content: "as an object please" });
+    await tenant.admin.clearMessageContentShape(tenant.subdomain);
+    assert.equal((await tenant.admin.messageContentShape(tenant.subdomain)).shape, "string");
   });
 
   it("re-points the chat at a verified end user mid-session, with a note to the agent", async () => {

@@ -140,3 +140,25 @@ export async function receiverOnItsOwn(): Promise<void> {
   }
   await receiver.close();
 }
+
+export async function newSurface(apps: AppsClient, admin: AdminClient, tenant: string): Promise<void> {
+  const waits = await apps.waitTimes({ lang: "en", channelType: "chat", waitFrom: 1 });
+  const minutes: number = waits[0].wait;
+  const seconds: number | undefined = waits[0].chat;
+  const chat = await apps.createChat({
+    endUserId: 1,
+    customData: { reserved_verified_customer: { label: "Verified Customer", value: true, type: "boolean" } },
+    transcript: [{ sender: "virtual_agent", timestamp: "2021-03-15 12:00:00Z", content: [{ type: "text", text: "hi" }] }],
+  });
+  const sent = await apps.sendCustomData(chat.id, { plan: { label: "Plan", value: "gold" } });
+  const view: Transcript = await admin.transcript(chat.id, "agent");
+  const flags: string[] = (view.user_profile_flags ?? []).map(flag => flag.flag);
+  const dismissed: ChatRecord = await admin.dismissChat(chat.id, { force: true });
+  const shape = await admin.setMessageContentShape(tenant, "object");
+  const queue = await admin.setWaitTime(tenant, "general", { chat: 600 });
+  // @ts-expect-error: the shape is "string" or "object"
+  await admin.setMessageContentShape(tenant, "text");
+  // @ts-expect-error: lang is required
+  await apps.waitTimes({ channelType: "chat" });
+  use(minutes, seconds, sent.custom_data, flags, dismissed.status, shape.source, queue.wait_time);
+}

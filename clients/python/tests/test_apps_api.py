@@ -71,14 +71,20 @@ def test_a_dismissed_chat_is_resumed_and_only_a_dismissed_one(ccai_tenant: TestT
     with pytest.raises(EmulatorError) as not_dismissed:
         ccai_tenant.apps.resume_chat(chat)
     assert (not_dismissed.value.status, not_dismissed.value.message) == (400, "This chat is not in dismissed state")
+    with pytest.raises(EmulatorError) as too_early:
+        ccai_tenant.admin.dismiss(chat)  # the agent greeted; the end user has not written
+    assert too_early.value.status == 409
+    assert "both the consumer and agent have to have sent at least one message" in too_early.value.message
+    ccai_tenant.apps.send_text(chat, user, "is anyone there?")
     ccai_tenant.admin.dismiss(chat)
     dismissed = ccai_tenant.apps.get_chat(chat)
     assert (dismissed["status"], dismissed["agent"]) == ("dismissed", None)  # the agent is removed
     ccai_tenant.apps.resume_chat(chat)  # queued again; an agent joins with the history
     ccai_tenant.wait_for_webhook("chat_resumed", chat_id=chat)
     ccai_tenant.wait_for_chat(chat, state="assigned", status="assigned")
-    # Dismissed again, the end user's own message brings it back to an agent, as on the platform.
-    ccai_tenant.admin.dismiss(chat)
+    # Dismissed again (forced: since the resume the end user has not written), the end user's
+    # own message brings it back to an agent, as on the platform.
+    ccai_tenant.admin.dismiss(chat, force=True)
     ccai_tenant.apps.send_text(chat, user, "back again")
     ccai_tenant.wait_for_chat(chat, state="assigned", status="assigned")
     ccai_tenant.wait_for_transcript(chat, "agent", contains="back again")
@@ -122,14 +128,21 @@ def test_raw_answers_any_status_and_can_drop_or_replace_the_credentials(ccai_ten
     anonymous = apps.raw("GET", "/end_users", params={"identifier": "x"}, headers={"authorization": None})
     assert anonymous.status == 401 and anonymous.authorization is None
     as_bearer = apps.raw("GET", "/end_users", params={"identifier": "x"}, headers={"Authorization": "Bearer abc"})
-    assert as_bearer.authorization == "Bearer" and as_bearer.status == 401
+    assert as_bearer.authorization == "Bearer" and as_bearer.status == 401  # no Host names the tenant
+    named = apps.raw(
+        "GET",
+        "/end_users",
+        params={"identifier": "x"},
+        headers={"Authorization": "Bearer abc", "Host": f"{ccai_tenant.name}.localhost"},
+    )
+    assert (named.status, named.json()) == (404, {"message": "End user not found"})  # authenticated
     created = apps.raw("POST", "/end_users", {"identifier": "customer-9"})
     assert created.status == 200 and created.json()["identifier"] == "customer-9"
 
 
 def test_after_hours_refuses_a_resume_with_the_tenants_message(ccai_tenant: TestTenant) -> None:
     _, chat = ccai_tenant.start_chat()
-    ccai_tenant.admin.dismiss(chat)
+    ccai_tenant.admin.dismiss(chat, force=True)
     ccai_tenant.admin.set_after_hours(ccai_tenant.name, message="Closed until Monday.")
     with pytest.raises(EmulatorError) as closed:
         ccai_tenant.apps.resume_chat(chat)
@@ -137,3 +150,41 @@ def test_after_hours_refuses_a_resume_with_the_tenants_message(ccai_tenant: Test
     ccai_tenant.admin.clear_after_hours(ccai_tenant.name)
     ccai_tenant.apps.resume_chat(chat)
     ccai_tenant.wait_for_chat(chat, state="assigned", status="assigned")
+
+
+def test_wait_times_custom_data_and_the_content_shape(ccai_tenant: TestTenant) -> None:
+    apps, admin = ccai_tenant.apps, ccai_tenant.admin
+    chats = apps.wait_times("en", channel_type="chat")
+    assert [(menu["menu_id"], menu["chat"], menu["wait"]) for menu in chats] == [(1, 45, 1), (2, 900, 15), (3, 120, 2)]
+    queue = admin.set_wait_time(ccai_tenant.name, "general", chat=600, available_agents=0)
+    assert queue["wait_time"]["chat"] == 600
+    assert [menu["menu_id"] for menu in apps.wait_times("en", wait_from=9, wait_to=16, channel_type="chat")] == [1, 2]
+    admin.clear_wait_time(ccai_tenant.name, "general")
+    assert apps.wait_times("en", menu_id=1)[0]["chat"] == 45
+    with pytest.raises(EmulatorError) as no_lang:
+        apps.wait_times("")
+    assert no_lang.value.status == 400 and "lang is required" in no_lang.value.message
+
+    reserved = {"reserved_bad_actor": {"label": "Bad Actor", "value": True, "type": "boolean"}}
+    user, chat = ccai_tenant.start_chat(custom_data=reserved)
+    added = apps.send_custom_data(chat, {"plan": {"label": "Plan", "value": "gold"}})
+    assert sorted(added["custom_data"]) == ["plan", "reserved_bad_actor"]
+    agent_view = admin.transcript(chat, "agent")
+    assert [flag["flag"] for flag in agent_view["user_profile_flags"]] == ["bad_actor"]
+    with pytest.raises(EmulatorError) as bad:
+        apps.send_custom_data(chat, {"reserved_repeat_customer": {"label": "Repeat", "value": "yes"}})
+    assert bad.value.status == 400 and "data.reserved_repeat_customer.value" in bad.value.message
+
+    assert admin.set_message_content_shape(ccai_tenant.name, "object")["shape"] == "object"
+    apps.send_text(chat, user, "as an object please")
+    hook = ccai_tenant.wait_for_webhook(
+        "message_received", chat_id=chat, predicate=lambda h: "as an object please" in h.raw_body.decode()
+    )
+    assert hook.body["message"]["content"] == {"type": "text", "content": "as an object please"}
+    admin.clear_message_content_shape(ccai_tenant.name)
+    apps.send_text(chat, user, "as a string now")
+    plain = ccai_tenant.wait_for_webhook(
+        "message_received", chat_id=chat, predicate=lambda h: "as a string now" in h.raw_body.decode()
+    )
+    assert plain.body["message"]["content"] == "as a string now"
+    assert admin.message_content_shape(ccai_tenant.name)["source"] == "default"

@@ -79,18 +79,19 @@ def test_a_wait_that_times_out_says_what_it_saw_in_its_message(ccai_tenant: Test
 
 def test_waiting_for_an_event_left_out_by_the_selection_says_how_to_enable_it(ccai_tenant: TestTenant) -> None:
     ccai_tenant.admin.set_webhook_events(ccai_tenant.name, "documented")  # the platform's default
-    assert ccai_tenant.admin.webhook_events(ccai_tenant.name)["events"] == ["chat_created", "message_received"]
-    _, chat = ccai_tenant.start_chat()  # the agent joined: agent_joined is journaled, not sent
-    ccai_tenant.admin.deliveries(chat_id=chat, event_type="agent_joined", status="suppressed", min_count=1, wait=5)
+    assert "chat_ended" not in ccai_tenant.admin.webhook_events(ccai_tenant.name)["events"]
+    _, chat = ccai_tenant.start_chat()
+    ccai_tenant.apps.end_chat(chat)  # no page mentions an event for it: journaled, not sent
+    ccai_tenant.admin.deliveries(chat_id=chat, event_type="chat_ended", status="suppressed", min_count=1, wait=5)
     with pytest.raises(WaitTimeout) as timeout:
-        ccai_tenant.admin.deliveries(chat_id=chat, event_type="agent_joined", status="delivered", min_count=1, wait=0.2)
+        ccai_tenant.admin.deliveries(chat_id=chat, event_type="chat_ended", status="delivered", min_count=1, wait=0.2)
     text = str(timeout.value)
-    assert "agent_joined is left out by the tenant" in text and "(documented: chat_created" in text, text
+    assert "chat_ended is left out by the tenant" in text and "(documented: chat_created" in text, text
     assert "journaled as suppressed" in text, text
     assert f"PUT /__admin/tenants/{ccai_tenant.name}/webhook/events" in text, text
-    assert timeout.value.last_seen["left_out_by_selection"][0]["event_type"] == "agent_joined"
+    assert timeout.value.last_seen["left_out_by_selection"][0]["event_type"] == "chat_ended"
     with pytest.raises(WebhookTimeout) as never_sent:
-        ccai_tenant.wait_for_webhook("agent_joined", chat_id=chat, timeout=0.1)
+        ccai_tenant.wait_for_webhook("chat_ended", chat_id=chat, timeout=0.1)
     assert "the emulator's journal: 0 matched" in str(never_sent.value), never_sent.value
     assert "journaled as suppressed; enable it with PUT" in str(never_sent.value), never_sent.value
 

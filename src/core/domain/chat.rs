@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::contact_center::HumanAgent;
+use super::custom_data::CustomData;
 use super::escalation_record::Escalation;
 use super::ids::{ChatId, EndUserId, MessageId};
 pub use super::participants::VirtualAgentParticipant;
@@ -160,6 +161,9 @@ pub struct Chat {
     pub escalations: Vec<Escalation>,
     /// The pre-chat transcript given on `POST /chats`, shown before the live messages.
     pub pre_chat: Vec<PreChatMessage>,
+    /// Custom data and reserved data properties, by key (`POST /chats`' `custom_data`,
+    /// `POST /chats/{id}/custom_data`).
+    pub custom_data: CustomData,
 }
 
 impl Chat {

@@ -2,9 +2,11 @@
 //! describes it: a dismissed chat is removed from the agent but does not end; it waits in
 //! the queue, and when the end user writes again (or the consumer calls
 //! `PATCH /chats/:id/resume`, page "Resume a chat") it is reactivated and assigned to an
-//! agent again, with all its history. Automatic dismissal applies only once both the end
-//! user and an agent have written, is timed from the agent's latest message, and after a
-//! reactivation waits for the end user to write again.
+//! agent again, with all its history. Dismissal (automatic, or by hand from the control
+//! plane standing for the agent's button) applies only once both the end user and an agent
+//! have written, and after a reactivation waits for the end user to write again; automatic
+//! dismissal is timed from the agent's latest message. A test may force a dismissal by
+//! hand past the rule (emulator's choice).
 
 use std::time::Duration;
 
@@ -33,6 +35,64 @@ impl Chat {
         self.timeout_at = None;
         self.routing = RoutingState::Queued;
         Ok(vec![Effect::Publish(Happening::ChatDismissed)])
+    }
+
+    /// Dismisses the chat by hand (the control plane, standing for the agent's "Dismiss
+    /// chat" button): refused while [`Chat::dismissal_refusal`] names a rule the chat does
+    /// not meet yet, unless `force` (a test's way past the rule).
+    pub fn dismiss_by_hand(
+        &mut self,
+        force: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Effect>, ChatError> {
+        if self.is_finished() {
+            return Err(ChatError::Finished);
+        }
+        if self.dismissed_at.is_some() {
+            return Err(ChatError::AlreadyDismissed);
+        }
+        if let Some(rule) = self.dismissal_refusal().filter(|_| !force) {
+            return Err(ChatError::NotEligibleForDismissal(rule));
+        }
+        self.dismiss(now)
+    }
+
+    /// Why the chat may not be dismissed yet (page "Dismiss Inactive Chats"), naming the
+    /// rule, or `None` when it may: "both the consumer and agent have to have sent at least
+    /// one message" (a human or virtual agent's message counts as the agent's), and after a
+    /// reactivation "a consumer has to send at least one message afterward". Every chat of
+    /// the Apps API is inbound (the consumer opens it), so "only inbound chats" always holds.
+    pub fn dismissal_refusal(&self) -> Option<String> {
+        let since = usize::try_from(self.reactivated_after_message).unwrap_or(usize::MAX);
+        let end_user_wrote = self
+            .messages
+            .iter()
+            .skip(since)
+            .any(|message| matches!(message.sender, Sender::EndUser { .. }));
+        let agent_wrote = self.messages.iter().any(|message| {
+            matches!(
+                message.sender,
+                Sender::Agent { .. }
+                    | Sender::TaskVirtualAgent { .. }
+                    | Sender::VirtualAgent { .. }
+            )
+        });
+        let missing = match (end_user_wrote, agent_wrote) {
+            (true, true) => return None,
+            (false, _) if since > 0 => {
+                return Some(format!(
+                    "Chat {} cannot be dismissed yet: after a reactivation \"a consumer has to send at least one message afterward before the chat is eligible to be dismissed again\" (page \"Dismiss Inactive Chats\"), and the end user has not written since; POST /__admin/chats/{}/dismiss?force=true dismisses it anyway",
+                    self.id, self.id
+                ))
+            }
+            (false, false) => "neither the end user nor an agent has written",
+            (false, true) => "the end user has not written",
+            (true, false) => "no agent has written",
+        };
+        Some(format!(
+            "Chat {} cannot be dismissed yet: \"both the consumer and agent have to have sent at least one message\" (page \"Dismiss Inactive Chats\"), and {missing}; POST /__admin/chats/{}/dismiss?force=true dismisses it anyway",
+            self.id, self.id
+        ))
     }
 
     /// Brings a dismissed chat back (`PATCH /chats/:id/resume`): it is queued for an agent,
@@ -218,6 +278,38 @@ mod tests {
             .unwrap();
         chat.agent_says("Good".into(), Utc::now()).unwrap();
         assert!(chat.dismissal_deadline(THRESHOLD).is_some());
+    }
+
+    #[test]
+    fn a_dismissal_by_hand_needs_both_sides_to_have_written_unless_forced() {
+        let (mut chat, script) = assigned_chat();
+        chat.messages.clear();
+        let refused = chat.dismiss_by_hand(false, Utc::now()).unwrap_err();
+        let ChatError::NotEligibleForDismissal(rule) = &refused else {
+            panic!("{refused:?}");
+        };
+        assert!(rule.contains("both the consumer and agent"), "{rule}");
+        assert!(rule.contains("neither the end user nor an agent"), "{rule}");
+        chat.end_user_sends(END_USER, text("hello?"), &script, Utc::now())
+            .unwrap();
+        assert!(chat
+            .dismissal_refusal()
+            .unwrap()
+            .contains("no agent has written"));
+        chat.agent_says("Hi".into(), Utc::now()).unwrap();
+        assert_eq!(chat.dismissal_refusal(), None);
+        chat.dismiss_by_hand(false, Utc::now()).unwrap();
+        assert_eq!(
+            chat.dismiss_by_hand(true, Utc::now()),
+            Err(ChatError::AlreadyDismissed)
+        );
+        // Reactivated by resume: the end user must write again.
+        chat.resume(Duration::ZERO).unwrap();
+        chat.agent_joins(&script, Utc::now());
+        let rule = chat.dismissal_refusal().unwrap();
+        assert!(rule.contains("afterward"), "{rule}");
+        chat.dismiss_by_hand(true, Utc::now()).unwrap();
+        assert_eq!(chat.status(), "dismissed");
     }
 
     #[test]

@@ -96,6 +96,10 @@ pub enum ChatError {
     AfterHours(String),
     #[error("This chat is already dismissed")]
     AlreadyDismissed,
+    /// A dismissal by hand that the platform's eligibility rule does not allow yet (the
+    /// message names the rule and the way to force it).
+    #[error("{0}")]
+    NotEligibleForDismissal(String),
     /// A request the chat's escalation state does not allow, with a message naming why.
     #[error("{0}")]
     Invalid(String),

@@ -32,6 +32,7 @@ pub mod agent_script;
 pub mod card;
 pub mod chat;
 pub mod contact_center;
+pub mod custom_data;
 pub mod dismissal;
 pub mod effects;
 pub mod escalation;
@@ -48,6 +49,7 @@ pub mod template;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod vta;
+pub mod wait_times;
 
 pub use chat::{Chat, EndUser, Message, MessageBody, Sender, Visibility};
 pub use contact_center::{ContactCenter, HumanAgent, TaskVirtualAgent};

@@ -4,8 +4,9 @@
 //! the emulator accepts the mobile SDKs' documented "external chat transfer" shape
 //!: `[{"sender": "end_user" | "agent", "timestamp": "2021-03-15 12:00:00Z",
 //! "content": [{"type": "text", "text": "..."}, {"type": "media", "media": {"type":
-//! "image" | "video", "url": "..."}}]}]`. Validation names the place of a problem, e.g.
-//! `transcript[1].content[0].text`.
+//! "image" | "video", "url": "..."}}]}]`, and the sender `virtual_agent` (a bot that
+//! handed over), which the public Go client declares. Validation names the place of a
+//! problem, e.g. `transcript[1].content[0].text`.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use serde_json::Value;
 /// One entry of a pre-chat transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PreChatMessage {
-    /// `end_user` or `agent`.
+    /// `end_user`, `agent` or `virtual_agent`.
     #[schema(schema_with = sender_schema)]
     pub sender: String,
     /// `2021-03-15 12:00:00Z` (the SDKs' form) or RFC 3339.
@@ -40,8 +41,11 @@ pub struct PreChatMedia {
     pub url: String,
 }
 
+/// The senders a pre-chat entry may have.
+pub const SENDERS: [&str; 3] = ["end_user", "agent", "virtual_agent"];
+
 fn sender_schema() -> utoipa::openapi::Object {
-    text_schema(&["end_user", "agent"])
+    text_schema(&SENDERS)
 }
 
 fn media_kind_schema() -> utoipa::openapi::Object {
@@ -80,13 +84,19 @@ fn parse_entry(place: &str, entry: &Value) -> Result<PreChatMessage, String> {
         ));
     }
     let sender = match object.get("sender").and_then(Value::as_str) {
-        Some(sender @ ("end_user" | "agent")) => sender.to_owned(),
+        Some(sender) if SENDERS.contains(&sender) => sender.to_owned(),
         Some(other) => {
             return Err(format!(
-                "{place}.sender: {other:?} is not one of end_user, agent"
+                "{place}.sender: {other:?} is not one of {}",
+                SENDERS.join(", ")
             ))
         }
-        None => return Err(format!("{place}.sender: is required (end_user or agent)")),
+        None => {
+            return Err(format!(
+                "{place}.sender: is required ({})",
+                SENDERS.join(", ")
+            ))
+        }
     };
     let timestamp = object
         .get("timestamp")
@@ -168,10 +178,13 @@ mod tests {
              "content": [{"type": "text", "text": "Hi"},
                          {"type": "media", "media": {"type": "image", "url": "https://x.invalid/a.jpg"}}]},
             {"sender": "agent", "timestamp": "2021-03-15T12:00:05Z",
-             "content": [{"type": "text", "text": "Hello"}]}
+             "content": [{"type": "text", "text": "Hello"}]},
+            {"sender": "virtual_agent", "timestamp": "2021-03-15T12:00:06Z",
+             "content": [{"type": "text", "text": "Handing you over"}]}
         ]))
         .unwrap();
-        assert_eq!(transcript.len(), 2);
+        assert_eq!(transcript.len(), 3);
+        assert_eq!(transcript[2].sender, "virtual_agent");
         assert_eq!(transcript[0].content.len(), 2);
     }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::participants::VirtualAgentParticipant;
+use super::wait_times::WaitTimeMenu;
 
 /// Whether a queue takes chats now, and if not, why (the deflection reason).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -119,6 +120,8 @@ pub struct Queue {
     pub deflection_options: Vec<DeflectionChannel>,
     /// Where `external_link` points.
     pub external_link_url: Option<String>,
+    /// The queue as a menu of `GET /wait_times`, if the fixtures give it one.
+    pub wait_time: Option<WaitTimeMenu>,
 }
 
 impl Queue {
@@ -216,6 +219,7 @@ mod tests {
             availability: Availability::Available,
             deflection_options: vec![DeflectionChannel::Email, DeflectionChannel::HumanAgent],
             external_link_url: None,
+            wait_time: None,
         };
         assert_eq!(
             queue.options_for(Availability::OverCapacity),

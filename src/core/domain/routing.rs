@@ -52,6 +52,7 @@ impl Chat {
             queue: None,
             escalations: Vec::new(),
             pre_chat: Vec::new(),
+            custom_data: Default::default(),
         };
         let effects = vec![
             Effect::Publish(Happening::ChatCreated),

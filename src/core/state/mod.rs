@@ -27,6 +27,7 @@ use dashmap::DashMap;
 use serde_json::{json, Map, Value};
 
 use crate::core::domain::queues::Availability;
+use crate::core::domain::wait_times::WaitFigures;
 use crate::core::domain::{
     Chat, ChatError, ChatId, ContactCenter, EndUserId, RoutingState, Trigger,
 };
@@ -37,7 +38,7 @@ use hooks::Hooks;
 use id_counters::IdCounters;
 use retention::{ChatStats, Finished, Retention};
 
-pub use access::{constant_time_eq, AuthPolicy};
+pub use access::{constant_time_eq, AuthPolicy, BearerTenant};
 pub use after_hours::{AfterHours, DEFAULT_MESSAGE as DEFAULT_AFTER_HOURS_MESSAGE};
 pub use tenant::{EndUserFields, Tenant};
 pub use transitions::OwnedChat;
@@ -154,6 +155,11 @@ impl AppState {
             self.existing_tenant(subdomain)
                 .unwrap_or_else(|| Arc::new(Tenant::new(subdomain)))
         })
+    }
+
+    /// The tenant a bearer token stands for (see [`AuthPolicy::bearer_tenant`]).
+    pub fn bearer_tenant(&self, token: &str, host_subdomain: Option<&str>) -> BearerTenant {
+        self.auth.bearer_tenant(token, host_subdomain)
     }
 
     /// Whether any non-empty credentials are admitted (`--auth open`).
@@ -300,7 +306,7 @@ impl AppState {
     }
 
     /// The tenant's settings document: the core's own settings (after hours, queue
-    /// availability) and every feature's (see [`hooks::TenantParts`]).
+    /// availability and wait-time figures) and every feature's (see [`hooks::TenantParts`]).
     pub fn tenant_settings(&self, name: &str) -> Map<String, Value> {
         let mut settings = Map::new();
         if let Some(message) = self.after_hours.message_for(name) {
@@ -314,6 +320,10 @@ impl AppState {
             let availability = tenant.availability_overrides();
             if !availability.is_empty() {
                 settings.insert("queue_availability".into(), json!(availability));
+            }
+            let wait_figures = tenant.wait_figure_overrides();
+            if !wait_figures.is_empty() {
+                settings.insert("queue_wait_times".into(), json!(wait_figures));
             }
         }
         for part in &self.hooks.parts {
@@ -347,6 +357,15 @@ impl AppState {
         if let Some(offset) = settings.get("clock_offset_ms").and_then(Value::as_i64) {
             if let Some(tenant) = self.existing_tenant(name) {
                 tenant.clock().set_offset_ms(offset);
+            }
+        }
+        if let Some(figures) = settings.get("queue_wait_times") {
+            let figures: BTreeMap<String, WaitFigures> = serde_json::from_value(figures.clone())
+                .map_err(|error| format!("queue_wait_times: {error}"))?;
+            if let Some(tenant) = self.existing_tenant(name) {
+                for (queue, figures) in figures {
+                    tenant.set_wait_figures(&queue, Some(figures));
+                }
             }
         }
         Ok(())

@@ -1,7 +1,8 @@
 //! One tenant's state: its end users and its chats. Chats sit behind their own lock each,
 //! so traffic on one chat never waits for another; the end-user directory has one lock per
 //! tenant because upserts must be atomic on `identifier`. A tenant also holds each queue's
-//! availability set at run time, which the core reads while routing.
+//! availability set at run time, which the core reads while routing, and each queue's
+//! wait-time figures set at run time (`GET /wait_times` reads them).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -11,6 +12,7 @@ use dashmap::DashMap;
 
 use super::clock::{TenantClock, TenantTime};
 use crate::core::domain::queues::{Availability, Queue};
+use crate::core::domain::wait_times::WaitFigures;
 use crate::core::domain::{Chat, ChatId, EndUser, EndUserId};
 
 /// The fields of an end-user upsert.
@@ -38,6 +40,8 @@ pub struct Tenant {
     queue_availability: Mutex<HashMap<String, Availability>>,
     /// Its clock and its timers.
     pub(super) time: TenantTime,
+    /// Wait-time figures set at run time, by queue id (otherwise the script's).
+    queue_wait_figures: Mutex<HashMap<String, WaitFigures>>,
 }
 
 impl Tenant {
@@ -48,6 +52,34 @@ impl Tenant {
             chats: DashMap::new(),
             queue_availability: Mutex::default(),
             time: TenantTime::default(),
+            queue_wait_figures: Mutex::default(),
+        }
+    }
+
+    /// The queue's wait-time figures for this tenant (`None`: the queue is no menu of
+    /// `GET /wait_times`).
+    pub fn wait_figures(&self, queue: &Queue) -> Option<WaitFigures> {
+        let menu = queue.wait_time.as_ref()?;
+        let overrides = self.queue_wait_figures.lock().expect("wait figures lock");
+        Some(overrides.get(&queue.id).copied().unwrap_or(menu.figures))
+    }
+
+    /// The wait-time figures set at run time, by queue id.
+    pub fn wait_figure_overrides(&self) -> BTreeMap<String, WaitFigures> {
+        let overrides = self.queue_wait_figures.lock().expect("wait figures lock");
+        overrides
+            .iter()
+            .map(|(queue, figures)| (queue.clone(), *figures))
+            .collect()
+    }
+
+    /// Sets the queue's wait-time figures for this tenant (`None`: back to the script's);
+    /// answers whether the tenant had figures of its own for it.
+    pub fn set_wait_figures(&self, queue_id: &str, figures: Option<WaitFigures>) -> bool {
+        let mut overrides = self.queue_wait_figures.lock().expect("wait figures lock");
+        match figures {
+            Some(figures) => overrides.insert(queue_id.to_owned(), figures).is_some(),
+            None => overrides.remove(queue_id).is_some(),
         }
     }
 

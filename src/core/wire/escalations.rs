@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::domain::escalation_record::{self, EscalationReason, EscalationStatus};
 use crate::core::domain::pre_chat::{PreChatContent, PreChatMessage};
 use crate::core::domain::queues::{Availability, DeflectionChannel, Queue};
+use crate::core::domain::wait_times::WaitFigures;
 use crate::core::domain::ChatId;
 use crate::core::formats::timestamp;
 
@@ -111,12 +112,19 @@ pub struct TenantQueue {
     pub deflection_options: Vec<DeflectionChannel>,
     pub external_link_url: Option<String>,
     pub waiting_chats: Vec<ChatId>,
+    /// The menu `GET /wait_times` lists the queue as (`null`: none).
+    pub menu_id: Option<u64>,
+    /// The wait-time figures `GET /wait_times` answers for this tenant.
+    pub wait_time: Option<WaitFigures>,
+    /// The fixture's figures (what `DELETE .../wait_time` goes back to).
+    pub default_wait_time: Option<WaitFigures>,
 }
 
 impl TenantQueue {
     pub fn of(
         queue: &Queue,
         availability: Availability,
+        wait_time: Option<WaitFigures>,
         waiting_chats: Vec<ChatId>,
     ) -> TenantQueue {
         TenantQueue {
@@ -127,6 +135,9 @@ impl TenantQueue {
             deflection_options: queue.deflection_options.clone(),
             external_link_url: queue.external_link_url.clone(),
             waiting_chats,
+            menu_id: queue.wait_time.as_ref().map(|menu| menu.menu_id),
+            wait_time,
+            default_wait_time: queue.wait_time.as_ref().map(|menu| menu.figures),
         }
     }
 }

@@ -60,7 +60,7 @@ pub mod text_values {
 
     /// Who wrote a pre-chat entry.
     pub fn pre_chat_sender() -> Object {
-        one_of(&["end_user", "agent"])
+        one_of(&crate::core::domain::pre_chat::SENDERS)
     }
 
     /// Whose setting an answer shows: the tenant's own or the process default.

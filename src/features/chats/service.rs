@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::duplicate_guard::DuplicateGuard;
+use crate::core::domain::custom_data::CustomData;
 use crate::core::domain::pre_chat::PreChatMessage;
 use crate::core::domain::queues::Availability;
 use crate::core::domain::{
@@ -53,6 +54,8 @@ pub struct ChatRequest {
     pub context: Option<Value>,
     /// The pre-chat transcript, already validated.
     pub transcript: Vec<PreChatMessage>,
+    /// Custom data and reserved data properties, already validated.
+    pub custom_data: CustomData,
 }
 
 /// One line of the console's tenant overview.
@@ -171,8 +174,10 @@ impl Chats {
             menu_id,
             context,
             transcript,
+            custom_data,
             ..
         } = request;
+        self.check_custom_data_room(custom_data.len())?;
         self.state
             .open_chat(
                 tenant,
@@ -196,6 +201,7 @@ impl Chats {
 
                     let (mut chat, mut effects) = Chat::open(new, script, now);
                     chat.pre_chat = transcript;
+                    chat.custom_data = custom_data;
                     self.state.with_desk(tenant, |desk| {
                         chat.start_queue_selection(script, desk, now, &mut effects)
                     });
@@ -203,6 +209,48 @@ impl Chats {
                 },
             )
             .await
+    }
+
+    /// `POST /chats/{id}/custom_data`: adds custom data and reserved data properties to the
+    /// chat (a key sent again replaces its entry); refused on an ended chat, and past
+    /// `--max-custom-data-per-chat` keys. Answers the chat's whole custom data.
+    pub async fn add_custom_data(
+        &self,
+        tenant: &Arc<Tenant>,
+        chat_id: ChatId,
+        data: CustomData,
+    ) -> Result<CustomData, StateError> {
+        self.state
+            .transition_answering(
+                tenant,
+                chat_id,
+                |chat, _, _| {
+                    if chat.is_finished() {
+                        return Err(StateError::Chat(ChatError::Finished));
+                    }
+                    let new_keys = data
+                        .keys()
+                        .filter(|key| !chat.custom_data.contains_key(*key))
+                        .count();
+                    self.check_custom_data_room(chat.custom_data.len() + new_keys)?;
+                    chat.custom_data.extend(data);
+                    Ok(((), Vec::new()))
+                },
+                |chat, ()| chat.custom_data.clone(),
+            )
+            .await
+    }
+
+    /// Refuses custom data that would leave a chat with `entries` keys, past the limit.
+    fn check_custom_data_room(&self, entries: usize) -> Result<(), StateError> {
+        let most = self.state.limits().max_custom_data_per_chat;
+        if entries <= most {
+            return Ok(());
+        }
+        Err(StateError::LimitReached(format!(
+            "A chat holds at most {most} custom data entries, the limit set by {}; this one would hold {entries}",
+            Limit::CustomDataPerChat.names_flag(),
+        )))
     }
 
     /// `read` applied to a tenant's chat, under its lock (no copy of the messages).
@@ -393,10 +441,16 @@ impl Chats {
             .await
     }
 
-    /// Dismisses the chat: the agent is removed, the history kept (page "Dismiss Inactive Chats").
-    pub async fn dismiss_chat(&self, chat_id: ChatId) -> Result<OwnedChat, StateError> {
+    /// Dismisses the chat by hand: the agent is removed, the history kept (page "Dismiss
+    /// Inactive Chats"); refused (409) while the page's eligibility rule does not hold,
+    /// unless `force`.
+    pub async fn dismiss_chat(
+        &self,
+        chat_id: ChatId,
+        force: bool,
+    ) -> Result<OwnedChat, StateError> {
         self.state
-            .owned_transition(chat_id, |chat, _, now| chat.dismiss(now))
+            .owned_transition(chat_id, |chat, _, now| chat.dismiss_by_hand(force, now))
             .await
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::core::domain::chat::{MessageBody, View, VirtualAgentParticipant};
+use crate::core::domain::custom_data::{user_profile_flags, CustomData, UserProfileFlag};
 use crate::core::domain::{self, ChatId, EndUser, HumanAgent, Message, RoutingState};
 use crate::core::wire::apps::Menu;
 use crate::core::wire::escalations::{Escalation, PreChatEntry};
@@ -49,6 +50,12 @@ pub struct ChatRecord {
     pub escalations: Vec<Escalation>,
     /// The pre-chat transcript, before the live messages.
     pub pre_chat: Vec<PreChatEntry>,
+    /// Every custom data entry and reserved data property, by key.
+    #[serde(default)]
+    pub custom_data: CustomData,
+    /// The user profile flags the reserved data properties raise.
+    #[serde(default)]
+    pub user_profile_flags: Vec<UserProfileFlag>,
     pub messages: Vec<Message>,
 }
 
@@ -84,6 +91,8 @@ impl ChatRecord {
             queue: chat.queue.clone(),
             escalations: Escalation::all_of(chat),
             pre_chat: PreChatEntry::all_of(&chat.pre_chat),
+            custom_data: chat.custom_data.clone(),
+            user_profile_flags: user_profile_flags(&chat.custom_data),
             messages: chat.messages.clone(),
         }
     }
@@ -98,6 +107,13 @@ pub struct Transcript {
     pub view: String,
     /// The pre-chat transcript (agent and full views; the end user's view leaves it out).
     pub pre_chat: Vec<PreChatEntry>,
+    /// The custom data the view may see: the agent's leaves out `invisible_to_agent`
+    /// entries (never a reserved property); the end user's has none.
+    #[serde(default)]
+    pub custom_data: CustomData,
+    /// The user profile flags the reserved data properties raise (agent and full views).
+    #[serde(default)]
+    pub user_profile_flags: Vec<UserProfileFlag>,
     pub messages: Vec<Message>,
 }
 
@@ -109,6 +125,20 @@ impl Transcript {
             pre_chat: match view {
                 View::EndUser => Vec::new(),
                 View::Agent | View::All => PreChatEntry::all_of(&chat.pre_chat),
+            },
+            custom_data: chat
+                .custom_data
+                .iter()
+                .filter(|(key, field)| match view {
+                    View::EndUser => false,
+                    View::Agent => field.seen_by_agent(key),
+                    View::All => true,
+                })
+                .map(|(key, field)| (key.clone(), field.clone()))
+                .collect(),
+            user_profile_flags: match view {
+                View::EndUser => Vec::new(),
+                View::Agent | View::All => user_profile_flags(&chat.custom_data),
             },
             messages: chat.transcript(view).cloned().collect(),
         }

@@ -1,20 +1,23 @@
 //! [`Escalations`]: the queue and escalation use cases: the consumer's escalation request
 //! and deflection choices, ending a chat with a deflection, and the control plane's queue
 //! availability per tenant (a queue that opens gives its waiting chats to the agent), the
-//! tenant's "after hours" switch (which `PATCH /chats/{id}/resume` obeys) and escalation
-//! listing. Each one locks only the chat it changes, like every use case.
+//! tenant's "after hours" switch (which `PATCH /chats/{id}/resume` obeys), escalation
+//! listing, and the queues' wait times (`GET /wait_times`, and their figures per tenant).
+//! Each one locks only the chat it changes, like every use case.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::core::domain::escalation::{self, EscalationStatus};
-use crate::core::domain::queues::{Availability, DeflectionChannel};
+use crate::core::domain::queues::{Availability, DeflectionChannel, Queue};
+use crate::core::domain::wait_times::{self, WaitTimeMenu, WaitTimeQuery};
 use crate::core::domain::RoutingState;
-use crate::core::domain::{Chat, ChatId};
+use crate::core::domain::{Chat, ChatId, ContactCenter};
 use crate::core::live_events::LiveEventBus;
 use crate::core::state::{AppState, StateError, Tenant};
 use crate::core::wire::escalations::{Escalation, TenantEscalation, TenantQueue};
+use crate::features::escalations::wire::{WaitFiguresChange, WaitTime};
 
 /// A tenant's after-hours switch as the control plane answers it (`TenantAfterHours`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -132,9 +135,92 @@ impl Escalations {
                     })
                     .map(|(id, _, _)| *id)
                     .collect();
-                TenantQueue::of(queue, tenant.availability(queue), waiting)
+                TenantQueue::of(
+                    queue,
+                    tenant.availability(queue),
+                    tenant.wait_figures(queue),
+                    waiting,
+                )
             })
             .collect()
+    }
+
+    /// `GET /wait_times`: the tenant's menus the query selects, in the fixture's order. A
+    /// `menu_id` that is no menu is refused, naming the menus.
+    pub fn wait_times(
+        &self,
+        tenant: &Tenant,
+        query: &WaitTimeQuery,
+    ) -> Result<Vec<WaitTime>, StateError> {
+        let script = self.state.script();
+        let menus: Vec<&WaitTimeMenu> = script
+            .queues
+            .iter()
+            .filter_map(|queue| queue.wait_time.as_ref())
+            .collect();
+        if let Some(id) = query.menu_id {
+            if !menus.iter().any(|menu| menu.menu_id == id) {
+                let known: Vec<String> = menus.iter().map(|m| m.menu_id.to_string()).collect();
+                return Err(StateError::Invalid(format!(
+                    "menu_id {id} is not a menu (menus: {})",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            }
+        }
+        let figures_of = |menu: &WaitTimeMenu| {
+            script
+                .queues
+                .iter()
+                .find(|queue| {
+                    queue
+                        .wait_time
+                        .as_ref()
+                        .is_some_and(|own| own.menu_id == menu.menu_id)
+                })
+                .and_then(|queue| tenant.wait_figures(queue))
+                .unwrap_or(menu.figures)
+        };
+        Ok(wait_times::select(&menus, figures_of, query)
+            .iter()
+            .map(|found| WaitTime::of(found, query.channel_type))
+            .collect())
+    }
+
+    /// Changes a queue's wait-time figures for one tenant (`None`: back to the fixture's).
+    /// Answers the queue, `Ok(None)` when there was nothing of the tenant's own to clear,
+    /// or refuses a queue that is unknown or no menu of the wait-time API.
+    pub fn set_wait_figures(
+        &self,
+        tenant: &Arc<Tenant>,
+        queue_id: &str,
+        change: Option<WaitFiguresChange>,
+    ) -> Result<Option<TenantQueue>, StateError> {
+        let script = self.state.script();
+        let queue = known_queue(&script, queue_id)?;
+        let Some(current) = tenant.wait_figures(queue) else {
+            return Err(StateError::Invalid(format!(
+                "Queue {queue_id:?} has no wait_time in the fixtures, so GET /wait_times does not list it"
+            )));
+        };
+        let had_own = match change {
+            Some(change) => {
+                tenant.set_wait_figures(queue_id, Some(change.applied_to(current)));
+                true
+            }
+            None => tenant.set_wait_figures(queue_id, None),
+        };
+        self.state.settings_changed(&tenant.name);
+        if !had_own {
+            return Ok(None);
+        }
+        Ok(self
+            .queues(tenant)
+            .into_iter()
+            .find(|entry| entry.id == queue_id))
     }
 
     /// Sets a queue's availability for one tenant (`None`: back to the script's). When it
@@ -146,17 +232,7 @@ impl Escalations {
         availability: Option<Availability>,
     ) -> Result<TenantQueue, StateError> {
         let script = self.state.script();
-        let queue = script.queue(queue_id).ok_or_else(|| {
-            let known: Vec<&str> = script
-                .queues
-                .iter()
-                .map(|queue| queue.id.as_str())
-                .collect();
-            StateError::Invalid(format!(
-                "{queue_id:?} is not a queue (queues: {})",
-                known.join(", ")
-            ))
-        })?;
+        let queue = known_queue(&script, queue_id)?;
         tenant.set_availability(queue_id, availability);
         self.state.settings_changed(&tenant.name);
         if tenant.availability(queue) == Availability::Available {
@@ -235,6 +311,21 @@ impl Escalations {
         entries.sort_by_key(|entry| entry.escalation.id);
         entries
     }
+}
+
+/// The queue `queue_id` of the script, or a 400 naming the queues.
+fn known_queue<'a>(script: &'a ContactCenter, queue_id: &str) -> Result<&'a Queue, StateError> {
+    script.queue(queue_id).ok_or_else(|| {
+        let known: Vec<&str> = script
+            .queues
+            .iter()
+            .map(|queue| queue.id.as_str())
+            .collect();
+        StateError::Invalid(format!(
+            "{queue_id:?} is not a queue (queues: {})",
+            known.join(", ")
+        ))
+    })
 }
 
 impl EscalationStatus {

@@ -15,8 +15,8 @@ use crate::features::media::MediaLibrary;
 use crate::features::persistence::{PersistenceStats, StateStore};
 use crate::features::requests::JournalStats;
 use crate::features::requests::Requests;
-use crate::features::webhooks::ChatCreatedOrder;
 use crate::features::webhooks::Webhooks;
+use crate::features::webhooks::{ChatCreatedOrder, MessageContentShape};
 
 /// What `GET /__admin/health` reports (`Health`).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -57,6 +57,8 @@ pub struct FidelityOptions {
     pub chat_created_order: ChatCreatedOrder,
     pub webhook_delivery_id_header: bool,
     pub mid_session_duplicate_interval_ms: u64,
+    /// `string` or `object` (`--message-content-shape`).
+    pub message_content_shape: MessageContentShape,
 }
 
 /// Every feature, for the reports.
@@ -88,6 +90,7 @@ impl Overview {
                     .chats
                     .mid_session_duplicate_interval()
                     .as_millis() as u64,
+                message_content_shape: options.message_content_shape,
             },
             media: self.media.usage(),
             persistence: self.store.as_ref().map(|store| store.stats()),

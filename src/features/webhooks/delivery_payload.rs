@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, Weak};
 use chrono::{DateTime, Utc};
 
 use super::catalog;
+use super::content_shape::MessageContentShape;
 use crate::core::domain::{Chat, Happening, MessageId};
 
 /// What a delivery sends.
@@ -21,6 +22,8 @@ pub enum Payload {
         chat: Weak<Mutex<Chat>>,
         message_id: MessageId,
         at: DateTime<Utc>,
+        /// The tenant's content shape when the message was added.
+        shape: MessageContentShape,
     },
 }
 
@@ -41,13 +44,14 @@ impl Payload {
                 chat,
                 message_id,
                 at,
+                shape,
             } => {
                 let chat = chat.upgrade()?;
                 let chat = chat.lock().ok()?;
                 let happening = Happening::MessageAdded {
                     message_id: *message_id,
                 };
-                catalog::event_for(&happening, &chat, *at).map(|event| event.payload.into())
+                catalog::event_for(&happening, &chat, *at, *shape).map(|event| event.payload.into())
             }
         }
     }

@@ -1,7 +1,10 @@
-//! Which event types reach a tenant's webhook. By default only the events the platform
-//! documents (`chat_created`, `message_received`): a consumer must not come to rely on
-//! names the platform never sends. The emulator-defined ones are opt-in, for the whole
-//! process (`--webhook-events all`) or per tenant (`PUT /__admin/tenants/{sub}/webhook/events`).
+//! Which event types reach a tenant's webhook. By default the events whose existence a
+//! page of the platform documents: `chat_created` and `message_received` by name, and,
+//! under the emulator's names, the deflection webhook (`escalation_deflected`) and the
+//! events of a chat "transferred or escalated" (`agent_joined`, `virtual_agent_joined`,
+//! `virtual_agent_left`). The events no page mentions (`chat_ended`, `chat_dismissed`,
+//! `chat_resumed`) are opt-in, for the whole process (`--webhook-events all`) or per tenant
+//! (`PUT /__admin/tenants/{sub}/webhook/events`): a consumer must not come to rely on them.
 //! Events left out are still journaled (status `suppressed`) and shown on the live event
 //! stream and the console.
 
@@ -12,7 +15,7 @@ use super::catalog::{EventType, CATALOG};
 /// A set of event types.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum EventSelection {
-    /// The events the platform documents.
+    /// The events whose existence the platform's pages document.
     #[default]
     Documented,
     /// Every event of the catalog.
@@ -24,7 +27,7 @@ pub enum EventSelection {
 impl EventSelection {
     pub fn includes(&self, event_type: EventType) -> bool {
         match self {
-            EventSelection::Documented => event_type.is_documented(),
+            EventSelection::Documented => event_type.is_sent_by_default(),
             EventSelection::All => true,
             EventSelection::Only(types) => types.contains(&event_type),
         }
@@ -92,10 +95,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn documented_is_the_default_and_lists_only_documented_events() {
+    fn documented_is_the_default_and_lists_the_events_a_page_documents() {
         let selection = EventSelection::default();
-        assert_eq!(selection.names(), ["chat_created", "message_received"]);
-        assert!(!selection.includes(EventType::AgentJoined));
+        assert_eq!(
+            selection.names(),
+            [
+                "chat_created",
+                "message_received",
+                "agent_joined",
+                "virtual_agent_joined",
+                "virtual_agent_left",
+                "escalation_deflected"
+            ]
+        );
+        assert!(!selection.includes(EventType::ChatEnded));
         assert_eq!(EventSelection::All.names().len(), CATALOG.len());
     }
 

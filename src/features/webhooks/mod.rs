@@ -2,11 +2,13 @@
 //! [`signing`] scheme, the per-tenant targets (with a process-wide default, `targets`) and
 //! injected [`faults`], the [`delivery_journal`], the retry [`policy`], the
 //! [`dispatcher`] and [`poster`] that order, send and retry, which events a tenant receives
-//! ([`event_selection`]), when `chat_created` goes out ([`creation_order`]) and the wait
+//! ([`event_selection`]), the shape of a text message's content ([`content_shape`]),
+//! when `chat_created` goes out ([`creation_order`]) and the wait
 //! for unfinished deliveries at shutdown (`drain`). [`Webhooks`] is the one entry point
 //! the rest of the emulator uses (through `crate::core::state`).
 
 pub mod catalog;
+pub mod content_shape;
 pub mod creation_order;
 pub mod delivery_journal;
 mod delivery_payload;
@@ -33,6 +35,7 @@ use crate::core::domain::{ChatId, DeliveryId};
 use crate::core::live_events::{LiveEventBus, LiveEventKind};
 use crate::core::state::durability::{Durability, Outbox};
 use catalog::{Event, EventType};
+pub use content_shape::MessageContentShape;
 pub use creation_order::ChatCreatedOrder;
 pub use delivery_journal::DeliveryFilter;
 use delivery_journal::{
@@ -43,7 +46,8 @@ use faults::FaultInjection;
 use http::dispatcher::{Dispatcher, Job};
 use retry::RetryPolicy;
 pub use settings::{
-    TargetSource, TenantChatCreatedOrder, TenantEventSelection, TenantWebhook, WebhookSettings,
+    TargetSource, TenantChatCreatedOrder, TenantEventSelection, TenantMessageContentShape,
+    TenantWebhook, WebhookSettings,
 };
 use targets::WebhookTargets;
 pub use targets::{WebhookConfig, WebhookError, WebhookOptions, WebhookTarget};
@@ -367,12 +371,14 @@ impl Webhooks {
                 self.webhook_targets.faults.remove(tenant);
                 self.webhook_targets.event_selections.remove(tenant);
                 self.webhook_targets.chat_created_orders.remove(tenant);
+                self.webhook_targets.message_content_shapes.remove(tenant);
             }
             None => {
                 self.webhook_targets.targets.clear();
                 self.webhook_targets.faults.clear();
                 self.webhook_targets.event_selections.clear();
                 self.webhook_targets.chat_created_orders.clear();
+                self.webhook_targets.message_content_shapes.clear();
             }
         }
         self.journal.forget(tenant);

@@ -2,13 +2,14 @@
 //! [`ChatObserver`] it turns each happening of a chat into a journaled delivery, written
 //! with the change that caused it and sent, in the chat's order, once that is committed; as [`TenantParts`] it forgets a tenant's targets, faults, choices and
 //! deliveries on a reset, and keeps the tenant's own settings (target, faults, event
-//! selection, `chat_created` order) in the tenant's settings document for `--state-dir`.
+//! selection, `chat_created` order, message content shape) in the tenant's settings document for `--state-dir`.
 
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
 use super::catalog::{self, EventType};
+use super::content_shape::MessageContentShape;
 use super::creation_order::ChatCreatedOrder;
 use super::delivery_journal::Payload;
 use super::event_selection::{EventSelection, EventSelectionDto};
@@ -33,8 +34,9 @@ impl ChatObserver for Webhooks {
     ) {
         // The body's times are the tenant's (its clock may have been moved).
         let now = tenant.now();
+        let shape = self.message_content_shape(&tenant.name).0;
         if self.has_target(&tenant.name) {
-            if let Some(event) = catalog::event_for(happening, chat, now) {
+            if let Some(event) = catalog::event_for(happening, chat, now, shape) {
                 self.publish(&tenant.name, event, outbox);
             }
             return;
@@ -45,10 +47,11 @@ impl ChatObserver for Webhooks {
                     chat: Arc::downgrade(handle),
                     message_id: *message_id,
                     at: now,
+                    shape,
                 };
                 self.skip(&tenant.name, chat.id, EventType::MessageReceived, payload);
             }
-        } else if let Some(event) = catalog::event_for(happening, chat, now) {
+        } else if let Some(event) = catalog::event_for(happening, chat, now, shape) {
             let payload = Payload::Bytes(event.payload.into());
             self.skip(&tenant.name, chat.id, event.event_type, payload);
         }
@@ -88,6 +91,11 @@ impl TenantParts for Webhooks {
             "chat_created_order",
             (source == "tenant").then_some(order).and_then(to_json),
         );
+        let (shape, source) = self.message_content_shape(tenant);
+        put(
+            "message_content_shape",
+            (source == "tenant").then_some(shape).and_then(to_json),
+        );
         settings
     }
 
@@ -107,6 +115,9 @@ impl TenantParts for Webhooks {
         }
         if let Some(order) = read::<ChatCreatedOrder>(settings, "chat_created_order")? {
             self.set_chat_created_order(tenant, order);
+        }
+        if let Some(shape) = read::<MessageContentShape>(settings, "message_content_shape")? {
+            self.set_message_content_shape(tenant, shape);
         }
         Ok(())
     }

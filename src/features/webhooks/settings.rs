@@ -1,13 +1,14 @@
 //! [`WebhookSettings`]: the webhook use cases of the control plane: each tenant's target
-//! (or the default), its injected faults, its event selection and `chat_created` order (the
-//! choices where the emulator may differ from the platform, see `docs/fidelity.md`), the
-//! delivery journal and redelivery. A change to a tenant's settings is written to
+//! (or the default), its injected faults, its event selection, `chat_created` order and
+//! message content shape (the choices where the emulator may differ from the platform,
+//! see `docs/fidelity.md`), the delivery journal and redelivery. A change to a tenant's settings is written to
 //! `--state-dir` with the tenant's other settings.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::content_shape::MessageContentShape;
 use super::creation_order::ChatCreatedOrder;
 use super::delivery_journal::{Delivery, DeliveryCaps, DeliveryCounters, DeliveryFilter};
 use super::event_selection::EventSelection;
@@ -67,6 +68,17 @@ pub struct TenantChatCreatedOrder {
     #[schema(schema_with = crate::core::wire::text_values::source)]
     pub source: String,
     pub order: ChatCreatedOrder,
+}
+
+/// A tenant's message content shape as the control plane answers it
+/// (`TenantMessageContentShape`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TenantMessageContentShape {
+    pub tenant: String,
+    /// `tenant` (its own) or `default` (`--message-content-shape`).
+    #[schema(schema_with = crate::core::wire::text_values::source)]
+    pub source: String,
+    pub shape: MessageContentShape,
 }
 
 fn selections() -> utoipa::openapi::Object {
@@ -240,6 +252,28 @@ impl WebhookSettings {
     /// Back to the default; false when the tenant had no order of its own.
     pub fn clear_chat_created_order(&self, tenant: &str) -> bool {
         let cleared = self.webhooks.clear_chat_created_order(tenant);
+        self.state.settings_changed(tenant);
+        cleared
+    }
+
+    /// The tenant's message content shape, as the control plane answers it.
+    pub fn tenant_message_content_shape(&self, tenant: &str) -> TenantMessageContentShape {
+        let (shape, source) = self.webhooks.message_content_shape(tenant);
+        TenantMessageContentShape {
+            tenant: tenant.to_owned(),
+            source: source.to_owned(),
+            shape,
+        }
+    }
+
+    pub fn set_message_content_shape(&self, tenant: &str, shape: MessageContentShape) {
+        self.webhooks.set_message_content_shape(tenant, shape);
+        self.state.settings_changed(tenant);
+    }
+
+    /// Back to the default; false when the tenant had no shape of its own.
+    pub fn clear_message_content_shape(&self, tenant: &str) -> bool {
+        let cleared = self.webhooks.clear_message_content_shape(tenant);
         self.state.settings_changed(tenant);
         cleared
     }

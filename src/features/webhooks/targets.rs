@@ -7,6 +7,7 @@ use std::sync::Arc;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 
+use super::content_shape::MessageContentShape;
 use super::creation_order::ChatCreatedOrder;
 use super::delivery_journal::DeliveryCaps;
 use super::event_selection::EventSelection;
@@ -59,6 +60,9 @@ pub struct WebhookOptions {
     pub chat_created_order: ChatCreatedOrder,
     /// Send `X-Emulator-Delivery-Id` (the platform sends no such header).
     pub delivery_id_header: bool,
+    /// How a text `message_received` carries its text unless a tenant chooses
+    /// (`--message-content-shape`).
+    pub message_content_shape: MessageContentShape,
 }
 
 impl Default for WebhookOptions {
@@ -67,6 +71,7 @@ impl Default for WebhookOptions {
             events: EventSelection::Documented,
             chat_created_order: ChatCreatedOrder::AfterResponse,
             delivery_id_header: true,
+            message_content_shape: MessageContentShape::String,
         }
     }
 }
@@ -106,7 +111,8 @@ impl WebhookConfig {
     }
 }
 
-/// Per-tenant targets, faults, event selections and `chat_created` orders, plus the
+/// Per-tenant targets, faults, event selections, `chat_created` orders and message
+/// content shapes, plus the
 /// process-wide defaults.
 #[derive(Default)]
 pub struct WebhookTargets {
@@ -120,6 +126,7 @@ pub struct WebhookTargets {
     pub(super) options: WebhookOptions,
     pub(super) event_selections: DashMap<String, EventSelection>,
     pub(super) chat_created_orders: DashMap<String, ChatCreatedOrder>,
+    pub(super) message_content_shapes: DashMap<String, MessageContentShape>,
     /// Where pending deliveries are written, with `--state-dir`.
     pub(super) durability: Option<Arc<dyn Durability>>,
 }

@@ -1,11 +1,12 @@
 //! The [`Webhooks`] side of each tenant's choices: its event selection (see
-//! [`super::event_selection`]), its `chat_created` order and the wait that
+//! [`super::event_selection`]), its message content shape ([`super::content_shape`]), its `chat_created` order and the wait that
 //! `before_response` needs (see [`super::creation_order`]), and the process-wide options as
 //! the control plane reports them.
 
 use std::time::Duration;
 
 use super::catalog::EventType;
+use super::content_shape::MessageContentShape;
 use super::creation_order::ChatCreatedOrder;
 use super::delivery_journal::{DeliveryFilter, DeliveryStatus};
 use super::event_selection::EventSelection;
@@ -39,6 +40,34 @@ impl Webhooks {
     /// The process-wide options (the defaults tenants have not overridden).
     pub fn options(&self) -> &WebhookOptions {
         &self.webhook_targets.options
+    }
+}
+
+impl Webhooks {
+    /// How a text `message_received` carries its text for the tenant, and whether that is
+    /// its own choice (`tenant`) or the process default (`default`).
+    pub fn message_content_shape(&self, tenant: &str) -> (MessageContentShape, &'static str) {
+        match self.webhook_targets.message_content_shapes.get(tenant) {
+            Some(shape) => (*shape, "tenant"),
+            None => (
+                self.webhook_targets.options.message_content_shape,
+                "default",
+            ),
+        }
+    }
+
+    pub fn set_message_content_shape(&self, tenant: &str, shape: MessageContentShape) {
+        self.webhook_targets
+            .message_content_shapes
+            .insert(tenant.to_owned(), shape);
+    }
+
+    /// Back to the process default; false when the tenant had no shape of its own.
+    pub fn clear_message_content_shape(&self, tenant: &str) -> bool {
+        self.webhook_targets
+            .message_content_shapes
+            .remove(tenant)
+            .is_some()
     }
 }
 

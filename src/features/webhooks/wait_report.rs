@@ -101,8 +101,8 @@ impl LeftOut {
         let name = self.event_type.name();
         let why = match (&self.selection, self.source) {
             (EventSelection::Documented, "default") => format!(
-                "{name} is not sent by default (the platform documents only {})",
-                documented().join(" and ")
+                "{name} is not sent by default (no page of the platform mentions it; the default sends {})",
+                sent_by_default().join(", ")
             ),
             (selection, _) => format!(
                 "{name} is left out by the {} event selection ({}: {})",
@@ -237,10 +237,10 @@ fn quote(delivery: &Delivery) -> String {
     )
 }
 
-fn documented() -> Vec<&'static str> {
+fn sent_by_default() -> Vec<&'static str> {
     CATALOG
         .iter()
-        .filter(|spec| spec.event_type.is_documented())
+        .filter(|spec| spec.event_type.is_sent_by_default())
         .map(|spec| spec.name)
         .collect()
 }

@@ -9,6 +9,7 @@ use crate::core::domain::chat::VirtualAgentParticipant;
 use crate::core::domain::vta::Outcome;
 use crate::core::domain::{ChatId, EndedBy, Message, MessageBody, MessageId, Sender, Visibility};
 use crate::core::wire::apps::{Agent, EndUserRef};
+use crate::features::webhooks::content_shape::MessageContentShape;
 
 /// The envelope of every webhook (`WebhookEvent`).
 #[derive(Debug, Clone, Serialize)]
@@ -139,7 +140,18 @@ pub struct EventMessage<'a> {
     pub visibility: Visibility,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub content: Option<Content<'a>>,
+    pub content: Option<MessageContent<'a>>,
+}
+
+/// `body.message.content`: a text message's text as a plain string (the tenant's
+/// `message_content_shape` `string`), or an object (`object`, and always for photos,
+/// videos and attachments).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[schema(as = EventMessageContent)]
+pub enum MessageContent<'a> {
+    Text(&'a str),
+    Object(Content<'a>),
 }
 
 /// A message's content: text, a photo or video by media id, or a file the agent attached
@@ -210,7 +222,8 @@ pub struct ServerMessage<'a> {
 }
 
 impl<'a> MessageReceived<'a> {
-    pub fn of(message: &'a Message) -> MessageReceived<'a> {
+    /// The body for `message`, a text's `message.content` in `shape`.
+    pub fn of(message: &'a Message, shape: MessageContentShape) -> MessageReceived<'a> {
         let connected = |id: u64, kind| EventSender {
             id: Some(id),
             kind,
@@ -246,10 +259,17 @@ impl<'a> MessageReceived<'a> {
                 server_message: Some(ServerMessage { content }),
             };
         }
+        let kind = content.kind;
+        let content = match (shape, content.content) {
+            (MessageContentShape::String, Some(text)) if kind == "text" => {
+                MessageContent::Text(text)
+            }
+            _ => MessageContent::Object(content),
+        };
         MessageReceived {
             sender,
             message: EventMessage {
-                kind: content.kind,
+                kind,
                 message_id: message.id,
                 visibility: message.visibility,
                 content: Some(content),

@@ -74,6 +74,9 @@ struct Behaviour {
     fail_first_of: HashSet<String>,
     /// The share of the remaining requests answered 500 at random.
     fail_ratio: f64,
+    /// A consumer that cannot decode some payloads: answered 400 when this holds for the
+    /// envelope (as a typed client answers "Error parsing body").
+    refuse: Option<fn(&Value) -> bool>,
 }
 
 struct Shared {
@@ -160,6 +163,12 @@ impl WebhookReceiver {
     pub fn fail_first_of(&self, event_type: &str) {
         let mut behaviour = self.shared.behaviour.lock().unwrap();
         behaviour.fail_first_of.insert(event_type.to_owned());
+    }
+
+    /// Answer 400 to every request whose envelope `refuse` holds for (a consumer whose types
+    /// do not fit the payload), after the scripted answers.
+    pub fn refuse_when(&self, refuse: fn(&Value) -> bool) {
+        self.shared.behaviour.lock().unwrap().refuse = Some(refuse);
     }
 
     /// After the scripted answers, fail this share of requests with 500 at random.
@@ -292,6 +301,7 @@ async fn receive(
         let mut behaviour = shared.behaviour.lock().unwrap();
         match behaviour.scripted.pop_front() {
             Some(answer) => answer,
+            None if behaviour.refuse.is_some_and(|refuse| refuse(&envelope)) => Answer::status(400),
             None if behaviour.fail_first_of.remove(&event_type) => Answer::status(500),
             None if behaviour.fail_ratio > 0.0
                 && rand::thread_rng().gen_bool(behaviour.fail_ratio) =>

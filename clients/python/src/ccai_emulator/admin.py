@@ -166,6 +166,22 @@ class AdminClient:
         """The tenant's clock reads real time again."""
         self._http.request("DELETE", f"/tenants/{_segment(tenant)}/clock")
 
+    # --- message content shape -------------------------------------------------------------
+
+    def set_message_content_shape(self, tenant: str, shape: Literal["string", "object"]) -> dict[str, Any]:
+        """How the tenant's text ``message_received`` carries ``body.message.content``: the plain
+        text (``string``, the default) or ``{"type": "text", "content": ...}`` (``object``)."""
+        body = {"shape": shape}
+        return self._http.request_object("PUT", f"/tenants/{_segment(tenant)}/message_content_shape", body)
+
+    def message_content_shape(self, tenant: str) -> dict[str, Any]:
+        """``{"tenant", "source", "shape"}``."""
+        return self._http.request_object("GET", f"/tenants/{_segment(tenant)}/message_content_shape")
+
+    def clear_message_content_shape(self, tenant: str) -> JSON:
+        """Back to ``--message-content-shape``."""
+        return self._http.request("DELETE", f"/tenants/{_segment(tenant)}/message_content_shape")
+
     # --- chats -----------------------------------------------------------------------------
 
     def chat(
@@ -213,9 +229,11 @@ class AdminClient:
     def agent_end(self, chat_id: int) -> JSON:
         return self._http.request("POST", f"/chats/{chat_id}/agent/end")
 
-    def dismiss(self, chat_id: int) -> JSON:
-        """Dismiss the chat, as the platform does on inactivity."""
-        return self._http.request("POST", f"/chats/{chat_id}/dismiss")
+    def dismiss(self, chat_id: int, *, force: bool = False) -> JSON:
+        """Dismiss the chat (the agent's button). Until both the end user and an agent have
+        written (and, after a reactivation, the end user again) the platform's rule refuses
+        it: 409, unless ``force``."""
+        return self._http.request("POST", f"/chats/{chat_id}/dismiss", params={"force": True if force else None})
 
     def attach_file(
         self, chat_id: int, data: bytes, filename: str, *, content_type: str = "application/octet-stream"
@@ -249,6 +267,17 @@ class AdminClient:
         """
         body = {"availability": availability}
         return self._http.request_object("PUT", f"/tenants/{_segment(tenant)}/queues/{_segment(queue_id)}", body)
+
+    def set_wait_time(self, tenant: str, queue_id: str, **figures: int) -> dict[str, Any]:
+        """Change what ``GET /wait_times`` answers for one queue of this tenant: ``chat`` and
+        ``voice_call`` (seconds), ``logged_in_agents``, ``available_agents``,
+        ``breakthrough_agents`` (the ones given); the queue."""
+        path = f"/tenants/{_segment(tenant)}/queues/{_segment(queue_id)}/wait_time"
+        return self._http.request_object("PUT", path, dict(figures))
+
+    def clear_wait_time(self, tenant: str, queue_id: str) -> JSON:
+        """The fixture's wait-time figures again."""
+        return self._http.request("DELETE", f"/tenants/{_segment(tenant)}/queues/{_segment(queue_id)}/wait_time")
 
     def escalations(
         self,

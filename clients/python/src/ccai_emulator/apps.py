@@ -102,16 +102,54 @@ class AppsClient:
         lang: str | None = None,
         context: dict[str, Any] | None = None,
         transcript: Any = None,
+        custom_data: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """``POST /chats``: a new chat, ``queued`` until the simulated agent joins."""
+        """``POST /chats``: a new chat, ``queued`` until the simulated agent joins.
+
+        ``custom_data`` is ``{"<key>": {"label", "value", "type"?}}``; the reserved data
+        properties (``reserved_verified_customer``, ``reserved_bad_actor``,
+        ``reserved_repeat_customer``) take booleans and reach the agent as user profile flags.
+        """
         body = _without_none(
             end_user_id=end_user_id,
             menu_id=menu_id,
             lang=lang,
             context={"value": context} if context is not None else None,
             transcript=transcript,
+            custom_data=custom_data,
         )
         return self._http.request_object("POST", "/chats", body)
+
+    def send_custom_data(self, chat_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        """``POST /chats/{id}/custom_data`` with ``{"signed": false, "data": data}``: custom data
+        and reserved data properties after the chat began (a key sent again replaces its
+        entry); answers ``{"chat_id", "custom_data"}`` with all of the chat's."""
+        body = {"signed": False, "data": data}
+        return self._http.request_object("POST", f"/chats/{chat_id}/custom_data", body)
+
+    def wait_times(
+        self,
+        lang: str,
+        *,
+        menu_id: int | None = None,
+        menu_type: Literal["ivr_menu", "mobile_menu", "web_menu", "all"] | None = None,
+        channel_type: Literal["voice_call", "chat"] | None = None,
+        wait_from: int | None = None,
+        wait_to: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """``GET /wait_times``: each menu (queue) with ``menu_id``, ``menu_type``,
+        ``materialized_path``, ``wait`` (minutes), ``chat`` / ``voice_call`` (seconds) and the
+        agent counts. ``wait_from`` / ``wait_to`` are ``wait[from]`` / ``wait[to]`` (minutes,
+        exclusive)."""
+        params = {
+            "lang": lang,
+            "menu_id": menu_id,
+            "menu_type": menu_type,
+            "channel_type": channel_type,
+            "wait[from]": wait_from,
+            "wait[to]": wait_to,
+        }
+        return list(self._http.request("GET", "/wait_times", params=params))
 
     def get_chat(self, chat_id: int) -> dict[str, Any]:
         """``GET /chats/{id}``: the chat object as the platform returns it."""

@@ -290,11 +290,22 @@ pub async fn agent_transfers(
     Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 
+/// `force=true` dismisses a chat the eligibility rule does not allow yet.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DismissQuery {
+    /// dismiss even when the platform's eligibility rule does not allow it yet (for tests)
+    force: Option<bool>,
+}
+
 /// Dismisses the chat (`dismissed` / `va_dismissed`): the agent is removed and the chat waits
-/// for the end user, as the platform does by hand or on inactivity.
+/// for the end user, as the agent's "Dismiss chat" button does on the platform. Only once
+/// both the end user and an agent have written (and, after a reactivation, the end user
+/// again), as the page "Dismiss Inactive Chats" says; otherwise 409 naming the rule, unless
+/// `?force=true`.
 #[utoipa::path(post, path = "/chats/{chat_id}/dismiss",
-    summary = "Dismiss the chat (as the platform does on inactivity)",
-    params(("chat_id" = ChatId, Path)),
+    summary = "Dismiss the chat (409 until both sides have written, unless force=true)",
+    params(("chat_id" = ChatId, Path), DismissQuery),
     responses(
         (status = 200, description = "The record", body = ChatRecord),
         (status = 400, response = Error400),
@@ -304,8 +315,10 @@ pub async fn agent_transfers(
 pub async fn dismiss(
     state: web::Data<Chats>,
     chat_id: web::Path<ChatId>,
+    query: web::Query<DismissQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let owned = state.dismiss_chat(chat_id.into_inner()).await?;
+    let force = query.force.unwrap_or(false);
+    let owned = state.dismiss_chat(chat_id.into_inner(), force).await?;
     Ok(HttpResponse::Ok().json(ChatRecord::of(&owned.chat, &owned.tenant)))
 }
 

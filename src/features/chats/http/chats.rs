@@ -1,14 +1,18 @@
-//! The chat endpoints: `POST /chats` (with an optional pre-chat `transcript`),
-//! `GET /chats/{id}`, `PATCH /chats/{id}` (ending it, or answering a deflected escalation
-//! with `escalation_id` and `deflection_channel`) and `POST /chats/{id}/message`. Field names the platform leaves open are accepted both
-//! flat and nested under `chat`, and a message's `content` both as an object and as a
-//! plain string, because both appear in the platform's documentation.
+//! The chat endpoints: `POST /chats` (with an optional pre-chat `transcript` and
+//! `custom_data`), `GET /chats/{id}`, `PATCH /chats/{id}` (ending it, or answering a
+//! deflected escalation with `escalation_id` and `deflection_channel`),
+//! `POST /chats/{id}/message` and `POST /chats/{id}/custom_data` (custom data and reserved
+//! data properties after the chat began, as the public Go client sends them). Field names
+//! the platform leaves open are accepted both flat and nested under `chat`, and a
+//! message's `content` both as an object and as a plain string, because both appear in the
+//! platform's documentation.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::super::{ChatRequest, Chats};
+use crate::core::domain::custom_data::{parse_custom_data, CustomData, CustomDataField};
 use crate::core::domain::pre_chat::{parse_transcript, PreChatMessage};
 use crate::core::domain::queues::DeflectionChannel;
 use crate::core::domain::{ChatId, EndUserId, MessageBody};
@@ -19,7 +23,7 @@ use crate::features::escalations::Escalations;
 use crate::features::webhooks::WebhookSettings;
 use crate::http::basic_auth::AuthenticatedTenant;
 use crate::http::error::ApiError;
-use crate::http::openapi::Error404;
+use crate::http::openapi::{Error400, Error404, Error409};
 use crate::http::route_table::RouteTable;
 
 /// The chat routes of the Apps API.
@@ -30,6 +34,7 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .route(update, __path_update)
         .route(send_message, __path_send_message)
         .route(resume, __path_resume)
+        .route(add_custom_data, __path_add_custom_data)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -53,6 +58,9 @@ struct ChatFields {
     /// The pre-chat transcript.
     #[schema(value_type = Option<Vec<PreChatMessage>>)]
     transcript: Option<Value>,
+    /// Custom data and reserved data properties: `{"<key>": {"label", "value", "type"?}}`.
+    #[schema(value_type = Option<BTreeMap<String, CustomDataField>>)]
+    custom_data: Option<Value>,
 }
 
 // A description for the OpenAPI document: the handler reads the context as JSON.
@@ -98,6 +106,11 @@ pub async fn create(
         Some(transcript) => parse_transcript(transcript)
             .map_err(|problem| ApiError::BadRequest(format!("Invalid {problem}")))?,
     };
+    let custom_data = match &fields.custom_data {
+        None | Some(Value::Null) => Default::default(),
+        Some(data) => parse_custom_data("custom_data", data)
+            .map_err(|problem| ApiError::BadRequest(format!("Invalid {problem}")))?,
+    };
     let chat = state
         .create_chat(
             &tenant,
@@ -107,6 +120,7 @@ pub async fn create(
                 menu_id: fields.menu_id,
                 context,
                 transcript,
+                custom_data,
             },
         )
         .await?;
@@ -345,6 +359,67 @@ pub async fn resume(
         .resume_chat(&tenant, chat_id.into_inner(), apps::Chat::of)
         .await?;
     Ok(HttpResponse::Ok().json(chat))
+}
+
+/// `POST /chats/{id}/custom_data`, as the public Go client sends it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = CustomDataInput)]
+pub struct CustomDataBody {
+    /// Only `false` (unsigned data) is taken.
+    #[serde(default)]
+    signed: bool,
+    /// `{"<key>": {"label", "value", "type"?}}`; the reserved data properties take booleans.
+    #[schema(value_type = BTreeMap<String, CustomDataField>)]
+    data: Value,
+}
+
+/// What `POST /chats/{id}/custom_data` answers: the chat's custom data after the call.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomDataAccepted {
+    chat_id: ChatId,
+    custom_data: CustomData,
+}
+
+/// Custom data and reserved data properties "even after a session has begun" (page "Send
+/// reserved data properties"). The page does not show the Apps API call; this is the one
+/// the public Go client makes (`{"signed": false, "data": {...}}`). A key sent again
+/// replaces its entry.
+#[utoipa::path(post, path = "/chats/{chat_id}/custom_data",
+    summary = "Add custom data and reserved data properties to a chat",
+    params(("chat_id" = ChatId, Path)),
+    request_body = CustomDataBody,
+    responses(
+        (status = 200, description = "The chat's custom data", body = CustomDataAccepted),
+        (status = 400, response = Error400),
+        (status = 404, response = Error404),
+        (status = 409, response = Error409),
+    ))]
+pub async fn add_custom_data(
+    AuthenticatedTenant(tenant): AuthenticatedTenant,
+    state: web::Data<Chats>,
+    chat_id: web::Path<ChatId>,
+    body: web::Json<CustomDataBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    if body.signed {
+        return Err(ApiError::BadRequest(
+            "signed: true (custom data signed as a JWT) is not emulated; send signed: false with data as an object".to_owned(),
+        ));
+    }
+    let data = parse_custom_data("data", &body.data)
+        .map_err(|problem| ApiError::BadRequest(format!("Invalid {problem}")))?;
+    if data.is_empty() {
+        return Err(ApiError::BadRequest(
+            "Invalid data: must hold at least one entry".to_owned(),
+        ));
+    }
+    let chat_id = chat_id.into_inner();
+    let custom_data = state.add_custom_data(&tenant, chat_id, data).await?;
+    Ok(HttpResponse::Ok().json(CustomDataAccepted {
+        chat_id,
+        custom_data,
+    }))
 }
 
 /// Property tests of the message body decoder: any JSON a client sends as a

@@ -1,7 +1,8 @@
 //! Queues, escalations and the "after hours" switch on the control plane: read a tenant's queues with
 //! their availability and waiting chats, set a queue's availability for one tenant at run
 //! time (as a test does to simulate "over capacity"; a queue that becomes available gives
-//! its waiting chats to the agent), and list escalations (long-pollable like every list).
+//! its waiting chats to the agent), change a queue's wait-time figures for one tenant
+//! (what `GET /wait_times` answers), and list escalations (long-pollable like every list).
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -12,9 +13,10 @@ use crate::core::domain::queues::Availability;
 use crate::core::domain::queues::Availability as AvailabilityValue;
 use crate::core::state::AppState;
 use crate::core::wire::escalations::{EscalationList, QueueList, TenantQueue};
+use crate::features::escalations::wire::WaitFiguresChange;
 use crate::features::escalations::TenantAfterHours;
 use crate::http::error::ApiError;
-use crate::http::openapi::Error400;
+use crate::http::openapi::{Error400, Error404};
 use crate::http::route_table::RouteTable;
 use crate::http::waiting::{nothing_to_explain, respond_with_list, ListWait, Listed};
 
@@ -26,6 +28,8 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .route(clear_after_hours, __path_clear_after_hours)
         .route(list, __path_list)
         .route(set_availability, __path_set_availability)
+        .route(set_wait_time, __path_set_wait_time)
+        .route(clear_wait_time, __path_clear_wait_time)
         .route(escalations, __path_escalations)
 }
 
@@ -84,6 +88,60 @@ pub async fn set_availability(
         .set_queue_availability(&owner, &queue_id, availability)
         .await?;
     Ok(HttpResponse::Ok().json(entry))
+}
+
+/// `PUT /__admin/tenants/{tenant}/queues/{queue_id}/wait_time`: changes the figures
+/// `GET /wait_times` answers for this tenant (the fields given; the others stay).
+#[utoipa::path(put, path = "/tenants/{tenant}/queues/{queue_id}/wait_time",
+    summary = "Set a queue's wait-time figures for this tenant (the fields given)",
+    params(("tenant" = String, Path), ("queue_id" = String, Path)),
+    request_body = WaitFiguresChange,
+    responses(
+        (status = 200, description = "The queue", body = TenantQueue),
+        (status = 400, response = Error400),
+    ))]
+pub async fn set_wait_time(
+    state: web::Data<AppState>,
+    escalations: web::Data<Escalations>,
+    path: web::Path<(String, String)>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, queue_id) = path.into_inner();
+    let change = WaitFiguresChange::from_json(&body).map_err(ApiError::BadRequest)?;
+    if change.is_empty() {
+        return Err(ApiError::BadRequest(
+            "Nothing to change: give chat, voice_call (seconds), logged_in_agents, available_agents or breakthrough_agents".to_owned(),
+        ));
+    }
+    let owner = state.tenant(&tenant);
+    let entry = escalations
+        .set_wait_figures(&owner, &queue_id, Some(change))?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok().json(entry))
+}
+
+/// `DELETE /__admin/tenants/{tenant}/queues/{queue_id}/wait_time`: back to the fixture's.
+#[utoipa::path(delete, path = "/tenants/{tenant}/queues/{queue_id}/wait_time",
+    summary = "Back to the fixture's wait-time figures",
+    params(("tenant" = String, Path), ("queue_id" = String, Path)),
+    responses(
+        (status = 204, description = "Cleared"),
+        (status = 400, response = Error400),
+        (status = 404, response = Error404),
+    ))]
+pub async fn clear_wait_time(
+    state: web::Data<AppState>,
+    escalations: web::Data<Escalations>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, queue_id) = path.into_inner();
+    let owner = state.tenant(&tenant);
+    match escalations.set_wait_figures(&owner, &queue_id, None)? {
+        Some(_) => Ok(HttpResponse::NoContent().finish()),
+        None => Err(ApiError::NotFound(format!(
+            "This tenant has no wait-time figures of its own for queue {queue_id:?}"
+        ))),
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

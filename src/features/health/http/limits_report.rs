@@ -70,6 +70,7 @@ fn used(overview: &Overview, limits: &Limits, limit: Limit) -> Value {
         | Limit::RequestJournalEntryBytes
         | Limit::RequestJournalBodyBytes
         | Limit::RetainFinishedChatsFor
+        | Limit::CustomDataPerChat
         | Limit::RateLimit => {
             debug_assert!(limit.spec().usage.is_none(), "{limits:?}");
             Value::Null

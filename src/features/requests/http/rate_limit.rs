@@ -1,6 +1,6 @@
 //! The rate-limit middleware on the Apps API scope: a request over its tenant's limit is
-//! answered 429 with `Retry-After` in the envelope. Requests without parseable Basic
-//! credentials pass through (they get 401 from the handler).
+//! answered 429 with `Retry-After` in the envelope. Requests without credentials that
+//! name a tenant pass through (they get 401 from the handler).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -8,7 +8,7 @@ use actix_web::middleware::Next;
 use actix_web::web;
 
 use super::super::Requests;
-use crate::http::basic_auth::basic_username;
+use crate::http::basic_auth::claimed_tenant;
 use crate::http::error::ApiError;
 
 pub async fn enforce_rate_limit(
@@ -16,7 +16,7 @@ pub async fn enforce_rate_limit(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let state = request.app_data::<web::Data<Requests>>();
-    if let (Some(state), Some(tenant)) = (state, basic_username(request.headers())) {
+    if let (Some(state), Some(tenant)) = (state, claimed_tenant(request.request())) {
         if let Err(limited) = state.admit(&tenant) {
             return Err(ApiError::TooManyRequests {
                 message: format!(

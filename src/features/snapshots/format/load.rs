@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{error, ChatSnapshot, IdTable, RoutingSnapshot, Snapshot, SnapshotError};
+use crate::core::domain::custom_data::parse_custom_data;
 use crate::core::domain::{
     Chat, ChatId, ContactCenter, EndUser, EndUserId, MessageId, RoutingState, Sender,
 };
@@ -191,6 +192,15 @@ fn restore_chat(
         },
         RoutingSnapshot::Finished { by } => RoutingState::Finished { by: *by },
     };
+    if !chat.custom_data.is_empty() {
+        // Checked as if it were sent: a hand-written snapshot gets the same problems named.
+        let place = format!("chats[{index}].custom_data");
+        let sent = serde_json::to_value(&chat.custom_data).unwrap_or_default();
+        parse_custom_data(&place, &sent).map_err(|problem| match problem.split_once(": ") {
+            Some((place, problem)) => error(place, problem),
+            None => error(place.clone(), problem),
+        })?;
+    }
     if let Some(queue) = &chat.queue {
         if script.queue(queue).is_none() {
             return Err(error(
@@ -224,5 +234,6 @@ fn restore_chat(
         queue: chat.queue.clone(),
         escalations: chat.escalations.clone(),
         pre_chat: chat.pre_chat.clone(),
+        custom_data: chat.custom_data.clone(),
     })
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::core::domain::chat::VirtualAgentParticipant;
+use crate::core::domain::custom_data::CustomData;
 use crate::core::domain::escalation::Escalation;
 use crate::core::domain::pre_chat::PreChatMessage;
 use crate::core::domain::vta::VtaSession;
@@ -90,6 +91,9 @@ pub struct ChatSnapshot {
     /// The pre-chat transcript given on `POST /chats`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pre_chat: Vec<PreChatMessage>,
+    /// Custom data and reserved data properties, by key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_data: CustomData,
 }
 
 /// The menu a chat was opened in.
@@ -288,6 +292,7 @@ impl ChatSnapshot {
             queue: chat.queue.clone(),
             escalations: chat.escalations.clone(),
             pre_chat: chat.pre_chat.clone(),
+            custom_data: chat.custom_data.clone(),
         }
     }
 }

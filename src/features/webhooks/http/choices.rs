@@ -1,8 +1,9 @@
 //! Per-tenant choices where the emulator can differ from the platform: which webhook
 //! events the tenant receives (`/tenants/{sub}/webhook/events`; by default only the
 //! documented ones), when `chat_created` goes out relative to the `POST /chats` answer
-//! (`/tenants/{sub}/chat_created_order`). `DELETE` goes back to the process default (the
-//! flags).
+//! (`/tenants/{sub}/chat_created_order`), how a text `message_received` carries its text
+//! (`/tenants/{sub}/message_content_shape`). `DELETE` goes back to the process default
+//! (the flags).
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -11,7 +12,9 @@ use serde_json::json;
 use crate::features::webhooks::creation_order::ChatCreatedOrder;
 use crate::features::webhooks::event_selection::{EventSelection, EventSelectionDto};
 use crate::features::webhooks::WebhookSettings;
-use crate::features::webhooks::{TenantChatCreatedOrder, TenantEventSelection};
+use crate::features::webhooks::{
+    MessageContentShape, TenantChatCreatedOrder, TenantEventSelection, TenantMessageContentShape,
+};
 use crate::http::error::ApiError;
 use crate::http::openapi::Error404;
 use crate::http::route_table::RouteTable;
@@ -25,6 +28,9 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .route(set_order, __path_set_order)
         .route(get_order, __path_get_order)
         .route(clear_order, __path_clear_order)
+        .route(set_shape, __path_set_shape)
+        .route(get_shape, __path_get_shape)
+        .route(clear_shape, __path_clear_shape)
 }
 
 #[utoipa::path(get, path = "/tenants/{tenant}/webhook/events",
@@ -141,6 +147,60 @@ pub async fn clear_order(
     if !state.clear_chat_created_order(&tenant) {
         return Err(ApiError::NotFound(
             "This tenant has no chat_created order of its own".into(),
+        ));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/tenants/{tenant}/message_content_shape",
+    summary = "How the tenant's text message_received carries its text",
+    params(("tenant" = String, Path)),
+    responses((status = 200, description = "The shape (source: tenant or default)", body = TenantMessageContentShape)))]
+pub async fn get_shape(
+    state: web::Data<WebhookSettings>,
+    tenant: web::Path<String>,
+) -> HttpResponse {
+    HttpResponse::Ok().json(state.tenant_message_content_shape(&tenant))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ShapeBody {
+    #[schema(value_type = MessageContentShape)]
+    shape: String,
+}
+
+#[utoipa::path(put, path = "/tenants/{tenant}/message_content_shape",
+    summary = "Choose whether a text message_received carries body.message.content as a string or an object",
+    params(("tenant" = String, Path)),
+    request_body = inline(ShapeBody),
+    responses((status = 200, description = "The shape", body = TenantMessageContentShape)))]
+pub async fn set_shape(
+    state: web::Data<WebhookSettings>,
+    tenant: web::Path<String>,
+    body: web::Json<ShapeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let shape = MessageContentShape::parse(&body.shape).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "shape {:?} must be {}",
+            body.shape,
+            MessageContentShape::NAMES.join(" or ")
+        ))
+    })?;
+    state.set_message_content_shape(&tenant, shape);
+    Ok(HttpResponse::Ok().json(state.tenant_message_content_shape(&tenant)))
+}
+
+#[utoipa::path(delete, path = "/tenants/{tenant}/message_content_shape",
+    summary = "Back to the default message content shape",
+    params(("tenant" = String, Path)),
+    responses((status = 204, description = "Cleared"), (status = 404, response = Error404)))]
+pub async fn clear_shape(
+    state: web::Data<WebhookSettings>,
+    tenant: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.clear_message_content_shape(&tenant) {
+        return Err(ApiError::NotFound(
+            "This tenant has no message content shape of its own".into(),
         ));
     }
     Ok(HttpResponse::NoContent().finish())
