@@ -44,6 +44,7 @@ use retry::RetryPolicy;
 pub use settings::{
     TargetSource, TenantChatCreatedOrder, TenantEventSelection, TenantWebhook, WebhookSettings,
 };
+pub use signing::sign;
 use targets::WebhookTargets;
 pub use targets::{WebhookConfig, WebhookError, WebhookOptions, WebhookTarget};
 

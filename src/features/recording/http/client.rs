@@ -1,0 +1,36 @@
+//! The HTTP client the recorder talks to a tenant with: awc over rustls (the ring
+//! provider), trusting Mozilla's root certificates, so `https://SUBDOMAIN.REGION.
+//! ccaiplatform.com` works from a scratch image with no system certificate store.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A client for plain HTTP and HTTPS, with this timeout per request, following no redirect
+/// (a proxy passes them on).
+// ring rather than aws-lc-rs: it builds for every release target with a C compiler alone;
+// post-quantum key exchange (the reason ring's provider is deprecated) does not matter
+// for recording a test tenant.
+#[allow(deprecated)]
+pub fn client(timeout: Duration) -> awc::Client {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("ring supports the default TLS versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    awc::Client::builder()
+        .connector(
+            awc::Connector::new()
+                .rustls_0_23(Arc::new(tls))
+                .timeout(timeout.min(Duration::from_secs(30))),
+        )
+        .timeout(timeout)
+        .disable_redirects()
+        .no_default_headers()
+        .finish()
+}
