@@ -483,4 +483,45 @@ mod tests {
             "/chats/{id}/media/{media_id}"
         );
     }
+
+    /// The cases the Python normaliser's test holds it to (conformance/tests).
+    #[test]
+    fn every_shared_case_gives_what_the_python_normaliser_gives() {
+        let document = json(include_str!(
+            "../../../conformance/tests/normaliser_vectors.json"
+        ));
+        let cases = document.get("cases").and_then(Json::as_array).unwrap();
+        assert!(cases.len() >= 5);
+        for case in cases {
+            let name = case.get("name").and_then(Json::as_str).unwrap();
+            let literals = match case.get("literals") {
+                Some(Json::Object(pairs)) => pairs
+                    .iter()
+                    .map(|(literal, placeholder)| {
+                        (literal.clone(), placeholder.as_str().unwrap().to_owned())
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let mut normaliser = Normaliser::new(literals);
+            for step in case.get("steps").and_then(Json::as_array).unwrap() {
+                let input = step.get("input").unwrap();
+                let got = match step.get("op").and_then(Json::as_str).unwrap() {
+                    "path" => Json::from(normaliser.path(input.as_str().unwrap())),
+                    "text" => Json::from(normaliser.text(input.as_str().unwrap())),
+                    _ => normaliser.value(
+                        input,
+                        step.get("key").and_then(Json::as_str),
+                        step.get("kind").and_then(Json::as_str),
+                    ),
+                };
+                assert_eq!(
+                    Some(&got),
+                    step.get("output"),
+                    "{name}: {}",
+                    input.to_text().chars().take(80).collect::<String>()
+                );
+            }
+        }
+    }
 }

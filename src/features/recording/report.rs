@@ -272,7 +272,7 @@ mod tests {
             }],
         };
         let table = report.table();
-        assert!(table.contains("order   webhooks[0].order"), "{table}");
+        assert!(table.contains("order  webhooks[0].order"), "{table}");
         assert!(
             table.contains("\"before the answer to exchanges[0]\""),
             "{table}"

@@ -64,9 +64,11 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The request's credentials as a label, and what of them must never be written.
+/// The request's credentials as a label, and what of them must never be written: the
+/// header's value always; an accepted token (and the subdomain, as `<tenant>`) wherever it
+/// would appear. A refused token is no credential (and may be a word that text holds).
 pub fn auth_label(authorization: Option<&str>, status: u16) -> (String, Credentials) {
-    let refused = status == 401;
+    let accepted = status != 401;
     let Some(value) = authorization else {
         return ("none".to_owned(), Credentials::default());
     };
@@ -74,7 +76,7 @@ pub fn auth_label(authorization: Option<&str>, status: u16) -> (String, Credenti
     let rest = rest.trim();
     let mut credentials = Credentials {
         subdomain: None,
-        secrets: vec![value.to_owned(), rest.to_owned()],
+        secrets: vec![value.to_owned()],
     };
     let label = match scheme.to_ascii_lowercase().as_str() {
         "basic" => {
@@ -83,27 +85,22 @@ pub fn auth_label(authorization: Option<&str>, status: u16) -> (String, Credenti
                 .ok()
                 .and_then(|bytes| String::from_utf8(bytes).ok());
             match decoded.as_deref().and_then(|text| text.split_once(':')) {
-                Some((subdomain, token)) => {
-                    credentials.secrets.push(token.to_owned());
-                    if !refused {
-                        credentials.subdomain = Some(subdomain.to_owned());
-                    }
-                    if refused {
-                        "wrong-token"
-                    } else {
-                        "tenant"
-                    }
+                Some((subdomain, token)) if accepted => {
+                    credentials
+                        .secrets
+                        .extend([rest.to_owned(), token.to_owned()]);
+                    credentials.subdomain = Some(subdomain.to_owned());
+                    "tenant"
                 }
+                Some(_) => "wrong-token",
                 None => "malformed",
             }
         }
-        "bearer" => {
-            if refused {
-                "wrong-bearer"
-            } else {
-                "bearer"
-            }
+        "bearer" if accepted => {
+            credentials.secrets.push(rest.to_owned());
+            "bearer"
         }
+        "bearer" => "wrong-bearer",
         _ => "malformed",
     };
     (label.to_owned(), credentials)
@@ -214,7 +211,13 @@ mod tests {
         assert_eq!(label, "tenant");
         assert_eq!(credentials.subdomain.as_deref(), Some("acme"));
         assert!(credentials.secrets.contains(&"tok-123".to_owned()));
-        assert_eq!(auth_label(Some(&basic), 401).0, "wrong-token");
+        let (label, refused) = auth_label(Some(&basic), 401);
+        assert_eq!(label, "wrong-token");
+        assert_eq!(
+            refused.secrets,
+            vec![basic.clone()],
+            "only the header value"
+        );
         assert_eq!(auth_label(Some("Bearer x"), 200).0, "bearer");
         assert_eq!(auth_label(Some("Bearer x"), 401).0, "wrong-bearer");
         assert_eq!(auth_label(Some("Basic !!"), 200).0, "malformed");
