@@ -173,8 +173,12 @@ async fn diff_one(
     };
     match replay_one(config, settings, cassette).await {
         Ok((replayed, skipped, notes)) => {
-            let (expected, differences) =
-                report::differences(&cassette.document, &skipped, &replayed);
+            let (expected, differences) = report::differences(
+                &cassette.document,
+                &skipped.not_replayed,
+                &skipped.made_up_uploads,
+                &replayed,
+            );
             outcome.expected = expected;
             outcome.differences = differences;
             outcome.notes = notes;
@@ -184,13 +188,19 @@ async fn diff_one(
     outcome
 }
 
-/// Replays one cassette; answers the replay's document, the exchanges not replayed, and
-/// notes on what could not be replayed as recorded.
+/// What a replay could not do as recorded: exchanges it did not send, files it made up.
+struct Skipped {
+    not_replayed: Vec<usize>,
+    made_up_uploads: Vec<(usize, u64)>,
+}
+
+/// Replays one cassette; answers the replay's document, what it could not replay as
+/// recorded, and notes on that.
 async fn replay_one(
     config: &Config,
     settings: &DiffSettings,
     cassette: &Cassette,
-) -> Result<(Json, Vec<usize>, Vec<String>), String> {
+) -> Result<(Json, Skipped, Vec<String>), String> {
     let subdomain = format!("diff-{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     let token = uuid::Uuid::new_v4().simple().to_string();
     let (primary, secondary, checks_secondary) = secrets_like(cassette);
@@ -260,17 +270,15 @@ async fn replay_one(
                 ("webhooks", Json::Array(Vec::new())),
             ])
         });
-    let skipped: Vec<usize> = outcome
-        .skipped
-        .iter()
-        .filter(|(_, note)| note.contains("not replayed"))
-        .map(|(index, _)| *index)
-        .collect();
     let notes = outcome
-        .skipped
+        .notes
         .iter()
         .map(|(index, note)| format!("exchanges[{index}]: {note}"))
         .collect();
+    let skipped = Skipped {
+        not_replayed: outcome.not_replayed,
+        made_up_uploads: outcome.made_up_uploads,
+    };
     Ok((document, skipped, notes))
 }
 

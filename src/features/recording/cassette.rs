@@ -11,8 +11,9 @@
 //!   of `X-Signature-Timestamp` and the verdict on each signature;
 //! - `timeline` (the recorder's addition, which the parity suite ignores): when each request
 //!   was sent and answered and each webhook arrived, in milliseconds from the cassette's
-//!   first request; which exchange a webhook followed, and the exchange whose answer it
-//!   came before (the answer waited for it); its headers (signature redacted).
+//!   first request, and each request body's size; which exchange a webhook followed, and
+//!   the exchange whose answer it came before (the answer waited for it); its headers
+//!   (signature redacted).
 //!
 //! Everything is normalised by [`Normaliser`] (ids, timestamps, URLs, tokens become
 //! placeholders that keep identity; the tenant's subdomain is `<tenant>`; a credential or
@@ -123,7 +124,7 @@ impl RawWebhook {
 
     /// The key consumers de-duplicate by: `chat_id` + `message_id` for
     /// `message_received`, `chat_id` for `chat_created`, the whole body otherwise.
-    pub fn identity(&self) -> (String, Option<u64>, String) {
+    pub fn identity(&self) -> Identity {
         let event_type = self.event_type();
         let message_id = self.message().and_then(|message| message.get("message_id"));
         let rest = match (event_type.as_str(), message_id) {
@@ -135,10 +136,13 @@ impl RawWebhook {
     }
 }
 
+/// What consumers de-duplicate a webhook by (see [`RawWebhook::identity`]).
+type Identity = (String, Option<u64>, String);
+
 /// The first arrival of each event (retries and redeliveries count once), with how many
 /// times it arrived.
 pub fn distinct(hooks: &[RawWebhook]) -> Vec<(&RawWebhook, usize)> {
-    let mut seen: Vec<((String, Option<u64>, String), usize)> = Vec::new();
+    let mut seen: Vec<(Identity, usize)> = Vec::new();
     let mut chosen: Vec<(&RawWebhook, usize)> = Vec::new();
     for hook in hooks {
         let key = hook.identity();
@@ -305,10 +309,15 @@ pub fn document(
     let mut exchange_times = Vec::new();
     for exchange in exchanges {
         exchange_entries.push(exchange_entry(&mut normaliser, exchange));
-        exchange_times.push(Json::object(vec![
+        let mut time = vec![
             ("sent_ms", Json::from(exchange.sent_ms)),
             ("answered_ms", Json::from(exchange.answered_ms)),
-        ]));
+        ];
+        if let Some(body) = &exchange.request_body {
+            // A replay pads a JSON body to this length: an answer may name the size.
+            time.push(("request_bytes", Json::from(body.len() as u64)));
+        }
+        exchange_times.push(Json::object(time));
     }
     let index_of = |seq: Option<u64>| -> Json {
         seq.and_then(|seq| exchanges.iter().position(|exchange| exchange.seq == seq))

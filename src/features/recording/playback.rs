@@ -21,10 +21,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::bindings::{fit_to_shape, Bindings};
+use super::bindings::{fit_to_shape, is_placeholder, Bindings};
 use super::cassette::Cassette;
 use super::json::Json;
-use super::normalise::is_placeholder;
 
 /// A request as the replay server sees it.
 #[derive(Debug, Clone)]

@@ -237,9 +237,7 @@ impl Recorder {
                     .filter(|seq| inner.in_flight.contains(seq))
                     .collect()
             };
-            let Some(latest) = unanswered.last().copied() else {
-                return None;
-            };
+            let latest = unanswered.last().copied()?;
             if tokio::time::timeout_at(deadline, changes.changed())
                 .await
                 .is_err()

@@ -40,8 +40,12 @@ pub struct ReplayPlan<'a> {
 /// What the replay did.
 #[derive(Debug, Default)]
 pub struct ReplayOutcome {
-    /// The cassette's exchanges it did not send, and why.
-    pub skipped: Vec<(usize, String)>,
+    /// The cassette's exchanges it did not send.
+    pub not_replayed: Vec<usize>,
+    /// What it could not replay as recorded, by exchange.
+    pub notes: Vec<(usize, String)>,
+    /// The exchanges before which it uploaded a made-up file, and the file's size.
+    pub made_up_uploads: Vec<(usize, u64)>,
 }
 
 fn number(value: Option<&Json>, key: &str) -> Option<u64> {
@@ -62,6 +66,7 @@ pub async fn replay(
     let mut outcome = ReplayOutcome::default();
     let cassette = plan.cassette;
     let mut previous_answer: Option<(Instant, u64)> = None;
+    let mut uploads = Uploads::default();
     for (index, exchange) in cassette.exchanges().iter().enumerate() {
         let sent_ms = number(cassette.exchange_time(index), "sent_ms");
         pace(
@@ -75,7 +80,8 @@ pub async fn replay(
         .await;
         let request = exchange.get("request").cloned().unwrap_or_default();
         let Some(path) = request.get("path").and_then(Json::as_str) else {
-            outcome.skipped.push((
+            outcome.not_replayed.push(index);
+            outcome.notes.push((
                 index,
                 "a request outside the Apps API (a storage upload) is not replayed".to_owned(),
             ));
@@ -104,9 +110,25 @@ pub async fn replay(
         let content_type = request.get("content_type").and_then(Json::as_str);
         let body = match request.get("body") {
             Some(body) => {
-                let (bytes, note) = request_body(&mut bindings, body, content_type);
+                let (mut bytes, note) = request_body(&mut bindings, body);
                 if let Some(note) = note {
-                    outcome.skipped.push((index, note));
+                    outcome.notes.push((index, note));
+                }
+                let recorded = number(cassette.exchange_time(index), "request_bytes");
+                let is_json = content_type.is_some_and(|media| media.contains("json"));
+                if let Some(recorded) = recorded.filter(|_| is_json) {
+                    let recorded = usize::try_from(recorded).unwrap_or(0);
+                    if bytes.len() < recorded {
+                        bytes.resize(recorded, b' ');
+                    }
+                }
+                if let Some((note, size)) =
+                    upload_for(&client, &mut uploads, &bytes, exchange).await
+                {
+                    outcome.notes.push((index, note));
+                    if let Some(size) = size {
+                        outcome.made_up_uploads.push((index, size));
+                    }
                 }
                 Some(bytes)
             }
@@ -130,11 +152,11 @@ pub async fn replay(
         let raw = answer.body().limit(64 << 20).await.map_err(|error| {
             format!("exchanges[{index}]: the answer could not be read: {error}")
         })?;
-        if let (Some(recorded), Ok(parsed)) = (
-            exchange.get("response").and_then(|r| r.get("body")),
-            Json::parse(&raw),
-        ) {
-            bindings.learn(recorded, &parsed);
+        if let Ok(parsed) = Json::parse(&raw) {
+            if let Some(recorded) = exchange.get("response").and_then(|r| r.get("body")) {
+                bindings.learn(recorded, &parsed);
+            }
+            uploads.note_form(&parsed);
         }
         let answered_ms = number(cassette.exchange_time(index), "answered_ms").unwrap_or(0);
         previous_answer = Some((Instant::now(), answered_ms));
@@ -294,11 +316,7 @@ fn authorization(label: &str, subdomain: &str, token: &str, nonce: &str) -> Opti
 const BOUNDARY: &str = "ccai-emulator-replay-boundary";
 
 /// The bytes of a recorded request body, and a note when they cannot be the original's.
-fn request_body(
-    bindings: &mut Bindings,
-    body: &Json,
-    content_type: Option<&str>,
-) -> (Vec<u8>, Option<String>) {
+fn request_body(bindings: &mut Bindings, body: &Json) -> (Vec<u8>, Option<String>) {
     if let Some(fields) = body.get("form_fields").and_then(Json::as_array) {
         let mut out = String::new();
         for field in fields.iter().filter_map(Json::as_str) {
@@ -325,11 +343,117 @@ fn request_body(
     }
     // A body the parity suite could not read as JSON is kept as `{"text": ...}` (JSON
     // bodies of the Apps API are never that object alone).
-    let _ = content_type;
     match body.get("text").and_then(Json::as_str) {
         Some(text) if matches!(body, Json::Object(pairs) if pairs.len() == 1) => {
             (bindings.text(text).into_bytes(), None)
         }
         _ => (bindings.concrete(body).to_text().into_bytes(), None),
     }
+}
+
+/// An upload form: its key, its URL and its fields.
+type Form = (String, String, Vec<(String, String)>);
+
+/// The upload forms the replay was handed (`{"url", "fields"}` answers), by their `key`,
+/// and the keys it uploaded a file for.
+#[derive(Default)]
+struct Uploads {
+    /// (key, url, fields).
+    forms: Vec<Form>,
+    done: Vec<String>,
+}
+
+impl Uploads {
+    fn note_form(&mut self, answer: &Json) {
+        let (Some(url), Some(Json::Object(fields))) = (
+            answer.get("url").and_then(Json::as_str),
+            answer.get("fields"),
+        ) else {
+            return;
+        };
+        let fields: Vec<(String, String)> = fields
+            .iter()
+            .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_owned())))
+            .collect();
+        if let Some((_, key)) = fields
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("key"))
+        {
+            self.forms
+                .push((key.clone(), url.to_owned(), fields.clone()));
+        }
+    }
+}
+
+/// The storage upload goes from the consumer to the storage, not through the recorder: a
+/// cassette has the form and the registration but not the file. Before a request that
+/// names a form's key and whose recorded answer registered a file, the replay uploads a
+/// file of the recorded content type and size (made up: its digest differs), and says so.
+/// Answers the note, and the size of the file when it was stored.
+async fn upload_for(
+    client: &awc::Client,
+    uploads: &mut Uploads,
+    body: &[u8],
+    exchange: &Json,
+) -> Option<(String, Option<u64>)> {
+    let text = String::from_utf8_lossy(body);
+    let (key, url, fields) = uploads
+        .forms
+        .iter()
+        .find(|(key, _, _)| !uploads.done.contains(key) && text.contains(&format!("\"{key}\"")))
+        .cloned()?;
+    let response = exchange.get("response")?;
+    let status = response.get("status").and_then(Json::as_u64)?;
+    let registered = response.get("body").map(|body| match body {
+        Json::Array(items) => items.first().cloned().unwrap_or_default(),
+        other => other.clone(),
+    })?;
+    let size = registered.get("size").and_then(Json::as_u64)?;
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    let content_type = fields
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map_or("application/octet-stream", |(_, value)| value.as_str())
+        .to_owned();
+    let mut file = match content_type.as_str() {
+        "image/jpeg" => vec![0xFF, 0xD8, 0xFF, 0xE0],
+        "video/mp4" => b"\0\0\0\x18ftypisom".to_vec(),
+        _ => Vec::new(),
+    };
+    file.resize(usize::try_from(size).unwrap_or(0), 0);
+    let mut multipart = Vec::new();
+    for (name, value) in &fields {
+        multipart.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    multipart.extend_from_slice(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"replay\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes(),
+    );
+    multipart.extend_from_slice(&file);
+    multipart.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    uploads.done.push(key);
+    let sent = client
+        .post(&url)
+        .insert_header((
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        ))
+        .send_body(multipart)
+        .await;
+    Some(match sent {
+        Ok(answer) if answer.status().is_success() => (
+            format!(
+                "the recording has no storage upload (it goes straight to the storage): the replay uploaded {size} made-up bytes of {content_type}; the digest of a download of it is not compared"
+            ),
+            Some(size),
+        ),
+        Ok(answer) => (
+            format!("the replay's made-up upload was refused with {}", answer.status().as_u16()),
+            None,
+        ),
+        Err(error) => (format!("the replay's made-up upload failed: {error}"), None),
+    })
 }
