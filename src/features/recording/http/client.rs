@@ -1,6 +1,8 @@
 //! The HTTP client the recorder talks to a tenant with: awc over rustls (the ring
 //! provider), trusting Mozilla's root certificates, so `https://SUBDOMAIN.REGION.
-//! ccaiplatform.com` works from a scratch image with no system certificate store.
+//! ccaiplatform.com` works from a scratch image with no system certificate store, and the
+//! system's certificates too (`SSL_CERT_FILE` / `SSL_CERT_DIR` name others), for a network
+//! whose proxy inspects TLS with a company CA.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,9 +14,13 @@ use std::time::Duration;
 // for recording a test tenant.
 #[allow(deprecated)]
 pub fn client(timeout: Duration) -> awc::Client {
-    let roots = rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
+    // The system's store may be missing or partly unreadable: what loads is added.
+    let native = rustls_native_certs::load_native_certs();
+    let (added, _ignored) = roots.add_parsable_certificates(native.certs);
+    tracing::debug!(added, "system root certificates trusted besides Mozilla's");
     let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
