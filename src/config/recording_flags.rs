@@ -20,10 +20,14 @@ pub struct RecordArgs {
     #[arg(long, env = "CCAI_EMU_RECORD_OUT")]
     out: PathBuf,
     /// The tenant's primary webhook secret (each webhook's signature is checked with it).
-    #[arg(long, env = "CCAI_EMU_WEBHOOK_PRIMARY_SECRET")]
+    #[arg(long, env = "CCAI_EMU_WEBHOOK_PRIMARY_SECRET", hide_env_values = true)]
     webhook_primary_secret: Option<String>,
     /// The tenant's secondary webhook secret.
-    #[arg(long, env = "CCAI_EMU_WEBHOOK_SECONDARY_SECRET")]
+    #[arg(
+        long,
+        env = "CCAI_EMU_WEBHOOK_SECONDARY_SECRET",
+        hide_env_values = true
+    )]
     webhook_secondary_secret: Option<String>,
     /// Your own webhook receiver: each webhook is passed on to it as it came, and its answer to the tenant.
     #[arg(long, env = "CCAI_EMU_RECORD_FORWARD_WEBHOOKS")]
@@ -117,10 +121,14 @@ pub struct ReplayArgs {
     #[arg(long, env = "CCAI_EMU_WEBHOOK_URL")]
     webhook_url: Option<String>,
     /// The primary secret they are signed with.
-    #[arg(long, env = "CCAI_EMU_WEBHOOK_PRIMARY_SECRET")]
+    #[arg(long, env = "CCAI_EMU_WEBHOOK_PRIMARY_SECRET", hide_env_values = true)]
     webhook_primary_secret: Option<String>,
     /// The secondary secret they are signed with.
-    #[arg(long, env = "CCAI_EMU_WEBHOOK_SECONDARY_SECRET")]
+    #[arg(
+        long,
+        env = "CCAI_EMU_WEBHOOK_SECONDARY_SECRET",
+        hide_env_values = true
+    )]
     webhook_secondary_secret: Option<String>,
 }
 
