@@ -87,6 +87,7 @@ impl RunningRecorder {
                 ("region", Json::from(settings.region.as_str())),
             ]),
             title: "Recorded from a CCAI Platform tenant by ccai-emulator record".to_owned(),
+            literals: Vec::new(),
         })?);
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|error| format!("cannot listen on {}: {error}", settings.bind))?;
@@ -171,6 +172,17 @@ async fn diff_one(
         notes: Vec::new(),
         error: None,
     };
+    let source = cassette
+        .document
+        .get("provenance")
+        .and_then(|provenance| provenance.get("source"))
+        .and_then(Json::as_str);
+    if source == Some("docs") {
+        outcome.error = Some(
+            "written from a documentation page, with matchers and without its requests' bodies: it cannot be replayed (the parity suite checks it)".to_owned(),
+        );
+        return outcome;
+    }
     match replay_one(config, settings, cassette).await {
         Ok((replayed, skipped, notes)) => {
             let (expected, differences) = report::differences(
@@ -203,6 +215,7 @@ async fn replay_one(
 ) -> Result<(Json, Skipped, Vec<String>), String> {
     let subdomain = format!("diff-{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     let token = uuid::Uuid::new_v4().simple().to_string();
+    let nonce = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let (primary, secondary, checks_secondary) = secrets_like(cassette);
     let listener = TcpListener::bind("127.0.0.1:0")
         .map_err(|error| format!("cannot listen on 127.0.0.1: {error}"))?;
@@ -231,6 +244,7 @@ async fn replay_one(
         order_hold: Duration::from_millis(cassette.order_hold_ms().unwrap_or(500)),
         provenance: Json::object(vec![("source", Json::str("emulator"))]),
         title: "replayed by ccai-emulator diff".to_owned(),
+        literals: vec![(nonce.clone(), "<run>".to_owned())],
     })?);
     let server = serve_recorder(
         listener,
@@ -255,10 +269,11 @@ async fn replay_one(
         tape: tape.clone(),
         grace: settings.grace,
         settle: settings.settle,
+        nonce,
     };
     let features = emulator.features();
     let replayed = replayer::replay(&plan, &recorder, Some(&features.webhooks)).await;
-    handle.stop(true).await;
+    handle.stop(false).await;
     emulator.stop().await;
     let outcome = replayed?;
     let document = recorder

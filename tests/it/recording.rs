@@ -687,6 +687,17 @@ async fn record_diff_and_replay_refuse_bad_flags_and_bad_cassettes_clearly() {
             && stderr.contains("https://SUBDOMAIN.REGION.ccaiplatform.com"),
         "{stderr}"
     );
+    // A value from the environment is named by its variable.
+    let output = binary(&["record", "--out", "x"])
+        .env("CCAI_EMU_RECORD_UPSTREAM", "acme.uc1.ccaiplatform.com")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("ccai-emulator: CCAI_EMU_RECORD_UPSTREAM: "),
+        "{stderr}"
+    );
 
     let dir = scratch("recording-bad");
     std::fs::write(
@@ -718,4 +729,36 @@ async fn record_diff_and_replay_refuse_bad_flags_and_bad_cassettes_clearly() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--webhook-primary-secret"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A parity-suite snapshot reads as a cassette: the emulator's own snapshots of the
+/// scenarios a tenant can run (no control plane) replay against a fresh emulator with the
+/// suite's settings (nobody picks a chat up) without a difference; a snapshot written from
+/// the docs is refused as not replayable.
+#[actix_rt::test]
+async fn the_parity_suites_snapshots_diff_clean_as_cassettes() {
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance/snapshots");
+    for area in ["chats", "end_users", "messages", "bad_input"] {
+        let (code, table) = run_diff(vec![
+            "--agent-join-delay".to_owned(),
+            "60m".to_owned(),
+            "diff".to_owned(),
+            snapshots.join(area).display().to_string(),
+        ])
+        .await;
+        assert_eq!(code, 0, "{area}: {table}");
+        assert!(
+            table.contains(", 0 with differences, 0 difference(s) in all"),
+            "{table}"
+        );
+    }
+    let docs = snapshots.join(
+        "mid_session/mid_session_authentication_takes_the_bearer_form_of_the_pages_samples.json",
+    );
+    let (code, table) = run_diff(vec!["diff".to_owned(), docs.display().to_string()]).await;
+    assert_eq!(code, 1, "{table}");
+    assert!(
+        table.contains("not replayed: written from a documentation page"),
+        "{table}"
+    );
 }

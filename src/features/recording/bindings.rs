@@ -226,6 +226,39 @@ pub fn fit_to_shape(shape: &str, now: chrono::DateTime<chrono::Utc>) -> String {
     out
 }
 
+/// A header value that carries any text: `%` and what is not visible ASCII percent-encoded
+/// (the recorder decodes `X-Ccai-Cassette` and `X-Ccai-Step` with [`header_text`]).
+pub fn header_value(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if (0x20..0x7f).contains(&byte) && byte != b'%' {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The text of a header value made by [`header_value`] (`%XX` decoded, nothing else).
+pub fn header_text(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_hexdigit);
+        if bytes[index] == b'%' && hex(index + 1) && hex(index + 2) {
+            let pair = std::str::from_utf8(&bytes[index + 1..index + 3]).expect("hex digits");
+            out.push(u8::from_str_radix(pair, 16).expect("two hex digits"));
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Percent-encodes everything but the unreserved characters (RFC 3986).
 pub fn percent_encode(text: &str) -> String {
     text.bytes()
@@ -267,6 +300,15 @@ mod tests {
             bindings.path("/chats/<chat:2>/x?id=<end_user:1>&q=a b"),
             "/chats/900001/x?id=12&q=a%20b"
         );
+    }
+
+    #[test]
+    fn header_values_carry_any_text() {
+        let step = "ask \u{e9}t\u{e9} 100% done";
+        let value = header_value(step);
+        assert!(value.is_ascii() && !value.contains("% "), "{value}");
+        assert_eq!(header_text(&value), step);
+        assert_eq!(header_text("plain text"), "plain text");
     }
 
     #[test]

@@ -108,12 +108,20 @@ impl Json {
     /// webhooks by it, and so does the recorder.
     pub fn python_sorted_text(&self) -> String {
         let mut out = String::new();
-        python_dump(self, &mut out);
+        python_dump(self, true, &mut out);
+        out
+    }
+
+    /// The text Python's `json.dumps(value)` writes (keys in order): how the parity suite's
+    /// client sends a body, so a replay of its snapshot sends the same bytes.
+    pub fn python_text(&self) -> String {
+        let mut out = String::new();
+        python_dump(self, false, &mut out);
         out
     }
 }
 
-fn python_dump(value: &Json, out: &mut String) {
+fn python_dump(value: &Json, sort: bool, out: &mut String) {
     match value {
         Json::Null => out.push_str("null"),
         Json::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
@@ -125,13 +133,15 @@ fn python_dump(value: &Json, out: &mut String) {
                 if index > 0 {
                     out.push_str(", ");
                 }
-                python_dump(item, out);
+                python_dump(item, sort, out);
             }
             out.push(']');
         }
         Json::Object(pairs) => {
             let mut sorted: Vec<&(String, Json)> = pairs.iter().collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            if sort {
+                sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            }
             out.push('{');
             for (index, (key, item)) in sorted.into_iter().enumerate() {
                 if index > 0 {
@@ -139,7 +149,7 @@ fn python_dump(value: &Json, out: &mut String) {
                 }
                 python_string(key, out);
                 out.push_str(": ");
-                python_dump(item, out);
+                python_dump(item, sort, out);
             }
             out.push('}');
         }

@@ -49,6 +49,8 @@ pub struct RecorderOptions {
     pub provenance: Json,
     /// What every cassette's title starts with.
     pub title: String,
+    /// Exact strings to write as a placeholder (a replay's nonce as `<run>`).
+    pub literals: Vec<(String, String)>,
 }
 
 /// The credentials a request carried, as the recorder keeps them (in memory only): what
@@ -394,6 +396,7 @@ impl Recorder {
             .iter()
             .map(|subdomain| (subdomain.clone(), "<tenant>".to_owned()))
             .collect();
+        literals.extend(self.options.literals.iter().cloned());
         literals.extend(
             inner
                 .secrets
@@ -664,6 +667,7 @@ mod tests {
             order_hold: Duration::from_millis(50),
             provenance: Json::Null,
             title: "t".into(),
+            literals: Vec::new(),
         }
     }
 

@@ -4,16 +4,19 @@
 //! system's certificates too (`SSL_CERT_FILE` / `SSL_CERT_DIR` name others), for a network
 //! whose proxy inspects TLS with a company CA.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 /// A client for plain HTTP and HTTPS, with this timeout per request, following no redirect
 /// (a proxy passes them on).
+/// The TLS settings, made once (reading the system's certificates takes a while).
+static TLS: LazyLock<Arc<rustls::ClientConfig>> = LazyLock::new(tls);
+
 // ring rather than aws-lc-rs: it builds for every release target with a C compiler alone;
 // post-quantum key exchange (the reason ring's provider is deprecated) does not matter
 // for recording a test tenant.
 #[allow(deprecated)]
-pub fn client(timeout: Duration) -> awc::Client {
+fn tls() -> Arc<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -29,10 +32,16 @@ pub fn client(timeout: Duration) -> awc::Client {
     .with_root_certificates(roots)
     .with_no_client_auth();
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Arc::new(tls)
+}
+
+/// A client for plain HTTP and HTTPS, with this timeout per request, following no redirect
+/// (a proxy passes them on).
+pub fn client(timeout: Duration) -> awc::Client {
     awc::Client::builder()
         .connector(
             awc::Connector::new()
-                .rustls_0_23(Arc::new(tls))
+                .rustls_0_23(Arc::clone(&TLS))
                 .timeout(timeout.min(Duration::from_secs(30))),
         )
         .timeout(timeout)

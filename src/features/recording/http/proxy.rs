@@ -14,6 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::json;
 
+use crate::features::recording::bindings::header_text;
 use crate::features::recording::{
     cassette_name, Credentials, ExchangeLabels, RawExchange, Recorder, CASSETTE_HEADER, STEP_HEADER,
 };
@@ -123,8 +124,9 @@ pub async fn forward(
     };
     let url = format!("{}{path_and_query}", proxy.upstream_api);
     let labels = ExchangeLabels {
-        cassette: header(request.headers(), CASSETTE_HEADER).and_then(|name| cassette_name(&name)),
-        step: header(request.headers(), STEP_HEADER),
+        cassette: header(request.headers(), CASSETTE_HEADER)
+            .and_then(|name| cassette_name(&header_text(&name))),
+        step: header(request.headers(), STEP_HEADER).map(|step| header_text(&step)),
     };
     let mut upstream = proxy.client.request(request.method().clone(), &url);
     for (name, value) in request.headers() {

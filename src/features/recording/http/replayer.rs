@@ -17,6 +17,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use tokio::time::Instant;
 
+use crate::features::recording::bindings::header_value;
 use crate::features::recording::{
     Bindings, Cassette, Json, RawWebhook, Recorder, CASSETTE_HEADER, STEP_HEADER,
 };
@@ -35,6 +36,8 @@ pub struct ReplayPlan<'a> {
     pub grace: Duration,
     /// The longest wait for the emulator's deliveries in progress.
     pub settle: Duration,
+    /// What `<run>` (the parity suite's nonce) is in this replay.
+    pub nonce: String,
 }
 
 /// What the replay did.
@@ -61,7 +64,7 @@ pub async fn replay(
     webhooks: Option<&Webhooks>,
 ) -> Result<ReplayOutcome, String> {
     let client = super::client::client(Duration::from_secs(60));
-    let nonce = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let nonce = plan.nonce.clone();
     let mut bindings = Bindings::new(&plan.subdomain, &nonce);
     let mut outcome = ReplayOutcome::default();
     let cassette = plan.cassette;
@@ -96,9 +99,9 @@ pub async fn replay(
         let url = format!("{}{}", plan.api_url, bindings.path(path));
         let mut sending = client
             .request(method, &url)
-            .insert_header((CASSETTE_HEADER, plan.tape.as_str()));
+            .insert_header((CASSETTE_HEADER, header_value(&plan.tape)));
         if let Some(step) = exchange.get("step").and_then(Json::as_str) {
-            sending = sending.insert_header((STEP_HEADER, step));
+            sending = sending.insert_header((STEP_HEADER, header_value(step)));
         }
         let auth = request
             .get("auth")
@@ -110,11 +113,13 @@ pub async fn replay(
         let content_type = request.get("content_type").and_then(Json::as_str);
         let body = match request.get("body") {
             Some(body) => {
-                let (mut bytes, note) = request_body(&mut bindings, body);
+                let recorded = number(cassette.exchange_time(index), "request_bytes");
+                // Without the recorded size (a parity-suite snapshot), JSON is written as
+                // that suite's client writes it; with it, compactly and padded to it.
+                let (mut bytes, note) = request_body(&mut bindings, body, recorded.is_none());
                 if let Some(note) = note {
                     outcome.notes.push((index, note));
                 }
-                let recorded = number(cassette.exchange_time(index), "request_bytes");
                 let is_json = content_type.is_some_and(|media| media.contains("json"));
                 if let Some(recorded) = recorded.filter(|_| is_json) {
                     let recorded = usize::try_from(recorded).unwrap_or(0);
@@ -316,7 +321,11 @@ fn authorization(label: &str, subdomain: &str, token: &str, nonce: &str) -> Opti
 const BOUNDARY: &str = "ccai-emulator-replay-boundary";
 
 /// The bytes of a recorded request body, and a note when they cannot be the original's.
-fn request_body(bindings: &mut Bindings, body: &Json) -> (Vec<u8>, Option<String>) {
+fn request_body(
+    bindings: &mut Bindings,
+    body: &Json,
+    python_style: bool,
+) -> (Vec<u8>, Option<String>) {
     if let Some(fields) = body.get("form_fields").and_then(Json::as_array) {
         let mut out = String::new();
         for field in fields.iter().filter_map(Json::as_str) {
@@ -347,7 +356,15 @@ fn request_body(bindings: &mut Bindings, body: &Json) -> (Vec<u8>, Option<String
         Some(text) if matches!(body, Json::Object(pairs) if pairs.len() == 1) => {
             (bindings.text(text).into_bytes(), None)
         }
-        _ => (bindings.concrete(body).to_text().into_bytes(), None),
+        _ => {
+            let concrete = bindings.concrete(body);
+            let text = if python_style {
+                concrete.python_text()
+            } else {
+                concrete.to_text()
+            };
+            (text.into_bytes(), None)
+        }
     }
 }
 
