@@ -380,6 +380,10 @@ fn start_recorder(upstream: &Upstream, out: &Path, forward: Option<&str>) -> Ser
         format!("--webhook-secondary-secret={SECONDARY}"),
         "--region".to_owned(),
         "rehearsal".to_owned(),
+        // Longer than an answer can take on a loaded machine, shorter than the upstream's
+        // webhook timeout (2 s), which a before_response answer waits for at most.
+        "--order-hold".to_owned(),
+        "1s".to_owned(),
     ];
     if let Some(url) = forward {
         args.extend(["--forward-webhooks".to_owned(), url.to_owned()]);
