@@ -42,8 +42,10 @@ KNOWN = [
     (
         "exchanges[*].response.body.message",
         "never-uploaded.jpg",
-        "a value the consumer makes up (an s3_path it never uploaded) is a placeholder in the "
-        "cassette, so the replay sends another, and the platform's message echoes it",
+        (
+            "a value the consumer makes up (an s3_path it never uploaded) is a placeholder in the "
+            "cassette, so the replay sends another, and the platform's message echoes it"
+        ),
     ),
 ]
 """Differences a recording of the emulator must show when diffed against the emulator: the

@@ -478,7 +478,7 @@ impl Inner {
 
     /// Per-chat filing (see the module's doc); answers the cassettes touched.
     fn file_by_chat(&mut self, exchange: RawExchange) -> Vec<usize> {
-        if let Some(chat) = created_chat(&exchange) {
+        if created_chat(&exchange).is_some() {
             let number = self.next_chat_number;
             self.next_chat_number += 1;
             let tape = self.tape_named(&format!("chat-{number}"));
@@ -494,7 +494,6 @@ impl Inner {
             }
             let pending = std::mem::take(&mut self.pending);
             self.tapes[tape].exchanges.extend(pending);
-            self.chat_tape.insert(chat, tape);
             self.claim_chats(tape, &exchange);
             self.tapes[tape].exchanges.push(exchange);
             self.current = Some(tape);
@@ -757,6 +756,44 @@ mod tests {
             paths("chat-2"),
             vec!["/end_users", "/chats", "/chats/<chat:2>"]
         );
+    }
+
+    #[test]
+    fn a_webhook_that_comes_before_its_chat_is_answered_joins_its_cassette() {
+        let recorder = Recorder::new(options()).unwrap();
+        let (seq, _) = recorder.begin_exchange();
+        let event = r#"{"event_type": "chat_created", "chat_id": 10, "body": {}}"#;
+        recorder.record_webhook(RawWebhook {
+            raw_body: event.as_bytes().to_vec(),
+            event: Json::parse(event.as_bytes()).unwrap(),
+            headers: Vec::new(),
+            signatures: Vec::new(),
+            arrived_ms: 0,
+            after_exchange: Some(seq),
+            before_answer_to: Some(seq),
+        });
+        assert_eq!(recorder.status()["webhooks_without_a_cassette"], 1);
+        recorder.end_exchange(
+            RawExchange {
+                seq,
+                ..exchange(0, "POST", "/chats", r#"{"end_user_id":1}"#, r#"{"id":10}"#)
+            },
+            ExchangeLabels::default(),
+            Credentials::default(),
+        );
+        let (document, _) = recorder.document("chat-1").unwrap();
+        assert_eq!(
+            document.get("webhooks").unwrap().as_array().unwrap().len(),
+            1
+        );
+        let timeline = document
+            .get("timeline")
+            .unwrap()
+            .get("webhooks")
+            .unwrap()
+            .to_text();
+        assert!(timeline.contains(r#""before_answer_to":0"#), "{timeline}");
+        assert_eq!(recorder.status()["webhooks_without_a_cassette"], 0);
     }
 
     #[test]
