@@ -35,19 +35,31 @@ pub struct ValueOrigins {
 }
 
 impl ValueOrigins {
-    /// Reads the origins from a successful parse of `command`.
+    /// Reads the origins from a successful parse of `command`, and of the subcommand it
+    /// ran (whose flags win over the top level's of the same name: `record`'s secrets).
     pub fn new(command: &Command, matches: &ArgMatches) -> ValueOrigins {
-        let by_flag = command
-            .get_arguments()
-            .filter_map(|arg| {
-                let long = arg.get_long()?;
-                let env = arg
-                    .get_env()
-                    .map(|name| name.to_string_lossy().into_owned());
-                let source = matches.value_source(arg.get_id().as_str());
-                Some((long.to_owned(), Origin { env, source }))
-            })
-            .collect();
+        let of = |command: &Command, matches: &ArgMatches| -> Vec<(String, Origin)> {
+            command
+                .get_arguments()
+                .filter_map(|arg| {
+                    let long = arg.get_long()?;
+                    let env = arg
+                        .get_env()
+                        .map(|name| name.to_string_lossy().into_owned());
+                    let source = matches
+                        .try_get_raw(arg.get_id().as_str())
+                        .ok()
+                        .and_then(|_| matches.value_source(arg.get_id().as_str()));
+                    Some((long.to_owned(), Origin { env, source }))
+                })
+                .collect()
+        };
+        let mut by_flag: HashMap<String, Origin> = of(command, matches).into_iter().collect();
+        if let Some((name, sub_matches)) = matches.subcommand() {
+            if let Some(subcommand) = command.find_subcommand(name) {
+                by_flag.extend(of(subcommand, sub_matches));
+            }
+        }
         ValueOrigins { by_flag }
     }
 

@@ -11,6 +11,7 @@ use clap::ValueEnum;
 mod cli;
 pub mod fidelity;
 mod limit_flags;
+mod recording_flags;
 
 pub use cli::{Cli, Invocation};
 use fidelity::Fidelity;

@@ -1,6 +1,8 @@
 //! The `ccai-emulator` binary: parse flags, start logging, serve until SIGINT or SIGTERM;
 //! or, as `ccai-emulator healthcheck`, probe a running emulator and exit 0 (healthy) or 1;
-//! or, as `ccai-emulator webhook-receiver`, receive and verify webhooks (`webhook_receiver`).
+//! or, as `ccai-emulator webhook-receiver`, receive and verify webhooks (`webhook_receiver`);
+//! or, as `ccai-emulator record`, `diff` and `replay`, record a tenant into cassettes,
+//! compare cassettes with a fresh emulator, and answer from cassettes (issue 22).
 //! A start-up error is printed once, on stderr, naming the environment variable it came
 //! from when it did (see `cli_errors`).
 
@@ -9,7 +11,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 use ccai_emulator::cli_errors::{self, ValueOrigins};
+use ccai_emulator::features::recording::{DiffSettings, RecordSettings, ReplaySettings};
 use ccai_emulator::healthcheck::HealthProbe;
+use ccai_emulator::startup::recording::RunningRecorder;
 use ccai_emulator::{telemetry, Cli, Config, Emulator, Invocation};
 
 #[actix_rt::main]
@@ -24,6 +28,9 @@ async fn main() -> ExitCode {
     match invocation {
         Ok(Invocation::Serve(config)) => serve(*config, &origins).await,
         Ok(Invocation::Healthcheck(probe)) => healthcheck(probe).await,
+        Ok(Invocation::Record(settings)) => record(settings).await,
+        Ok(Invocation::Diff(config, settings)) => diff(*config, settings).await,
+        Ok(Invocation::Replay(settings)) => replay(settings).await,
         Err(error) => {
             eprintln!("ccai-emulator: {}", origins.explain(&error));
             ExitCode::from(2)
@@ -61,6 +68,86 @@ async fn healthcheck(probe: HealthProbe) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `ccai-emulator record`: serves until SIGTERM or SIGINT, then writes what no chat claimed.
+async fn record(settings: RecordSettings) -> ExitCode {
+    telemetry::init(ccai_emulator::LogFormat::Pretty);
+    let running = match RunningRecorder::start(&settings) {
+        Ok(running) => running,
+        Err(error) => {
+            eprintln!("ccai-emulator record: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "ccai-emulator record listening on {address}: the Apps API at http://{address}/apps/api/v1 goes to {upstream}; \
+         webhooks are taken as POST on any other path (point the tenant's webhook at your tunnel to http://{address}/webhook); \
+         cassettes in {out}",
+        address = running.address,
+        upstream = settings.upstream,
+        out = settings.out.display(),
+    );
+    wait_for_shutdown_signal().await;
+    running.stop().await;
+    println!(
+        "ccai-emulator record: stopped; cassettes in {}",
+        settings.out.display()
+    );
+    ExitCode::SUCCESS
+}
+
+/// `ccai-emulator diff`: exit 0 without differences, 1 with some, 2 when the cassettes
+/// cannot be read.
+async fn diff(config: Config, settings: DiffSettings) -> ExitCode {
+    let report = match ccai_emulator::startup::recording::diff(&config, &settings).await {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("ccai-emulator diff: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let json = serde_json::to_string_pretty(&report.json()).expect("the report serialises");
+    match settings.json.as_deref() {
+        Some(path) if path.as_os_str() == "-" => println!("{json}"),
+        Some(path) => {
+            print!("{}", report.table());
+            if let Err(error) = std::fs::write(path, json + "\n") {
+                eprintln!(
+                    "ccai-emulator diff: cannot write {}: {error}",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
+        }
+        None => print!("{}", report.table()),
+    }
+    if report.total() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `ccai-emulator replay`: serves cassettes until SIGTERM or SIGINT.
+async fn replay(settings: ReplaySettings) -> ExitCode {
+    telemetry::init(ccai_emulator::LogFormat::Pretty);
+    let running = match ccai_emulator::startup::recording::RunningReplay::start(&settings) {
+        Ok(running) => running,
+        Err(error) => {
+            eprintln!("ccai-emulator replay: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    println!(
+        "ccai-emulator replay listening on {address}: the Apps API at http://{address}/apps/api/v1 answers from {cassettes} cassette(s) in {path}",
+        address = running.address,
+        cassettes = running.cassettes,
+        path = settings.path.display(),
+    );
+    wait_for_shutdown_signal().await;
+    running.stop().await;
+    ExitCode::SUCCESS
 }
 
 async fn serve(config: Config, origins: &ValueOrigins) -> ExitCode {

@@ -123,6 +123,11 @@ def render(all_scenarios: list[Scenario] | None = None) -> str:
         "scenario declares and accepts; **awaiting** names features the emulator does not have yet,",
         "whose scenarios are written and skipped until `--run-awaiting`.",
         "",
+        "A team with a tenant can also hold the emulator to its own traffic: `ccai-emulator record`",
+        "writes what the tenant answers and sends into cassettes (this suite's snapshot format),",
+        "`ccai-emulator diff` names every place where the emulator differs, and a cassette sent to",
+        "us becomes a `tenant` reference ([step by step](../conformance/README.md#recording-your-tenant-diffing-sending-us-a-cassette)).",
+        "",
         (
             f"{len(chosen)} scenarios: {_count(chosen, lambda s: not s.emulator_only)} run against the emulator "
             f"and a tenant, {_count(chosen, lambda s: bool(s.emulator_only))} only against the emulator; "

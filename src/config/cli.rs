@@ -8,9 +8,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use super::fidelity::{Fidelity, FidelityArgs};
 use super::limit_flags::LimitFlags;
+use super::recording_flags::{DiffArgs, RecordArgs, ReplayArgs};
 use super::{check_bind_address, Config, FixtureSource, LogFormat};
 use crate::core::formats::parse_duration;
 use crate::core::state::AuthPolicy;
+use crate::features::recording::{DiffSettings, RecordSettings, ReplaySettings};
 use crate::features::webhooks::retry::{DeliveryOrdering, RetryPolicy};
 use crate::features::webhooks::WebhookTarget;
 use crate::healthcheck::HealthProbe;
@@ -146,6 +148,15 @@ enum Command {
         #[arg(long, default_value = "2s")]
         timeout: String,
     },
+    /// Proxy the Apps API to a tenant and take its webhooks, writing every exchange and
+    /// webhook into cassettes (credentials and secrets redacted). Listens on --bind.
+    Record(RecordArgs),
+    /// Replay each cassette's requests against a fresh emulator (configured by the flags
+    /// given before `diff`) and report every difference; exit 1 when there is one.
+    Diff(DiffArgs),
+    /// Answer the Apps API from cassettes (their recorded answers, ids remapped) and send
+    /// their recorded webhooks. Listens on --bind.
+    Replay(ReplayArgs),
 }
 
 /// What one run of the binary does.
@@ -155,6 +166,12 @@ pub enum Invocation {
     Serve(Box<Config>),
     /// Probe a running emulator and exit.
     Healthcheck(HealthProbe),
+    /// Record a tenant through the proxy.
+    Record(RecordSettings),
+    /// Compare cassettes with a fresh emulator configured by this configuration.
+    Diff(Box<Config>, DiffSettings),
+    /// Serve cassettes as fixtures.
+    Replay(ReplaySettings),
 }
 
 impl Cli {
@@ -168,6 +185,19 @@ impl Cli {
                 check_bind_address(&self.bind).map_err(|error| format!("--bind: {error}"))?;
                 let probe = HealthProbe::new(&self.bind, self.admin_token, timeout)?;
                 Ok(Invocation::Healthcheck(probe))
+            }
+            Some(Command::Record(args)) => {
+                check_bind_address(&self.bind).map_err(|error| format!("--bind: {error}"))?;
+                Ok(Invocation::Record(args.into_settings(self.bind)?))
+            }
+            Some(Command::Replay(args)) => {
+                check_bind_address(&self.bind).map_err(|error| format!("--bind: {error}"))?;
+                Ok(Invocation::Replay(args.into_settings(self.bind)?))
+            }
+            Some(Command::Diff(args)) => {
+                let settings = args.into_settings()?;
+                let config = Config::try_from(self)?;
+                Ok(Invocation::Diff(Box::new(config), settings))
             }
             None => Config::try_from(self).map(|config| Invocation::Serve(Box::new(config))),
         }

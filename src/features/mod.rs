@@ -9,6 +9,7 @@ pub mod fixtures;
 pub mod health;
 pub mod media;
 pub mod persistence;
+pub mod recording;
 pub mod requests;
 pub mod snapshots;
 pub mod webhooks;

@@ -7,6 +7,7 @@
 //! [`routes`] assembles the two HTTP surfaces.
 
 mod assembly;
+pub mod recording;
 mod routes;
 mod serve;
 

@@ -34,6 +34,7 @@ mod persistence_kill;
 mod pre_chat_transcript;
 mod rate_limit;
 mod readme_example;
+mod recording;
 mod rejections;
 mod request_journal;
 mod robustness;

@@ -49,6 +49,7 @@ pub use settings::{
     TargetSource, TenantChatCreatedOrder, TenantEventSelection, TenantMessageContentShape,
     TenantWebhook, WebhookSettings,
 };
+pub use signing::sign;
 use targets::WebhookTargets;
 pub use targets::{WebhookConfig, WebhookError, WebhookOptions, WebhookTarget};
 

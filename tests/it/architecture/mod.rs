@@ -60,6 +60,7 @@ const FEATURES: &[&str] = &[
     "persistence",
     "console",
     "health",
+    "recording",
 ];
 
 /// Where the actix and awc crates may be named: unit prefixes, and a feature's `http/`.
