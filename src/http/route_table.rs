@@ -78,7 +78,7 @@ impl RouteTable {
         );
         let path = format!("{}{}", self.prefix, without_patterns(&relative));
         operation.operation_id = Some(operation_id(&method, &path));
-        self.surface.complete(&mut operation);
+        self.surface.complete(&path, &mut operation);
         self.described
             .paths
             .add_path_operation(&path, methods, operation);
