@@ -26,6 +26,7 @@ use crate::core::domain::{
 };
 use crate::core::limits::Limit;
 use crate::core::live_events::LiveEventBus;
+use crate::core::state::chat_memory::{CHAT_BYTES, MESSAGE_BYTES};
 use crate::core::state::durability::Change;
 use crate::core::state::{
     AppState, EndUserFields, OwnedChat, StateError, Tenant, DEFAULT_AFTER_HOURS_MESSAGE,
@@ -163,16 +164,38 @@ impl Chats {
         tenant: &Arc<Tenant>,
         request: ChatRequest,
     ) -> Result<Chat, StateError> {
-        let end_user = tenant
-            .end_user(request.end_user_id)
-            .ok_or(StateError::EndUserNotFound)?;
         let ChatRequest {
             lang,
             menu_id,
             context,
             transcript,
-            ..
+            end_user_id,
         } = request;
+        // What is stored must be within its bounds, and fit the chat budgets.
+        if let Some(context) = &context {
+            self.state.check_json_depth("The chat's context", context)?;
+        }
+        for (index, message) in transcript.iter().enumerate() {
+            for text in message.texts() {
+                self.state
+                    .check_message_size(&format!("transcript[{index}]"), text)?;
+            }
+        }
+        let end_user = tenant
+            .end_user(end_user_id)
+            .ok_or(StateError::EndUserNotFound)?;
+        let opening = CHAT_BYTES
+            + context
+                .as_ref()
+                .map_or(0, |context| 2 * context.to_string().len() as u64)
+            + transcript
+                .iter()
+                .map(|message| {
+                    MESSAGE_BYTES
+                        + serde_json::to_string(message).map_or(0, |text| text.len() as u64)
+                })
+                .sum::<u64>();
+        self.state.make_room_for_content(&tenant.name, opening)?;
         self.state
             .open_chat(
                 tenant,
@@ -230,6 +253,12 @@ impl Chats {
     ) -> Result<PostedMessage, StateError> {
         self.media.check_message_media(tenant, chat_id, &body)?;
         let state = &self.state;
+        let text = match &body {
+            MessageBody::Text { text } => text.as_str(),
+            _ => "",
+        };
+        state.check_message_size("The message", text)?;
+        state.make_room_for_content(&tenant.name, MESSAGE_BYTES + text.len() as u64)?;
         let posted = state
             .transition_answering(
                 tenant,
@@ -363,6 +392,10 @@ impl Chats {
 
     /// The simulated human agent says something.
     pub async fn agent_says(&self, chat_id: ChatId, text: String) -> Result<OwnedChat, StateError> {
+        self.state.check_message_size("The message", &text)?;
+        let tenant = self.state.owner_of(chat_id)?;
+        self.state
+            .make_room_for_content(&tenant.name, MESSAGE_BYTES + text.len() as u64)?;
         self.state
             .owned_transition(chat_id, |chat, _| {
                 Ok(chat.agent_says(text, Utc::now())?.effects)
