@@ -253,6 +253,8 @@ async fn finished_deliveries_keep_a_capped_payload_and_capped_attempts() {
     config.limits = Limits {
         delivery_payload_cap: 2_048,
         delivery_attempts_cap: 3,
+        // A message larger than the default --max-message-bytes, for a large payload.
+        max_message_bytes: 200_000,
         ..Limits::default()
     };
     config.retry.schedule = vec![Duration::from_millis(1); 6];

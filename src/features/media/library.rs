@@ -424,7 +424,6 @@ impl MediaLibrary {
     }
 
     /// Budgets and what is held, in all and per tenant.
-
     pub fn usage(&self) -> Value {
         let holdings = self.holdings();
         let mut tenants: Vec<(&String, &Usage)> = holdings
