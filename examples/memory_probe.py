@@ -12,6 +12,7 @@ Probes:
   multipart  one anonymous upload request of 256 MiB: empty form fields with long names
   messages   1,000 messages of 1,000,000 bytes into one chat
   fill       60 KiB messages into one chat until refused (or 6,000 sent)
+  chats      10,000 empty chats: resident memory per chat (and what the budget counts)
   uploads    100 concurrent 19 MiB videos against the default 1 GiB media budget
   loop       a webhook target spelled 127.1 at the emulator's own port, then one chat
   live       3 stalled event subscribers and 2,000 messages of 60 KiB; then 3,000
@@ -105,39 +106,58 @@ def count(statuses):
 
 
 def probe_multipart(binary):
-    emulator = Emulator(binary)
-    boundary = "probe" + uuid.uuid4().hex
-    part = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"" + "n" * 60_000
-            + "\"\r\n\r\n\r\n").encode()
-    parts = (256 * 1024 * 1024) // len(part)
-    tail = f"--{boundary}--\r\n".encode()
-    length = parts * len(part) + len(tail)
-    sock = socket.create_connection((emulator.host, emulator.port))
-    sock.sendall((f"POST /__storage/ccai-emulator-media HTTP/1.1\r\nHost: x\r\n"
-                  f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-                  f"Content-Length: {length}\r\n\r\n").encode())
-    sent = 0
-    try:
-        for _ in range(parts):
-            sock.sendall(part)
-            sent += len(part)
-        sock.sendall(tail)
-    except OSError as error:
-        print(f"  (the emulator stopped reading after {sent >> 20} MiB: {error})")
-    sock.settimeout(60)
-    answer = b""
-    try:
-        while b"\r\n\r\n" not in answer:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-    except OSError:
-        pass
-    status = answer.split(b" ", 2)[1].decode() if answer else "none"
-    code = answer.split(b"<Code>")[1].split(b"<")[0].decode() if b"<Code>" in answer else ""
-    print(f"multipart: 256 MiB of long-named empty fields -> {status} {code}; peak {emulator.peak():.0f} MiB")
-    emulator.stop()
+    for chunked in (False, True):
+        emulator = Emulator(binary)
+        boundary = "probe" + uuid.uuid4().hex
+
+        def part(index):
+            # An empty field with a long name, each name different.
+            return (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{index:08d}" + "n" * 1_000
+                    + "\"\r\n\r\n\r\n").encode()
+
+        parts = (256 * 1024 * 1024) // len(part(0))
+        tail = f"--{boundary}--\r\n".encode()
+        length = parts * len(part(0)) + len(tail)
+        framing = ("Transfer-Encoding: chunked" if chunked else f"Content-Length: {length}")
+        sock = socket.create_connection((emulator.host, emulator.port))
+        sock.sendall((f"POST /__storage/ccai-emulator-media HTTP/1.1\r\nHost: x\r\n"
+                      f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                      f"{framing}\r\n\r\n").encode())
+
+        def send(data):
+            sock.sendall(f"{len(data):x}\r\n".encode() + data + b"\r\n" if chunked else data)
+
+        sent = 0
+        try:
+            batch = []
+            for index in range(parts):
+                batch.append(part(index))
+                if len(batch) == 256:
+                    data = b"".join(batch)
+                    send(data)
+                    sent += len(data)
+                    batch = []
+            send(b"".join(batch) + tail)
+            if chunked:
+                sock.sendall(b"0\r\n\r\n")
+        except OSError as error:
+            print(f"  (the emulator stopped reading after {sent >> 20} MiB: {error})")
+        sock.settimeout(60)
+        answer = b""
+        try:
+            while b"\r\n\r\n" not in answer:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        except OSError:
+            pass
+        status = answer.split(b" ", 2)[1].decode() if answer else "none"
+        code = answer.split(b"<Code>")[1].split(b"<")[0].decode() if b"<Code>" in answer else ""
+        how = "chunked" if chunked else "with its Content-Length"
+        print(f"multipart: 256 MiB of empty fields with 1 KB names, {how} -> {status} {code}; "
+              f"peak {emulator.peak():.0f} MiB")
+        emulator.stop()
 
 
 def probe_messages(binary):
@@ -168,8 +188,28 @@ def probe_fill(binary):
     emulator.stop()
 
 
-def probe_uploads(binary):
+def probe_chats(binary):
     emulator = Emulator(binary)
+    _, user = emulator.call("POST", "/apps/api/v1/end_users", {"identifier": "many-chats"})
+    for _ in range(200):
+        emulator.call("POST", "/apps/api/v1/chats", {"end_user_id": user["id"]})
+    start = emulator.memory("VmRSS")
+    connection = http.client.HTTPConnection(emulator.host, emulator.port, timeout=60)
+    for _ in range(10_000):
+        connection.request("POST", "/apps/api/v1/chats", body=json.dumps({"end_user_id": user["id"]}),
+                           headers={"Content-Type": "application/json", "Authorization": AUTH})
+        connection.getresponse().read()
+    grown = emulator.memory("VmRSS") - start
+    limits = emulator.call("GET", "/__admin/limits")[1]["limits"]
+    counted = [limit["used"] for limit in limits if limit["name"] == "chat_budget_total_bytes"]
+    print(f"chats: 10,000 empty chats -> {grown * 1024 / 10_000:.1f} KiB resident each"
+          + (f"; counted {counted[0] / 10_200 / 1024:.1f} KiB each" if counted else ""))
+    emulator.stop()
+
+
+def probe_uploads(binary):
+    # One tenant, whose budget is the whole 1 GiB.
+    emulator = Emulator(binary, {"CCAI_EMU_MEDIA_BUDGET_PER_TENANT": "1GiB"})
     chat, _ = emulator.chat()
     forms = [emulator.call("POST", f"/apps/api/v1/chats/{chat}/videos/upload")[1] for _ in range(100)]
     size = 19 * 1024 * 1024
@@ -290,6 +330,7 @@ PROBES = {
     "multipart": probe_multipart,
     "messages": probe_messages,
     "fill": probe_fill,
+    "chats": probe_chats,
     "uploads": probe_uploads,
     "loop": probe_loop,
     "live": probe_live,
