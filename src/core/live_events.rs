@@ -61,7 +61,7 @@ impl LiveEventKind {
     }
 }
 
-/// One published event, as its `data:` line carries it.
+/// One published event, as its `data:` line carries it (the shape [`frame`] writes).
 #[derive(Debug, Clone, Serialize)]
 pub struct LiveEvent {
     /// Increases by one per event, process-wide.
@@ -229,29 +229,20 @@ impl LiveEventBus {
         chat_id: Option<ChatId>,
         data: impl FnOnce() -> Value,
     ) {
+        // The data is built and written outside the lock, and only when someone listens.
+        let listening = !self.backlog().subscribers.is_empty();
+        let data = listening.then(|| json_text(&data()));
         let mut backlog = self.backlog();
         // Numbered and held under one lock, so subscribers see `seq` strictly rising
         // even when several threads publish at once.
         backlog.seq += 1;
         let seq = backlog.seq;
-        if !backlog.subscribers.is_empty() {
-            let event = LiveEvent {
-                seq,
-                at: Utc::now(),
-                kind,
-                tenant: tenant.to_owned(),
-                chat_id,
-                data: data(),
-            };
-            let json = serde_json::to_string(&event).unwrap_or_else(|_| "null".to_owned());
+        if let Some(data) = data.filter(|_| !backlog.subscribers.is_empty()) {
             let held = Arc::new(HeldEvent {
                 seq,
                 kind,
-                tenant: event.tenant,
-                frame: Bytes::from(format!(
-                    "event: {}\nid: {seq}\ndata: {json}\n\n",
-                    kind.name()
-                )),
+                tenant: tenant.to_owned(),
+                frame: frame(seq, Utc::now(), kind, tenant, chat_id, &data),
             });
             backlog.bytes += held.bytes();
             backlog.events.push_back(held);
@@ -334,6 +325,30 @@ impl LiveEventBus {
     pub fn changes(&self) -> watch::Receiver<u64> {
         self.changes.subscribe()
     }
+}
+
+/// A value as JSON text.
+fn json_text(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// The SSE frame of one event: `event: <kind>`, `id: <seq>` and, as `data:`, the
+/// [`LiveEvent`] as JSON, written around the event's data (already JSON text).
+fn frame(
+    seq: u64,
+    at: DateTime<Utc>,
+    kind: LiveEventKind,
+    tenant: &str,
+    chat_id: Option<ChatId>,
+    data: &str,
+) -> Bytes {
+    Bytes::from(format!(
+        "event: {name}\nid: {seq}\ndata: {{\"seq\":{seq},\"at\":{at},\"kind\":\"{name}\",\"tenant\":{tenant},\"chat_id\":{chat_id},\"data\":{data}}}\n\n",
+        name = kind.name(),
+        at = json_text(&at),
+        tenant = json_text(&tenant),
+        chat_id = json_text(&chat_id),
+    ))
 }
 
 /// One subscriber's place in the bus; leaves it when dropped.
@@ -532,5 +547,33 @@ mod tests {
         drop(first);
         assert_eq!(bus.subscribers(), 1);
         assert!(bus.subscribe().is_ok());
+    }
+
+    #[test]
+    fn a_frame_carries_the_event_as_its_shape_says() {
+        let at = Utc::now();
+        let data = json!({"text": "hi \"there\""});
+        let written = frame(
+            7,
+            at,
+            LiveEventKind::Message,
+            "ac\"me",
+            Some(ChatId(3)),
+            &json_text(&data),
+        );
+        let text = String::from_utf8(written.to_vec()).unwrap();
+        let (head, json_line) = text.split_once("data: ").unwrap();
+        assert_eq!(head, "event: message\nid: 7\n");
+        let parsed: Value = serde_json::from_str(json_line.trim_end()).unwrap();
+        let expected = serde_json::to_value(LiveEvent {
+            seq: 7,
+            at,
+            kind: LiveEventKind::Message,
+            tenant: "ac\"me".into(),
+            chat_id: Some(ChatId(3)),
+            data,
+        })
+        .unwrap();
+        assert_eq!(parsed, expected);
     }
 }

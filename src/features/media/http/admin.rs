@@ -97,7 +97,12 @@ async fn read_raw(
         })?;
         size += chunk.len() as u64;
         if size <= ATTACHMENT_MAX_BYTES {
-            reservation.grow(chunk.len() as u64).map_err(over_budget)?;
+            if let Err(error) = reservation.grow(chunk.len() as u64) {
+                // Past a budget: the rest is read and discarded, so the client, still
+                // sending, gets the answer.
+                while let Some(Ok(_)) = payload.next().await {}
+                return Err(over_budget(error));
+            }
             buffer.extend_from_slice(&chunk);
         } else if !buffer.is_empty() {
             buffer = BytesMut::new();
