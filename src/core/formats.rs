@@ -1,6 +1,6 @@
 //! How the emulator writes times and reads durations and sizes, shared by every layer:
 //! platform timestamps (ISO-8601 UTC to the second), durations like `250ms`, `2s`, `1m` and
-//! sizes like `512KiB`. A leaf
+//! sizes like `512KiB`; and how deep a JSON value nests ([`json_depth`]). A leaf
 //! module: it imports nothing from the crate.
 
 use std::time::Duration;
@@ -65,15 +65,46 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?} is too large"))
 }
 
+/// How deep the emulator's own documents (a snapshot, a chat as `--state-dir` keeps it, a
+/// fixture) nest around a value they hold: a value within `--max-json-depth` stays within
+/// that and this in any of them, well below the 128 levels serde_json reads.
+pub const DOCUMENT_NESTING: usize = 8;
+
+/// How deep `value` nests: 0 for a scalar, 1 for `{}` or `[]`, 2 for `{"a": {}}`, ...
+/// (counted without recursion).
+pub fn json_depth(value: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(value, 1)];
+    while let Some((value, depth)) = pending.pop() {
+        let children: Box<dyn Iterator<Item = &serde_json::Value>> = match value {
+            serde_json::Value::Array(items) => Box::new(items.iter()),
+            serde_json::Value::Object(fields) => Box::new(fields.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(depth);
+        pending.extend(children.map(|child| (child, depth + 1)));
+    }
+    deepest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_depth_counts_objects_and_arrays() {
+        use serde_json::json;
+        assert_eq!(json_depth(&json!(1)), 0);
+        assert_eq!(json_depth(&json!({})), 1);
+        assert_eq!(json_depth(&json!({"a": [1, {"b": []}]})), 4);
+    }
 
     #[test]
     fn durations_parse_in_every_unit() {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1_500)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3_600)));
         assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
         assert_eq!(parse_duration("40"), Ok(Duration::from_millis(40)));
         assert!(parse_duration("soon").is_err());

@@ -56,6 +56,8 @@ pub struct LimitSpec {
     pub unit: Unit,
     /// The smallest accepted value (counts) or whether zero is refused (durations: 1).
     pub minimum: u64,
+    /// The largest accepted value, for a limit that cannot safely go higher.
+    pub maximum: Option<u64>,
     /// The command line's help.
     pub help: &'static str,
     /// What happens when it is reached.
@@ -147,6 +149,16 @@ impl LimitValue for u32 {
     }
 }
 
+/// `Some(value)` when a value is given, else `None`.
+macro_rules! optional {
+    () => {
+        None
+    };
+    ($value:literal) => {
+        Some($value)
+    };
+}
+
 /// Declares every limit: a field of [`Limits`], a variant of [`Limit`] and a row of
 /// [`Limits::SPECS`].
 macro_rules! limits {
@@ -159,6 +171,7 @@ macro_rules! limits {
             default: $default:expr,
             unit: $unit:ident,
             minimum: $minimum:literal,
+            $(maximum: $maximum:literal,)?
             help: $help:literal,
             when_reached: $reached:literal,
             usage: $usage:expr $(,)?
@@ -186,6 +199,7 @@ macro_rules! limits {
                     default: $default,
                     unit: Unit::$unit,
                     minimum: $minimum,
+                    maximum: optional!($($maximum)?),
                     help: $help,
                     when_reached: $reached,
                     usage: $usage,
@@ -245,6 +259,9 @@ fn check(spec: &LimitSpec, magnitude: Option<u64>) -> Result<(), String> {
     let Some(value) = magnitude else {
         return Ok(());
     };
+    if let Some(maximum) = spec.maximum.filter(|maximum| value > *maximum) {
+        return Err(format!("--{} must be at most {maximum}", spec.flag));
+    }
     if value >= spec.minimum {
         return Ok(());
     }
@@ -500,6 +517,80 @@ limits! {
         help: "Memory the stored media of all tenants may take (e.g. 1GiB); past it uploads get 507.",
         when_reached: "507 for an upload or attachment that would pass it; nothing is stored",
         usage: Some("bytes all media holds"),
+    }
+
+    /// The longest message text, in UTF-8 bytes (the platform publishes none).
+    MessageBytes max_message_bytes: usize {
+        name: "message_bytes",
+        flag: "max-message-bytes",
+        env: "CCAI_EMU_MAX_MESSAGE_BYTES",
+        default: Some("65536"),
+        unit: Bytes,
+        minimum: 1,
+        help: "Longest message text, in UTF-8 bytes, an end user or the agent may send (emulator's choice: the platform publishes none).",
+        when_reached: "413 for a longer message (an end user's, the agent's, or one in a pre-chat transcript); nothing is stored",
+        usage: None,
+    }
+    /// The most bytes one tenant's chats may take in memory.
+    ChatBudgetPerTenant chat_budget_per_tenant: u64 {
+        name: "chat_budget_per_tenant_bytes",
+        flag: "chat-budget-per-tenant",
+        env: "CCAI_EMU_CHAT_BUDGET_PER_TENANT",
+        default: Some("256MiB"),
+        unit: Size,
+        minimum: 1,
+        help: "Memory one tenant's chats may take: messages, contexts and transcripts by their bytes, and about 3.5 KiB per chat besides (e.g. 256MiB).",
+        when_reached: "the tenant's oldest finished chat is evicted to make room; with none finished, 409 for a new chat or message",
+        usage: Some("the most bytes one tenant's chats take"),
+    }
+    /// The most bytes all tenants' chats together may take in memory.
+    ChatBudgetTotal chat_budget_total: u64 {
+        name: "chat_budget_total_bytes",
+        flag: "chat-budget-total",
+        env: "CCAI_EMU_CHAT_BUDGET_TOTAL",
+        default: Some("1GiB"),
+        unit: Size,
+        minimum: 1,
+        help: "Memory the chats of all tenants may take, counted as for --chat-budget-per-tenant (e.g. 1GiB).",
+        when_reached: "the oldest finished chat (of any tenant) is evicted to make room; with none finished, 409 for a new chat or message",
+        usage: Some("bytes all chats take"),
+    }
+    /// The deepest nesting of JSON the emulator stores from a request (a chat's context).
+    JsonDepth max_json_depth: usize {
+        name: "json_depth",
+        flag: "max-json-depth",
+        env: "CCAI_EMU_MAX_JSON_DEPTH",
+        default: Some("32"),
+        unit: Count,
+        minimum: 1,
+        maximum: 100,
+        help: "Deepest nesting of a chat's context (objects and arrays) accepted, at most 100: anything deeper could not be snapshotted and loaded back.",
+        when_reached: "400 for a chat context nested deeper, or a snapshot or fixture upload holding a value nested deeper; nothing is stored",
+        usage: None,
+    }
+    /// Live event streams open at once.
+    EventSubscribers max_event_subscribers: usize {
+        name: "event_subscribers",
+        flag: "max-event-subscribers",
+        env: "CCAI_EMU_MAX_EVENT_SUBSCRIBERS",
+        default: Some("64"),
+        unit: Count,
+        minimum: 1,
+        help: "Live event streams (/__admin/events, the console's) open at once.",
+        when_reached: "429 for another stream until one closes",
+        usage: Some("streams open"),
+    }
+    /// Bytes of live events held for subscribers that have not read them yet.
+    LiveEventBacklogBytes live_event_backlog_bytes: u64 {
+        name: "live_event_backlog_bytes",
+        flag: "live-event-backlog-bytes",
+        env: "CCAI_EMU_LIVE_EVENT_BACKLOG_BYTES",
+        default: Some("16MiB"),
+        unit: Size,
+        minimum: 1,
+        help: "Memory the live events not yet read by every subscriber may take; a subscriber further behind is dropped (e.g. 16MiB).",
+        when_reached: "the oldest events are let go; a subscriber that had not read them gets event: dropped and its stream ends (reconnect for events from then on)",
+        usage: Some("bytes of events held for subscribers"),
     }
 }
 

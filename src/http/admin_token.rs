@@ -1,6 +1,8 @@
 //! The control plane's optional bearer token (`--admin-token`): when it is set, every call
 //! under `/__admin` needs `Authorization: Bearer <token>`, compared in constant time, except
 //! the console page and its icon, which hold no data (the page asks for the token itself).
+//! The scheme's name is matched whatever its case, and one or more spaces may follow it
+//! (RFC 7235: `credentials = auth-scheme 1*SP token68`).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -17,6 +19,21 @@ pub const CONSOLE_PAGE: &str = "/__admin/console";
 /// The console's icon, open without the token.
 pub const CONSOLE_ICON: &str = "/__admin/console/favicon.svg";
 
+/// The control-plane paths open without the token.
+pub const OPEN_PATHS: [&str; 2] = [CONSOLE_PAGE, CONSOLE_ICON];
+
+/// Whether `path` is open without the token.
+pub fn is_open(path: &str) -> bool {
+    OPEN_PATHS.contains(&path)
+}
+
+/// The token of an `Authorization: Bearer <token>` header value (scheme in any case).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// The middleware on the control plane's scope.
 pub async fn require_admin_token(
     request: ServiceRequest,
@@ -26,13 +43,13 @@ pub async fn require_admin_token(
         .app_data::<web::Data<HttpSettings>>()
         .and_then(|settings| settings.admin_token.clone());
     // The console page and its icon hold no data; the page asks for the token itself.
-    let console_page = matches!(request.path(), CONSOLE_PAGE | CONSOLE_ICON);
-    if let Some(expected) = expected.filter(|_| !console_page) {
+    let open = is_open(request.path());
+    if let Some(expected) = expected.filter(|_| !open) {
         let given = request
             .headers()
             .get("Authorization")
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "));
+            .and_then(bearer_token);
         if !given.is_some_and(|given| constant_time_eq(&expected, given)) {
             return Err(ApiError::Unauthorized(
                 "The control plane needs Authorization: Bearer <admin token>".into(),
@@ -41,4 +58,19 @@ pub async fn require_admin_token(
         }
     }
     next.call(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_matched_in_any_case_with_one_or_more_spaces() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("BEARER   abc"), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearerabc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+    }
 }

@@ -102,6 +102,7 @@ impl From<StateError> for ApiError {
             StateError::EndUserNotFound => ApiError::NotFound(error.to_string()),
             StateError::Invalid(message) => ApiError::BadRequest(message),
             StateError::LimitReached(message) => ApiError::Conflict(message),
+            StateError::TooLarge(message) => ApiError::PayloadTooLarge(message),
             StateError::TooManyTenants { .. } => {
                 limit_reached(StatusCode::FORBIDDEN, &error.to_string(), Limit::Tenants)
             }

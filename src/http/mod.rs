@@ -1,10 +1,12 @@
 //! The HTTP toolkit every feature's routes use: the platform's error envelope ([`error`]),
+//! the access log line without secrets ([`access_log`]),
 //! the recording route table ([`route_table`]), Basic-auth credentials ([`basic_auth`]), the
 //! control plane's token ([`admin_token`]), long-polls ([`waiting`]), the body read timeout
 //! ([`body_timeout`]), the envelope for the HTTP parser's own rejections ([`front_door`]) and
 //! the OpenAPI document ([`openapi`]). It knows no feature: `crate::startup` mounts each
 //! feature's routes.
 
+pub mod access_log;
 pub mod admin_token;
 pub mod basic_auth;
 pub mod body_timeout;

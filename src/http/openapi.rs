@@ -72,10 +72,14 @@ impl Surface {
         rejects: &[],
     };
 
-    /// Gives `operation` what the surface's operations share, and the rejections of a JSON
-    /// body (400 malformed, 408 slower than --body-read-timeout, 413 over --max-body-bytes,
-    /// 415 not JSON) when it takes one.
-    pub(crate) fn complete(&self, operation: &mut Operation) {
+    /// Gives `operation` (served at `path`) what the surface's operations share, and the
+    /// rejections of a JSON body (400 malformed, 408 slower than --body-read-timeout, 413
+    /// over --max-body-bytes, 415 not JSON) when it takes one. A control-plane path that is
+    /// open without the admin token (the console page and its icon) names no security and
+    /// no 401.
+    pub(crate) fn complete(&self, path: &str, operation: &mut Operation) {
+        let open = matches!(self.security, Security::OptionalAdminToken)
+            && super::admin_token::is_open(path);
         operation.tags = Some(vec![self.tag.to_owned()]);
         let takes_json = operation
             .request_body
@@ -86,7 +90,8 @@ impl Surface {
         } else {
             &[]
         };
-        for status in self.rejects.iter().chain(body_rejects) {
+        let surface_rejects: &[u16] = if open { &[] } else { self.rejects };
+        for status in surface_rejects.iter().chain(body_rejects) {
             operation
                 .responses
                 .responses
@@ -94,6 +99,7 @@ impl Surface {
                 .or_insert_with(|| RefOr::Ref(rejection_ref(*status)));
         }
         let security = match self.security {
+            _ if open => Some(Vec::new()),
             Security::None => None,
             Security::TenantBasic => Some(vec![SecurityRequirement::new(
                 "tenantBasic",

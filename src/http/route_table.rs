@@ -120,7 +120,7 @@ impl RouteTable {
                 registered.handler
             );
             operation.operation_id = Some(operation_id(&registered.method, &registered.path));
-            self.surface.complete(&mut operation);
+            self.surface.complete(&registered.path, &mut operation);
             let method = utoipa_method(&registered.method);
             described
                 .paths

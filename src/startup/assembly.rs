@@ -54,7 +54,12 @@ impl Features {
         fixture_source: String,
         store: Option<Arc<StateStore>>,
     ) -> Features {
-        let live_events = Arc::new(LiveEventBus::with_backlog(config.live_event_backlog));
+        let live_events = Arc::new(
+            LiveEventBus::with_backlog(config.live_event_backlog).bounded(
+                config.limits.live_event_backlog_bytes,
+                config.limits.max_event_subscribers,
+            ),
+        );
         let ids = Arc::new(IdCounters::default());
         let durability = store
             .as_ref()

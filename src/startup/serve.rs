@@ -14,7 +14,7 @@ use actix_rt::net::TcpStream;
 use actix_server::Server;
 use actix_service::{fn_service, map_config, ServiceFactoryExt};
 use actix_web::dev::AppConfig;
-use actix_web::middleware::{from_fn, Condition, Logger};
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App};
 
 use super::Features;
@@ -53,7 +53,10 @@ pub fn serve(
             let (features, settings, mount) = (features.clone(), settings.clone(), mount.clone());
             let app = App::new()
                 .wrap(from_fn(limit_body_read_time))
-                .wrap(Condition::new(access_log, Logger::new("%a \"%r\" %s %Dms")))
+                .wrap(Condition::new(
+                    access_log,
+                    crate::http::access_log::logger(),
+                ))
                 .configure(|config| features.register(config))
                 .app_data(settings)
                 .configure(mount);

@@ -157,3 +157,32 @@ async fn with_an_admin_token_the_page_opens_but_the_data_needs_the_token() {
         .unwrap();
     assert_eq!(with_token.status(), StatusCode::OK);
 }
+
+#[actix_rt::test]
+async fn the_bearer_scheme_is_matched_whatever_its_case() {
+    // RFC 7235: the auth scheme is case-insensitive, and one or more spaces follow it.
+    let app = spawn_app_with(ccai_emulator::Config {
+        admin_token: Some("let-me-in".into()),
+        ..test_config()
+    });
+    for header in ["bearer let-me-in", "BEARER let-me-in", "BeArEr  let-me-in"] {
+        let answer = app
+            .client
+            .get(app.url("/__admin/tenants"))
+            .insert_header(("Authorization", header))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{header}");
+    }
+    for header in ["bearer let-me-out", "Basic let-me-in", "bearerlet-me-in"] {
+        let answer = app
+            .client
+            .get(app.url("/__admin/tenants"))
+            .insert_header(("Authorization", header))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "{header}");
+    }
+}

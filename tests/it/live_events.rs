@@ -1,6 +1,7 @@
 //! Live events over Server-Sent Events, read through real HTTP: every kind of event for
-//! one tenant, kind filters, keep-alive comments, and a lagging subscriber that is told so
-//! and keeps receiving.
+//! one tenant, kind filters, keep-alive comments; and the bounds: a subscriber too far
+//! behind is dropped with a final event, the backlog held for slow subscribers is bounded in
+//! bytes and forgotten with a reset tenant, and subscribers are capped.
 
 use std::collections::BTreeSet;
 
@@ -85,7 +86,7 @@ async fn an_idle_stream_gets_keep_alive_comments() {
 }
 
 #[actix_rt::test]
-async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
+async fn a_subscriber_too_far_behind_is_dropped_with_a_final_event() {
     // One worker: the stream cannot be written while a request is being handled, and
     // opening a chat publishes more than 4 events (created, joined, greeting, and a
     // delivery for each) within one request, so the subscriber must fall 4 behind.
@@ -99,22 +100,155 @@ async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
     for _ in 0..3 {
         tenant.open_chat().await;
     }
-    let seen = stream
-        .until(|seen| seen.iter().any(|event| event.event == "lagged"))
-        .await;
-    let lagged = seen.last().unwrap();
+    let seen = stream.until_end().await;
+    let last = seen.last().expect("a final event");
+    assert_eq!(last.event, "dropped", "{seen:?}");
     assert!(
-        lagged.data["missed"].as_u64().unwrap() > 0,
+        last.data["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("reconnect"),
         "{:?}",
-        lagged.data
+        last.data
     );
+    // A new subscription starts from now.
+    let mut again = EventStream::open(&app, &format!("tenant={}", tenant.subdomain)).await;
     tenant.end_user("after-the-flood").await;
-    stream
+    again
         .until(|seen| {
             seen.iter()
                 .any(|event| event.data["data"]["body"]["identifier"] == "after-the-flood")
         })
         .await;
+}
+
+/// `used` of one limit on `/__admin/limits`.
+async fn used(app: &crate::support::TestApp, name: &str) -> u64 {
+    let limits = app.admin_get("/limits").await;
+    limits["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|limit| limit["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {limits}"))["used"]
+        .as_u64()
+        .unwrap()
+}
+
+#[actix_rt::test]
+async fn a_stalled_subscriber_holds_at_most_the_backlog_bytes_and_is_dropped() {
+    let app = spawn_app_with(ccai_emulator::Config {
+        limits: ccai_emulator::core::limits::Limits {
+            live_event_backlog_bytes: 1024 * 1024,
+            ..Default::default()
+        },
+        ..test_config()
+    });
+    let tenant = app.tenant("stalled");
+    // Opened, then not read while 20 MiB of messages go by: far more than the sockets
+    // between the two hold, so the subscriber falls behind by more than the backlog.
+    let mut stalled =
+        EventStream::open(&app, &format!("tenant={}&kind=message", tenant.subdomain)).await;
+    let (chat, user) = tenant.open_chat().await;
+    let text = "s".repeat(60 * 1024);
+    for _ in 0..350 {
+        tenant.says(chat, user, &text).await;
+        assert!(used(&app, "live_event_backlog_bytes").await <= 1024 * 1024 + 128 * 1024);
+    }
+    let seen = stalled.until_end().await;
+    let last = seen.last().expect("a final event");
+    assert_eq!(
+        last.event,
+        "dropped",
+        "{:?}",
+        &seen[seen.len().saturating_sub(2)..]
+    );
+    assert!(
+        last.data["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--live-event-backlog-bytes"),
+        "{:?}",
+        last.data
+    );
+    assert!(
+        seen.len() < 350,
+        "it was never behind: {} events",
+        seen.len()
+    );
+}
+
+#[actix_rt::test]
+async fn a_reset_forgets_the_tenants_events_held_for_slow_subscribers() {
+    let app = spawn_app();
+    let tenant = app.tenant("forgotten");
+    let _stalled = EventStream::open(&app, "kind=message").await;
+    let (chat, user) = tenant.open_chat().await;
+    let text = "f".repeat(60 * 1024);
+    for _ in 0..100 {
+        tenant.says(chat, user, &text).await;
+    }
+    let held = used(&app, "live_event_backlog_bytes").await;
+    assert!(
+        held >= 2 * 1024 * 1024,
+        "only {held} bytes held for the stalled subscriber"
+    );
+    let reset = app
+        .admin(
+            Method::POST,
+            &format!("/reset?tenant={}", tenant.subdomain),
+            None,
+        )
+        .await;
+    assert!(reset.status.is_success(), "{}", reset.body);
+    let after = used(&app, "live_event_backlog_bytes").await;
+    assert!(
+        after < 256 * 1024,
+        "{after} bytes still held after the reset"
+    );
+}
+
+#[actix_rt::test]
+async fn past_the_subscriber_limit_a_new_stream_is_refused_naming_the_flag() {
+    let app = spawn_app_with(ccai_emulator::Config {
+        limits: ccai_emulator::core::limits::Limits {
+            max_event_subscribers: 2,
+            ..Default::default()
+        },
+        ..test_config()
+    });
+    // A stream whose client left is noticed at its next write: a keep-alive, here soon.
+    let first = EventStream::open(&app, "keepalive=50ms").await;
+    let _second = EventStream::open(&app, "kind=chat").await;
+    let refused = match EventStream::try_open(&app, "kind=message").await {
+        Ok(_) => panic!("a third subscriber was admitted"),
+        Err(refusal) => refusal,
+    };
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.message().contains("--max-event-subscribers"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(used(&app, "event_subscribers").await, 2);
+    // Once one leaves, there is room again.
+    drop(first);
+    let deadline = std::time::Instant::now() + crate::support::DEADLINE;
+    loop {
+        if EventStream::try_open(&app, "").await.is_ok() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the subscriber that left still counts"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[actix_rt::test]

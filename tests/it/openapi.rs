@@ -230,3 +230,68 @@ async fn the_chat_long_polls_document_their_conditions_and_the_server_honours_th
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
+
+/// With `--admin-token`, every control-plane operation asked without the token answers 401
+/// exactly when its document says it needs the token: the open routes (the console page
+/// and its icon) name no security and no 401; the others name the token and their 401.
+#[actix_rt::test]
+async fn the_document_asks_for_the_admin_token_exactly_where_the_server_does() {
+    let app = crate::support::spawn_app_with(ccai_emulator::Config {
+        admin_token: Some("only-for-data".into()),
+        ..crate::support::test_config()
+    });
+    let response = app
+        .client
+        .get(app.url("/__admin/openapi.json"))
+        .insert_header(("Authorization", "Bearer only-for-data"))
+        .send()
+        .await
+        .unwrap();
+    let document = crate::support::read(response).await.body;
+    let mut open = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        if !path.starts_with("/__admin") || path == "/__admin/events" {
+            continue;
+        }
+        for (method, operation) in item.as_object().unwrap() {
+            let concrete = path
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        "1"
+                    } else {
+                        segment
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let answer = app
+                .client
+                .request(
+                    Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(),
+                    app.url(&concrete),
+                )
+                .send()
+                .await
+                .unwrap();
+            let needs_token = answer.status() == StatusCode::UNAUTHORIZED;
+            let security = &operation["security"];
+            let names_token = security
+                .as_array()
+                .is_some_and(|list| list.iter().any(|item| item.get("adminToken").is_some()));
+            let documents_401 = operation["responses"].get("401").is_some();
+            assert_eq!(
+                (names_token, documents_401),
+                (needs_token, needs_token),
+                "{method} {path}: answered {} without the token; security {security}",
+                answer.status()
+            );
+            if !needs_token {
+                assert_eq!(security, &json!([]), "{method} {path}");
+                open.push(path.clone());
+            }
+        }
+    }
+    open.sort();
+    assert_eq!(open, ["/__admin/console", "/__admin/console/favicon.svg"]);
+}

@@ -253,6 +253,8 @@ async fn finished_deliveries_keep_a_capped_payload_and_capped_attempts() {
     config.limits = Limits {
         delivery_payload_cap: 2_048,
         delivery_attempts_cap: 3,
+        // A message larger than the default --max-message-bytes, for a large payload.
+        max_message_bytes: 200_000,
         ..Limits::default()
     };
     config.retry.schedule = vec![Duration::from_millis(1); 6];
@@ -369,4 +371,116 @@ async fn webhook_targets_pointing_at_the_emulator_itself_are_refused_as_a_loop()
         .status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[actix_rt::test]
+async fn other_spellings_of_loopback_are_refused_as_a_loop_too() {
+    let app = spawn_app();
+    let tenant = app.tenant("loop-spellings");
+    let port = app.emulator.port();
+    // inet_aton's short forms, decimal, hex and octal, an IPv4-mapped IPv6 address and 0:
+    // the HTTP client resolves each one to this emulator.
+    for host in [
+        "127.1",
+        "2130706433",
+        "0x7f000001",
+        "0177.0.0.1",
+        "[::ffff:127.0.0.1]",
+        "0",
+        "LOCALHOST",
+    ] {
+        let url = format!("http://{host}:{port}/__admin/reset");
+        let reply = app
+            .admin(
+                Method::PUT,
+                &format!("/tenants/{}/webhook", tenant.subdomain),
+                Some(json!({"url": url, "primary_secret": "s"})),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{url}: {}",
+            reply.body
+        );
+        assert!(reply.message().contains("loop"), "{}", reply.body);
+    }
+    // The same spellings at another port are someone else's.
+    let reply = app
+        .admin(
+            Method::PUT,
+            &format!("/tenants/{}/webhook", tenant.subdomain),
+            Some(json!({"url": format!("http://127.1:{}/hook", port + 1), "primary_secret": "s"})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+/// A receiver that answers 200 declaring a 100,000-byte body and sends only its first
+/// bytes (then holds the connection until the emulator hangs up).
+fn start_receiver_declaring_a_large_body() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/large", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut request = [0u8; 65_536];
+                let _ = stream.read(&mut request);
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 100000\r\n\r\nonly this";
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                // Blocks until the emulator closes the connection.
+                let _ = stream.read(&mut request);
+            });
+        }
+    });
+    url
+}
+
+#[actix_rt::test]
+async fn a_response_declaring_a_body_over_64_kib_is_read_under_the_same_timeout() {
+    let mut config = test_config();
+    config.retry = RetryPolicy {
+        schedule: vec![Duration::from_millis(20)],
+        timeout: Duration::from_millis(400),
+        jitter: 0.0,
+        ..RetryPolicy::default()
+    };
+    let app = spawn_app_with(config);
+    let tenant = app.tenant("largebody");
+    let reply = app
+        .admin(
+            Method::PUT,
+            &format!("/tenants/{}/webhook", tenant.subdomain),
+            Some(json!({"url": start_receiver_declaring_a_large_body(), "primary_secret": "s"})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let (chat_id, _) = tenant.open_chat().await;
+    let filter = DeliveryFilter {
+        chat_id: Some(ChatId(chat_id)),
+        ..DeliveryFilter::default()
+    };
+    // The body never arrives whole: no attempt counts as delivered.
+    let deliveries = app
+        .wait_for_deliveries(&filter, DEADLINE, "the first delivery to fail", |list| {
+            list.first().is_some_and(|first| {
+                first.status != DeliveryStatus::Pending && first.status != DeliveryStatus::Retrying
+            })
+        })
+        .await;
+    let first = &deliveries[0];
+    assert_eq!(first.status, DeliveryStatus::Failed, "{first:?}");
+    for attempt in &first.attempts {
+        assert_eq!(attempt.status_code, Some(200));
+        let error = attempt.error.as_deref().unwrap_or_default();
+        assert!(error.contains("response body"), "{error}");
+        assert_eq!(
+            attempt.response_body.as_deref(),
+            Some("only this"),
+            "{attempt:?}"
+        );
+    }
 }

@@ -390,3 +390,52 @@ async fn the_http_parsers_own_rejections_carry_the_envelope() {
         "{rejection}"
     );
 }
+
+#[actix_rt::test]
+async fn a_body_that_stops_arriving_gets_408_on_uploads_and_attachments_too() {
+    let mut config = test_config();
+    config.limits = Limits {
+        body_read_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let app = spawn_app_with(config);
+    let tenant = app.tenant("slow-files");
+    let (chat, _) = tenant.open_chat().await;
+    let address = app
+        .emulator
+        .base_url()
+        .trim_start_matches("http://")
+        .to_owned();
+    let boundary = "slowboundary";
+    let multipart_head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF"
+    );
+    let requests = [
+        // The storage endpoint: S3's RequestTimeout, in its XML.
+        format!(
+            "POST /__storage/ccai-emulator-media HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 5000\r\n\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nchats/1"
+        ),
+        // An agent's attachment, raw and multipart: the envelope, naming the flag.
+        format!(
+            "POST /__admin/chats/{chat}/agent/attachments?filename=a.pdf HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\nContent-Length: 5000\r\n\r\n%PDF-1.4"
+        ),
+        format!(
+            "POST /__admin/chats/{chat}/agent/attachments HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 5000\r\n\r\n{multipart_head}"
+        ),
+    ];
+    for (index, request) in requests.into_iter().enumerate() {
+        let address = address.clone();
+        let (status, body) =
+            actix_web::rt::task::spawn_blocking(move || raw_exchange(&address, request.as_bytes()))
+                .await
+                .unwrap();
+        assert_eq!(status, 408, "request {index}: {body}");
+        if index == 0 {
+            let text = body.as_str().unwrap_or_default();
+            assert!(text.contains("<Code>RequestTimeout</Code>"), "{text}");
+        } else {
+            let message = body["message"].as_str().unwrap_or_default();
+            assert!(message.contains("--body-read-timeout"), "{body}");
+        }
+    }
+}

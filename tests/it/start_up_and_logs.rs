@@ -302,3 +302,88 @@ fn a_fixture_error_is_printed_once_naming_the_folder_variable() {
     assert!(error.contains("contact_center.json"), "{error}");
     assert!(error.contains("CCAI_EMU_FIXTURES"), "{error}");
 }
+
+/// One HTTP/1.0 request with a body over a plain socket; answers the body as JSON.
+fn exchange(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &[u8],
+) -> serde_json::Value {
+    let mut stream = TcpStream::connect(address).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    std::io::Write::write_all(&mut stream, &bytes).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.contains(" 200 "), "{method} {path}: {answer}");
+    serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+}
+
+#[test]
+fn the_access_log_never_writes_a_download_links_signature() {
+    let served = Served::start(
+        &[("CCAI_EMU_AGENT_JOIN_DELAY", "0")],
+        &["--bind", "127.0.0.1:0", "--access-log"],
+    );
+    let address = served.address();
+    // "acme:token" in Basic auth.
+    let auth = "Authorization: Basic YWNtZTp0b2tlbg==";
+    let json = "Content-Type: application/json";
+    let user = exchange(
+        &address,
+        "POST",
+        "/apps/api/v1/end_users",
+        &[auth, json],
+        br#"{"identifier":"logs"}"#,
+    );
+    let chat = exchange(
+        &address,
+        "POST",
+        "/apps/api/v1/chats",
+        &[auth, json],
+        format!(r#"{{"end_user_id":{}}}"#, user["id"]).as_bytes(),
+    );
+    let attached = exchange(
+        &address,
+        "POST",
+        &format!(
+            "/__admin/chats/{}/agent/attachments?filename=guide.pdf",
+            chat["id"]
+        ),
+        &["Content-Type: application/pdf"],
+        b"%PDF-1.4 a guide",
+    );
+    let url = attached["url"].as_str().unwrap().to_owned();
+    let path = url
+        .trim_start_matches(&format!("http://{address}"))
+        .to_owned();
+    let signature = path.split("X-Amz-Signature=").nth(1).unwrap().to_owned();
+    assert!(get(&address, &path).contains("200"), "{path}");
+    let (rest, stderr) = served.stop();
+    let download = rest
+        .iter()
+        .find(|line| line.contains("/__storage/") && line.contains("200"))
+        .unwrap_or_else(|| panic!("no access line for the download in {rest:#?}"));
+    assert!(
+        download.contains("X-Amz-Signature=[redacted]"),
+        "{download}"
+    );
+    for line in rest.iter().chain([&stderr]) {
+        assert!(
+            !line.contains(&signature),
+            "the signature was logged: {line}"
+        );
+    }
+}

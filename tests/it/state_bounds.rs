@@ -322,3 +322,212 @@ async fn a_tenant_at_its_end_user_limit_gets_409_for_a_new_identifier_but_update
     );
     assert_eq!(chat_counters(&app).await["max_end_users_per_tenant"], 2);
 }
+
+/// A JSON value nested `depth` deep: `{"a": {"a": ... {}}}`.
+fn nested(depth: usize) -> serde_json::Value {
+    (1..depth).fold(
+        serde_json::json!({}),
+        |inner, _| serde_json::json!({ "a": inner }),
+    )
+}
+
+async fn open_chat_with_context(
+    tenant: &TenantClient<'_>,
+    user: u64,
+    context: serde_json::Value,
+) -> crate::support::Reply {
+    tenant
+        .call(
+            Method::POST,
+            "/chats",
+            Some(serde_json::json!({"end_user_id": user, "context": {"value": context}})),
+        )
+        .await
+}
+
+#[actix_rt::test]
+async fn a_context_too_deep_to_snapshot_is_refused_at_the_door_and_the_rest_round_trips() {
+    let app = spawn_app();
+    let tenant = app.tenant("deep");
+    let user = tenant.end_user("deep-user").await;
+    // 125 deep parses, but a snapshot holding it could never be loaded back.
+    for depth in [125, 33] {
+        let reply = open_chat_with_context(&tenant, user, nested(depth)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{depth}: {}",
+            reply.body
+        );
+        assert!(
+            reply.message().contains("--max-json-depth"),
+            "{}",
+            reply.body
+        );
+        assert!(reply.message().contains("context"), "{}", reply.body);
+    }
+    let reply = open_chat_with_context(&tenant, user, nested(32)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let path = format!("/tenants/{}/snapshot", tenant.subdomain);
+    let snapshot = app.admin_get(&path).await;
+    let loaded = app.admin(Method::PUT, &path, Some(snapshot.clone())).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.body);
+    // A snapshot cannot bring in what the door refuses.
+    let mut deeper = snapshot;
+    deeper["chats"][0]["context"] = nested(60);
+    let refused = app.admin(Method::PUT, &path, Some(deeper)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.message().contains("--max-json-depth"),
+        "{}",
+        refused.body
+    );
+}
+
+#[actix_rt::test]
+async fn a_message_over_the_maximum_size_is_refused_naming_the_flag() {
+    let app = spawn_app();
+    let (limit, _) = limit_and_use(&app, "message_bytes").await;
+    let limit = limit.as_u64().unwrap() as usize;
+    let tenant = app.tenant("big-message");
+    let (chat, user) = tenant.open_chat().await;
+    let reply = tenant.say(chat, user, &"x".repeat(limit)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reply = tenant.say(chat, user, &"x".repeat(limit + 1)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.message().contains("--max-message-bytes"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.message().contains("CCAI_EMU_MAX_MESSAGE_BYTES"),
+        "{}",
+        reply.body
+    );
+    // Counted in bytes, not characters.
+    let reply = tenant.say(chat, user, &"é".repeat(limit / 2 + 1)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.body
+    );
+    // The agent's messages and a pre-chat transcript have the same bound.
+    let agent = app
+        .admin(
+            Method::POST,
+            &format!("/chats/{chat}/agent/messages"),
+            Some(serde_json::json!({"text": "y".repeat(limit + 1)})),
+        )
+        .await;
+    assert_eq!(
+        agent.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        agent.body
+    );
+    let transcript = tenant
+        .call(
+            Method::POST,
+            "/chats",
+            Some(serde_json::json!({"end_user_id": user, "transcript": [
+                {"sender": "end_user", "timestamp": "2021-03-15 12:00:00Z",
+                 "content": [{"type": "text", "text": "z".repeat(limit + 1)}]}
+            ]})),
+        )
+        .await;
+    assert_eq!(
+        transcript.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        transcript.body
+    );
+}
+
+#[actix_rt::test]
+async fn stored_chat_content_has_a_memory_budget_per_tenant_and_in_total() {
+    let app = spawn_app_with(with_limits(Limits {
+        chat_budget_per_tenant: 200 * 1024,
+        chat_budget_total: 300 * 1024,
+        ..Limits::default()
+    }));
+    let tenant = app.tenant("chatty");
+    let (chat, user) = tenant.open_chat().await;
+    let text = "m".repeat(10 * 1024);
+    let mut acknowledged = 0;
+    let refusal = loop {
+        let reply = tenant.say(chat, user, &text).await;
+        if reply.status != StatusCode::OK {
+            break reply;
+        }
+        acknowledged += 1;
+        assert!(acknowledged <= 20, "the budget was never applied");
+    };
+    assert_eq!(refusal.status, StatusCode::CONFLICT, "{}", refusal.body);
+    assert!(
+        refusal.message().contains("--chat-budget-per-tenant"),
+        "{}",
+        refusal.body
+    );
+    assert!(
+        acknowledged >= 15,
+        "only {acknowledged} messages of 10 KiB in 200 KiB"
+    );
+    let (limit, used) = limit_and_use(&app, "chat_budget_per_tenant_bytes").await;
+    assert_eq!(limit, 200 * 1024);
+    let used = used.as_u64().unwrap();
+    assert!(
+        used > acknowledged * 10 * 1024 && used <= 200 * 1024 + 20 * 1024,
+        "{used}"
+    );
+    // Smaller messages fill what is left; then not even a chat fits.
+    while tenant.say(chat, user, &"k".repeat(1024)).await.status == StatusCode::OK {}
+    let refused = tenant
+        .call(
+            Method::POST,
+            "/chats",
+            Some(serde_json::json!({"end_user_id": user})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    // Another tenant writes until the total is reached.
+    let other = app.tenant("chatty-too");
+    let (other_chat, other_user) = other.open_chat().await;
+    let refusal = loop {
+        let reply = other.say(other_chat, other_user, &text).await;
+        if reply.status != StatusCode::OK {
+            break reply;
+        }
+    };
+    assert_eq!(refusal.status, StatusCode::CONFLICT, "{}", refusal.body);
+    assert!(
+        refusal.message().contains("--chat-budget-total"),
+        "{}",
+        refusal.body
+    );
+    let (_, total) = limit_and_use(&app, "chat_budget_total_bytes").await;
+    assert!(total.as_u64().unwrap() <= 300 * 1024 + 20 * 1024, "{total}");
+    // A finished chat makes room: it is evicted for the new content.
+    finish(&tenant, chat).await;
+    let (next, next_user) = tenant.open_chat().await;
+    let reply = tenant.say(next, next_user, &text).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(chat_status(&tenant, chat).await, StatusCode::NOT_FOUND);
+    // A reset frees the tenant's share.
+    let reset = app
+        .admin(
+            Method::POST,
+            &format!("/reset?tenant={}", tenant.subdomain),
+            None,
+        )
+        .await;
+    assert!(reset.status.is_success(), "{}", reset.body);
+    let (_, used) = limit_and_use(&app, "chat_budget_per_tenant_bytes").await;
+    assert!(used.as_u64().unwrap() < 200 * 1024, "{used}");
+}

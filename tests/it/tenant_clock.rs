@@ -1,6 +1,7 @@
 //! A clock per tenant, moved forward from the control plane (`POST
 //! /__admin/tenants/{sub}/clock {"advance": "11m"}`): the rules that read time read the
-//! tenant's clock (inactivity dismissal, the upload form's expiry, timestamps), timers that
+//! tenant's clock (inactivity dismissal, the upload form's and download link's expiry,
+//! timestamps), timers that
 //! fall due when it moves fire at once and in order, each at its own due time, and another
 //! tenant's clock never moves with it.
 
@@ -108,6 +109,34 @@ async fn an_upload_form_expires_on_its_tenants_clock() {
         .upload(&on_time, &on_time.fields, "image/jpeg", &photo)
         .await;
     assert_eq!(accepted.status, StatusCode::NO_CONTENT, "{}", accepted.body);
+}
+
+#[actix_rt::test]
+async fn a_download_link_expires_on_the_clock_of_the_tenant_whose_file_it_names() {
+    let app = spawn_app_with(test_config());
+    let moved = app.tenant("link-moved");
+    let still = app.tenant("link-still");
+    let mut links = Vec::new();
+    for tenant in [&moved, &still] {
+        let (chat, _) = tenant.open_chat().await;
+        let form = tenant.uploaded(chat, "photo", &file_of(500, JPEG)).await;
+        let registered = tenant.register(chat, "photo", &[form.key()]).await;
+        links.push((chat, registered.body[0]["url"].as_str().unwrap().to_owned()));
+    }
+    // Links last --download-url-expiry (1h by default).
+    advance(&app, &moved, "61m").await;
+
+    let expired = app.download(&links[0].1, None).await;
+    assert_eq!(expired.status, StatusCode::FORBIDDEN);
+    let text = String::from_utf8_lossy(&expired.bytes).into_owned();
+    assert!(text.contains("Request has expired"), "{text}");
+    assert_eq!(app.download(&links[1].1, None).await.status, StatusCode::OK);
+    // A link listed now is issued on the moved clock, and works.
+    let listed = moved
+        .call(Method::GET, &format!("/chats/{}/photos", links[0].0), None)
+        .await;
+    let fresh = listed.body[0]["url"].as_str().unwrap();
+    assert_eq!(app.download(fresh, None).await.status, StatusCode::OK);
 }
 
 #[actix_rt::test]

@@ -24,6 +24,16 @@ pub struct PreChatMessage {
     pub content: Vec<PreChatContent>,
 }
 
+impl PreChatMessage {
+    /// The texts of its parts (a media part's URL counts as its text).
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.content.iter().map(|part| match part {
+            PreChatContent::Text { text } => text.as_str(),
+            PreChatContent::Media { media } => media.url.as_str(),
+        })
+    }
+}
+
 /// One part of a pre-chat entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]

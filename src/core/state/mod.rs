@@ -11,6 +11,7 @@
 mod access;
 mod after_hours;
 mod carry_out;
+pub mod chat_memory;
 pub mod clock;
 pub mod durability;
 pub mod hooks;
@@ -33,6 +34,7 @@ use crate::core::domain::{
 };
 use crate::core::limits::{Limit, Limits};
 use crate::core::live_events::LiveEventBus;
+use chat_memory::ChatMemory;
 use durability::{Change, Durability, DurabilityError};
 use hooks::Hooks;
 use id_counters::IdCounters;
@@ -55,6 +57,9 @@ pub enum StateError {
     /// A configured bound on the state was reached (the message names its flag).
     #[error("{0}")]
     LimitReached(String),
+    /// Something to store is larger than a configured bound allows (the message names it).
+    #[error("{0}")]
+    TooLarge(String),
     #[error(transparent)]
     Chat(#[from] ChatError),
     #[error("Tenant limit reached: {existing} tenants exist and {allowed} are allowed; POST /__admin/reset frees them")]
@@ -117,6 +122,8 @@ pub struct AppState {
     after_hours: AfterHours,
     hooks: Hooks,
     durability: Option<Arc<dyn Durability>>,
+    /// What the stored chats cost, within the chat budgets.
+    chat_memory: ChatMemory,
 }
 
 impl AppState {
@@ -144,6 +151,7 @@ impl AppState {
             after_hours: AfterHours::default(),
             hooks,
             durability: options.durability,
+            chat_memory: ChatMemory::default(),
         }
     }
 
@@ -253,6 +261,8 @@ impl AppState {
             }
         }
         self.retention.forget(tenant);
+        self.chat_memory.release_tenant(tenant);
+        self.live_events.forget_tenant(tenant);
         self.after_hours.forget(tenant);
         for part in &self.hooks.parts {
             part.forget(tenant);
@@ -412,6 +422,13 @@ impl AppState {
         }
         self.tenants.insert(name.to_owned(), Arc::clone(&fresh));
         self.chat_owners.retain(|_, owner| owner != name);
+        self.chat_memory.release_tenant(Some(name));
+        for id in fresh.chat_ids() {
+            if let Some(handle) = fresh.chat(id) {
+                let bytes = chat_memory::chat_bytes(&handle.lock().expect("chat lock"));
+                self.chat_memory.open(name, id, bytes);
+            }
+        }
         for id in fresh.chat_ids() {
             self.chat_owners.insert(id, name.to_owned());
         }
@@ -511,6 +528,7 @@ impl AppState {
             .is_some();
         if removed {
             self.chat_owners.remove(&chat_id);
+            self.chat_memory.release(chat_id);
             for part in &self.hooks.parts {
                 part.forget_chat(tenant, chat_id);
             }
@@ -539,6 +557,97 @@ impl AppState {
             }
         }
         Ok(())
+    }
+
+    /// Makes room for `bytes` more of `tenant`'s chat content within the chat budgets:
+    /// past one, the oldest finished chats (of the tenant, then of any tenant) are evicted;
+    /// with none finished, the content is refused, naming the flag.
+    pub fn make_room_for_content(&self, tenant: &str, bytes: u64) -> Result<(), StateError> {
+        let per_tenant = self.limits.chat_budget_per_tenant;
+        while self.chat_memory.tenant_bytes(tenant) + bytes > per_tenant {
+            let (expired, oldest) = self.retention.oldest_of(tenant);
+            self.evict(expired);
+            match oldest {
+                Some(oldest) => self.evict(vec![oldest]),
+                None if self.chat_memory.tenant_bytes(tenant) + bytes <= per_tenant => break,
+                None => {
+                    return Err(self.over_chat_budget(
+                        &format!("Tenant {tenant}'s chats take"),
+                        self.chat_memory.tenant_bytes(tenant),
+                        per_tenant,
+                        bytes,
+                        Limit::ChatBudgetPerTenant,
+                        &format!("POST /__admin/reset?tenant={tenant} frees them"),
+                    ))
+                }
+            }
+        }
+        let total = self.limits.chat_budget_total;
+        while self.chat_memory.total_bytes() + bytes > total {
+            let (expired, oldest) = self.retention.oldest();
+            self.evict(expired);
+            match oldest {
+                Some(oldest) => self.evict(vec![oldest]),
+                None if self.chat_memory.total_bytes() + bytes <= total => break,
+                None => {
+                    return Err(self.over_chat_budget(
+                        "The chats of all tenants take",
+                        self.chat_memory.total_bytes(),
+                        total,
+                        bytes,
+                        Limit::ChatBudgetTotal,
+                        "POST /__admin/reset frees them",
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn over_chat_budget(
+        &self,
+        who: &str,
+        used: u64,
+        budget: u64,
+        bytes: u64,
+        limit: Limit,
+        freed_by: &str,
+    ) -> StateError {
+        StateError::LimitReached(format!(
+            "{who} {used} bytes of the {budget} allowed and this needs {bytes} more, with no finished chat to evict; finish chats or {freed_by} (limit set by {}; raise it to allow more)",
+            limit.names_flag()
+        ))
+    }
+
+    /// Refuses a message text longer than `--max-message-bytes`.
+    pub fn check_message_size(&self, what: &str, text: &str) -> Result<(), StateError> {
+        let most = self.limits.max_message_bytes;
+        if text.len() <= most {
+            return Ok(());
+        }
+        Err(StateError::TooLarge(format!(
+            "{what} has {} bytes; a message may have at most {most} (limit set by {}; emulator's choice: the platform publishes none)",
+            text.len(),
+            Limit::MessageBytes.names_flag()
+        )))
+    }
+
+    /// Refuses a JSON value to be stored (`what`) nested deeper than `--max-json-depth`.
+    pub fn check_json_depth(&self, what: &str, value: &Value) -> Result<(), StateError> {
+        let most = self.limits.max_json_depth;
+        let depth = crate::core::formats::json_depth(value);
+        if depth <= most {
+            return Ok(());
+        }
+        Err(StateError::Invalid(format!(
+            "{what} is nested {depth} levels deep; at most {most} can be stored and snapshotted (limit set by {})",
+            Limit::JsonDepth.names_flag()
+        )))
+    }
+
+    /// What the chats take: the tenant that takes the most, and all (for `/__admin/limits`).
+    pub fn chat_memory(&self) -> &ChatMemory {
+        &self.chat_memory
     }
 
     /// The refusal for a message to a chat that holds `stored` messages, if at the limit.

@@ -109,6 +109,14 @@ impl Retention {
         (expired, oldest)
     }
 
+    /// The expired chats, then the oldest finished chat of any tenant (taken out).
+    pub fn oldest(&self) -> (Vec<Finished>, Option<Finished>) {
+        let mut finished = self.finished.lock().expect("finished chats lock");
+        let expired = self.over_limits(&mut finished);
+        let oldest = finished.in_order.pop_front();
+        (expired, oldest)
+    }
+
     /// Counts `count` chats evicted.
     pub fn evicted(&self, count: u64) {
         self.finished.lock().expect("finished chats lock").evicted += count;

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::chat_memory;
 use super::durability::{Change, CommitTicket, Outbox};
 use super::not_written;
 use super::tenant::Tenant;
@@ -81,8 +82,12 @@ impl AppState {
             let mut chat = handle.lock().expect("chat lock");
             self.chat_owners.insert(id, tenant.name.clone());
             tenant.chats.insert(id, Arc::clone(&handle));
+            self.chat_memory
+                .open(&tenant.name, id, chat_memory::chat_bytes(&chat));
+            let before = chat.messages.len();
             let mut outbox = Outbox::default();
             self.carry_out(tenant, &handle, &mut chat, effects, &script, &mut outbox);
+            self.charge_messages_since(&chat, before);
             let ticket = self.submit_chat(tenant, &chat, outbox)?;
             (chat.clone(), ticket)
         };
@@ -149,9 +154,11 @@ impl AppState {
         let script = self.script();
         let (answer, ticket) = {
             let mut chat = handle.lock().expect("chat lock");
+            let before = chat.messages.len();
             let (answer, effects) = change(&mut chat, &script, tenant.now())?;
             let mut outbox = Outbox::default();
             self.carry_out(tenant, &handle, &mut chat, effects, &script, &mut outbox);
+            self.charge_messages_since(&chat, before);
             let ticket = self.submit_chat(tenant, &chat, outbox)?;
             (read(&chat, answer), ticket)
         };
@@ -241,6 +248,19 @@ impl AppState {
         };
         outbox.release(&ticket);
         Ok(ticket)
+    }
+
+    /// Charges the messages a transition added (from position `before` on) to the chat's
+    /// memory (nothing for a chat given back meanwhile). Under the chat's lock.
+    fn charge_messages_since(&self, chat: &Chat, before: usize) {
+        let added = chat
+            .messages
+            .get(before..)
+            .unwrap_or_default()
+            .iter()
+            .map(chat_memory::message_bytes)
+            .sum();
+        self.chat_memory.charge(chat.id, added);
     }
 
     /// Waits until a submission is committed.

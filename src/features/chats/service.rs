@@ -27,6 +27,7 @@ use crate::core::domain::{
 };
 use crate::core::limits::Limit;
 use crate::core::live_events::LiveEventBus;
+use crate::core::state::chat_memory::{custom_data_bytes, CHAT_BYTES, MESSAGE_BYTES};
 use crate::core::state::durability::Change;
 use crate::core::state::{
     AppState, EndUserFields, OwnedChat, StateError, Tenant, DEFAULT_AFTER_HOURS_MESSAGE,
@@ -166,18 +167,41 @@ impl Chats {
         tenant: &Arc<Tenant>,
         request: ChatRequest,
     ) -> Result<Chat, StateError> {
-        let end_user = tenant
-            .end_user(request.end_user_id)
-            .ok_or(StateError::EndUserNotFound)?;
         let ChatRequest {
             lang,
             menu_id,
             context,
             transcript,
+            end_user_id,
             custom_data,
-            ..
         } = request;
         self.check_custom_data_room(custom_data.len())?;
+        // What is stored must be within its bounds, and fit the chat budgets.
+        if let Some(context) = &context {
+            self.state.check_json_depth("The chat's context", context)?;
+        }
+        for (index, message) in transcript.iter().enumerate() {
+            for text in message.texts() {
+                self.state
+                    .check_message_size(&format!("transcript[{index}]"), text)?;
+            }
+        }
+        let end_user = tenant
+            .end_user(end_user_id)
+            .ok_or(StateError::EndUserNotFound)?;
+        let opening = CHAT_BYTES
+            + context
+                .as_ref()
+                .map_or(0, |context| 2 * context.to_string().len() as u64)
+            + transcript
+                .iter()
+                .map(|message| {
+                    MESSAGE_BYTES
+                        + serde_json::to_string(message).map_or(0, |text| text.len() as u64)
+                })
+                .sum::<u64>()
+            + custom_data_bytes(&custom_data);
+        self.state.make_room_for_content(&tenant.name, opening)?;
         self.state
             .open_chat(
                 tenant,
@@ -220,7 +244,11 @@ impl Chats {
         chat_id: ChatId,
         data: CustomData,
     ) -> Result<CustomData, StateError> {
-        self.state
+        // Charged as sent (a key sent again is charged again: an estimate that errs high).
+        let bytes = custom_data_bytes(&data);
+        self.state.make_room_for_content(&tenant.name, bytes)?;
+        let answer = self
+            .state
             .transition_answering(
                 tenant,
                 chat_id,
@@ -238,7 +266,9 @@ impl Chats {
                 },
                 |chat, ()| chat.custom_data.clone(),
             )
-            .await
+            .await?;
+        self.state.chat_memory().charge(chat_id, bytes);
+        Ok(answer)
     }
 
     /// Refuses custom data that would leave a chat with `entries` keys, past the limit.
@@ -278,6 +308,12 @@ impl Chats {
     ) -> Result<PostedMessage, StateError> {
         self.media.check_message_media(tenant, chat_id, &body)?;
         let state = &self.state;
+        let text = match &body {
+            MessageBody::Text { text } => text.as_str(),
+            _ => "",
+        };
+        state.check_message_size("The message", text)?;
+        state.make_room_for_content(&tenant.name, MESSAGE_BYTES + text.len() as u64)?;
         let posted = state
             .transition_answering(
                 tenant,
@@ -414,6 +450,10 @@ impl Chats {
 
     /// The simulated human agent says something.
     pub async fn agent_says(&self, chat_id: ChatId, text: String) -> Result<OwnedChat, StateError> {
+        self.state.check_message_size("The message", &text)?;
+        let tenant = self.state.owner_of(chat_id)?;
+        self.state
+            .make_room_for_content(&tenant.name, MESSAGE_BYTES + text.len() as u64)?;
         self.state
             .owned_transition(chat_id, |chat, _, now| {
                 Ok(chat.agent_says(text, now)?.effects)

@@ -2,7 +2,10 @@
 //! (registered as media or not yet), and the files agents attach. One lock guards the
 //! files and the byte counts together, so a budget check and the store it allows cannot
 //! interleave with another. A file that would pass the per-tenant or the total budget is
-//! refused before anything is stored, so a refusal loses nothing else.
+//! refused before anything is stored, so a refusal loses nothing else. Files still
+//! arriving count too: a [`Reservation`] takes its bytes from the budgets as they arrive
+//! (refused as soon as they would pass one), and is turned into the stored file or given
+//! back, so what is held and what is arriving together stay within the budgets.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -63,6 +66,9 @@ pub enum MediaError {
 struct Usage {
     bytes: u64,
     files: u64,
+    /// Bytes of files still arriving, reserved against the budgets.
+    #[serde(skip)]
+    reserved: u64,
 }
 
 #[derive(Default)]
@@ -163,13 +169,29 @@ impl MediaLibrary {
         self.holdings.lock().expect("media lock")
     }
 
-    /// Stores an uploaded file under its key (once: a key takes one file).
-    pub fn store_upload(&self, record: MediaRecord, bytes: Bytes) -> Result<(), MediaError> {
+    /// Stores an uploaded file under its key (once: a key takes one file), in place of
+    /// the bytes `reservation` held for it.
+    pub fn store_upload(
+        &self,
+        record: MediaRecord,
+        bytes: Bytes,
+        reservation: Reservation,
+    ) -> Result<(), MediaError> {
         let mut holdings = self.holdings();
+        reservation.give_back(&mut holdings);
         if holdings.files.contains_key(&record.key) {
             return Err(MediaError::AlreadyUsed);
         }
         self.admit(&mut holdings, record, bytes)
+    }
+
+    /// An empty reservation for a file of `tenant` about to arrive.
+    pub fn reserve(self: &Arc<Self>, tenant: &str) -> Reservation {
+        Reservation {
+            library: Arc::clone(self),
+            tenant: tenant.to_owned(),
+            bytes: 0,
+        }
     }
 
     /// Refuses a file of `size` bytes for `tenant` if it would pass a budget.
@@ -184,12 +206,8 @@ impl MediaLibrary {
         tenant: &str,
         size: u64,
     ) -> Result<(), MediaError> {
-        let tenant_used = holdings
-            .tenants
-            .get(tenant)
-            .copied()
-            .unwrap_or_default()
-            .bytes;
+        let tenant_usage = holdings.tenants.get(tenant).copied().unwrap_or_default();
+        let tenant_used = tenant_usage.bytes + tenant_usage.reserved;
         if tenant_used + size > self.budgets.per_tenant {
             return Err(MediaError::OverBudget {
                 scope: format!("tenant {tenant:?}"),
@@ -199,10 +217,11 @@ impl MediaLibrary {
                 limit: Limit::MediaBudgetPerTenant,
             });
         }
-        if holdings.total.bytes + size > self.budgets.total {
+        let total_used = holdings.total.bytes + holdings.total.reserved;
+        if total_used + size > self.budgets.total {
             return Err(MediaError::OverBudget {
                 scope: "the emulator".to_owned(),
-                used: holdings.total.bytes,
+                used: total_used,
                 bytes: self.budgets.total,
                 size,
                 limit: Limit::MediaBudgetTotal,
@@ -255,7 +274,9 @@ impl MediaLibrary {
         Ok(record)
     }
 
-    /// Stores a file an agent attaches to a chat, as new media.
+    /// Stores a file an agent attaches to a chat, as new media (in place of the bytes
+    /// `reservation` held for it, when it arrived over HTTP).
+    #[allow(clippy::too_many_arguments)]
     pub fn attach(
         &self,
         tenant: &str,
@@ -264,8 +285,12 @@ impl MediaLibrary {
         content_type: &str,
         bytes: Bytes,
         now: DateTime<Utc>,
+        reservation: Option<Reservation>,
     ) -> Result<MediaRecord, MediaError> {
         let mut holdings = self.holdings();
+        if let Some(reservation) = reservation {
+            reservation.give_back(&mut holdings);
+        }
         self.within_budget(&holdings, tenant, bytes.len() as u64)?;
         let record = MediaRecord {
             media_id: Some(self.ids.next_media()),
@@ -361,52 +386,119 @@ impl MediaLibrary {
     /// Frees the media of one tenant, or of all.
     pub fn forget(&self, tenant: Option<&str>) {
         let mut holdings = self.holdings();
-        match tenant {
-            None => *holdings = Holdings::default(),
-            Some(tenant) => {
-                let Holdings { files, media, .. } = &mut *holdings;
-                files.retain(|_, (record, _)| record.tenant != tenant);
-                media.retain(|_, key| files.contains_key(key));
-                if let Some(freed) = holdings.tenants.remove(tenant) {
-                    holdings.total.bytes -= freed.bytes;
-                    holdings.total.files -= freed.files;
-                }
+        let Holdings {
+            files,
+            media,
+            tenants,
+            total,
+        } = &mut *holdings;
+        files.retain(|_, (record, _)| tenant.is_some_and(|tenant| record.tenant != tenant));
+        media.retain(|_, key| files.contains_key(key));
+        // Files still arriving keep their reservations: they give them back themselves.
+        for (name, usage) in tenants.iter_mut() {
+            if tenant.is_none_or(|tenant| tenant == name) {
+                total.bytes -= usage.bytes;
+                total.files -= usage.files;
+                usage.bytes = 0;
+                usage.files = 0;
             }
         }
+        tenants.retain(|_, usage| usage.reserved > 0 || usage.files > 0);
     }
 
-    /// Budgets and what is held, in all and per tenant.
-    /// The most bytes one tenant's files take.
+    /// The most bytes one tenant's files take, with those still arriving.
     pub fn largest_tenant_bytes(&self) -> u64 {
         let holdings = self.holdings();
         holdings
             .tenants
             .values()
-            .map(|usage| usage.bytes)
+            .map(|usage| usage.bytes + usage.reserved)
             .max()
             .unwrap_or(0)
     }
 
-    /// The bytes every file takes.
+    /// The bytes every file takes, with those still arriving.
     pub fn total_bytes(&self) -> u64 {
-        self.holdings().total.bytes
+        let holdings = self.holdings();
+        holdings.total.bytes + holdings.total.reserved
     }
 
+    /// Budgets and what is held, in all and per tenant.
     pub fn usage(&self) -> Value {
         let holdings = self.holdings();
-        let mut tenants: Vec<(&String, &Usage)> = holdings.tenants.iter().collect();
+        let mut tenants: Vec<(&String, &Usage)> = holdings
+            .tenants
+            .iter()
+            .filter(|(_, usage)| usage.files > 0)
+            .collect();
         tenants.sort_by_key(|(name, _)| name.as_str());
         json!({
             "budget_per_tenant_bytes": self.budgets.per_tenant,
             "budget_total_bytes": self.budgets.total,
             "upload_url_expiry_ms": self.config.upload_url_expiry.as_millis() as u64,
+            "download_url_expiry_ms": self.config.download_url_expiry.as_millis() as u64,
             "used_bytes": holdings.total.bytes,
+            "in_flight_bytes": holdings.total.reserved,
             "files": holdings.total.files,
             "tenants": tenants.into_iter()
                 .map(|(name, usage)| (name.clone(), json!(usage)))
                 .collect::<serde_json::Map<String, Value>>(),
         })
     }
+}
+
+/// Bytes of one file still arriving, taken from the budgets as they arrive and given back
+/// when dropped (or turned into the stored file).
+pub struct Reservation {
+    library: Arc<MediaLibrary>,
+    tenant: String,
+    bytes: u64,
+}
+
+impl Reservation {
+    /// Takes `more` bytes from the budgets, or refuses (the message names the flag).
+    pub fn grow(&mut self, more: u64) -> Result<(), MediaError> {
+        let mut holdings = self.library.holdings();
+        self.library.within_budget(&holdings, &self.tenant, more)?;
+        holdings
+            .tenants
+            .entry(self.tenant.clone())
+            .or_default()
+            .reserved += more;
+        holdings.total.reserved += more;
+        self.bytes += more;
+        Ok(())
+    }
+
+    /// How many bytes it holds.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Gives the bytes back, under the caller's lock.
+    fn give_back(mut self, holdings: &mut Holdings) {
+        release(holdings, &self.tenant, self.bytes);
+        self.bytes = 0;
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if self.bytes > 0 {
+            let mut holdings = self.library.holdings();
+            release(&mut holdings, &self.tenant, self.bytes);
+        }
+    }
+}
+
+fn release(holdings: &mut Holdings, tenant: &str, bytes: u64) {
+    if let Some(usage) = holdings.tenants.get_mut(tenant) {
+        usage.reserved -= bytes.min(usage.reserved);
+        if usage.reserved == 0 && usage.files == 0 {
+            holdings.tenants.remove(tenant);
+        }
+    }
+    holdings.total.reserved -= bytes.min(holdings.total.reserved);
 }
 
 /// Adds a file to the holdings and its size to the counts (budgets are the caller's).

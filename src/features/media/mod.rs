@@ -16,8 +16,8 @@ pub mod upload_policy;
 pub mod wire;
 
 pub use kinds::{attachable_list, content_type_for_filename, MediaKind, ATTACHMENT_MAX_BYTES};
-pub use library::{MediaBudgets, MediaError, MediaLibrary, MediaRecord};
-pub use service::{MediaFiles, MediaProblem};
+pub use library::{MediaBudgets, MediaError, MediaLibrary, MediaRecord, Reservation};
+pub use service::{storage_refusal, MediaFiles, MediaProblem};
 pub use settings::{MediaConfig, MediaFlags};
 pub use storage_error::StorageError;
 pub use wire::MediaUsage;

@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::kinds::content_type_for_filename;
-use super::upload_policy::{UploadTarget, VerifiedUpload, BUCKET};
+use super::library::Reservation;
+use super::upload_policy::{DownloadLink, UploadTarget, VerifiedUpload, BUCKET};
 use super::{MediaConfig, MediaError, MediaKind, MediaLibrary, MediaRecord, StorageError};
 use crate::core::domain::{Chat, ChatError, ChatId, ContactCenter, Effect, MessageBody};
 use crate::core::state::hooks::{ScriptAttachments, TenantParts};
@@ -145,6 +146,7 @@ impl MediaFiles {
         filename: &str,
         content_type: &str,
         bytes: Bytes,
+        reservation: Reservation,
     ) -> Result<(MediaRecord, u64), MediaProblem> {
         let tenant = self.state.owner_of(chat_id)?;
         // The agent must have the chat before anything is stored.
@@ -157,6 +159,7 @@ impl MediaFiles {
             content_type,
             bytes.clone(),
             tenant.now(),
+            Some(reservation),
         )?;
         if let Err(error) = self.persist(&record, Some(&bytes)) {
             self.library.remove(record.media_id.unwrap_or_default());
@@ -187,6 +190,18 @@ impl MediaFiles {
         self.state.owner_of(chat_id).is_ok()
     }
 
+    /// An empty reservation against the budgets of the tenant that owns `chat_id`, for a
+    /// file about to arrive (it grows as the bytes do).
+    pub fn reserve_for_chat(&self, chat_id: ChatId) -> Result<Reservation, MediaProblem> {
+        let tenant = self.state.owner_of(chat_id)?;
+        Ok(self.library.reserve(&tenant.name))
+    }
+
+    /// An empty reservation against `upload`'s tenant's budgets.
+    pub fn reserve_for_upload(&self, upload: &VerifiedUpload) -> Reservation {
+        self.library.reserve(&upload.target.tenant)
+    }
+
     /// Checks an upload's form fields; what they allow, or S3's refusal.
     pub fn verify_upload(
         &self,
@@ -201,25 +216,21 @@ impl MediaFiles {
             )
             .with("BucketName", bucket));
         }
-        let state = &self.state;
-        self.library.signer.verify(bucket, fields, |tenant| {
-            state
-                .existing_tenant(tenant)
-                .map_or_else(Utc::now, |tenant| tenant.now())
-        })
+        self.library
+            .signer
+            .verify(bucket, fields, |tenant| self.tenant_now(tenant))
     }
 
-    /// Stores a verified upload's file (once per form, within the budgets).
+    /// Stores a verified upload's file (once per form, within the budgets), in place of
+    /// the bytes `reservation` held while it arrived.
     pub fn store_upload(
         &self,
         upload: VerifiedUpload,
         filename: Option<String>,
         bytes: Bytes,
+        reservation: Reservation,
     ) -> Result<(), StorageError> {
-        let stored_at = self
-            .state
-            .existing_tenant(&upload.target.tenant)
-            .map_or_else(Utc::now, |tenant| tenant.now());
+        let stored_at = self.tenant_now(&upload.target.tenant);
         let record = MediaRecord {
             media_id: None,
             tenant: upload.target.tenant,
@@ -236,13 +247,8 @@ impl MediaFiles {
             .is_durable()
             .then(|| (record.clone(), bytes.clone()));
         self.library
-            .store_upload(record, bytes)
-            .map_err(|error| match error {
-                MediaError::OverBudget { .. } => {
-                    StorageError::new(507, "InsufficientStorage", error.to_string())
-                }
-                other => StorageError::access_denied(other.to_string()),
-            })?;
+            .store_upload(record, bytes, reservation)
+            .map_err(storage_refusal)?;
         if let Some((record, bytes)) = kept {
             self.persist(&record, Some(&bytes)).map_err(|error| {
                 StorageError::new(507, "InsufficientStorage", error.to_string())
@@ -251,29 +257,45 @@ impl MediaFiles {
         Ok(())
     }
 
-    /// A stored object by key, when `signature` is its download link's.
+    /// A stored object by key, when `link` is a valid, unexpired download link to it.
     pub fn signed_object(
         &self,
         bucket: &str,
         key: &str,
-        signature: Option<&str>,
+        link: &DownloadLink,
     ) -> Result<(MediaRecord, Bytes), StorageError> {
-        let signed = signature
-            .is_some_and(|signature| self.library.signer.download_allowed(bucket, key, signature));
-        if !signed {
-            return Err(StorageError::access_denied(
-                "Request has no valid X-Amz-Signature for this object",
-            ));
-        }
-        self.library.object(key).ok_or_else(|| {
+        // A link is checked on the clock of the tenant whose object it names (a link to
+        // no object is checked in real time, then answered 404).
+        let object = self.library.object(key);
+        let now = object
+            .as_ref()
+            .map_or_else(Utc::now, |(record, _)| self.tenant_now(&record.tenant));
+        self.library.signer.check_download(bucket, key, link, now)?;
+        object.ok_or_else(|| {
             StorageError::new(404, "NoSuchKey", "The specified key does not exist.")
                 .with("Key", key)
         })
     }
 
-    /// The `X-Amz-Signature` of the download link to `key`.
-    pub fn download_signature(&self, key: &str) -> String {
-        self.library.signer.download_signature(BUCKET, key)
+    /// The tenant's time (its clock may have been moved); real time for a tenant not seen.
+    fn tenant_now(&self, tenant: &str) -> DateTime<Utc> {
+        self.state
+            .existing_tenant(tenant)
+            .map_or_else(Utc::now, |tenant| tenant.now())
+    }
+
+    /// The query of a download link to `key`, valid for `--download-url-expiry` from now.
+    pub fn download_query(&self, key: &str) -> String {
+        let now = self
+            .library
+            .object(key)
+            .map_or_else(Utc::now, |(record, _)| self.tenant_now(&record.tenant));
+        self.library.signer.download_query(
+            BUCKET,
+            key,
+            now,
+            self.library.config().download_url_expiry,
+        )
     }
 
     /// Any registered media file, for the control plane.
@@ -326,6 +348,7 @@ impl ScriptAttachments for MediaLibrary {
             content_type,
             bytes.clone(),
             tenant.now(),
+            None,
         );
         if let Ok(record) = &stored {
             // A failed write is logged and counted; the script's message goes out anyway.
@@ -351,6 +374,16 @@ impl TenantParts for MediaLibrary {
 
     fn forget_chat(&self, tenant: &str, chat_id: ChatId) {
         MediaLibrary::forget_chat(self, tenant, chat_id.get());
+    }
+}
+
+/// A media refusal in S3's terms: past a budget is 507 `InsufficientStorage`.
+pub fn storage_refusal(error: MediaError) -> StorageError {
+    match error {
+        MediaError::OverBudget { .. } => {
+            StorageError::new(507, "InsufficientStorage", error.to_string())
+        }
+        other => StorageError::access_denied(other.to_string()),
     }
 }
 

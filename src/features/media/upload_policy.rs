@@ -27,6 +27,20 @@ const TENANT_FIELD: &str = "x-amz-meta-tenant";
 const CHAT_FIELD: &str = "x-amz-meta-chat-id";
 const KIND_FIELD: &str = "x-amz-meta-kind";
 
+/// The format of `X-Amz-Date` (and of a form's `x-amz-date`).
+const AMZ_DATE: &str = "%Y%m%dT%H%M%SZ";
+
+/// The query parameters of a download link.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DownloadLink {
+    /// `X-Amz-Date`: when the link was issued (`20250925T143000Z`).
+    pub date: Option<String>,
+    /// `X-Amz-Expires`: how many seconds it is valid.
+    pub expires: Option<u64>,
+    /// `X-Amz-Signature`.
+    pub signature: Option<String>,
+}
+
 /// Who may upload what with one form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadTarget {
@@ -75,7 +89,7 @@ impl PolicySigner {
         );
         let date = now.format("%Y%m%d").to_string();
         let credential = format!("{ACCESS_KEY_ID}/{date}/{REGION}/s3/aws4_request");
-        let amz_date = now.format("%Y%m%dT%H%M%SZ").to_string();
+        let amz_date = now.format(AMZ_DATE).to_string();
         let content_type = kind
             .upload_content_type()
             .unwrap_or("application/octet-stream");
@@ -208,14 +222,63 @@ impl PolicySigner {
         })
     }
 
-    /// The `X-Amz-Signature` of a download link to `bucket/key`.
-    pub fn download_signature(&self, bucket: &str, key: &str) -> String {
-        self.sign("download", &format!("GET\n/{bucket}/{key}"))
+    /// The query of a download link to `bucket/key` issued at `now`, valid for
+    /// `expires_in` (whole seconds, at least one, as S3's `X-Amz-Expires`):
+    /// `X-Amz-Date=...&X-Amz-Expires=...&X-Amz-Signature=...`.
+    pub fn download_query(
+        &self,
+        bucket: &str,
+        key: &str,
+        now: DateTime<Utc>,
+        expires_in: std::time::Duration,
+    ) -> String {
+        let date = now.format(AMZ_DATE).to_string();
+        let expires = expires_in.as_secs_f64().ceil().max(1.0) as u64;
+        let signature = self.download_signature(bucket, key, &date, expires);
+        format!("X-Amz-Date={date}&X-Amz-Expires={expires}&X-Amz-Signature={signature}")
     }
 
-    /// Whether `signature` is the one of a download link to `bucket/key`.
-    pub fn download_allowed(&self, bucket: &str, key: &str, signature: &str) -> bool {
-        constant_time_eq(&self.download_signature(bucket, key), signature)
+    /// Checks a download link's query parameters at `now`: its signature, then its expiry.
+    pub fn check_download(
+        &self,
+        bucket: &str,
+        key: &str,
+        link: &DownloadLink,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let (Some(date), Some(expires), Some(signature)) =
+            (&link.date, link.expires, &link.signature)
+        else {
+            return Err(StorageError::access_denied(
+                "Request has no valid X-Amz-Signature for this object",
+            ));
+        };
+        let expected = self.download_signature(bucket, key, date, expires);
+        if !constant_time_eq(&expected, signature) {
+            return Err(StorageError::access_denied(
+                "Request has no valid X-Amz-Signature for this object",
+            ));
+        }
+        let issued = chrono::NaiveDateTime::parse_from_str(date, AMZ_DATE)
+            .map(|issued| issued.and_utc())
+            .map_err(|_| StorageError::access_denied("X-Amz-Date is not a date"))?;
+        let expiry = issued + chrono::Duration::seconds(expires.min(i64::MAX as u64) as i64);
+        if now > expiry {
+            return Err(StorageError::access_denied("Request has expired")
+                .with("X-Amz-Expires", expires)
+                .with("Expires", expiry.format("%Y-%m-%dT%H:%M:%SZ"))
+                .with("ServerTime", now.format("%Y-%m-%dT%H:%M:%SZ")));
+        }
+        Ok(())
+    }
+
+    /// The `X-Amz-Signature` of a download link: the object, when it was issued and for
+    /// how long.
+    fn download_signature(&self, bucket: &str, key: &str, date: &str, expires: u64) -> String {
+        self.sign(
+            "download",
+            &format!("GET\n/{bucket}/{key}\n{date}\n{expires}"),
+        )
     }
 
     /// SigV4: derive the key from the secret, date, region and service, then sign.

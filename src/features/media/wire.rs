@@ -83,7 +83,11 @@ pub struct MediaUsage {
     budget_per_tenant_bytes: u64,
     budget_total_bytes: u64,
     upload_url_expiry_ms: u64,
+    download_url_expiry_ms: u64,
+    /// Bytes of files stored.
     used_bytes: u64,
+    /// Bytes of uploads and attachments still arriving, reserved against the budgets.
+    in_flight_bytes: u64,
     files: u64,
     /// By tenant.
     tenants: BTreeMap<String, TenantMediaUsage>,

@@ -13,6 +13,7 @@
 //! every one queued behind it.
 
 mod fault;
+mod folder;
 mod queue;
 mod restore;
 mod schema;
@@ -39,10 +40,6 @@ pub use stored::StoredState;
 
 /// The database's file name inside the state folder.
 pub const FILE_NAME: &str = "state.sqlite3";
-
-/// The lock file that keeps a second emulator off the folder (the database itself stays
-/// open to readers such as the `sqlite3` tool).
-pub const LOCK_NAME: &str = "state.lock";
 
 /// The most submissions one transaction takes (the rest wait for the next).
 const MOST_PER_TRANSACTION: usize = 4_096;
@@ -71,8 +68,8 @@ pub struct StateStore {
     shared: Arc<Shared>,
     /// The writer thread, until the store is closed.
     writer: Mutex<Option<JoinHandle<()>>>,
-    /// Locked for as long as the store is open.
-    lock: Mutex<Option<std::fs::File>>,
+    /// The folder, held for as long as the store is open.
+    lock: Mutex<Option<folder::FolderLock>>,
     /// What the database held when it was opened, until the restore takes it.
     stored: Mutex<Option<StoredState>>,
 }
@@ -112,23 +109,31 @@ impl StateStore {
         };
         std::fs::create_dir_all(dir)
             .map_err(|error| failed(format!("cannot create it: {error}")))?;
-        let lock = std::fs::File::create(dir.join(LOCK_NAME))
-            .map_err(|error| failed(format!("cannot write {LOCK_NAME}: {error}")))?;
-        lock.try_lock().map_err(|error| match error {
-            std::fs::TryLockError::WouldBlock => failed(
-                "another emulator is using it (one --state-dir serves one process)".to_owned(),
-            ),
-            std::fs::TryLockError::Error(error) => {
-                failed(format!("cannot lock {LOCK_NAME}: {error}"))
-            }
-        })?;
+        let lock = folder::FolderLock::take(dir).map_err(failed)?;
         let file = dir.join(FILE_NAME);
+        // An absent file is the only new state: anything at the name must be a database
+        // this emulator finished making.
+        match std::fs::metadata(&file) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                schema::create(&file).map_err(failed)?;
+            }
+            Err(error) => return Err(failed(format!("cannot read {}: {error}", file.display()))),
+            Ok(metadata) if metadata.len() == 0 => {
+                return Err(failed(format!(
+                    "{} is empty (0 bytes), not a database this emulator wrote; move it away to start afresh, or use another --state-dir",
+                    file.display()
+                )))
+            }
+            Ok(_) => {}
+        }
         let connection = Connection::open(&file)
             .map_err(|error| failed(format!("cannot open {}: {error}", file.display())))?;
         schema::prepare(&connection)
-            .map_err(|problem| failed(format!("{FILE_NAME}: {problem}")))?;
+            .map_err(|problem| failed(format!("{}: {problem}", file.display())))?;
+        let database = folder::DatabaseFile::at(&file)
+            .map_err(|error| failed(format!("cannot read {}: {error}", file.display())))?;
         let stored = StoredState::read(&connection)
-            .map_err(|error| failed(format!("{FILE_NAME}: {error}")))?;
+            .map_err(|error| failed(format!("{}: {error}", file.display())))?;
         let marks = Marks::read(
             stored
                 .chats
@@ -149,7 +154,7 @@ impl StateStore {
             let dir = dir.display().to_string();
             std::thread::Builder::new()
                 .name("state-writer".into())
-                .spawn(move || write_until_closed(connection, &shared, &dir, fault))
+                .spawn(move || write_until_closed(connection, &database, &shared, &dir, fault))
                 .map_err(|error| failed(format!("cannot start its writer: {error}")))?
         };
         Ok(StateStore {
@@ -235,6 +240,7 @@ impl Durability for StateStore {
 /// is closed and nothing is left.
 fn write_until_closed(
     mut connection: Connection,
+    database: &folder::DatabaseFile,
     shared: &Shared,
     dir: &str,
     fault: Option<FaultPoint>,
@@ -255,7 +261,10 @@ fn write_until_closed(
         if let Some(fault) = &fault {
             fault.before_commit(&batch);
         }
-        match write_batch(&mut connection, &batch, fault.as_ref()) {
+        let written = database.still_there().and_then(|()| {
+            write_batch(&mut connection, &batch, fault.as_ref()).map_err(|error| error.to_string())
+        });
+        match written {
             Ok(()) => {
                 if let Some(fault) = &fault {
                     fault.after_commit(&batch);

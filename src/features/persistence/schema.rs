@@ -1,8 +1,15 @@
-//! The database's tables, created on first open. `PRAGMA user_version` records the schema
-//! version, so a file written by a later, incompatible emulator is refused by name rather
-//! than misread. WAL journaling with `synchronous = NORMAL` makes each commit durable
-//! against a killed process (the log is in the operating system's cache once the commit
-//! returns) without an fsync per request; a power cut may lose the last commits.
+//! The database's tables. A new database is made whole under a temporary name and renamed
+//! into place ([`create`]); an existing one must be exactly what this version writes
+//! ([`check`]): the schema version in `PRAGMA user_version` and every table and index as
+//! declared here, nothing missing, nothing different, nothing more. So a 0-byte file, a
+//! dropped table or a file of a later, incompatible emulator is refused by name rather
+//! than misread (and its ids reused). WAL journaling with `synchronous = NORMAL` makes each
+//! commit durable against a killed process (the log is in the operating system's cache
+//! once the commit returns) without an fsync per request; a power cut may lose the last
+//! commits.
+
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use rusqlite::Connection;
 
@@ -10,37 +17,37 @@ use rusqlite::Connection;
 pub const VERSION: i64 = 1;
 
 const TABLES: &str = "
-CREATE TABLE IF NOT EXISTS counters (
+CREATE TABLE counters (
     name TEXT PRIMARY KEY,
     next INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS tenants (
+CREATE TABLE tenants (
     name TEXT PRIMARY KEY,
     settings TEXT
 );
-CREATE TABLE IF NOT EXISTS end_users (
+CREATE TABLE end_users (
     tenant TEXT NOT NULL,
     id INTEGER NOT NULL,
     doc TEXT NOT NULL,
     PRIMARY KEY (tenant, id)
 );
-CREATE TABLE IF NOT EXISTS chats (
+CREATE TABLE chats (
     id INTEGER PRIMARY KEY,
     tenant TEXT NOT NULL,
     doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS chats_by_tenant ON chats (tenant);
-CREATE TABLE IF NOT EXISTS messages (
+CREATE INDEX chats_by_tenant ON chats (tenant);
+CREATE TABLE messages (
     chat_id INTEGER NOT NULL,
     position INTEGER NOT NULL,
     doc TEXT NOT NULL,
     PRIMARY KEY (chat_id, position)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS fixture_uploads (
+CREATE TABLE fixture_uploads (
     key TEXT PRIMARY KEY,
     doc TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS deliveries (
+CREATE TABLE deliveries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     tenant TEXT NOT NULL,
@@ -49,37 +56,124 @@ CREATE TABLE IF NOT EXISTS deliveries (
     created_at TEXT NOT NULL,
     payload BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS deliveries_by_tenant ON deliveries (tenant);
-CREATE TABLE IF NOT EXISTS media (
+CREATE INDEX deliveries_by_tenant ON deliveries (tenant);
+CREATE TABLE media (
     key TEXT PRIMARY KEY,
     tenant TEXT NOT NULL,
     chat_id INTEGER NOT NULL,
     record TEXT NOT NULL,
     bytes BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS media_by_tenant ON media (tenant);
+CREATE INDEX media_by_tenant ON media (tenant);
 ";
 
-/// Sets the journaling mode and creates the tables; refuses a file of another version.
+/// Makes a new database at `file`: written under a temporary name (readable by its owner
+/// only), then renamed into place.
+pub fn create(file: &Path) -> Result<(), String> {
+    let making = super::folder::making_name(file);
+    for leftover in ["", "-journal", "-wal", "-shm"] {
+        let mut name = making.as_os_str().to_owned();
+        name.push(leftover);
+        let _ = std::fs::remove_file(name);
+    }
+    super::folder::create_private(&making)
+        .map_err(|error| format!("cannot create {}: {error}", making.display()))?;
+    let written = Connection::open(&making).and_then(|connection| {
+        connection.execute_batch(&format!(
+            "BEGIN; {TABLES} PRAGMA user_version = {VERSION}; COMMIT;"
+        ))?;
+        connection.close().map_err(|(_, error)| error)
+    });
+    written.map_err(|error| format!("cannot write {}: {error}", making.display()))?;
+    std::fs::rename(&making, file).map_err(|error| {
+        format!(
+            "cannot rename {} to {}: {error}",
+            making.display(),
+            file.display()
+        )
+    })
+}
+
+/// Checks that the file is exactly this version's schema (reading only), then sets the
+/// journaling mode.
 pub fn prepare(connection: &Connection) -> Result<(), String> {
-    let version = journal_and_version(connection).map_err(|error| error.to_string())?;
-    if version != 0 && version != VERSION {
+    // A reader such as the `sqlite3` tool may hold the file a moment.
+    connection
+        .busy_timeout(std::time::Duration::from_secs(1))
+        .map_err(|error| error.to_string())?;
+    let version: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|error| error.to_string())?;
+    if version == 0 {
+        return Err(
+            "it has no schema version, so this emulator did not write it; move it away to start afresh, or use another --state-dir"
+                .to_owned(),
+        );
+    }
+    if version != VERSION {
         return Err(format!(
             "it was written with schema version {version} and this emulator reads version \
              {VERSION}; use another --state-dir or the emulator that wrote it"
         ));
     }
+    check(connection)?;
     connection
-        .execute_batch(TABLES)
-        .and_then(|()| connection.pragma_update(None, "user_version", VERSION))
+        .pragma_update(None, "journal_mode", "WAL")
+        .and_then(|()| connection.pragma_update(None, "synchronous", "NORMAL"))
         .map_err(|error| error.to_string())
 }
 
-/// WAL with `synchronous = NORMAL`, then the schema version the file has (0: new).
-fn journal_and_version(connection: &Connection) -> rusqlite::Result<i64> {
-    // A reader such as the `sqlite3` tool may hold the file a moment.
-    connection.busy_timeout(std::time::Duration::from_secs(1))?;
-    connection.pragma_update(None, "journal_mode", "WAL")?;
-    connection.pragma_update(None, "synchronous", "NORMAL")?;
-    connection.pragma_query_value(None, "user_version", |row| row.get(0))
+/// Every table and index of `connection`, by name: (kind, definition).
+fn objects(connection: &Connection) -> rusqlite::Result<BTreeMap<String, (String, String)>> {
+    let mut rows = connection.prepare(
+        "SELECT name, type, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+    )?;
+    let objects = rows
+        .query_map([], |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))))?
+        .collect();
+    objects
+}
+
+/// Whether `connection` holds exactly the declared tables and indexes; if not, says what
+/// is missing, what differs and what is extra.
+pub fn check(connection: &Connection) -> Result<(), String> {
+    let expected = Connection::open_in_memory()
+        .and_then(|memory| memory.execute_batch(TABLES).map(|()| memory))
+        .and_then(|memory| objects(&memory))
+        .map_err(|error| error.to_string())?;
+    let found = objects(connection).map_err(|error| error.to_string())?;
+    let mut problems = Vec::new();
+    let missing: Vec<String> = expected
+        .iter()
+        .filter(|(name, _)| !found.contains_key(*name))
+        .map(|(name, (kind, _))| format!("{kind} {name}"))
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!("missing: {}", missing.join(", ")));
+    }
+    for (name, (kind, definition)) in &expected {
+        if let Some((_, other)) = found.get(name).filter(|(_, other)| other != definition) {
+            problems.push(format!(
+                "{kind} {name} differs from what this emulator writes (found `{other}`)"
+            ));
+        }
+    }
+    let extra: Vec<String> = found
+        .iter()
+        .filter(|(name, _)| !expected.contains_key(*name))
+        .map(|(name, (kind, _))| format!("{kind} {name}"))
+        .collect();
+    if !extra.is_empty() {
+        problems.push(format!(
+            "not written by this emulator: {}",
+            extra.join(", ")
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "it is not the database this emulator writes ({}); move it away to start afresh, or use another --state-dir",
+        problems.join("; ")
+    ))
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use super::format::{error, IdMap, LoadReport, Snapshot, SnapshotError};
+use crate::core::formats::{json_depth, DOCUMENT_NESTING};
 use crate::core::limits::Limit;
 use crate::core::state::durability::Change;
 use crate::core::state::{AppState, Tenant};
@@ -163,6 +164,25 @@ impl Snapshots {
                 "messages are more than a chat",
                 Limit::MessagesPerChat,
                 limits.max_messages_per_chat,
+            )?;
+            // What cannot be snapshotted and loaded back is not loaded.
+            let nesting = |value: &serde_json::Value| json_depth(value);
+            if let Some(context) = &chat.context {
+                within(
+                    &format!("chats[{index}].context"),
+                    nesting(context),
+                    "levels of nesting are more than a context",
+                    Limit::JsonDepth,
+                    limits.max_json_depth,
+                )?;
+            }
+            let whole = serde_json::to_value(chat).unwrap_or_default();
+            within(
+                &format!("chats[{index}]"),
+                nesting(&whole),
+                "levels of nesting are more than a chat",
+                Limit::JsonDepth,
+                limits.max_json_depth + DOCUMENT_NESTING,
             )?;
         }
         Ok(())

@@ -120,7 +120,7 @@ pub struct WebhookTargets {
     pub(super) default: Option<WebhookTarget>,
     pub(super) faults: DashMap<String, FaultInjection>,
     /// The emulator's own address, to refuse targets that loop back into it.
-    pub(super) own_address: OwnAddress,
+    pub(super) own_address: Arc<OwnAddress>,
     /// What each delivery may keep.
     pub(super) caps: Option<DeliveryCaps>,
     pub(super) options: WebhookOptions,

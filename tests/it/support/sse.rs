@@ -32,6 +32,17 @@ pub struct EventStream {
 impl EventStream {
     /// Opens `/__admin/events?{query}` and expects 200.
     pub async fn open(app: &TestApp, query: &str) -> EventStream {
+        match EventStream::try_open(app, query).await {
+            Ok(stream) => stream,
+            Err(refusal) => panic!(
+                "GET /__admin/events?{query}: {} {}",
+                refusal.status, refusal.body
+            ),
+        }
+    }
+
+    /// Opens `/__admin/events?{query}`: the stream, or the refusal.
+    pub async fn try_open(app: &TestApp, query: &str) -> Result<EventStream, super::Reply> {
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(60))
             .finish();
@@ -40,18 +51,45 @@ impl EventStream {
             .send()
             .await
             .expect("the emulator answers");
-        assert_eq!(response.status(), 200, "GET /__admin/events?{query}");
+        if response.status() != 200 {
+            return Err(super::read(response).await);
+        }
         let content_type = response
             .headers()
             .get("content-type")
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        EventStream {
+        Ok(EventStream {
             body: Box::pin(response),
             buffer: String::new(),
             comments: Vec::new(),
             content_type,
+        })
+    }
+
+    /// Reads every event until the server ends the stream (panics at the deadline).
+    pub async fn until_end(&mut self) -> Vec<SseEvent> {
+        let deadline = Instant::now() + DEADLINE;
+        let mut seen = Vec::new();
+        loop {
+            while let Some(event) = self.parse_one() {
+                seen.push(event);
+            }
+            let next = tokio::time::timeout_at(deadline, self.body.next())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "the stream did not end; last events: {:?}",
+                        seen.iter().rev().take(3).collect::<Vec<_>>()
+                    )
+                });
+            match next {
+                Some(chunk) => self
+                    .buffer
+                    .push_str(&String::from_utf8_lossy(&chunk.expect("the stream reads"))),
+                None => return seen,
+            }
         }
     }
 

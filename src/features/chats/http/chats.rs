@@ -77,6 +77,8 @@ struct ContextInput {
     responses(
         (status = 200, description = "The new chat (queued)", body = apps::Chat),
         (status = 404, response = Error404),
+        (status = 409, description = "At --max-chats-per-tenant or a chat budget (--chat-budget-per-tenant, --chat-budget-total) with no finished chat to evict; the message names the flag",
+            body = crate::http::openapi::ErrorEnvelope),
     ))]
 
 pub async fn create(
@@ -319,6 +321,8 @@ impl MessageDto {
     responses(
         (status = 200, description = "The stored message", body = MessageAccepted),
         (status = 404, response = Error404),
+        (status = 409, description = "At --max-messages-per-chat or a chat budget (--chat-budget-per-tenant, --chat-budget-total) with no finished chat to evict; the message names the flag",
+            body = crate::http::openapi::ErrorEnvelope),
     ))]
 pub async fn send_message(
     AuthenticatedTenant(tenant): AuthenticatedTenant,

@@ -2,29 +2,29 @@
 //! change, message and delivery, for all tenants or one (`?tenant=`), optionally only some
 //! kinds (`?kind=message,delivery`). Each event is `event: <kind>`, `id: <seq>`,
 //! `data: <json>`; a `: keep-alive` comment goes out every `keepalive` (default 15 s) so
-//! idle connections survive proxies. A subscriber that falls more than the bus's backlog
-//! behind gets an `event: lagged` with how many events it missed, and the stream goes on.
-//! When the emulator shuts down, each stream gets an `event: shutdown` and ends, so an
-//! open console never holds the shutdown back.
+//! idle connections survive proxies. A subscriber that falls further behind than the bus's
+//! backlog holds (`--live-event-backlog-bytes`) gets an `event: dropped` with how many
+//! events it missed, and its stream ends (a browser's `EventSource` reconnects on its own).
+//! At most `--max-event-subscribers` streams are open at once; past it, 429. When the
+//! emulator shuts down, each stream gets an `event: shutdown` and ends, so an open console
+//! never holds the shutdown back.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
 use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::broadcast::{self, error::RecvError};
-use tokio::sync::watch;
 use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 
 use crate::core::formats::parse_duration;
-use crate::core::live_events::LiveEventBus;
-use crate::core::live_events::{LiveEvent, LiveEventKind};
-use crate::http::error::ApiError;
+use crate::core::limits::Limit;
+use crate::core::live_events::LiveEventKind;
+use crate::core::live_events::{HeldEvent, LiveEventBus, Next, Subscription};
+use crate::http::error::{limit_reached, ApiError};
 use crate::http::openapi::Error400;
 use crate::http::route_table::RouteTable;
 
@@ -56,7 +56,7 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
-    fn matches(&self, event: &LiveEvent) -> bool {
+    fn matches(&self, event: &HeldEvent) -> bool {
         self.tenant
             .as_ref()
             .is_none_or(|tenant| *tenant == event.tenant)
@@ -83,6 +83,8 @@ fn parse_kinds(text: &str) -> Result<Vec<LiveEventKind>, ApiError> {
     responses(
         (status = 200, description = "A text/event-stream of events"),
         (status = 400, response = Error400),
+        (status = 429, description = "--max-event-subscribers streams are open already (the message names the flag)",
+            body = crate::http::openapi::ErrorEnvelope),
     ))]
 pub async fn stream_events(
     events: web::Data<LiveEventBus>,
@@ -105,7 +107,17 @@ pub async fn stream_events(
         tenant: query.tenant,
         kinds: kinds.unwrap_or_default(),
     };
-    let body = event_stream(events.subscribe(), events.closing(), filter, keepalive);
+    let subscription = events.into_inner().subscribe().map_err(|refused| {
+        limit_reached(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "Subscriber limit reached: {} live event streams are open and {} are allowed; close one",
+                refused.open, refused.most
+            ),
+            Limit::EventSubscribers,
+        )
+    })?;
+    let body = event_stream(subscription, filter, keepalive);
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
@@ -113,75 +125,56 @@ pub async fn stream_events(
         .streaming(body))
 }
 
-struct Subscription {
-    receiver: broadcast::Receiver<Arc<LiveEvent>>,
-    closing: watch::Receiver<bool>,
+struct Reader {
+    subscription: Subscription,
     closed: bool,
     filter: EventFilter,
     keepalive: Interval,
 }
 
 /// The SSE byte stream of a subscription: a `: connected` comment, then events as they
-/// come, `lagged` notices, and keep-alive comments. Ends with an `event: shutdown` when
-/// `closing` turns true, or when the bus is gone.
+/// come and keep-alive comments. Ends with an `event: dropped` when the subscriber fell
+/// too far behind, or an `event: shutdown` when the emulator shuts down.
 pub fn event_stream(
-    receiver: broadcast::Receiver<Arc<LiveEvent>>,
-    closing: watch::Receiver<bool>,
+    subscription: Subscription,
     filter: EventFilter,
     keepalive: Duration,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let mut ticks = interval_at(Instant::now() + keepalive, keepalive);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let subscription = Subscription {
-        receiver,
-        closing,
+    let reader = Reader {
+        subscription,
         closed: false,
         filter,
         keepalive: ticks,
     };
-    let events = stream::unfold(subscription, |mut subscription| async move {
-        if subscription.closed {
+    let events = stream::unfold(reader, |mut reader| async move {
+        if reader.closed {
             return None;
         }
         loop {
-            if *subscription.closing.borrow_and_update() {
-                subscription.closed = true;
-                return Some((Ok(shutdown_frame()), subscription));
-            }
             tokio::select! {
-                changed = subscription.closing.changed() => {
-                    if changed.is_err() {
-                        subscription.closed = true;
-                        return Some((Ok(shutdown_frame()), subscription));
+                next = reader.subscription.next() => match next {
+                    Next::Event(event) if reader.filter.matches(&event) => {
+                        return Some((Ok(event.frame.clone()), reader));
                     }
-                    continue;
-                }
-                received = subscription.receiver.recv() => match received {
-                    Ok(event) if subscription.filter.matches(&event) => {
-                        return Some((Ok(event_frame(&event)), subscription));
+                    Next::Event(_) => continue,
+                    Next::Dropped { missed, message } => {
+                        reader.closed = true;
+                        return Some((Ok(dropped_frame(missed, &message)), reader));
                     }
-                    Ok(_) => continue,
-                    Err(RecvError::Lagged(missed)) => {
-                        return Some((Ok(lagged_frame(missed)), subscription));
+                    Next::Closed => {
+                        reader.closed = true;
+                        return Some((Ok(shutdown_frame()), reader));
                     }
-                    Err(RecvError::Closed) => return None,
                 },
-                _ = subscription.keepalive.tick() => {
-                    return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), subscription));
+                _ = reader.keepalive.tick() => {
+                    return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), reader));
                 }
             }
         }
     });
     stream::once(async { Ok(Bytes::from_static(b": connected\n\n")) }).chain(events)
-}
-
-fn event_frame(event: &LiveEvent) -> Bytes {
-    let data = serde_json::to_string(event).unwrap_or_else(|_| "null".to_owned());
-    Bytes::from(format!(
-        "event: {}\nid: {}\ndata: {data}\n\n",
-        event.kind.name(),
-        event.seq
-    ))
 }
 
 fn shutdown_frame() -> Bytes {
@@ -190,16 +183,15 @@ fn shutdown_frame() -> Bytes {
     )
 }
 
-fn lagged_frame(missed: u64) -> Bytes {
-    let data = json!({
-        "missed": missed,
-        "message": format!("This subscriber fell behind and missed {missed} events"),
-    });
-    Bytes::from(format!("event: lagged\ndata: {data}\n\n"))
+fn dropped_frame(missed: u64, message: &str) -> Bytes {
+    let data = json!({"missed": missed, "message": message});
+    Bytes::from(format!("event: dropped\ndata: {data}\n\n"))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::core::domain::ChatId;
     use crate::core::live_events::LiveEventBus;
@@ -212,9 +204,9 @@ mod tests {
     }
 
     #[actix_rt::test]
-    async fn a_lagging_subscriber_is_told_and_the_stream_goes_on() {
-        let bus = LiveEventBus::with_backlog(2);
-        let receiver = bus.subscribe();
+    async fn a_subscriber_too_far_behind_is_told_and_its_stream_ends() {
+        let bus = Arc::new(LiveEventBus::with_backlog(2));
+        let subscription = bus.subscribe().unwrap();
         for index in 0..5 {
             bus.publish(
                 LiveEventKind::Chat,
@@ -224,29 +216,26 @@ mod tests {
             );
         }
         let mut stream = Box::pin(event_stream(
-            receiver,
-            bus.closing(),
+            subscription,
             EventFilter::default(),
             MAX_KEEPALIVE,
         ));
         assert_eq!(next_text(&mut stream).await, ": connected\n\n");
-        let lagged = next_text(&mut stream).await;
-        assert!(lagged.starts_with("event: lagged\n"), "{lagged}");
-        assert!(lagged.contains(r#""missed":3"#), "{lagged}");
-        let next = next_text(&mut stream).await;
-        assert!(next.starts_with("event: chat\nid: 4\n"), "{next}");
+        let dropped = next_text(&mut stream).await;
+        assert!(dropped.starts_with("event: dropped\n"), "{dropped}");
+        assert!(dropped.contains(r#""missed":3"#), "{dropped}");
+        assert!(stream.next().await.is_none(), "the stream ends");
     }
 
     #[actix_rt::test]
     async fn filters_keep_only_the_tenant_and_kinds_asked_for() {
-        let bus = LiveEventBus::default();
+        let bus = Arc::new(LiveEventBus::default());
         let filter = EventFilter {
             tenant: Some("acme".into()),
             kinds: parse_kinds("message, delivery").unwrap(),
         };
         let mut stream = Box::pin(event_stream(
-            bus.subscribe(),
-            bus.closing(),
+            bus.subscribe().unwrap(),
             filter,
             MAX_KEEPALIVE,
         ));

@@ -64,6 +64,12 @@ fn used(overview: &Overview, limits: &Limits, limit: Limit) -> Value {
         Limit::EndUsersPerTenant => json!(usage().most_end_users),
         Limit::MediaBudgetPerTenant => json!(overview.media.largest_tenant_bytes()),
         Limit::MediaBudgetTotal => json!(overview.media.total_bytes()),
+        Limit::ChatBudgetPerTenant => {
+            json!(overview.state.chat_memory().largest_tenant_bytes())
+        }
+        Limit::ChatBudgetTotal => json!(overview.state.chat_memory().total_bytes()),
+        Limit::EventSubscribers => json!(overview.state.live_events().subscribers()),
+        Limit::LiveEventBacklogBytes => json!(overview.state.live_events().backlog_bytes()),
         Limit::SubdomainLength
         | Limit::RequestBodyBytes
         | Limit::BodyReadTimeout
@@ -71,7 +77,9 @@ fn used(overview: &Overview, limits: &Limits, limit: Limit) -> Value {
         | Limit::RequestJournalBodyBytes
         | Limit::RetainFinishedChatsFor
         | Limit::CustomDataPerChat
-        | Limit::RateLimit => {
+        | Limit::RateLimit
+        | Limit::MessageBytes
+        | Limit::JsonDepth => {
             debug_assert!(limit.spec().usage.is_none(), "{limits:?}");
             Value::Null
         }

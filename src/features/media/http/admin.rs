@@ -4,23 +4,30 @@
 //! budgets and what each tenant holds (`GET /media`), and any stored file by media id
 //! (`GET /media/{media_id}`, for the console's thumbnails and links).
 
-use actix_multipart::Multipart;
-use actix_web::http::header;
+use actix_multipart::MultipartError;
+use actix_web::error::PayloadError;
+use actix_web::http::{header, StatusCode};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
 use crate::core::domain::ChatId;
-use crate::features::media::http::multipart::{read_file, Form};
+use crate::core::limits::Limit;
+use crate::features::media::http::multipart::{
+    read_file, timed_out, FileRefusal, Form, MAX_BYTES_AFTER_FILE, MAX_BYTES_BEFORE_FILE,
+    READ_AHEAD,
+};
 use crate::features::media::http::storage::{download_url, file_response};
 use crate::features::media::kinds::{
     attachable_content_type, attachable_list, content_type_for_filename, ATTACHMENT_MAX_BYTES,
 };
 use crate::features::media::wire::{AttachmentStored, FileBytes, MediaUsage};
 use crate::features::media::MediaFiles;
-use crate::http::error::ApiError;
-use crate::http::openapi::{Error400, Error404, Error409, Error413, Error507};
+use crate::features::media::{MediaError, MediaProblem, Reservation};
+use crate::http::body_timeout::timeout_message;
+use crate::http::error::{limit_reached, ApiError};
+use crate::http::openapi::{Error400, Error404, Error408, Error409, Error413, Error507};
 use crate::http::route_table::RouteTable;
 
 /// Agent attachments and stored media on the control plane.
@@ -60,13 +67,42 @@ fn too_large(size: u64) -> ApiError {
     ))
 }
 
-async fn read_raw(mut payload: web::Payload) -> Result<Upload, ApiError> {
+/// A body that stopped arriving is 408, naming the flag; anything else `otherwise`.
+fn body_error(error: PayloadError, otherwise: impl FnOnce(String) -> ApiError) -> ApiError {
+    match timeout_message(&error) {
+        Some(message) => limit_reached(
+            StatusCode::REQUEST_TIMEOUT,
+            &message,
+            Limit::BodyReadTimeout,
+        ),
+        None => otherwise(error.to_string()),
+    }
+}
+
+fn over_budget(error: MediaError) -> ApiError {
+    MediaProblem::Media(error).into()
+}
+
+async fn read_raw(
+    mut payload: web::Payload,
+    reservation: &mut Reservation,
+) -> Result<Upload, ApiError> {
     let mut buffer = BytesMut::new();
     let mut size = 0u64;
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|error| ApiError::BadRequest(format!("Body: {error}")))?;
+        let chunk = chunk.map_err(|error| {
+            body_error(error, |error| {
+                ApiError::BadRequest(format!("Body: {error}"))
+            })
+        })?;
         size += chunk.len() as u64;
         if size <= ATTACHMENT_MAX_BYTES {
+            if let Err(error) = reservation.grow(chunk.len() as u64) {
+                // Past a budget: the rest is read and discarded, so the client, still
+                // sending, gets the answer.
+                while let Some(Ok(_)) = payload.next().await {}
+                return Err(over_budget(error));
+            }
             buffer.extend_from_slice(&chunk);
         } else if !buffer.is_empty() {
             buffer = BytesMut::new();
@@ -80,9 +116,21 @@ async fn read_raw(mut payload: web::Payload) -> Result<Upload, ApiError> {
     })
 }
 
-async fn read_multipart(request: &HttpRequest, payload: web::Payload) -> Result<Upload, ApiError> {
-    let mut form = Form::new(Multipart::new(request.headers(), payload));
-    let malformed = |error| ApiError::BadRequest(format!("Malformed multipart body: {error}"));
+fn malformed(error: MultipartError) -> ApiError {
+    match timed_out(&error) {
+        Some(message) => limit_reached(
+            StatusCode::REQUEST_TIMEOUT,
+            &message,
+            Limit::BodyReadTimeout,
+        ),
+        None => ApiError::BadRequest(format!("Malformed multipart body: {error}")),
+    }
+}
+
+async fn read_multipart(
+    form: &mut Form,
+    reservation: &mut Reservation,
+) -> Result<Upload, ApiError> {
     while let Some(field) = form.next_field().await {
         let field = field.map_err(malformed)?;
         if field
@@ -92,10 +140,16 @@ async fn read_multipart(request: &HttpRequest, payload: web::Payload) -> Result<
         {
             continue;
         }
-        let file = read_file(field, ATTACHMENT_MAX_BYTES)
-            .await
-            .map_err(malformed)?;
-        form.drain().await;
+        // The file part may be as large as an attachment can be.
+        form.allow_more(READ_AHEAD + ATTACHMENT_MAX_BYTES + MAX_BYTES_AFTER_FILE);
+        let file = match read_file(field, ATTACHMENT_MAX_BYTES, reservation).await {
+            Ok(file) => file,
+            Err(FileRefusal::Budget(error)) => return Err(over_budget(error)),
+            Err(FileRefusal::Form(MultipartError::Payload(PayloadError::Overflow))) => {
+                return Err(too_large(ATTACHMENT_MAX_BYTES + 1))
+            }
+            Err(FileRefusal::Form(error)) => return Err(malformed(error)),
+        };
         return Ok(Upload {
             filename: file.filename,
             content_type: file.content_type,
@@ -121,6 +175,7 @@ async fn read_multipart(request: &HttpRequest, payload: web::Payload) -> Result<
         (status = 200, description = "The stored attachment and its message", body = AttachmentStored),
         (status = 400, response = Error400),
         (status = 404, response = Error404),
+        (status = 408, response = Error408),
         (status = 409, response = Error409),
         (status = 413, response = Error413),
         (status = 507, response = Error507),
@@ -144,10 +199,20 @@ pub async fn agent_attaches(
     let multipart = header_type
         .as_deref()
         .is_some_and(|value| value.starts_with("multipart/form-data"));
+    // The file's bytes are taken from the tenant's media budgets as they arrive.
+    let mut reservation = state.reserve_for_chat(chat_id)?;
     let upload = if multipart {
-        read_multipart(&request, payload).await?
+        let mut form = Form::new(
+            request.headers(),
+            payload,
+            MAX_BYTES_BEFORE_FILE + READ_AHEAD,
+        );
+        let upload = read_multipart(&mut form, &mut reservation).await;
+        // Read the rest, so the client (still sending after a refusal) gets the answer.
+        form.drain().await;
+        upload?
     } else {
-        let mut upload = read_raw(payload).await?;
+        let mut upload = read_raw(payload, &mut reservation).await?;
         upload.content_type = header_type;
         upload
     };
@@ -184,7 +249,7 @@ pub async fn agent_attaches(
         return Err(ApiError::BadRequest("The file is empty".to_owned()));
     }
     let (record, message_id) = state
-        .agent_attaches(chat_id, &filename, content_type, bytes)
+        .agent_attaches(chat_id, &filename, content_type, bytes, reservation)
         .await?;
     Ok(HttpResponse::Ok().json(AttachmentStored {
         media_id: record.media_id.unwrap_or_default(),

@@ -6,17 +6,21 @@
 //! journaled nor rate limited, like the storage service it stands for. The multipart body
 //! is read with actix-multipart ([`multipart`]).
 
-use actix_multipart::Multipart;
+use actix_multipart::MultipartError;
+use actix_web::error::PayloadError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::multipart::{form_error, read_fields_until_file, read_file, Form};
-use crate::features::media::upload_policy::BUCKET;
+use super::multipart::{
+    form_error, read_fields_until_file, read_file, FileRefusal, Form, MAX_BYTES_AFTER_FILE,
+    MAX_BYTES_BEFORE_FILE, READ_AHEAD,
+};
+use crate::features::media::upload_policy::{DownloadLink, BUCKET};
 use crate::features::media::wire::FileBytes;
 use crate::features::media::MediaFiles;
-use crate::features::media::{MediaRecord, StorageError};
+use crate::features::media::{storage_refusal, MediaKind, MediaRecord, StorageError};
 use crate::http::openapi::Surface;
 use crate::http::route_table::RouteTable;
 
@@ -76,12 +80,12 @@ pub fn upload_url(request: &HttpRequest) -> String {
     format!("{}://{}{PREFIX}/{BUCKET}", info.scheme(), info.host())
 }
 
-/// A signed download link to a stored file.
+/// A signed download link to a stored file, valid for `--download-url-expiry`.
 pub fn download_url(request: &HttpRequest, state: &MediaFiles, key: &str) -> String {
     let info = request.connection_info();
-    let signature = state.download_signature(key);
+    let query = state.download_query(key);
     format!(
-        "{}://{}{PREFIX}/{BUCKET}/{key}?X-Amz-Signature={signature}",
+        "{}://{}{PREFIX}/{BUCKET}/{key}?{query}",
         info.scheme(),
         info.host()
     )
@@ -93,14 +97,16 @@ pub fn download_url(request: &HttpRequest, state: &MediaFiles, key: &str) -> Str
     request_body(content = inline(UploadFormBody), content_type = "multipart/form-data"),
     responses(
         (status = 204, description = "Stored (ETag and Location headers)"),
-        (status = 400, description = "EntityTooLarge, EntityTooSmall, InvalidPolicyDocument, InvalidArgument, MalformedPOSTRequest",
+        (status = 400, description = "EntityTooLarge, EntityTooSmall, InvalidPolicyDocument, InvalidArgument (too many fields, a name too long), MalformedPOSTRequest, MaxPostPreDataLengthExceeded (fields before the file over 64 KiB), MaxMessageLengthExceeded (a body larger than any upload)",
             content_type = "application/xml", body = inline(ErrorDocument)),
         (status = 403, description = "AccessDenied (expired, a field changed, an extra field, a used form), SignatureDoesNotMatch",
             content_type = "application/xml", body = inline(ErrorDocument)),
         (status = 404, description = "NoSuchBucket", content_type = "application/xml", body = inline(ErrorDocument)),
+        (status = 408, description = "RequestTimeout: the body did not arrive within --body-read-timeout",
+            content_type = "application/xml", body = inline(ErrorDocument)),
         (status = 412, description = "PreconditionFailed: not multipart/form-data",
             content_type = "application/xml", body = inline(ErrorDocument)),
-        (status = 507, description = "InsufficientStorage: past a media budget (the message names the flag)",
+        (status = 507, description = "InsufficientStorage: past a media budget, counting the uploads still arriving (the message names the flag)",
             content_type = "application/xml", body = inline(ErrorDocument)),
     ))]
 pub async fn upload(
@@ -109,12 +115,31 @@ pub async fn upload(
     payload: web::Payload,
     state: web::Data<MediaFiles>,
 ) -> Result<HttpResponse, StorageError> {
-    let mut form = Form::new(Multipart::new(request.headers(), payload));
-    let result = store_upload(&bucket, &mut form, &state).await;
-    if result.is_err() {
-        // Read the rest, so the client (still sending) gets this answer.
-        form.drain().await;
+    // No upload can be larger than this: refused before anything is read.
+    let largest = MAX_BYTES_BEFORE_FILE + MediaKind::Video.max_bytes() + MAX_BYTES_AFTER_FILE;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if let Some(declared) = declared.filter(|declared| *declared > largest) {
+        return Err(StorageError::new(
+            400,
+            "MaxMessageLengthExceeded",
+            "Your request was too big.",
+        )
+        .with("ProposedSize", declared)
+        .with("MaxMessageLengthBytes", largest));
     }
+    let mut form = Form::new(
+        request.headers(),
+        payload,
+        MAX_BYTES_BEFORE_FILE + READ_AHEAD,
+    );
+    let result = store_upload(&bucket, &mut form, &state).await;
+    // Read the rest (S3 ignores fields after the file; after a refusal the client is
+    // still sending), discarding it.
+    form.drain().await;
     let key = result?;
     let etag = format!("\"{}\"", hex_digest(&key));
     Ok(HttpResponse::NoContent()
@@ -130,11 +155,22 @@ async fn store_upload(
 ) -> Result<String, StorageError> {
     let (fields, file) = read_fields_until_file(form).await?;
     let upload = state.verify_upload(bucket, &fields)?;
-    let file = read_file(file, upload.max_bytes)
-        .await
-        .map_err(form_error)?;
-    // S3 ignores fields after the file; read them so the client's request completes.
-    form.drain().await;
+    // Now the body may hold the file, within the policy's limit, and what follows it.
+    form.allow_more(READ_AHEAD + upload.max_bytes + MAX_BYTES_AFTER_FILE);
+    let mut reservation = state.reserve_for_upload(&upload);
+    let file = match read_file(file, upload.max_bytes, &mut reservation).await {
+        Ok(file) => file,
+        Err(FileRefusal::Budget(error)) => return Err(storage_refusal(error)),
+        Err(FileRefusal::Form(MultipartError::Payload(PayloadError::Overflow))) => {
+            return Err(StorageError::new(
+                400,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size",
+            )
+            .with("MaxSizeAllowed", upload.max_bytes))
+        }
+        Err(FileRefusal::Form(error)) => return Err(form_error(error)),
+    };
     let Some(bytes) = file.bytes else {
         return Err(StorageError::new(
             400,
@@ -154,13 +190,20 @@ async fn store_upload(
         .with("MinSizeAllowed", upload.min_bytes));
     }
     let key = upload.key.clone();
-    state.store_upload(upload, file.filename, bytes)?;
+    state.store_upload(upload, file.filename, bytes, reservation)?;
     Ok(key)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DownloadQuery {
+    /// when the link was issued (`20250925T143000Z`)
+    #[serde(rename = "X-Amz-Date")]
+    date: Option<String>,
+    /// how many seconds the link is valid from then
+    #[serde(rename = "X-Amz-Expires")]
+    #[param(value_type = Option<u64>)]
+    expires: Option<String>,
     /// the signature of the link
     #[serde(rename = "X-Amz-Signature")]
     signature: Option<String>,
@@ -172,7 +215,7 @@ pub struct DownloadQuery {
     responses(
         (status = 200, description = "The bytes, with the file's Content-Type",
             content_type = "*/*", body = inline(FileBytes)),
-        (status = 403, description = "AccessDenied: no valid signature",
+        (status = 403, description = "AccessDenied: no valid signature, or the link has expired",
             content_type = "application/xml", body = inline(ErrorDocument)),
         (status = 404, description = "NoSuchKey", content_type = "application/xml", body = inline(ErrorDocument)),
     ))]
@@ -182,25 +225,70 @@ pub async fn download(
     state: web::Data<MediaFiles>,
 ) -> Result<HttpResponse, StorageError> {
     let (bucket, key) = path.into_inner();
-    let (record, bytes) = state.signed_object(&bucket, &key, query.signature.as_deref())?;
+    let query = query.into_inner();
+    let link = DownloadLink {
+        date: query.date,
+        // Not a number: no link of this emulator's (403 below, as S3 answers).
+        expires: query.expires.and_then(|text| text.parse().ok()),
+        signature: query.signature,
+    };
+    let (record, bytes) = state.signed_object(&bucket, &key, &link)?;
     Ok(file_response(&record, bytes))
 }
 
-/// A stored file as an HTTP answer: its bytes and its content type.
+/// The types a browser shows without running anything (with `nosniff`): served inline.
+/// Every other type (XML, PDF, anything a browser could run or hand to a viewer that runs
+/// scripts) is served as a download.
+const SHOWN_INLINE: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "video/mp4",
+    "video/webm",
+    "video/quicktime",
+    "audio/mpeg",
+    "audio/wav",
+    "text/plain",
+];
+
+/// The policy of every stored file: nothing runs, nothing loads, even when a browser
+/// opens the file as a page (`sandbox` gives it a unique origin).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+/// A stored file as an HTTP answer: its bytes and its content type, `nosniff`, a policy
+/// that runs nothing, and `Content-Disposition: attachment` unless the type is one a
+/// browser only shows.
 pub fn file_response(record: &MediaRecord, bytes: web::Bytes) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    response.content_type(record.content_type.as_str());
-    if let Some(filename) = &record.filename {
-        let filename: String = filename
-            .chars()
-            .filter(|c| *c != '"' && !c.is_control())
-            .collect();
-        response.insert_header((
+    let essence = record
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let disposition = if SHOWN_INLINE.contains(&essence.as_str()) {
+        "inline"
+    } else {
+        "attachment"
+    };
+    let name = record
+        .filename
+        .clone()
+        .unwrap_or_else(|| record.key.rsplit('/').next().unwrap_or("file").to_owned());
+    let filename: String = name
+        .chars()
+        .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
+        .collect();
+    HttpResponse::Ok()
+        .content_type(record.content_type.as_str())
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{filename}\""),
-        ));
-    }
-    response.body(bytes)
+            format!("{disposition}; filename=\"{filename}\""),
+        ))
+        .body(bytes)
 }
 
 fn hex_digest(text: &str) -> String {

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use futures_util::StreamExt;
 
 use super::super::delivery_journal::{Delivery, DeliveryAttempt, DeliveryHandle, DeliveryStatus};
 use super::super::faults::AppliedFaults;
 use super::super::retry::{parse_retry_after, RetryPolicy};
 use super::super::signing::signature_header;
 use super::super::targets::{WebhookTarget, WebhookTargets};
+use super::loopback::LoopGuard;
 use crate::core::formats::timestamp;
 use crate::core::live_events::{LiveEventBus, LiveEventKind};
 
@@ -41,7 +43,16 @@ impl WebhookPoster {
         policy: RetryPolicy,
         events: Arc<LiveEventBus>,
     ) -> WebhookPoster {
+        // The system's resolver, as awc's own, except that a name resolving to the
+        // emulator itself is not connected to (see `loopback`).
+        let resolver = actix_tls::connect::Resolver::custom(LoopGuard {
+            own: Arc::clone(&targets.own_address),
+        });
         let client = awc::Client::builder()
+            .connector(
+                awc::Connector::new()
+                    .connector(actix_tls::connect::Connector::new(resolver).service()),
+            )
             .timeout(policy.timeout)
             .disable_redirects()
             .finish();
@@ -167,9 +178,13 @@ impl WebhookPoster {
             faults: faults.describe(),
         };
         let mut retry_after = None;
+        let mut kept = Vec::new();
         // --webhook-timeout covers the whole exchange: connecting, sending, the response
-        // head and the part of the body that is kept (awc's own timeout stops at the head).
+        // head and the whole body, whatever length it declares (awc's own timeout stops at
+        // the head). Only the body's first KiB is kept.
         let exchange = async {
+            // An IP address never reaches the client's resolver: checked here.
+            self.targets.own_address.refuse_loop(&target.url)?;
             let mut request = self
                 .client
                 .post(&target.url)
@@ -190,18 +205,18 @@ impl WebhookPoster {
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| parse_retry_after(value, Utc::now()));
             attempt.retry_after_ms = retry_after.map(|wait| wait.as_millis() as u64);
-            match response.body().limit(64 * 1024).await {
-                Ok(body) => {
-                    let kept = &body[..body.len().min(RESPONSE_BODY_LIMIT)];
-                    attempt.response_body = Some(String::from_utf8_lossy(kept).into_owned());
-                }
-                // A long answer is still an answer; only its first KiB would be kept.
-                Err(awc::error::PayloadError::Overflow) => {}
-                Err(error) => return Err(format!("reading the response body: {error}")),
+            while let Some(chunk) = response.next().await {
+                let chunk = chunk.map_err(|error| format!("reading the response body: {error}"))?;
+                let room = RESPONSE_BODY_LIMIT - kept.len();
+                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
             }
             Ok::<(), String>(())
         };
-        match tokio::time::timeout(self.policy.timeout, exchange).await {
+        let outcome = tokio::time::timeout(self.policy.timeout, exchange).await;
+        if attempt.status_code.is_some() {
+            attempt.response_body = Some(String::from_utf8_lossy(&kept).into_owned());
+        }
+        match outcome {
             Ok(Ok(())) => {}
             Ok(Err(error)) => attempt.error = Some(error),
             Err(_) => {
