@@ -133,7 +133,13 @@ impl LiveEventBus {
             // An error only means every subscriber left meanwhile.
             let _ = stream.send(Arc::new(event));
         }
-        self.changes.send_replace(seq);
+        // Waiters are woken only when some exist: a waiter subscribes before it checks
+        // what it waits for, so one that comes later sees the change itself.
+        let waiting = self.changes.receiver_count() > 0;
+        self.changes.send_if_modified(|last| {
+            *last = seq;
+            waiting
+        });
     }
 
     /// Wakes the long-poll waiters without publishing an event (for state that has no

@@ -7,10 +7,10 @@
 use std::future::{ready, Ready};
 use std::sync::Arc;
 
-use actix_web::dev::Payload;
+use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
@@ -35,7 +35,11 @@ fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> 
     let state = request
         .app_data::<web::Data<AppState>>()
         .expect("AppState is registered");
-    let (subdomain, token) = credentials(request.headers())?;
+    let known = request.extensions_mut().remove::<KnownCredentials>();
+    let (subdomain, token) = match known {
+        Some(KnownCredentials { subdomain, token }) => (subdomain, token),
+        None => credentials(request.headers())?,
+    };
     let longest = state.limits().max_subdomain_length;
     let length = subdomain.chars().count();
     if state.auth_is_open() && length > longest {
@@ -57,6 +61,24 @@ fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> 
 /// the request journal and the rate limit key on it.
 pub fn basic_username(headers: &HeaderMap) -> Option<String> {
     credentials(headers).ok().map(|(subdomain, _)| subdomain)
+}
+
+/// Credentials already read from a request's `Authorization` header, kept with the request
+/// so that [`AuthenticatedTenant`] does not decode them again.
+struct KnownCredentials {
+    subdomain: String,
+    token: String,
+}
+
+/// [`basic_username`] of a request, which also keeps the credentials with it for the
+/// extractor (the request journal reads them first on every Apps API request).
+pub fn basic_username_kept(request: &ServiceRequest) -> Option<String> {
+    let (subdomain, token) = credentials(request.headers()).ok()?;
+    let name = subdomain.clone();
+    request
+        .extensions_mut()
+        .insert(KnownCredentials { subdomain, token });
+    Some(name)
 }
 
 fn credentials(headers: &HeaderMap) -> Result<(String, String), ApiError> {
