@@ -61,7 +61,8 @@ pub fn free_port() -> u16 {
 /// (a no-op when it is up to date) and `target/release/ccai-emulator`.
 pub fn emulator_binary() -> PathBuf {
     if let Ok(path) = std::env::var("CCAI_EMULATOR_BIN") {
-        return PathBuf::from(path);
+        // Absolute: the emulator runs from the temporary folder.
+        return std::fs::canonicalize(&path).unwrap_or_else(|_| PathBuf::from(path));
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
@@ -107,7 +108,7 @@ pub fn start_bare() -> ServerProcess {
     spawn_and_wait(command, port, "/__admin/health")
 }
 
-fn spawn_and_wait(mut command: Command, port: u16, health: &str) -> ServerProcess {
+pub fn spawn_and_wait(mut command: Command, port: u16, health: &str) -> ServerProcess {
     let spawned = Instant::now();
     let child = command.spawn().expect("the server starts");
     let mut server = ServerProcess {

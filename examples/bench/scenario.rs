@@ -91,17 +91,25 @@ pub async fn sink_reaches(counts: &SinkCounts, count: u64, limit: Duration) -> O
     }
 }
 
+/// What one paced message took: until its answer, and until its webhook arrived (`None`
+/// without a sink, or when it did not arrive within 30 s).
+#[derive(Debug, Clone, Copy)]
+pub struct Trip {
+    pub answer: Duration,
+    pub webhook: Option<Duration>,
+}
+
 /// Sends `rate` messages a second for `duration` over the chats and returns each
-/// message's POST-to-webhook time.
+/// message's POST-to-answer time and, with a sink (`counts`), its POST-to-webhook time.
 pub async fn round_trips(
     client: &awc::Client,
     base: &str,
     tenant: &str,
     chats: &Chats,
-    counts: &SinkCounts,
+    counts: Option<&SinkCounts>,
     rate: u32,
     duration: Duration,
-) -> Vec<Duration> {
+) -> Vec<Trip> {
     let url = Rc::new(format!("{base}/apps/api/v1/chats"));
     let total = (rate as f64 * duration.as_secs_f64()) as usize;
     let mut ticks = actix_web::rt::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
@@ -121,7 +129,13 @@ pub async fn round_trips(
                 Some(body),
             )
             .await;
-            (chat_id, answer["id"].as_u64().expect("message id"), sent)
+            let answered = sent.elapsed();
+            (
+                chat_id,
+                answer["id"].as_u64().expect("message id"),
+                sent,
+                answered,
+            )
         }));
     }
     let mut sent_messages = Vec::with_capacity(total);
@@ -129,8 +143,15 @@ pub async fn round_trips(
         sent_messages.push(send.await.expect("the send task"));
     }
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut latencies = Vec::with_capacity(total);
-    for (chat_id, message_id, sent) in sent_messages {
+    let mut trips = Vec::with_capacity(total);
+    for (chat_id, message_id, sent, answer) in sent_messages {
+        let Some(counts) = counts else {
+            trips.push(Trip {
+                answer,
+                webhook: None,
+            });
+            continue;
+        };
         let arrived = loop {
             if let Some(arrived) = counts.arrival(chat_id, message_id) {
                 break Some(arrived);
@@ -140,11 +161,12 @@ pub async fn round_trips(
             }
             actix_web::rt::time::sleep(Duration::from_millis(1)).await;
         };
-        if let Some(arrived) = arrived {
-            latencies.push(arrived.saturating_duration_since(sent));
-        }
+        trips.push(Trip {
+            answer,
+            webhook: arrived.map(|arrived| arrived.saturating_duration_since(sent)),
+        });
     }
-    latencies
+    trips
 }
 
 /// One cycle of the soak: a chat is created, gets `messages` messages, and is ended.

@@ -249,7 +249,13 @@ impl LiveEventBus {
             backlog.trim(self.most_events, self.most_bytes);
         }
         drop(backlog);
-        self.changes.send_replace(seq);
+        // Waiters are woken only when some exist: a waiter subscribes before it checks
+        // what it waits for, so one that comes later sees the change itself.
+        let waiting = self.changes.receiver_count() > 0;
+        self.changes.send_if_modified(|last| {
+            *last = seq;
+            waiting
+        });
     }
 
     /// Wakes the long-poll waiters without publishing an event (for state that has no

@@ -15,10 +15,10 @@
 use std::future::{ready, Ready};
 use std::sync::Arc;
 
-use actix_web::dev::Payload;
+use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
@@ -49,7 +49,12 @@ fn authenticate(request: &HttpRequest) -> Result<AuthenticatedTenant, ApiError> 
     let state = request
         .app_data::<web::Data<AppState>>()
         .expect("AppState is registered");
-    let (subdomain, token) = match credentials(request.headers())? {
+    let known = request.extensions_mut().remove::<KnownCredentials>();
+    let credentials = match known {
+        Some(KnownCredentials(credentials)) => credentials,
+        None => credentials(request.headers())?,
+    };
+    let (subdomain, token) = match credentials {
         Credentials::Basic { subdomain, token } => (subdomain, token),
         Credentials::Bearer { token } => (bearer_tenant(state, request, &token)?, token),
     };
@@ -92,11 +97,30 @@ fn bearer_tenant(state: &AppState, request: &HttpRequest, token: &str) -> Result
 /// username, or the tenant a bearer token stands for. The request journal and the rate
 /// limit key on it.
 pub fn claimed_tenant(request: &HttpRequest) -> Option<String> {
-    match credentials(request.headers()).ok()? {
-        Credentials::Basic { subdomain, .. } => Some(subdomain),
+    claimed_by(request, &credentials(request.headers()).ok()?)
+}
+
+/// [`claimed_tenant`] of a request, which also keeps the credentials it read with the
+/// request, so that [`AuthenticatedTenant`] does not decode them again (the request journal
+/// reads them first on every Apps API request).
+pub fn claimed_tenant_kept(request: &ServiceRequest) -> Option<String> {
+    let credentials = credentials(request.headers()).ok()?;
+    let name = claimed_by(request.request(), &credentials);
+    request
+        .extensions_mut()
+        .insert(KnownCredentials(credentials));
+    name
+}
+
+/// Credentials already read from a request's `Authorization` header, kept with it.
+struct KnownCredentials(Credentials);
+
+fn claimed_by(request: &HttpRequest, credentials: &Credentials) -> Option<String> {
+    match credentials {
+        Credentials::Basic { subdomain, .. } => Some(subdomain.clone()),
         Credentials::Bearer { token } => {
             let state = request.app_data::<web::Data<AppState>>()?;
-            match state.bearer_tenant(&token, host_subdomain(request).as_deref()) {
+            match state.bearer_tenant(token, host_subdomain(request).as_deref()) {
                 BearerTenant::Tenant(name) => Some(name),
                 _ => None,
             }

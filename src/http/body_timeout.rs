@@ -5,8 +5,10 @@
 //! I/O error of kind `TimedOut`, which the JSON extractor's error handler
 //! (`api::error::json_error`) answers with 408 in the envelope, naming the flag.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
@@ -16,7 +18,7 @@ use actix_web::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::HttpMessage;
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{Stream, StreamExt};
 use tokio::time::Instant;
 
 use crate::core::state::AppState;
@@ -45,19 +47,52 @@ pub async fn limit_body_read_time(
 
 /// The same chunks, or a `TimedOut` error once `timeout` has passed.
 fn with_deadline(payload: Payload, timeout: Duration) -> PayloadStream {
-    let deadline = Instant::now() + timeout;
-    Box::pin(
-        stream::unfold(Some(payload), move |payload| async move {
-            let mut payload = payload?;
-            match tokio::time::timeout_at(deadline, payload.next()).await {
-                Ok(Some(chunk)) => Some((chunk, Some(payload))),
-                Ok(None) => None,
-                Err(_) => Some((Err(PayloadError::Io(timed_out(timeout))), None)),
+    Box::pin(Deadline {
+        payload: Some(payload),
+        deadline: Instant::now() + timeout,
+        timeout,
+        timer: None,
+    })
+}
+
+/// A body with a deadline. The timer is set only when the body is not there yet: a body
+/// that has already arrived (the usual case) costs no timer at all. Once it has ended, or
+/// timed out, it answers `None` (readers such as multipart poll again after the end).
+struct Deadline {
+    payload: Option<Payload>,
+    deadline: Instant,
+    timeout: Duration,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Stream for Deadline {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let Some(payload) = this.payload.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match payload.poll_next_unpin(cx) {
+            Poll::Ready(Some(chunk)) => return Poll::Ready(Some(chunk)),
+            Poll::Ready(None) => {
+                this.payload = None;
+                return Poll::Ready(None);
             }
-        })
-        // Readers such as multipart poll again after the end: a fused stream keeps answering None.
-        .fuse(),
-    )
+            Poll::Pending => {}
+        }
+        let deadline = this.deadline;
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                this.payload = None;
+                Poll::Ready(Some(Err(PayloadError::Io(timed_out(this.timeout)))))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }
 
 fn timed_out(timeout: Duration) -> io::Error {

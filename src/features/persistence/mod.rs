@@ -219,6 +219,9 @@ impl Durability for StateStore {
         changes: &[Change<'_>],
         next_ids: Option<NextIds>,
     ) -> Result<CommitTicket, DurabilityError> {
+        // The chats' headers are copied first, so the queue's lock is held only for what
+        // depends on what was submitted before (a changed header, new messages, counters).
+        let headers = Queue::headers_of(changes);
         let mut queue = self.shared.queue.lock().expect("queue lock");
         if queue.closed {
             self.shared.failures.fetch_add(1, Ordering::Relaxed);
@@ -226,10 +229,12 @@ impl Durability for StateStore {
                 self.error("closed: the emulator has stopped").to_string(),
             ));
         }
-        let seq = queue.submit(changes, next_ids).map_err(|problem| {
-            self.shared.failures.fetch_add(1, Ordering::Relaxed);
-            DurabilityError(self.error(problem).to_string())
-        })?;
+        let seq = queue
+            .submit(changes, headers, next_ids)
+            .map_err(|problem| {
+                self.shared.failures.fetch_add(1, Ordering::Relaxed);
+                DurabilityError(self.error(problem).to_string())
+            })?;
         drop(queue);
         self.shared.queued.notify_one();
         Ok(CommitTicket::new(seq, Arc::clone(&self.shared.log)))

@@ -6,7 +6,10 @@
 //! than misread (and its ids reused). WAL journaling with `synchronous = NORMAL` makes each
 //! commit durable against a killed process (the log is in the operating system's cache
 //! once the commit returns) without an fsync per request; a power cut may lose the last
-//! commits.
+//! commits. The only fsyncs are those of a checkpoint (copying the log into the database),
+//! which the writer runs when the log reaches [`CHECKPOINT_PAGES`]: SQLite's default of
+//! 1,000 pages meant a checkpoint every few hundred messages under load, and every request
+//! queued behind its fsyncs (14.7 ms each, median, with other builds writing to the disk).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,6 +18,13 @@ use rusqlite::Connection;
 
 /// The schema this version writes and reads.
 pub const VERSION: i64 = 1;
+
+/// The log (WAL) is copied into the database once it holds this many pages (4 KiB each:
+/// 32 MiB), and cut back to [`LOG_BYTES_KEPT`] after.
+pub const CHECKPOINT_PAGES: i64 = 8_192;
+
+/// The most bytes the log file keeps once it has been checkpointed.
+pub const LOG_BYTES_KEPT: i64 = 32 * 1024 * 1024;
 
 const TABLES: &str = "
 CREATE TABLE counters (
@@ -120,6 +130,8 @@ pub fn prepare(connection: &Connection) -> Result<(), String> {
     connection
         .pragma_update(None, "journal_mode", "WAL")
         .and_then(|()| connection.pragma_update(None, "synchronous", "NORMAL"))
+        .and_then(|()| connection.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES))
+        .and_then(|()| connection.pragma_update(None, "journal_size_limit", LOG_BYTES_KEPT))
         .map_err(|error| error.to_string())
 }
 

@@ -124,3 +124,31 @@ fn submissions_queued_together_commit_together_in_order() {
     assert!(texts[49].contains("message 49"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_chat_header_is_written_again_only_when_it_changed() {
+    let script = loader::embedded().expect("embedded fixtures");
+    let mut chat = queued_chat(&script);
+    let mut queue = queue::Queue::new(queue::Marks::default());
+    // How many header rows the submission of the chat as it is now holds.
+    let headers_written = |queue: &mut queue::Queue, chat: &Chat| {
+        let changes = [Change::Chat {
+            tenant: "acme",
+            chat,
+        }];
+        let headers = queue::Queue::headers_of(&changes);
+        queue.submit(&changes, headers, None).unwrap();
+        let ops = &queue.items.last().unwrap().ops;
+        ops.iter()
+            .filter(|op| matches!(op, writer::Op::ChatHeader { .. }))
+            .count()
+    };
+    assert_eq!(headers_written(&mut queue, &chat), 1);
+    says(&mut chat, "a message leaves the header as it was");
+    assert_eq!(headers_written(&mut queue, &chat), 0);
+    chat.lang = "fr".into();
+    assert_eq!(headers_written(&mut queue, &chat), 1);
+    // Nothing was committed: after a failed transaction the header is written again.
+    queue.failed();
+    assert_eq!(headers_written(&mut queue, &chat), 1);
+}

@@ -23,7 +23,7 @@ use super::super::Requests;
 use crate::core::domain::ChatId;
 use crate::core::wire::APPS_API_BASE;
 use crate::features::requests::journal::{CapturedBody, RecordedRequest, RequestCapture};
-use crate::http::basic_auth::claimed_tenant;
+use crate::http::basic_auth::claimed_tenant_kept;
 use crate::http::HttpSettings;
 
 type PayloadStream = Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>>;
@@ -51,7 +51,7 @@ pub async fn record_requests(
         .expect("HttpSettings are registered")
         .max_body_bytes;
     let capture = capture_head(&request, state.entry_bytes());
-    let tenant = claimed_tenant(request.request());
+    let tenant = claimed_tenant_kept(&request);
     let chat_id = chat_id_in(request.path());
     let body = read_body(&mut request, max_body_bytes).await;
     let result = next.call(request).await;

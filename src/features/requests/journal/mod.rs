@@ -280,8 +280,14 @@ impl RequestJournal {
                 break;
             };
             entries.evicted += 1;
-            let tenant = oldest.tenant.clone().unwrap_or_default();
-            *entries.evicted_by_tenant.entry(tenant).or_default() += 1;
+            // Counted without copying the name, except for a tenant's first eviction.
+            let tenant = oldest.tenant.as_deref().unwrap_or_default();
+            match entries.evicted_by_tenant.get_mut(tenant) {
+                Some(count) => *count += 1,
+                None => {
+                    entries.evicted_by_tenant.insert(tenant.to_owned(), 1);
+                }
+            }
         }
         entries.in_order.push_back(Arc::clone(&request));
         request
