@@ -10,6 +10,7 @@ use crate::core::domain::ChatId;
 use crate::features::chats::wire::{ChatRecord, Transcript};
 use crate::features::health::Health;
 use crate::features::snapshots::format::{LoadReport, Snapshot};
+use crate::features::webhooks::content_shape::MessageContentShape;
 use crate::features::webhooks::delivery_journal::{Delivery, DeliveryFilter, DeliveryList};
 use crate::features::webhooks::{WebhookConfig, WebhookTarget};
 
@@ -329,16 +330,23 @@ impl AdminClient {
         .await
     }
 
-    /// Chooses how the tenant's text `message_received` carries its text: `string` or
-    /// `object`.
+    /// Chooses how the tenant's text `message_received` carries its text: a plain string or
+    /// an object.
     pub async fn set_message_content_shape(
         &self,
         tenant: &str,
-        shape: &str,
+        shape: MessageContentShape,
     ) -> Result<Value, ClientError> {
         let path = format!("/tenants/{}/message_content_shape", encode(tenant));
         self.send(Method::PUT, &path, Some(json!({ "shape": shape })))
             .await
+    }
+
+    /// The tenant's message content shape goes back to `--message-content-shape`.
+    pub async fn clear_message_content_shape(&self, tenant: &str) -> Result<(), ClientError> {
+        let path = format!("/tenants/{}/message_content_shape", encode(tenant));
+        self.send::<Value>(Method::DELETE, &path, None).await?;
+        Ok(())
     }
 
     /// The tenant's message content shape (`{tenant, source, shape}`).

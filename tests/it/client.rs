@@ -4,7 +4,7 @@
 use ccai_emulator::client::{AdminClient, ClientError, TranscriptView};
 use ccai_emulator::core::domain::escalation::EscalationStatus;
 use ccai_emulator::core::domain::queues::{Availability, DeflectionChannel};
-use ccai_emulator::features::webhooks::WebhookTarget;
+use ccai_emulator::features::webhooks::{MessageContentShape, WebhookTarget};
 use ccai_emulator::{Config, Emulator};
 
 use crate::support::{test_config, unique_subdomain, WebhookReceiver};
@@ -362,11 +362,19 @@ async fn the_clients_reach_wait_times_custom_data_the_content_shape_and_the_forc
 
     // The content shape per tenant.
     let shape = admin
-        .set_message_content_shape(&tenant, "object")
+        .set_message_content_shape(&tenant, MessageContentShape::Object)
         .await
         .unwrap();
     assert_eq!(shape["shape"], "object");
     assert_eq!(admin.message_content_shape(&tenant).await.unwrap(), shape);
+    admin.clear_message_content_shape(&tenant).await.unwrap();
+    let cleared = admin.message_content_shape(&tenant).await.unwrap();
+    assert_eq!(cleared["source"], "default", "{cleared}");
+    assert_eq!(cleared["shape"], "string", "{cleared}");
+    admin
+        .set_message_content_shape(&tenant, MessageContentShape::Object)
+        .await
+        .unwrap();
 
     // The agent greeted, the end user has not written: dismissal waits, unless forced.
     admin

@@ -10,8 +10,10 @@
 //! being written the next requests queue up, so one commit serves many answers and no
 //! request waits for more than the transaction before its own and its own. Each submitter
 //! waits for its [`CommitTicket`]; a failed transaction fails every submission in it and
-//! every one queued behind it.
+//! every one queued behind it. A second thread copies the log into the database
+//! ([`checkpointer`]), so no commit waits for the disk.
 
+mod checkpointer;
 mod fault;
 mod folder;
 mod queue;
@@ -33,6 +35,7 @@ use crate::core::state::durability::{
     Change, CommitLog, CommitTicket, Durability, DurabilityError,
 };
 use crate::core::state::id_counters::NextIds;
+use checkpointer::Checkpointer;
 pub use fault::FaultPoint;
 use queue::{Marks, Queue, Submission};
 pub use restore::{restore, RestoreInto, RestoreReport};
@@ -68,6 +71,8 @@ pub struct StateStore {
     shared: Arc<Shared>,
     /// The writer thread, until the store is closed.
     writer: Mutex<Option<JoinHandle<()>>>,
+    /// The thread that copies the log into the database, until the store is closed.
+    checkpointer: Mutex<Option<Checkpointer>>,
     /// The folder, held for as long as the store is open.
     lock: Mutex<Option<folder::FolderLock>>,
     /// What the database held when it was opened, until the restore takes it.
@@ -126,10 +131,16 @@ impl StateStore {
             }
             Ok(_) => {}
         }
-        let connection = Connection::open(&file)
+        let mut connection = Connection::open(&file)
             .map_err(|error| failed(format!("cannot open {}: {error}", file.display())))?;
         schema::prepare(&connection)
             .map_err(|problem| failed(format!("{}: {problem}", file.display())))?;
+        let checkpointer = Checkpointer::start(&file, &mut connection).map_err(|error| {
+            failed(format!(
+                "cannot start its checkpoints of {}: {error}",
+                file.display()
+            ))
+        })?;
         let database = folder::DatabaseFile::at(&file)
             .map_err(|error| failed(format!("cannot read {}: {error}", file.display())))?;
         let stored = StoredState::read(&connection)
@@ -161,6 +172,7 @@ impl StateStore {
             dir: dir.to_owned(),
             shared,
             writer: Mutex::new(Some(writer)),
+            checkpointer: Mutex::new(Some(checkpointer)),
             lock: Mutex::new(Some(lock)),
             stored: Mutex::new(Some(stored)),
         })
@@ -194,6 +206,7 @@ impl StateStore {
         if let Some(writer) = self.writer.lock().expect("writer lock").take() {
             let _ = writer.join();
         }
+        self.checkpointer.lock().expect("checkpointer lock").take();
         self.lock.lock().expect("lock file lock").take();
     }
 
