@@ -28,11 +28,13 @@ use crate::http::route_table::RouteTable;
 
 /// The chat routes of the Apps API.
 pub fn routes(table: RouteTable) -> RouteTable {
+    // The message route first: actix tries a scope's resources in order, and it is the
+    // route a consumer calls most.
     table
+        .route(send_message, __path_send_message)
         .route(create, __path_create)
         .route(get, __path_get)
         .route(update, __path_update)
-        .route(send_message, __path_send_message)
         .route(resume, __path_resume)
         .route(add_custom_data, __path_add_custom_data)
 }

@@ -9,7 +9,7 @@ use crate::http::route_table::RouteTable;
 
 /// Its Apps API routes.
 pub fn apps_api(table: RouteTable) -> RouteTable {
-    chats::routes(end_users::routes(table))
+    end_users::routes(chats::routes(table))
 }
 
 /// Its control-plane routes.
