@@ -63,12 +63,8 @@ impl Chat {
     /// reactivation "a consumer has to send at least one message afterward". Every chat of
     /// the Apps API is inbound (the consumer opens it), so "only inbound chats" always holds.
     pub fn dismissal_refusal(&self) -> Option<String> {
-        let since = usize::try_from(self.reactivated_after_message).unwrap_or(usize::MAX);
-        let end_user_wrote = self
-            .messages
-            .iter()
-            .skip(since)
-            .any(|message| matches!(message.sender, Sender::EndUser { .. }));
+        let reactivated = self.reactivated_after_message > 0;
+        let end_user_wrote = self.end_user_wrote_since_reactivation();
         let agent_wrote = self.messages.iter().any(|message| {
             matches!(
                 message.sender,
@@ -79,7 +75,7 @@ impl Chat {
         });
         let missing = match (end_user_wrote, agent_wrote) {
             (true, true) => return None,
-            (false, _) if since > 0 => {
+            (false, _) if reactivated => {
                 return Some(format!(
                     "Chat {} cannot be dismissed yet: after a reactivation \"a consumer has to send at least one message afterward before the chat is eligible to be dismissed again\" (page \"Dismiss Inactive Chats\"), and the end user has not written since; POST /__admin/chats/{}/dismiss?force=true dismisses it anyway",
                     self.id, self.id
@@ -128,12 +124,7 @@ impl Chat {
         if self.dismissed_at.is_some() || self.routing.agent().is_none() {
             return None;
         }
-        let since = usize::try_from(self.reactivated_after_message).unwrap_or(usize::MAX);
-        let end_user_wrote = self
-            .messages
-            .iter()
-            .skip(since)
-            .any(|message| matches!(message.sender, Sender::EndUser { .. }));
+        let end_user_wrote = self.end_user_wrote_since_reactivation();
         let last_agent_message = self.messages.iter().rev().find(|message| {
             matches!(
                 message.sender,
@@ -147,6 +138,15 @@ impl Chat {
             return None;
         }
         Some(last_agent_message.at + chrono::Duration::from_std(threshold).ok()?)
+    }
+
+    /// Whether the end user has written since the chat's last reactivation (or at all).
+    fn end_user_wrote_since_reactivation(&self) -> bool {
+        let since = usize::try_from(self.reactivated_after_message).unwrap_or(usize::MAX);
+        self.messages
+            .iter()
+            .skip(since)
+            .any(|message| matches!(message.sender, Sender::EndUser { .. }))
     }
 
     /// The inactivity rule (page "Dismiss Inactive Chats"), run after every transition
