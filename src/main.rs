@@ -2,7 +2,7 @@
 //! or, as `ccai-emulator healthcheck`, probe a running emulator and exit 0 (healthy) or 1;
 //! or, as `ccai-emulator webhook-receiver`, receive and verify webhooks (`webhook_receiver`);
 //! or, as `ccai-emulator record`, `diff` and `replay`, record a tenant into cassettes,
-//! compare cassettes with a fresh emulator, and answer from cassettes (issue 22).
+//! compare cassettes with a fresh emulator, and answer from cassettes.
 //! A start-up error is printed once, on stderr, naming the environment variable it came
 //! from when it did (see `cli_errors`).
 

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::json;
 
-use super::{ClientError, Http};
+use super::{ClientError, Http, NewChat};
 use crate::core::domain::{ChatId, EndUserId};
 use crate::core::wire::apps::{Chat, EndUser, MessageAccepted};
 use crate::core::wire::escalations::Escalation;
@@ -48,9 +48,7 @@ impl AppsClient {
         &self,
         end_user_id: impl Into<EndUserId>,
     ) -> Result<Chat, ClientError> {
-        let end_user_id: EndUserId = end_user_id.into();
-        let body = json!({"end_user_id": end_user_id});
-        self.http.call(Method::POST, "/chats", Some(body)).await
+        self.start_chat(NewChat::for_end_user(end_user_id)).await
     }
 
     /// Starts a chat with a `context` for the queue-selection virtual agent.
@@ -59,9 +57,8 @@ impl AppsClient {
         end_user_id: impl Into<EndUserId>,
         context: serde_json::Value,
     ) -> Result<Chat, ClientError> {
-        let end_user_id: EndUserId = end_user_id.into();
-        let body = json!({"end_user_id": end_user_id, "context": {"value": context}});
-        self.http.call(Method::POST, "/chats", Some(body)).await
+        self.start_chat(NewChat::for_end_user(end_user_id).context(context))
+            .await
     }
 
     /// Starts a chat with custom data and reserved data properties
@@ -71,9 +68,16 @@ impl AppsClient {
         end_user_id: impl Into<EndUserId>,
         custom_data: serde_json::Value,
     ) -> Result<Chat, ClientError> {
-        let end_user_id: EndUserId = end_user_id.into();
-        let body = json!({"end_user_id": end_user_id, "custom_data": custom_data});
-        self.http.call(Method::POST, "/chats", Some(body)).await
+        self.start_chat(NewChat::for_end_user(end_user_id).custom_data(custom_data))
+            .await
+    }
+
+    /// Starts a chat with whichever fields of `POST /chats` it gives (language, menu,
+    /// context, pre-chat transcript, custom data).
+    pub async fn start_chat(&self, chat: NewChat) -> Result<Chat, ClientError> {
+        self.http
+            .call(Method::POST, "/chats", Some(chat.into_body()))
+            .await
     }
 
     /// Adds custom data and reserved data properties to a chat that began

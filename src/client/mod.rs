@@ -43,6 +43,7 @@
 mod admin;
 mod apps;
 mod clock;
+mod new_chat;
 
 use std::time::Duration;
 
@@ -53,6 +54,7 @@ use serde_json::Value;
 pub use admin::{AdminClient, TranscriptView};
 pub use apps::AppsClient;
 pub use clock::ClockStep;
+pub use new_chat::NewChat;
 
 /// Percent-encodes a path segment or query value (tenant names are free text).
 fn encode(text: &str) -> String {

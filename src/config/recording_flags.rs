@@ -1,4 +1,4 @@
-//! The flags of `ccai-emulator record`, `diff` and `replay` (issue 22), each with its
+//! The flags of `ccai-emulator record`, `diff` and `replay`, each with its
 //! `CCAI_EMU_*` twin, validated into the recording feature's settings.
 
 use std::path::PathBuf;

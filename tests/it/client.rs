@@ -1,7 +1,7 @@
 //! The typed in-process clients (`ccai_emulator::client`) against a real emulator, used
 //! only through the crate's public API, as another crate's tests would use them.
 
-use ccai_emulator::client::{AdminClient, ClientError, TranscriptView};
+use ccai_emulator::client::{AdminClient, ClientError, NewChat, TranscriptView};
 use ccai_emulator::core::domain::escalation::EscalationStatus;
 use ccai_emulator::core::domain::queues::{Availability, DeflectionChannel};
 use ccai_emulator::features::webhooks::{MessageContentShape, WebhookTarget};
@@ -390,4 +390,43 @@ async fn the_clients_reach_wait_times_custom_data_the_content_shape_and_the_forc
     let forced = admin.dismiss_forced(chat.id).await.unwrap();
     assert_eq!(forced.status, "dismissed");
     emulator.stop().await;
+}
+
+#[actix_rt::test]
+async fn the_apps_client_starts_a_chat_with_every_field_of_post_chats_at_once() {
+    let emulator = Emulator::build(crate::support::test_config())
+        .unwrap()
+        .spawn();
+    let admin = emulator.admin_client();
+    let tenant = unique_subdomain("client-start");
+    let apps = emulator.apps_client(&tenant, "token");
+    let user = apps.upsert_end_user("client-start", None).await.unwrap();
+
+    let chat = apps
+        .start_chat(
+            NewChat::for_end_user(user.id)
+                .lang("fr")
+                .menu_id(2)
+                .context(serde_json::json!({"order": "A-17"}))
+                .transcript(serde_json::json!([
+                    {"sender": "end_user", "timestamp": "2021-03-15T12:00:00Z",
+                     "content": [{"type": "text", "text": "My card was refused"}]}
+                ]))
+                .custom_data(serde_json::json!({"plan": {"label": "Plan", "value": "gold"}})),
+        )
+        .await
+        .unwrap();
+
+    let record = admin.chat(chat.id).await.unwrap();
+    assert_eq!(record.lang, "fr");
+    assert_eq!(record.menu.as_ref().map(|menu| menu.id), Some(2));
+    assert_eq!(record.context, Some(serde_json::json!({"order": "A-17"})));
+    assert_eq!(record.pre_chat.len(), 1);
+    assert_eq!(record.pre_chat[0].sender, "end_user");
+    assert_eq!(record.custom_data["plan"].value, "gold");
+    // The short forms are the same call with fewer fields.
+    let plain = apps.create_chat(user.id).await.unwrap();
+    let plain = admin.chat(plain.id).await.unwrap();
+    assert_eq!(plain.lang, "en");
+    assert!(plain.menu.is_none() && plain.pre_chat.is_empty() && plain.custom_data.is_empty());
 }

@@ -1,4 +1,4 @@
-//! Recording a tenant and holding the emulator to it (issue 22): `ccai-emulator record`
+//! Recording a tenant and holding the emulator to it: `ccai-emulator record`
 //! proxies the Apps API to a tenant and takes its webhooks, writing what it sees into
 //! cassettes ([`Recorder`], [`cassette`]); `ccai-emulator diff` replays a cassette's
 //! requests against a fresh emulator and reports every difference ([`report`]);

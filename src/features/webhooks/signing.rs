@@ -1,7 +1,7 @@
 //! Webhook signatures exactly as the platform makes them:
 //! `base64(HMAC-SHA256(key = secret, data = timestamp + raw_body))`, standard base64 with
 //! padding, sent as `X-Signature: primary=<sig> secondary=<sig>` beside
-//! `X-Signature-Timestamp: <timestamp>`. Known-answer tests pin the SPEC's vectors.
+//! `X-Signature-Timestamp: <timestamp>`. Known-answer tests pin the signing vectors (tests/signing_vectors.json).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
