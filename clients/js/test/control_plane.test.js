@@ -136,6 +136,8 @@ describe("AdminClient", () => {
       assert.equal(created.arrival, 3);
       const failed = await failing.waitForWebhooks({ chatId: chat.id, accepted: false, duplicates: true, count: 2 });
       assert.deepEqual(failed.map(attempt => [attempt.status, attempt.deliveryId]), [[503, created.deliveryId], [503, created.deliveryId]]);
+      // The receiver answered before the emulator journals that answer: wait for the journal.
+      await failing.deliveries({ chatId: chat.id, eventType: "chat_created", status: "delivered", minCount: 1 });
       const journal = await failing.admin.delivery(created.deliveryId);
       assert.deepEqual(journal.attempts.map(attempt => attempt.status_code), [503, 503, 200]);
     } finally {
