@@ -75,11 +75,15 @@ pub trait LimitValue: Sized {
     fn magnitude(&self) -> Option<u64>;
 }
 
+fn whole_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number"))
+}
+
 impl LimitValue for usize {
     fn parse(text: &str, _: Unit) -> Result<Self, String> {
-        text.trim()
-            .parse()
-            .map_err(|_| format!("{text:?} is not a whole number"))
+        whole_number(text)
     }
     fn report(&self, _: Unit) -> Value {
         json!(self)
@@ -93,10 +97,7 @@ impl LimitValue for u64 {
     fn parse(text: &str, unit: Unit) -> Result<Self, String> {
         match unit {
             Unit::Size => parse_size(text),
-            _ => text
-                .trim()
-                .parse()
-                .map_err(|_| format!("{text:?} is not a whole number")),
+            _ => whole_number(text),
         }
     }
     fn report(&self, _: Unit) -> Value {
@@ -137,9 +138,7 @@ impl<T: LimitValue> LimitValue for Option<T> {
 
 impl LimitValue for u32 {
     fn parse(text: &str, _: Unit) -> Result<Self, String> {
-        text.trim()
-            .parse()
-            .map_err(|_| format!("{text:?} is not a whole number"))
+        whole_number(text)
     }
     fn report(&self, _: Unit) -> Value {
         json!(self)

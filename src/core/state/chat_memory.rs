@@ -1,15 +1,19 @@
 //! What the stored chats cost in memory, counted in bytes per tenant and in all, within
 //! `--chat-budget-per-tenant` and `--chat-budget-total`. A chat is charged when it opens
-//! (a fixed cost for the chat itself, its context and its pre-chat transcript) and for
-//! each message it receives (a fixed cost and the message's bytes); what it was charged is
-//! given back when it is evicted or its tenant reset or replaced. The counts are an
+//! (a fixed cost for the chat itself, its context, its pre-chat transcript and its custom
+//! data), for custom data added later, and for each message it receives (a fixed cost and
+//! the message's bytes); what it was charged is given back when it is evicted or its
+//! tenant reset or replaced. The counts are an
 //! estimate of the heap the chat holds, close enough to bound memory, not an exact
 //! measure; the fixed costs were measured on the release build (`docs/robustness.md`).
 
-use dashmap::DashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use dashmap::DashMap;
+use serde_json::Value;
+
 use crate::core::domain::custom_data::CustomData;
+use crate::core::domain::pre_chat::PreChatMessage;
 use crate::core::domain::{Chat, ChatId, Message, MessageBody};
 
 /// What a chat costs besides its messages, context and transcript: the chat, its routing
@@ -34,22 +38,27 @@ pub fn message_bytes(message: &Message) -> u64 {
     MESSAGE_BYTES + text as u64
 }
 
-/// A chat's estimated cost without its messages: the fixed cost, the context (twice its
-/// JSON text: a parsed value takes more than its text), the pre-chat transcript and the
-/// custom data it was opened with (its JSON text).
+/// A chat's estimated cost without its messages: see [`opening_cost`].
 pub fn opening_bytes(chat: &Chat) -> u64 {
-    let context = chat
-        .context
-        .as_ref()
-        .map_or(0, |context| 2 * context.to_string().len() as u64);
-    let transcript: u64 = chat
-        .pre_chat
+    opening_cost(chat.context.as_ref(), &chat.pre_chat, &chat.custom_data)
+}
+
+/// What opening a chat costs: the fixed cost, the context (twice its JSON text: a parsed
+/// value takes more than its text), the pre-chat transcript and the custom data it is
+/// opened with (its JSON text).
+pub fn opening_cost(
+    context: Option<&Value>,
+    transcript: &[PreChatMessage],
+    custom_data: &CustomData,
+) -> u64 {
+    let context = context.map_or(0, |context| 2 * context.to_string().len() as u64);
+    let transcript: u64 = transcript
         .iter()
         .map(|message| {
             MESSAGE_BYTES + serde_json::to_string(message).map_or(0, |text| text.len() as u64)
         })
         .sum();
-    CHAT_BYTES + context + transcript + custom_data_bytes(&chat.custom_data)
+    CHAT_BYTES + context + transcript + custom_data_bytes(custom_data)
 }
 
 /// What custom data costs: its JSON text.

@@ -10,6 +10,7 @@
 
 mod access;
 mod after_hours;
+mod bounds;
 mod carry_out;
 pub mod chat_memory;
 pub mod clock;
@@ -32,13 +33,13 @@ use crate::core::domain::wait_times::WaitFigures;
 use crate::core::domain::{
     Chat, ChatError, ChatId, ContactCenter, EndUserId, RoutingState, Trigger,
 };
-use crate::core::limits::{Limit, Limits};
+use crate::core::limits::Limits;
 use crate::core::live_events::LiveEventBus;
 use chat_memory::ChatMemory;
 use durability::{Change, Durability, DurabilityError};
 use hooks::Hooks;
 use id_counters::IdCounters;
-use retention::{ChatStats, Finished, Retention};
+use retention::{ChatStats, Retention};
 
 pub use access::{constant_time_eq, AuthPolicy, BearerTenant};
 pub use after_hours::{AfterHours, DEFAULT_MESSAGE as DEFAULT_AFTER_HOURS_MESSAGE};
@@ -491,173 +492,6 @@ impl AppState {
             })
             .collect();
         (end_users, chats)
-    }
-
-    /// Notes that a chat finished, then evicts what is over the retention limits. Called
-    /// under that chat's lock; takes no other chat's lock.
-    fn chat_finished(&self, tenant: &str, chat_id: ChatId) {
-        let over = self.retention.finished(tenant, chat_id);
-        self.evict(over);
-    }
-
-    /// Evicts finished chats past the retention count or age, oldest first.
-    pub fn evict_expired_chats(&self) {
-        let over = self.retention.expired();
-        self.evict(over);
-    }
-
-    fn evict(&self, chats: Vec<Finished>) {
-        let mut evicted = Vec::new();
-        for chat in chats {
-            if self.evict_chat(&chat.tenant, chat.chat_id) {
-                evicted.push(chat.chat_id);
-            }
-        }
-        if !evicted.is_empty() {
-            self.retention.evicted(evicted.len() as u64);
-            self.record_detached(&[Change::ChatsEvicted { ids: &evicted }]);
-        }
-    }
-
-    /// Removes a chat (its messages and what the features keep for it) from its tenant;
-    /// false if already gone.
-    fn evict_chat(&self, tenant: &str, chat_id: ChatId) -> bool {
-        let removed = self
-            .existing_tenant(tenant)
-            .and_then(|owner| owner.chats.remove(&chat_id))
-            .is_some();
-        if removed {
-            self.chat_owners.remove(&chat_id);
-            self.chat_memory.release(chat_id);
-            for part in &self.hooks.parts {
-                part.forget_chat(tenant, chat_id);
-            }
-        }
-        removed
-    }
-
-    /// Makes room for one more chat of `tenant`: at its limit, its oldest finished chat is
-    /// evicted; with none finished, the chat is refused.
-    fn make_room_for_chat(&self, tenant: &Tenant) -> Result<(), StateError> {
-        let limit = self.limits.max_chats_per_tenant;
-        while tenant.chats.len() >= limit {
-            let (expired, oldest) = self.retention.oldest_of(&tenant.name);
-            self.evict(expired);
-            match oldest {
-                Some(oldest) => self.evict(vec![oldest]),
-                None if tenant.chats.len() < limit => break,
-                None => {
-                    return Err(StateError::LimitReached(format!(
-                        "Tenant {} holds {} open chats, the limit set by {}; finish some chats or raise the limit",
-                        tenant.name,
-                        tenant.chats.len(),
-                        Limit::ChatsPerTenant.names_flag()
-                    )))
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Makes room for `bytes` more of `tenant`'s chat content within the chat budgets:
-    /// past one, the oldest finished chats (of the tenant, then of any tenant) are evicted;
-    /// with none finished, the content is refused, naming the flag.
-    pub fn make_room_for_content(&self, tenant: &str, bytes: u64) -> Result<(), StateError> {
-        let per_tenant = self.limits.chat_budget_per_tenant;
-        while self.chat_memory.tenant_bytes(tenant) + bytes > per_tenant {
-            let (expired, oldest) = self.retention.oldest_of(tenant);
-            self.evict(expired);
-            match oldest {
-                Some(oldest) => self.evict(vec![oldest]),
-                None if self.chat_memory.tenant_bytes(tenant) + bytes <= per_tenant => break,
-                None => {
-                    return Err(self.over_chat_budget(
-                        &format!("Tenant {tenant}'s chats take"),
-                        self.chat_memory.tenant_bytes(tenant),
-                        per_tenant,
-                        bytes,
-                        Limit::ChatBudgetPerTenant,
-                        &format!("POST /__admin/reset?tenant={tenant} frees them"),
-                    ))
-                }
-            }
-        }
-        let total = self.limits.chat_budget_total;
-        while self.chat_memory.total_bytes() + bytes > total {
-            let (expired, oldest) = self.retention.oldest();
-            self.evict(expired);
-            match oldest {
-                Some(oldest) => self.evict(vec![oldest]),
-                None if self.chat_memory.total_bytes() + bytes <= total => break,
-                None => {
-                    return Err(self.over_chat_budget(
-                        "The chats of all tenants take",
-                        self.chat_memory.total_bytes(),
-                        total,
-                        bytes,
-                        Limit::ChatBudgetTotal,
-                        "POST /__admin/reset frees them",
-                    ))
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn over_chat_budget(
-        &self,
-        who: &str,
-        used: u64,
-        budget: u64,
-        bytes: u64,
-        limit: Limit,
-        freed_by: &str,
-    ) -> StateError {
-        StateError::LimitReached(format!(
-            "{who} {used} bytes of the {budget} allowed and this needs {bytes} more, with no finished chat to evict; finish chats or {freed_by} (limit set by {}; raise it to allow more)",
-            limit.names_flag()
-        ))
-    }
-
-    /// Refuses a message text longer than `--max-message-bytes`.
-    pub fn check_message_size(&self, what: &str, text: &str) -> Result<(), StateError> {
-        let most = self.limits.max_message_bytes;
-        if text.len() <= most {
-            return Ok(());
-        }
-        Err(StateError::TooLarge(format!(
-            "{what} has {} bytes; a message may have at most {most} (limit set by {}; emulator's choice: the platform publishes none)",
-            text.len(),
-            Limit::MessageBytes.names_flag()
-        )))
-    }
-
-    /// Refuses a JSON value to be stored (`what`) nested deeper than `--max-json-depth`.
-    pub fn check_json_depth(&self, what: &str, value: &Value) -> Result<(), StateError> {
-        let most = self.limits.max_json_depth;
-        let depth = crate::core::formats::json_depth(value);
-        if depth <= most {
-            return Ok(());
-        }
-        Err(StateError::Invalid(format!(
-            "{what} is nested {depth} levels deep; at most {most} can be stored and snapshotted (limit set by {})",
-            Limit::JsonDepth.names_flag()
-        )))
-    }
-
-    /// What the chats take: the tenant that takes the most, and all (for `/__admin/limits`).
-    pub fn chat_memory(&self) -> &ChatMemory {
-        &self.chat_memory
-    }
-
-    /// The refusal for a message to a chat that holds `stored` messages, if at the limit.
-    pub fn message_limit_reached(&self, chat_id: ChatId, stored: usize) -> Option<StateError> {
-        (stored >= self.limits.max_messages_per_chat).then(|| {
-            StateError::LimitReached(format!(
-                "Chat {chat_id} holds {stored} messages, the limit set by {}; start a new chat or raise the limit",
-                Limit::MessagesPerChat.names_flag()
-            ))
-        })
     }
 
     /// Chats held and evicted, and their limits (for `/__admin/health`).

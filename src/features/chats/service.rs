@@ -27,7 +27,7 @@ use crate::core::domain::{
 };
 use crate::core::limits::Limit;
 use crate::core::live_events::LiveEventBus;
-use crate::core::state::chat_memory::{custom_data_bytes, CHAT_BYTES, MESSAGE_BYTES};
+use crate::core::state::chat_memory::{custom_data_bytes, opening_cost, MESSAGE_BYTES};
 use crate::core::state::durability::Change;
 use crate::core::state::{
     AppState, EndUserFields, OwnedChat, StateError, Tenant, DEFAULT_AFTER_HOURS_MESSAGE,
@@ -189,18 +189,7 @@ impl Chats {
         let end_user = tenant
             .end_user(end_user_id)
             .ok_or(StateError::EndUserNotFound)?;
-        let opening = CHAT_BYTES
-            + context
-                .as_ref()
-                .map_or(0, |context| 2 * context.to_string().len() as u64)
-            + transcript
-                .iter()
-                .map(|message| {
-                    MESSAGE_BYTES
-                        + serde_json::to_string(message).map_or(0, |text| text.len() as u64)
-                })
-                .sum::<u64>()
-            + custom_data_bytes(&custom_data);
+        let opening = opening_cost(context.as_ref(), &transcript, &custom_data);
         self.state.make_room_for_content(&tenant.name, opening)?;
         self.state
             .open_chat(

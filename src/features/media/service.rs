@@ -284,16 +284,13 @@ impl MediaFiles {
             .map_or_else(Utc::now, |tenant| tenant.now())
     }
 
-    /// The query of a download link to `key`, valid for `--download-url-expiry` from now.
-    pub fn download_query(&self, key: &str) -> String {
-        let now = self
-            .library
-            .object(key)
-            .map_or_else(Utc::now, |(record, _)| self.tenant_now(&record.tenant));
+    /// The query of a download link to a stored file, valid for `--download-url-expiry` from
+    /// now on its tenant's clock.
+    pub fn download_query(&self, record: &MediaRecord) -> String {
         self.library.signer.download_query(
             BUCKET,
-            key,
-            now,
+            &record.key,
+            self.tenant_now(&record.tenant),
             self.library.config().download_url_expiry,
         )
     }

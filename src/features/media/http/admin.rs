@@ -255,7 +255,7 @@ pub async fn agent_attaches(
         media_id: record.media_id.unwrap_or_default(),
         message_id,
         chat_id,
-        url: download_url(&request, &state, &record.key),
+        url: download_url(&request, &state, &record),
         filename,
         content_type: record.content_type,
         size: record.size,

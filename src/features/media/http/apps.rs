@@ -136,7 +136,7 @@ fn s3_paths(body: &Value, kind: MediaKind) -> Result<Vec<String>, ApiError> {
 }
 
 fn media_json(request: &HttpRequest, state: &MediaFiles, record: &MediaRecord) -> Media {
-    Media::of(record, download_url(request, state, &record.key))
+    Media::of(record, download_url(request, state, record))
 }
 
 /// `POST /chats/{id}/photos`: one or several uploads at once; answers a list.

@@ -81,13 +81,14 @@ pub fn upload_url(request: &HttpRequest) -> String {
 }
 
 /// A signed download link to a stored file, valid for `--download-url-expiry`.
-pub fn download_url(request: &HttpRequest, state: &MediaFiles, key: &str) -> String {
+pub fn download_url(request: &HttpRequest, state: &MediaFiles, record: &MediaRecord) -> String {
     let info = request.connection_info();
-    let query = state.download_query(key);
+    let query = state.download_query(record);
     format!(
-        "{}://{}{PREFIX}/{BUCKET}/{key}?{query}",
+        "{}://{}{PREFIX}/{BUCKET}/{}?{query}",
         info.scheme(),
-        info.host()
+        info.host(),
+        record.key
     )
 }
 
