@@ -229,10 +229,17 @@ impl LiveEventBus {
         chat_id: Option<ChatId>,
         data: impl FnOnce() -> Value,
     ) {
-        // The data is built and written outside the lock, and only when someone listens.
-        let listening = !self.backlog().subscribers.is_empty();
-        let data = listening.then(|| json_text(&data()));
+        // The data is built and written outside the lock, and only when someone listens
+        // (without subscribers, the usual case, the lock is taken once).
         let mut backlog = self.backlog();
+        let data = if backlog.subscribers.is_empty() {
+            None
+        } else {
+            drop(backlog);
+            let data = json_text(&data());
+            backlog = self.backlog();
+            Some(data)
+        };
         // Numbered and held under one lock, so subscribers see `seq` strictly rising
         // even when several threads publish at once.
         backlog.seq += 1;
